@@ -1,0 +1,89 @@
+/**
+ * What the model emits: records and events. Plain objects of numbers (and a `kind` tag),
+ * allocated only when something happens (a cycle ends, an alarm changes), never per sample.
+ */
+import type { AlarmId, AlarmLevel } from "../config/packConfig";
+
+/** Segment (operating state) codes; numbers so they live in numeric state. */
+export const SEG_REST = 0;
+export const SEG_CHARGE = 1;
+export const SEG_DISCHARGE = 2;
+export type SegmentCode = 0 | 1 | 2;
+
+/** Cycle flags (bitmask) carried by a cycle record. */
+export const CYCLE_FLAG_PARTIAL = 1; // a half shorter than minHalfCapacityFrac, or run started mid-half
+export const CYCLE_FLAG_GAP = 2; // a time gap fell inside the cycle
+export const CYCLE_FLAG_RESTORED = 4; // the model was restored from a snapshot during the cycle
+export const CYCLE_FLAG_SENSOR_FAULT = 8; // an invalid current or voltage channel during the cycle
+
+/** One completed cycle (a charge half and a discharge half, in the configured order). */
+export interface CycleRecord {
+  /** 1-based cycle number. */
+  index: number;
+  startTMs: number;
+  endTMs: number;
+  chargeAh: number;
+  dischargeAh: number;
+  chargeWh: number;
+  dischargeWh: number;
+  /** Coulombic efficiency (fraction): dischargeAh/chargeAh (charge first) or chargeAh/dischargeAh (discharge first). */
+  ce: number;
+  /** Half-width of the CE uncertainty interval (fraction): true CE in [ce − ceBound, ce + ceBound]. */
+  ceBound: number;
+  /** Energy efficiency (fraction), same orientation as ce. */
+  ee: number;
+  /** Voltage efficiency = ee / ce. */
+  ve: number;
+  /** Mean pack voltage during charge / discharge (V) = energy / capacity. */
+  meanChargeV: number;
+  meanDischargeV: number;
+  /** meanChargeV − meanDischargeV (V). */
+  voltageGapV: number;
+  chargeDurationS: number;
+  dischargeDurationS: number;
+  tempMinC: number;
+  tempMaxC: number;
+  /** CYCLE_FLAG_* bitmask. */
+  flags: number;
+  /** Cumulative CE over all unflagged cycles so far (product of CEs^(1/n): geometric mean). */
+  cumulativeCe: number;
+  /** Rolling mean CE of the last few unflagged cycles. */
+  rollingCe: number;
+  /** Projected cycles to 80 % retention, N = ln 0.8 / ln CE (Infinity when CE ≥ 1). */
+  cyclesTo80: number;
+  /** Same projection at CE − bound and CE + bound. */
+  cyclesTo80Low: number;
+  cyclesTo80High: number;
+}
+
+/** One completed open-circuit rest and its self-discharge analysis. */
+export interface RestRecord {
+  index: number;
+  startTMs: number;
+  endTMs: number;
+  durationS: number;
+  /** Segment before the rest (SEG_CHARGE or SEG_DISCHARGE, or SEG_REST if none). */
+  after: SegmentCode;
+  /** Voltage drop during the relaxation window (V, mean over cells, positive = fell). */
+  relaxationDropV: number;
+  /** Steady slope after relaxation (mV/h, mean over cells; negative = falling). */
+  steadySlopeMVPerH: number;
+  /** Worst cell's steady slope (mV/h). */
+  worstSlopeMVPerH: number;
+  /** Charge lost during the rest estimated via the OCV curve's slope (Ah). */
+  chargeLostAh: number;
+  /** 1 when the steady slope crossed its alarm threshold. */
+  faulty: number;
+}
+
+export type ModelEvent =
+  | { kind: "cycle"; tMs: number; cycle: CycleRecord }
+  | { kind: "rest"; tMs: number; rest: RestRecord }
+  /** Retention after a rest that followed a charge: discharge capacity after / charge capacity before. */
+  | { kind: "retention"; tMs: number; restIndex: number; retention: number; rcld: number }
+  | { kind: "alarm"; tMs: number; id: AlarmId; level: AlarmLevel; raised: boolean; value: number }
+  | { kind: "segment"; tMs: number; from: SegmentCode; to: SegmentCode }
+  | { kind: "gap"; tMs: number; dtMs: number }
+  | { kind: "adams"; tMs: number; ce: number; ceBound: number };
+
+export type EventSink = (ev: ModelEvent) => void;

@@ -1,0 +1,90 @@
+/**
+ * Generic snapshot / restore of a model state.
+ *
+ * A state is a tree of plain objects whose leaves are numbers, booleans, number arrays and
+ * typed arrays (`Float64Array`, `Int32Array`, …), with a shape fixed by the config. Strings,
+ * `null`, `undefined` and functions are not allowed in state.
+ *
+ * `snapshotState` walks the tree in `Object.keys` order (insertion order on Node and on
+ * Espruino) and writes every leaf into one `Float64Array`, so a snapshot is exact (every
+ * double kept bit for bit) and compact; it is written to flash as raw bytes on the board.
+ * `restoreState` walks a freshly created state of the same shape and assigns back.
+ * No parallel list of fields to keep in sync: the state's own shape is the layout.
+ */
+
+/** Number of doubles the state occupies in a snapshot. */
+export function stateLength(state: object): number {
+  let n = 0;
+  const keys = Object.keys(state);
+  for (let k = 0; k < keys.length; k++) {
+    const v = (state as Record<string, unknown>)[keys[k]];
+    if (typeof v === "number" || typeof v === "boolean") n++;
+    else if (isNumberList(v)) n += (v as ArrayLike<number>).length;
+    else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) n += stateLength(v[i] as object);
+    } else if (v !== null && typeof v === "object") n += stateLength(v as object);
+    else throw new Error("state field '" + keys[k] + "' has unsupported type " + typeof v);
+  }
+  return n;
+}
+
+/** Write the state into `out` from `offset`; returns the offset after the last double. */
+export function writeState(state: object, out: Float64Array, offset: number): number {
+  const keys = Object.keys(state);
+  let o = offset;
+  for (let k = 0; k < keys.length; k++) {
+    const v = (state as Record<string, unknown>)[keys[k]];
+    if (typeof v === "number") out[o++] = v;
+    else if (typeof v === "boolean") out[o++] = v ? 1 : 0;
+    else if (isNumberList(v)) {
+      const a = v as ArrayLike<number>;
+      for (let i = 0; i < a.length; i++) out[o++] = a[i];
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) o = writeState(v[i] as object, out, o);
+    } else o = writeState(v as object, out, o);
+  }
+  return o;
+}
+
+/** Read back into a state of the same shape; returns the offset after the last double. */
+export function readState(state: object, src: ArrayLike<number>, offset: number): number {
+  const keys = Object.keys(state);
+  const s = state as Record<string, unknown>;
+  let o = offset;
+  for (let k = 0; k < keys.length; k++) {
+    const v = s[keys[k]];
+    if (typeof v === "number") s[keys[k]] = src[o++];
+    else if (typeof v === "boolean") s[keys[k]] = src[o++] !== 0;
+    else if (isNumberList(v)) {
+      const a = v as { [i: number]: number; length: number };
+      for (let i = 0; i < a.length; i++) a[i] = src[o++];
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) o = readState(v[i] as object, src, o);
+    } else o = readState(v as object, src, o);
+  }
+  return o;
+}
+
+/** Snapshot of a whole state as one exact Float64Array. */
+export function snapshotState(state: object): Float64Array {
+  const out = new Float64Array(stateLength(state));
+  writeState(state, out, 0);
+  return out;
+}
+
+/** Restore a snapshot into `state` (same shape); throws if the lengths disagree. */
+export function restoreState(state: object, snap: ArrayLike<number>): void {
+  const n = stateLength(state);
+  if (snap.length !== n) {
+    throw new Error("snapshot has " + snap.length + " values, state of this config needs " + n);
+  }
+  readState(state, snap, 0);
+}
+
+/** A number array or typed array (ArrayBuffer.isView is not relied on: Espruino subset). */
+function isNumberList(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return false;
+  const a = v as { length?: unknown; [i: number]: unknown };
+  if (typeof a.length !== "number") return false;
+  return a.length === 0 || typeof a[0] === "number";
+}
