@@ -33,7 +33,7 @@ export function makeSample(
   cellV: number[],
   currentA: number,
   tempC: number[],
-  openCircuit = 0,
+  openCircuit: number,
 ): Sample {
   return { tMs, cellV, currentA, tempC, openCircuit };
 }
