@@ -16,6 +16,7 @@
  * Units are in the field names. I2C addresses are 7-bit numbers (0x48 = 72: JSON has no hex).
  */
 import type { AdcCalibration } from "../shared/sensors/calibration";
+import type { NtcParams } from "../shared/sensors/ntc";
 
 /** ESP32 ADC1 pins (GPIO32–39) in Espruino's pin names; ADC2 is unusable while Wi-Fi runs. */
 export type Esp32AdcPin = "D32" | "D33" | "D34" | "D35" | "D36" | "D37" | "D38" | "D39";
@@ -130,20 +131,15 @@ export type CurrentChannelDef = (Ads1115Input | Ina226ShuntInput | Esp32AdcInput
   senseAmp?: SenseAmpDef;
 };
 
-/** NTC thermistor in a divider from `supplyV`: Beta model R(T) = R25·exp(B(1/T − 1/298.15 K)). */
-export interface NtcDef {
-  betaK: number;
-  r25Ohm: number;
-  /** Fixed resistor of the divider (Ω). */
-  seriesOhm: number;
+/**
+ * A temperature channel: an analog input at the tap of an NTC divider fed from `supplyV`;
+ * ratio = input volts / supplyV → shared/sensors/ntc `ntcTempCFromRatio(ratio, ntc)`.
+ */
+export type TempChannelDef = AnalogInput & {
+  ntc: NtcParams;
   /** Divider supply (V). */
   supplyV: number;
-  /** true: NTC from the pin to ground, fixed resistor to supply; false: the other way round. */
-  ntcToGround: boolean;
-}
-
-/** A temperature channel: an analog input carrying an NTC divider. */
-export type TempChannelDef = AnalogInput & { ntc: NtcDef };
+};
 
 /** Optional protection output (e.g. a relay or MOSFET driver that opens the pack). */
 export interface ProtectionDef {

@@ -153,11 +153,21 @@ export function validateBoard(x: unknown): BoardDef {
     const c = obj(f, ts[k]);
     input(f, c, b, false);
     const n = obj(f + ".ntc", c.ntc);
-    num(f + ".ntc.betaK", n.betaK, 1000, 10000, "a Beta 1000…10000 K");
-    num(f + ".ntc.r25Ohm", n.r25Ohm, 10, 1e7, "a resistance 10…1e7 Ω");
-    num(f + ".ntc.seriesOhm", n.seriesOhm, 10, 1e7, "a resistance 10…1e7 Ω");
-    num(f + ".ntc.supplyV", n.supplyV, 0.5, 5.5, "a supply 0.5…5.5 V");
-    if (typeof n.ntcToGround !== "boolean") fail(f + ".ntc.ntcToGround", n.ntcToGround, "true or false");
+    oneOf(f + ".ntc.model", n.model, ["beta", "steinhartHart"]);
+    if (n.model === "beta") {
+      num(f + ".ntc.r0Ohm", n.r0Ohm, 10, 1e7, "a resistance 10…1e7 Ω");
+      num(f + ".ntc.t0C", n.t0C, -50, 150, "a temperature −50…150 °C");
+      num(f + ".ntc.betaK", n.betaK, 1000, 10000, "a Beta 1000…10000 K");
+    } else {
+      num(f + ".ntc.shA", n.shA, -1, 1, "a Steinhart–Hart A coefficient (1/K)");
+      num(f + ".ntc.shB", n.shB, -1, 1, "a Steinhart–Hart B coefficient (1/K)");
+      num(f + ".ntc.shC", n.shC, -1, 1, "a Steinhart–Hart C coefficient (1/K)");
+    }
+    num(f + ".ntc.rFixedOhm", n.rFixedOhm, 10, 1e7, "a resistance 10…1e7 Ω");
+    if (typeof n.ntcLowSide !== "boolean") fail(f + ".ntc.ntcLowSide", n.ntcLowSide, "true or false");
+    num(f + ".ntc.minTempC", n.minTempC, -100, 300, "a temperature −100…300 °C");
+    num(f + ".ntc.maxTempC", n.maxTempC, (n.minTempC as number) + 1, 300, "a temperature above ntc.minTempC, up to 300 °C");
+    num(f + ".supplyV", c.supplyV, 0.5, 5.5, "a supply 0.5…5.5 V");
   }
   // one pin, one use
   const pins: string[] = [];

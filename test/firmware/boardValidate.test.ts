@@ -58,3 +58,21 @@ describe("validateBoard names the bad field", () => {
     expect(() => validateBoard(b)).toThrow(/board\.current\.senseAmp: got nothing/);
   });
 });
+
+describe("validateBoard NTC fields", () => {
+  it("rejects an unknown NTC model", () => {
+    const b = load("esp32-ads1115.json");
+    b.temps[0].ntc.model = "linear";
+    expect(() => validateBoard(b)).toThrow(/board\.temps\[0\]\.ntc\.model: got "linear"; accepted: one of beta, steinhartHart/);
+  });
+  it("rejects a rated range upside down", () => {
+    const b = load("esp32-ina226.json");
+    b.temps[1].ntc.maxTempC = -50;
+    expect(() => validateBoard(b)).toThrow(/board\.temps\[1\]\.ntc\.maxTempC: got -50/);
+  });
+  it("rejects a missing divider supply", () => {
+    const b = load("esp32-adc.json");
+    delete b.temps[0].supplyV;
+    expect(() => validateBoard(b)).toThrow(/board\.temps\[0\]\.supplyV: got nothing/);
+  });
+});
