@@ -1,0 +1,121 @@
+/**
+ * Streaming BDF CSV writer: rows are formatted into a buffer and written to the file with
+ * synchronous writes of at most `FLUSH_BYTES`, so memory stays flat and nothing waits on
+ * stream back-pressure. `flush()` pushes what is buffered to disk now (the monitor calls it
+ * after each line it must not lose); `close()` flushes and closes.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, statSync, writeSync } from "node:fs";
+import {
+  BDF_AMBIENT_TEMP_C,
+  BDF_CHARGING_CAPACITY_AH,
+  BDF_CHARGING_ENERGY_WH,
+  BDF_CURRENT_A,
+  BDF_CYCLE_COUNT,
+  BDF_DISCHARGING_CAPACITY_AH,
+  BDF_DISCHARGING_ENERGY_WH,
+  BDF_STEP_COUNT,
+  BDF_TEST_TIME_S,
+  BDF_VOLTAGE_V,
+  BDF_ZBMS_COLUMNS,
+} from "./columns";
+
+/** Buffered bytes before a write to the file (1 MiB). */
+const FLUSH_BYTES = 1 << 20;
+
+/** One BDF row; + current = charge. NaN fields are written as empty cells. */
+export interface BdfRow {
+  /** Test time since the start of the run (s). */
+  testTimeS: number;
+  /** Pack (or cell) voltage (V). */
+  voltageV: number;
+  /** Current (A), + = charge. */
+  currentA: number;
+  /** 1-based cycle count. */
+  cycleCount: number;
+  /** 1-based step count (increments at every change of charge / discharge / rest). */
+  stepCount: number;
+  /** Ambient (or cell surface) temperature (°C); NaN when not measured. */
+  ambientTempC: number;
+  /** Charge counted so far in this cycle (Ah). */
+  chargingCapacityAh: number;
+  /** Discharge counted so far in this cycle (Ah, positive). */
+  dischargingCapacityAh: number;
+  /** Charge energy so far in this cycle (Wh). */
+  chargingEnergyWh: number;
+  /** Discharge energy so far in this cycle (Wh, positive). */
+  dischargingEnergyWh: number;
+}
+
+export interface BdfWriterOptions {
+  /** Append to an existing file (no second header) instead of truncating it. */
+  append?: boolean;
+  /** fsync on every flush (durable against power loss; slower). */
+  fsync?: boolean;
+}
+
+function cell(v: number): string {
+  return v === v ? String(v) : "";
+}
+
+export class BdfWriter {
+  private fd: number;
+  private buf = "";
+  private readonly fsync: boolean;
+  /** Rows written so far (this session). */
+  rows = 0;
+
+  constructor(path: string, opts: BdfWriterOptions = {}) {
+    const append = opts.append === true;
+    const hasContent = append && existsSync(path) && statSync(path).size > 0;
+    this.fd = openSync(path, append ? "a" : "w");
+    this.fsync = opts.fsync === true;
+    if (!hasContent) this.buf = BDF_ZBMS_COLUMNS.join(",") + "\n";
+  }
+
+  /** Column order written (BDF names). */
+  static columns(): readonly string[] {
+    return BDF_ZBMS_COLUMNS;
+  }
+
+  writeRow(r: BdfRow): void {
+    if (this.fd < 0) throw new Error("BdfWriter: write after close");
+    this.buf +=
+      cell(r.testTimeS) + "," + cell(r.voltageV) + "," + cell(r.currentA) + "," +
+      cell(r.cycleCount) + "," + cell(r.stepCount) + "," + cell(r.ambientTempC) + "," +
+      cell(r.chargingCapacityAh) + "," + cell(r.dischargingCapacityAh) + "," +
+      cell(r.chargingEnergyWh) + "," + cell(r.dischargingEnergyWh) + "\n";
+    this.rows++;
+    if (this.buf.length >= FLUSH_BYTES) this.flush();
+  }
+
+  /** Write buffered rows to the file now. */
+  flush(): void {
+    if (this.fd < 0) return;
+    if (this.buf.length > 0) {
+      writeSync(this.fd, this.buf);
+      this.buf = "";
+    }
+    if (this.fsync) fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    this.flush();
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+/** The header line zbms writes (for tests and for other writers). */
+export const BDF_HEADER_LINE = [
+  BDF_TEST_TIME_S,
+  BDF_VOLTAGE_V,
+  BDF_CURRENT_A,
+  BDF_CYCLE_COUNT,
+  BDF_STEP_COUNT,
+  BDF_AMBIENT_TEMP_C,
+  BDF_CHARGING_CAPACITY_AH,
+  BDF_DISCHARGING_CAPACITY_AH,
+  BDF_CHARGING_ENERGY_WH,
+  BDF_DISCHARGING_ENERGY_WH,
+].join(",");

@@ -1,0 +1,260 @@
+/**
+ * Shared machinery for the "one header line, one record per row" formats (BDF, Neware
+ * record-level export, Landt Record Tab, BatteryData raw CSV, PyBaMM/PyBOP CSV): find each
+ * quantity's column by its accepted header spellings (each with its unit's scale to SI),
+ * then stream the rows into `ImportedRecord`s.
+ */
+import { readCsv, type CsvRow } from "../bdf/csvStream";
+import {
+  ImportError,
+  newRecord,
+  newStats,
+  noteSkip,
+  STEP_UNKNOWN,
+  type FormatId,
+  type ImportedRecord,
+  type Importer,
+  type ImportStats,
+  type ProgressFn,
+} from "./record";
+
+/** Quantities a tabular format may carry. */
+export type Quantity =
+  | "time"
+  | "voltage"
+  | "current"
+  | "temp"
+  | "cycle"
+  | "step"
+  | "stepType"
+  | "chargeAh"
+  | "dischargeAh"
+  | "chargeWh"
+  | "dischargeWh"
+  /** A single capacity / energy counter whose direction the step type decides (Landt). */
+  | "capacityAh"
+  | "energyWh"
+  /** Non-empty on impedance rows (BatteryData raw: Frequency_Hz). */
+  | "impedanceMarker";
+
+/** How a column's text becomes a number. */
+export type ValueParser = "number" | "hms";
+
+/** One accepted spelling of a column: header text (case-insensitive) and its scale to SI. */
+export interface ColumnAlias {
+  header: string;
+  /** Multiply the file's value by this to get SI (e.g. mA → A: 1e-3). */
+  scale: number;
+  parser?: ValueParser;
+}
+
+export interface TabularFormat {
+  format: FormatId;
+  description: string;
+  /** Accepted spellings per quantity; the first found wins. */
+  columns: Partial<Record<Quantity, ColumnAlias[]>>;
+  /** Quantities that must be present for this format to match. */
+  required: Quantity[];
+  /** Extra header cells whose presence identifies the format (all must be present). */
+  markers?: string[];
+  /** +1 when the file's positive current charges, −1 when it discharges (PyBaMM). */
+  currentSign: 1 | -1;
+  /** Maps a step-type label to a STEP_* kind. */
+  stepKind?: (label: string) => number;
+  /**
+   * True when a row's current held over the whole interval ending at that row (a simulator's
+   * step-function current sampled at the end of each output period). When the current
+   * changes between two rows, the importer then emits an extra record at the earlier row's
+   * time carrying the new current, so that trapezoidal integration sees the step where it
+   * happened instead of a ramp across the interval.
+   */
+  currentHeldBackward?: boolean;
+}
+
+interface Bound {
+  idx: number;
+  scale: number;
+  parser: ValueParser;
+}
+
+const NONE: Bound = { idx: -1, scale: 1, parser: "number" };
+
+/** Index of each quantity in a header row, or idx −1. */
+export function bindColumns(fmt: TabularFormat, header: string[]): Record<Quantity, Bound> {
+  const lower = header.map((h) => h.trim().toLowerCase());
+  const out = {} as Record<Quantity, Bound>;
+  const all: Quantity[] = [
+    "time", "voltage", "current", "temp", "cycle", "step", "stepType", "chargeAh",
+    "dischargeAh", "chargeWh", "dischargeWh", "capacityAh", "energyWh", "impedanceMarker",
+  ];
+  for (const q of all) {
+    out[q] = NONE;
+    const aliases = fmt.columns[q];
+    if (!aliases) continue;
+    for (const a of aliases) {
+      const i = lower.indexOf(a.header.toLowerCase());
+      if (i >= 0) {
+        out[q] = { idx: i, scale: a.scale, parser: a.parser ?? "number" };
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Header spellings a format expects (for the unknown-format error). */
+export function expectedHeaders(fmt: TabularFormat): string[] {
+  const out: string[] = [];
+  for (const q of fmt.required) {
+    const aliases = fmt.columns[q] ?? [];
+    out.push(aliases.map((a) => `"${a.header}"`).join(" or "));
+  }
+  for (const m of fmt.markers ?? []) out.push(`"${m}"`);
+  return out;
+}
+
+export function headerMatches(fmt: TabularFormat, header: string[]): boolean {
+  const b = bindColumns(fmt, header);
+  for (const q of fmt.required) if (b[q].idx < 0) return false;
+  const lower = header.map((h) => h.trim().toLowerCase());
+  for (const m of fmt.markers ?? []) if (lower.indexOf(m.toLowerCase()) < 0) return false;
+  return true;
+}
+
+/** Parse "h:mm:ss", "hh:mm:ss.fff", "d-hh:mm:ss" or plain seconds into seconds; NaN if bad. */
+export function parseHms(text: string): number {
+  const t = text.trim();
+  if (t === "") return NaN;
+  let days = 0;
+  let rest = t;
+  const dash = t.indexOf("-");
+  if (dash > 0) {
+    days = Number(t.slice(0, dash));
+    rest = t.slice(dash + 1);
+  }
+  const parts = rest.split(":");
+  if (parts.length > 3) return NaN;
+  let s = 0;
+  for (const p of parts) {
+    const v = Number(p);
+    if (p.trim() === "" || !Number.isFinite(v)) return NaN;
+    s = s * 60 + v;
+  }
+  return days * 86400 + s;
+}
+
+function readValue(row: CsvRow, b: Bound): number {
+  if (b.idx < 0) return NaN;
+  if (b.parser === "hms") return parseHms(row.str(b.idx)) * b.scale;
+  return row.num(b.idx) * b.scale;
+}
+
+/** Build a streaming importer for a tabular format. */
+export function tabularImporter(fmt: TabularFormat): Importer {
+  return {
+    format: fmt.format,
+    description: fmt.description,
+    expected: expectedHeaders(fmt),
+    detect: (head: string[][]) => head.length > 0 && headerMatches(fmt, head[0]),
+    read: (path, onRecord, onProgress) => readTabular(fmt, path, onRecord, onProgress),
+  };
+}
+
+async function readTabular(
+  fmt: TabularFormat,
+  path: string,
+  onRecord: (r: ImportedRecord) => void,
+  onProgress?: ProgressFn,
+): Promise<ImportStats> {
+  const stats = newStats();
+  const rec = newRecord();
+  let b: Record<Quantity, Bound> | null = null;
+  let headerCells: string[] = [];
+  let prevTS = NaN;
+  let prevI = NaN;
+  let prevV = NaN;
+  let prevTemp = NaN;
+  await readCsv(
+    path,
+    (row) => {
+      if (b === null) {
+        headerCells = row.strings();
+        if (!headerMatches(fmt, headerCells)) {
+          throw new ImportError(
+            `${path}: not a ${fmt.description} file. Columns found: ${headerCells
+              .map((h) => `"${h}"`)
+              .join(", ")}. Expected: ${expectedHeaders(fmt).join(", ")}.`,
+          );
+        }
+        b = bindColumns(fmt, headerCells);
+        return;
+      }
+      const tS = readValue(row, b.time);
+      const v = readValue(row, b.voltage);
+      const i = readValue(row, b.current);
+      if (!Number.isFinite(tS) || !Number.isFinite(i)) {
+        noteSkip(
+          stats,
+          `line ${row.lineNo}: time "${row.str(b.time.idx)}" or current "${row.str(b.current.idx)}" is not a number`,
+        );
+        return;
+      }
+      rec.tS = tS;
+      rec.voltageV = v;
+      rec.currentA = i * fmt.currentSign;
+      if (rec.currentA === 0) rec.currentA = 0; // no −0
+      rec.tempC = readValue(row, b.temp);
+      rec.cycle = readValue(row, b.cycle);
+      rec.step = readValue(row, b.step);
+      rec.stepKind = b.stepType.idx >= 0 && fmt.stepKind ? fmt.stepKind(row.str(b.stepType.idx)) : STEP_UNKNOWN;
+      if (b.impedanceMarker.idx >= 0 && Number.isFinite(row.num(b.impedanceMarker.idx))) {
+        rec.stepKind = 4; // STEP_OTHER: impedance row
+      }
+      rec.chargeAh = readValue(row, b.chargeAh);
+      rec.dischargeAh = readValue(row, b.dischargeAh);
+      rec.chargeWh = readValue(row, b.chargeWh);
+      rec.dischargeWh = readValue(row, b.dischargeWh);
+      if (b.capacityAh.idx >= 0) {
+        const cap = Math.abs(readValue(row, b.capacityAh));
+        const en = Math.abs(readValue(row, b.energyWh));
+        if (rec.stepKind === 2) {
+          rec.chargeAh = cap;
+          rec.chargeWh = en;
+          rec.dischargeAh = 0;
+          rec.dischargeWh = 0;
+        } else if (rec.stepKind === 3) {
+          rec.dischargeAh = cap;
+          rec.dischargeWh = en;
+          rec.chargeAh = 0;
+          rec.chargeWh = 0;
+        }
+      }
+      if (fmt.currentHeldBackward) {
+        const nowT = rec.tS;
+        const nowV = rec.voltageV;
+        const nowTemp = rec.tempC;
+        const nowI = rec.currentA;
+        if (prevI === prevI && nowI !== prevI) {
+          rec.tS = prevTS;
+          rec.voltageV = prevV;
+          rec.tempC = prevTemp;
+          stats.records++;
+          onRecord(rec);
+          rec.tS = nowT;
+          rec.voltageV = nowV;
+          rec.tempC = nowTemp;
+          rec.currentA = nowI;
+        }
+        prevTS = nowT;
+        prevI = nowI;
+        prevV = nowV;
+        prevTemp = nowTemp;
+      }
+      stats.records++;
+      onRecord(rec);
+    },
+    onProgress ? { onProgress: (done, total) => onProgress(total > 0 ? done / total : 1) } : {},
+  );
+  if (b === null) throw new ImportError(`${path}: the file is empty (no header line).`);
+  return stats;
+}
