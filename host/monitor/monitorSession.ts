@@ -1,0 +1,192 @@
+/**
+ * One board in one monitor session: its link, its raw log, its per-cell BDF files, its
+ * sequence/CRC bookkeeping and its live view.
+ *
+ * Order of work for every line (the order is the durability guarantee): (1) the raw log gets
+ * the line, synchronously, before anything else can fail; (2) the line is classified;
+ * (3) sequence and link health are updated, gaps and resets noted in the raw log; (4) the live
+ * view, the BDF rows and the cycle list are updated.
+ */
+import * as fs from "node:fs";
+import * as nodePath from "node:path";
+import { BdfWriter } from "../bdf/writer";
+import { BoardLink } from "../serial/boardLink";
+import { BdfRowBuilder } from "./bdfRows";
+import type { CycleSummary, LineClass, MonitorRecord, SampleRecord } from "./monitorRecord";
+import { emptyPackView, type PackState, type PackView } from "./packView";
+import { RawLog } from "./rawLog";
+import { SequenceTracker } from "./sequenceTracker";
+
+const SEGMENT_STATE: Record<number, PackState> = { 0: "rest", 1: "charge", 2: "discharge" };
+
+export interface SessionFiles {
+  rawLog: string;
+  cycles: string;
+  bdf: string[];
+}
+
+export interface MonitorSessionOptions {
+  port: string;
+  /** Output directory (created if missing). */
+  outDir: string;
+  /** File name stem, e.g. "ttyUSB0-20261124T210000Z". */
+  stem: string;
+  classify: (line: string) => LineClass;
+  /** Sequence numbers wrap after this many (from the telemetry line format). */
+  seqModulus: number;
+  /** Called after every line (for tests and the demo). */
+  onRecord?: (r: MonitorRecord) => void;
+}
+
+export class MonitorSession {
+  readonly view: PackView;
+  readonly files: SessionFiles;
+  readonly cycles: CycleSummary[] = [];
+  private readonly opts: MonitorSessionOptions;
+  private readonly raw: RawLog;
+  private readonly seq: SequenceTracker;
+  private readonly link: BoardLink;
+  private readonly cyclesFd: number;
+  private bdfWriters: BdfWriter[] = [];
+  private bdfBuilders: BdfRowBuilder[] = [];
+  private lastClockNoteMs = 0;
+
+  constructor(opts: MonitorSessionOptions) {
+    this.opts = opts;
+    fs.mkdirSync(opts.outDir, { recursive: true });
+    const base = nodePath.join(opts.outDir, opts.stem);
+    this.files = { rawLog: base + ".raw.log", cycles: base + ".cycles.jsonl", bdf: [] };
+    this.raw = new RawLog(this.files.rawLog);
+    this.cyclesFd = fs.openSync(this.files.cycles, "a");
+    this.seq = new SequenceTracker(opts.seqModulus);
+    this.view = emptyPackView(opts.port);
+    this.link = new BoardLink(opts.port, {
+      onLine: (line) => this.handleLine(line),
+      onDisconnect: (reason, partial) => this.handleDisconnect(reason, partial),
+      onReconnect: (downMs) => this.handleReconnect(downMs),
+    });
+  }
+
+  /** Open the port (rejects with SerialPortError on a wrong or busy port). */
+  async start(): Promise<void> {
+    await this.link.open();
+    this.view.connected = true;
+    this.raw.writeNote({ event: "open", port: this.opts.port });
+  }
+
+  /** Send raw text to the board (commands from the monitor). */
+  write(text: string): Promise<void> {
+    return this.link.write(text);
+  }
+
+  /** Push buffered BDF rows to disk (the raw log is always written through). */
+  flush(): void {
+    for (const w of this.bdfWriters) w.flush();
+    this.raw.sync();
+  }
+
+  /** Stop: log an unfinished line, close the port and every file. */
+  async stop(): Promise<void> {
+    const partial = this.link.pending();
+    await this.link.close();
+    if (partial) this.raw.writeNote({ event: "partial", text: partial });
+    this.raw.writeNote({ event: "close", lines: this.view.health.lines, rejected: this.view.health.rejected, gaps: this.view.health.gaps });
+    this.raw.close();
+    for (const w of this.bdfWriters) w.close();
+    fs.closeSync(this.cyclesFd);
+    this.view.connected = false;
+  }
+
+  /** Exposed for tests: process one line as if it came from the port. */
+  handleLine(line: string): void {
+    this.raw.writeLine(line);
+    const nowMs = Date.now();
+    if (nowMs - this.lastClockNoteMs >= 1000) {
+      this.lastClockNoteMs = nowMs;
+      this.raw.writeNote({ event: "clock", lines: this.view.health.lines + 1 });
+    }
+    let cls: LineClass;
+    try {
+      cls = this.opts.classify(line);
+    } catch (e) {
+      cls = { kind: "rejected", reason: e instanceof Error ? e.message : String(e) };
+    }
+    this.view.health.noteLine(cls.kind, nowMs);
+    if (cls.kind !== "telemetry") return;
+    const r = cls.record;
+    if (r.kind === "boot") {
+      this.seq.restart();
+      this.view.health.boots++;
+      for (const b of this.bdfBuilders) b.boardRestarted();
+      this.raw.writeNote({ event: "boot", seq: r.seq, text: r.text });
+      this.view.lastEvent = `board reset noticed at ${new Date(nowMs).toISOString()}: ${r.text}`;
+    }
+    const s = this.seq.observe(r.seq);
+    if (s.missing > 0) {
+      this.view.health.noteGap(s.missing);
+      this.raw.writeNote({ event: "gap", missing: s.missing, seq: r.seq });
+      this.view.lastEvent = `sequence gap: ${s.missing} line(s) lost before seq ${r.seq}`;
+    } else if (s.unexpected) {
+      this.raw.writeNote({ event: "seqRestart", seq: r.seq });
+      this.view.lastEvent = `sequence restarted at ${r.seq} without a boot record`;
+    }
+    this.apply(r);
+    if (this.opts.onRecord) this.opts.onRecord(r);
+  }
+
+  private apply(r: MonitorRecord): void {
+    const v = this.view;
+    switch (r.kind) {
+      case "sample":
+        v.boardTMs = r.tMs;
+        v.cellV = r.cellV;
+        v.currentA = r.currentA;
+        v.tempC = r.tempC;
+        v.socFrac = r.socFrac;
+        v.state = SEGMENT_STATE[r.segment] ?? "unknown";
+        v.cycleIndex = r.cycleIndex;
+        this.writeBdf(r);
+        break;
+      case "cycle":
+        v.lastCycle = { index: r.cycle.index, ce: r.cycle.ce, ceBound: r.cycle.ceBound, ee: r.cycle.ee, chargeAh: r.cycle.chargeAh, dischargeAh: r.cycle.dischargeAh };
+        this.cycles.push(r.cycle);
+        fs.writeSync(this.cyclesFd, JSON.stringify({ tMs: r.tMs, ...r.cycle }) + "\n");
+        break;
+      case "alarm": {
+        v.alarms = v.alarms.filter((a) => a.id !== r.id);
+        if (r.raised) v.alarms.push({ id: r.id, level: r.level, value: r.value });
+        break;
+      }
+      case "ident":
+        v.identity = r.text;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private writeBdf(s: SampleRecord): void {
+    while (this.bdfWriters.length < s.cellV.length) {
+      const i = this.bdfWriters.length;
+      const path = nodePath.join(this.opts.outDir, `${this.opts.stem}-cell${i + 1}.bdf.csv`);
+      this.files.bdf.push(path);
+      this.bdfWriters.push(new BdfWriter(path, { append: true }));
+      this.bdfBuilders.push(new BdfRowBuilder(i));
+    }
+    for (let i = 0; i < s.cellV.length; i++) this.bdfWriters[i]!.writeRow(this.bdfBuilders[i]!.next(s));
+  }
+
+  private handleDisconnect(reason: string, partial: string): void {
+    this.view.connected = false;
+    this.view.health.disconnects++;
+    if (partial) this.raw.writeNote({ event: "partial", text: partial });
+    this.raw.writeNote({ event: "disconnected", reason });
+    this.view.lastEvent = `port lost at ${new Date().toISOString()} (${reason}); waiting for it to come back`;
+  }
+
+  private handleReconnect(downMs: number): void {
+    this.view.connected = true;
+    this.raw.writeNote({ event: "reconnected", downMs });
+    this.view.lastEvent = `reconnected after ${(downMs / 1000).toFixed(1)} s`;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * What the live terminal view shows for one pack: the latest numbers decoded from its
+ * telemetry, plus link health. Filled by the monitor session; rendered by liveView.ts.
+ */
+import { LinkHealth } from "./linkHealth";
+
+export type PackState = "charge" | "discharge" | "rest" | "unknown";
+
+export interface ActiveAlarm {
+  id: string;
+  /** "warn" | "alarm" | "fault" or whatever level name the board sends. */
+  level: string;
+  value: number;
+}
+
+export interface LastCycleView {
+  index: number;
+  /** Coulombic efficiency (fraction) and its half-width bound (fraction). */
+  ce: number;
+  ceBound: number;
+  /** Energy efficiency (fraction). */
+  ee: number;
+  chargeAh: number;
+  dischargeAh: number;
+}
+
+export interface PackView {
+  /** Port path the pack is on. */
+  port: string;
+  /** Firmware identity, once known ("board / pack / version"). */
+  identity: string;
+  connected: boolean;
+  /** Board time of the latest sample (ms); NaN before the first. */
+  boardTMs: number;
+  cellV: number[];
+  currentA: number;
+  tempC: number[];
+  socFrac: number;
+  state: PackState;
+  /** Cycle number in progress (1-based); NaN when unknown. */
+  cycleIndex: number;
+  lastCycle: LastCycleView | null;
+  alarms: ActiveAlarm[];
+  health: LinkHealth;
+  /** Latest notable event in words ("board reset at …", "reconnected after 2.1 s"). */
+  lastEvent: string;
+}
+
+export function emptyPackView(port: string): PackView {
+  return {
+    port,
+    identity: "",
+    connected: false,
+    boardTMs: NaN,
+    cellV: [],
+    currentA: NaN,
+    tempC: [],
+    socFrac: NaN,
+    state: "unknown",
+    cycleIndex: NaN,
+    lastCycle: null,
+    alarms: [],
+    health: new LinkHealth(),
+    lastEvent: "",
+  };
+}
