@@ -71,26 +71,65 @@ export interface SegmentationConfig {
 }
 
 export interface CountingConfig {
-  /** A Δt above this (ms) is a gap: not integrated blindly, bounded, counted, reported. */
+  /**
+   * A Δt above this (ms) is a gap: nothing is integrated across it; its unaccounted charge is
+   * bounded by Δt × the larger |current| at its two ends, counted and reported (`gap` event).
+   * A Δt ≤ 0 (clock went back, duplicate sample) is also a gap, integrated as nothing.
+   */
   maxGapMs: number;
+  /**
+   * A rest qualifies as open circuit for offset estimation once |raw current| has stayed below
+   * `offsetRestMaxA` for this long (ms); 0 = only `sample.openCircuit` marks open circuit.
+   * Assumes no standing load through the shunt at rest (the cell's own self-discharge never
+   * passes the shunt).
+   */
+  offsetRestMs: number;
+  /** |raw current| (A) below which a rest counts as quiet for `offsetRestMs`. */
+  offsetRestMaxA: number;
+  /** Open-circuit samples averaged before their mean replaces the current-offset estimate. */
+  offsetMinSamples: number;
 }
 
+/** SOC estimation (shared/soc/socEstimator.ts; docs/model-soc-selfdischarge-alarms.md). */
 export interface SocConfig {
-  /** Cell is relaxed when |dV/dt| stays below this (V/s) … */
+  /** A cell is relaxed when |dV/dt| of its window-mean voltage stays below this (V/s) … */
   relaxedDvDtVPerS: number;
   /** … for at least this long (ms). */
   relaxedMinMs: number;
-  /** Voltage error assumed for an OCV reading (V): sets how far OCV may move SOC. */
+  /** Averaging window (ms) over which dV/dt is measured during a rest (beats ADC noise). */
+  relaxedWindowMs: number;
+  /** Standard deviation of a relaxed OCV reading against the OCV curve (V): hysteresis residual,
+   *  incomplete relaxation, temperature. Added in quadrature to sensorChain.voltageOffsetV. */
   ocvSigmaV: number;
-  /** SOC uncertainty growth per Ah counted (fraction of capacity per Ah·h⁻¹), for weighting. */
-  countingSigmaFracPerAh: number;
+  /** Standard deviation of counted charge (fraction of the charge counted) beyond the sensor
+   *  chain: charge going to side reactions (CE < 1). σ_SOC grows by this × |ΔQ| / capacity. */
+  countingSigmaFrac: number;
+  /** Standard deviation (fraction) of the first SOC guess, made from an unrelaxed voltage. */
+  initialSigmaFrac: number;
+  /** Standard deviation (fraction) of SOC right after a cut-off anchor (full or empty). */
+  anchorSigmaFrac: number;
+  /** During charge, a cell at or above this voltage (V) is anchored at SOC = 1. */
+  fullCellV: number;
+  /** During discharge, a cell at or below this voltage (V) is anchored at SOC = 0. */
+  emptyCellV: number;
+  /** Relaxed OCV after charge (V) on OCV_SOC_GRID, strictly rising (default: chemistry preset). */
+  ocvChargeV: number[];
+  /** Relaxed OCV after discharge (V) on OCV_SOC_GRID, strictly rising (default: chemistry preset). */
+  ocvDischargeV: number[];
+  /** Weight (fraction, 0…1) of a full cycle's discharge capacity in the capacity (SOH) update. */
+  capacityUpdateGain: number;
 }
 
+/** Self-discharge analysis of rests (shared/selfDischarge/restAnalyzer.ts). */
 export interface SelfDischargeConfig {
   /** Early part of a rest treated as relaxation (ms), not as self-discharge. */
   relaxationMs: number;
-  /** Minimum rest (ms) before a steady slope is estimated. */
-  minRestMs: number;
+  /** Steady time after the relaxation (ms) before a steady slope is reported. A rest after a
+   *  charge that reaches relaxationMs + minSteadyMs counts as a shelving (retention) test. */
+  minSteadyMs: number;
+  /** Forgetting time constant (ms) of the least-squares slope fit: the fit weighs samples by
+   *  exp(−age / slopeWindowMs), so the tail of the relaxation fades out of the slope. */
+  slopeWindowMs: number;
 }
 
 /** Optional practical-cell conditions the article asks a run to report (may be absent). */

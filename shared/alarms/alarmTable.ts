@@ -1,0 +1,251 @@
+/**
+ * Levelled alarms: one row per (id, level) in `config.alarms`, each with a limit, a reset level
+ * (hysteresis) and a delay. A row raises when its watched value stays at or beyond `limit` for
+ * `delayMs`, and clears when it stays at or back past `reset` for `delayMs`; strictly between
+ * reset and limit nothing changes. Raise and clear are `alarm` events. A NaN input (unknown)
+ * holds the row's state and restarts its delay. docs/model-soc-selfdischarge-alarms.md.
+ */
+import type { AlarmId, AlarmLevel, AlarmRow, PackConfig } from "../config/packConfig";
+import type { EventSink } from "../model/events";
+import { CHEMISTRY_PRESETS } from "../chemistry/presets";
+import type { ChemistryId } from "../chemistry/presets";
+
+/** What the alarms watch, refreshed every sample. NaN = unknown → that alarm holds its state. */
+export interface AlarmInputs {
+  /** Highest valid cell voltage (V). */
+  maxCellV: number;
+  /** Lowest valid cell voltage (V). */
+  minCellV: number;
+  /** Charge current magnitude (A, ≥ 0; 0 while discharging). */
+  chargeCurrentA: number;
+  /** Discharge current magnitude (A, ≥ 0; 0 while charging). */
+  dischargeCurrentA: number;
+  /** Highest valid temperature (°C). */
+  maxTempC: number;
+  /** Lowest valid temperature (°C). */
+  minTempC: number;
+  /** Highest minus lowest valid cell voltage (V). */
+  imbalanceV: number;
+  /** Number of invalid channels (voltage, current, temperature) in this sample. */
+  sensorFault: number;
+  /** Worst cell's steady falling slope during the current rest (mV/h, ≥ 0). */
+  selfDischargeSlopeMVPerH: number;
+  /** Last retention after a shelving rest (fraction). Not watched yet: AlarmId has no retention id. */
+  retentionFrac: number;
+  /** CE of the last complete, unflagged cycle (fraction). */
+  lastCe: number;
+}
+
+/** Name of one input field. */
+export type AlarmInputName = keyof AlarmInputs;
+
+/** Direction: +1 raises above the limit ("over"), −1 raises below it ("under"). */
+export const ALARM_OVER = 1;
+export const ALARM_UNDER = -1;
+
+/** Which input each alarm watches, and in which direction. The one table of alarm semantics. */
+export const ALARM_WATCH: Record<AlarmId, { input: AlarmInputName; dir: number; unit: string }> = {
+  cellOverVoltage: { input: "maxCellV", dir: ALARM_OVER, unit: "V" },
+  cellUnderVoltage: { input: "minCellV", dir: ALARM_UNDER, unit: "V" },
+  chargeOverCurrent: { input: "chargeCurrentA", dir: ALARM_OVER, unit: "A" },
+  dischargeOverCurrent: { input: "dischargeCurrentA", dir: ALARM_OVER, unit: "A" },
+  overTemp: { input: "maxTempC", dir: ALARM_OVER, unit: "°C" },
+  underTemp: { input: "minTempC", dir: ALARM_UNDER, unit: "°C" },
+  cellImbalance: { input: "imbalanceV", dir: ALARM_OVER, unit: "V" },
+  sensorFault: { input: "sensorFault", dir: ALARM_OVER, unit: "channels" },
+  selfDischarge: { input: "selfDischargeSlopeMVPerH", dir: ALARM_OVER, unit: "mV/h" },
+  ceDrop: { input: "lastCe", dir: ALARM_UNDER, unit: "fraction" },
+};
+
+/** Rows beyond this cannot be represented in the activeAlarmMask (exact integers in a double). */
+export const MAX_ALARM_ROWS = 52;
+
+/** Alarm state: per row, active (0/1) and the start of a pending transition (ms, NaN = none). */
+export interface AlarmState {
+  active: Float64Array;
+  pendingSinceTMs: Float64Array;
+}
+
+/** Fresh state: every row inactive, nothing pending. */
+export function createAlarmState(config: PackConfig): AlarmState {
+  const n = config.alarms.length;
+  const st: AlarmState = { active: new Float64Array(n), pendingSinceTMs: new Float64Array(n) };
+  for (let i = 0; i < n; i++) st.pendingSinceTMs[i] = NaN;
+  return st;
+}
+
+/** Step every row with this sample's inputs; emits one `alarm` event per raise or clear. */
+export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp: AlarmInputs, emit: EventSink): void {
+  const rows = config.alarms;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const w = ALARM_WATCH[row.id];
+    const value = inp[w.input];
+    if (isNaN(value)) {
+      st.pendingSinceTMs[i] = NaN;
+      continue;
+    }
+    const active = st.active[i] === 1;
+    // Signed distance past the level that would change the state (≥ 0 = wants to change).
+    const wants = active ? w.dir * (row.reset - value) >= 0 : w.dir * (value - row.limit) >= 0;
+    if (!wants) {
+      st.pendingSinceTMs[i] = NaN;
+      continue;
+    }
+    if (isNaN(st.pendingSinceTMs[i])) st.pendingSinceTMs[i] = tMs;
+    if (tMs - st.pendingSinceTMs[i] >= row.delayMs) {
+      st.active[i] = active ? 0 : 1;
+      st.pendingSinceTMs[i] = NaN;
+      emit({ kind: "alarm", tMs: tMs, id: row.id, level: row.level, raised: !active, value: value });
+    }
+  }
+}
+
+/** Bit i set = row i of config.alarms active (bit arithmetic by powers of two: up to 52 rows). */
+export function activeAlarmMask(st: AlarmState): number {
+  let mask = 0;
+  let bit = 1;
+  for (let i = 0; i < st.active.length; i++) {
+    if (st.active[i] === 1) mask += bit;
+    bit *= 2;
+  }
+  return mask;
+}
+
+/** 1 when any active row has level "alarm" (not only "warning"), else 0. */
+export function anyAlarmLevelActive(st: AlarmState, config: PackConfig): number {
+  for (let i = 0; i < st.active.length; i++) {
+    if (st.active[i] === 1 && config.alarms[i].level === "alarm") return 1;
+  }
+  return 0;
+}
+
+const LEVELS: AlarmLevel[] = ["warning", "alarm"];
+
+/**
+ * Problems of an alarm table (empty = consistent), for the config validator: unknown id or
+ * level, non-finite limit/reset, reset on the wrong side of limit, negative or non-finite delay,
+ * a warning beyond its alarm level (a warning must trip first), duplicate (id, level), too many rows.
+ */
+export function checkAlarmTable(rows: AlarmRow[]): string[] {
+  const problems: string[] = [];
+  if (rows.length > MAX_ALARM_ROWS) {
+    problems.push("alarms has " + rows.length + " rows; at most " + MAX_ALARM_ROWS + " fit the active-alarm mask");
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const at = "alarms[" + i + "]";
+    const w = (ALARM_WATCH as Record<string, { input: AlarmInputName; dir: number; unit: string } | undefined>)[r.id];
+    if (w === undefined) {
+      problems.push(at + ".id = " + JSON.stringify(r.id) + " is not an alarm id; accepted: " + Object.keys(ALARM_WATCH).join(", "));
+      continue;
+    }
+    if (LEVELS.indexOf(r.level) < 0) {
+      problems.push(at + ".level = " + JSON.stringify(r.level) + " (" + r.id + ") is not accepted; use \"warning\" or \"alarm\"");
+    }
+    if (typeof r.limit !== "number" || !isFinite(r.limit)) problems.push(at + ".limit = " + r.limit + " (" + r.id + ") must be a finite number in " + w.unit);
+    if (typeof r.reset !== "number" || !isFinite(r.reset)) problems.push(at + ".reset = " + r.reset + " (" + r.id + ") must be a finite number in " + w.unit);
+    else if (w.dir === ALARM_OVER && !(r.reset < r.limit)) {
+      problems.push(at + ".reset = " + r.reset + " " + w.unit + " (" + r.id + ", raises above its limit) must be below limit = " + r.limit);
+    } else if (w.dir === ALARM_UNDER && !(r.reset > r.limit)) {
+      problems.push(at + ".reset = " + r.reset + " " + w.unit + " (" + r.id + ", raises below its limit) must be above limit = " + r.limit);
+    }
+    if (typeof r.delayMs !== "number" || !isFinite(r.delayMs) || r.delayMs < 0) {
+      problems.push(at + ".delayMs = " + r.delayMs + " (" + r.id + ") must be a finite number of ms ≥ 0");
+    }
+    for (let j = 0; j < i; j++) {
+      const o = rows[j];
+      if (o.id !== r.id) continue;
+      if (o.level === r.level) {
+        problems.push(at + " repeats id " + r.id + " at level " + r.level + " (already alarms[" + j + "])");
+        continue;
+      }
+      const warn = r.level === "warning" ? r : o;
+      const alarm = r.level === "warning" ? o : r;
+      if (w.dir * (warn.limit - alarm.limit) > 0) {
+        problems.push(
+          r.id + ": warning limit " + warn.limit + " " + w.unit + " is beyond the alarm limit " + alarm.limit +
+            " (a warning must trip " + (w.dir === ALARM_OVER ? "at or below" : "at or above") + " its alarm)",
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** One row (short helper for the defaults table). */
+function row(id: AlarmId, level: AlarmLevel, limit: number, reset: number, delayMs: number): AlarmRow {
+  return { id: id, level: level, limit: limit, reset: reset, delayMs: delayMs };
+}
+
+/** Voltage margin (V) of the warning beyond the chemistry's cut-off; engineering choice. */
+const CELL_V_WARN_MARGIN_V = 0.05;
+/** Voltage margin (V) of the alarm beyond the cut-off; engineering choice. */
+const CELL_V_ALARM_MARGIN_V = 0.1;
+/** Voltage hysteresis (V) of the cell-voltage rows; engineering choice (> ADC noise). */
+const CELL_V_HYST_V = 0.03;
+/** Charge/discharge current (C-rate) of the warning and alarm: the article tests practical
+ *  cells at C/4–C/6, so 1 C is well beyond normal and 2 C abnormal. */
+const OVER_CURRENT_WARN_C = 1;
+const OVER_CURRENT_ALARM_C = 2;
+/** Current hysteresis as a fraction of the limit; engineering choice. */
+const CURRENT_RESET_FRAC = 0.9;
+/** Temperatures (°C): aqueous electrolyte near room temperature; above ~45 °C hydrogen
+ *  evolution and Zn corrosion accelerate; water-based ZnSO4 electrolytes freeze a few degrees
+ *  below 0 °C. Engineering choices, refine per electrolyte. */
+const OVER_TEMP_WARN_C = 45;
+const OVER_TEMP_ALARM_C = 55;
+const UNDER_TEMP_WARN_C = 5;
+const UNDER_TEMP_ALARM_C = -5;
+const TEMP_HYST_C = 3;
+/** Cell imbalance (V): engineering choice, beyond the spread of matched pouch cells. */
+const IMBALANCE_WARN_V = 0.05;
+const IMBALANCE_ALARM_V = 0.1;
+/** Self-discharge slope after relaxation (mV/h): engineering choice; the article gives shapes
+ *  (steep drop then flat vs a steady slope, Fig. 11a/b) but no numbers. */
+const SELF_DISCHARGE_WARN_MV_PER_H = 3;
+const SELF_DISCHARGE_ALARM_MV_PER_H = 10;
+/** CE (fraction): the article's practical pouch cells fall to ~97.5 %; 99 % is a useful early
+ *  warning (CE^1000 = 0.8 needs 99.97 %, so any CE below 99 % means < ~25 cycles to 80 %). */
+const CE_WARN = 0.99;
+const CE_ALARM = 0.975;
+const CE_HYST = 0.003;
+/** Delays (ms): fast for voltage/current, slower for noisy or slow quantities. */
+const DELAY_FAST_MS = 2000;
+const DELAY_SLOW_MS = 10000;
+const DELAY_IMBALANCE_MS = 60000;
+const DELAY_SELF_DISCHARGE_MS = 10 * 60 * 1000;
+
+/** Default alarm rows for a chemistry and a nominal capacity (H1's defaults.ts calls this). */
+export function defaultAlarmRows(chemistry: ChemistryId, capacityAh: number): AlarmRow[] {
+  const p = CHEMISTRY_PRESETS[chemistry];
+  const ovWarn = p.maxCellV + CELL_V_WARN_MARGIN_V;
+  const ovAlarm = p.maxCellV + CELL_V_ALARM_MARGIN_V;
+  const uvWarn = p.minCellV - CELL_V_WARN_MARGIN_V;
+  const uvAlarm = p.minCellV - CELL_V_ALARM_MARGIN_V;
+  const iWarn = OVER_CURRENT_WARN_C * capacityAh;
+  const iAlarm = OVER_CURRENT_ALARM_C * capacityAh;
+  return [
+    row("cellOverVoltage", "warning", ovWarn, ovWarn - CELL_V_HYST_V, DELAY_FAST_MS),
+    row("cellOverVoltage", "alarm", ovAlarm, ovAlarm - CELL_V_HYST_V, DELAY_FAST_MS),
+    row("cellUnderVoltage", "warning", uvWarn, uvWarn + CELL_V_HYST_V, DELAY_FAST_MS),
+    row("cellUnderVoltage", "alarm", uvAlarm, uvAlarm + CELL_V_HYST_V, DELAY_FAST_MS),
+    row("chargeOverCurrent", "warning", iWarn, iWarn * CURRENT_RESET_FRAC, DELAY_FAST_MS),
+    row("chargeOverCurrent", "alarm", iAlarm, iAlarm * CURRENT_RESET_FRAC, DELAY_FAST_MS),
+    row("dischargeOverCurrent", "warning", iWarn, iWarn * CURRENT_RESET_FRAC, DELAY_FAST_MS),
+    row("dischargeOverCurrent", "alarm", iAlarm, iAlarm * CURRENT_RESET_FRAC, DELAY_FAST_MS),
+    row("overTemp", "warning", OVER_TEMP_WARN_C, OVER_TEMP_WARN_C - TEMP_HYST_C, DELAY_SLOW_MS),
+    row("overTemp", "alarm", OVER_TEMP_ALARM_C, OVER_TEMP_ALARM_C - TEMP_HYST_C, DELAY_SLOW_MS),
+    row("underTemp", "warning", UNDER_TEMP_WARN_C, UNDER_TEMP_WARN_C + TEMP_HYST_C, DELAY_SLOW_MS),
+    row("underTemp", "alarm", UNDER_TEMP_ALARM_C, UNDER_TEMP_ALARM_C + TEMP_HYST_C, DELAY_SLOW_MS),
+    row("cellImbalance", "warning", IMBALANCE_WARN_V, IMBALANCE_WARN_V * 0.8, DELAY_IMBALANCE_MS),
+    row("cellImbalance", "alarm", IMBALANCE_ALARM_V, IMBALANCE_ALARM_V * 0.8, DELAY_IMBALANCE_MS),
+    // Any invalid channel raises at once; one clean sample clears (count ≤ 0).
+    row("sensorFault", "alarm", 1, 0, 0),
+    row("selfDischarge", "warning", SELF_DISCHARGE_WARN_MV_PER_H, SELF_DISCHARGE_WARN_MV_PER_H * 0.7, DELAY_SELF_DISCHARGE_MS),
+    row("selfDischarge", "alarm", SELF_DISCHARGE_ALARM_MV_PER_H, SELF_DISCHARGE_ALARM_MV_PER_H * 0.7, DELAY_SELF_DISCHARGE_MS),
+    // lastCe changes once per cycle: no delay.
+    row("ceDrop", "warning", CE_WARN, CE_WARN + CE_HYST, 0),
+    row("ceDrop", "alarm", CE_ALARM, CE_ALARM + CE_HYST, 0),
+  ];
+}

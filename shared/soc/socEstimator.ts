@@ -1,0 +1,347 @@
+/**
+ * State of charge per cell: coulomb counting from an anchor, corrected from the open-circuit
+ * voltage only once the cell has relaxed, with a Kalman-style weight that accounts for the OCV
+ * curve's slope (a flat Zn‖I2 plateau barely moves SOC). Also the usable capacity (state of
+ * health), updated from full cycles. Definitions and formulas: docs/model-soc-selfdischarge-alarms.md.
+ *
+ * Per-cell quantities (series string: every cell sees the pack current):
+ * - `countSocFrac` / `sigmaFrac`: the committed estimate and its standard deviation, moved only
+ *   by counting and by cut-off anchors;
+ * - `socFrac` / `postSigmaFrac`: the reported estimate = committed estimate plus the OCV
+ *   correction of the current rest. Each relaxed window of a rest recomputes the correction
+ *   from the committed prior (the OCV error is systematic, so repeated readings in one rest are
+ *   not independent evidence); the rest's last correction is committed when the rest ends.
+ *
+ * Update in place, no allocation per sample. State is plain numbers and Float64Arrays
+ * (snapshot-exact via shared/state/snapshot.ts).
+ */
+import type { PackConfig, SocConfig } from "../config/packConfig";
+import type { CycleRecord, SegmentCode } from "../model/events";
+import { SEG_CHARGE, SEG_DISCHARGE, SEG_REST, CYCLE_FLAG_PARTIAL, CYCLE_FLAG_GAP, CYCLE_FLAG_SENSOR_FAULT } from "../model/events";
+import { CHEMISTRY_PRESETS, OCV_SOC_GRID } from "../chemistry/presets";
+import type { ChemistryId } from "../chemistry/presets";
+import { ocvSlopeAtSoc, socAtOcv, OCV_BRANCH_MEAN } from "../chemistry/ocv";
+
+/** Milliseconds per hour (unit conversion). */
+const MS_PER_H = 3600000;
+/** Milliseconds per second (unit conversion). */
+const MS_PER_S = 1000;
+/** An OCV slope below this (V per unit SOC = 0.1 mV over the whole SOC range) carries no SOC
+ *  information: no correction (numerical guard, well below any preset's flattest segment). */
+const MIN_OCV_SLOPE_V = 1e-4;
+/** `known` codes: no valid voltage seen yet / provisional guess from an unrelaxed voltage /
+ *  anchored (a relaxed OCV or a cut-off has fixed the SOC at least once). */
+const SOC_UNKNOWN = 0;
+const SOC_PROVISIONAL = 1;
+const SOC_ANCHORED = 2;
+/** Cycle flags that disqualify a cycle from the capacity (SOH) update. */
+const SOH_REJECT_FLAGS = CYCLE_FLAG_PARTIAL | CYCLE_FLAG_GAP | CYCLE_FLAG_SENSOR_FAULT;
+
+/** SOC estimator state (one per pack). */
+export interface SocState {
+  /** Usable capacity of the string (Ah), nominal until a full cycle updates it. */
+  capacityAh: number;
+  /** Last direction of current: SEG_CHARGE, SEG_DISCHARGE, or 0 (unknown); picks the OCV branch. */
+  dir: number;
+  /** Segment of the previous sample (SEG_*), to detect a rest's end. */
+  prevSeg: number;
+  /** Last valid pack current (A), NaN if none yet or the last one was invalid. */
+  prevCurrentA: number;
+  /** Magnitude of the last valid current (A): bounds the charge moved while current is unknown. */
+  lastAbsCurrentA: number;
+  /** 1 after a full anchor, cleared when a new charge starts; a discharge that then reaches the
+   *  empty anchor is a full discharge. */
+  fromFull: number;
+  /** 1 when a full discharge (full anchor → empty anchor) happened since the last cycle record. */
+  fullDischarge: number;
+  /** Start time (ms) of the current relaxation window (NaN outside a rest). */
+  winStartTMs: number;
+  /** Reported SOC per cell (fraction 0…1). */
+  socFrac: Float64Array;
+  /** Standard deviation of the reported SOC (fraction). */
+  postSigmaFrac: Float64Array;
+  /** Committed (counted + anchored) SOC per cell (fraction 0…1). */
+  countSocFrac: Float64Array;
+  /** Standard deviation of the committed SOC (fraction). */
+  sigmaFrac: Float64Array;
+  /** SOC_UNKNOWN / SOC_PROVISIONAL / SOC_ANCHORED per cell. */
+  known: Float64Array;
+  /** 1 when socFrac holds an uncommitted OCV correction of the current rest. */
+  corrected: Float64Array;
+  /** Current window's sums: valid samples, Σ V (V), Σ t (ms, relative to winStartTMs). */
+  winN: Float64Array;
+  winSumV: Float64Array;
+  winSumT: Float64Array;
+  /** Previous window's mean voltage (V) and mean time (ms, absolute), NaN if none. */
+  prevMeanV: Float64Array;
+  prevMeanTMs: Float64Array;
+  /** How long (ms) the cell's window slopes have stayed below relaxedDvDtVPerS. */
+  relaxedForMs: Float64Array;
+}
+
+/** Default SOC settings for a chemistry (H1's defaults.ts calls this). */
+export function defaultSocConfig(chemistry: ChemistryId): SocConfig {
+  const p = CHEMISTRY_PRESETS[chemistry];
+  return {
+    // Engineering choice: 7.2 mV/h, above a healthy cell's post-relaxation slope (below the
+    // selfDischarge warning of 3 mV/h it would also pass) and far below relaxation drop rates.
+    relaxedDvDtVPerS: 2e-6,
+    // Engineering choice: 30 min of quiet voltage before trusting OCV.
+    relaxedMinMs: 30 * 60 * 1000,
+    // Engineering choice: 10-min means; 1 mV of ADC noise then gives < 1.7e-6 V/s.
+    relaxedWindowMs: 10 * 60 * 1000,
+    // Engineering choice: residual hysteresis, incomplete relaxation and ~0.5 mV/K temperature.
+    ocvSigmaV: 0.01,
+    // Article (seed, "Energy efficiency"/CE): practical pouch cells ~97.5 % CE → ~2 % of the
+    // counted charge goes to side reactions.
+    countingSigmaFrac: 0.02,
+    // Uniform prior on [0, 1]: σ = 1/√12 ≈ 0.29.
+    initialSigmaFrac: 0.29,
+    // Engineering choice: a cut-off reached under load at C/4–C/6 is within ~5 % of full/empty.
+    anchorSigmaFrac: 0.05,
+    fullCellV: p.maxCellV,
+    emptyCellV: p.minCellV,
+    ocvChargeV: p.ocvChargeV.slice(),
+    ocvDischargeV: p.ocvDischargeV.slice(),
+    // Engineering choice: a full cycle moves the capacity 30 % of the way to its measurement.
+    capacityUpdateGain: 0.3,
+  };
+}
+
+/** Fresh state for a config (all cells unknown until their first valid voltage). */
+export function createSocState(config: PackConfig): SocState {
+  const n = config.cellCount;
+  const st: SocState = {
+    capacityAh: config.capacityAh,
+    dir: 0,
+    prevSeg: SEG_REST,
+    prevCurrentA: NaN,
+    lastAbsCurrentA: 0,
+    fromFull: 0,
+    fullDischarge: 0,
+    winStartTMs: NaN,
+    socFrac: new Float64Array(n),
+    postSigmaFrac: new Float64Array(n),
+    countSocFrac: new Float64Array(n),
+    sigmaFrac: new Float64Array(n),
+    known: new Float64Array(n),
+    corrected: new Float64Array(n),
+    winN: new Float64Array(n),
+    winSumV: new Float64Array(n),
+    winSumT: new Float64Array(n),
+    prevMeanV: new Float64Array(n),
+    prevMeanTMs: new Float64Array(n),
+    relaxedForMs: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    st.socFrac[i] = 0.5;
+    st.countSocFrac[i] = 0.5;
+    st.sigmaFrac[i] = config.soc.initialSigmaFrac;
+    st.postSigmaFrac[i] = config.soc.initialSigmaFrac;
+    st.prevMeanV[i] = NaN;
+    st.prevMeanTMs[i] = NaN;
+  }
+  return st;
+}
+
+/** Reported SOC of cell i (fraction, always in [0, 1]; 0.5 before any valid voltage). */
+export function socOfCell(st: SocState, i: number): number {
+  return st.socFrac[i];
+}
+
+/** Standard deviation of cell i's reported SOC (fraction). */
+export function socSigmaOfCell(st: SocState, i: number): number {
+  return st.postSigmaFrac[i];
+}
+
+/** 1 when cell i's SOC has been anchored (relaxed OCV or cut-off) at least once, else 0. */
+export function socAnchored(st: SocState, i: number): number {
+  return st.known[i] === SOC_ANCHORED ? 1 : 0;
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+/**
+ * One sample. `dtMs` = time since the previous sample; `currentA` the offset-corrected pack
+ * current (+ = charge, NaN if invalid); `cellV` per-cell volts (NaN = invalid); `segment` the
+ * segmentation's verdict for this sample.
+ */
+export function stepSoc(
+  st: SocState,
+  config: PackConfig,
+  tMs: number,
+  dtMs: number,
+  currentA: number,
+  cellV: ArrayLike<number>,
+  segment: SegmentCode,
+): void {
+  const sc = config.soc;
+  const chain = config.sensorChain;
+  const n = config.cellCount;
+  const capAh = st.capacityAh > 0 ? st.capacityAh : config.capacityAh;
+
+  // 1. Counting (trapezoid with the previous valid current; rectangle after an invalid one).
+  let dSoc = 0;
+  let dSigma = 0;
+  const dtOk = isFinite(dtMs) && dtMs > 0;
+  const currentOk = isFinite(currentA);
+  if (dtOk) {
+    const dtH = dtMs / MS_PER_H;
+    if (currentOk && dtMs <= config.counting.maxGapMs) {
+      const meanA = isNaN(st.prevCurrentA) ? currentA : 0.5 * (st.prevCurrentA + currentA);
+      const dAh = meanA * dtH;
+      dSoc = dAh / capAh;
+      dSigma = ((sc.countingSigmaFrac + chain.currentGainErrFrac) * Math.abs(dAh) + chain.currentOffsetA * dtH) / capAh;
+    } else {
+      // Current unknown (invalid channel or a time gap): no counting, but the SOC may have
+      // moved by up to the last known current times the interval.
+      dSigma = ((st.lastAbsCurrentA + chain.currentOffsetA) * dtH) / capAh;
+    }
+  }
+  if (currentOk) {
+    st.prevCurrentA = currentA;
+    st.lastAbsCurrentA = Math.abs(currentA);
+  } else st.prevCurrentA = NaN;
+
+  if (segment === SEG_CHARGE && st.prevSeg !== SEG_CHARGE) st.fromFull = 0;
+  if (segment === SEG_CHARGE || segment === SEG_DISCHARGE) st.dir = segment;
+
+  // 2. A rest ended: commit its OCV correction and forget the relaxation windows.
+  if (segment !== SEG_REST && st.prevSeg === SEG_REST) {
+    for (let i = 0; i < n; i++) {
+      if (st.corrected[i] === 1) {
+        st.countSocFrac[i] = st.socFrac[i];
+        st.sigmaFrac[i] = st.postSigmaFrac[i];
+        st.known[i] = SOC_ANCHORED;
+        st.corrected[i] = 0;
+      }
+    }
+  }
+  if (segment !== SEG_REST) st.winStartTMs = NaN;
+  else if (isNaN(st.winStartTMs)) {
+    st.winStartTMs = tMs;
+    for (let i = 0; i < n; i++) {
+      st.winN[i] = 0;
+      st.winSumV[i] = 0;
+      st.winSumT[i] = 0;
+      st.prevMeanV[i] = NaN;
+      st.prevMeanTMs[i] = NaN;
+      st.relaxedForMs[i] = 0;
+    }
+  }
+  st.prevSeg = segment;
+
+  const windowEnds = segment === SEG_REST && tMs - st.winStartTMs >= sc.relaxedWindowMs;
+  const sigmaV2 = sc.ocvSigmaV * sc.ocvSigmaV + chain.voltageOffsetV * chain.voltageOffsetV;
+  for (let i = 0; i < n; i++) {
+    const v = cellV[i];
+    // Counting moves both the committed and the reported estimate.
+    st.countSocFrac[i] = clamp01(st.countSocFrac[i] + dSoc);
+    st.socFrac[i] = clamp01(st.socFrac[i] + dSoc);
+    st.sigmaFrac[i] += dSigma;
+    st.postSigmaFrac[i] += dSigma;
+    if (!isFinite(v)) continue;
+    if (st.known[i] === SOC_UNKNOWN) {
+      // First valid voltage: provisional guess from the mid OCV curve, wide uncertainty.
+      const g = socAtOcv(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, OCV_BRANCH_MEAN, v);
+      st.countSocFrac[i] = g;
+      st.socFrac[i] = g;
+      st.known[i] = SOC_PROVISIONAL;
+    }
+    // 3. Cut-off anchors.
+    if (segment === SEG_CHARGE && v >= sc.fullCellV) {
+      anchor(st, i, 1, sc.anchorSigmaFrac);
+      st.fromFull = 1;
+    } else if (segment === SEG_DISCHARGE && v <= sc.emptyCellV) {
+      anchor(st, i, 0, sc.anchorSigmaFrac);
+      if (st.fromFull === 1) st.fullDischarge = 1;
+    }
+    // 4. Relaxation windows during a rest.
+    if (segment === SEG_REST) {
+      st.winN[i] += 1;
+      st.winSumV[i] += v;
+      st.winSumT[i] += tMs - st.winStartTMs;
+    }
+  }
+  if (!windowEnds) return;
+
+  for (let i = 0; i < n; i++) {
+    if (st.winN[i] === 0) {
+      st.prevMeanV[i] = NaN;
+      st.relaxedForMs[i] = 0;
+      continue;
+    }
+    const meanV = st.winSumV[i] / st.winN[i];
+    const meanTMs = st.winStartTMs + st.winSumT[i] / st.winN[i];
+    if (!isNaN(st.prevMeanV[i]) && meanTMs > st.prevMeanTMs[i]) {
+      const dvdt = (meanV - st.prevMeanV[i]) / ((meanTMs - st.prevMeanTMs[i]) / MS_PER_S);
+      if (Math.abs(dvdt) < sc.relaxedDvDtVPerS) st.relaxedForMs[i] += meanTMs - st.prevMeanTMs[i];
+      else st.relaxedForMs[i] = 0;
+    }
+    st.prevMeanV[i] = meanV;
+    st.prevMeanTMs[i] = meanTMs;
+    st.winN[i] = 0;
+    st.winSumV[i] = 0;
+    st.winSumT[i] = 0;
+    if (st.relaxedForMs[i] >= sc.relaxedMinMs) correctFromOcv(st, sc, i, meanV, sigmaV2);
+  }
+  st.winStartTMs = tMs;
+}
+
+/** Fix cell i's SOC at a cut-off (committed and reported). */
+function anchor(st: SocState, i: number, socFrac: number, sigmaFrac: number): void {
+  st.countSocFrac[i] = socFrac;
+  st.socFrac[i] = socFrac;
+  st.sigmaFrac[i] = sigmaFrac;
+  st.postSigmaFrac[i] = sigmaFrac;
+  st.known[i] = SOC_ANCHORED;
+  st.corrected[i] = 0;
+}
+
+/**
+ * OCV correction of cell i from a relaxed mean voltage, recomputed from the committed prior:
+ * SOC_ocv = SOC(OCV) on the last direction's branch, σ_ocv = σ_V / |dOCV/dSOC| at SOC_ocv,
+ * K = σ² / (σ² + σ_ocv²), SOC = SOC_prior + K (SOC_ocv − SOC_prior), σ_post = σ √(1 − K).
+ * Before the first anchor K = 1 (the initial SOC comes from OCV), σ_post = min(σ_ocv, σ).
+ */
+function correctFromOcv(st: SocState, sc: SocConfig, i: number, ocvV: number, sigmaV2: number): void {
+  const branch = st.dir;
+  const socOcv = socAtOcv(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, branch, ocvV);
+  const slope = Math.abs(ocvSlopeAtSoc(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, branch, socOcv));
+  if (!(slope >= MIN_OCV_SLOPE_V)) return;
+  const rOcv = sigmaV2 / (slope * slope);
+  const prior = st.countSocFrac[i];
+  const p = st.sigmaFrac[i] * st.sigmaFrac[i];
+  if (st.known[i] !== SOC_ANCHORED) {
+    st.socFrac[i] = clamp01(socOcv);
+    const sOcv = Math.sqrt(rOcv);
+    st.postSigmaFrac[i] = sOcv < st.sigmaFrac[i] ? sOcv : st.sigmaFrac[i];
+  } else {
+    const k = p / (p + rOcv);
+    st.socFrac[i] = clamp01(prior + k * (socOcv - prior));
+    st.postSigmaFrac[i] = Math.sqrt((1 - k) * p);
+  }
+  st.corrected[i] = 1;
+}
+
+/**
+ * Capacity (state of health) from a completed cycle: when a full discharge (from the full
+ * anchor to the empty anchor) happened since the last cycle record and the cycle carries none
+ * of the partial / gap / sensor-fault flags, capacityAh moves towards the cycle's discharge
+ * capacity by capacityUpdateGain. SOC fractions are kept (they are fractions of capacity).
+ */
+export function updateSocCapacity(st: SocState, config: PackConfig, cycle: CycleRecord): void {
+  const full = st.fullDischarge === 1;
+  st.fullDischarge = 0;
+  if (!full || (cycle.flags & SOH_REJECT_FLAGS) !== 0) return;
+  const q = cycle.dischargeAh;
+  if (!isFinite(q) || q <= 0) return;
+  st.capacityAh += config.soc.capacityUpdateGain * (q - st.capacityAh);
+}
+
+/** State of health: usable capacity / nominal capacity (fraction). */
+export function sohFrac(st: SocState, config: PackConfig): number {
+  return st.capacityAh / config.capacityAh;
+}
