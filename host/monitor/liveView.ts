@@ -37,13 +37,15 @@ export function renderPackView(view: PackView, nowMs: number, color: boolean): s
   const out: string[] = [];
   const link = view.connected ? c(GREEN, "connected") : c(RED, "DISCONNECTED");
   out.push(c(BOLD, view.port) + (view.identity ? "  " + view.identity : "") + "  " + link + "  board time " + formatBoardTime(view.boardTMs));
-  const cells = view.cellV.map((v, i) => `#${i + 1} ${fixed(v, 3, " V")}`).join("  ");
+  const cells = view.cellV
+    .map((v, i) => `#${i + 1} ${fixed(v, 3, " V")}` + (i < view.socFrac.length ? ` (${pct(view.socFrac[i]!, 0)})` : ""))
+    .join("  ");
   out.push("  cells    " + (cells || "—"));
   const sumV = view.cellV.reduce((a, b) => a + b, 0);
   out.push(
     "  pack     " + fixed(view.cellV.length ? sumV : NaN, 3, " V") +
       "   current " + fixed(view.currentA, 4, " A") +
-      "   SOC " + pct(view.socFrac, 1) +
+      "   SOC " + pct(view.socFrac.length ? Math.min(...view.socFrac) : NaN, 1) + " (lowest cell)" +
       "   state " + c(BOLD, view.state) +
       "   cycle " + (Number.isFinite(view.cycleIndex) ? String(view.cycleIndex) : "—"),
   );
@@ -55,12 +57,13 @@ export function renderPackView(view: PackView, nowMs: number, color: boolean): s
         ? `#${lc.index}  CE ${pct(lc.ce, 3)} ± ${pct(lc.ceBound, 3)}  EE ${pct(lc.ee, 2)}  Q ${fixed(lc.chargeAh, 4, " Ah")} in / ${fixed(lc.dischargeAh, 4, " Ah")} out`
         : "—"),
   );
-  if (view.alarms.length === 0) out.push("  alarms   " + c(DIM, "none"));
+  if (view.alarms.length === 0 && view.alarmMask !== 0) out.push("  alarms   " + c(RED, `active (mask 0x${view.alarmMask.toString(16)}; details arrive with the next alarm line)`));
+  else if (view.alarms.length === 0) out.push("  alarms   " + c(DIM, "none"));
   else {
     out.push(
       "  alarms   " +
         view.alarms
-          .map((a) => c(a.level === "warn" || a.level === "warning" ? YELLOW : RED, `${a.id} (${a.level}${Number.isFinite(a.value) ? " " + a.value : ""})`))
+          .map((a) => c(a.level === "warning" ? YELLOW : RED, `${a.id} (${a.level}${Number.isFinite(a.value) ? " " + a.value : ""})`))
           .join("  "),
     );
   }

@@ -14,11 +14,18 @@ export interface SampleRecord {
   /** Pack current (A), + = charge. */
   currentA: number;
   tempC: number[];
-  socFrac: number;
+  /** Per-cell state of charge (fraction). */
+  socFrac: number[];
   /** 0 rest, 1 charge, 2 discharge (shared/model/events SEG_*); NaN when not sent. */
   segment: number;
-  /** Cycle number in progress (1-based); NaN when not sent. */
+  /** Cycle number in progress (1-based) = completed cycles + 1. */
   cycleIndex: number;
+  /** Active alarms bitmask (docs/protocol.md). */
+  alarmMask: number;
+  /** Last completed cycle's CE ± bound and EE (fractions); NaN before the first. */
+  lastCe: number;
+  lastCeBound: number;
+  lastEe: number;
 }
 
 export interface CycleSummary {
@@ -36,9 +43,11 @@ export interface CycleSummary {
 export type MonitorRecord =
   | SampleRecord
   | { kind: "cycle"; seq: number; tMs: number; cycle: CycleSummary }
-  | { kind: "boot"; seq: number; tMs: number; text: string }
+  | { kind: "boot"; seq: number; tMs: number; restored: boolean; storedAgeS: number; reason: string }
   | { kind: "alarm"; seq: number; tMs: number; id: string; level: string; raised: boolean; value: number }
-  | { kind: "ident"; seq: number; text: string }
+  | { kind: "ident"; seq: number; fwVersion: string; bundleHash: string; board: string; pack: string }
+  | { kind: "reply"; seq: number; id: string; payload: string }
+  | { kind: "error"; seq: number; id: string; text: string }
   | { kind: "other"; seq: number; type: string };
 
 /** What one line turned out to be. */

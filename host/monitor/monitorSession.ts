@@ -118,8 +118,11 @@ export class MonitorSession {
       this.seq.restart();
       this.view.health.boots++;
       for (const b of this.bdfBuilders) b.boardRestarted();
-      this.raw.writeNote({ event: "boot", seq: r.seq, text: r.text });
-      this.view.lastEvent = `board reset noticed at ${new Date(nowMs).toISOString()}: ${r.text}`;
+      this.raw.writeNote({ event: "boot", seq: r.seq, restored: r.restored, storedAgeS: r.storedAgeS, reason: r.reason });
+      this.view.lastEvent =
+        `board reset noticed at ${new Date(nowMs).toISOString()}: ` +
+        (r.restored ? `state restored from a copy ${r.storedAgeS.toFixed(0)} s old` : "nothing restored") +
+        (r.reason ? ` (${r.reason})` : "");
     }
     const s = this.seq.observe(r.seq);
     if (s.missing > 0) {
@@ -145,6 +148,11 @@ export class MonitorSession {
         v.socFrac = r.socFrac;
         v.state = SEGMENT_STATE[r.segment] ?? "unknown";
         v.cycleIndex = r.cycleIndex;
+        v.alarmMask = r.alarmMask;
+        if (r.alarmMask === 0) v.alarms = [];
+        if (Number.isFinite(r.lastCe) && (!v.lastCycle || v.lastCycle.index !== r.cycleIndex - 1)) {
+          v.lastCycle = { index: r.cycleIndex - 1, ce: r.lastCe, ceBound: r.lastCeBound, ee: r.lastEe, chargeAh: NaN, dischargeAh: NaN };
+        }
         this.writeBdf(r);
         break;
       case "cycle":
@@ -158,7 +166,7 @@ export class MonitorSession {
         break;
       }
       case "ident":
-        v.identity = r.text;
+        v.identity = `${r.board} / ${r.pack} / v${r.fwVersion} #${r.bundleHash}`;
         break;
       default:
         break;

@@ -35,8 +35,11 @@ export interface PackView {
   cellV: number[];
   currentA: number;
   tempC: number[];
-  socFrac: number;
+  /** Per-cell SOC (fraction). */
+  socFrac: number[];
   state: PackState;
+  /** Active-alarm bitmask from the latest status line. */
+  alarmMask: number;
   /** Cycle number in progress (1-based); NaN when unknown. */
   cycleIndex: number;
   lastCycle: LastCycleView | null;
@@ -55,8 +58,9 @@ export function emptyPackView(port: string): PackView {
     cellV: [],
     currentA: NaN,
     tempC: [],
-    socFrac: NaN,
+    socFrac: [],
     state: "unknown",
+    alarmMask: 0,
     cycleIndex: NaN,
     lastCycle: null,
     alarms: [],

@@ -1,0 +1,143 @@
+/**
+ * `zbms monitor`: one MonitorSession per port, a live view, and a clean stop.
+ *
+ * Stops on Ctrl-C (SIGINT), SIGTERM, SIGHUP, the `--duration` running out, or an AbortSignal;
+ * then flushes and closes every port and file and prints where the logs are. A wrong or busy
+ * port at start is refused at once (nothing half-open is left behind).
+ */
+import * as nodePath from "node:path";
+import type { LineClass, MonitorRecord } from "./monitorRecord";
+import { MonitorSession, type SessionFiles } from "./monitorSession";
+import { renderPackView, renderScreen } from "./liveView";
+import type { LinkHealth } from "./linkHealth";
+import type { CycleSummary } from "./monitorRecord";
+
+/** Live view refresh period (ms). */
+export const VIEW_REFRESH_MS = 500;
+/** BDF buffers are pushed to disk this often (ms): "flushed within a second". */
+export const BDF_FLUSH_MS = 1000;
+/** In plain-lines mode (stdout not a terminal), one status block per pack this often (ms). */
+export const LINES_MODE_PERIOD_MS = 5000;
+
+export type DisplayMode = "tty" | "lines" | "none";
+
+export interface RunMonitorOptions {
+  ports: string[];
+  outDir: string;
+  /** Stop after this many seconds of wall time; undefined = until a signal. */
+  durationS?: number;
+  display: DisplayMode;
+  classify: (line: string) => LineClass;
+  seqModulus: number;
+  /** Where the view and the final summary go (default process.stdout). */
+  out?: NodeJS.WritableStream;
+  signal?: AbortSignal;
+  onRecord?: (port: string, r: MonitorRecord) => void;
+  /** Called once all ports are open. */
+  onStarted?: (sessions: MonitorSession[]) => void;
+}
+
+export interface SessionResult {
+  port: string;
+  files: SessionFiles;
+  cycles: CycleSummary[];
+  health: LinkHealth;
+}
+
+export interface MonitorResult {
+  stoppedBy: "duration" | "signal" | "abort";
+  sessions: SessionResult[];
+}
+
+/** File-name-safe label of a port: "/dev/ttyUSB0" → "ttyUSB0", "COM3" → "COM3". */
+export function portLabel(port: string): string {
+  return nodePath.basename(port).replace(/[^A-Za-z0-9._-]/g, "_") || "port";
+}
+
+/** "2026-11-24T21:00:00.123Z" → "20261124T210000Z". */
+export function sessionStamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult> {
+  const out = opts.out ?? process.stdout;
+  const stamp = sessionStamp(new Date());
+  const used = new Map<string, number>();
+  const sessions: MonitorSession[] = [];
+  for (const port of opts.ports) {
+    let label = portLabel(port);
+    const n = (used.get(label) ?? 0) + 1;
+    used.set(label, n);
+    if (n > 1) label += "-" + n;
+    sessions.push(
+      new MonitorSession({
+        port,
+        outDir: opts.outDir,
+        stem: `${label}-${stamp}`,
+        classify: opts.classify,
+        seqModulus: opts.seqModulus,
+        onRecord: opts.onRecord ? (r) => opts.onRecord!(port, r) : undefined,
+      }),
+    );
+  }
+  try {
+    for (const s of sessions) await s.start();
+  } catch (e) {
+    for (const s of sessions) await s.stop();
+    throw e;
+  }
+  if (opts.onStarted) opts.onStarted(sessions);
+
+  const stoppedBy = await new Promise<MonitorResult["stoppedBy"]>((resolve) => {
+    const timers: NodeJS.Timeout[] = [];
+    const finish = (why: MonitorResult["stoppedBy"]): void => {
+      for (const t of timers) clearInterval(t);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      process.off("SIGHUP", onSignal);
+      if (opts.signal) opts.signal.removeEventListener("abort", onAbort);
+      resolve(why);
+    };
+    const onSignal = (): void => finish("signal");
+    const onAbort = (): void => finish("abort");
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    process.on("SIGHUP", onSignal);
+    if (opts.signal) {
+      if (opts.signal.aborted) return finish("abort");
+      opts.signal.addEventListener("abort", onAbort);
+    }
+    if (opts.durationS !== undefined) timers.push(setTimeout(() => finish("duration"), opts.durationS * 1000));
+    timers.push(setInterval(() => sessions.forEach((s) => s.flush()), BDF_FLUSH_MS));
+    if (opts.display === "tty") {
+      timers.push(
+        setInterval(() => out.write(renderScreen(sessions.map((s) => s.view), Date.now(), true, "Ctrl-C stops and closes the logs.")), VIEW_REFRESH_MS),
+      );
+    } else if (opts.display === "lines") {
+      timers.push(
+        setInterval(() => {
+          for (const s of sessions) out.write(renderPackView(s.view, Date.now(), false).join("\n") + "\n");
+        }, LINES_MODE_PERIOD_MS),
+      );
+    }
+  });
+
+  for (const s of sessions) await s.stop();
+  const result: MonitorResult = {
+    stoppedBy,
+    sessions: sessions.map((s) => ({ port: s.view.port, files: s.files, cycles: s.cycles, health: s.view.health })),
+  };
+  if (opts.display !== "none") {
+    out.write(`\nmonitor stopped (${stoppedBy}); logs:\n`);
+    for (const r of result.sessions) {
+      const h = r.health;
+      out.write(
+        `  ${r.port}: ${h.lines} lines (${h.telemetry} telemetry, ${h.rejected} rejected, ${h.noise} other), ` +
+          `${h.gaps} gaps (${h.missingLines} lines lost), ${h.boots} resets, ${h.disconnects} unplugs, ${r.cycles.length} cycles\n` +
+          `    raw log  ${r.files.rawLog}\n    cycles   ${r.files.cycles}\n` +
+          r.files.bdf.map((f) => `    BDF      ${f}\n`).join(""),
+      );
+    }
+  }
+  return result;
+}

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { formatCommandCall, replLine, ReplyTimeoutError, sendAndAwait, wordToLiteral } from "../../../host/serial/replCommand";
+import { openLineChannel, type OpenLineChannel } from "../../../host/serial/lineChannel";
+import { FakeBoardPty } from "./fakeBoardPty";
+
+let board: FakeBoardPty | null = null;
+let ch: OpenLineChannel | null = null;
+afterEach(async () => {
+  if (ch) await ch.close();
+  ch = null;
+  if (board) board.dispose();
+  board = null;
+});
+
+describe("command formatting", () => {
+  it("numbers and booleans stay typed, other words become strings", () => {
+    expect(wordToLiteral("1000")).toBe("1000");
+    expect(wordToLiteral("-2.5e-3")).toBe("-0.0025");
+    expect(wordToLiteral("true")).toBe("true");
+    expect(wordToLiteral("sampleMs")).toBe('"sampleMs"');
+    expect(wordToLiteral('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(formatCommandCall(["set", "samplePeriodMs", "1000"])).toBe('zbms("set","samplePeriodMs",1000)');
+  });
+
+  it("a command line starts with DLE (echo off) and ends with one newline", () => {
+    expect(replLine('zbms("status")')).toBe('\x10zbms("status")\n');
+    expect(() => replLine("a\nb")).toThrow(/one line/);
+    expect(() => formatCommandCall([])).toThrow(/no command given/);
+  });
+});
+
+describe("sendAndAwait over a real pseudo-terminal", () => {
+  it("skips telemetry that is not the answer and resolves with the answer", async () => {
+    board = await FakeBoardPty.create();
+    ch = await openLineChannel(board.path);
+    const p = sendAndAwait(ch, 'zbms("ident")', (l) => (l.startsWith("ANSWER ") ? l.slice(7) : undefined), 3000);
+    await board.waitForReceived((r) => r.endsWith('zbms("ident")\n'));
+    expect(board.received).toBe('\x10zbms("ident")\n');
+    board.write("telemetry 1\r\n>\r\nANSW");
+    board.write("ER 42\r\n");
+    await expect(p).resolves.toBe("42");
+  });
+
+  it("times out with a message that quotes the last line seen", async () => {
+    board = await FakeBoardPty.create();
+    ch = await openLineChannel(board.path);
+    const p = sendAndAwait(ch, 'zbms("status")', () => undefined, 400);
+    board.write("Uncaught ReferenceError: \"zbms\" is not defined\r\n");
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReplyTimeoutError);
+    expect((err as Error).message).toMatch(/timeout: no answer to zbms\("status"\) within 400 ms/);
+    expect((err as Error).message).toContain("is not defined");
+  });
+
+  it("a silent port times out saying it is silent", async () => {
+    board = await FakeBoardPty.create();
+    ch = await openLineChannel(board.path);
+    const err = await sendAndAwait(ch, 'zbms("status")', () => undefined, 300).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/silent/);
+  });
+});
