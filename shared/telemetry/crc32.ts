@@ -1,0 +1,51 @@
+/**
+ * CRC-32 (IEEE 802.3 / zlib / PNG; reflected polynomial 0xEDB88320, init and final XOR
+ * 0xFFFFFFFF) of a byte string — the same function as Espruino's built-in `E.CRC32`.
+ * Check value: crc32("123456789") = 0xCBF43926; crc32("hello") = 907060870.
+ *
+ * API:
+ * - `crc32(s)` → unsigned 32-bit integer (0 … 4294967295). Each char contributes its low
+ *   byte (`charCodeAt & 0xFF`): pass ASCII / byte strings only (telemetry bodies are ASCII).
+ * - `crc32Hex(s)` / `crcToHex(n)` → 8 lowercase hex digits, zero-padded.
+ * - `Crc32Fn` — the type of an injected implementation (the firmware passes `E.CRC32`, which
+ *   runs natively; it may return a signed value, `crcToHex` normalises it).
+ */
+
+export type Crc32Fn = (s: string) => number;
+
+/** Reflected CRC-32 polynomial (ISO 3309 / ITU-T V.42, as used by zlib). */
+const CRC32_POLY_REFLECTED = 0xedb88320;
+/** 2^32: converts a signed 32-bit result to unsigned without `>>>` on a possibly-double value. */
+const TWO_POW_32 = 4294967296;
+
+function makeTable(): Int32Array {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? CRC32_POLY_REFLECTED ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+}
+
+/** Byte-wise lookup table, built once at load (1 KB); read-only afterwards. */
+const CRC32_TABLE = makeTable();
+
+/** CRC-32 of the low bytes of `s`'s char codes, as an unsigned integer. */
+export function crc32(s: string): number {
+  let c = -1;
+  for (let i = 0; i < s.length; i++) c = CRC32_TABLE[(c ^ s.charCodeAt(i)) & 0xff] ^ (c >>> 8);
+  c = c ^ -1;
+  return c < 0 ? c + TWO_POW_32 : c;
+}
+
+/** 8 lowercase hex digits of a CRC value (signed or unsigned 32-bit input). */
+export function crcToHex(n: number): string {
+  const u = n < 0 ? n + TWO_POW_32 : n;
+  return u.toString(16).padStart(8, "0");
+}
+
+/** CRC-32 of `s` as 8 lowercase hex digits. */
+export function crc32Hex(s: string): string {
+  return crcToHex(crc32(s));
+}

@@ -1,0 +1,305 @@
+/**
+ * The telemetry line format (protocol version 1): one record per line, versioned,
+ * sequence-numbered and CRC-32-checked, plain ASCII, compact for a 115200-baud UART.
+ * Full description with examples: docs/protocol.md.
+ *
+ *     #Z1,<seq>,<type>,<field>,<field>,…*<crc>
+ *
+ * - `#Z` marks the start of telemetry; `1` is the protocol version (decimal digits).
+ * - `<seq>`: decimal, 0 … SEQ_MODULUS−1, +1 per line, wraps to 0; restarts at 0 on boot.
+ * - `<type>`: one letter (TYPE_CODES). Fields per type in FIELDS below, in order.
+ * - `<crc>`: CRC-32 (crc32.ts, = Espruino `E.CRC32`) of every byte from `#` up to but not
+ *   including `*`, as exactly 8 lowercase hex digits.
+ * - Lists (per-cell values) are items joined by `;`. Numbers and strings: fieldText.ts.
+ *
+ * API:
+ * - `encodeLine(rec, seq, crcFn?)` → the line without a newline. `crcFn` defaults to the
+ *   portable `crc32`; the firmware passes `E.CRC32`. Throws (Error naming the field) only on
+ *   a record that breaks its type (unknown type, a list that is not an array, a bad level).
+ * - `decodeLine(line)` → `{ ok: true, version, seq, record }` or
+ *   `{ ok: false, reason, detail }` with reason "notTelemetry" (no `#Z` marker: console
+ *   text), "badCrc", "badVersion" (CRC fine, version not spoken here) or "malformed".
+ *   Text before the marker (a REPL prompt) and a trailing `\r` are tolerated.
+ * - `nextSeq(seq)`, constants `PROTOCOL_VERSION`, `LINE_MARKER`, `SEQ_MODULUS`, `TYPE_CODES`,
+ *   `FIELDS` (name:kind per type — the single source of the field order and resolution).
+ */
+import { crc32, crcToHex, Crc32Fn } from "./crc32";
+import { encodeFixed, encodeSig, escapeText, parseNumber, SIG_DIGITS, unescapeText } from "./fieldText";
+import type { TelemetryRecord, TelemetryType } from "./records";
+
+/** Version this code writes and reads. Any change of fields, order, kinds or grammar bumps it. */
+export const PROTOCOL_VERSION = 1;
+/** First bytes of every telemetry line. */
+export const LINE_MARKER = "#Z";
+/** Sequence numbers wrap to 0 here (2^31: stays a small integer on Espruino). */
+export const SEQ_MODULUS = 2147483648;
+/** Separates fields. */
+const FIELD_SEP = ",";
+/** Separates the items of a list field. */
+const LIST_SEP = ";";
+/** Separates the body from the CRC. */
+const CRC_SEP = "*";
+/** Length of the CRC text. */
+const CRC_HEX_LEN = 8;
+
+/** One-letter code of each record type on the wire. */
+export const TYPE_CODES: Record<TelemetryType, string> = {
+  status: "S",
+  cycle: "C",
+  rest: "R",
+  retention: "T",
+  alarm: "A",
+  gap: "G",
+  segment: "X",
+  adams: "M",
+  boot: "B",
+  reply: "Y",
+  error: "E",
+  ident: "I",
+  done: "D",
+};
+
+/**
+ * Fields of each type, in wire order, as "path:kind". A path "cycle.ce" is the field `ce` of
+ * the nested object `cycle`. Kinds: `i` integer (rounded half away from zero); `fN` fixed
+ * point with N decimals (resolution 10^−N of the unit); `g` 9 significant digits (relative
+ * resolution 5·10^−9); `lN` list of fixed point with N decimals; `b` boolean 0/1;
+ * `v` alarm level w/a; `s` string.
+ */
+export const FIELDS: Record<TelemetryType, string[]> = {
+  status: [
+    "tMs:i",
+    "cellV:l4",
+    "currentA:f6",
+    "tempC:l1",
+    "socFrac:l4",
+    "segment:i",
+    "cycleCount:i",
+    "alarmMask:i",
+    "lastCe:f6",
+    "lastCeBound:f6",
+    "lastEe:f6",
+    "flags:i",
+  ],
+  cycle: [
+    "tMs:i",
+    "cycle.index:i",
+    "cycle.startTMs:i",
+    "cycle.endTMs:i",
+    "cycle.chargeAh:g",
+    "cycle.dischargeAh:g",
+    "cycle.chargeWh:g",
+    "cycle.dischargeWh:g",
+    "cycle.ce:g",
+    "cycle.ceBound:g",
+    "cycle.ee:g",
+    "cycle.ve:g",
+    "cycle.meanChargeV:f6",
+    "cycle.meanDischargeV:f6",
+    "cycle.voltageGapV:f6",
+    "cycle.chargeDurationS:f3",
+    "cycle.dischargeDurationS:f3",
+    "cycle.tempMinC:f2",
+    "cycle.tempMaxC:f2",
+    "cycle.flags:i",
+    "cycle.cumulativeCe:g",
+    "cycle.rollingCe:g",
+    "cycle.cyclesTo80:g",
+    "cycle.cyclesTo80Low:g",
+    "cycle.cyclesTo80High:g",
+  ],
+  rest: [
+    "tMs:i",
+    "rest.index:i",
+    "rest.startTMs:i",
+    "rest.endTMs:i",
+    "rest.durationS:f3",
+    "rest.after:i",
+    "rest.relaxationDropV:f6",
+    "rest.steadySlopeMVPerH:g",
+    "rest.worstSlopeMVPerH:g",
+    "rest.chargeLostAh:g",
+    "rest.faulty:i",
+  ],
+  retention: ["tMs:i", "restIndex:i", "retention:g", "rcld:g"],
+  alarm: ["tMs:i", "id:s", "level:v", "raised:b", "value:g"],
+  gap: ["tMs:i", "dtMs:i"],
+  segment: ["tMs:i", "from:i", "to:i"],
+  adams: ["tMs:i", "ce:g", "ceBound:g"],
+  boot: ["tMs:i", "restored:b", "storedAgeS:i", "reason:s"],
+  reply: ["id:s", "payload:s"],
+  error: ["id:s", "text:s"],
+  ident: ["fwVersion:s", "bundleHash:s", "board:s", "pack:s"],
+  done: ["id:s"],
+};
+
+export type DecodeReason = "notTelemetry" | "badCrc" | "badVersion" | "malformed";
+
+export interface DecodeOk {
+  ok: true;
+  version: number;
+  seq: number;
+  record: TelemetryRecord;
+}
+
+export interface DecodeFail {
+  ok: false;
+  reason: DecodeReason;
+  /** Human-readable detail quoting the offending part. */
+  detail: string;
+}
+
+export type DecodeResult = DecodeOk | DecodeFail;
+
+/** The sequence number after `seq`. */
+export function nextSeq(seq: number): number {
+  return seq + 1 >= SEQ_MODULUS ? 0 : seq + 1;
+}
+
+function kindOf(spec: string): string {
+  return spec.substring(spec.indexOf(":") + 1);
+}
+function pathOf(spec: string): string {
+  return spec.substring(0, spec.indexOf(":"));
+}
+
+function getPath(rec: object, path: string): unknown {
+  const dot = path.indexOf(".");
+  const r = rec as Record<string, unknown>;
+  if (dot < 0) return r[path];
+  const sub = r[path.substring(0, dot)] as Record<string, unknown>;
+  if (sub === null || typeof sub !== "object") throw new Error("telemetry: record has no object '" + path.substring(0, dot) + "'");
+  return sub[path.substring(dot + 1)];
+}
+
+function setPath(rec: Record<string, unknown>, path: string, v: unknown): void {
+  const dot = path.indexOf(".");
+  if (dot < 0) {
+    rec[path] = v;
+    return;
+  }
+  const head = path.substring(0, dot);
+  if (rec[head] === undefined) rec[head] = {};
+  (rec[head] as Record<string, unknown>)[path.substring(dot + 1)] = v;
+}
+
+function encodeField(kind: string, v: unknown, path: string): string {
+  const k = kind.charAt(0);
+  if (k === "s") return escapeText(String(v));
+  if (k === "b") return v ? "1" : "0";
+  if (k === "v") {
+    if (v === "warning") return "w";
+    if (v === "alarm") return "a";
+    throw new Error("telemetry: field '" + path + "' = " + String(v) + ' is not an alarm level; allowed: "warning", "alarm"');
+  }
+  if (k === "g") return encodeSig(Number(v), SIG_DIGITS);
+  if (k === "i") return encodeFixed(Number(v), 0);
+  const decimals = parseInt(kind.substring(1), 10);
+  if (k === "f") return encodeFixed(Number(v), decimals);
+  // list
+  const a = v as ArrayLike<number>;
+  if (a === null || typeof a !== "object" || typeof a.length !== "number")
+    throw new Error("telemetry: field '" + path + "' must be a list of numbers, got " + String(v));
+  let s = "";
+  for (let i = 0; i < a.length; i++) s += (i > 0 ? LIST_SEP : "") + encodeFixed(a[i], decimals);
+  return s;
+}
+
+/** One telemetry line (no newline) for `rec` with sequence number `seq`. */
+export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): string {
+  const fields = FIELDS[rec.type];
+  if (fields === undefined) throw new Error("telemetry: unknown record type " + String(rec.type) + "; allowed: " + Object.keys(FIELDS).join(", "));
+  let body = LINE_MARKER + PROTOCOL_VERSION + FIELD_SEP + encodeFixed(seq, 0) + FIELD_SEP + TYPE_CODES[rec.type];
+  for (let i = 0; i < fields.length; i++) {
+    const spec = fields[i];
+    body += FIELD_SEP + encodeField(kindOf(spec), getPath(rec, pathOf(spec)), pathOf(spec));
+  }
+  const c = crcFn ? crcFn(body) : crc32(body);
+  return body + CRC_SEP + crcToHex(c);
+}
+
+function fail(reason: DecodeReason, detail: string): DecodeFail {
+  return { ok: false, reason: reason, detail: detail };
+}
+
+/** Field value, or `undefined` when the text does not fit the kind. */
+function decodeField(kind: string, text: string): unknown {
+  const k = kind.charAt(0);
+  if (k === "s") return unescapeText(text);
+  if (k === "b") return text === "1" ? true : text === "0" ? false : undefined;
+  if (k === "v") return text === "w" ? "warning" : text === "a" ? "alarm" : undefined;
+  if (k === "g") return parseNumber(text, 0);
+  if (k === "i") {
+    const n = parseNumber(text, 0);
+    return n === undefined || (isFinite(n) && Math.floor(n) !== n) ? undefined : n;
+  }
+  const decimals = parseInt(kind.substring(1), 10);
+  if (k === "f") return parseNumber(text, decimals);
+  if (text === "") return [];
+  const parts = text.split(LIST_SEP);
+  const out: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const n = parseNumber(parts[i], decimals);
+    if (n === undefined) return undefined;
+    out.push(n);
+  }
+  return out;
+}
+
+function isLowerHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+function typeForCode(code: string): TelemetryType | undefined {
+  const types = Object.keys(TYPE_CODES) as TelemetryType[];
+  for (let i = 0; i < types.length; i++) if (TYPE_CODES[types[i]] === code) return types[i];
+  return undefined;
+}
+
+/** Decode one received line (with or without its trailing `\r`). */
+export function decodeLine(line: string): DecodeResult {
+  let end = line.length;
+  while (end > 0 && (line.charAt(end - 1) === "\r" || line.charAt(end - 1) === "\n")) end--;
+  const text = line.substring(0, end);
+  const start = text.lastIndexOf(LINE_MARKER);
+  if (start < 0) return fail("notTelemetry", "no '" + LINE_MARKER + "' marker");
+  for (let i = start; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return fail("malformed", "non-printable char code " + c + " at " + (i - start));
+  }
+  const star = text.lastIndexOf(CRC_SEP);
+  if (star < start) return fail("malformed", "no '" + CRC_SEP + "' before the CRC");
+  const crcText = line.substring(star + 1, end);
+  if (crcText.length !== CRC_HEX_LEN || !isLowerHex(crcText))
+    return fail("badCrc", "CRC field '" + crcText + "' is not " + CRC_HEX_LEN + " lowercase hex digits");
+  const body = line.substring(start, star);
+  const want = crcToHex(crc32(body));
+  if (want !== crcText) return fail("badCrc", "CRC " + crcText + " does not match the line's " + want);
+  const parts = body.split(FIELD_SEP);
+  const verText = parts[0].substring(LINE_MARKER.length);
+  const version = parseNumber(verText, 0);
+  if (version === undefined || verText.charAt(0) === "-" || !isFinite(version))
+    return fail("malformed", "version '" + verText + "' is not a number");
+  if (version !== PROTOCOL_VERSION)
+    return fail("badVersion", "line is protocol version " + verText + "; this decoder reads version " + PROTOCOL_VERSION);
+  if (parts.length < 3) return fail("malformed", "fewer than 3 fields");
+  const seq = parseNumber(parts[1], 0);
+  if (seq === undefined || !(seq >= 0 && seq < SEQ_MODULUS) || Math.floor(seq) !== seq)
+    return fail("malformed", "sequence number '" + parts[1] + "' is not an integer 0…" + (SEQ_MODULUS - 1));
+  const type = typeForCode(parts[2]);
+  if (type === undefined) return fail("malformed", "unknown record type '" + parts[2] + "'");
+  const fields = FIELDS[type];
+  if (parts.length - 3 !== fields.length)
+    return fail("malformed", "type " + type + " has " + fields.length + " fields, line has " + (parts.length - 3));
+  const rec: Record<string, unknown> = { type: type };
+  for (let i = 0; i < fields.length; i++) {
+    const v = decodeField(kindOf(fields[i]), parts[i + 3]);
+    if (v === undefined) return fail("malformed", "field " + pathOf(fields[i]) + " = '" + parts[i + 3] + "' does not fit kind " + kindOf(fields[i]));
+    setPath(rec, pathOf(fields[i]), v);
+  }
+  return { ok: true, version: version, seq: seq, record: rec as unknown as TelemetryRecord };
+}
