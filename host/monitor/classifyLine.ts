@@ -1,0 +1,71 @@
+/**
+ * Tell telemetry from REPL noise, and good telemetry from damaged telemetry, with the shared
+ * line format's decoder (shared/telemetry/lineFormat.ts, docs/protocol.md):
+ * - no `#Z` marker → console noise (REPL echo, prompt, `print` output, error traces);
+ * - a marker but a bad CRC, an unknown version or malformed fields → a rejected line, counted;
+ * - otherwise the decoded record, mapped onto the monitor's few shapes (monitorRecord.ts).
+ */
+import { decodeLine, SEQ_MODULUS } from "../../shared/telemetry/lineFormat";
+import type { TelemetryRecord } from "../../shared/telemetry/records";
+import type { LineClass, MonitorRecord } from "./monitorRecord";
+
+/** Sequence numbers wrap here (re-exported for the session). */
+export const TELEMETRY_SEQ_MODULUS = SEQ_MODULUS;
+
+/** The monitor's shape of one decoded record. */
+export function toMonitorRecord(seq: number, rec: TelemetryRecord): MonitorRecord {
+  switch (rec.type) {
+    case "status":
+      return {
+        kind: "sample",
+        seq,
+        tMs: rec.tMs,
+        cellV: rec.cellV,
+        currentA: rec.currentA,
+        tempC: rec.tempC,
+        socFrac: rec.socFrac,
+        segment: rec.segment,
+        cycleIndex: rec.cycleCount + 1,
+        alarmMask: rec.alarmMask,
+        lastCe: rec.lastCe,
+        lastCeBound: rec.lastCeBound,
+        lastEe: rec.lastEe,
+      };
+    case "cycle":
+      return {
+        kind: "cycle",
+        seq,
+        tMs: rec.tMs,
+        cycle: {
+          index: rec.cycle.index,
+          chargeAh: rec.cycle.chargeAh,
+          dischargeAh: rec.cycle.dischargeAh,
+          chargeWh: rec.cycle.chargeWh,
+          dischargeWh: rec.cycle.dischargeWh,
+          ce: rec.cycle.ce,
+          ceBound: rec.cycle.ceBound,
+          ee: rec.cycle.ee,
+          flags: rec.cycle.flags,
+        },
+      };
+    case "boot":
+      return { kind: "boot", seq, tMs: rec.tMs, restored: rec.restored, storedAgeS: rec.storedAgeS, reason: rec.reason };
+    case "alarm":
+      return { kind: "alarm", seq, tMs: rec.tMs, id: rec.id, level: rec.level, raised: rec.raised, value: rec.value };
+    case "ident":
+      return { kind: "ident", seq, fwVersion: rec.fwVersion, bundleHash: rec.bundleHash, board: rec.board, pack: rec.pack };
+    case "reply":
+      return { kind: "reply", seq, id: rec.id, payload: rec.payload };
+    case "error":
+      return { kind: "error", seq, id: rec.id, text: rec.text };
+    default:
+      return { kind: "other", seq, type: rec.type };
+  }
+}
+
+export function classifyLine(line: string): LineClass {
+  const d = decodeLine(line);
+  if (d.ok) return { kind: "telemetry", record: toMonitorRecord(d.seq, d.record) };
+  if (d.reason === "notTelemetry") return { kind: "noise" };
+  return { kind: "rejected", reason: `${d.reason}: ${d.detail}` };
+}
