@@ -84,6 +84,8 @@ export interface CountingState {
   invalidVoltageCount: number;
   faultCount: number;
   offset: OffsetState;
+  /** Counters just before the latest sample was counted (time = the previous sample's). */
+  before: CounterMark;
   /** Counters at the latest mark (segment candidate start). */
   mark: CounterMark;
 }
@@ -120,13 +122,12 @@ export function createCountingState(config: PackConfig): CountingState {
     invalidVoltageCount: 0,
     faultCount: 0,
     offset: createOffsetState(),
+    before: createMark(),
     mark: createMark(),
   };
 }
 
-/** Copy the cumulative counters into `st.mark` (called at a segment candidate's first sample). */
-export function markCounters(st: CountingState, tMs: number): void {
-  const m = st.mark;
+function copyCounters(st: CountingState, m: CounterMark, tMs: number): void {
   m.tMs = tMs;
   m.chargeAh = st.chargeAh;
   m.dischargeAh = st.dischargeAh;
@@ -136,6 +137,25 @@ export function markCounters(st: CountingState, tMs: number): void {
   m.gapErrAh = st.gapErrAh;
   m.gapCount = st.gapCount;
   m.faultCount = st.faultCount;
+}
+
+/**
+ * Mark the counters as they were just before the latest sample (called when a segment
+ * candidate starts at that sample): the interval leading to the sample, where the current
+ * changed, belongs to the new segment.
+ */
+export function markCounters(st: CountingState): void {
+  const b = st.before;
+  const m = st.mark;
+  m.tMs = b.tMs;
+  m.chargeAh = b.chargeAh;
+  m.dischargeAh = b.dischargeAh;
+  m.chargeWh = b.chargeWh;
+  m.dischargeWh = b.dischargeWh;
+  m.errAh = b.errAh;
+  m.gapErrAh = b.gapErrAh;
+  m.gapCount = b.gapCount;
+  m.faultCount = b.faultCount;
 }
 
 function abs(x: number): number {
@@ -158,6 +178,7 @@ export function stepCounting(
   const n = config.cellCount;
   st.dtMs = 0;
   st.stepFlags = 0;
+  copyCounters(st, st.before, st.havePrev === 1 ? st.lastTMs : tMs);
   let vBad = 0;
   const nowV = st.cellV;
   for (let i = 0; i < n; i++) {

@@ -71,6 +71,8 @@ export interface CycleState {
   lastCe: number;
   lastCeBound: number;
   lastEe: number;
+  /** CE of the last unflagged cycle (fraction; NaN before one): what the ceDrop alarm watches. */
+  lastGoodCe: number;
   ring: CycleRingState;
 }
 
@@ -101,6 +103,7 @@ export function createCycleState(): CycleState {
     lastCe: NaN,
     lastCeBound: NaN,
     lastEe: NaN,
+    lastGoodCe: NaN,
     ring: createCycleRing(),
   };
 }
@@ -179,6 +182,7 @@ function closeCycle(st: CycleState, config: PackConfig, end: CounterMark): Cycle
     ? NaN
     : ceBoundFrac(outAh, inAh, errAh, errAh, chain.currentGainErrFrac, chain.currentGainMismatchFrac, chain.timeBaseErrFrac);
   if (flags === 0 && ce > 0) {
+    st.lastGoodCe = ce;
     st.sumLnCe += Math.log(ce);
     st.nCe++;
     st.rolling[st.rollingNext] = ce;
@@ -225,9 +229,10 @@ function closeCycle(st: CycleState, config: PackConfig, end: CounterMark): Cycle
 }
 
 /**
- * A segment switch from `from` to `to` (SEG_*), back-dated to `mark` (the counters at the new
- * segment's first sample). `runStartTMs` is the model's first sample time (a first half that
- * starts there was already running: partial). Sets `st.endedHalfAh`. Returns the record of the
+ * A segment switch from `from` to `to` (SEG_*), back-dated to `mark` (the counters just before
+ * the new segment's first sample, whose time is `firstSampleTMs`). `runStartTMs` is the model's
+ * first sample time (a first half whose first sample is the run's first was already running:
+ * partial). Sets `st.endedHalfAh`. Returns the record of the
  * cycle this switch closed, or null.
  */
 export function onSegmentSwitch(
@@ -236,6 +241,7 @@ export function onSegmentSwitch(
   from: number,
   to: number,
   mark: CounterMark,
+  firstSampleTMs: number,
   runStartTMs: number,
 ): CycleRecord | null {
   const durS = (mark.tMs - st.segStartTMs) / 1000;
@@ -258,7 +264,7 @@ export function onSegmentSwitch(
       rec = closeCycle(st, config, mark);
       openCycle(st, mark, false);
     } else if (st.phase === PHASE_NONE) {
-      openCycle(st, mark, mark.tMs === runStartTMs);
+      openCycle(st, mark, firstSampleTMs === runStartTMs);
     }
   } else if (to !== first && (to === SEG_CHARGE || to === SEG_DISCHARGE)) {
     if (st.phase === PHASE_FIRST) st.phase = PHASE_SECOND;
