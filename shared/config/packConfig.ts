@@ -101,6 +101,9 @@ export interface SocConfig {
   /** Standard deviation of a relaxed OCV reading against the OCV curve (V): hysteresis residual,
    *  incomplete relaxation, temperature. Added in quadrature to sensorChain.voltageOffsetV. */
   ocvSigmaV: number;
+  /** An OCV reading whose SOC-equivalent standard deviation σ_V / |dOCV/dSOC| exceeds this
+   *  (fraction) does not correct an anchored SOC: the curve is too flat there (Zn‖I2 plateau). */
+  maxOcvSigmaFrac: number;
   /** Standard deviation of counted charge (fraction of the charge counted) beyond the sensor
    *  chain: charge going to side reactions (CE < 1). σ_SOC grows by this × |ΔQ| / capacity. */
   countingSigmaFrac: number;

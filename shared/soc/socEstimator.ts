@@ -34,6 +34,9 @@ const MIN_OCV_SLOPE_V = 1e-4;
 const SOC_UNKNOWN = 0;
 const SOC_PROVISIONAL = 1;
 const SOC_ANCHORED = 2;
+/** `corrected` codes (see SocState.corrected). */
+const CORR_WEIGHTED = 1;
+const CORR_ANCHOR = 2;
 /** Cycle flags that disqualify a cycle from the capacity (SOH) update. */
 const SOH_REJECT_FLAGS = CYCLE_FLAG_PARTIAL | CYCLE_FLAG_GAP | CYCLE_FLAG_SENSOR_FAULT;
 
@@ -66,7 +69,8 @@ export interface SocState {
   sigmaFrac: Float64Array;
   /** SOC_UNKNOWN / SOC_PROVISIONAL / SOC_ANCHORED per cell. */
   known: Float64Array;
-  /** 1 when socFrac holds an uncommitted OCV correction of the current rest. */
+  /** Uncommitted OCV correction of the current rest in socFrac: 0 none, CORR_WEIGHTED (a
+   *  weighted correction), CORR_ANCHOR (informative enough to anchor an unanchored cell). */
   corrected: Float64Array;
   /** Current window's sums: valid samples, Σ V (V), Σ t (ms, relative to winStartTMs). */
   winN: Float64Array;
@@ -92,6 +96,9 @@ export function defaultSocConfig(chemistry: ChemistryId): SocConfig {
     relaxedWindowMs: 10 * 60 * 1000,
     // Engineering choice: residual hysteresis, incomplete relaxation and ~0.5 mV/K temperature.
     ocvSigmaV: 0.01,
+    // Engineering choice: an OCV reading worth less than ±10 % SOC is ignored once anchored;
+    // with σ_V = 10 mV this means slopes below 0.1 V per 100 % SOC (the Zn‖I2 plateau, ~0.05).
+    maxOcvSigmaFrac: 0.1,
     // Article (seed, "Energy efficiency"/CE): practical pouch cells ~97.5 % CE → ~2 % of the
     // counted charge goes to side reactions.
     countingSigmaFrac: 0.02,
@@ -211,10 +218,10 @@ export function stepSoc(
   // 2. A rest ended: commit its OCV correction and forget the relaxation windows.
   if (segment !== SEG_REST && st.prevSeg === SEG_REST) {
     for (let i = 0; i < n; i++) {
-      if (st.corrected[i] === 1) {
+      if (st.corrected[i] !== 0) {
         st.countSocFrac[i] = st.socFrac[i];
         st.sigmaFrac[i] = st.postSigmaFrac[i];
-        st.known[i] = SOC_ANCHORED;
+        if (st.corrected[i] === CORR_ANCHOR) st.known[i] = SOC_ANCHORED;
         st.corrected[i] = 0;
       }
     }
@@ -302,28 +309,34 @@ function anchor(st: SocState, i: number, socFrac: number, sigmaFrac: number): vo
 
 /**
  * OCV correction of cell i from a relaxed mean voltage, recomputed from the committed prior:
- * SOC_ocv = SOC(OCV) on the last direction's branch, σ_ocv = σ_V / |dOCV/dSOC| at SOC_ocv,
- * K = σ² / (σ² + σ_ocv²), SOC = SOC_prior + K (SOC_ocv − SOC_prior), σ_post = σ √(1 − K).
- * Before the first anchor K = 1 (the initial SOC comes from OCV), σ_post = min(σ_ocv, σ).
+ * SOC_ocv = SOC(OCV) on the last direction's branch, σ_ocv = σ_V / |dOCV/dSOC| at SOC_ocv.
+ * - anchored cell: ignored when σ_ocv > maxOcvSigmaFrac (flat curve); else the Kalman weight
+ *   K = σ² / (σ² + σ_ocv²), SOC = SOC_prior + K (SOC_ocv − SOC_prior), σ_post = σ √(1 − K);
+ * - not yet anchored and σ_ocv ≤ maxOcvSigmaFrac: the initial SOC comes from OCV (K = 1),
+ *   σ_post = σ_ocv; the cell counts as anchored once the rest ends;
+ * - not yet anchored on a flat curve: the Kalman weight against the wide provisional prior.
  */
 function correctFromOcv(st: SocState, sc: SocConfig, i: number, ocvV: number, sigmaV2: number): void {
   const branch = st.dir;
   const socOcv = socAtOcv(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, branch, ocvV);
   const slope = Math.abs(ocvSlopeAtSoc(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, branch, socOcv));
   if (!(slope >= MIN_OCV_SLOPE_V)) return;
-  const rOcv = sigmaV2 / (slope * slope);
+  const sOcv = Math.sqrt(sigmaV2) / slope;
+  const informative = sOcv <= sc.maxOcvSigmaFrac;
+  const anchored = st.known[i] === SOC_ANCHORED;
+  if (anchored && !informative) return;
+  if (!anchored && informative) {
+    st.socFrac[i] = clamp01(socOcv);
+    st.postSigmaFrac[i] = sOcv;
+    st.corrected[i] = CORR_ANCHOR;
+    return;
+  }
   const prior = st.countSocFrac[i];
   const p = st.sigmaFrac[i] * st.sigmaFrac[i];
-  if (st.known[i] !== SOC_ANCHORED) {
-    st.socFrac[i] = clamp01(socOcv);
-    const sOcv = Math.sqrt(rOcv);
-    st.postSigmaFrac[i] = sOcv < st.sigmaFrac[i] ? sOcv : st.sigmaFrac[i];
-  } else {
-    const k = p / (p + rOcv);
-    st.socFrac[i] = clamp01(prior + k * (socOcv - prior));
-    st.postSigmaFrac[i] = Math.sqrt((1 - k) * p);
-  }
-  st.corrected[i] = 1;
+  const k = p / (p + sOcv * sOcv);
+  st.socFrac[i] = clamp01(prior + k * (socOcv - prior));
+  st.postSigmaFrac[i] = Math.sqrt((1 - k) * p);
+  st.corrected[i] = CORR_WEIGHTED;
 }
 
 /**
