@@ -43,21 +43,18 @@ export class MonitorSession {
   readonly files: SessionFiles;
   readonly cycles: CycleSummary[] = [];
   private readonly opts: MonitorSessionOptions;
-  private readonly raw: RawLog;
+  private rawLog: RawLog | null = null;
   private readonly seq: SequenceTracker;
   private readonly link: BoardLink;
-  private readonly cyclesFd: number;
+  private cyclesFd = -1;
   private bdfWriters: BdfWriter[] = [];
   private bdfBuilders: BdfRowBuilder[] = [];
   private lastClockNoteMs = 0;
 
   constructor(opts: MonitorSessionOptions) {
     this.opts = opts;
-    fs.mkdirSync(opts.outDir, { recursive: true });
     const base = nodePath.join(opts.outDir, opts.stem);
     this.files = { rawLog: base + ".raw.log", cycles: base + ".cycles.jsonl", bdf: [] };
-    this.raw = new RawLog(this.files.rawLog);
-    this.cyclesFd = fs.openSync(this.files.cycles, "a");
     this.seq = new SequenceTracker(opts.seqModulus);
     this.view = emptyPackView(opts.port);
     this.link = new BoardLink(opts.port, {
@@ -67,11 +64,26 @@ export class MonitorSession {
     });
   }
 
-  /** Open the port (rejects with SerialPortError on a wrong or busy port). */
+  /** Open the port (rejects with SerialPortError on a wrong or busy port), then the files. */
   async start(): Promise<void> {
     await this.link.open();
     this.view.connected = true;
+    this.openFiles(); // now, before the first data event can arrive
     this.raw.writeNote({ event: "open", port: this.opts.port });
+  }
+
+  /** The raw log, created with the output directory on first use (so a refused port leaves no files). */
+  private get raw(): RawLog {
+    return this.rawLog ?? this.openFiles();
+  }
+
+  private openFiles(): RawLog {
+    if (!this.rawLog) {
+      fs.mkdirSync(this.opts.outDir, { recursive: true });
+      this.rawLog = new RawLog(this.files.rawLog);
+      this.cyclesFd = fs.openSync(this.files.cycles, "a");
+    }
+    return this.rawLog;
   }
 
   /** Send raw text to the board (commands from the monitor). */
@@ -82,19 +94,23 @@ export class MonitorSession {
   /** Push buffered BDF rows to disk (the raw log is always written through). */
   flush(): void {
     for (const w of this.bdfWriters) w.flush();
-    this.raw.sync();
+    if (this.rawLog) this.rawLog.sync();
   }
 
   /** Stop: log an unfinished line, close the port and every file. */
   async stop(): Promise<void> {
     const partial = this.link.pending();
     await this.link.close();
-    if (partial) this.raw.writeNote({ event: "partial", text: partial });
-    this.raw.writeNote({ event: "close", lines: this.view.health.lines, rejected: this.view.health.rejected, gaps: this.view.health.gaps });
-    this.raw.close();
-    for (const w of this.bdfWriters) w.close();
-    fs.closeSync(this.cyclesFd);
     this.view.connected = false;
+    for (const w of this.bdfWriters) w.close();
+    this.bdfWriters = [];
+    if (!this.rawLog) return; // never opened: no files to close
+    if (partial) this.rawLog.writeNote({ event: "partial", text: partial });
+    this.rawLog.writeNote({ event: "close", lines: this.view.health.lines, rejected: this.view.health.rejected, gaps: this.view.health.gaps });
+    this.rawLog.close();
+    this.rawLog = null;
+    if (this.cyclesFd >= 0) fs.closeSync(this.cyclesFd);
+    this.cyclesFd = -1;
   }
 
   /** Exposed for tests: process one line as if it came from the port. */

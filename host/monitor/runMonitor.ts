@@ -86,6 +86,10 @@ export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult
     for (const s of sessions) await s.stop();
     throw e;
   }
+  if (opts.display !== "none") {
+    for (const s of sessions) out.write(`monitoring ${s.view.port} → ${s.files.rawLog}\n`);
+    out.write("Ctrl-C stops, flushes and closes the logs.\n");
+  }
   if (opts.onStarted) opts.onStarted(sessions);
 
   const stoppedBy = await new Promise<MonitorResult["stoppedBy"]>((resolve) => {

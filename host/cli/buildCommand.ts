@@ -1,0 +1,41 @@
+/** `zbms build`: the firmware bundle for a board and a pack (host/build/buildFirmware.ts). */
+import type { Command } from "commander";
+import { relative } from "node:path";
+import { buildFirmware, DEFAULT_BOARD, DEFAULT_PACK, FirmwareBuildError, REPO_ROOT } from "../build/buildFirmware";
+import { describeBundleSize } from "../build/bundleBudget";
+import { formatFinding } from "../build/espruinoSubset";
+import { CliError, EXIT_FAILED } from "./cliErrors";
+
+export interface BuildFlags {
+  board: string;
+  pack: string;
+  out?: string;
+}
+
+export function registerBuild(program: Command, run: (f: () => Promise<void>) => Promise<void>): void {
+  program
+    .command("build")
+    .description("build the firmware bundle (one Espruino script, board and pack embedded)")
+    .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
+    .option("-c, --pack <file>", "pack config JSON", DEFAULT_PACK)
+    .option("-o, --out <file>", "output file (default dist/firmware/zbms.js)")
+    .addHelpText("after", "\nExample:\n  zbms build --board esp32-ina226 --pack hardware/packs/znmno2-4s.json")
+    .action((flags: BuildFlags) => run(() => buildCommand(flags)));
+}
+
+export async function buildCommand(flags: BuildFlags): Promise<void> {
+  let r;
+  try {
+    r = await buildFirmware({ board: flags.board, pack: flags.pack, out: flags.out });
+  } catch (e) {
+    if (e instanceof FirmwareBuildError) throw new CliError(`build failed: ${e.message}`, EXIT_FAILED);
+    throw e;
+  }
+  for (const w of r.warnings) console.warn(`warning: ${w}`);
+  console.log(`built ${relative(REPO_ROOT, r.outFile!)}: board ${r.board}, pack "${r.packName}", version ${r.version}, hash ${r.hash}`);
+  console.log(describeBundleSize(r.sizeB));
+  if (r.findings.length > 0) {
+    throw new CliError(`the bundle uses what Espruino 2v29 lacks:\n  ${r.findings.map(formatFinding).join("\n  ")}`, EXIT_FAILED);
+  }
+  if (r.sizeB > r.budgetB) throw new CliError(`the bundle is over its budget by ${r.sizeB - r.budgetB} B`, EXIT_FAILED);
+}

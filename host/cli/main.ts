@@ -1,0 +1,42 @@
+/**
+ * `zbms` — the host command-line tool. Each command lives in its own file; this one wires
+ * them into commander and turns failures into one clear message and an exit status
+ * (cliErrors.ts).
+ */
+import { Command, CommanderError } from "commander";
+import { registerBuild } from "./buildCommand";
+import { describeFailure, EXIT_OK } from "./cliErrors";
+import { registerMonitor } from "./monitorCommand";
+
+export function buildProgram(): { program: Command; result: { exitCode: number } } {
+  const result = { exitCode: EXIT_OK };
+  const run = async (f: () => Promise<void>): Promise<void> => {
+    try {
+      await f();
+    } catch (e) {
+      const { message, exitCode } = describeFailure(e);
+      process.stderr.write(`zbms: ${message}\n`);
+      result.exitCode = exitCode;
+    }
+  };
+  const program = new Command()
+    .name("zbms")
+    .description("Battery monitor for aqueous zinc-metal pouch cells: build, flash, monitor, simulate")
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride();
+  registerBuild(program, run);
+  registerMonitor(program, run);
+  return { program, result };
+}
+
+/** Run the CLI with `argv` (as process.argv: node, script, args…); returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const { program, result } = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
+    throw e;
+  }
+  return result.exitCode;
+}

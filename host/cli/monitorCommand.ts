@@ -1,0 +1,52 @@
+/** `zbms monitor --port P [--port P2 …] [--out DIR] [--duration S]`. */
+import { Option, type Command } from "commander";
+import { classifyLine, TELEMETRY_SEQ_MODULUS } from "../monitor/classifyLine";
+import { runMonitor, type DisplayMode } from "../monitor/runMonitor";
+import { collectPorts, parsePositiveNumber } from "./options";
+
+/** Default log directory (relative to the working directory). */
+export const DEFAULT_MONITOR_OUT = "out/monitor";
+
+export interface MonitorFlags {
+  port: string[];
+  out: string;
+  duration?: number;
+  view: string;
+}
+
+const VIEWS = ["auto", "tty", "lines", "none"];
+
+export function registerMonitor(program: Command, run: (f: () => Promise<void>) => Promise<void>): void {
+  program
+    .command("monitor")
+    .description("log and show one or more packs: raw log, BDF CSV per cell, live view")
+    .requiredOption("-p, --port <path>", "serial port of a board; repeat for more boards", collectPorts)
+    .option("-o, --out <dir>", "directory for the logs", DEFAULT_MONITOR_OUT)
+    .option("-d, --duration <s>", "stop after this many seconds (default: until Ctrl-C)", parsePositiveNumber)
+    .addOption(new Option("--view <mode>", "live view (auto = tty when stdout is a terminal, else plain lines)").choices(VIEWS).default("auto"))
+    .addHelpText(
+      "after",
+      "\nFiles per board and session in --out: <port>-<time>.raw.log (every line as received),\n" +
+        "<port>-<time>.cycles.jsonl (cycle records), <port>-<time>-cellN.bdf.csv (Battery Data Format).\n" +
+        "Example:\n  zbms monitor --port /dev/ttyUSB0 --port /dev/ttyUSB1 --out logs/run42",
+    )
+    .action((flags: MonitorFlags) => run(() => monitorCommand(flags)));
+}
+
+export function resolveView(view: string, isTty: boolean): DisplayMode {
+  if (!VIEWS.includes(view)) throw new Error(`--view: got "${view}"; accepted: ${VIEWS.join(", ")}`);
+  if (view === "auto") return isTty ? "tty" : "lines";
+  return view as DisplayMode;
+}
+
+export async function monitorCommand(flags: MonitorFlags): Promise<void> {
+  const display = resolveView(flags.view, process.stdout.isTTY === true);
+  await runMonitor({
+    ports: flags.port,
+    outDir: flags.out,
+    durationS: flags.duration,
+    display,
+    classify: classifyLine,
+    seqModulus: TELEMETRY_SEQ_MODULUS,
+  });
+}
