@@ -1,0 +1,130 @@
+/**
+ * First pass over an input: what the data itself says about the cell, so that a config can be
+ * fitted to it (chemistry-agnostic for non-zinc cycler data). Streams; memory is fixed
+ * (a log-spaced histogram of |current|), however long the input.
+ */
+import { STEP_OTHER, type ImportedRecord, type Importer, type ProgressFn } from "../import/record";
+
+/** Log-histogram of |I|: decades covered and bins per decade. */
+const HIST_MIN_LOG10_A = -9;
+const HIST_MAX_LOG10_A = 4;
+const HIST_BINS_PER_DECADE = 20;
+const HIST_BINS = (HIST_MAX_LOG10_A - HIST_MIN_LOG10_A) * HIST_BINS_PER_DECADE;
+/** Currents below this share of the largest |I| are treated as noise when fitting thresholds. */
+export const ACTIVE_FLOOR_FRAC_OF_MAX = 1e-3;
+/** Percentile of the active |I| distribution that sets the smallest "real" current. */
+const LOW_CURRENT_PERCENTILE = 0.01;
+
+export interface InputProfile {
+  records: number;
+  startS: number;
+  endS: number;
+  minV: number;
+  maxV: number;
+  maxAbsCurrentA: number;
+  /** |I| at the low percentile of active samples (A): the smallest real test current. */
+  lowActiveCurrentA: number;
+  /** Largest charge moved in one direction between two reversals (Ah): a capacity estimate. */
+  maxHalfAh: number;
+  /** Sign of the first half-cycle holding ≥ FIRST_HALF_MIN_FRAC of maxHalfAh: +1 charge, −1 discharge. */
+  firstHalfSign: number;
+  /** Largest time step between two active samples (s). */
+  maxActiveDtS: number;
+  /** Median sample interval (s), from a log histogram. */
+  medianDtS: number;
+  hasTemp: boolean;
+}
+
+/** A half-cycle smaller than this share of the largest one does not decide the cycle order. */
+const FIRST_HALF_MIN_FRAC = 0.1;
+
+function binOf(x: number): number {
+  const b = Math.floor((Math.log10(x) - HIST_MIN_LOG10_A) * HIST_BINS_PER_DECADE);
+  return b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b;
+}
+function binValue(b: number): number {
+  return Math.pow(10, HIST_MIN_LOG10_A + (b + 0.5) / HIST_BINS_PER_DECADE);
+}
+
+function percentile(hist: Float64Array, frac: number): number {
+  let total = 0;
+  for (let i = 0; i < hist.length; i++) total += hist[i];
+  if (total === 0) return NaN;
+  const target = total * frac;
+  let acc = 0;
+  for (let i = 0; i < hist.length; i++) {
+    acc += hist[i];
+    if (acc >= target) return binValue(i);
+  }
+  return binValue(hist.length - 1);
+}
+
+export async function profileInput(imp: Importer, path: string, onProgress?: ProgressFn): Promise<InputProfile> {
+  const iHist = new Float64Array(HIST_BINS);
+  const dtHist = new Float64Array(HIST_BINS);
+  const p: InputProfile = {
+    records: 0, startS: NaN, endS: NaN, minV: Infinity, maxV: -Infinity, maxAbsCurrentA: 0,
+    lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, maxActiveDtS: 0, medianDtS: NaN, hasTemp: false,
+  };
+  let prevT = NaN;
+  let prevI = NaN;
+  let runSign = 0;
+  let runAh = 0;
+  const halves: { sign: number; ah: number }[] = [];
+  const closeRun = (): void => {
+    if (runSign !== 0) {
+      if (runAh > p.maxHalfAh) p.maxHalfAh = runAh;
+      if (halves.length < 64) halves.push({ sign: runSign, ah: runAh });
+    }
+  };
+  await imp.read(
+    path,
+    (r: ImportedRecord) => {
+      p.records++;
+      if (p.records === 1) p.startS = r.tS;
+      p.endS = r.tS;
+      if (r.stepKind !== STEP_OTHER) {
+        if (r.voltageV < p.minV) p.minV = r.voltageV;
+        if (r.voltageV > p.maxV) p.maxV = r.voltageV;
+      }
+      if (r.tempC === r.tempC) p.hasTemp = true;
+      const a = Math.abs(r.currentA);
+      if (a > p.maxAbsCurrentA) p.maxAbsCurrentA = a;
+      if (a > 0) iHist[binOf(a)]++;
+      if (prevT === prevT) {
+        const dt = r.tS - prevT;
+        if (dt > 0) {
+          dtHist[binOf(dt)]++;
+          if (a > 0 && Math.abs(prevI) > 0 && dt > p.maxActiveDtS) p.maxActiveDtS = dt;
+          const area = 0.5 * (prevI + r.currentA) * (dt / 3600);
+          const s = area > 0 ? 1 : area < 0 ? -1 : 0;
+          if (s !== 0) {
+            if (s !== runSign) {
+              closeRun();
+              runSign = s;
+              runAh = 0;
+            }
+            runAh += Math.abs(area);
+          }
+        }
+      }
+      prevT = r.tS;
+      prevI = r.currentA;
+    },
+    onProgress,
+  );
+  closeRun();
+  // Fit the smallest real current from currents above the noise floor.
+  const floor = p.maxAbsCurrentA * ACTIVE_FLOOR_FRAC_OF_MAX;
+  const active = new Float64Array(HIST_BINS);
+  for (let b = 0; b < HIST_BINS; b++) if (binValue(b) >= floor) active[b] = iHist[b];
+  p.lowActiveCurrentA = percentile(active, LOW_CURRENT_PERCENTILE);
+  p.medianDtS = percentile(dtHist, 0.5);
+  for (const h of halves) {
+    if (h.ah >= FIRST_HALF_MIN_FRAC * p.maxHalfAh) {
+      p.firstHalfSign = h.sign;
+      break;
+    }
+  }
+  return p;
+}

@@ -1,0 +1,388 @@
+/**
+ * Replay an input through the shared model (the same PackModel the board runs): stream the
+ * importer's records as `Sample`s into `PackModel.step`, collect the model's events, and keep
+ * the fixed-size extracts the report plots (decimated V/I series, rest voltage curves, dQ/dV
+ * histograms of chosen cycles). Memory is flat in the number of samples: only cycle and rest
+ * records grow, one small object per cycle or rest.
+ */
+import type { PackConfig } from "../../shared/config/packConfig";
+import type { CycleRecord, ModelEvent, RestRecord } from "../../shared/model/events";
+import { SEG_DISCHARGE, SEG_CHARGE, SEG_REST } from "../../shared/model/events";
+import { PackModel } from "../../shared/model/packModel";
+import { negativeAreaAh, negativeEnergyWh, positiveAreaAh, positiveEnergyWh } from "../../shared/counting/trapezoid";
+import type { Sample } from "../../shared/sample";
+import type { BdfWriter } from "../bdf/writer";
+import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportStats, type ProgressFn } from "../import/record";
+import type { InputProfile } from "./profile";
+
+/** Points kept for the voltage/current-vs-time plot (min/max per bucket → 2 per bucket drawn). */
+export const PLOT_BUCKETS = 3000;
+/** Points kept per rest voltage curve (log-spaced in time since the rest began). */
+export const REST_CURVE_POINTS = 240;
+/** Growth factor between kept rest-curve points (log spacing). */
+const REST_CURVE_LOG_STEP = 1.04;
+/** Rest curves kept for the report (the longest ones). */
+export const MAX_REST_CURVES = 40;
+/** Voltage bins of the dQ/dV histograms over the input's voltage range. */
+export const DQDV_BINS = 160;
+/** Two timestamps closer than this (ms), or equal, are one instant: nudged apart by NUDGE_MS. */
+const DUPLICATE_TOLERANCE_MS = 1;
+/** Nudge applied to equal timestamps (cycler exports repeat the time at step boundaries). */
+const NUDGE_MS = 1;
+const MS_PER_S = 1000;
+/** Closing sample's current as a multiple of activeCurrentA (just above the threshold). */
+const CLOSE_CURRENT_OF_ACTIVE = 2;
+const MS_PER_H = 3600000;
+
+export interface PlotSeries {
+  tS: number[];
+  vMin: number[];
+  vMax: number[];
+  iMin: number[];
+  iMax: number[];
+}
+
+export interface RestCurve {
+  /** Model's rest index (matches RestRecord.index when the rest completed; else −1). */
+  restIndex: number;
+  startS: number;
+  /** Time since the rest began (s) and voltage (V). */
+  tS: number[];
+  v: number[];
+}
+
+export interface DqDvCurve {
+  cycle: number;
+  /** Bin centre voltages (V). */
+  v: number[];
+  /** dQ/dV (Ah/V) on charge and on discharge (positive). */
+  charge: number[];
+  discharge: number[];
+}
+
+export interface RetentionEvent {
+  tS: number;
+  restIndex: number;
+  retention: number;
+  rcld: number;
+}
+
+export interface AdamsEvent {
+  tS: number;
+  ce: number;
+  ceBound: number;
+}
+
+export interface AlarmSummary {
+  id: string;
+  level: string;
+  raised: number;
+  firstTS: number;
+  worstValue: number;
+}
+
+export interface ReplayResult {
+  samples: number;
+  importStats: ImportStats;
+  cycles: CycleRecord[];
+  rests: RestRecord[];
+  retentions: RetentionEvent[];
+  adams: AdamsEvent[];
+  gaps: { count: number; longestS: number };
+  alarms: AlarmSummary[];
+  series: PlotSeries;
+  restCurves: RestCurve[];
+  dqdv: DqDvCurve[];
+  /** Cycler-labelled impedance / pulse rows fed with an invalid voltage. */
+  impedanceRows: number;
+  /** Index of a last cycle cut short by the end of the input (second half still running), or −1. */
+  truncatedCycle: number;
+}
+
+export interface ReplayOptions {
+  config: PackConfig;
+  profile: InputProfile;
+  /** Cycles whose dQ/dV is kept; default: the first unflagged cycle and the last cycle. */
+  dqdvCycles?: number[];
+  onProgress?: ProgressFn;
+  /**
+   * Treat an exact 0 A reading as open circuit (cycler exports: a channel at rest reports
+   * exactly zero; a board's sensor never does, so never for zbms logs).
+   */
+  zeroCurrentIsOpenCircuit?: boolean;
+  /** When given, every replayed sample is also written as a BDF row. */
+  bdf?: BdfWriter;
+}
+
+class Decimator {
+  readonly s: PlotSeries = { tS: [], vMin: [], vMax: [], iMin: [], iMax: [] };
+  private bucket = -1;
+  constructor(private readonly startS: number, private readonly widthS: number) {}
+  add(tS: number, v: number, i: number): void {
+    const b = Math.floor((tS - this.startS) / this.widthS);
+    const s = this.s;
+    if (b !== this.bucket) {
+      this.bucket = b;
+      s.tS.push(tS);
+      s.vMin.push(v);
+      s.vMax.push(v);
+      s.iMin.push(i);
+      s.iMax.push(i);
+      return;
+    }
+    const k = s.tS.length - 1;
+    if (v < s.vMin[k] || s.vMin[k] !== s.vMin[k]) s.vMin[k] = v;
+    if (v > s.vMax[k] || s.vMax[k] !== s.vMax[k]) s.vMax[k] = v;
+    if (i < s.iMin[k]) s.iMin[k] = i;
+    if (i > s.iMax[k]) s.iMax[k] = i;
+  }
+}
+
+export async function replay(imp: Importer, path: string, opts: ReplayOptions): Promise<ReplayResult> {
+  const cfg = opts.config;
+  const prof = opts.profile;
+  const cycles: CycleRecord[] = [];
+  const rests: RestRecord[] = [];
+  const retentions: RetentionEvent[] = [];
+  const adams: AdamsEvent[] = [];
+  const alarms = new Map<string, AlarmSummary>();
+  const gaps = { count: 0, longestS: 0 };
+  const restCurves: RestCurve[] = [];
+  let openRest: RestCurve | null = null;
+  let nextRestLogS = 0;
+
+  // dQ/dV histograms: voltage range of the input.
+  const vLo = Number.isFinite(prof.minV) ? prof.minV : 0;
+  const vHi = Number.isFinite(prof.maxV) && prof.maxV > vLo ? prof.maxV : vLo + 1;
+  const binW = (vHi - vLo) / DQDV_BINS;
+  const hC = new Float64Array(DQDV_BINS);
+  const hD = new Float64Array(DQDV_BINS);
+  const dqdv: DqDvCurve[] = [];
+  const wanted = new Set(opts.dqdvCycles ?? []);
+  let firstCleanKept = (opts.dqdvCycles ?? []).length > 0;
+  let lastCurve: DqDvCurve | null = null;
+  const curveOf = (cycle: number): DqDvCurve => {
+    const v: number[] = [];
+    const c: number[] = [];
+    const d: number[] = [];
+    for (let b = 0; b < DQDV_BINS; b++) {
+      v.push(vLo + (b + 0.5) * binW);
+      c.push(hC[b] / binW);
+      d.push(hD[b] / binW);
+    }
+    return { cycle, v, charge: c, discharge: d };
+  };
+
+  // BDF export bookkeeping (counts per cycle with the model's own trapezoid rule).
+  let stepCount = 1;
+  let cycC = 0;
+  let cycD = 0;
+  let cycCWh = 0;
+  let cycDWh = 0;
+
+  const onEvent = (ev: ModelEvent): void => {
+    switch (ev.kind) {
+      case "cycle": {
+        cycles.push(ev.cycle);
+        const clean = ev.cycle.flags === 0;
+        if (wanted.has(ev.cycle.index) || (!firstCleanKept && clean)) {
+          dqdv.push(curveOf(ev.cycle.index));
+          if (!wanted.has(ev.cycle.index)) firstCleanKept = true;
+          lastCurve = null;
+        } else {
+          lastCurve = curveOf(ev.cycle.index);
+        }
+        hC.fill(0);
+        hD.fill(0);
+        cycC = 0;
+        cycD = 0;
+        cycCWh = 0;
+        cycDWh = 0;
+        break;
+      }
+      case "rest":
+        rests.push(ev.rest);
+        if (openRest && openRest.restIndex < 0) openRest.restIndex = ev.rest.index;
+        break;
+      case "retention":
+        retentions.push({ tS: ev.tMs / MS_PER_S, restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld });
+        break;
+      case "adams":
+        adams.push({ tS: ev.tMs / MS_PER_S, ce: ev.ce, ceBound: ev.ceBound });
+        break;
+      case "gap":
+        gaps.count++;
+        if (ev.dtMs / MS_PER_S > gaps.longestS) gaps.longestS = ev.dtMs / MS_PER_S;
+        break;
+      case "alarm": {
+        if (!ev.raised) break;
+        const key = ev.id + "/" + ev.level;
+        const a = alarms.get(key);
+        if (a) {
+          a.raised++;
+          if (Math.abs(ev.value) > Math.abs(a.worstValue)) a.worstValue = ev.value;
+        } else {
+          alarms.set(key, { id: ev.id, level: ev.level, raised: 1, firstTS: ev.tMs / MS_PER_S, worstValue: ev.value });
+        }
+        break;
+      }
+      case "segment":
+        stepCount++;
+        if (ev.to === SEG_REST) {
+          closeRest();
+          openRest = { restIndex: -1, startS: ev.tMs / MS_PER_S, tS: [], v: [] };
+          nextRestLogS = 0;
+        } else if (ev.from === SEG_REST) {
+          closeRest();
+        }
+        break;
+    }
+  };
+  const closeRest = (): void => {
+    if (!openRest) return;
+    const r = openRest;
+    openRest = null;
+    if (r.tS.length < 2) return;
+    if (restCurves.length < MAX_REST_CURVES) {
+      restCurves.push(r);
+      return;
+    }
+    // Keep the longest rests: replace the shortest kept one if this one is longer.
+    let shortest = 0;
+    for (let k = 1; k < restCurves.length; k++) {
+      if (lastOf(restCurves[k].tS) < lastOf(restCurves[shortest].tS)) shortest = k;
+    }
+    if (lastOf(r.tS) > lastOf(restCurves[shortest].tS)) restCurves[shortest] = r;
+  };
+
+  const model = new PackModel(cfg, onEvent);
+  const cellCount = cfg.cellCount;
+  const cellV = new Float64Array(cellCount);
+  const tempArr = new Float64Array(cfg.tempCount > 0 ? cfg.tempCount : 0);
+  const sample: Sample = { tMs: 0, cellV, currentA: 0, tempC: tempArr, openCircuit: 0 };
+  const spanS = Number.isFinite(prof.endS - prof.startS) && prof.endS > prof.startS ? prof.endS - prof.startS : 1;
+  const dec = new Decimator(prof.startS, spanS / PLOT_BUCKETS);
+  let prevTMs = -Infinity;
+  let prevRawTMs = -Infinity;
+  let prevI = NaN;
+  let prevV = NaN;
+  let prevT = NaN;
+  let samples = 0;
+  let impedanceRows = 0;
+  const bdf = opts.bdf;
+  const zeroIsOpen = opts.zeroCurrentIsOpenCircuit === true;
+
+  const importStats = await imp.read(
+    path,
+    (r: ImportedRecord) => {
+      const rawTMs = r.tS * MS_PER_S;
+      let tMs = rawTMs;
+      // Repeated timestamps (step boundaries, 1-s time resolution) are nudged forward; a real
+      // clock-back (earlier than the previous raw time) reaches the model as it is.
+      if (tMs <= prevTMs && rawTMs >= prevRawTMs - DUPLICATE_TOLERANCE_MS) tMs = prevTMs + NUDGE_MS;
+      prevRawTMs = rawTMs;
+      const impedance = r.stepKind === STEP_OTHER;
+      if (impedance) impedanceRows++;
+      const v = impedance ? NaN : r.voltageV;
+      // One voltage for the whole (series) stack: spread evenly over the configured cells.
+      for (let c = 0; c < cellCount; c++) cellV[c] = v / cellCount;
+      for (let k = 0; k < tempArr.length; k++) tempArr[k] = r.tempC;
+      sample.tMs = tMs;
+      sample.currentA = r.currentA;
+      sample.openCircuit = r.stepKind === STEP_REST || (zeroIsOpen && r.currentA === 0) ? 1 : 0;
+      model.step(sample);
+      samples++;
+      const tS = tMs / MS_PER_S;
+      dec.add(tS, v, r.currentA);
+      if (prevT === prevT && tMs > prevTMs && r.currentA === r.currentA && prevI === prevI) {
+        const dtH = (tMs - prevTMs) / MS_PER_H;
+        const dq = Math.abs(r.currentA) * dtH;
+        if (v === v) {
+          const b = Math.floor((v - vLo) / binW);
+          const bb = b < 0 ? 0 : b >= DQDV_BINS ? DQDV_BINS - 1 : b;
+          if (r.currentA > 0) hC[bb] += dq;
+          else if (r.currentA < 0) hD[bb] += dq;
+        }
+        if (bdf) {
+          cycC += positiveAreaAh(prevI, r.currentA, dtH);
+          cycD += negativeAreaAh(prevI, r.currentA, dtH);
+          if (v === v && prevV === prevV) {
+            cycCWh += positiveEnergyWh(prevV, v, prevI, r.currentA, dtH);
+            cycDWh += negativeEnergyWh(prevV, v, prevI, r.currentA, dtH);
+          }
+        }
+      }
+      if (openRest && v === v) {
+        const since = tS - openRest.startS;
+        if (since >= nextRestLogS && openRest.tS.length < REST_CURVE_POINTS) {
+          openRest.tS.push(since);
+          openRest.v.push(v);
+          nextRestLogS = since <= 0 ? 1 : since * REST_CURVE_LOG_STEP;
+        }
+      }
+      if (bdf) {
+        bdf.writeRow({
+          testTimeS: tS,
+          voltageV: r.voltageV,
+          currentA: r.currentA,
+          cycleCount: cycles.length + 1,
+          stepCount,
+          ambientTempC: r.tempC,
+          chargingCapacityAh: cycC,
+          dischargingCapacityAh: cycD,
+          chargingEnergyWh: cycCWh,
+          dischargingEnergyWh: cycDWh,
+        });
+      }
+      prevTMs = tMs;
+      prevT = tS;
+      prevI = r.currentA;
+      prevV = v;
+    },
+    opts.onProgress,
+  );
+  // The model closes a cycle only when the next one starts; at the end of the input, one
+  // synthetic sample 1 ms later carrying a small first-half current closes the open cycle
+  // (its counted charge, < activeCurrentA × 1 ms, falls into the never-reported next cycle).
+  // A cycle whose second half was still running at the end is marked truncated.
+  let truncatedCycle = -1;
+  if (samples > 0) {
+    const segNow = model.status().segment;
+    const secondSeg = cfg.segmentation.firstHalf === "charge" ? SEG_DISCHARGE : SEG_CHARGE;
+    const before = cycles.length;
+    const sign = cfg.segmentation.firstHalf === "charge" ? 1 : -1;
+    const closeA = sign * CLOSE_CURRENT_OF_ACTIVE * cfg.segmentation.activeCurrentA;
+    sample.openCircuit = 0;
+    sample.currentA = closeA;
+    for (let c = 0; c < cellCount; c++) cellV[c] = prevV === prevV ? prevV / cellCount : NaN;
+    sample.tMs = prevTMs + NUDGE_MS;
+    model.step(sample);
+    if (cfg.segmentation.dwellMs > 0) {
+      sample.tMs = prevTMs + NUDGE_MS + cfg.segmentation.dwellMs;
+      model.step(sample);
+    }
+    if (cycles.length > before && segNow === secondSeg) truncatedCycle = cycles[cycles.length - 1].index;
+  }
+  closeRest();
+  const lc = lastCurve as DqDvCurve | null;
+  if (lc && !dqdv.some((d) => d.cycle === lc.cycle)) dqdv.push(lc);
+  return {
+    truncatedCycle,
+    samples,
+    importStats,
+    cycles,
+    rests,
+    retentions,
+    adams,
+    gaps,
+    alarms: Array.from(alarms.values()),
+    series: dec.s,
+    restCurves: restCurves.sort((a, b) => a.startS - b.startS),
+    dqdv,
+    impedanceRows,
+  };
+}
+
+function lastOf(a: number[]): number {
+  return a.length > 0 ? a[a.length - 1] : 0;
+}
