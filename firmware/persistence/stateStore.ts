@@ -1,0 +1,228 @@
+/**
+ * Persistent state in Espruino's Storage, written so a power cut at any instant leaves a
+ * readable good copy: two files ("slots") written alternately, each one complete record
+ *
+ *   u32 magic "ZBS1" | u32 layout version | u32 sequence | u32 payload doubles
+ *   u32 config CRC   | u32 0 (pad)        | f64 savedAtS (board clock, s)
+ *   f64 × n payload (PackModel.snapshot() followed by the firmware's counters)
+ *   u32 CRC-32 of every byte before it | u32 0 (pad)
+ *
+ * A torn write damages only the slot being written; `load` takes the valid slot with the
+ * highest sequence number, so it returns either the new copy or the previous one, never a
+ * mixture. `configCrc` ties a copy to the configuration it was made with (a snapshot of a
+ * 4-cell model cannot be restored into a 2-cell one; the boot line then says why).
+ *
+ * Flash-wear budget (see `flashWear`): each save appends one file of `recordBytes(n)` +
+ * STORAGE_FILE_HEADER_B bytes to Storage's log-structured area, which erases a page only when
+ * it compacts a full area. Erase cycles per page per day = bytes written per day / area size.
+ * The ESP32 modules' SPI NOR flash (e.g. Winbond W25Q32JV in ESP32-WROOM-32: "minimum
+ * 100K program-erase cycles per sector", data sheet §1 Features) then lasts
+ * FLASH_ERASE_CYCLES / (erases per day) days. With ~2.5 kB records every 300 s plus a few
+ * cycle ends a day this is ~3 erases/page/day: decades (the test prints the figure).
+ */
+
+/** "ZBS1" as a little-endian u32: marks a zbms state record. */
+export const STATE_MAGIC = 0x3153425a;
+/** Record layout version; bump when the header changes. */
+export const STATE_LAYOUT_VERSION = 1;
+/** Header bytes before the payload (6 × u32 + 1 × f64). */
+export const STATE_HEADER_B = 32;
+/** Trailer bytes (u32 CRC + u32 pad, keeps the record a multiple of 8 bytes). */
+export const STATE_TRAILER_B = 8;
+/** Bytes per payload double. */
+const F64_B = 8;
+/** Bytes per u32. */
+const U32_B = 4;
+/** Storage file names of the two slots. */
+export const SLOT_NAMES = ["zbms.st0", "zbms.st1"];
+/** Espruino Storage's per-file header (bytes): size, flags, name (Espruino src/jsflash.h JsfFileHeader, 2v2x). */
+export const STORAGE_FILE_HEADER_B = 32;
+/** Storage area of Espruino's ESP32 build (bytes): 64 pages × 4 kB ("saved_code" in boards/ESP32.py); `require("Storage").getFree()` shows the real figure. */
+export const ESP32_STORAGE_AREA_B = 262144;
+/** Program/erase endurance of the module's SPI NOR flash per sector (Winbond W25Q32JV data sheet §1: min 100 000). */
+export const FLASH_ERASE_CYCLES = 100000;
+/** Seconds per day. */
+const S_PER_DAY = 86400;
+
+/** Espruino's Storage module, the calls used here (espruino.com/Reference#Storage). */
+export interface StorageLike {
+  write(name: string, data: Uint8Array): boolean;
+  readArrayBuffer(name: string): ArrayBuffer | undefined;
+  erase(name: string): void;
+}
+
+/** CRC-32 of bytes (Espruino: `E.CRC32(u8)`; standard CRC-32, same as shared/telemetry/crc32). */
+export type ByteCrc = (bytes: Uint8Array) => number;
+
+export interface StateStore {
+  storage: StorageLike;
+  crc: ByteCrc;
+  /** Payload length (doubles) this firmware writes and accepts. */
+  payloadDoubles: number;
+  /** CRC of the configuration the payload belongs to. */
+  configCrc: number;
+  /** Sequence number of the last record written or loaded (0 = none yet). */
+  seq: number;
+  /** Saves since boot, failed saves since boot. */
+  saves: number;
+  failedSaves: number;
+  /** Reused record buffer and its views (no allocation per save). */
+  buf: ArrayBuffer;
+  u8: Uint8Array;
+  u32: Uint32Array;
+  f64: Float64Array;
+}
+
+/** One valid copy found by `load`. */
+export interface LoadedState {
+  seq: number;
+  savedAtS: number;
+  /** Which slot it came from (0 or 1). */
+  slot: number;
+  payload: Float64Array;
+}
+
+/** Result of `load`: the newest valid copy, or null and why. */
+export interface LoadResult {
+  state: LoadedState | null;
+  /** "ok", or why nothing usable was found, per slot, e.g. "slot0: bad crc; slot1: none". */
+  reason: string;
+}
+
+/** Total bytes of one record with `payloadDoubles` doubles. */
+export function recordBytes(payloadDoubles: number): number {
+  return STATE_HEADER_B + payloadDoubles * F64_B + STATE_TRAILER_B;
+}
+
+export function createStateStore(storage: StorageLike, crc: ByteCrc, payloadDoubles: number, configCrc: number): StateStore {
+  const n = recordBytes(payloadDoubles);
+  const buf = new ArrayBuffer(n);
+  return {
+    storage: storage,
+    crc: crc,
+    payloadDoubles: payloadDoubles,
+    configCrc: configCrc >>> 0,
+    seq: 0,
+    saves: 0,
+    failedSaves: 0,
+    buf: buf,
+    u8: new Uint8Array(buf),
+    u32: new Uint32Array(buf),
+    f64: new Float64Array(buf),
+  };
+}
+
+/**
+ * Write `payload` (length `payloadDoubles`) to the slot not holding the newest copy.
+ * Returns true when Storage reported success; never throws.
+ */
+export function saveState(st: StateStore, payload: ArrayLike<number>, savedAtS: number): boolean {
+  if (payload.length !== st.payloadDoubles) {
+    st.failedSaves++;
+    return false;
+  }
+  const seq = st.seq + 1;
+  const u32 = st.u32;
+  u32[0] = STATE_MAGIC;
+  u32[1] = STATE_LAYOUT_VERSION;
+  u32[2] = seq;
+  u32[3] = st.payloadDoubles;
+  u32[4] = st.configCrc;
+  u32[5] = 0;
+  const f64 = st.f64;
+  const base = STATE_HEADER_B / F64_B - 1;
+  f64[base] = savedAtS;
+  for (let i = 0; i < st.payloadDoubles; i++) f64[base + 1 + i] = payload[i];
+  const crcAt = (STATE_HEADER_B + st.payloadDoubles * F64_B) / U32_B;
+  u32[crcAt] = st.crc(new Uint8Array(st.buf, 0, crcAt * U32_B)) >>> 0;
+  u32[crcAt + 1] = 0;
+  let ok = false;
+  try {
+    ok = st.storage.write(SLOT_NAMES[seq % 2], st.u8) !== false;
+  } catch (e) {
+    ok = false;
+  }
+  if (ok) {
+    st.seq = seq;
+    st.saves++;
+  } else st.failedSaves++;
+  return ok;
+}
+
+/** Check one slot; the copy or the reason it is unusable. */
+function readSlot(st: StateStore, slot: number): LoadedState | string {
+  let ab: ArrayBuffer | undefined;
+  try {
+    ab = st.storage.readArrayBuffer(SLOT_NAMES[slot]);
+  } catch (e) {
+    return "unreadable";
+  }
+  if (ab === undefined || ab === null) return "none";
+  const n = recordBytes(st.payloadDoubles);
+  if (ab.byteLength < STATE_HEADER_B) return "short (" + ab.byteLength + " B)";
+  // copy into an aligned buffer (flash-backed buffers may not be 8-byte aligned)
+  const b = new ArrayBuffer(ab.byteLength - (ab.byteLength % F64_B));
+  new Uint8Array(b).set(new Uint8Array(ab, 0, b.byteLength));
+  const u32 = new Uint32Array(b);
+  if (u32[0] !== STATE_MAGIC) return "not a state record";
+  if (u32[1] !== STATE_LAYOUT_VERSION) return "layout " + u32[1] + ", expected " + STATE_LAYOUT_VERSION;
+  if (u32[3] !== st.payloadDoubles) return "holds " + u32[3] + " values, this config needs " + st.payloadDoubles;
+  if (b.byteLength < n) return "short (" + ab.byteLength + " of " + n + " B)";
+  const crcAt = (STATE_HEADER_B + st.payloadDoubles * F64_B) / U32_B;
+  if ((st.crc(new Uint8Array(b, 0, crcAt * U32_B)) >>> 0) !== u32[crcAt] || u32[crcAt + 1] !== 0) return "bad crc";
+  if (u32[4] !== st.configCrc) return "made with another config";
+  const f64 = new Float64Array(b);
+  const base = STATE_HEADER_B / F64_B - 1;
+  const payload = new Float64Array(st.payloadDoubles);
+  for (let i = 0; i < st.payloadDoubles; i++) payload[i] = f64[base + 1 + i];
+  return { seq: u32[2], savedAtS: f64[base], slot: slot, payload: payload };
+}
+
+/** Newest valid copy; also sets `st.seq` so the next save goes to the other slot. Never throws. */
+export function loadState(st: StateStore): LoadResult {
+  const a = readSlot(st, 0);
+  const b = readSlot(st, 1);
+  let best: LoadedState | null = null;
+  if (typeof a !== "string") best = a;
+  if (typeof b !== "string" && (best === null || b.seq > best.seq)) best = b;
+  if (best !== null) st.seq = best.seq;
+  const why = "slot0: " + (typeof a === "string" ? a : "ok seq " + a.seq) + "; slot1: " + (typeof b === "string" ? b : "ok seq " + b.seq);
+  return { state: best, reason: best === null ? why : "ok (" + why + ")" };
+}
+
+/** Remove both slots (after `resetCounters` the next save starts a fresh pair). */
+export function eraseState(st: StateStore): void {
+  for (let i = 0; i < SLOT_NAMES.length; i++) {
+    try {
+      st.storage.erase(SLOT_NAMES[i]);
+    } catch (e) {
+      // an erase failure leaves an old copy that a later save supersedes by sequence number
+    }
+  }
+  st.seq = 0;
+}
+
+/** Flash-wear figures for a save schedule. */
+export interface FlashWear {
+  /** Storage writes per day. */
+  writesPerDay: number;
+  /** Bytes appended to Storage per day. */
+  bytesPerDay: number;
+  /** Erase cycles each flash page sees per day. */
+  erasesPerPagePerDay: number;
+  /** Years until FLASH_ERASE_CYCLES is reached. */
+  lifetimeYears: number;
+}
+
+/** Writes/day and flash lifetime for `payloadDoubles` saved every `saveIntervalS` plus `cycleEndsPerDay` extra saves. */
+export function flashWear(payloadDoubles: number, saveIntervalS: number, cycleEndsPerDay: number): FlashWear {
+  const writes = S_PER_DAY / saveIntervalS + cycleEndsPerDay;
+  const bytes = writes * (recordBytes(payloadDoubles) + STORAGE_FILE_HEADER_B);
+  const erases = bytes / ESP32_STORAGE_AREA_B;
+  return {
+    writesPerDay: writes,
+    bytesPerDay: bytes,
+    erasesPerPagePerDay: erases,
+    lifetimeYears: FLASH_ERASE_CYCLES / erases / 365.25,
+  };
+}
