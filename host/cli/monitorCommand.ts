@@ -12,6 +12,7 @@ export interface MonitorFlags {
   out: string;
   duration?: number;
   view: string;
+  refresh?: number;
 }
 
 const VIEWS = ["auto", "tty", "lines", "none"];
@@ -24,6 +25,7 @@ export function registerMonitor(program: Command, run: (f: () => Promise<void>) 
     .option("-o, --out <dir>", "directory for the logs", DEFAULT_MONITOR_OUT)
     .option("-d, --duration <s>", "stop after this many seconds (default: until Ctrl-C)", parsePositiveNumber)
     .addOption(new Option("--view <mode>", "live view (auto = tty when stdout is a terminal, else plain lines)").choices(VIEWS).default("auto"))
+    .option("--refresh <s>", "live view period in seconds (default 0.5 on a terminal, 5 in plain lines)", parsePositiveNumber)
     .addHelpText(
       "after",
       "\nFiles per board and session in --out: <port>-<time>.raw.log (every line as received),\n" +
@@ -46,6 +48,7 @@ export async function monitorCommand(flags: MonitorFlags): Promise<void> {
     outDir: flags.out,
     durationS: flags.duration,
     display,
+    refreshMs: flags.refresh === undefined ? undefined : flags.refresh * 1000,
     classify: classifyLine,
     seqModulus: TELEMETRY_SEQ_MODULUS,
   });

@@ -29,6 +29,8 @@ export interface RunMonitorOptions {
   display: DisplayMode;
   classify: (line: string) => LineClass;
   seqModulus: number;
+  /** View refresh period (ms); default VIEW_REFRESH_MS on a TTY, LINES_MODE_PERIOD_MS in lines mode. */
+  refreshMs?: number;
   /** Where the view and the final summary go (default process.stdout). */
   out?: NodeJS.WritableStream;
   signal?: AbortSignal;
@@ -115,13 +117,13 @@ export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult
     timers.push(setInterval(() => sessions.forEach((s) => s.flush()), BDF_FLUSH_MS));
     if (opts.display === "tty") {
       timers.push(
-        setInterval(() => out.write(renderScreen(sessions.map((s) => s.view), Date.now(), true, "Ctrl-C stops and closes the logs.")), VIEW_REFRESH_MS),
+        setInterval(() => out.write(renderScreen(sessions.map((s) => s.view), Date.now(), true, "Ctrl-C stops and closes the logs.")), opts.refreshMs ?? VIEW_REFRESH_MS),
       );
     } else if (opts.display === "lines") {
       timers.push(
         setInterval(() => {
           for (const s of sessions) out.write(renderPackView(s.view, Date.now(), false).join("\n") + "\n");
-        }, LINES_MODE_PERIOD_MS),
+        }, opts.refreshMs ?? LINES_MODE_PERIOD_MS),
       );
     }
   });
