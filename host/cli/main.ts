@@ -8,14 +8,20 @@ import { registerBuild } from "./buildCommand";
 import { describeFailure, EXIT_OK } from "./cliErrors";
 import { registerMonitor } from "./monitorCommand";
 
-export function buildProgram(): { program: Command; result: { exitCode: number } } {
+/** Where commander writes help and usage errors (tests capture them). */
+export interface CliOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+export function buildProgram(output?: CliOutput): { program: Command; result: { exitCode: number } } {
   const result = { exitCode: EXIT_OK };
   const run = async (f: () => Promise<void>): Promise<void> => {
     try {
       await f();
     } catch (e) {
       const { message, exitCode } = describeFailure(e);
-      process.stderr.write(`zbms: ${message}\n`);
+      (output ? output.writeErr : (t: string) => process.stderr.write(t))(`zbms: ${message}\n`);
       result.exitCode = exitCode;
     }
   };
@@ -24,14 +30,15 @@ export function buildProgram(): { program: Command; result: { exitCode: number }
     .description("Battery monitor for aqueous zinc-metal pouch cells: build, flash, monitor, simulate")
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
+  if (output) program.configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr });
   registerBuild(program, run);
   registerMonitor(program, run);
   return { program, result };
 }
 
 /** Run the CLI with `argv` (as process.argv: node, script, args…); returns the exit status. */
-export async function main(argv: string[]): Promise<number> {
-  const { program, result } = buildProgram();
+export async function main(argv: string[], output?: CliOutput): Promise<number> {
+  const { program, result } = buildProgram(output);
   try {
     await program.parseAsync(argv);
   } catch (e) {
