@@ -1,0 +1,310 @@
+import { describe, it, expect } from "vitest";
+import fc from "fast-check";
+import { defaultPackConfig } from "../../../shared/config/defaults";
+import type { PackConfig } from "../../../shared/config/packConfig";
+import type { ChemistryId } from "../../../shared/chemistry/presets";
+import { CHEMISTRY_IDS, OCV_SOC_GRID } from "../../../shared/chemistry/presets";
+import { ocvSlopeAtSoc, OCV_BRANCH_CHARGE } from "../../../shared/chemistry/ocv";
+import {
+  createSelfDischargeState,
+  stepSelfDischarge,
+  onHalfEnd,
+  liveSlopeMVPerH,
+  lastRetentionFrac,
+  rcldFrac,
+} from "../../../shared/selfDischarge/restAnalyzer";
+import type { SelfDischargeState } from "../../../shared/selfDischarge/restAnalyzer";
+import { createSocState, socOfCell } from "../../../shared/soc/socEstimator";
+import type { SocState } from "../../../shared/soc/socEstimator";
+import { createAlarmState, stepAlarms } from "../../../shared/alarms/alarmTable";
+import type { AlarmInputs, AlarmState } from "../../../shared/alarms/alarmTable";
+import { SEG_CHARGE, SEG_DISCHARGE, SEG_REST } from "../../../shared/model/events";
+import type { ModelEvent, RestRecord } from "../../../shared/model/events";
+import { snapshotState, restoreState } from "../../../shared/state/snapshot";
+
+const H_MS = 3600000;
+const MIN_MS = 60000;
+
+function inputs(slope: number): AlarmInputs {
+  return {
+    maxCellV: NaN, minCellV: NaN, chargeCurrentA: NaN, dischargeCurrentA: NaN, maxTempC: NaN, minTempC: NaN,
+    imbalanceV: NaN, sensorFault: NaN, selfDischargeSlopeMVPerH: slope, retentionFrac: NaN, lastCe: NaN,
+  };
+}
+
+/** Deterministic noise in [−amp, amp] (a small LCG seeded by the property). */
+function noiseGen(seed: number, amp: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return amp * (2 * (x / 4294967296) - 1);
+  };
+}
+
+/** Self-discharge analyzer + alarm table fed together, as the pack model does. */
+class Rig {
+  sd: SelfDischargeState;
+  soc: SocState;
+  al: AlarmState;
+  events: ModelEvent[] = [];
+  tMs = 0;
+  constructor(public cfg: PackConfig) {
+    this.sd = createSelfDischargeState(cfg);
+    this.soc = createSocState(cfg);
+    this.al = createAlarmState(cfg);
+  }
+  emit = (e: ModelEvent) => this.events.push(e);
+  sample(v: number[], seg: 0 | 1 | 2) {
+    stepSelfDischarge(this.sd, this.cfg, this.tMs, v, seg, this.soc, this.emit);
+    stepAlarms(this.al, this.cfg, this.tMs, inputs(liveSlopeMVPerH(this.sd)), this.emit);
+  }
+  /** A rest of durMs sampled every periodMs with cell voltages v(tSinceRestStartMs, cell). */
+  rest(durMs: number, periodMs: number, v: (tMs: number, cell: number) => number) {
+    const t0 = this.tMs;
+    const vv = new Array(this.cfg.cellCount).fill(0);
+    for (let t = 0; t <= durMs; t += periodMs) {
+      this.tMs = t0 + t;
+      for (let i = 0; i < vv.length; i++) vv[i] = v(t, i);
+      this.sample(vv, SEG_REST);
+    }
+  }
+  active(seg: 1 | 2, durMs: number, v: number) {
+    const vv = new Array(this.cfg.cellCount).fill(v);
+    const t0 = this.tMs;
+    for (let t = 1000; t <= durMs; t += 1000) {
+      this.tMs = t0 + t;
+      this.sample(vv, seg);
+    }
+  }
+  alarms() {
+    return this.events.filter((e) => e.kind === "alarm");
+  }
+  rests(): RestRecord[] {
+    return this.events.filter((e) => e.kind === "rest").map((e) => (e as { rest: RestRecord }).rest);
+  }
+}
+
+describe("rest analysis", () => {
+  it("recovers a steady slope after the relaxation and estimates the charge lost via the OCV slope", () => {
+    const cfg = defaultPackConfig("ZnMnO2", 2, 1);
+    const r = new Rig(cfg);
+    r.active(SEG_CHARGE, 10000, 1.7);
+    const relaxH = cfg.selfDischarge.relaxationMs / H_MS;
+    // cell 0: 60 mV relaxation (τ 10 min) then −4 mV/h; cell 1: same relaxation then flat.
+    r.rest(24 * H_MS, MIN_MS, (t, i) => {
+      const h = t / H_MS;
+      const relax = 0.06 * Math.exp(-t / (10 * MIN_MS));
+      return 1.5 + relax - (i === 0 ? 0.004 * Math.max(0, h - relaxH) : 0);
+    });
+    r.active(SEG_DISCHARGE, 2000, 1.3);
+    const rec = r.rests()[0];
+    expect(rec.index).toBe(1);
+    expect(rec.after).toBe(SEG_CHARGE);
+    expect(rec.durationS).toBe(24 * 3600);
+    expect(rec.worstSlopeMVPerH).toBeCloseTo(-4, 1);
+    expect(rec.steadySlopeMVPerH).toBeCloseTo(-2, 1);
+    expect(rec.relaxationDropV).toBeCloseTo(0.06 - 0.004 * 0 /* before steady part */, 2);
+    const steadyH = 24 - relaxH;
+    const socNow = socOfCell(r.soc, 0);
+    const slopeV = ocvSlopeAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_CHARGE, socNow);
+    expect(rec.chargeLostAh).toBeCloseTo(((0.004 * steadyH) / slopeV) * r.soc.capacityAh, 3);
+    expect(rec.faulty).toBe(0); // 4 mV/h: warning level, below the alarm level (10 mV/h)
+    expect(r.alarms().map((e) => (e as { level: string }).level)).toEqual(["warning"]);
+  });
+
+  it("the live slope is NaN outside a rest and before relaxationMs + minSteadyMs", () => {
+    const cfg = defaultPackConfig("ZnPBA", 1, 1);
+    const r = new Rig(cfg);
+    expect(liveSlopeMVPerH(r.sd)).toBeNaN();
+    const need = cfg.selfDischarge.relaxationMs + cfg.selfDischarge.minSteadyMs;
+    r.rest(need - MIN_MS, MIN_MS, (t) => 1.8 - (0.01 * t) / H_MS);
+    expect(liveSlopeMVPerH(r.sd)).toBeNaN();
+    r.rest(MIN_MS, MIN_MS, (t) => 1.8 - (0.01 * (t + need - MIN_MS)) / H_MS);
+    expect(liveSlopeMVPerH(r.sd)).toBeCloseTo(10, 6);
+    r.active(SEG_DISCHARGE, 1000, 1.7);
+    expect(liveSlopeMVPerH(r.sd)).toBeNaN();
+  });
+
+  it("a pure relaxation rest (steep exponential drop, then flat) never alarms", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CHEMISTRY_IDS),
+        fc.integer({ min: 1, max: 4 }),
+        fc.double({ min: 0, max: 0.2, noNaN: true }), // relaxation amplitude (V)
+        fc.double({ min: 1 / 120, max: 1 / 8, noNaN: true }), // τ as a share of relaxationMs
+        fc.double({ min: 1, max: 48, noNaN: true }), // rest (h)
+        fc.integer({ min: 10000, max: 5 * MIN_MS }), // sample period (ms)
+        fc.double({ min: 0, max: 0.0005, noNaN: true }), // noise amplitude (V)
+        fc.double({ min: 0, max: 1, noNaN: true }), // healthy residual fall (mV/h)
+        fc.integer(),
+        (chem: ChemistryId, cells, ampV, tauShare, restH, periodMs, noiseV, healthyMVPerH, seed) => {
+          const cfg = defaultPackConfig(chem, cells, 1);
+          const r = new Rig(cfg);
+          const tauMs = tauShare * cfg.selfDischarge.relaxationMs;
+          const noise = noiseGen(seed, noiseV);
+          const v0 = (cfg.soc.fullCellV + cfg.soc.emptyCellV) / 2;
+          r.active(SEG_CHARGE, 5000, cfg.soc.fullCellV);
+          r.rest(restH * H_MS, periodMs, (t, i) => v0 + ampV * (1 + 0.1 * i) * Math.exp(-t / tauMs) - (healthyMVPerH * t) / H_MS / 1000 + noise());
+          r.active(SEG_DISCHARGE, 2000, v0);
+          expect(r.alarms()).toEqual([]);
+          expect(r.rests()[0].faulty).toBe(0);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("a steady slope above the threshold always alarms within relaxation + minSteady + delay (+2 samples)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...CHEMISTRY_IDS),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 3 }), // which cell is bad
+        fc.double({ min: 1.2, max: 30, noNaN: true }), // slope as a multiple of the lowest limit
+        fc.double({ min: 0, max: 0.2, noNaN: true }),
+        fc.double({ min: 1 / 120, max: 1 / 8, noNaN: true }),
+        fc.integer({ min: 10000, max: MIN_MS }),
+        fc.double({ min: 0, max: 0.0001, noNaN: true }),
+        fc.integer(),
+        (chem: ChemistryId, cells, badRaw, mult, ampV, tauShare, periodMs, noiseV, seed) => {
+          const cfg = defaultPackConfig(chem, cells, 1);
+          const rows = cfg.alarms.filter((x) => x.id === "selfDischarge");
+          const lowest = rows.reduce((a, b) => (b.limit < a.limit ? b : a));
+          const slopeMVPerH = mult * lowest.limit;
+          const bad = badRaw % cells;
+          const r = new Rig(cfg);
+          const tauMs = tauShare * cfg.selfDischarge.relaxationMs;
+          const noise = noiseGen(seed, noiseV);
+          const v0 = (cfg.soc.fullCellV + cfg.soc.emptyCellV) / 2;
+          r.active(SEG_CHARGE, 5000, cfg.soc.fullCellV);
+          const restStart = r.tMs;
+          // The slope becomes known at the first sample after relaxation + minSteady, and the delay
+          // ends at the first sample after that + delayMs: at most two sample periods late.
+          const deadline = cfg.selfDischarge.relaxationMs + cfg.selfDischarge.minSteadyMs + lowest.delayMs + 2 * periodMs;
+          r.rest(deadline + 2 * periodMs, periodMs, (t, i) =>
+            v0 + ampV * Math.exp(-t / tauMs) - (i === bad ? (slopeMVPerH * t) / H_MS / 1000 : 0) + noise(),
+          );
+          const raised = r.alarms().filter((e) => e.kind === "alarm" && e.raised && e.level === lowest.level);
+          expect(raised.length).toBe(1);
+          expect(raised[0].tMs - restStart).toBeLessThanOrEqual(deadline);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("an invalid voltage channel is left out of the fit (no NaN slope, no crash)", () => {
+    const cfg = defaultPackConfig("ZnVOx", 2, 1);
+    const r = new Rig(cfg);
+    r.rest(6 * H_MS, MIN_MS, (t, i) => (i === 1 ? NaN : 1.0 - (0.002 * t) / H_MS));
+    expect(liveSlopeMVPerH(r.sd)).toBeCloseTo(2, 6);
+    r.active(SEG_DISCHARGE, 1000, 0.9);
+    expect(r.rests()[0].worstSlopeMVPerH).toBeCloseTo(-2, 6);
+  });
+});
+
+describe("retention and Rcld", () => {
+  const cfg = defaultPackConfig("ZnMnO2", 1, 1);
+  const sdCfg = cfg.selfDischarge;
+
+  /** Charge qcAh, optionally rest restMs, discharge qdAh; returns the retention events. */
+  function pair(r: Rig, qcAh: number, restMs: number, qdAh: number): ModelEvent[] {
+    const before = r.events.length;
+    r.active(SEG_CHARGE, 2000, 1.7);
+    onHalfEnd(r.sd, cfg, r.tMs, SEG_CHARGE, qcAh, r.emit);
+    if (restMs > 0) r.rest(restMs, MIN_MS, () => 1.5);
+    r.active(SEG_DISCHARGE, 2000, 1.3);
+    onHalfEnd(r.sd, cfg, r.tMs, SEG_DISCHARGE, qdAh, r.emit);
+    return r.events.slice(before).filter((e) => e.kind === "retention");
+  }
+
+  it("continuous cycles set the reference CE; a shelved cycle gives retention and its calendar share", () => {
+    const r = new Rig(cfg);
+    expect(pair(r, 1.0, 0, 0.99)).toEqual([]); // reference CE 0.99, loss 0.01 Ah
+    const ev = pair(r, 1.0, 24 * H_MS, 0.95);
+    // retention = 0.95 / 1.0; calendar loss = 1.0 × 0.99 − 0.95 = 0.04 Ah; total = 0.01 + 0.05 Ah.
+    expect(ev.length).toBe(1);
+    const e = ev[0] as { retention: number; rcld: number; restIndex: number };
+    expect(e.retention).toBeCloseTo(0.95, 12);
+    expect(e.rcld).toBeCloseTo(0.04 / 0.06, 12);
+    expect(e.restIndex).toBe(1);
+    expect(lastRetentionFrac(r.sd)).toBeCloseTo(0.95, 12);
+    // Two more continuous cycles at CE 0.99 dilute Rcld: 0.04 / 0.08.
+    pair(r, 1.0, 0, 0.99);
+    pair(r, 1.0, 0, 0.99);
+    expect(rcldFrac(r.sd)).toBeCloseTo(0.5, 12);
+  });
+
+  it("the article's example: 32.3 % lost after aging, 93.8 % of it calendar loss", () => {
+    // Wang et al. via the article: OTf− electrolyte, 12 h aging: loss 1.29 mAh cm−2 of which
+    // 1.21 calendar (Rcld 93.8 %). Per cm²: Q_charge 4 mAh (1.29 = 32.3 %), cycling loss 0.08.
+    const r = new Rig(cfg);
+    pair(r, 4.0, 0, 4.0 - 0.08); // a continuous reference cycle losing 0.08 mAh
+    const ceRef = (4 - 0.08) / 4;
+    r.sd.totalLossAh = 0; // compare the aged cycle alone, as the article does
+    const ev = pair(r, 4.0, 12 * H_MS, 4.0 - 1.29);
+    const e = ev[0] as { retention: number; rcld: number };
+    expect(e.retention).toBeCloseTo(1 - 0.3225, 3);
+    expect(e.rcld).toBeCloseTo((4 * ceRef - (4 - 1.29)) / 1.29, 12);
+    expect(e.rcld).toBeCloseTo(0.938, 3);
+  });
+
+  it("a rest too short to show a steady slope, or one after a discharge, is not a shelving test", () => {
+    const r = new Rig(cfg);
+    expect(pair(r, 1.0, sdCfg.relaxationMs, 0.97)).toEqual([]);
+    // rest after a discharge, then charge and discharge without rest
+    r.active(SEG_DISCHARGE, 2000, 1.3);
+    r.rest(24 * H_MS, MIN_MS, () => 1.3);
+    expect(pair(r, 1.0, 0, 0.98)).toEqual([]);
+    expect(lastRetentionFrac(r.sd)).toBeNaN();
+  });
+
+  it("without any unrested reference cycle, the whole loss of a shelved cycle counts as calendar loss", () => {
+    const r = new Rig(cfg);
+    const ev = pair(r, 2.0, 30 * H_MS, 1.8);
+    expect((ev[0] as { rcld: number }).rcld).toBeCloseTo(1, 12);
+  });
+
+  it("snapshot / restore at any sample and continuing equals never stopping", () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.double({ min: 0, max: 20, noNaN: true }), (cutRaw, slope) => {
+        const script: { seg: 0 | 1 | 2; v: number; dt: number; half?: number }[] = [];
+        for (let c = 0; c < 2; c++) {
+          for (let k = 0; k < 5; k++) script.push({ seg: SEG_CHARGE, v: 1.7, dt: 1000 });
+          script.push({ seg: SEG_REST, v: 1.55, dt: 1000, half: 1.0 });
+          for (let k = 0; k < 60; k++) script.push({ seg: SEG_REST, v: 1.5 + 0.05 * Math.exp(-k / 5) - (slope * k) / 6000, dt: 6 * MIN_MS });
+          for (let k = 0; k < 5; k++) script.push({ seg: SEG_DISCHARGE, v: 1.3, dt: 1000 });
+          script.push({ seg: SEG_REST, v: 1.35, dt: 1000, half: 0.9 });
+        }
+        const cut = cutRaw % script.length;
+        const run = (restoreAt: number) => {
+          const cfg2 = defaultPackConfig("ZnMnO2", 2, 1);
+          let sd = createSelfDischargeState(cfg2);
+          const soc = createSocState(cfg2);
+          const ev: ModelEvent[] = [];
+          let t = 0;
+          let prevSeg = SEG_REST;
+          for (let k = 0; k < script.length; k++) {
+            if (k === restoreAt) {
+              const fresh = createSelfDischargeState(cfg2);
+              restoreState(fresh, snapshotState(sd));
+              sd = fresh;
+            }
+            const s = script[k];
+            t += s.dt;
+            if (s.half !== undefined) onHalfEnd(sd, cfg2, t, prevSeg === SEG_CHARGE ? SEG_CHARGE : SEG_DISCHARGE, s.half, (e) => ev.push(e));
+            stepSelfDischarge(sd, cfg2, t, [s.v, s.v - 0.001], s.seg, soc, (e) => ev.push(e));
+            ev.push({ kind: "gap", tMs: t, dtMs: liveSlopeMVPerH(sd) }); // record the live slope too
+            if (s.seg !== SEG_REST) prevSeg = s.seg;
+          }
+          return { ev, snap: Array.from(snapshotState(sd)) };
+        };
+        const a = run(-1);
+        const b = run(cut);
+        expect(b.ev).toEqual(a.ev);
+        expect(b.snap).toEqual(a.snap);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
