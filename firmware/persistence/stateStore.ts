@@ -46,7 +46,9 @@ const S_PER_DAY = 86400;
 
 /** Espruino's Storage module, the calls used here (espruino.com/Reference#Storage). */
 export interface StorageLike {
-  write(name: string, data: Uint8Array): boolean;
+  write(name: string, data: Uint8Array | string): boolean;
+  /** A file as a string (Espruino: undefined when absent). */
+  read(name: string): string | undefined;
   readArrayBuffer(name: string): ArrayBuffer | undefined;
   erase(name: string): void;
 }

@@ -1,0 +1,125 @@
+/**
+ * The sampler: runs one step every `periodMs` on Espruino's timers, and
+ * - never piles up timers: each step schedules the next one itself, `periodMs` after the
+ *   previous start, or at once (after MIN_GAP_MS) when a step overran; an overrun is counted,
+ *   never queued (a setInterval would fire the missed ticks back to back);
+ * - survives a crash in one step: the exception is caught, reported through `onError`, and
+ *   the next step is scheduled all the same;
+ * - kicks the watchdog from the step, so a hung interpreter (not a slow step) resets the board;
+ * - measures each step's duration (ms) for the `status` command.
+ */
+
+/** Espruino's timers (injected: the virtual board and tests pass their own). */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+/** Shortest pause between two steps (ms), so the console and commands still get a turn. */
+export const MIN_GAP_MS = 10;
+/** Weight of the newest step in the mean step time (exponential average, ~20 steps). */
+const STEP_MEAN_WEIGHT = 0.05;
+/** Milliseconds per second. */
+const MS_PER_S = 1000;
+
+export interface Sampler {
+  periodMs: number;
+  running: boolean;
+  /** Pending timer id, null when stopped. */
+  timer: unknown;
+  /** Start time (s) of the last step. */
+  lastStartS: number;
+  /** Steps run, steps that threw, steps that took longer than `periodMs`. */
+  steps: number;
+  crashes: number;
+  overruns: number;
+  /** Duration of the last step, running mean, maximum (ms). */
+  lastStepMs: number;
+  meanStepMs: number;
+  maxStepMs: number;
+  body: () => void;
+  onError: (text: string) => void;
+  kick: () => void;
+  nowS: () => number;
+  timers: Timers;
+}
+
+export function createSampler(
+  periodMs: number,
+  body: () => void,
+  onError: (text: string) => void,
+  kick: () => void,
+  nowS: () => number,
+  timers: Timers,
+): Sampler {
+  return {
+    periodMs: periodMs,
+    running: false,
+    timer: null,
+    lastStartS: NaN,
+    steps: 0,
+    crashes: 0,
+    overruns: 0,
+    lastStepMs: NaN,
+    meanStepMs: NaN,
+    maxStepMs: 0,
+    body: body,
+    onError: onError,
+    kick: kick,
+    nowS: nowS,
+    timers: timers,
+  };
+}
+
+function messageOf(e: unknown): string {
+  if (e !== null && typeof e === "object" && typeof (e as { message?: unknown }).message === "string") {
+    return (e as { message: string }).message;
+  }
+  return String(e);
+}
+
+/** One step; always schedules the next one while running. */
+export function samplerTick(s: Sampler): void {
+  s.timer = null;
+  const t0 = s.nowS();
+  s.lastStartS = t0;
+  try {
+    s.kick();
+    s.body();
+  } catch (e) {
+    s.crashes++;
+    try {
+      s.onError("step " + s.steps + ": " + messageOf(e));
+    } catch (e2) {
+      // reporting failed too; the count above still shows it in `status`
+    }
+  }
+  s.steps++;
+  const durMs = (s.nowS() - t0) * MS_PER_S;
+  s.lastStepMs = durMs;
+  s.meanStepMs = isNaN(s.meanStepMs) ? durMs : s.meanStepMs + STEP_MEAN_WEIGHT * (durMs - s.meanStepMs);
+  if (durMs > s.maxStepMs) s.maxStepMs = durMs;
+  if (durMs > s.periodMs) s.overruns++;
+  if (s.running) {
+    const wait = s.periodMs - durMs;
+    s.timer = s.timers.setTimeout(function () {
+      samplerTick(s);
+    }, wait > MIN_GAP_MS ? wait : MIN_GAP_MS);
+  }
+}
+
+/** Start stepping (first step after one period). Idempotent. */
+export function startSampler(s: Sampler): void {
+  if (s.running) return;
+  s.running = true;
+  s.timer = s.timers.setTimeout(function () {
+    samplerTick(s);
+  }, s.periodMs);
+}
+
+/** Stop stepping. */
+export function stopSampler(s: Sampler): void {
+  s.running = false;
+  if (s.timer !== null) s.timers.clearTimeout(s.timer);
+  s.timer = null;
+}

@@ -1,0 +1,64 @@
+/**
+ * Regenerates the example pack configs in this folder from the shared defaults
+ * (`defaultPackConfig`) plus the few choices each example makes, and checks each with
+ * `validateConfig`. Run: `npx tsx hardware/packs/make-packs.ts`. Edit a pack by hand freely
+ * afterwards; test/firmware/packs.test.ts validates whatever is here.
+ */
+import { writeFileSync } from "node:fs";
+import { defaultPackConfig, ina226SensorChain, BOARD_TIME_BASE_ERR_FRAC } from "../../shared/config/defaults";
+import { validateConfig } from "../../shared/config/validateConfig";
+import { ADS1115_FSR_V, ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
+import type { PackConfig, SensorChainConfig } from "../../shared/config/packConfig";
+
+/** ADS1115 offset (±3 LSB) and gain error (0.15 %): SBAS444 Electrical Characteristics. */
+const ADS_OFFSET_LSB = 3;
+const ADS_GAIN_ERR_FRAC = 0.0015;
+/** ADS1115 gain drift (fraction/°C): SBAS444 Electrical Characteristics, 40 ppm/°C max; × 2 °C between halves. */
+const ADS_GAIN_DRIFT_MISMATCH = 40e-6 * 2;
+
+/**
+ * Sensor chain of hardware/boards/esp32-ads1115.json: shunt 50 mΩ on ±0.256 V, taps on
+ * ±4.096 V through dividers up to 4:1; a cell is a difference of two taps (errors add).
+ */
+function ads1115BoardChain(shuntOhm: number, maxDividerRatio: number): SensorChainConfig {
+  const shuntLsbV = ADS1115_FSR_V[5] / ADS1115_HALF_CODES;
+  const tapLsbV = (ADS1115_FSR_V[1] / ADS1115_HALF_CODES) * maxDividerRatio;
+  return {
+    currentOffsetA: (ADS_OFFSET_LSB * shuntLsbV) / shuntOhm,
+    currentGainErrFrac: ADS_GAIN_ERR_FRAC,
+    currentGainMismatchFrac: ADS_GAIN_DRIFT_MISMATCH,
+    currentLsbA: shuntLsbV / shuntOhm,
+    voltageOffsetV: 2 * ADS_OFFSET_LSB * tapLsbV,
+    voltageGainErrFrac: ADS_GAIN_ERR_FRAC,
+    voltageLsbV: tapLsbV,
+    timeBaseErrFrac: BOARD_TIME_BASE_ERR_FRAC,
+  };
+}
+
+function make(file: string, c: PackConfig): void {
+  const v = validateConfig(c);
+  writeFileSync(new URL(file, import.meta.url), JSON.stringify(v, null, 2) + "\n");
+  console.log(file + ": " + v.name);
+}
+
+// 4 × Zn‖MnO2 pouch, 2 Ah (C/5 = 0.4 A), default board esp32-ads1115 (shunt 50 mΩ); one NTC
+// so the pack also fits esp32-adc, which has one temperature channel.
+const mn = defaultPackConfig("ZnMnO2", 4, 2);
+mn.name = "ZnMnO2 4S 2Ah pouch";
+mn.tempCount = 1;
+mn.sensorChain = ads1115BoardChain(0.05, 4);
+make("znmno2-4s.json", mn);
+
+// 1 × Zn‖I2 pouch, 0.5 Ah, INA226 on a 50 mΩ shunt (esp32-ina226); flat plateau: SOC from counting.
+const i2 = defaultPackConfig("ZnI2", 1, 0.5);
+i2.name = "ZnI2 1S 0.5Ah pouch";
+i2.tempCount = 1;
+i2.sensorChain = ina226SensorChain(0.05);
+make("zni2-1s.json", i2);
+
+// 2 × Zn‖PBA (ZnHCF) pouch, 1 Ah, INA226 board, two NTCs.
+const pba = defaultPackConfig("ZnPBA", 2, 1);
+pba.name = "ZnPBA 2S 1Ah pouch";
+pba.tempCount = 2;
+pba.sensorChain = ina226SensorChain(0.05);
+make("znpba-2s.json", pba);
