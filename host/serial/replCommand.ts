@@ -49,7 +49,7 @@ export class ReplyTimeoutError extends Error {
     super(
       `timeout: no answer to ${code} within ${timeoutMs} ms. ` +
         (seen.length === 0
-          ? "The port is silent: is a board connected and running (try resetting it)?"
+          ? "The port is silent: is an ESP32 with Espruino connected and running (try its reset button)?"
           : `The board printed ${seen.length} other line(s), last: ${JSON.stringify(seen[seen.length - 1]!.slice(0, 120))}. ` +
             "Is zbms firmware on it? Flash it with `zbms flash --port …`."),
     );

@@ -59,3 +59,33 @@ describe("sendAndAwait over a real pseudo-terminal", () => {
     expect((err as Error).message).toMatch(/silent/);
   });
 });
+
+describe("probeEspruino", () => {
+  it("an evaluating REPL passes", async () => {
+    const { probeEspruino } = await import("../../../host/serial/espruinoProbe");
+    board = await FakeBoardPty.create();
+    const p = probeEspruino(board.path, 2000);
+    await board.waitForReceived((r) => r.includes("PROBE"));
+    board.write("ZBMSPROBE\r\n>");
+    await expect(p).resolves.toBeUndefined();
+  });
+
+  it("a device that only echoes is a non-Espruino device", async () => {
+    const { probeEspruino, NotEspruinoError } = await import("../../../host/serial/espruinoProbe");
+    board = await FakeBoardPty.create();
+    const p = probeEspruino(board.path, 500);
+    await board.waitForReceived((r) => r.includes("PROBE"));
+    board.write(board.received.replace("\x10", "") + "\r\nOK\r\n");
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotEspruinoError);
+    expect((err as Error).message).toMatch(/non-Espruino device/);
+  });
+
+  it("a silent device is a timeout", async () => {
+    const { probeEspruino } = await import("../../../host/serial/espruinoProbe");
+    board = await FakeBoardPty.create();
+    const err = await probeEspruino(board.path, 300).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReplyTimeoutError);
+    expect((err as Error).message).toMatch(/silent/);
+  });
+});
