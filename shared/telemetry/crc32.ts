@@ -39,10 +39,21 @@ export function crc32(s: string): number {
   return c < 0 ? c + TWO_POW_32 : c;
 }
 
-/** 8 lowercase hex digits of a CRC value (signed or unsigned 32-bit input). */
+const HEX_DIGITS = "0123456789abcdef";
+
+/**
+ * 8 lowercase hex digits of a CRC value (signed or unsigned 32-bit input). Digit by digit in
+ * exact double arithmetic, so no radix printing of values ≥ 2^31 is relied on.
+ */
 export function crcToHex(n: number): string {
-  const u = n < 0 ? n + TWO_POW_32 : n;
-  return u.toString(16).padStart(8, "0");
+  let u = n < 0 ? n + TWO_POW_32 : n;
+  let s = "";
+  for (let i = 0; i < 8; i++) {
+    const d = u % 16;
+    s = HEX_DIGITS.charAt(d) + s;
+    u = (u - d) / 16;
+  }
+  return s;
 }
 
 /** CRC-32 of `s` as 8 lowercase hex digits. */
