@@ -1,0 +1,340 @@
+/**
+ * `zbms analyze` and `zbms export --bdf`: functions the zbms CLI wires up, and a standalone
+ * entry point (`tsx host/analyze/cli.ts analyze <file> …` / `… export --bdf <file> --out FILE`).
+ *
+ * analyze: detect (or take) the input format → profile pass → fitted config → replay through
+ * the shared PackModel → per-cycle and rest tables (text, CSV, JSON), summary JSON, protocol
+ * check and a self-contained HTML report, written to `--out` (default `./zbms-analysis`).
+ */
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { basename, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ChemistryId } from "../../shared/chemistry/presets";
+import { CHEMISTRY_IDS } from "../../shared/chemistry/presets";
+import type { PracticalConditions } from "../../shared/config/packConfig";
+import { BdfWriter } from "../bdf/writer";
+import { detectFormat, importerFor, parseFormat } from "../import/detect";
+import { ImportError, type FormatId, type Importer, type ProgressFn } from "../import/record";
+import { AnalysisConfigError, fitConfig } from "./fitConfig";
+import { checkProtocol, type ProtocolCheck } from "./practical";
+import { profileInput, type InputProfile } from "./profile";
+import { renderReport, type ReportSummary } from "./report";
+import { replay, type ReplayResult } from "./replay";
+import { CYCLE_COLUMNS, REST_COLUMNS, restRows, toCsv, toObjects, toText } from "./tables";
+
+const require = createRequire(import.meta.url);
+/** Inputs above this size (bytes) get a progress bar on a terminal. */
+export const PROGRESS_MIN_BYTES = 20 * 1024 * 1024;
+const PERCENT = 100;
+
+export type TableFormat = "text" | "csv" | "json";
+export const TABLE_FORMATS: readonly TableFormat[] = ["text", "csv", "json"];
+
+export interface AnalyzeOptions {
+  /** Output folder (created). Default "zbms-analysis". */
+  outDir?: string;
+  /** Input format; default: detected. */
+  format?: FormatId;
+  /** Nominal capacity (Ah); default: the largest one-direction charge in the data. */
+  capacityAh?: number;
+  /** Which half opens a cycle; default: the direction of the first substantial half. */
+  firstHalf?: "charge" | "discharge";
+  /** Chemistry preset for zinc data (OCV-based figures); default placeholder for non-zinc data. */
+  chemistry?: ChemistryId;
+  /** Practical-cell conditions to check (loading, N/P, E/C, Zn foil, areal capacity, DOD). */
+  practical?: PracticalConditions;
+  /** Cycles whose dQ/dV is plotted; default first unflagged and last. */
+  dqdvCycles?: number[];
+  /** Show a progress bar: true / false / "auto" (large input on a TTY). Default "auto". */
+  progress?: boolean | "auto";
+  /** Table printed to `print` (default text); null = print nothing. */
+  printTable?: TableFormat | null;
+  print?: (s: string) => void;
+}
+
+export interface AnalysisFiles {
+  html: string;
+  cyclesCsv: string;
+  cyclesJson: string;
+  cyclesTxt: string;
+  restsCsv: string;
+  summaryJson: string;
+}
+
+export interface AnalyzeResult {
+  format: FormatId;
+  profile: InputProfile;
+  replay: ReplayResult;
+  protocol: ProtocolCheck[];
+  summary: ReportSummary;
+  files: AnalysisFiles;
+}
+
+interface Bar {
+  start(total: number, v: number, payload?: object): void;
+  update(v: number, payload?: object): void;
+  stop(): void;
+}
+
+function makeProgress(path: string, want: boolean | "auto" | undefined): { pass: (name: string) => ProgressFn | undefined; done: () => void } {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    size = 0;
+  }
+  const on = want === true || ((want === undefined || want === "auto") && size >= PROGRESS_MIN_BYTES && process.stderr.isTTY === true);
+  if (!on) return { pass: () => undefined, done: () => undefined };
+  const cp = require("cli-progress") as { SingleBar: new (o: object, preset: object) => Bar; Presets: { shades_classic: object } };
+  const bar = new cp.SingleBar({ format: "{pass} [{bar}] {percentage}% | ETA {eta}s", stream: process.stderr, hideCursor: true }, cp.Presets.shades_classic);
+  let started = false;
+  return {
+    pass: (name: string) => (frac: number) => {
+      if (!started) {
+        bar.start(PERCENT, 0, { pass: name });
+        started = true;
+      }
+      bar.update(Math.round(frac * PERCENT), { pass: name });
+    },
+    done: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+async function pickImporter(path: string, format?: FormatId): Promise<Importer> {
+  return format ? importerFor(format) : detectFormat(path);
+}
+
+/** Run the whole analysis of one input file and write its outputs. */
+export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const path = resolve(input);
+  const imp = await pickImporter(path, opts.format);
+  const prog = makeProgress(path, opts.progress);
+  try {
+    const profile = await profileInput(imp, path, prog.pass("profile"));
+    if (profile.records === 0) throw new ImportError(`${path}: no data rows (only a header).`);
+    const config = fitConfig(profile, {
+      capacityAh: opts.capacityAh,
+      firstHalf: opts.firstHalf,
+      chemistry: opts.chemistry,
+      practical: opts.practical,
+      keepBoardDefaults: imp.format === "zbms-log",
+    });
+    const rep = await replay(imp, path, {
+      config,
+      profile,
+      dqdvCycles: opts.dqdvCycles,
+      onProgress: prog.pass("replay "),
+      zeroCurrentIsOpenCircuit: imp.format !== "zbms-log",
+    });
+    prog.done();
+    const protocol = checkProtocol(rep.cycles, config.capacityAh, config.practical);
+    const last = rep.cycles.length > 0 ? rep.cycles[rep.cycles.length - 1] : null;
+    const notes: string[] = [];
+    if (rep.truncatedCycle >= 0) notes.push(`cycle ${rep.truncatedCycle} was still in its second half when the input ended (truncated)`);
+    if (rep.importStats.skipped > 0) notes.push(`${rep.importStats.skipped} rows skipped: ${rep.importStats.skippedExamples.join("; ")}`);
+    if (rep.impedanceRows > 0) notes.push(`${rep.impedanceRows} impedance rows replayed with an invalid voltage (their voltage is not a DC terminal voltage)`);
+    if (rep.gaps.count > 0) notes.push(`${rep.gaps.count} time gaps (longest ${rep.gaps.longestS.toFixed(0)} s) not integrated; cycles holding one are flagged`);
+    if (opts.capacityAh === undefined) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
+    if (opts.chemistry === undefined && imp.format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
+    const summary: ReportSummary = {
+      input: basename(path),
+      format: imp.description,
+      samples: rep.samples,
+      capacityAh: config.capacityAh,
+      firstHalf: config.segmentation.firstHalf,
+      cumulativeCePct: last ? last.cumulativeCe * PERCENT : NaN,
+      cyclesTo80: last ? last.cyclesTo80 : NaN,
+      cyclesTo80Low: last ? last.cyclesTo80Low : NaN,
+      cyclesTo80High: last ? last.cyclesTo80High : NaN,
+      notes,
+    };
+    const outDir = resolve(opts.outDir ?? "zbms-analysis");
+    mkdirSync(outDir, { recursive: true });
+    const stem = basename(path).replace(/\.[^.]*$/, "");
+    const files: AnalysisFiles = {
+      html: join(outDir, stem + ".report.html"),
+      cyclesCsv: join(outDir, stem + ".cycles.csv"),
+      cyclesJson: join(outDir, stem + ".cycles.json"),
+      cyclesTxt: join(outDir, stem + ".cycles.txt"),
+      restsCsv: join(outDir, stem + ".rests.csv"),
+      summaryJson: join(outDir, stem + ".summary.json"),
+    };
+    const rests = restRows(rep.rests, rep.retentions);
+    const text = toText(rep.cycles, CYCLE_COLUMNS);
+    writeFileSync(files.cyclesTxt, text);
+    writeFileSync(files.cyclesCsv, toCsv(rep.cycles, CYCLE_COLUMNS));
+    writeFileSync(files.cyclesJson, JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS), null, 1));
+    writeFileSync(files.restsCsv, toCsv(rests, REST_COLUMNS));
+    writeFileSync(
+      files.summaryJson,
+      JSON.stringify(
+        {
+          ...summary,
+          truncatedCycle: rep.truncatedCycle,
+          gaps: rep.gaps,
+          alarms: rep.alarms,
+          adams: rep.adams,
+          protocol,
+          config,
+          rests: toObjects(rests, REST_COLUMNS),
+        },
+        (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? (v !== v ? null : v > 0 ? "inf" : "-inf") : v),
+        1,
+      ),
+    );
+    writeFileSync(files.html, renderReport(rep, summary, protocol));
+    const print = opts.print ?? ((s: string) => process.stdout.write(s));
+    const pt = opts.printTable === undefined ? "text" : opts.printTable;
+    if (pt === "text") {
+      print(text);
+      print(`\nrests\n${toText(rests, REST_COLUMNS)}`);
+      print(`\nprotocol\n${protocol.map((p) => `  ${p.holds === true ? "holds   " : p.holds === false ? "FAILS   " : "unknown "} ${p.condition}: ${p.value}`).join("\n")}\n`);
+      for (const n of notes) print(`note: ${n}\n`);
+      print(`report: ${files.html}\n`);
+    } else if (pt === "csv") {
+      print(toCsv(rep.cycles, CYCLE_COLUMNS));
+    } else if (pt === "json") {
+      print(JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS)) + "\n");
+    }
+    return { format: imp.format, profile, replay: rep, protocol, summary, files };
+  } finally {
+    prog.done();
+  }
+}
+
+export interface ExportOptions {
+  format?: FormatId;
+  capacityAh?: number;
+  firstHalf?: "charge" | "discharge";
+  progress?: boolean | "auto";
+}
+
+/** Write a BDF CSV of any supported input (cycle and step counts from the shared model). */
+export async function exportBdf(input: string, outFile: string, opts: ExportOptions = {}): Promise<{ rows: number; format: FormatId }> {
+  const path = resolve(input);
+  const imp = await pickImporter(path, opts.format);
+  const prog = makeProgress(path, opts.progress);
+  const profile = await profileInput(imp, path, prog.pass("profile"));
+  const config = fitConfig(profile, { capacityAh: opts.capacityAh, firstHalf: opts.firstHalf, keepBoardDefaults: imp.format === "zbms-log" });
+  const w = new BdfWriter(resolve(outFile));
+  try {
+    await replay(imp, path, { config, profile, bdf: w, onProgress: prog.pass("export "), zeroCurrentIsOpenCircuit: imp.format !== "zbms-log" });
+  } finally {
+    w.close();
+    prog.done();
+  }
+  return { rows: w.rows, format: imp.format };
+}
+
+// ------------------------------------------------------------------ argument parsing
+
+const USAGE = `usage:
+  analyze <file> [--out DIR] [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
+          [--chemistry ID] [--dqdv 1,10,50] [--print text|csv|json|none] [--no-progress]
+  export --bdf <file> --out FILE [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]`;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message + "\n" + USAGE);
+    this.name = "UsageError";
+  }
+}
+
+export function parseCapacityAh(text: string): number {
+  const v = Number(text);
+  if (!(v > 0) || !Number.isFinite(v)) throw new UsageError(`--capacity-ah "${text}" is not a positive number of Ah (e.g. --capacity-ah 0.25)`);
+  return v;
+}
+
+export function parseFirstHalf(text: string): "charge" | "discharge" {
+  if (text === "charge" || text === "discharge") return text;
+  throw new UsageError(`--first-half "${text}": accepted values are "charge" (full cells) or "discharge" (Zn||Cu, half-cells)`);
+}
+
+export function parseChemistry(text: string): ChemistryId {
+  if ((CHEMISTRY_IDS as string[]).indexOf(text) >= 0) return text as ChemistryId;
+  throw new UsageError(`--chemistry "${text}": accepted values are ${CHEMISTRY_IDS.join(", ")}`);
+}
+
+export function parseCycleList(text: string): number[] {
+  const out = text.split(",").map((s) => Number(s.trim()));
+  for (const n of out) if (!Number.isInteger(n) || n < 1) throw new UsageError(`--dqdv "${text}": give cycle numbers ≥ 1 separated by commas, e.g. --dqdv 1,10,50`);
+  return out;
+}
+
+function takeValue(args: string[], i: number, name: string): string {
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith("--")) throw new UsageError(`${name} needs a value`);
+  return v;
+}
+
+/** Standalone entry: returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === "analyze") {
+      const o: AnalyzeOptions = {};
+      let file: string | undefined;
+      for (let i = 0; i < rest.length; i++) {
+        const a = rest[i];
+        if (a === "--out") o.outDir = takeValue(rest, i++, a);
+        else if (a === "--format") o.format = parseFormat(takeValue(rest, i++, a));
+        else if (a === "--capacity-ah") o.capacityAh = parseCapacityAh(takeValue(rest, i++, a));
+        else if (a === "--first-half") o.firstHalf = parseFirstHalf(takeValue(rest, i++, a));
+        else if (a === "--chemistry") o.chemistry = parseChemistry(takeValue(rest, i++, a));
+        else if (a === "--dqdv") o.dqdvCycles = parseCycleList(takeValue(rest, i++, a));
+        else if (a === "--print") {
+          const p = takeValue(rest, i++, a);
+          if (p === "none") o.printTable = null;
+          else if ((TABLE_FORMATS as string[]).indexOf(p) >= 0) o.printTable = p as TableFormat;
+          else throw new UsageError(`--print "${p}": accepted values are text, csv, json, none`);
+        } else if (a === "--no-progress") o.progress = false;
+        else if (a.startsWith("--")) throw new UsageError(`unknown option "${a}"`);
+        else if (file === undefined) file = a;
+        else throw new UsageError(`unexpected argument "${a}"`);
+      }
+      if (!file) throw new UsageError("analyze needs an input file");
+      await analyzeFile(file, o);
+      return 0;
+    }
+    if (cmd === "export") {
+      const o: ExportOptions = {};
+      let file: string | undefined;
+      let out: string | undefined;
+      for (let i = 0; i < rest.length; i++) {
+        const a = rest[i];
+        if (a === "--bdf") file = takeValue(rest, i++, a);
+        else if (a === "--out") out = takeValue(rest, i++, a);
+        else if (a === "--format") o.format = parseFormat(takeValue(rest, i++, a));
+        else if (a === "--capacity-ah") o.capacityAh = parseCapacityAh(takeValue(rest, i++, a));
+        else if (a === "--first-half") o.firstHalf = parseFirstHalf(takeValue(rest, i++, a));
+        else if (a === "--no-progress") o.progress = false;
+        else throw new UsageError(`unknown option "${a}"`);
+      }
+      if (!file || !out) throw new UsageError("export needs --bdf <input file> and --out <output file>");
+      const r = await exportBdf(file, out, o);
+      process.stdout.write(`wrote ${r.rows} BDF rows from ${r.format} input to ${resolve(out)}\n`);
+      return 0;
+    }
+    throw new UsageError(cmd === undefined ? "no command" : `unknown command "${cmd}"`);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ImportError || e instanceof AnalysisConfigError) {
+      process.stderr.write(`zbms: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      process.stderr.write(`zbms: ${(e as Error).stack ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,218 @@
+/**
+ * Self-contained HTML report: tables, the protocol check and plots drawn by uPlot, whose
+ * JavaScript and CSS are inlined from the installed `uplot` package, so the file opens with no
+ * network. Plots: voltage and current vs time (decimated min/max envelope), capacity vs cycle,
+ * CE (with its bound) and EE vs cycle, voltage change during each rest, dQ/dV of chosen cycles.
+ * When every plot has drawn pixels, the page sets `data-plots-ready` on <body> to the count
+ * (the report test reads it from headless Chromium's DOM dump).
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { ProtocolCheck } from "./practical";
+import type { DqDvCurve, ReplayResult, RestCurve } from "./replay";
+import { CYCLE_COLUMNS, REST_COLUMNS, restRows, type Column } from "./tables";
+
+const require = createRequire(import.meta.url);
+const S_PER_H = 3600;
+const PERCENT = 100;
+const MV_PER_V = 1000;
+/** Points of the common log-time grid that rest curves are resampled onto. */
+const REST_GRID_POINTS = 120;
+/** Earliest time on the rest grid (s). */
+const REST_GRID_MIN_S = 1;
+
+export interface ReportSummary {
+  input: string;
+  format: string;
+  samples: number;
+  capacityAh: number;
+  firstHalf: string;
+  cumulativeCePct: number;
+  cyclesTo80: number;
+  cyclesTo80Low: number;
+  cyclesTo80High: number;
+  notes: string[];
+}
+
+function uplotAssets(): { js: string; css: string } {
+  const pkgDir = dirname(require.resolve("uplot/package.json"));
+  return {
+    js: readFileSync(join(pkgDir, "dist", "uPlot.iife.min.js"), "utf8"),
+    css: readFileSync(join(pkgDir, "dist", "uPlot.min.css"), "utf8"),
+  };
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function cellText(v: number | string, digits: number): string {
+  if (typeof v === "string") return esc(v);
+  if (v !== v) return "–";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  return v.toFixed(digits);
+}
+
+function htmlTable<T>(rows: T[], cols: Column<T>[]): string {
+  if (rows.length === 0) return "<p><em>none</em></p>";
+  const head = "<tr>" + cols.map((c) => `<th>${esc(c.name)}</th>`).join("") + "</tr>";
+  const body = rows.map((r) => "<tr>" + cols.map((c) => `<td>${cellText(c.get(r), c.digits)}</td>`).join("") + "</tr>").join("\n");
+  return `<table>${head}\n${body}</table>`;
+}
+
+/** JSON with NaN/±Infinity as null (uPlot treats null as a gap). */
+function json(x: unknown): string {
+  return JSON.stringify(x, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)).replace(/</g, "\\u003c");
+}
+
+function restGrid(curves: RestCurve[]): { x: number[]; ys: (number | null)[][]; labels: string[] } {
+  let maxS = REST_GRID_MIN_S * 2;
+  for (const c of curves) if (c.tS.length > 0) maxS = Math.max(maxS, c.tS[c.tS.length - 1]);
+  const x: number[] = [];
+  const lr = Math.log(maxS / REST_GRID_MIN_S);
+  for (let k = 0; k < REST_GRID_POINTS; k++) x.push(REST_GRID_MIN_S * Math.exp((lr * k) / (REST_GRID_POINTS - 1)));
+  const ys = curves.map((c) => {
+    const v0 = c.v[0];
+    return x.map((t) => {
+      if (t > c.tS[c.tS.length - 1]) return null;
+      let j = 0;
+      while (j + 1 < c.tS.length && c.tS[j + 1] < t) j++;
+      const t0 = c.tS[j];
+      const t1 = j + 1 < c.tS.length ? c.tS[j + 1] : t0;
+      const f = t1 > t0 ? Math.min(1, Math.max(0, (t - t0) / (t1 - t0))) : 0;
+      const v = c.v[j] + f * ((j + 1 < c.v.length ? c.v[j + 1] : c.v[j]) - c.v[j]);
+      return (v - v0) * MV_PER_V;
+    });
+  });
+  return { x: x.map((t) => t / S_PER_H), ys, labels: curves.map((c) => `rest ${c.restIndex >= 0 ? c.restIndex : "?"} @ ${(c.startS / S_PER_H).toFixed(1)} h`) };
+}
+
+function dqdvData(curves: DqDvCurve[]): { x: number[]; ys: number[][]; labels: string[] } {
+  if (curves.length === 0) return { x: [], ys: [], labels: [] };
+  const ys: number[][] = [];
+  const labels: string[] = [];
+  for (const c of curves) {
+    ys.push(c.charge);
+    labels.push(`cycle ${c.cycle} charge`);
+    ys.push(c.discharge.map((d) => -d));
+    labels.push(`cycle ${c.cycle} discharge`);
+  }
+  return { x: curves[0].v, ys, labels };
+}
+
+export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: ProtocolCheck[]): string {
+  const { js, css } = uplotAssets();
+  const cyc = r.cycles;
+  const rest = restGrid(r.restCurves);
+  const dq = dqdvData(r.dqdv);
+  const plots = {
+    vt: { x: r.series.tS.map((t) => t / S_PER_H), vMin: r.series.vMin, vMax: r.series.vMax, iMin: r.series.iMin, iMax: r.series.iMax },
+    cap: { x: cyc.map((c) => c.index), chg: cyc.map((c) => c.chargeAh), dis: cyc.map((c) => c.dischargeAh) },
+    eff: {
+      x: cyc.map((c) => c.index),
+      ce: cyc.map((c) => c.ce * PERCENT),
+      ceLo: cyc.map((c) => (c.ce - c.ceBound) * PERCENT),
+      ceHi: cyc.map((c) => (c.ce + c.ceBound) * PERCENT),
+      ee: cyc.map((c) => c.ee * PERCENT),
+    },
+    rest,
+    dq,
+  };
+  const protoRows = protocol
+    .map((p) => `<tr><td>${esc(p.condition)}</td><td>${esc(p.value)}</td><td class="${p.holds === true ? "ok" : p.holds === false ? "bad" : "na"}">${p.holds === true ? "holds" : p.holds === false ? "does not hold" : "unknown"}</td></tr>`)
+    .join("\n");
+  const adams = r.adams.length
+    ? "<ul>" + r.adams.map((a) => `<li>at ${(a.tS / S_PER_H).toFixed(2)} h: CE ${(a.ce * PERCENT).toFixed(3)} ± ${(a.ceBound * PERCENT).toFixed(3)} %</li>`).join("") + "</ul>"
+    : "<p><em>no Adams reservoir test labelled in this run</em></p>";
+  const alarms = r.alarms.length
+    ? "<ul>" + r.alarms.map((a) => `<li>${esc(a.id)} (${esc(a.level)}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst value ${a.worstValue.toPrecision(4)}</li>`).join("") + "</ul>"
+    : "<p><em>none</em></p>";
+  const s = summary;
+  const fmtN = (n: number, d: number): string => (Number.isFinite(n) ? n.toFixed(d) : n > 0 ? "∞" : "–");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>zbms analysis – ${esc(s.input)}</title>
+<style>${css}</style>
+<style>
+body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse;font:12px ui-monospace,monospace;margin:.5em 0}
+td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
+th{background:#f3f3f3}
+.ok{color:#070;font-weight:bold}.bad{color:#b00;font-weight:bold}.na{color:#777}
+.plot{margin:1em 0}
+h2{margin-top:1.5em}
+</style></head>
+<body data-plots-ready="0">
+<h1>zbms analysis</h1>
+<p>Input <code>${esc(s.input)}</code> (${esc(s.format)}), ${s.samples} samples replayed through the shared model.
+Capacity ${s.capacityAh.toPrecision(5)} Ah; cycles open with the ${esc(s.firstHalf)} half.</p>
+<p>Cumulative CE ${fmtN(s.cumulativeCePct, 3)} %; projected cycles to 80 %: ${fmtN(s.cyclesTo80, 0)} (${fmtN(s.cyclesTo80Low, 0)} … ${fmtN(s.cyclesTo80High, 0)}).</p>
+${s.notes.length ? "<ul>" + s.notes.map((n) => `<li>${esc(n)}</li>`).join("") + "</ul>" : ""}
+<h2>Practical protocol (article)</h2>
+<table><tr><th>condition</th><th>this run</th><th>verdict</th></tr>
+${protoRows}</table>
+<h2>Plots</h2>
+<div id="p-v" class="plot"></div>
+<div id="p-i" class="plot"></div>
+<div id="p-cap" class="plot"></div>
+<div id="p-eff" class="plot"></div>
+<div id="p-rest" class="plot"></div>
+<div id="p-dq" class="plot"></div>
+<h2>Cycles</h2>
+${htmlTable(cyc, CYCLE_COLUMNS)}
+<h2>Rests and self-discharge</h2>
+${htmlTable(restRows(r.rests, r.retentions), REST_COLUMNS)}
+<h2>Adams reservoir CE</h2>
+${adams}
+<h2>Alarms raised during replay</h2>
+${alarms}
+<script>${js}</script>
+<script>
+const D = ${json(plots)};
+const W = Math.max(600, Math.min(1100, (document.body.clientWidth || 1000) - 40));
+const H = 260;
+const COLORS = ["#1f77b4","#d62728","#2ca02c","#ff7f0e","#9467bd","#8c564b","#e377c2","#7f7f7f","#bcbd22","#17becf"];
+const made = [];
+function plot(id, title, xLabel, yLabel, x, series, extra) {
+  const el = document.getElementById(id);
+  if (!x || x.length === 0) { el.textContent = title + ": no data"; return; }
+  const opts = Object.assign({
+    title, width: W, height: H,
+    scales: { x: { time: false } },
+    axes: [{ label: xLabel }, { label: yLabel }],
+    series: [{ label: xLabel }].concat(series.map((s, k) => Object.assign({ stroke: COLORS[k % COLORS.length], width: 1, spanGaps: false }, s.opts, { label: s.label }))),
+  }, extra || {});
+  made.push({ id, u: new uPlot(opts, [x].concat(series.map((s) => s.data)), el) });
+}
+plot("p-v", "Voltage vs time", "time / h", "voltage / V", D.vt.x, [
+  { label: "V max", data: D.vt.vMax }, { label: "V min", data: D.vt.vMin, opts: { stroke: "#6baed6" } }]);
+plot("p-i", "Current vs time (+ = charge)", "time / h", "current / A", D.vt.x, [
+  { label: "I max", data: D.vt.iMax, opts: { stroke: "#d62728" } }, { label: "I min", data: D.vt.iMin, opts: { stroke: "#fc9272" } }]);
+plot("p-cap", "Capacity vs cycle", "cycle", "capacity / Ah", D.cap.x, [
+  { label: "charge", data: D.cap.chg, opts: { points: { show: true } } }, { label: "discharge", data: D.cap.dis, opts: { points: { show: true } } }]);
+plot("p-eff", "CE (± bound) and EE vs cycle", "cycle", "efficiency / %", D.eff.x, [
+  { label: "CE", data: D.eff.ce, opts: { points: { show: true } } },
+  { label: "CE − bound", data: D.eff.ceLo, opts: { stroke: "#aaa", dash: [4, 4] } },
+  { label: "CE + bound", data: D.eff.ceHi, opts: { stroke: "#aaa", dash: [4, 4] } },
+  { label: "EE", data: D.eff.ee, opts: { stroke: "#2ca02c", points: { show: true } } }]);
+plot("p-rest", "Voltage change during each rest", "time since rest began / h", "ΔV / mV", D.rest.x,
+  D.rest.ys.map((y, k) => ({ label: D.rest.labels[k], data: y })), { scales: { x: { time: false, distr: 3 } } });
+plot("p-dq", "dQ/dV of chosen cycles (discharge drawn negative)", "voltage / V", "dQ/dV / (Ah/V)", D.dq.x,
+  D.dq.ys.map((y, k) => ({ label: D.dq.labels[k], data: y })));
+// Ready marker: count plots whose canvas holds drawn pixels.
+setTimeout(() => {
+  let drawn = 0;
+  for (const m of made) {
+    const c = m.u.ctx.canvas;
+    const img = m.u.ctx.getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let k = 3; k < img.length; k += 4) if (img[k] !== 0) { ink++; if (ink > 50) break; }
+    if (ink > 50) drawn++;
+  }
+  document.body.dataset.plotsMade = String(made.length);
+  document.body.dataset.plotsReady = String(drawn);
+}, 0);
+</script>
+</body></html>
+`;
+}
