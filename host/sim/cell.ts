@@ -1,14 +1,15 @@
 /**
  * One simulated Zn-metal cell: an equivalent circuit (OCV with hysteresis, series R, two RC
- * pairs) plus side reactions (H2 evolution on charge, leaks), capacity fade and a lumped
+ * pairs and an end-of-range polarisation pair) plus side reactions (H2 evolution on charge, leaks), capacity fade and a lumped
  * thermal model. Stepped with a constant terminal current over each step, with exact
  * exponential solutions for the RC pairs, the hysteresis state and the temperature, so a step
  * may be long (minutes) without losing accuracy; only the SOC-dependent side currents are held
  * at their start-of-step value.
  *
- * Terminal voltage:  V = OCVmean(soc) + halfGap(soc)·(2h − 1) + kT·(T − Tref) + I·R0 + v1 + v2
+ * Terminal voltage:  V = OCVmean(soc) + halfGap(soc)·(2h − 1) + kT·(T − Tref) + I·R0 + v1 + v2 + v3
  * Stored charge:     dQ/dt = I − I_H2 − I_leak            (+ = charge; all in A)
- * where h ∈ [0, 1] is the hysteresis state (1 = relaxed onto the charge branch).
+ * where h ∈ [0, 1] is the hysteresis state (1 = relaxed onto the charge branch), driven by the
+ * terminal current with e-folding charge capacity / hysteresisRate.
  *
  * Energy bookkeeping (Wh), so that terminal energy = Δstored + Δcapacitors + losses:
  *   stored     = capacity · ∫ OCVmean dsoc       (exact, piecewise-linear table integral)
@@ -34,6 +35,8 @@ export interface CellState {
   /** RC pair voltages (V). */
   v1V: number;
   v2V: number;
+  /** End-of-range polarisation pair voltage (V). */
+  v3V: number;
   /** Cell temperature (°C). */
   tempC: number;
   /** Present charge-redistribution leak (A); set on charge, decays at rest and on discharge. */
@@ -97,6 +100,7 @@ export function createCellState(p: CellParams, socFrac: number, tempC: number): 
     hyst: 0,
     v1V: 0,
     v2V: 0,
+    v3V: 0,
     tempC,
     redistA: 0,
     terminalV: 0,
@@ -158,8 +162,22 @@ export function cellSideCurrents(p: CellParams, s: CellState, currentA: number, 
   const socForLeak = soc > 0 ? soc : 0;
   const steady = p.baseLeakA + (p.selfDischargeMode === "faulty" ? p.faultyLeakA : 0);
   out.h2A = h2;
-  out.leakA = steady * socForLeak * arr + s.redistA;
+  const over = soc > 1 && p.overchargeRelaxTauS < Infinity ? ((soc - 1) * cellCapacityAh(p, s) * SECONDS_PER_HOUR) / p.overchargeRelaxTauS : 0;
+  out.leakA = steady * socForLeak * arr + s.redistA + over;
   return out;
+}
+
+/** SOC beyond the table's ends at which the polarisation resistance stops growing. */
+const R3_MAX_OVERSHOOT_SOC = 0.05;
+
+/** End-of-range polarisation resistance (Ω) at soc, before the temperature factor. */
+export function r3AtSoc(p: CellParams, soc: number): number {
+  if (p.r3Ohm <= 0) return 0;
+  const w = p.r3SocWidth;
+  // Beyond the table's ends it keeps growing, up to a cap that keeps the exponentials finite.
+  const hi = soc > 1 + R3_MAX_OVERSHOOT_SOC ? 1 + R3_MAX_OVERSHOOT_SOC : soc;
+  const lo = soc < -R3_MAX_OVERSHOOT_SOC ? -R3_MAX_OVERSHOOT_SOC : soc;
+  return p.r3Ohm * (Math.exp((hi - 1) / w) + Math.exp(-lo / w));
 }
 
 /** ∫₀^dt v(t)²/R dt for v(t) = a + b·e^(−t/τ) (exact; Wh after /3600 by the caller). */
@@ -202,9 +220,10 @@ export function stepCell(p: CellParams, s: CellState, currentA: number, dtS: num
   // Hysteresis state: exact exponential approach to the branch of the present direction.
   const h0 = s.hyst;
   let h1 = h0;
-  if (iInt !== 0) {
-    const target = iInt > 0 ? 1 : 0;
-    h1 = target + (h0 - target) * Math.exp((-p.hysteresisRate * Math.abs(dAh)) / capAh);
+  if (i !== 0) {
+    // Driven by the terminal current only (Plett): leaks at rest do not walk the branch.
+    const target = i > 0 ? 1 : 0;
+    h1 = target + (h0 - target) * Math.exp((-p.hysteresisRate * Math.abs(i * dtS)) / SECONDS_PER_HOUR / capAh);
   }
   const hMid = (h0 + h1) / 2;
 
@@ -217,16 +236,25 @@ export function stepCell(p: CellParams, s: CellState, currentA: number, dtS: num
   const b2 = s.v2V - a2;
   const v1Mean = rcMean(a1, b1, p.tau1S, dtS, d1);
   const v2Mean = rcMean(a2, b2, p.tau2S, dtS, d2);
+  const r3 = r3AtSoc(p, soc0) * rArr;
+  const tau3 = r3 * p.c3F;
+  const d3 = tau3 > 0 ? Math.exp(-dtS / tau3) : 0;
+  const a3 = i * r3;
+  const b3 = s.v3V - a3;
+  const v3Mean = tau3 > 0 ? rcMean(a3, b3, tau3, dtS, d3) : 0;
 
   const meanMid = ocvMeanV(c, socMid);
   const gapMid = ocvHalfGapV(c, socMid);
   const vHystMid = gapMid * (2 * hMid - 1);
   const vTemp = p.ocvTempCoeffVPerK * (s.tempC - tK);
-  const vMean = meanMid + vHystMid + vTemp + i * r0 + v1Mean + v2Mean;
+  const vMean = meanMid + vHystMid + vTemp + i * r0 + v1Mean + v2Mean + v3Mean;
 
   // Energy terms of this step (J).
   const ohmicJ = i * i * r0 * dtS;
-  const rcJ = rcLossJ(a1, b1, p.tau1S, r1, dtS, d1) + rcLossJ(a2, b2, p.tau2S, r2, dtS, d2);
+  const rcJ =
+    rcLossJ(a1, b1, p.tau1S, r1, dtS, d1) +
+    rcLossJ(a2, b2, p.tau2S, r2, dtS, d2) +
+    (tau3 > 0 ? rcLossJ(a3, b3, tau3, r3, dtS, d3) : 0);
   const hystJ = vHystMid * i * dtS;
   const sideJ = meanMid * sideA * dtS;
   const entropicJ = vTemp * i * dtS;
@@ -236,6 +264,7 @@ export function stepCell(p: CellParams, s: CellState, currentA: number, dtS: num
   s.hyst = h1;
   s.v1V = a1 + b1 * d1;
   s.v2V = a2 + b2 * d2;
+  s.v3V = tau3 > 0 ? a3 + b3 * d3 : 0;
 
   // Charge redistribution: re-armed while charging, decays otherwise (Conway).
   if (i > 0) s.redistA = p.redistributionA;
@@ -255,7 +284,7 @@ export function stepCell(p: CellParams, s: CellState, currentA: number, dtS: num
 
   // Outputs.
   s.stepMeanV = vMean;
-  s.terminalV = cellOcvV(p, c, s) + i * cellR0Ohm(p, s) + s.v1V + s.v2V;
+  s.terminalV = cellOcvV(p, c, s) + i * cellR0Ohm(p, s) + s.v1V + s.v2V + s.v3V;
 
   const t = s.totals;
   const dTermAh = (i * dtS) / SECONDS_PER_HOUR;
@@ -292,9 +321,9 @@ export function previewTerminalV(p: CellParams, s: CellState, currentA: number, 
   const dAh = (iInt * dtS) / SECONDS_PER_HOUR;
   const soc1 = (s.storedAh + dAh) / capAh;
   let h1 = s.hyst;
-  if (iInt !== 0) {
-    const target = iInt > 0 ? 1 : 0;
-    h1 = target + (s.hyst - target) * Math.exp((-p.hysteresisRate * Math.abs(dAh)) / capAh);
+  if (currentA !== 0) {
+    const target = currentA > 0 ? 1 : 0;
+    h1 = target + (s.hyst - target) * Math.exp((-p.hysteresisRate * Math.abs(currentA * dtS)) / SECONDS_PER_HOUR / capAh);
   }
   const d1 = Math.exp(-dtS / p.tau1S);
   const d2 = Math.exp(-dtS / p.tau2S);
@@ -302,13 +331,19 @@ export function previewTerminalV(p: CellParams, s: CellState, currentA: number, 
   const a2 = currentA * p.r2Ohm * rArr;
   const v1 = a1 + (s.v1V - a1) * d1;
   const v2 = a2 + (s.v2V - a2) * d2;
+  const soc0 = s.storedAh / capAh;
+  const r3 = r3AtSoc(p, soc0) * rArr;
+  const tau3 = r3 * p.c3F;
+  const a3 = currentA * r3;
+  const v3 = tau3 > 0 ? a3 + (s.v3V - a3) * Math.exp(-dtS / tau3) : 0;
   return (
     ocvMeanV(c, soc1) +
     ocvHalfGapV(c, soc1) * (2 * h1 - 1) +
     p.ocvTempCoeffVPerK * (s.tempC - p.refTempC) +
     currentA * p.r0Ohm * rArr +
     v1 +
-    v2
+    v2 +
+    v3
   );
 }
 
@@ -324,5 +359,6 @@ export function cellCapacitorEnergyWh(p: CellParams, s: CellState): number {
   let j = 0;
   if (p.r1Ohm > 0) j += (0.5 * p.tau1S * s.v1V * s.v1V) / (p.r1Ohm * rArr);
   if (p.r2Ohm > 0) j += (0.5 * p.tau2S * s.v2V * s.v2V) / (p.r2Ohm * rArr);
+  j += 0.5 * p.c3F * s.v3V * s.v3V;
   return j / SECONDS_PER_HOUR;
 }

@@ -25,6 +25,15 @@ export interface CellParams {
   r2Ohm: number;
   tau2S: number;
   /**
+   * End-of-range polarisation pair (concentration overpotential near full charge and near empty):
+   * R3(soc) = r3Ohm·(exp((soc − 1)/r3SocWidth) + exp(−soc/r3SocWidth)), capacitance c3F, so
+   * τ3 = R3·C3. It is what lifts the charge voltage to the cut-off and relaxes in the first hours
+   * of a rest after a charge: the healthy rest's "steep drop, then flat" (article §4.3).
+   */
+  r3Ohm: number;
+  r3SocWidth: number;
+  c3F: number;
+  /**
    * Hysteresis rate (dimensionless): the OCV moves from one branch to the other with
    * e-folding charge `capacity / hysteresisRate` (Plett's one-state hysteresis model).
    */
@@ -60,6 +69,11 @@ export interface CellParams {
    */
   redistributionA: number;
   redistributionTauS: number;
+  /**
+   * Charge stored beyond SOC 1 (surface overcharge after a CV hold) relaxes with this time
+   * constant (s): an extra leak (soc − 1)·capacity/τ, also charge redistribution.
+   */
+  overchargeRelaxTauS: number;
   /** Background leak at SOC 1 and `refTempC` (A), proportional to SOC: the flat tail. */
   baseLeakA: number;
   /**
@@ -86,6 +100,16 @@ const CHEMISTRY_ELECTRICAL: Record<ChemistryId, { r0Ohm: number; r1Ohm: number; 
 const TAU1_S = 30;
 /** Slow RC time constant (s): ~40 min, so a rest relaxes mostly within its first 2–3 h. */
 const TAU2_S = 2400;
+/**
+ * End-of-range polarisation resistance at SOC 1 or 0 for a 1 Ah cell (Ω): 10 Ω puts a CV hold's
+ * C/50 tail 0.2 V above the OCV at full charge; with the e-folding width below it is ~0.9 Ω
+ * (0.17 V at C/5) at SOC 0.98, so a C/5 charge meets its cut-off a couple of per cent before full.
+ */
+const R3_OHM_AH = 10;
+/** SOC width over which that polarisation rises (fraction). */
+const R3_SOC_WIDTH = 0.008;
+/** Its capacitance per Ah (F): τ3 ≤ 17 min, so it relaxes within a rest's first hour or two. */
+const C3_F_PER_AH = 100;
 /** Arrhenius temperature of electrolyte + charge-transfer resistance (K), ~25 kJ/mol / R. */
 const RESISTANCE_ACTIVATION_K = 3000;
 /** Arrhenius temperature of Zn corrosion / HER (K), ~50 kJ/mol / R. */
@@ -117,6 +141,9 @@ export function defaultCellParams(chemistry: ChemistryId, capacityAh: number): C
     tau1S: TAU1_S,
     r2Ohm: e.r2Ohm / perAh,
     tau2S: TAU2_S,
+    r3Ohm: R3_OHM_AH / perAh,
+    r3SocWidth: R3_SOC_WIDTH,
+    c3F: C3_F_PER_AH * perAh,
     hysteresisRate: 25,
     refTempC: 25,
     resistanceActivationK: RESISTANCE_ACTIVATION_K,
@@ -130,10 +157,13 @@ export function defaultCellParams(chemistry: ChemistryId, capacityAh: number): C
     sideReactionActivationK: SIDE_REACTION_ACTIVATION_K,
     fadePerCycleFrac: 0.0003,
     selfDischargeMode: "healthy",
-    redistributionA: 0.004 * perAh,
+    redistributionA: 0.002 * perAh,
     redistributionTauS: 3600,
+    overchargeRelaxTauS: 1800,
     baseLeakA: 0.0002 * perAh,
-    faultyLeakA: 0.004 * perAh,
+    // ~1 %/h: ~20 % lost over a 24 h shelf, the "capacity drops sharply after a resting period"
+    // of aqueous-electrolyte Zn||HVO cells (article §4.3, Fig. 11a; Pu et al. report worse).
+    faultyLeakA: 0.01 * perAh,
     calendarLossShare: 0.3,
   };
 }
@@ -144,6 +174,7 @@ export function losslessCellParams(chemistry: ChemistryId, capacityAh: number): 
   p.h2CurrentAtFullA = 0;
   p.fadePerCycleFrac = 0;
   p.redistributionA = 0;
+  p.overchargeRelaxTauS = Infinity;
   p.baseLeakA = 0;
   p.faultyLeakA = 0;
   p.calendarLossShare = 0;

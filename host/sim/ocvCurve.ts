@@ -3,13 +3,13 @@
  * the exact integral of the mean (stored chemical energy per Ah). Written independently of the
  * model's `shared/chemistry/ocv.ts` so that a bug there cannot hide in the truth.
  *
- * Beyond the table (SOC < 0 or > 1) the curve continues with a steep slope, so a voltage
- * cut-off is reached within about a per cent of SOC past the table's ends, as real cells do.
+ * Beyond the table (SOC < 0 or > 1) the curve continues with a steeper slope; the cut-offs
+ * themselves are reached mostly through the end-of-range polarisation (cell.ts, pair 3).
  */
 import { CHEMISTRY_PRESETS, OCV_SOC_GRID, type ChemistryId } from "../../shared/chemistry/presets";
 
-/** Slope of the OCV beyond the table's ends (V per unit SOC): ~0.25 V per 1 % SOC. */
-export const OCV_END_SLOPE_V_PER_SOC = 25;
+/** Slope of the OCV beyond the table's ends (V per unit SOC): 50 mV per 1 % SOC. */
+export const OCV_END_SLOPE_V_PER_SOC = 5;
 
 export interface OcvCurve {
   chemistry: ChemistryId;
