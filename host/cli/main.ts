@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { registerBuild } from "./buildCommand";
 import { describeFailure, EXIT_OK } from "./cliErrors";
 import { registerMonitor } from "./monitorCommand";
+import { registerSend } from "./sendCommand";
 
 /** Where commander writes help and usage errors (tests capture them). */
 export interface CliOutput {
@@ -33,6 +34,7 @@ export function buildProgram(output?: CliOutput): { program: Command; result: { 
   if (output) program.configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr });
   registerBuild(program, run);
   registerMonitor(program, run);
+  registerSend(program, run);
   return { program, result };
 }
 
