@@ -130,6 +130,8 @@ export class MonitorSession {
     this.view.health.noteLine(cls.kind, nowMs);
     if (cls.kind !== "telemetry") return;
     const r = cls.record;
+    // a booting board prints its ident line (seq 0) and then its boot line: both start a fresh count
+    if (r.kind === "ident" && r.seq === 0) this.seq.restart();
     if (r.kind === "boot") {
       this.seq.restart();
       this.view.health.boots++;

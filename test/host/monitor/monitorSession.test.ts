@@ -6,7 +6,7 @@ import { classifyLine, TELEMETRY_SEQ_MODULUS } from "../../../host/monitor/class
 import { MonitorSession } from "../../../host/monitor/monitorSession";
 import { parseNoteLine } from "../../../host/monitor/rawLog";
 import { FakeBoardPty, waitUntil } from "../serial/fakeBoardPty";
-import { bootLine, corrupt, cycleLine, statusLine } from "./telemetryFixtures";
+import { bootLine, corrupt, cycleLine, identLine, statusLine } from "./telemetryFixtures";
 
 let board: FakeBoardPty | null = null;
 let session: MonitorSession | null = null;
@@ -74,8 +74,10 @@ describe("MonitorSession over a real pseudo-terminal", () => {
 
   it("a board reset (boot record) restarts the count without a false gap and is noted", async () => {
     const s = await startSession();
-    board!.write([statusLine(500, 1000), statusLine(501, 2000), bootLine(0, true, 42), statusLine(1, 100)].join("\r\n") + "\r\n");
-    await waitUntil(() => s.view.health.lines === 4);
+    board!.write([statusLine(500, 1000), statusLine(501, 2000), identLine(0), bootLine(1, true, 42), statusLine(2, 100)].join("\r\n") + "\r\n");
+    await waitUntil(() => s.view.health.lines === 5);
+    expect(notes(s.files.rawLog).filter((n) => n.event === "seqRestart")).toEqual([]);
+    expect(s.view.identity).toBe("esp32-ads1115 / znmno2-4s / v0.1.0 #00112233aabbccdd");
     expect(s.view.health.boots).toBe(1);
     expect(s.view.health.gaps).toBe(0);
     expect(notes(s.files.rawLog).filter((n) => n.event === "boot")).toMatchObject([{ restored: true, storedAgeS: 42 }]);

@@ -63,3 +63,7 @@ export function corrupt(line: string): string {
   const c = line.charAt(i) === "1" ? "2" : "1";
   return line.slice(0, i) + c + line.slice(i + 1);
 }
+
+export function identLine(seq: number): string {
+  return encodeLine({ type: "ident", fwVersion: "0.1.0", bundleHash: "00112233aabbccdd", board: "esp32-ads1115", pack: "znmno2-4s" }, seq);
+}
