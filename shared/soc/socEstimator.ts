@@ -87,8 +87,8 @@ export interface SocState {
 export function defaultSocConfig(chemistry: ChemistryId): SocConfig {
   const p = CHEMISTRY_PRESETS[chemistry];
   return {
-    // Engineering choice: 7.2 mV/h, above a healthy cell's post-relaxation slope (below the
-    // selfDischarge warning of 3 mV/h it would also pass) and far below relaxation drop rates.
+    // Engineering choice: 7.2 mV/h. A relaxed healthy cell (< 3 mV/h, the selfDischarge
+    // warning) passes; a relaxation drop (tens of mV per hour and more) does not.
     relaxedDvDtVPerS: 2e-6,
     // Engineering choice: 30 min of quiet voltage before trusting OCV.
     relaxedMinMs: 30 * 60 * 1000,
