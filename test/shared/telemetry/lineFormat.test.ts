@@ -247,3 +247,18 @@ describe("telemetry line format", () => {
     expect(() => encodeLine({ type: "nope" } as unknown as TelemetryRecord, 0)).toThrow(/unknown record type/);
   });
 });
+
+describe("docs/protocol.md", () => {
+  it("every example line on the page decodes, and re-encodes to the same text", async () => {
+    const fs = await import("node:fs");
+    const path = await import("node:path");
+    const md = fs.readFileSync(path.resolve(__dirname, "../../../docs/protocol.md"), "utf8");
+    const lines = md.split("\n").filter((l) => l.startsWith("#Z1,"));
+    expect(lines.length).toBeGreaterThanOrEqual(14);
+    for (const l of lines) {
+      const d = decodeLine(l);
+      expect(d.ok, l).toBe(true);
+      if (d.ok) expect(encodeLine(d.record, d.seq)).toBe(l);
+    }
+  });
+});
