@@ -202,7 +202,7 @@ describe("OCV correction after relaxation", () => {
     return c;
   }
 
-  it("for the same voltage error, a flat plateau moves SOC less than a sloped curve", () => {
+  it("for the same voltage error, a flat plateau (σ_V/slope > maxOcvSigmaFrac) moves SOC less than a sloped curve", () => {
     fc.assert(
       fc.property(
         fc.double({ min: 0.005, max: 0.09, noNaN: true }), // flat: ≤ 90 mV per 100 % SOC (Zn‖I2 ~50 mV)
@@ -232,6 +232,30 @@ describe("OCV correction after relaxation", () => {
         expect(moveAfterRest(pack("ZnVOx", 1, 1), soc, errV)).toBeGreaterThan(0);
       }),
       { numRuns: 20 },
+    );
+  });
+
+  it("a corrected cell moves by exactly K·e/s = σ²·s·e / (σ²·s² + σ_V²) for a voltage error e", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.15, max: 2, noNaN: true }),
+        fc.double({ min: 0.3, max: 0.7, noNaN: true }),
+        fc.double({ min: -0.02, max: 0.02, noNaN: true }),
+        (slope, soc, errV) => {
+          const cfg = linearPack(0.5, slope);
+          cfg.sensorChain.currentOffsetA = 0; // σ constant during the rest
+          const d = anchoredAt(cfg, soc);
+          const base = socOfCell(d.st, 0);
+          const sigma = socSigmaOfCell(d.st, 0);
+          fc.pre(base + errV / slope > 0 && base + errV / slope < 1);
+          const v = ocvAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_DISCHARGE, base) + errV;
+          d.run(2 * 3600000, MIN_MS, 0, [v], SEG_REST);
+          const sigmaV2 = cfg.soc.ocvSigmaV ** 2 + cfg.sensorChain.voltageOffsetV ** 2;
+          const expected = (sigma * sigma * slope * errV) / (sigma * sigma * slope * slope + sigmaV2);
+          expect(socOfCell(d.st, 0) - base).toBeCloseTo(expected, 9);
+        },
+      ),
+      { numRuns: 30 },
     );
   });
 
