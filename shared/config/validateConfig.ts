@@ -15,7 +15,15 @@
  * The rules' ranges are sanity limits of the product (what the firmware and the model are
  * built and tested for), not the chemistry's operating limits; those live in the alarm table.
  */
-import type { PackConfig } from "./packConfig";
+import type {
+  CountingConfig,
+  PackConfig,
+  PracticalConditions,
+  SegmentationConfig,
+  SelfDischargeConfig,
+  SensorChainConfig,
+  SocConfig,
+} from "./packConfig";
 import { CHEMISTRY_IDS, OCV_SOC_GRID } from "../chemistry/presets";
 import { checkAlarmTable } from "../alarms/alarmTable";
 
@@ -109,8 +117,67 @@ function opt(r: ConfigRule): ConfigRule {
   return r;
 }
 
+// One rule table per nested object, typed by its interface: a field added to packConfig.ts
+// and not covered here is a compile error.
+const SEGMENTATION_RULES: Record<keyof SegmentationConfig, ConfigRule> = {
+  firstHalf: { kind: "enum", values: ["charge", "discharge"] },
+  activeCurrentA: num(0, MAX_CURRENT_A, "A", true),
+  restCurrentA: num(0, MAX_CURRENT_A, "A"),
+  dwellMs: num(0, MAX_TIME_MS, "ms"),
+  minHalfCapacityFrac: num(0, 1, "fraction"),
+};
+
+const COUNTING_RULES: Record<keyof CountingConfig, ConfigRule> = {
+  maxGapMs: num(0, MAX_TIME_MS, "ms", true),
+  offsetRestMs: num(0, MAX_TIME_MS, "ms"),
+  offsetRestMaxA: num(0, MAX_CURRENT_A, "A"),
+  offsetMinSamples: int(1, 1000000, "samples"),
+};
+
+const SOC_RULES: Record<keyof SocConfig, ConfigRule> = {
+  relaxedDvDtVPerS: num(0, 1, "V/s", true),
+  relaxedMinMs: num(0, MAX_TIME_MS, "ms"),
+  relaxedWindowMs: num(0, MAX_TIME_MS, "ms", true),
+  ocvSigmaV: num(0, 1, "V"),
+  maxOcvSigmaFrac: num(0, 1, "fraction", true),
+  countingSigmaFrac: num(0, 1, "fraction"),
+  initialSigmaFrac: num(0, 1, "fraction", true),
+  anchorSigmaFrac: num(0, 1, "fraction"),
+  fullCellV: num(0, MAX_CELL_V, "V", true),
+  emptyCellV: num(0, MAX_CELL_V, "V"),
+  ocvChargeV: { kind: "curve", min: 0, max: MAX_CELL_V, unit: "V" },
+  ocvDischargeV: { kind: "curve", min: 0, max: MAX_CELL_V, unit: "V" },
+  capacityUpdateGain: num(0, 1, "fraction"),
+};
+
+const SELF_DISCHARGE_RULES: Record<keyof SelfDischargeConfig, ConfigRule> = {
+  relaxationMs: num(0, MAX_TIME_MS, "ms"),
+  minSteadyMs: num(0, MAX_TIME_MS, "ms"),
+  slopeWindowMs: num(0, MAX_TIME_MS, "ms", true),
+};
+
+const SENSOR_CHAIN_RULES: Record<keyof SensorChainConfig, ConfigRule> = {
+  currentOffsetA: num(0, MAX_CURRENT_A, "A"),
+  currentGainErrFrac: num(0, 1, "fraction", false, true),
+  currentGainMismatchFrac: num(0, 1, "fraction", false, true),
+  currentLsbA: num(0, MAX_CURRENT_A, "A"),
+  voltageOffsetV: num(0, MAX_CELL_V, "V"),
+  voltageGainErrFrac: num(0, 1, "fraction", false, true),
+  voltageLsbV: num(0, MAX_CELL_V, "V"),
+  timeBaseErrFrac: num(0, 1, "fraction", false, true),
+};
+
+const PRACTICAL_RULES: Record<keyof PracticalConditions, ConfigRule> = {
+  cathodeLoadingMgPerCm2: opt(num(0, 1000, "mg/cm²", true)),
+  znFoilThicknessUm: opt(num(0, 10000, "µm", true)),
+  npRatio: opt(num(0, 1000, "", true)),
+  ecRatioGPerAh: opt(num(0, 1000, "g/Ah", true)),
+  znArealCapacityMAhPerCm2: opt(num(0, 1000, "mAh/cm²", true)),
+  depthOfDischargeFrac: opt(num(0, 1, "fraction", true)),
+};
+
 /** Every field of PackConfig and its accepted values. */
-export const CONFIG_RULES: Record<string, ConfigRule> = {
+export const CONFIG_RULES: Record<keyof PackConfig, ConfigRule> = {
   name: { kind: "str", minLen: 1, maxLen: NAME_MAX_CHARS },
   chemistry: { kind: "enum", values: CHEMISTRY_IDS },
   cellCount: int(1, MAX_CELLS, ""),
@@ -118,77 +185,13 @@ export const CONFIG_RULES: Record<string, ConfigRule> = {
   capacityAh: num(0, MAX_CAPACITY_AH, "Ah", true),
   samplePeriodMs: int(MIN_SAMPLE_PERIOD_MS, MAX_SAMPLE_PERIOD_MS, "ms"),
   saveIntervalS: int(MIN_SAVE_INTERVAL_S, MAX_SAVE_INTERVAL_S, "s"),
-  segmentation: {
-    kind: "obj",
-    fields: {
-      firstHalf: { kind: "enum", values: ["charge", "discharge"] },
-      activeCurrentA: num(0, MAX_CURRENT_A, "A", true),
-      restCurrentA: num(0, MAX_CURRENT_A, "A"),
-      dwellMs: num(0, MAX_TIME_MS, "ms"),
-      minHalfCapacityFrac: num(0, 1, "fraction"),
-    },
-  },
-  counting: {
-    kind: "obj",
-    fields: {
-      maxGapMs: num(0, MAX_TIME_MS, "ms", true),
-      offsetRestMs: num(0, MAX_TIME_MS, "ms"),
-      offsetRestMaxA: num(0, MAX_CURRENT_A, "A"),
-      offsetMinSamples: int(1, 1000000, "samples"),
-    },
-  },
-  soc: {
-    kind: "obj",
-    fields: {
-      relaxedDvDtVPerS: num(0, 1, "V/s", true),
-      relaxedMinMs: num(0, MAX_TIME_MS, "ms"),
-      relaxedWindowMs: num(0, MAX_TIME_MS, "ms", true),
-      ocvSigmaV: num(0, 1, "V"),
-      maxOcvSigmaFrac: num(0, 1, "fraction", true),
-      countingSigmaFrac: num(0, 1, "fraction"),
-      initialSigmaFrac: num(0, 1, "fraction", true),
-      anchorSigmaFrac: num(0, 1, "fraction"),
-      fullCellV: num(0, MAX_CELL_V, "V", true),
-      emptyCellV: num(0, MAX_CELL_V, "V"),
-      ocvChargeV: { kind: "curve", min: 0, max: MAX_CELL_V, unit: "V" },
-      ocvDischargeV: { kind: "curve", min: 0, max: MAX_CELL_V, unit: "V" },
-      capacityUpdateGain: num(0, 1, "fraction"),
-    },
-  },
-  selfDischarge: {
-    kind: "obj",
-    fields: {
-      relaxationMs: num(0, MAX_TIME_MS, "ms"),
-      minSteadyMs: num(0, MAX_TIME_MS, "ms"),
-      slopeWindowMs: num(0, MAX_TIME_MS, "ms", true),
-    },
-  },
-  sensorChain: {
-    kind: "obj",
-    fields: {
-      currentOffsetA: num(0, MAX_CURRENT_A, "A"),
-      currentGainErrFrac: num(0, 1, "fraction", false, true),
-      currentGainMismatchFrac: num(0, 1, "fraction", false, true),
-      currentLsbA: num(0, MAX_CURRENT_A, "A"),
-      voltageOffsetV: num(0, MAX_CELL_V, "V"),
-      voltageGainErrFrac: num(0, 1, "fraction", false, true),
-      voltageLsbV: num(0, MAX_CELL_V, "V"),
-      timeBaseErrFrac: num(0, 1, "fraction", false, true),
-    },
-  },
+  segmentation: { kind: "obj", fields: SEGMENTATION_RULES },
+  counting: { kind: "obj", fields: COUNTING_RULES },
+  soc: { kind: "obj", fields: SOC_RULES },
+  selfDischarge: { kind: "obj", fields: SELF_DISCHARGE_RULES },
+  sensorChain: { kind: "obj", fields: SENSOR_CHAIN_RULES },
   alarms: { kind: "alarms" },
-  practical: {
-    kind: "obj",
-    optional: true,
-    fields: {
-      cathodeLoadingMgPerCm2: opt(num(0, 1000, "mg/cm²", true)),
-      znFoilThicknessUm: opt(num(0, 10000, "µm", true)),
-      npRatio: opt(num(0, 1000, "", true)),
-      ecRatioGPerAh: opt(num(0, 1000, "g/Ah", true)),
-      znArealCapacityMAhPerCm2: opt(num(0, 1000, "mAh/cm²", true)),
-      depthOfDischargeFrac: opt(num(0, 1, "fraction", true)),
-    },
-  },
+  practical: { kind: "obj", optional: true, fields: PRACTICAL_RULES },
 };
 
 function unitText(r: ConfigRule): string {
