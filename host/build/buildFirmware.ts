@@ -1,0 +1,272 @@
+/**
+ * Builds the firmware bundle: esbuild bundles `firmware/main.ts` (or `firmware/replayMain.ts`)
+ * with the board and pack embedded through the virtual module `zbms-build`
+ * (declared in `host/build/zbms-build.d.ts`) into one minified plain script for Espruino 2v29,
+ * stamps the bundle hash, and runs the Espruino-subset check on the result.
+ *
+ * esbuild options, and why:
+ *   - target es2015: lowers `**` (Math.pow), `?.`, `??=`/`||=`/`&&=`, object spread (through
+ *     helpers the subset check then rejects), optional catch binding;
+ *   - supported: class fields/static fields stay native (Espruino has them, [013], [014]);
+ *     lowering them would emit `super(...arguments)` in subclasses without a constructor, which
+ *     Espruino cannot parse; `??` stays native ([208]);
+ *   - supported: default/rest arguments, destructuring, array spread, generators, async,
+ *     new.target marked unsupported, so esbuild stops with the TypeScript file and line
+ *     ("Transforming destructuring … is not supported yet") instead of emitting them;
+ *   - charset ascii (Espruino's ESP32 build has no Unicode: non-ASCII becomes \u escapes);
+ *   - define require → a placeholder, so `require("Storage")` stays Espruino's own `require`
+ *     call instead of esbuild's `__require` shim (which needs Proxy).
+ * Things esbuild cannot fix and the subset check catches: Map/Set/Symbol, missing Math/Number/
+ * Array members, labels, regex features, `for (let…)` closures, deep super chains, computed keys.
+ * TypeScript notes: a subclass with field initialisers and no constructor is fine here (fields
+ * stay native); `tsc --target ES5` output is not used anywhere (its `__extends` runs before the
+ * constructor's declaration, which Espruino's missing hoisting breaks).
+ */
+import { readFile, mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import * as acorn from "acorn";
+import * as walk from "acorn-walk";
+import { validateBoard } from "../../firmware/boardValidate.js";
+import type { BoardDef } from "../../firmware/boardTypes.js";
+import { BUNDLE_HASH_PLACEHOLDER, stampBundleHash } from "./bundleHash.js";
+import { checkEspruinoSubset, type SubsetFinding } from "./espruinoSubset.js";
+import { BUNDLE_BUDGET_BYTES } from "./bundleBudget.js";
+import { readReplaySamples, samplesToJs } from "./replaySamples.js";
+
+/** Repository root (two folders above this file). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DEFAULT_BOARD = "esp32-ads1115";
+export const DEFAULT_PACK = "hardware/packs/znmno2-4s.json";
+export const DEFAULT_OUT = "dist/firmware/zbms.js";
+export const DEFAULT_REPLAY_OUT = "dist/firmware/replay.js";
+/** Pseudo-board name that builds the replay bundle. */
+export const REPLAY_BOARD = "replay";
+/** Espruino modules the bundle may `require` (built into the ESP32 firmware). */
+export const ESPRUINO_MODULES = ["Storage", "ESP32"];
+const REQUIRE_PLACEHOLDER = "__zbmsEspruinoRequire";
+const VIRTUAL_MODULE = "zbms-build";
+
+export interface BuildOptions {
+  /** Board id (file `hardware/boards/<id>.json`) or "replay"; default `esp32-ads1115`. */
+  board?: string;
+  /** Pack config JSON path (relative to the repo root or absolute); default `hardware/packs/znmno2-4s.json`. */
+  pack?: string;
+  /** Output file; default `dist/firmware/zbms.js` (replay: `dist/firmware/replay.js`). Set `write: false` to skip writing. */
+  out?: string;
+  /** Replay builds: samples JSONL path (one `Sample` per line, null for NaN). */
+  samples?: string;
+  /** Write the bundle to `out` (default true). */
+  write?: boolean;
+  /** Entry file override (tests): default `firmware/main.ts` / `firmware/replayMain.ts`. */
+  entry?: string;
+  /** Minify (default true). */
+  minify?: boolean;
+}
+
+export interface BuildResult {
+  /** The final bundle text (hash stamped). */
+  code: string;
+  /** Bundle size (bytes, UTF-8 = ASCII). */
+  sizeB: number;
+  budgetB: number;
+  /** `BUILD.hash` embedded in the bundle. */
+  hash: string;
+  version: string;
+  board: string;
+  packName: string;
+  /** Absolute path written, or undefined when `write: false`. */
+  outFile?: string;
+  /** Espruino-subset findings on the bundle (empty = passes). */
+  findings: SubsetFinding[];
+  /** esbuild warnings, formatted. */
+  warnings: string[];
+}
+
+/** Thrown when the inputs are bad or esbuild fails; the message says which and why. */
+export class FirmwareBuildError extends Error {}
+
+function abs(p: string): string {
+  return resolve(REPO_ROOT, p);
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new FirmwareBuildError(`${what}: cannot read ${path}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new FirmwareBuildError(`${what}: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Load and validate a board file by id; the error lists the boards that exist. */
+export async function loadBoard(id: string): Promise<BoardDef> {
+  if (!/^[a-z0-9-]+$/.test(id)) {
+    throw new FirmwareBuildError(`--board: got "${id}"; accepted: a file name under hardware/boards without .json, or "replay"`);
+  }
+  const path = join(REPO_ROOT, "hardware", "boards", id + ".json");
+  let raw: unknown;
+  try {
+    raw = await readJson(path, "--board");
+  } catch (e) {
+    const { readdir } = await import("node:fs/promises");
+    const names = (await readdir(join(REPO_ROOT, "hardware", "boards")).catch(() => [] as string[]))
+      .filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
+    throw new FirmwareBuildError(`--board: got "${id}"; accepted: ${names.concat([REPLAY_BOARD]).join(", ")} (${(e as Error).message})`);
+  }
+  try {
+    return validateBoard(raw);
+  } catch (e) {
+    throw new FirmwareBuildError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Load a pack config and validate it with the shared model's `validateConfig`. */
+export async function loadPack(path: string): Promise<Record<string, unknown>> {
+  const raw = await readJson(abs(path), "--pack");
+  // Imported at run time: shared/config/validateConfig.ts is written by another engineer.
+  const modPath = "../../shared/config/validateConfig.js";
+  let validate: (x: unknown) => unknown;
+  try {
+    const mod = (await import(modPath)) as { validateConfig: (x: unknown) => unknown };
+    validate = mod.validateConfig;
+  } catch (e) {
+    throw new FirmwareBuildError(`cannot load shared/config/validateConfig.ts to check the pack: ${(e as Error).message}`);
+  }
+  try {
+    return validate(raw) as Record<string, unknown>;
+  } catch (e) {
+    throw new FirmwareBuildError(`${abs(path)}: ${(e as Error).message}`);
+  }
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = (await readJson(join(REPO_ROOT, "package.json"), "package.json")) as { version?: string };
+  return pkg.version ?? "0.0.0";
+}
+
+/** JS source of the virtual module; numbers that are NaN/Infinity survive (JSON cannot hold them). */
+function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<string, string>, samplesJs: string): string {
+  return [
+    `export const BOARD = ${JSON.stringify(board)};`,
+    `export const PACK = ${JSON.stringify(pack)};`,
+    `export const BUILD = ${JSON.stringify(build)};`,
+    `export const REPLAY_SAMPLES = ${samplesJs};`,
+  ].join("\n");
+}
+
+/** Every `require(...)` left in the bundle must name an Espruino module. */
+function checkRequires(code: string): string[] {
+  const bad: string[] = [];
+  const ast = acorn.parse(code, { ecmaVersion: "latest", locations: true });
+  walk.simple(ast, {
+    CallExpression(node) {
+      if (node.callee.type !== "Identifier" || node.callee.name !== "require") return;
+      const a = node.arguments[0];
+      const name = a && a.type === "Literal" && typeof a.value === "string" ? a.value : undefined;
+      if (name === undefined || !ESPRUINO_MODULES.includes(name)) {
+        bad.push(`require(${code.slice(a ? a.start : node.start, a ? a.end : node.end)}) at ${node.loc!.start.line}:${node.loc!.start.column}; accepted: ${ESPRUINO_MODULES.join(", ")}`);
+      }
+    },
+  });
+  return bad;
+}
+
+/** Build one bundle. Throws FirmwareBuildError on bad input or a failed esbuild; subset findings are returned, not thrown. */
+export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResult> {
+  const boardId = opts.board ?? DEFAULT_BOARD;
+  const isReplay = boardId === REPLAY_BOARD;
+  if (isReplay && !opts.samples) {
+    throw new FirmwareBuildError(`--board replay needs --samples FILE.jsonl (one Sample per line)`);
+  }
+  if (!isReplay && opts.samples) {
+    throw new FirmwareBuildError(`--samples is only accepted with --board replay (got --board ${boardId})`);
+  }
+  const board = await loadBoard(isReplay ? DEFAULT_BOARD : boardId);
+  const packPath = opts.pack ?? DEFAULT_PACK;
+  const pack = await loadPack(packPath);
+  const packName = typeof pack.name === "string" ? pack.name : packPath;
+  const version = await packageVersion();
+  const samplesJs = isReplay ? samplesToJs(await readReplaySamples(abs(opts.samples!))) : "[]";
+  const build = { version, hash: BUNDLE_HASH_PLACEHOLDER, board: boardId, pack: packName };
+  const entry = abs(opts.entry ?? (isReplay ? "firmware/replayMain.ts" : "firmware/main.ts"));
+
+  const plugin: esbuild.Plugin = {
+    name: "zbms-build",
+    setup(b) {
+      b.onResolve({ filter: /^zbms-build$/ }, () => ({ path: VIRTUAL_MODULE, namespace: "zbms-build" }));
+      b.onLoad({ filter: /.*/, namespace: "zbms-build" }, () => ({
+        contents: virtualModuleSource(board, pack, build, samplesJs),
+        loader: "js",
+      }));
+      const modFilter = new RegExp(`^(${ESPRUINO_MODULES.join("|")})$`);
+      b.onResolve({ filter: modFilter }, (args) => ({ path: args.path, namespace: "espruino-module" }));
+      b.onLoad({ filter: /.*/, namespace: "espruino-module" }, (args) => ({
+        contents: `export default ${REQUIRE_PLACEHOLDER}(${JSON.stringify(args.path)});`,
+        loader: "js",
+      }));
+    },
+  };
+
+  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
+  try {
+    result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: "iife",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      target: "es2015",
+      supported: {
+        "class-field": true,
+        "class-static-field": true,
+        "nullish-coalescing": true,
+        "default-argument": false,
+        "rest-argument": false,
+        destructuring: false,
+        "array-spread": false,
+        generator: false,
+        "async-await": false,
+        "async-generator": false,
+        "for-await": false,
+        "new-target": false,
+        bigint: false,
+      },
+      charset: "ascii",
+      legalComments: "none",
+      minify: opts.minify ?? true,
+      define: { require: REQUIRE_PLACEHOLDER },
+      plugins: [plugin],
+      logLevel: "silent",
+    });
+  } catch (e) {
+    const failure = e as esbuild.BuildFailure;
+    const msgs = failure.errors
+      ? failure.errors.map((m) => `${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ""}${m.text}`)
+      : [(e as Error).message];
+    throw new FirmwareBuildError(`esbuild failed for ${entry}:\n  ${msgs.join("\n  ")}`);
+  }
+  const bundled = result.outputFiles[0]!.text.split(REQUIRE_PLACEHOLDER + "(").join("require(");
+  const { code, hash } = stampBundleHash(bundled);
+  const badRequires = checkRequires(code);
+  if (badRequires.length > 0) {
+    throw new FirmwareBuildError(`the bundle requires modules Espruino does not have:\n  ${badRequires.join("\n  ")}`);
+  }
+  const findings = checkEspruinoSubset(code);
+  const warnings = result.warnings.map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ""}${w.text}`);
+  const sizeB = Buffer.byteLength(code, "utf8");
+  let outFile: string | undefined;
+  if (opts.write ?? true) {
+    outFile = abs(opts.out ?? (isReplay ? DEFAULT_REPLAY_OUT : DEFAULT_OUT));
+    await mkdir(dirname(outFile), { recursive: true });
+    await writeFile(outFile, code);
+  }
+  return { code, sizeB, budgetB: BUNDLE_BUDGET_BYTES, hash, version, board: boardId, packName, outFile, findings, warnings };
+}

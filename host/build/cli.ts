@@ -1,0 +1,38 @@
+/**
+ * `npm run build:firmware -- --board B --pack P --out FILE [--samples F.jsonl]`
+ * Builds the bundle, prints size vs budget and every Espruino-subset finding; exit code 1 on
+ * a failed build or any finding.
+ */
+import { Command } from "commander";
+import { relative } from "node:path";
+import { buildFirmware, DEFAULT_BOARD, DEFAULT_PACK, FirmwareBuildError, REPO_ROOT } from "./buildFirmware.js";
+import { describeBundleSize } from "./bundleBudget.js";
+import { formatFinding } from "./espruinoSubset.js";
+
+const program = new Command()
+  .name("build:firmware")
+  .description("Bundle firmware/main.ts for Espruino 2v29 with a board and a pack embedded")
+  .option("--board <id>", `board file hardware/boards/<id>.json, or "replay"`, DEFAULT_BOARD)
+  .option("--pack <path>", "pack config JSON", DEFAULT_PACK)
+  .option("--out <file>", "output file (default dist/firmware/zbms.js; replay: dist/firmware/replay.js)")
+  .option("--samples <file>", "replay builds: samples JSONL")
+  .option("--no-minify", "keep the bundle readable (debugging only)");
+program.parse();
+const o = program.opts<{ board: string; pack: string; out?: string; samples?: string; minify: boolean }>();
+
+try {
+  const r = await buildFirmware({ board: o.board, pack: o.pack, out: o.out, samples: o.samples, minify: o.minify });
+  for (const w of r.warnings) console.warn(`warning: ${w}`);
+  console.log(`built ${relative(REPO_ROOT, r.outFile!)}: board ${r.board}, pack "${r.packName}", version ${r.version}, hash ${r.hash}`);
+  console.log(describeBundleSize(r.sizeB));
+  if (r.findings.length > 0) {
+    console.error(`Espruino-subset check: ${r.findings.length} finding(s) in the bundle:`);
+    for (const f of r.findings) console.error("  " + formatFinding(f));
+  }
+  const over = r.sizeB > r.budgetB;
+  if (over) console.error(`bundle is over budget by ${r.sizeB - r.budgetB} B`);
+  process.exitCode = r.findings.length > 0 || over ? 1 : 0;
+} catch (e) {
+  if (e instanceof FirmwareBuildError || e instanceof Error) console.error(`build:firmware: ${e.message}`);
+  process.exitCode = 1;
+}
