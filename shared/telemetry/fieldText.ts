@@ -27,11 +27,15 @@ export function roundHalfAway(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
 }
 
-/** 10^k for integer k ≥ 0, exact up to 10^22 (a product of exact steps). */
+/** Exact powers of ten 10^0 … 10^22 (every one is a double exactly). */
+const POW10: number[] = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
+
+/** 10^k for integer 0 ≤ k ≤ 22 (exact; a table lookup, cheap on Espruino). */
 function pow10(k: number): number {
-  let p = 1;
-  for (let i = 0; i < k; i++) p *= 10;
-  return p;
+  return POW10[k];
 }
 
 function encodeSpecial(x: number): string {
