@@ -111,7 +111,7 @@ export function ina226SensorChain(shuntOhm: number): SensorChainConfig {
  * ADC pin (`ampsPerVolt` at the pin, e.g. 1 / (shunt Ω × amplifier gain)), cell voltages through
  * dividers of ratio `cellDividerRatio` (input V per pin V). Offset before zeroing = total error at
  * the pin; charge and discharge use different parts of the nonlinear transfer curve, so the
- * gain mismatch is 2 × INL over the calibrated span (≈ 1 %): such a board cannot resolve CE
+ * gain mismatch is 2 × INL over the calibrated span (≈ 0.8 %): such a board cannot resolve CE
  * differences much below a percent, and its CE bound says so.
  */
 export function esp32AdcSensorChain(ampsPerVolt: number, cellDividerRatio: number): SensorChainConfig {
