@@ -1,9 +1,8 @@
 /** `zbms send --port P <command…>`: one call of the firmware's entry point, its answer printed. */
 import type { Command } from "commander";
-import { classifyLine } from "../monitor/classifyLine";
-import type { MonitorRecord } from "../monitor/monitorRecord";
+import { sendBoardCommand, type CommandAnswer } from "../serial/commandAnswer";
 import { openLineChannel } from "../serial/lineChannel";
-import { DEFAULT_REPLY_TIMEOUT_MS, formatCommandCall, sendAndAwait } from "../serial/replCommand";
+import { DEFAULT_REPLY_TIMEOUT_MS } from "../serial/replCommand";
 import { CliError, EXIT_FAILED } from "./cliErrors";
 import { parsePortPath, parsePositiveNumber } from "./options";
 
@@ -13,25 +12,14 @@ export interface SendFlags {
   json?: boolean;
 }
 
-/** Records that answer a command: a reply, an error, or the identity. */
-export type AnswerRecord = Extract<MonitorRecord, { kind: "reply" | "error" | "ident" }>;
-
-/** The answer record a line carries, if it is one. */
-export function answerOf(line: string): AnswerRecord | undefined {
-  const c = classifyLine(line);
-  if (c.kind !== "telemetry") return undefined;
-  const r = c.record;
-  return r.kind === "reply" || r.kind === "error" || r.kind === "ident" ? r : undefined;
-}
-
 export function registerSend(program: Command, run: (f: () => Promise<void>) => Promise<void>): void {
   program
     .command("send")
     .description("send one command to the board's entry point zbms(…) and print its answer")
     .requiredOption("-p, --port <path>", "serial port of the board", parsePortPath)
     .option("-t, --timeout <s>", `seconds to wait for the answer (default ${DEFAULT_REPLY_TIMEOUT_MS / 1000})`, parsePositiveNumber)
-    .option("--json", "print the decoded answer record as JSON")
-    .argument("<command...>", "command and its arguments: status | ident | set <field> <value> | cal … | zero | rest | resetCounters | cycles")
+    .option("--json", "print the answer as one JSON object")
+    .argument("<command...>", "ident | status | get PATH | set PATH VALUE | cal CH A1 RAW1 A2 RAW2 | raw | zero | rest 1|0 | resetCounters | cycles | save | help")
     .addHelpText(
       "after",
       "\nEach word becomes one argument (numbers and true/false stay typed):\n" +
@@ -40,21 +28,32 @@ export function registerSend(program: Command, run: (f: () => Promise<void>) => 
     .action((words: string[], flags: SendFlags) => run(() => sendCommand(words, flags)));
 }
 
+/** One answer as the text printed for a person. */
+export function formatAnswer(a: CommandAnswer): string {
+  switch (a.kind) {
+    case "reply":
+      return a.payload;
+    case "error":
+      return `error: ${a.text}`;
+    case "ident":
+      return `firmware ${a.fwVersion}, bundle ${a.bundleHash}, board ${a.board}, pack ${a.pack}`;
+    case "cycles":
+      return a.cycles.length === 0
+        ? "no completed cycles yet"
+        : a.cycles
+            .map((c) => `cycle ${c.index}: CE ${(c.ce * 100).toFixed(3)} % ± ${(c.ceBound * 100).toFixed(3)} %, EE ${(c.ee * 100).toFixed(2)} %, ${c.chargeAh.toFixed(4)} Ah in, ${c.dischargeAh.toFixed(4)} Ah out`)
+            .join("\n");
+  }
+}
+
 export async function sendCommand(words: string[], flags: SendFlags): Promise<void> {
-  const code = formatCommandCall(words);
   const ch = await openLineChannel(flags.port);
-  let answer: AnswerRecord;
+  let answer: CommandAnswer;
   try {
-    answer = await sendAndAwait(ch, code, answerOf, flags.timeout === undefined ? DEFAULT_REPLY_TIMEOUT_MS : flags.timeout * 1000);
+    answer = await sendBoardCommand(ch, words, flags.timeout === undefined ? DEFAULT_REPLY_TIMEOUT_MS : flags.timeout * 1000);
   } finally {
     await ch.close();
   }
-  if (flags.json) {
-    console.log(JSON.stringify(answer));
-  } else if (answer.kind === "reply") {
-    console.log(answer.payload);
-  } else if (answer.kind === "ident") {
-    console.log(`firmware ${answer.fwVersion}, bundle ${answer.bundleHash}, board ${answer.board}, pack ${answer.pack}`);
-  }
-  if (answer.kind === "error") throw new CliError(`the board refused ${code}: ${answer.text}`, EXIT_FAILED);
+  if (answer.kind === "error") throw new CliError(`the board refused "${words.join(" ")}": ${answer.text}`, EXIT_FAILED);
+  console.log(flags.json ? JSON.stringify(answer) : formatAnswer(answer));
 }

@@ -58,6 +58,8 @@ export function toMonitorRecord(seq: number, rec: TelemetryRecord): MonitorRecor
       return { kind: "reply", seq, id: rec.id, payload: rec.payload };
     case "error":
       return { kind: "error", seq, id: rec.id, text: rec.text };
+    case "done":
+      return { kind: "done", seq, id: rec.id };
     default:
       return { kind: "other", seq, type: rec.type };
   }

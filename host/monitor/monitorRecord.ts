@@ -48,6 +48,7 @@ export type MonitorRecord =
   | { kind: "ident"; seq: number; fwVersion: string; bundleHash: string; board: string; pack: string }
   | { kind: "reply"; seq: number; id: string; payload: string }
   | { kind: "error"; seq: number; id: string; text: string }
+  | { kind: "done"; seq: number; id: string }
   | { kind: "other"; seq: number; type: string };
 
 /** What one line turned out to be. */
