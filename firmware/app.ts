@@ -1,0 +1,306 @@
+/**
+ * The firmware's one state object and what happens per sample and at boot:
+ *   sensors → Sample (reused) → PackModel.step → events and a status line → periodic save.
+ * `main.ts` builds the Espruino I/O and starts the sampler; `replayMain.ts` feeds embedded
+ * samples instead of sensors; `commands.ts` acts on the same App.
+ *
+ * Publishing rule: after boot nothing but the ident and boot lines (and driver error lines)
+ * is printed until one sample has valid cell voltages and current; until then the model is
+ * not stepped, so a restored state never meets a garbage first sample.
+ */
+import type { BoardDef } from "./boardTypes";
+import type { PackConfig } from "../shared/config/packConfig";
+import type { Sample } from "../shared/sample";
+import type { ModelEvent } from "../shared/model/events";
+import { PackModel } from "../shared/model/packModel";
+import { recordFromEvent } from "../shared/telemetry/records";
+import type { Crc32Fn } from "../shared/telemetry/crc32";
+import { createTelemetryOut, emit, emitError, type TelemetryOut } from "./telemetryOut";
+import { createSensorSet, readSample, type SensorSet } from "./sensors";
+import type { Hw } from "./drivers/hw";
+import {
+  createStateStore,
+  loadState,
+  saveState,
+  type ByteCrc,
+  type StateStore,
+  type StorageLike,
+} from "./persistence/stateStore";
+
+/** Identity of the bundle (the `BUILD` export of the virtual module `zbms-build`). */
+export interface BuildIdent {
+  version: string;
+  hash: string;
+  board: string;
+  pack: string;
+}
+
+/** Everything the firmware touches outside itself (Espruino globals on the board). */
+export interface AppIo {
+  /** Sensor hardware; null in a replay build (samples come from the bundle). */
+  hw: Hw | null;
+  /** Espruino Storage; null = no persistence (replay). */
+  storage: StorageLike | null;
+  /** CRC-32 of bytes (E.CRC32). */
+  byteCrc: ByteCrc;
+  /** CRC-32 of a string for telemetry lines (E.CRC32); undefined = the portable one. */
+  strCrc: Crc32Fn | undefined;
+  /** Prints one line (console.log). */
+  print: (line: string) => void;
+  /** Board clock (s), Espruino getTime(). */
+  nowS: () => number;
+  /** process.memory() on Espruino; null where there is none. */
+  memory: () => unknown;
+}
+
+/** Status-line `flags` bits set by the firmware (the model has no flags of its own). */
+export const FLAG_RESTORED = 1; // state was restored at this boot
+export const FLAG_DRIVER_ERROR = 2; // a driver failed in this sample (its channels are NaN)
+export const FLAG_REST_MARKED = 4; // the operator marked a rest: samples carry openCircuit = 1
+export const FLAG_ZEROING = 8; // current zeroing in progress (openCircuit forced)
+export const FLAG_SAVE_FAILED = 16; // the last state save failed
+
+/** Firmware counters stored after the model snapshot: [boot count]. */
+const EXTRA_DOUBLES = 1;
+/** A repeated driver error is reported again after this long (s), not every sample. */
+export const ERROR_REPEAT_S = 60;
+/** Milliseconds per second. */
+const MS_PER_S = 1000;
+
+export interface App {
+  build: BuildIdent;
+  board: BoardDef;
+  config: PackConfig;
+  io: AppIo;
+  tel: TelemetryOut;
+  model: PackModel;
+  sensors: SensorSet | null;
+  /** The one sample, reused every step (typed arrays, filled in place). */
+  sample: Sample;
+  store: StateStore | null;
+  /** Reused save buffer: model snapshot then firmware counters. */
+  payload: Float64Array;
+  bootCount: number;
+  /** A valid sample has been seen since boot (publishing allowed). */
+  started: boolean;
+  restored: boolean;
+  /** Operator rest flag (zbms("rest", 1)): samples carry openCircuit = 1. */
+  restMarked: number;
+  /** Samples left with openCircuit forced by zbms("zero"). */
+  zeroLeft: number;
+  lastSaveS: number;
+  saveRequested: boolean;
+  lastSaveOk: boolean;
+  lastErrorText: string;
+  lastErrorS: number;
+  /** Samples stepped into the model since boot. */
+  samples: number;
+  /** Samples skipped before the first valid one. */
+  waited: number;
+  /** Last driver-error count of a sample. */
+  lastDriverErrors: number;
+  /** Lets the model's event sink find the app (the model is built before the app object). */
+  sinkHolder: { a: App | null };
+}
+
+/** Fingerprint of what a snapshot's meaning depends on; changes invalidate stored state. */
+export function configShapeText(c: PackConfig): string {
+  return c.chemistry + "/" + c.cellCount + "/" + c.tempCount + "/" + c.capacityAh + "/" + c.alarms.length + "/" + c.segmentation.firstHalf;
+}
+
+function shapeCrc(io: AppIo, c: PackConfig): number {
+  const s = configShapeText(c);
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
+  return io.byteCrc(b);
+}
+
+function newSample(cellCount: number, tempCount: number): Sample {
+  const cellV = new Float64Array(cellCount);
+  const tempC = new Float64Array(tempCount);
+  cellV.fill(NaN);
+  tempC.fill(NaN);
+  return { tMs: NaN, cellV: cellV, currentA: NaN, tempC: tempC, openCircuit: 0 };
+}
+
+/** The model's event sink: one line per event; a cycle end asks for a save. */
+function eventSink(app: { a: App | null }): (ev: ModelEvent) => void {
+  return function (ev: ModelEvent) {
+    const a = app.a;
+    if (a === null) return;
+    const r = recordFromEvent(ev);
+    if (r !== null) emit(a.tel, r);
+    if (ev.kind === "cycle") a.saveRequested = true;
+  };
+}
+
+/** A new model for `config`, wired to print its events for `app`. */
+export function newModel(holder: { a: App | null }, config: PackConfig): PackModel {
+  return new PackModel(config, eventSink(holder));
+}
+
+/**
+ * Build the app (nothing printed yet). `config` must be validated; the board too.
+ * Throws only when the pack does not fit the board (more cells than channels).
+ */
+export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig, io: AppIo): App {
+  const holder: { a: App | null } = { a: null };
+  const model = newModel(holder, config);
+  const snapLen = model.snapshot().length;
+  const app: App = {
+    build: build,
+    board: board,
+    config: config,
+    io: io,
+    tel: createTelemetryOut(io.print, io.strCrc),
+    model: model,
+    sensors: io.hw ? createSensorSet(board, io.hw, config.cellCount, config.tempCount) : null,
+    sample: newSample(config.cellCount, config.tempCount),
+    store: io.storage ? createStateStore(io.storage, io.byteCrc, snapLen + EXTRA_DOUBLES, shapeCrc(io, config)) : null,
+    payload: new Float64Array(snapLen + EXTRA_DOUBLES),
+    bootCount: 1,
+    started: false,
+    restored: false,
+    restMarked: 0,
+    zeroLeft: 0,
+    lastSaveS: io.nowS(),
+    saveRequested: false,
+    lastSaveOk: true,
+    lastErrorText: "",
+    lastErrorS: -Infinity,
+    samples: 0,
+    waited: 0,
+    lastDriverErrors: 0,
+    sinkHolder: holder,
+  };
+  holder.a = app;
+  return app;
+}
+
+/** Replace the model (config change or counter reset); events of the new one print for `app`. */
+export function replaceModel(app: App, config: PackConfig, snapshot: ArrayLike<number> | null): PackModel {
+  const m = newModel(app.sinkHolder, config);
+  if (snapshot !== null) m.restore(snapshot);
+  return m;
+}
+
+/**
+ * Boot: print the ident line, restore the newest stored state (flagging the open cycle as
+ * restored), print the boot line with the copy's age. `reason` says why the board started.
+ */
+export function bootApp(app: App, reason: string): void {
+  emit(app.tel, { type: "ident", fwVersion: app.build.version, bundleHash: app.build.hash, board: app.build.board, pack: app.build.pack });
+  const nowS = app.io.nowS();
+  let ageS = NaN;
+  let why = reason;
+  if (app.store !== null) {
+    const r = loadState(app.store);
+    const st = r.state;
+    if (st !== null) {
+      const n = st.payload.length - EXTRA_DOUBLES;
+      try {
+        app.model.restore(st.payload.subarray(0, n));
+        app.model.markRestored();
+        app.restored = true;
+        app.bootCount = st.payload[n] + 1;
+        ageS = nowS - st.savedAtS;
+        why += "; restored seq " + st.seq + " from slot " + st.slot + (ageS >= 0 ? "" : "; board clock was reset, age unknown");
+        if (!(ageS >= 0)) ageS = NaN;
+      } catch (e) {
+        app.model = replaceModel(app, app.config, null);
+        why += "; stored state unusable: " + String((e as { message?: string }).message || e);
+      }
+    } else why += "; nothing restored: " + r.reason;
+  } else why += "; no storage";
+  emit(app.tel, { type: "boot", tMs: nowS * MS_PER_S, restored: app.restored, storedAgeS: ageS, reason: why });
+  app.lastSaveS = nowS;
+}
+
+/** Write the state now (snapshot + counters) to the next slot. */
+export function saveApp(app: App): boolean {
+  if (app.store === null) return false;
+  const snap = app.model.snapshot();
+  const p = app.payload;
+  if (snap.length + EXTRA_DOUBLES !== p.length) return false;
+  p.set(snap, 0);
+  p[snap.length] = app.bootCount;
+  const nowS = app.io.nowS();
+  app.lastSaveOk = saveState(app.store, p, nowS);
+  app.lastSaveS = nowS;
+  app.saveRequested = false;
+  if (!app.lastSaveOk) reportError(app, "store", "state save failed (" + app.store.failedSaves + " failures since boot)");
+  return app.lastSaveOk;
+}
+
+/** An error line, repeated at most every ERROR_REPEAT_S for the same text. */
+export function reportError(app: App, id: string, text: string): void {
+  const nowS = app.io.nowS();
+  if (text === app.lastErrorText && nowS - app.lastErrorS < ERROR_REPEAT_S) return;
+  app.lastErrorText = text;
+  app.lastErrorS = nowS;
+  emitError(app.tel, id, text);
+}
+
+function sampleValid(s: Sample): boolean {
+  if (!isFinite(s.currentA) || !isFinite(s.tMs)) return false;
+  for (let i = 0; i < s.cellV.length; i++) if (!isFinite(s.cellV[i])) return false;
+  return true;
+}
+
+function statusFlags(app: App): number {
+  return (
+    (app.restored ? FLAG_RESTORED : 0) |
+    (app.lastDriverErrors > 0 ? FLAG_DRIVER_ERROR : 0) |
+    (app.restMarked ? FLAG_REST_MARKED : 0) |
+    (app.zeroLeft > 0 ? FLAG_ZEROING : 0) |
+    (app.lastSaveOk ? 0 : FLAG_SAVE_FAILED)
+  );
+}
+
+/** Print the status line from the model's live numbers. */
+export function emitStatus(app: App): void {
+  const s = app.model.status();
+  emit(app.tel, {
+    type: "status",
+    tMs: s.tMs,
+    cellV: s.cellV,
+    currentA: s.currentA,
+    tempC: s.tempC,
+    socFrac: s.socFrac,
+    segment: s.segment,
+    cycleCount: s.cycleCount,
+    alarmMask: s.alarmMask,
+    lastCe: s.lastCe,
+    lastCeBound: s.lastCeBound,
+    lastEe: s.lastEe,
+    flags: statusFlags(app),
+  });
+}
+
+/** Step the model on `s` (already filled), print its lines, save when due. */
+export function stepModel(app: App, s: Sample): void {
+  app.model.step(s);
+  app.samples++;
+  emitStatus(app);
+  if (app.store !== null && (app.saveRequested || app.io.nowS() - app.lastSaveS >= app.config.saveIntervalS)) saveApp(app);
+}
+
+/** One live sample: read the sensors, gate on validity, step. The sampler's body. */
+export function sampleOnce(app: App): void {
+  const s = app.sample;
+  const sensors = app.sensors;
+  if (sensors === null) return;
+  const errs = readSample(sensors, s);
+  app.lastDriverErrors = errs;
+  if (errs > 0) reportError(app, "sensor", sensors.status.lastError + " (" + errs + " failed reads in this sample)");
+  s.openCircuit = app.restMarked || app.zeroLeft > 0 ? 1 : 0;
+  if (app.zeroLeft > 0) app.zeroLeft--;
+  if (!app.started) {
+    if (!sampleValid(s)) {
+      app.waited++;
+      return;
+    }
+    app.started = true;
+  }
+  stepModel(app, s);
+}

@@ -1,0 +1,341 @@
+/**
+ * Commands: ONE global entry point the host calls through Espruino's REPL,
+ *
+ *   zbms(cmd, a, b, c, d)
+ *
+ * each answered with telemetry lines (a `reply`, `ident`, `cycle`… line, or an `error` line).
+ * `cmd` may carry a host id after '#': zbms("status#17") answers with id "17" (default: the
+ * command name). Nothing here throws to the caller: a bad command, bad argument or a failing
+ * action gives an error line, and the configuration is left unchanged. Commands:
+ *
+ *   ident                               ident line: firmware version, bundle hash, board, pack
+ *   status                              reply: memory, step time, counters, saves, flash wear
+ *   get  PATH                           reply: config value at PATH ("alarms.0.limit")
+ *   set  PATH VALUE                     validated config change (persisted), reply with new value
+ *   cal  CH ACTUAL1 RAW1 ACTUAL2 RAW2   two-point calibration of channel CH ("v0"…, "i"):
+ *                                       ACTUALn in V (voltage) or A (current), RAWn raw codes
+ *                                       as shown by `raw`; persisted
+ *   raw                                 reply: last raw code of every channel
+ *   zero                                learn the current offset: the next offsetMinSamples
+ *                                       samples are flagged open circuit (pack must be idle)
+ *   rest 1|0                            mark / unmark an operator rest (open circuit)
+ *   resetCounters                       fresh model (counters, cycles, SOC), stored state erased
+ *   cycles                              recent cycle records, one cycle line each, then done
+ *   save                                write the state now
+ *   help                                reply: the command list
+ */
+import { validateConfig } from "../shared/config/validateConfig";
+import type { PackConfig } from "../shared/config/packConfig";
+import { twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
+import { encodeFixed, encodeSig, SIG_DIGITS } from "../shared/telemetry/fieldText";
+import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
+import { emit, emitError, emitReply, errorText } from "./telemetryOut";
+import { replaceModel, saveApp, type App } from "./app";
+import { eraseState, flashWear } from "./persistence/stateStore";
+import type { Sampler } from "./sampler";
+
+/** Storage file of the persisted config (JSON of the whole validated PackConfig). */
+export const CONFIG_FILE = "zbms.cfg";
+/** Storage file of persisted calibrations (JSON object channel → AdcCalibration). */
+export const CAL_FILE = "zbms.cal";
+/** Cycle ends per day assumed in the flash-wear figure of `status` (C/5 cycles: ~2.4/day; margin 2×). */
+const CYCLE_ENDS_PER_DAY = 5;
+/** Command names, for the help reply and the error of an unknown command. */
+export const COMMANDS = ["ident", "status", "get", "set", "cal", "raw", "zero", "rest", "resetCounters", "cycles", "save", "help"];
+
+export interface CommandContext {
+  app: App;
+  sampler: Sampler | null;
+}
+
+/** A number as JSON text through the telemetry encoder's fixed-point formatter; null when not finite. */
+function jn(x: number, decimals: number): string {
+  return typeof x === "number" && isFinite(x) ? encodeFixed(x, decimals) : "null";
+}
+
+/** A number as JSON text with 9 significant digits (config values of any magnitude). */
+function jg(x: number): string {
+  return typeof x === "number" && isFinite(x) ? encodeSig(x, SIG_DIGITS) : "null";
+}
+
+/** A JSON string literal (quotes and backslashes escaped; the line encoder escapes the rest). */
+function js(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charAt(i);
+    out += c === '"' || c === "\\" ? "\\" + c : c;
+  }
+  return out + '"';
+}
+
+/** A config value as JSON text, numbers through the encoder. */
+function jv(v: unknown): string {
+  if (typeof v === "number") return jg(v);
+  if (typeof v === "string") return js(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (v === null || v === undefined) return "null";
+  if (Array.isArray(v)) {
+    let s = "[";
+    for (let i = 0; i < v.length; i++) s += (i > 0 ? "," : "") + jv(v[i]);
+    return s + "]";
+  }
+  const keys = Object.keys(v as object);
+  let s = "{";
+  for (let i = 0; i < keys.length; i++) s += (i > 0 ? "," : "") + js(keys[i]) + ":" + jv((v as Record<string, unknown>)[keys[i]]);
+  return s + "}";
+}
+
+function isNum(x: unknown): boolean {
+  return typeof x === "number" && isFinite(x);
+}
+
+/** Walk a dotted path; returns [parent, key] or an error text naming the part that does not exist. */
+function resolvePath(root: unknown, path: unknown): { parent: Record<string, unknown>; key: string } | string {
+  if (typeof path !== "string" || path.length === 0) return "path must be a non-empty string like \"alarms.0.limit\", got " + String(path);
+  const parts = path.split(".");
+  let node = root as Record<string, unknown>;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const next = node[parts[i]];
+    if (next === null || typeof next !== "object" || Object.keys(node).indexOf(parts[i]) < 0) {
+      return "no config field \"" + parts.slice(0, i + 1).join(".") + "\"; accepted: " + Object.keys(node).join(", ");
+    }
+    node = next as Record<string, unknown>;
+  }
+  const key = parts[parts.length - 1];
+  if (Object.keys(node).indexOf(key) < 0) return "no config field \"" + path + "\"; accepted at that level: " + Object.keys(node).join(", ");
+  return { parent: node, key: key };
+}
+
+function cmdGet(ctx: CommandContext, id: string, path: unknown): void {
+  const r = resolvePath(ctx.app.config, path);
+  if (typeof r === "string") return emitError(ctx.app.tel, id, "get: " + r);
+  emitReply(ctx.app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + "}");
+}
+
+function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown): void {
+  const app = ctx.app;
+  const copy = JSON.parse(JSON.stringify(app.config)) as PackConfig;
+  const r = resolvePath(copy, path);
+  if (typeof r === "string") return emitError(app.tel, id, "set: " + r);
+  const old = r.parent[r.key];
+  if (old !== null && typeof old === "object") return emitError(app.tel, id, "set: \"" + String(path) + "\" is a group; set one of its fields: " + Object.keys(old as object).join(", "));
+  if (typeof value !== typeof old) {
+    return emitError(app.tel, id, "set: \"" + String(path) + "\" takes a " + typeof old + ", got " + typeof value + " " + String(value));
+  }
+  r.parent[r.key] = value;
+  let cfg: PackConfig;
+  try {
+    cfg = validateConfig(copy);
+  } catch (e) {
+    return emitError(app.tel, id, "set: " + errorText(e) + " (config unchanged)");
+  }
+  let model: App["model"];
+  try {
+    model = replaceModel(app, cfg, app.model.snapshot());
+  } catch (e) {
+    return emitError(app.tel, id, "set: \"" + String(path) + "\" changes the model's shape; run resetCounters with a new pack config instead (config unchanged)");
+  }
+  app.model = model;
+  app.config = cfg;
+  if (ctx.sampler !== null) ctx.sampler.periodMs = cfg.samplePeriodMs;
+  let persisted = "no storage";
+  if (app.io.storage !== null) {
+    try {
+      persisted = app.io.storage.write(CONFIG_FILE, JSON.stringify(cfg)) !== false ? "saved" : "save failed";
+    } catch (e) {
+      persisted = "save failed";
+    }
+  }
+  emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persisted) + "}");
+}
+
+/** Stored calibrations (channel → cal), or an empty object. */
+function readCals(app: App): Record<string, AdcCalibration> {
+  const s = app.io.storage;
+  if (s === null) return {};
+  try {
+    const t = s.read(CAL_FILE);
+    return t ? (JSON.parse(t) as Record<string, AdcCalibration>) : {};
+  } catch (e) {
+    return {};
+  }
+}
+
+/** Apply stored calibrations to the board definition (at boot, before the sensors are set up). */
+export function applyStoredCals(app: { io: App["io"]; board: App["board"] }): string {
+  const cals = readCals(app as App);
+  const names = Object.keys(cals);
+  for (let i = 0; i < names.length; i++) {
+    const ch = channelDef(app as App, names[i]);
+    if (ch !== null) ch.cal = cals[names[i]];
+  }
+  return names.join(",");
+}
+
+/** The board channel a name refers to ("v0"…, "i"), or null. */
+function channelDef(app: App, name: string): VoltageChannelDef | CurrentChannelDef | null {
+  if (name === "i") return app.board.current;
+  if (name.charAt(0) === "v") {
+    const k = parseInt(name.substring(1), 10);
+    if (String(k) === name.substring(1) && k >= 0 && k < app.board.voltages.length) return app.board.voltages[k];
+  }
+  return null;
+}
+
+/** Chip-input volts for an actual channel value (inverse of the channel's chain after calibration). */
+function inputVFor(def: VoltageChannelDef | CurrentChannelDef, isCurrent: boolean, actual: number): number {
+  if (!isCurrent) return actual / (def as VoltageChannelDef).dividerRatio;
+  const c = def as CurrentChannelDef;
+  if (c.chip === "esp32adc") return c.senseAmp ? c.senseAmp.refV + actual * c.polarity * c.senseAmp.gain * c.shuntOhm : NaN;
+  return actual * c.polarity * c.shuntOhm;
+}
+
+function cmdCal(ctx: CommandContext, id: string, ch: unknown, a1: unknown, r1: unknown, a2: unknown, r2: unknown): void {
+  const app = ctx.app;
+  const accepted = "v0…v" + (app.board.voltages.length - 1) + ", i";
+  if (typeof ch !== "string") return emitError(app.tel, id, "cal: channel must be a string; accepted: " + accepted);
+  const def = channelDef(app, ch);
+  if (def === null) return emitError(app.tel, id, "cal: unknown channel \"" + ch + "\"; accepted: " + accepted);
+  if (!isNum(a1) || !isNum(r1) || !isNum(a2) || !isNum(r2)) {
+    return emitError(app.tel, id, "cal: needs four finite numbers ACTUAL1 RAW1 ACTUAL2 RAW2, got " + String(a1) + " " + String(r1) + " " + String(a2) + " " + String(r2) + "; example: zbms(\"cal\",\"v0\",1.2,9600,1.6,12800)");
+  }
+  let cal: AdcCalibration;
+  try {
+    const isCur = ch === "i";
+    cal = twoPointCal(r1 as number, inputVFor(def, isCur, a1 as number), r2 as number, inputVFor(def, isCur, a2 as number));
+  } catch (e) {
+    return emitError(app.tel, id, "cal: " + errorText(e) + " (calibration unchanged)");
+  }
+  def.cal = cal;
+  let persisted = "no storage";
+  if (app.io.storage !== null) {
+    const cals = readCals(app);
+    cals[ch] = cal;
+    try {
+      persisted = app.io.storage.write(CAL_FILE, JSON.stringify(cals)) !== false ? "saved" : "save failed";
+    } catch (e) {
+      persisted = "save failed";
+    }
+  }
+  emitReply(app.tel, id, "{\"channel\":" + js(ch) + ",\"cal\":" + jv(cal) + ",\"persisted\":" + js(persisted) + "}");
+}
+
+function cmdRaw(ctx: CommandContext, id: string): void {
+  const s = ctx.app.sensors;
+  if (s === null) return emitError(ctx.app.tel, id, "raw: no sensors in this build (replay)");
+  const n = s.volts.length;
+  let out = "{";
+  for (let k = 0; k < n; k++) out += "\"v" + k + "\":" + jn(s.raw[k], 0) + ",";
+  out += "\"i\":" + jn(s.raw[n], 0);
+  for (let k = 0; k < s.temps.length; k++) out += ",\"t" + k + "\":" + jn(s.raw[n + 1 + k], 0);
+  emitReply(ctx.app.tel, id, out + "}");
+}
+
+function memoryJson(app: App): string {
+  let m: unknown = null;
+  try {
+    m = app.io.memory();
+  } catch (e) {
+    m = null;
+  }
+  if (m === null || typeof m !== "object") return "null";
+  const o = m as Record<string, unknown>;
+  const keys = ["free", "usage", "total", "history", "gc", "gctime", "blocksize"];
+  let s = "{";
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    if (typeof o[keys[i]] !== "number") continue;
+    s += (first ? "" : ",") + js(keys[i]) + ":" + jg(o[keys[i]] as number);
+    first = false;
+  }
+  return s + "}";
+}
+
+function cmdStatus(ctx: CommandContext, id: string): void {
+  const app = ctx.app;
+  const sp = ctx.sampler;
+  const st = app.store;
+  const w = st !== null ? flashWear(st.payloadDoubles, app.config.saveIntervalS, CYCLE_ENDS_PER_DAY) : null;
+  const nowS = app.io.nowS();
+  const p =
+    "{\"mem\":" + memoryJson(app) +
+    ",\"stepMs\":{\"last\":" + jn(sp ? sp.lastStepMs : NaN, 2) + ",\"mean\":" + jn(sp ? sp.meanStepMs : NaN, 2) + ",\"max\":" + jn(sp ? sp.maxStepMs : NaN, 2) + "}" +
+    ",\"periodMs\":" + jn(sp ? sp.periodMs : app.config.samplePeriodMs, 0) +
+    ",\"steps\":" + jn(sp ? sp.steps : 0, 0) + ",\"crashes\":" + jn(sp ? sp.crashes : 0, 0) + ",\"overruns\":" + jn(sp ? sp.overruns : 0, 0) +
+    ",\"samples\":" + jn(app.samples, 0) + ",\"waitedForValid\":" + jn(app.waited, 0) + ",\"started\":" + (app.started ? "true" : "false") +
+    ",\"driverErrors\":" + jn(app.sensors ? app.sensors.status.errorCount : 0, 0) + ",\"lastDriverError\":" + js(app.sensors ? app.sensors.status.lastError : "") +
+    ",\"restored\":" + (app.restored ? "true" : "false") + ",\"bootCount\":" + jn(app.bootCount, 0) +
+    ",\"saves\":" + jn(st ? st.saves : 0, 0) + ",\"failedSaves\":" + jn(st ? st.failedSaves : 0, 0) + ",\"lastSaveAgeS\":" + jn(nowS - app.lastSaveS, 1) +
+    ",\"stateBytes\":" + jn(st ? st.u8.length : 0, 0) +
+    ",\"flashWear\":" + (w ? "{\"writesPerDay\":" + jn(w.writesPerDay, 1) + ",\"erasesPerPagePerDay\":" + jn(w.erasesPerPagePerDay, 3) + ",\"lifetimeYears\":" + jn(w.lifetimeYears, 1) + "}" : "null") +
+    ",\"rest\":" + jn(app.restMarked, 0) + ",\"zeroLeft\":" + jn(app.zeroLeft, 0) + ",\"lines\":" + jn(app.tel.lines, 0) + "}";
+  emitReply(app.tel, id, p);
+}
+
+function cmdResetCounters(ctx: CommandContext, id: string): void {
+  const app = ctx.app;
+  app.model = replaceModel(app, app.config, null);
+  app.restored = false;
+  let saved = "no storage";
+  if (app.store !== null) {
+    eraseState(app.store);
+    saved = saveApp(app) ? "saved" : "save failed";
+  }
+  emitReply(app.tel, id, "{\"reset\":true,\"state\":" + js(saved) + "}");
+}
+
+function cmdCycles(ctx: CommandContext, id: string): void {
+  const app = ctx.app;
+  const cs = app.model.recentCycles();
+  for (let i = 0; i < cs.length; i++) emit(app.tel, { type: "cycle", tMs: cs[i].endTMs, cycle: cs[i] });
+  emit(app.tel, { type: "done", id: id });
+}
+
+/** Run one command; never throws. */
+export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
+  const app = ctx.app;
+  let id = "";
+  try {
+    if (typeof cmd !== "string") {
+      emitError(app.tel, "", "command must be a string, got " + typeof cmd + "; accepted: " + COMMANDS.join(", ") + "; example: zbms(\"status\")");
+      return;
+    }
+    const hash = cmd.indexOf("#");
+    const name = hash >= 0 ? cmd.substring(0, hash) : cmd;
+    id = hash >= 0 ? cmd.substring(hash + 1) : cmd;
+    if (name === "ident") emit(app.tel, { type: "ident", fwVersion: app.build.version, bundleHash: app.build.hash, board: app.build.board, pack: app.build.pack });
+    else if (name === "status") cmdStatus(ctx, id);
+    else if (name === "get") cmdGet(ctx, id, a);
+    else if (name === "set") cmdSet(ctx, id, a, b);
+    else if (name === "cal") cmdCal(ctx, id, a, b, c, d, e);
+    else if (name === "raw") cmdRaw(ctx, id);
+    else if (name === "zero") {
+      app.zeroLeft = app.config.counting.offsetMinSamples;
+      emitReply(app.tel, id, "{\"zeroSamples\":" + jn(app.zeroLeft, 0) + ",\"note\":\"keep the pack at open circuit\"}");
+    } else if (name === "rest") {
+      if (a !== 0 && a !== 1 && a !== true && a !== false) {
+        emitError(app.tel, id, "rest: got " + String(a) + "; accepted: 1 (pack is at open circuit) or 0 (rest over)");
+        return;
+      }
+      app.restMarked = a === 1 || a === true ? 1 : 0;
+      emitReply(app.tel, id, "{\"rest\":" + jn(app.restMarked, 0) + "}");
+    } else if (name === "resetCounters") cmdResetCounters(ctx, id);
+    else if (name === "cycles") cmdCycles(ctx, id);
+    else if (name === "save") emitReply(app.tel, id, "{\"saved\":" + (saveApp(app) ? "true" : "false") + "}");
+    else if (name === "help") emitReply(app.tel, id, "{\"commands\":" + jv(COMMANDS) + "}");
+    else emitError(app.tel, id, "unknown command " + js(name) + "; accepted: " + COMMANDS.join(", "));
+  } catch (err) {
+    try {
+      emitError(app.tel, id, "command failed: " + errorText(err));
+    } catch (err2) {
+      // printing failed as well; nothing more can be said
+    }
+  }
+}
+
+/** Install the global `zbms(cmd, a, b, c, d, e)` entry point (Espruino: global scope). */
+export function installCommands(ctx: CommandContext): void {
+  (global as unknown as Record<string, unknown>).zbms = function (cmd: unknown, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) {
+    runCommand(ctx, cmd, a, b, c, d, e);
+  };
+}

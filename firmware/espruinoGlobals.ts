@@ -1,0 +1,57 @@
+/**
+ * Espruino's built-in globals that the firmware uses, typed, in one place; only `main.ts` and
+ * `replayMain.ts` touch them (everything else gets them injected through `AppIo` / `Hw`).
+ * References: espruino.com/Reference (E, ESP32, I2C, getTime, analogRead, process, Storage).
+ */
+export interface EspruinoI2c {
+  setup(options: { scl: string; sda: string; bitrate: number }): void;
+  writeTo(address: number, data: number[]): void;
+  readFrom(address: number, quantity: number): Uint8Array;
+}
+
+export interface EspruinoE {
+  CRC32(data: string | Uint8Array): number;
+  enableWatchdog(timeoutS: number, isAuto: boolean): void;
+  kickWatchdog(): void;
+  on(event: string, fn: () => void): void;
+}
+
+declare const E: EspruinoE;
+declare const ESP32: { setAtten(pin: string, attenCode: number): void };
+declare const I2C1: EspruinoI2c;
+declare const I2C2: EspruinoI2c;
+declare function getTime(): number;
+declare function analogRead(pin: string): number;
+declare const process: { memory(): unknown };
+
+/** The Espruino object `E`. */
+export function espE(): EspruinoE {
+  return E;
+}
+
+/** Seconds on the board clock. */
+export function espTimeS(): number {
+  return getTime();
+}
+
+export function espAnalogRead(pin: string): number {
+  return analogRead(pin);
+}
+
+export function espSetAtten(pin: string, code: number): void {
+  ESP32.setAtten(pin, code);
+}
+
+/** The hardware I2C object named in the board file. */
+export function espI2c(name: "I2C1" | "I2C2"): EspruinoI2c {
+  return name === "I2C2" ? I2C2 : I2C1;
+}
+
+export function espMemory(): unknown {
+  return process.memory();
+}
+
+/** Espruino's Storage module. */
+export function espStorage(): unknown {
+  return require("Storage");
+}

@@ -1,0 +1,113 @@
+/**
+ * Firmware entry (bundled by `npm run build:firmware`): wire the board's sensors, the model,
+ * telemetry and Storage; restore the saved state; start the sampler; install `zbms(...)`.
+ * Runs at upload and, through E.on("init"), after every reset/power-up of a `save()`d image
+ * (then the state comes from Storage, which is newer than the RAM image).
+ */
+import { BOARD, BUILD, PACK } from "zbms-build";
+import { validateConfig } from "../shared/config/validateConfig";
+import type { PackConfig } from "../shared/config/packConfig";
+import { bootApp, createApp, reportError, sampleOnce, type AppIo } from "./app";
+import { applyStoredCals, CONFIG_FILE, installCommands } from "./commands";
+import { createSampler, startSampler, stopSampler, type Sampler } from "./sampler";
+import type { Hw } from "./drivers/hw";
+import type { StorageLike } from "./persistence/stateStore";
+import { espAnalogRead, espE, espI2c, espMemory, espSetAtten, espStorage, espTimeS } from "./espruinoGlobals";
+import { encodeLine } from "../shared/telemetry/lineFormat";
+
+/** Watchdog timeout (s): several sample periods, at least 10 s (the slowest I2C setup fits). */
+const WATCHDOG_MIN_S = 10;
+const WATCHDOG_PERIODS = 5;
+const MS_PER_S = 1000;
+
+/** The running instance (one per boot), so a re-boot can stop the previous sampler. */
+const running: { sampler: Sampler | null } = { sampler: null };
+
+function printLine(line: string): void {
+  console.log(line);
+}
+
+/** The stored config when it exists and still validates; else the embedded pack. */
+function loadConfig(storage: StorageLike): { config: PackConfig; note: string } {
+  let text: string | undefined;
+  try {
+    text = storage.read(CONFIG_FILE);
+  } catch (e) {
+    text = undefined;
+  }
+  if (!text) return { config: PACK, note: "config: embedded" };
+  try {
+    return { config: validateConfig(JSON.parse(text)), note: "config: stored" };
+  } catch (e) {
+    return { config: PACK, note: "config: stored copy rejected, embedded used" };
+  }
+}
+
+function boot(reason: string): void {
+  if (running.sampler !== null) stopSampler(running.sampler);
+  const E = espE();
+  const storage = espStorage() as StorageLike;
+  const hw: Hw = {
+    i2c: null,
+    analogRead: espAnalogRead,
+    setAtten: espSetAtten,
+    getTimeS: espTimeS,
+  };
+  const i2c = BOARD.i2c;
+  if (i2c) {
+    const bus = espI2c(i2c.bus);
+    bus.setup({ scl: i2c.sclPin, sda: i2c.sdaPin, bitrate: i2c.bitrateHz });
+    hw.i2c = bus;
+  }
+  const io: AppIo = {
+    hw: hw,
+    storage: storage,
+    byteCrc: function (b: Uint8Array) {
+      return E.CRC32(b);
+    },
+    strCrc: function (s: string) {
+      return E.CRC32(s);
+    },
+    print: printLine,
+    nowS: espTimeS,
+    memory: espMemory,
+  };
+  const lc = loadConfig(storage);
+  const board = BOARD;
+  const cals = applyStoredCals({ io: io, board: board });
+  const app = createApp(BUILD, board, lc.config, io);
+  bootApp(app, reason + "; " + lc.note + (cals ? "; calibrations: " + cals : ""));
+  const sampler = createSampler(
+    lc.config.samplePeriodMs,
+    function () {
+      sampleOnce(app);
+    },
+    function (text: string) {
+      reportError(app, "sampler", text);
+    },
+    function () {
+      E.kickWatchdog();
+    },
+    espTimeS,
+    { setTimeout: setTimeout, clearTimeout: clearTimeout },
+  );
+  running.sampler = sampler;
+  installCommands({ app: app, sampler: sampler });
+  const wdS = (WATCHDOG_PERIODS * lc.config.samplePeriodMs) / MS_PER_S;
+  E.enableWatchdog(wdS > WATCHDOG_MIN_S ? wdS : WATCHDOG_MIN_S, false);
+  startSampler(sampler);
+}
+
+function safeBoot(reason: string): void {
+  try {
+    boot(reason);
+  } catch (e) {
+    const msg = e !== null && typeof e === "object" && (e as { message?: string }).message ? (e as { message: string }).message : String(e);
+    console.log(encodeLine({ type: "error", id: "boot", text: msg }, 0, undefined));
+  }
+}
+
+espE().on("init", function () {
+  safeBoot("power-on or reset (saved image)");
+});
+safeBoot("upload");
