@@ -20,7 +20,7 @@ import { AdcCalibration, applyCalibration, dividerInputV } from "./calibration";
 
 /** SAR resolution (bits). ESP32 Technical Reference Manual, "SAR ADC": 12-bit. */
 export const ESP32_ADC_BITS = 12;
-/** Number of codes, 2^12; Espruino's analogRead returns raw / ESP32_ADC_CODES (Espruino ESP32 jshardware.c). */
+/** Number of codes, 2^12; Espruino's analogRead returns raw / ESP32_ADC_CODES (Espruino targets/esp32/jshardware.c, jshPinAnalog: readADC(pin) / 4096). */
 export const ESP32_ADC_CODES = 4096;
 /** Highest code: the converter saturates here (ESP-IDF adc.h: 4095 for 12 bits). */
 export const ESP32_ADC_MAX_CODE = ESP32_ADC_CODES - 1;
