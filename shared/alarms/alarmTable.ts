@@ -54,6 +54,7 @@ export const ALARM_WATCH: Record<AlarmId, { input: AlarmInputName; dir: number; 
   cellImbalance: { input: "imbalanceV", dir: ALARM_OVER, unit: "V" },
   sensorFault: { input: "sensorFault", dir: ALARM_OVER, unit: "channels" },
   selfDischarge: { input: "selfDischargeSlopeMVPerH", dir: ALARM_OVER, unit: "mV/h" },
+  lowRetention: { input: "retentionFrac", dir: ALARM_UNDER, unit: "fraction" },
   ceDrop: { input: "lastCe", dir: ALARM_UNDER, unit: "fraction" },
 };
 
@@ -210,6 +211,11 @@ const SELF_DISCHARGE_ALARM_MV_PER_H = 10;
 const CE_WARN = 0.99;
 const CE_ALARM = 0.975;
 const CE_HYST = 0.003;
+/** Retention after a rest (fraction): the article reports 97.1 % "CE after shelving" 24 h for a
+ *  good hybrid electrolyte (§4.3); below 95 % warns, below 90 % alarms (engineering choice). */
+const RETENTION_WARN = 0.95;
+const RETENTION_ALARM = 0.9;
+const RETENTION_HYST = 0.01;
 /** Delays (ms): fast for voltage/current, slower for noisy or slow quantities. */
 const DELAY_FAST_MS = 2000;
 const DELAY_SLOW_MS = 10000;
@@ -244,6 +250,9 @@ export function defaultAlarmRows(chemistry: ChemistryId, capacityAh: number): Al
     row("sensorFault", "alarm", 1, 0, 0),
     row("selfDischarge", "warning", SELF_DISCHARGE_WARN_MV_PER_H, SELF_DISCHARGE_WARN_MV_PER_H * 0.7, DELAY_SELF_DISCHARGE_MS),
     row("selfDischarge", "alarm", SELF_DISCHARGE_ALARM_MV_PER_H, SELF_DISCHARGE_ALARM_MV_PER_H * 0.7, DELAY_SELF_DISCHARGE_MS),
+    // Retention changes once per rest test: no delay.
+    row("lowRetention", "warning", RETENTION_WARN, RETENTION_WARN + RETENTION_HYST, 0),
+    row("lowRetention", "alarm", RETENTION_ALARM, RETENTION_ALARM + RETENTION_HYST, 0),
     // lastCe changes once per cycle: no delay.
     row("ceDrop", "warning", CE_WARN, CE_WARN + CE_HYST, 0),
     row("ceDrop", "alarm", CE_ALARM, CE_ALARM + CE_HYST, 0),

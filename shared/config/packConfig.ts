@@ -16,6 +16,7 @@ export type AlarmId =
   | "cellImbalance"
   | "sensorFault"
   | "selfDischarge"
+  | "lowRetention"
   | "ceDrop";
 
 /** Alarm levels, in order of severity. */
