@@ -312,6 +312,11 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
           }
         }
       }
+      if (samples === 1) {
+        // The model starts in rest: a run that opens at open circuit has a first rest too.
+        openRest = { restIndex: -1, startS: tS, tS: [], v: [] };
+        nextRestLogS = 0;
+      }
       if (openRest && v === v) {
         const since = tS - openRest.startS;
         if (since >= nextRestLogS && openRest.tS.length < REST_CURVE_POINTS) {

@@ -85,7 +85,7 @@ function restGrid(curves: RestCurve[]): { x: number[]; ys: (number | null)[][]; 
       return (v - v0) * MV_PER_V;
     });
   });
-  return { x: x.map((t) => t / S_PER_H), ys, labels: curves.map((c) => `rest ${c.restIndex >= 0 ? c.restIndex : "?"} @ ${(c.startS / S_PER_H).toFixed(1)} h`) };
+  return { x: x.map((t) => t / S_PER_H), ys, labels: curves.map((c) => `${c.restIndex >= 0 ? "rest " + c.restIndex : "rest"} @ ${(c.startS / S_PER_H).toFixed(1)} h`) };
 }
 
 function dqdvData(curves: DqDvCurve[]): { x: number[]; ys: number[][]; labels: string[] } {

@@ -161,6 +161,8 @@ function slowParse(buf: Uint8Array, s: number, e: number): number {
 export interface CsvReadOptions {
   /** Field delimiter byte; default: guessed from the first line (`,` `;` or tab). */
   delimiter?: number;
+  /** Read chunk size (bytes); default 1 MiB. Small values exercise lines split across chunks. */
+  chunkBytes?: number;
   /** Called with the number of bytes consumed so far and the total (for progress bars). */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -186,7 +188,7 @@ export async function readCsv(
   opts: CsvReadOptions = {},
 ): Promise<{ lines: number; bytes: number }> {
   const totalBytes = (await stat(path)).size;
-  const stream = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const stream = createReadStream(path, { highWaterMark: opts.chunkBytes ?? CHUNK_BYTES });
   const row = new CsvRow();
   let delimiter = opts.delimiter ?? -1;
   let carry: Uint8Array = new Uint8Array(0);

@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseNumberBytes, readCsv } from "../../../host/bdf/csvStream";
+
+const enc = new TextEncoder();
+const num = (s: string): number => {
+  const b = enc.encode(s);
+  return parseNumberBytes(b, 0, b.length);
+};
+
+describe("parseNumberBytes", () => {
+  it("parses plain, signed, exponent and padded numbers", () => {
+    expect(num("0")).toBe(0);
+    expect(num("-0.14571")).toBe(-0.14571);
+    expect(num("+2.5")).toBe(2.5);
+    expect(num("1.2e-5")).toBe(1.2e-5);
+    expect(num("7.52614275528797")).toBe(7.52614275528797);
+    expect(num(" 3.5 ")).toBe(3.5);
+    expect(num('"4.25"')).toBe(4.25);
+    expect(num("3.2760357100000001")).toBe(3.2760357100000001);
+  });
+  it("gives NaN for empty, dashes and words, Number() for NaN/Infinity text", () => {
+    expect(num("")).toBeNaN();
+    expect(num("-")).toBeNaN();
+    expect(num("abc")).toBeNaN();
+    expect(num("1.2.3")).toBeNaN();
+    expect(num("1e")).toBeNaN();
+    expect(num("NaN")).toBeNaN();
+    expect(num("Infinity")).toBe(Infinity);
+  });
+  it("agrees with Number() on the shortest text of any double", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        const s = String(x);
+        expect(num(s)).toBe(Number(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it("agrees with Number() on fixed-decimal texts", () => {
+    fc.assert(
+      fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 12 }), (x, d) => {
+        const s = x.toFixed(d);
+        expect(num(s)).toBe(Number(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe("readCsv", () => {
+  const dir = mkdtempSync(join(tmpdir(), "zbms-csv-"));
+  it("returns every row intact whatever the chunk size (lines split across chunks)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.boolean(),
+        async (rows, chunk, crlf) => {
+          const f = join(dir, "p.csv");
+          const eol = crlf ? "\r\n" : "\n";
+          writeFileSync(f, "a,b\n" + rows.map((r) => r.map(String).join(",")).join(eol) + eol);
+          const got: number[][] = [];
+          await readCsv(f, (row) => {
+            if (row.lineNo === 1) return;
+            const r: number[] = [];
+            for (let i = 0; i < row.count; i++) r.push(row.num(i));
+            got.push(r);
+          }, { chunkBytes: chunk });
+          expect(got).toEqual(rows.map((r) => r.map((x) => (Object.is(x, -0) ? -0 : x))));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+  it("strips a BOM, reads quoted fields and guesses ';' delimiters", async () => {
+    const f = join(dir, "q.csv");
+    writeFileSync(f, "\ufeffname;value\n\"a;b\";1,5\n\"say \"\"hi\"\"\";2\n");
+    const rows: string[][] = [];
+    await readCsv(f, (row) => {
+      rows.push(row.strings());
+    });
+    expect(rows).toEqual([["name", "value"], ["a;b", "1,5"], ['say "hi"', "2"]]);
+  });
+  it("stops early when the callback returns false", async () => {
+    const f = join(dir, "s.csv");
+    writeFileSync(f, "x\n1\n2\n3\n");
+    let n = 0;
+    await readCsv(f, () => {
+      n++;
+      return n < 2;
+    });
+    expect(n).toBe(2);
+  });
+});
