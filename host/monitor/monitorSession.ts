@@ -50,6 +50,7 @@ export class MonitorSession {
   private bdfWriters: BdfWriter[] = [];
   private bdfBuilders: BdfRowBuilder[] = [];
   private lastClockNoteMs = 0;
+  private readonly cycleKeys = new Set<string>();
 
   constructor(opts: MonitorSessionOptions) {
     this.opts = opts;
@@ -173,11 +174,16 @@ export class MonitorSession {
         }
         this.writeBdf(r);
         break;
-      case "cycle":
+      case "cycle": {
+        // the `cycles` command and a restored board may print a cycle again: log each once
+        const key = `${r.cycle.index}/${r.cycle.chargeAh}/${r.cycle.dischargeAh}`;
+        if (this.cycleKeys.has(key)) break;
+        this.cycleKeys.add(key);
         v.lastCycle = { index: r.cycle.index, ce: r.cycle.ce, ceBound: r.cycle.ceBound, ee: r.cycle.ee, chargeAh: r.cycle.chargeAh, dischargeAh: r.cycle.dischargeAh };
         this.cycles.push(r.cycle);
         fs.writeSync(this.cyclesFd, JSON.stringify({ tMs: r.tMs, ...r.cycle }) + "\n");
         break;
+      }
       case "alarm": {
         v.alarms = v.alarms.filter((a) => a.id !== r.id);
         if (r.raised) v.alarms.push({ id: r.id, level: r.level, value: r.value });
