@@ -107,7 +107,12 @@ function safeBoot(reason: string): void {
   }
 }
 
+// After save() + power-on/reset Espruino restores RAM and fires "init": boot from Storage
+// (newer than the RAM image). After an upload no "init" fires: the deferred boot runs; where
+// both happen (a board that replays the program text, then fires "init") it boots once.
 espE().on("init", function () {
   safeBoot("power-on or reset (saved image)");
 });
-safeBoot("upload");
+setTimeout(function () {
+  if (running.sampler === null) safeBoot("upload");
+}, 0);
