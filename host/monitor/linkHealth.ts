@@ -23,7 +23,9 @@ export class LinkHealth {
   boots = 0;
   /** Port disconnects. */
   disconnects = 0;
-  private readonly stamps: number[] = [];
+  /** Receive times (ms) of the lines in the rate window: stamps[head…] are live (a queue without O(n) shifts). */
+  private stamps: number[] = [];
+  private head = 0;
 
   noteLine(kind: "telemetry" | "rejected" | "noise", nowMs: number): void {
     this.lines++;
@@ -42,12 +44,15 @@ export class LinkHealth {
   /** Lines per second over the last RATE_WINDOW_MS. */
   linesPerS(nowMs: number): number {
     this.trim(nowMs);
-    return this.stamps.length / (RATE_WINDOW_MS / 1000);
+    return (this.stamps.length - this.head) / (RATE_WINDOW_MS / 1000);
   }
 
   private trim(nowMs: number): void {
-    let drop = 0;
-    while (drop < this.stamps.length && this.stamps[drop]! < nowMs - RATE_WINDOW_MS) drop++;
-    if (drop > 0) this.stamps.splice(0, drop);
+    while (this.head < this.stamps.length && this.stamps[this.head]! < nowMs - RATE_WINDOW_MS) this.head++;
+    // compact once the dead prefix dominates: amortised O(1) per line
+    if (this.head > 1024 && this.head * 2 > this.stamps.length) {
+      this.stamps = this.stamps.slice(this.head);
+      this.head = 0;
+    }
   }
 }
