@@ -96,6 +96,28 @@ describe("cycle records", () => {
     expect(cycles[0].ee).toBeCloseTo(1, 9);
   });
 
+  it("durations, mean voltages, voltage gap and temperature range of a known cycle", () => {
+    const c: CycleSpec = { chargeA: 0.3, chargeMs: 60 * MIN, restAfterChargeMs: 5 * MIN, dischargeA: 0.3, dischargeMs: 50 * MIN, restAfterDischargeMs: 5 * MIN, openCircuitRests: 1 };
+    // Constant cell voltages with an IR step: charge at v0 + r·I, discharge at v0 − r·I.
+    const cell = { v0V: [1.3, 1.4], slopeVPerAh: 0, resistanceOhm: 0.5 };
+    const run = sampleProfile(withCloser(cycleSteps([c], 10 * MIN, false), 0.3), TEST_PERIOD_MS, cell, 2, NO_ERRORS);
+    run.samples.forEach((s, k) => (s.tempC = [20 + (k % 7), 24]));
+    const { cycles } = runModel(testPackConfig(2, "charge"), run.samples);
+    const r = cycles[0];
+    expect(r.chargeDurationS).toBe(3600);
+    expect(r.dischargeDurationS).toBe(3000);
+    expect(r.startTMs).toBe(10 * MIN - TEST_PERIOD_MS);
+    // Ramps of one sample at each edge sit at intermediate voltages: compare with tolerance.
+    expect(r.meanChargeV).toBeCloseTo(2.7 + 2 * 0.5 * 0.3, 2);
+    expect(r.meanDischargeV).toBeCloseTo(2.7 - 2 * 0.5 * 0.3, 2);
+    expect(r.voltageGapV).toBeCloseTo(0.6, 2);
+    expect(r.ve).toBeCloseTo(r.meanDischargeV / r.meanChargeV, 9);
+    expect(r.tempMinC).toBe(20);
+    expect(r.tempMaxC).toBe(26);
+    expect(r.chargeAh).toBeCloseTo(0.3, 12);
+    expect(r.dischargeAh).toBeCloseTo(0.25, 12);
+  });
+
   it("any injected loss gives CE < 1", () => {
     fc.assert(
       fc.property(losslessArb, fc.integer({ min: 1, max: 30 }), (c, lossSamples) => {
