@@ -290,6 +290,21 @@ describe("CE uncertainty bound", () => {
     );
   });
 
+  it("a measured residual offset (drift between two zeroes) widens the next cycle's bound", () => {
+    const c: CycleSpec = { chargeA: 0.3, chargeMs: 60 * MIN, restAfterChargeMs: 10 * MIN, dischargeA: 0.3, dischargeMs: 55 * MIN, restAfterDischargeMs: 10 * MIN, openCircuitRests: 1 };
+    const steps = withCloser(cycleSteps([c, c, c], 10 * MIN, false), 0.3);
+    const cfg = testPackConfig(2, "charge");
+    const base = sampleProfile(steps, TEST_PERIOD_MS, testCell(2), 2, NO_ERRORS).samples;
+    const steady = runModel(cfg, base).cycles;
+    // Same run, but the offset steps by 2 mA after the first cycle's charge.
+    const drift = sampleProfile(steps, TEST_PERIOD_MS, testCell(2), 2, NO_ERRORS).samples;
+    for (const smp of drift) if (smp.tMs > 75 * MIN) smp.currentA += 0.002;
+    const drifted = runModel(cfg, drift);
+    expect(drifted.m.state().count.offset.residualA).toBeCloseTo(0, 12); // the last re-zero saw no change
+    expect(drifted.cycles[1].ceBound).toBeGreaterThan(steady[1].ceBound);
+    for (let k = 0; k < 3; k++) expect(Math.abs(drifted.cycles[k].ce - steady[k].ce)).toBeLessThanOrEqual(drifted.cycles[k].ceBound);
+  });
+
   it("measure() of the synthetic chain stays inside the declared per-reading error", () => {
     fc.assert(
       fc.property(chainArb, fc.double({ min: -1, max: 1, noNaN: true }), (ce, a) => {
