@@ -35,6 +35,8 @@ export interface RunMonitorOptions {
   out?: NodeJS.WritableStream;
   signal?: AbortSignal;
   onRecord?: (port: string, r: MonitorRecord) => void;
+  /** Print where the logs are when stopping (default true). */
+  summary?: boolean;
   /** Called once all ports are open. */
   onStarted?: (sessions: MonitorSession[]) => void;
 }
@@ -133,7 +135,7 @@ export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult
     stoppedBy,
     sessions: sessions.map((s) => ({ port: s.view.port, files: s.files, cycles: s.cycles, health: s.view.health })),
   };
-  if (opts.display !== "none") {
+  if (opts.summary !== false) {
     out.write(`\nmonitor stopped (${stoppedBy}); logs:\n`);
     for (const r of result.sessions) {
       const h = r.health;
