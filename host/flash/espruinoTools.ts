@@ -1,0 +1,212 @@
+/**
+ * The upload core: sends a firmware bundle to an Espruino board through espruino-tools
+ * (`require("espruino")`, 0.1.67) used as a library, over a serial path this module opens
+ * itself with `serialport` — a USB adapter or the virtual board's `/dev/pts/N`.
+ *
+ * Why a custom connection "device": espruino-tools only opens paths listed by serialport's
+ * `list()`, which never lists pseudo-terminals and fails outright without `udevadm`
+ * (`../shared/espruino/README.md`, "The espruino command-line tool"). Its serial layer accepts
+ * extra devices in `Espruino.Core.Serial.devices`; ours lists exactly the requested path.
+ * Offline settings: Bluetooth off (its D-Bus layer crashes without a system bus), no
+ * environment query on connect, and a local board description (ESP32, 2v29, built-in modules
+ * Storage/ESP32…) so `require("Storage")` is not looked up on the web.
+ *
+ * Upload sequence (espruino-tools' CodeWriter): `reset()`, the code line by line with echo off,
+ * then `save()` when `save` is true so the program survives a power cycle / hard reset.
+ */
+import { createRequire } from "node:module";
+import { SerialPort } from "serialport";
+
+/** Espruino's console baud rate on the ESP32 (Espruino reference, Serial.setup default). */
+export const UPLOAD_BAUD = 115200;
+/** What espruino-tools is told about the board instead of fetching espruino.com/json/ESP32.json. */
+export const LOCAL_BOARD_ENV = {
+  BOARD: "ESP32",
+  VERSION: "2v29",
+  CONSOLE: "USB",
+  MODULES: "Storage,ESP32,Wifi,net,http,crypto,dgram,fs,tls,NetworkJS,heatshrink",
+  info: { binary_version: "2v29", builtin_modules: ["Storage", "ESP32", "Wifi", "net", "http", "crypto", "heatshrink"] },
+};
+/** How long an upload may take before it is abandoned (ms): 40 kB at 115200 Bd ≈ 4 s, plus the board's parsing. */
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 120_000;
+
+export interface UploadProgress {
+  phase: "connecting" | "sending" | "saving" | "done";
+  /** Bytes written to the port so far and in total (including espruino-tools' framing). */
+  sentB: number;
+  totalB: number;
+}
+
+export interface UploadOptions {
+  /** Serial path, e.g. /dev/ttyUSB0 or the virtual board's /dev/pts/N. */
+  port: string;
+  /** The bundle text (dist/firmware/zbms.js). */
+  code: string;
+  onProgress?: (p: UploadProgress) => void;
+  /** Call `save()` after the upload (default true). */
+  save?: boolean;
+  timeoutMs?: number;
+}
+
+export interface UploadResult {
+  /** Everything the board printed during the upload. */
+  response: string;
+  /** Bytes written to the port. */
+  sentB: number;
+}
+
+/** A failed upload; the message says what to check. */
+export class UploadError extends Error {}
+
+interface EspruinoGlobal {
+  Config: Record<string, unknown>;
+  Core: {
+    Serial: { devices: unknown[] };
+    Env: { getData(): Record<string, unknown> };
+  };
+  callProcessor(name: string, data: unknown, cb: (d: unknown) => void): void;
+}
+interface EspruinoTools {
+  init(cb: () => void): void;
+  sendCode(port: string, code: string, cb: (response?: string) => void): void;
+}
+
+let toolsReady: Promise<{ tools: EspruinoTools; E: EspruinoGlobal }> | undefined;
+
+function loadTools(): Promise<{ tools: EspruinoTools; E: EspruinoGlobal }> {
+  if (!toolsReady) {
+    toolsReady = new Promise((resolve) => {
+      const req = createRequire(import.meta.url);
+      const tools = req("espruino") as EspruinoTools;
+      const quiet = silenceConsole();
+      tools.init(() => {
+        quiet();
+        resolve({ tools, E: (globalThis as unknown as { Espruino: EspruinoGlobal }).Espruino });
+      });
+    });
+  }
+  return toolsReady;
+}
+
+/** espruino-tools logs every step with console.log; keep the host's console clean during its work. */
+function silenceConsole(): () => void {
+  const saved = { log: console.log, warn: console.warn, info: console.info };
+  console.log = () => undefined;
+  console.info = () => undefined;
+  console.warn = () => undefined;
+  return () => Object.assign(console, saved);
+}
+
+/** The connection device handed to espruino-tools' serial layer: exactly one path, opened with serialport. */
+function makeDevice(path: string, onWrite: (n: number) => void) {
+  let conn: SerialPort | undefined;
+  return {
+    name: "zbms serial",
+    getPorts(cb: (ports: Array<{ path: string; description: string }>, instant: boolean) => void): void {
+      cb([{ path, description: "zbms serial port" }], true);
+    },
+    open(p: string, openCb: (status?: string) => void, receiveCb: (data: ArrayBuffer) => void, disconnectCb: () => void): void {
+      conn = new SerialPort({ path: p, baudRate: UPLOAD_BAUD, autoOpen: false });
+      conn.on("data", (d: Buffer) => {
+        const a = new Uint8Array(d.length);
+        a.set(d);
+        receiveCb(a.buffer);
+      });
+      conn.on("close", () => {
+        conn = undefined;
+        disconnectCb();
+      });
+      conn.on("error", () => undefined);
+      conn.open((err) => {
+        if (err) {
+          conn = undefined;
+          openCb(undefined);
+          disconnectCb();
+        } else {
+          openCb("Ok");
+        }
+      });
+    },
+    write(data: string, cb?: () => void): void {
+      if (!conn) {
+        if (cb) cb();
+        return;
+      }
+      onWrite(data.length);
+      conn.write(Buffer.from(data, "latin1"), () => {
+        if (cb) cb();
+      });
+    },
+    close(cb?: () => void): void {
+      if (conn) conn.close(() => (cb ? cb() : undefined));
+      else if (cb) cb();
+    },
+  };
+}
+
+/**
+ * Upload `code` to the board on `port` through espruino-tools; resolves with what the board
+ * printed. Rejects with UploadError when the port cannot be opened or the board never answers.
+ */
+export async function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
+  const { tools, E } = await loadTools();
+  const save = opts.save ?? true;
+  // espruino-tools prefixes every line with \x10 itself (and turns control characters in code into "?").
+  const payload = save ? opts.code + "\nsave();\n" : opts.code;
+  let sentB = 0;
+  const totalB = payload.length;
+  const progress = (phase: UploadProgress["phase"]): void => {
+    if (opts.onProgress) opts.onProgress({ phase, sentB, totalB });
+  };
+  Object.assign(E.Config, {
+    BLUETOOTH_LOW_ENERGY: false,
+    BLUETOOTH_LOW_ENERGY_DBUS: false,
+    WEB_BLUETOOTH: false,
+    ENV_ON_CONNECT: false,
+    RESET_BEFORE_SEND: true,
+    SAVE_ON_SEND: 0,
+    MINIFICATION_LEVEL: "",
+    MODULE_MINIFICATION_LEVEL: "",
+    SET_TIME_ON_WRITE: false,
+    BAUD_RATE: UPLOAD_BAUD,
+    SERIAL_TCPIP: [],
+  });
+  const env = E.Core.Env.getData();
+  Object.assign(env, LOCAL_BOARD_ENV);
+  await new Promise<void>((r) => E.callProcessor("boardJSONLoaded", env, () => r()));
+  const devices = E.Core.Serial.devices;
+  devices.length = 0;
+  devices.push(
+    makeDevice(opts.port, (n) => {
+      sentB += n;
+      progress(sentB >= totalB ? "saving" : "sending");
+    }),
+  );
+  progress("connecting");
+  const quiet = silenceConsole();
+  const errors: string[] = [];
+  const savedError = console.error;
+  console.error = (...a: unknown[]) => {
+    errors.push(a.map(String).join(" "));
+  };
+  try {
+    const response = await new Promise<string | undefined>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new UploadError(`upload to ${opts.port} did not finish within ${opts.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS} ms (${sentB} of ${totalB} B sent). Is a board on that port, and is it running Espruino?`)),
+        opts.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
+      );
+      tools.sendCode(opts.port, payload, (resp) => {
+        clearTimeout(timer);
+        resolve(resp);
+      });
+    });
+    if (sentB === 0) {
+      throw new UploadError(`could not open ${opts.port} for the upload${errors.length ? ": " + errors.join("; ") : ""}. Check the path (ls /dev/ttyUSB* /dev/pts/*) and that no other program holds it.`);
+    }
+    progress("done");
+    return { response: response ?? "", sentB };
+  } finally {
+    quiet();
+    console.error = savedError;
+  }
+}
