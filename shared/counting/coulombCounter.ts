@@ -8,7 +8,9 @@
  *   its two end readings, e = per-reading error bound) and added to `gapErrAh`; counted in
  *   `gapCount`; a `gap` event is emitted. Counting restarts from the sample after the gap.
  * - Δt ≤ 0 or a non-finite time: also a gap (clock went back, duplicate or corrupt time); nothing
- *   is integrated, nothing can be bounded (elapsed time unknown), counted and reported.
+ *   is integrated, nothing can be bounded (elapsed time unknown), counted and reported. A
+ *   repeated time stamp (Δt = 0, cyclers write one at each step change) hides no charge: it is
+ *   counted and reported but does not count as lost time (`lostTimeCount`).
  * - Invalid current (NaN): the sample is not integrated and counted in `invalidCurrentCount`;
  *   the next valid sample integrates from the last valid one (bridging by the trapezoid) unless
  *   that span exceeds maxGapMs, which makes it a gap.
@@ -42,6 +44,8 @@ export interface CounterMark {
   /** Cumulative gap bound (Ah). */
   gapErrAh: number;
   gapCount: number;
+  /** Gaps where time went missing or is unknown (Δt > maxGapMs, Δt < 0, bad time). */
+  lostTimeCount: number;
   faultCount: number;
 }
 
@@ -78,7 +82,11 @@ export interface CountingState {
   errAh: number;
   /** Cumulative bound on charge hidden in gaps (Ah). */
   gapErrAh: number;
+  /** Gaps of every kind (Δt > maxGapMs, Δt ≤ 0, bad time), each reported by a `gap` event. */
   gapCount: number;
+  /** Of those, the ones where time went missing or is unknown (all but Δt = 0, a repeated
+   *  time stamp, which hides no charge): these flag the cycle CYCLE_FLAG_GAP. */
+  lostTimeCount: number;
   /** Samples with invalid current / voltage; faultCount = samples with either. */
   invalidCurrentCount: number;
   invalidVoltageCount: number;
@@ -91,7 +99,7 @@ export interface CountingState {
 }
 
 function createMark(): CounterMark {
-  return { tMs: NaN, chargeAh: 0, dischargeAh: 0, chargeWh: 0, dischargeWh: 0, errAh: 0, gapErrAh: 0, gapCount: 0, faultCount: 0 };
+  return { tMs: NaN, chargeAh: 0, dischargeAh: 0, chargeWh: 0, dischargeWh: 0, errAh: 0, gapErrAh: 0, gapCount: 0, lostTimeCount: 0, faultCount: 0 };
 }
 
 export function createCountingState(config: PackConfig): CountingState {
@@ -118,6 +126,7 @@ export function createCountingState(config: PackConfig): CountingState {
     errAh: 0,
     gapErrAh: 0,
     gapCount: 0,
+    lostTimeCount: 0,
     invalidCurrentCount: 0,
     invalidVoltageCount: 0,
     faultCount: 0,
@@ -136,6 +145,7 @@ function copyCounters(st: CountingState, m: CounterMark, tMs: number): void {
   m.errAh = st.errAh;
   m.gapErrAh = st.gapErrAh;
   m.gapCount = st.gapCount;
+  m.lostTimeCount = st.lostTimeCount;
   m.faultCount = st.faultCount;
 }
 
@@ -155,6 +165,7 @@ export function markCounters(st: CountingState): void {
   m.errAh = b.errAh;
   m.gapErrAh = b.gapErrAh;
   m.gapCount = b.gapCount;
+  m.lostTimeCount = b.lostTimeCount;
   m.faultCount = b.faultCount;
 }
 
@@ -201,6 +212,7 @@ export function stepCounting(
   if (iBad || vBad === 1) st.faultCount++;
   if (typeof tMs !== "number" || !isFinite(tMs)) {
     st.gapCount++;
+    st.lostTimeCount++;
     st.stepFlags |= COUNT_STEP_GAP;
     emit({ kind: "gap", tMs: tMs, dtMs: NaN });
     return;
@@ -217,6 +229,7 @@ export function stepCounting(
     const dtMs = tMs - st.lastTMs;
     if (dtMs > config.counting.maxGapMs || dtMs <= 0) {
       st.gapCount++;
+      if (dtMs !== 0) st.lostTimeCount++;
       st.stepFlags |= COUNT_STEP_GAP;
       if (dtMs > 0) {
         const a = abs(st.lastCurrentA) + st.lastErrA;

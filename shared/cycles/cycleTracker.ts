@@ -77,7 +77,7 @@ export interface CycleState {
 }
 
 function newMark(): CounterMark {
-  return { tMs: NaN, chargeAh: 0, dischargeAh: 0, chargeWh: 0, dischargeWh: 0, errAh: 0, gapErrAh: 0, gapCount: 0, faultCount: 0 };
+  return { tMs: NaN, chargeAh: 0, dischargeAh: 0, chargeWh: 0, dischargeWh: 0, errAh: 0, gapErrAh: 0, gapCount: 0, lostTimeCount: 0, faultCount: 0 };
 }
 
 export function createCycleState(): CycleState {
@@ -117,6 +117,7 @@ function copyMark(dst: CounterMark, src: CounterMark): void {
   dst.errAh = src.errAh;
   dst.gapErrAh = src.gapErrAh;
   dst.gapCount = src.gapCount;
+  dst.lostTimeCount = src.lostTimeCount;
   dst.faultCount = src.faultCount;
 }
 
@@ -172,7 +173,7 @@ function closeCycle(st: CycleState, config: PackConfig, end: CounterMark): Cycle
   const minHalfAh = config.segmentation.minHalfCapacityFrac * config.capacityAh;
   let flags = st.flags;
   if (!(inAh >= minHalfAh) || !(outAh >= minHalfAh)) flags |= CYCLE_FLAG_PARTIAL;
-  if (end.gapCount > s.gapCount) flags |= CYCLE_FLAG_GAP;
+  if (end.lostTimeCount > s.lostTimeCount) flags |= CYCLE_FLAG_GAP;
   if (end.faultCount > s.faultCount) flags |= CYCLE_FLAG_SENSOR_FAULT;
   const partial = (flags & CYCLE_FLAG_PARTIAL) !== 0;
   const chain = config.sensorChain;
