@@ -16,7 +16,7 @@ import { PackModel } from "../shared/model/packModel";
 import { recordFromEvent } from "../shared/telemetry/records";
 import type { Crc32Fn } from "../shared/telemetry/crc32";
 import { createTelemetryOut, emit, emitError, type TelemetryOut } from "./telemetryOut";
-import { createSensorSet, readSample, type SensorSet } from "./sensors";
+import { beginRead, continueRead, createSensorSet, finishRead, type SensorSet } from "./sensors";
 import type { Hw } from "./drivers/hw";
 import {
   createStateStore,
@@ -66,6 +66,8 @@ const EXTRA_DOUBLES = 1;
 export const ERROR_REPEAT_S = 60;
 /** Milliseconds per second. */
 const MS_PER_S = 1000;
+/** Weight of the newest model step in its running mean (exponential average, ~20 steps). */
+const MODEL_MEAN_WEIGHT = 0.05;
 
 export interface App {
   build: BuildIdent;
@@ -99,6 +101,10 @@ export interface App {
   waited: number;
   /** Last driver-error count of a sample. */
   lastDriverErrors: number;
+  /** Duration of PackModel.step (ms): last, running mean, maximum. */
+  modelStepMs: number;
+  modelStepMeanMs: number;
+  modelStepMaxMs: number;
   /** Lets the model's event sink find the app (the model is built before the app object). */
   sinkHolder: { a: App | null };
 }
@@ -171,6 +177,9 @@ export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig
     samples: 0,
     waited: 0,
     lastDriverErrors: 0,
+    modelStepMs: NaN,
+    modelStepMeanMs: NaN,
+    modelStepMaxMs: 0,
     sinkHolder: holder,
   };
   holder.a = app;
@@ -279,18 +288,40 @@ export function emitStatus(app: App): void {
 
 /** Step the model on `s` (already filled), print its lines, save when due. */
 export function stepModel(app: App, s: Sample): void {
+  const t0 = app.io.nowS();
   app.model.step(s);
+  const ms = (app.io.nowS() - t0) * MS_PER_S;
+  app.modelStepMs = ms;
+  app.modelStepMeanMs = isNaN(app.modelStepMeanMs) ? ms : app.modelStepMeanMs + MODEL_MEAN_WEIGHT * (ms - app.modelStepMeanMs);
+  if (ms > app.modelStepMaxMs) app.modelStepMaxMs = ms;
   app.samples++;
   emitStatus(app);
   if (app.store !== null && (app.saveRequested || app.io.nowS() - app.lastSaveS >= app.config.saveIntervalS)) saveApp(app);
 }
 
-/** One live sample: read the sensors, gate on validity, step. The sampler's body. */
-export function sampleOnce(app: App): void {
-  const s = app.sample;
+/** Start a live sample (the sampler's body): begin the sensor read; wait (ms) or −1 → `sampleContinue`. */
+export function sampleBegin(app: App): number {
   const sensors = app.sensors;
-  if (sensors === null) return;
-  const errs = readSample(sensors, s);
+  if (sensors === null) return -1;
+  const w = beginRead(sensors);
+  if (w < 0) sampleFinish(app);
+  return w;
+}
+
+/** Next part of a live sample: collect conversions; when all are in, finish the sample. */
+export function sampleContinue(app: App): number {
+  const sensors = app.sensors;
+  if (sensors === null) return -1;
+  const w = continueRead(sensors);
+  if (w < 0) sampleFinish(app);
+  return w;
+}
+
+/** All channels read: convert, gate on validity, step the model. */
+function sampleFinish(app: App): void {
+  const s = app.sample;
+  const sensors = app.sensors as SensorSet;
+  const errs = finishRead(sensors, s);
   app.lastDriverErrors = errs;
   if (errs > 0) reportError(app, "sensor", sensors.status.lastError + " (" + errs + " failed reads in this sample)");
   s.openCircuit = app.restMarked || app.zeroLeft > 0 ? 1 : 0;

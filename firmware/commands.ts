@@ -27,7 +27,7 @@
 import { validateConfig } from "../shared/config/validateConfig";
 import type { PackConfig } from "../shared/config/packConfig";
 import { twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
-import { encodeFixed, encodeSig, SIG_DIGITS } from "../shared/telemetry/fieldText";
+import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
 import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
 import { emit, emitError, emitReply, errorText } from "./telemetryOut";
 import { replaceModel, saveApp, type App } from "./app";
@@ -48,9 +48,15 @@ export interface CommandContext {
   sampler: Sampler | null;
 }
 
-/** A number as JSON text through the telemetry encoder's fixed-point formatter; null when not finite. */
+/** Powers of ten for `jn` (decimals 0…3). */
+const POW10 = [1, 10, 100, 1000];
+
+/**
+ * A number rounded to `decimals` as JSON text, digits through the telemetry encoder
+ * (mantissa e exponent, exact on Espruino and Node, e.g. 12.34 → "1234e-2"); null when not finite.
+ */
 function jn(x: number, decimals: number): string {
-  return typeof x === "number" && isFinite(x) ? encodeFixed(x, decimals) : "null";
+  return typeof x === "number" && isFinite(x) ? encodeSig(roundHalfAway(x * POW10[decimals]) / POW10[decimals], SIG_DIGITS) : "null";
 }
 
 /** A number as JSON text with 9 significant digits (config values of any magnitude). */
@@ -245,7 +251,7 @@ function memoryJson(app: App): string {
   let first = true;
   for (let i = 0; i < keys.length; i++) {
     if (typeof o[keys[i]] !== "number") continue;
-    s += (first ? "" : ",") + js(keys[i]) + ":" + jg(o[keys[i]] as number);
+    s += (first ? "" : ",") + js(keys[i]) + ":" + jn(o[keys[i]] as number, 0);
     first = false;
   }
   return s + "}";
@@ -260,6 +266,7 @@ function cmdStatus(ctx: CommandContext, id: string): void {
   const p =
     "{\"mem\":" + memoryJson(app) +
     ",\"stepMs\":{\"last\":" + jn(sp ? sp.lastStepMs : NaN, 2) + ",\"mean\":" + jn(sp ? sp.meanStepMs : NaN, 2) + ",\"max\":" + jn(sp ? sp.maxStepMs : NaN, 2) + "}" +
+    ",\"modelStepMs\":{\"last\":" + jn(app.modelStepMs, 3) + ",\"mean\":" + jn(app.modelStepMeanMs, 3) + ",\"max\":" + jn(app.modelStepMaxMs, 3) + "}" +
     ",\"periodMs\":" + jn(sp ? sp.periodMs : app.config.samplePeriodMs, 0) +
     ",\"steps\":" + jn(sp ? sp.steps : 0, 0) + ",\"crashes\":" + jn(sp ? sp.crashes : 0, 0) + ",\"overruns\":" + jn(sp ? sp.overruns : 0, 0) +
     ",\"samples\":" + jn(app.samples, 0) + ",\"waitedForValid\":" + jn(app.waited, 0) + ",\"started\":" + (app.started ? "true" : "false") +
@@ -333,9 +340,9 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
   }
 }
 
-/** Install the global `zbms(cmd, a, b, c, d, e)` entry point (Espruino: global scope). */
+/** Install the global `zbms(cmd, a, b, c, d, e)` entry point (`globalThis` works on Espruino 2v29, matrix [237]). */
 export function installCommands(ctx: CommandContext): void {
-  (global as unknown as Record<string, unknown>).zbms = function (cmd: unknown, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) {
+  (globalThis as unknown as Record<string, unknown>).zbms = function (cmd: unknown, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) {
     runCommand(ctx, cmd, a, b, c, d, e);
   };
 }

@@ -7,7 +7,7 @@
 import { BOARD, BUILD, PACK } from "zbms-build";
 import { validateConfig } from "../shared/config/validateConfig";
 import type { PackConfig } from "../shared/config/packConfig";
-import { bootApp, createApp, reportError, sampleOnce, type AppIo } from "./app";
+import { bootApp, createApp, reportError, sampleBegin, sampleContinue, type AppIo } from "./app";
 import { applyStoredCals, CONFIG_FILE, installCommands } from "./commands";
 import { createSampler, startSampler, stopSampler, type Sampler } from "./sampler";
 import type { Hw } from "./drivers/hw";
@@ -80,7 +80,10 @@ function boot(reason: string): void {
   const sampler = createSampler(
     lc.config.samplePeriodMs,
     function () {
-      sampleOnce(app);
+      return sampleBegin(app);
+    },
+    function () {
+      return sampleContinue(app);
     },
     function (text: string) {
       reportError(app, "sampler", text);

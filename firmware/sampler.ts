@@ -7,6 +7,9 @@
  *   the next step is scheduled all the same;
  * - kicks the watchdog from the step, so a hung interpreter (not a slow step) resets the board;
  * - measures each step's duration (ms) for the `status` command.
+ * A step may come in parts: `body` (and then `cont`) returns the wait in ms before the next
+ * part (e.g. while the ADS1115s convert) or a negative number when the step is complete; the
+ * interpreter stays free for the console and commands in between.
  */
 
 /** Espruino's timers (injected: the virtual board and tests pass their own). */
@@ -37,7 +40,10 @@ export interface Sampler {
   lastStepMs: number;
   meanStepMs: number;
   maxStepMs: number;
-  body: () => void;
+  /** First part of a step: wait (ms) before `cont`, or < 0 when done. */
+  body: () => number;
+  /** Next part of a step, same contract. */
+  cont: () => number;
   onError: (text: string) => void;
   kick: () => void;
   nowS: () => number;
@@ -46,7 +52,8 @@ export interface Sampler {
 
 export function createSampler(
   periodMs: number,
-  body: () => void,
+  body: () => number,
+  cont: () => number,
   onError: (text: string) => void,
   kick: () => void,
   nowS: () => number,
@@ -64,6 +71,7 @@ export function createSampler(
     meanStepMs: NaN,
     maxStepMs: 0,
     body: body,
+    cont: cont,
     onError: onError,
     kick: kick,
     nowS: nowS,
@@ -78,14 +86,11 @@ function messageOf(e: unknown): string {
   return String(e);
 }
 
-/** One step; always schedules the next one while running. */
-export function samplerTick(s: Sampler): void {
-  s.timer = null;
-  const t0 = s.nowS();
-  s.lastStartS = t0;
+/** Run one part of a step; a throw ends the step (reported, counted). */
+function runPart(s: Sampler, first: boolean): number {
   try {
-    s.kick();
-    s.body();
+    if (first) s.kick();
+    return first ? s.body() : s.cont();
   } catch (e) {
     s.crashes++;
     try {
@@ -93,9 +98,14 @@ export function samplerTick(s: Sampler): void {
     } catch (e2) {
       // reporting failed too; the count above still shows it in `status`
     }
+    return -1;
   }
+}
+
+/** After the last part: statistics, and the next step `periodMs` after this one started. */
+function endStep(s: Sampler): void {
   s.steps++;
-  const durMs = (s.nowS() - t0) * MS_PER_S;
+  const durMs = (s.nowS() - s.lastStartS) * MS_PER_S;
   s.lastStepMs = durMs;
   s.meanStepMs = isNaN(s.meanStepMs) ? durMs : s.meanStepMs + STEP_MEAN_WEIGHT * (durMs - s.meanStepMs);
   if (durMs > s.maxStepMs) s.maxStepMs = durMs;
@@ -106,6 +116,30 @@ export function samplerTick(s: Sampler): void {
       samplerTick(s);
     }, wait > MIN_GAP_MS ? wait : MIN_GAP_MS);
   }
+}
+
+/** Continue a step after a wait. */
+function samplerPart(s: Sampler): void {
+  s.timer = null;
+  if (!s.running) return;
+  const w = runPart(s, false);
+  if (w >= 0 && s.running) {
+    s.timer = s.timers.setTimeout(function () {
+      samplerPart(s);
+    }, w);
+  } else endStep(s);
+}
+
+/** Start one step; its parts and the next step are scheduled from here on. */
+export function samplerTick(s: Sampler): void {
+  s.timer = null;
+  s.lastStartS = s.nowS();
+  const w = runPart(s, true);
+  if (w >= 0 && s.running) {
+    s.timer = s.timers.setTimeout(function () {
+      samplerPart(s);
+    }, w);
+  } else endStep(s);
 }
 
 /** Start stepping (first step after one period). Idempotent. */

@@ -18,7 +18,7 @@ import type { AnalogInput, BoardDef, CurrentChannelDef, TempChannelDef, VoltageC
 import type { Hw } from "./drivers/hw";
 import { createDriverStatus, driverError, type DriverStatus } from "./drivers/driverStatus";
 import { esp32AdcReadFraction, esp32AdcSetup, type Esp32AdcApplied } from "./drivers/esp32AdcDriver";
-import { ads1115Convert, ads1115Plan, type Ads1115Conv } from "./drivers/ads1115Driver";
+import { ADS1115_NOT_READY, ads1115Convert, ads1115Plan, ads1115Result, ads1115Start, type Ads1115Conv } from "./drivers/ads1115Driver";
 import { ina226ReadShuntCode, ina226Setup, type Ina226Applied } from "./drivers/ina226Driver";
 
 /** Milliseconds per second (getTime() is in seconds). */
@@ -28,6 +28,8 @@ const MS_PER_S = 1000;
 interface Chan {
   def: AnalogInput | CurrentChannelDef;
   conv: Ads1115Conv | null;
+  /** Position in `SensorSet.raw` (volts…, current, temps…). */
+  index: number;
 }
 
 export interface SensorSet {
@@ -45,13 +47,22 @@ export interface SensorSet {
   /** What setup applied: ESP32 attenuations and the INA226 registers. */
   appliedAdc: Esp32AdcApplied[];
   appliedIna: Ina226Applied | null;
+  /** ADS1115 channels in conversion rounds: one channel per chip per round (chips convert in parallel). */
+  phases: Chan[][];
+  /** Round in progress (timer-driven read), and whether it already waited a second time. */
+  phase: number;
+  retried: boolean;
+  /** Board time (s) the current channel was read: the sample's time stamp. */
+  currentAtS: number;
+  /** 1 while a channel's conversion is started and its result not yet read (per `raw` index). */
+  pending: Uint8Array;
 }
 
-function plan(board: BoardDef, def: AnalogInput | CurrentChannelDef): Chan {
-  if (def.chip !== "ads1115") return { def: def, conv: null };
+function plan(board: BoardDef, def: AnalogInput | CurrentChannelDef, index: number): Chan {
+  if (def.chip !== "ads1115") return { def: def, conv: null, index: index };
   const chips = board.ads1115 || [];
   for (let i = 0; i < chips.length; i++) {
-    if (chips[i].address === def.address) return { def: def, conv: ads1115Plan(def, chips[i]) };
+    if (chips[i].address === def.address) return { def: def, conv: ads1115Plan(def, chips[i]), index: index };
   }
   throw new Error("board: ads1115 address " + def.address + " not listed in board.ads1115");
 }
@@ -69,22 +80,40 @@ export function createSensorSet(board: BoardDef, hw: Hw, cellCount: number, temp
     hw: hw,
     status: st,
     volts: [],
-    current: plan(board, board.current),
+    current: plan(board, board.current, cellCount),
     temps: [],
     raw: new Float64Array(cellCount + 1 + tempCount),
     nodeV: new Float64Array(cellCount),
     appliedAdc: [],
     appliedIna: null,
+    phases: [],
+    phase: 0,
+    retried: false,
+    currentAtS: NaN,
+    pending: new Uint8Array(cellCount + 1 + tempCount),
   };
-  for (let k = 0; k < cellCount; k++) s.volts.push(plan(board, board.voltages[k]));
-  for (let k = 0; k < tempCount; k++) s.temps.push(plan(board, board.temps[k]));
+  for (let k = 0; k < cellCount; k++) s.volts.push(plan(board, board.voltages[k], k));
+  for (let k = 0; k < tempCount; k++) s.temps.push(plan(board, board.temps[k], cellCount + 1 + k));
   const all = s.volts.concat([s.current], s.temps);
+  for (let k = 0; k < all.length; k++) {
+    const c = all[k];
+    if (c.conv === null) continue;
+    let p = 0;
+    while (p < s.phases.length && phaseHasChip(s.phases[p], c.conv.address)) p++;
+    if (p === s.phases.length) s.phases.push([]);
+    s.phases[p].push(c);
+  }
   for (let k = 0; k < all.length; k++) {
     const d = all[k].def;
     if (d.chip === "esp32adc") s.appliedAdc.push(esp32AdcSetup(hw, d));
   }
   if (board.ina226 && board.current.chip === "ina226") s.appliedIna = ina226Setup(hw, board.ina226, st);
   return s;
+}
+
+function phaseHasChip(phase: Chan[], address: number): boolean {
+  for (let i = 0; i < phase.length; i++) if ((phase[i].conv as Ads1115Conv).address === address) return true;
+  return false;
 }
 
 /** Raw code of one channel: ESP32 code 0…4095, ADS1115 / INA226 signed code; NaN + error on failure. */
@@ -128,35 +157,98 @@ export function currentFromInputV(d: CurrentChannelDef, inputV: number): number 
   return (inputV / d.shuntOhm) * d.polarity;
 }
 
+/** Store a channel's code; the current channel's read time stamps the sample. */
+function store(s: SensorSet, c: Chan, code: number): void {
+  s.raw[c.index] = code;
+  s.pending[c.index] = 0;
+  if (c === s.current) s.currentAtS = s.hw.getTimeS();
+}
+
+/** Start the ADS1115 conversions of round `s.phase`; the wait (ms) before their results, or −1 when no round is left. */
+function startPhase(s: SensorSet): number {
+  if (s.phase >= s.phases.length) return -1;
+  const ph = s.phases[s.phase];
+  let waitMs = 0;
+  for (let i = 0; i < ph.length; i++) {
+    const conv = ph[i].conv as Ads1115Conv;
+    if (ads1115Start(s.hw, conv, s.status)) {
+      s.pending[ph[i].index] = 1;
+      if (conv.convMaxMs > waitMs) waitMs = conv.convMaxMs;
+    } else store(s, ph[i], NaN);
+  }
+  s.retried = false;
+  return waitMs;
+}
+
 /**
- * Read every channel and fill `out` in place: `tMs` = getTime() when the current was read,
- * cell volts (tap differences with tap wiring), current, temperatures. Returns the number of
- * driver errors in this sample (0 = all reads succeeded; values may still be NaN when out of range).
+ * Begin reading a sample without blocking: starts the first round of ADS1115 conversions.
+ * Returns the wait (ms) before `continueRead`, or −1 when there is nothing to wait for
+ * (then call `finishRead` at once).
  */
-export function readSample(s: SensorSet, out: Sample): number {
+export function beginRead(s: SensorSet): number {
   s.status.sampleErrors = 0;
+  s.currentAtS = NaN;
+  s.phase = 0;
+  return startPhase(s);
+}
+
+/** Collect the running round's results and start the next; the next wait (ms) or −1 when all rounds are done. */
+export function continueRead(s: SensorSet): number {
+  const ph = s.phases[s.phase];
+  let waiting = 0;
+  let waitMs = 0;
+  for (let i = 0; i < ph.length; i++) {
+    const c = ph[i];
+    if (s.pending[c.index] === 0) continue;
+    const conv = c.conv as Ads1115Conv;
+    const r = ads1115Result(s.hw, conv, s.status);
+    if (r === ADS1115_NOT_READY && !s.retried) {
+      waiting++;
+      if (conv.convMaxMs > waitMs) waitMs = conv.convMaxMs;
+    } else if (r === ADS1115_NOT_READY) store(s, c, driverError(s.status, conv.label + ": conversion timeout"));
+    else store(s, c, r);
+  }
+  if (waiting > 0) {
+    s.retried = true;
+    return waitMs;
+  }
+  s.phase++;
+  return startPhase(s);
+}
+
+/** Read the remaining (non-ADS1115) channels and fill `out` in place; returns this sample's driver errors. */
+export function finishRead(s: SensorSet, out: Sample): number {
+  const all = s.volts.concat([s.current], s.temps);
+  for (let k = 0; k < all.length; k++) if (all[k].conv === null) store(s, all[k], readCode(s, all[k]));
   const n = s.volts.length;
   const cellV = out.cellV as Float64Array;
   for (let k = 0; k < n; k++) {
     const c = s.volts[k];
-    const code = readCode(s, c);
-    s.raw[k] = code;
-    s.nodeV[k] = chipInputV(c.def, code) * (c.def as VoltageChannelDef).dividerRatio;
+    s.nodeV[k] = chipInputV(c.def, s.raw[k]) * (c.def as VoltageChannelDef).dividerRatio;
   }
   for (let k = 0; k < n; k++) {
     cellV[k] = s.board.cellWiring === "taps" && k > 0 ? s.nodeV[k] - s.nodeV[k - 1] : s.nodeV[k];
   }
-  out.tMs = s.hw.getTimeS() * MS_PER_S;
-  const ic = readCode(s, s.current);
-  s.raw[n] = ic;
-  out.currentA = currentFromInputV(s.current.def as CurrentChannelDef, chipInputV(s.current.def, ic));
+  out.tMs = s.currentAtS * MS_PER_S;
+  out.currentA = currentFromInputV(s.current.def as CurrentChannelDef, chipInputV(s.current.def, s.raw[n]));
   const tempC = out.tempC as Float64Array;
   for (let k = 0; k < s.temps.length; k++) {
-    const c = s.temps[k];
-    const code = readCode(s, c);
-    s.raw[n + 1 + k] = code;
-    const d = c.def as TempChannelDef;
-    tempC[k] = ntcTempCFromRatio(chipInputV(d, code) / d.supplyV, d.ntc);
+    const d = s.temps[k].def as TempChannelDef;
+    tempC[k] = ntcTempCFromRatio(chipInputV(d, s.raw[n + 1 + k]) / d.supplyV, d.ntc);
   }
   return s.status.sampleErrors;
+}
+
+/**
+ * Read every channel at once, waiting in place for each ADS1115 conversion (tests, tools):
+ * the same result as beginRead/continueRead/finishRead without timers.
+ */
+export function readSample(s: SensorSet, out: Sample): number {
+  s.status.sampleErrors = 0;
+  s.currentAtS = NaN;
+  for (let p = 0; p < s.phases.length; p++) {
+    const ph = s.phases[p];
+    for (let i = 0; i < ph.length; i++) store(s, ph[i], ads1115Convert(s.hw, ph[i].conv as Ads1115Conv, s.status));
+  }
+  return finishRead(s, out);
 }

@@ -60,23 +60,52 @@ export function ads1115Plan(input: Ads1115Input, chip: Ads1115ChipDef): Ads1115C
   };
 }
 
-/** Run one single-shot conversion; the signed code (−32768…32767) or NaN + an error. */
-export function ads1115Convert(hw: Hw, conv: Ads1115Conv, st: DriverStatus): number {
+/** Start one single-shot conversion (write the config word with OS = 1); false + an error on a bus error. */
+export function ads1115Start(hw: Hw, conv: Ads1115Conv, st: DriverStatus): boolean {
+  const bus = hw.i2c;
+  if (bus === null) {
+    driverError(st, conv.label + ": no i2c bus");
+    return false;
+  }
+  if (!writeReg16(bus, conv.address, ADS1115_REG_CONFIG, conv.configWord)) {
+    driverError(st, conv.label + ": i2c write");
+    return false;
+  }
+  return true;
+}
+
+/** Result codes of `ads1115Result` besides a conversion code. */
+export const ADS1115_NOT_READY = -100000;
+
+/**
+ * Read the result of a started conversion: the signed code, ADS1115_NOT_READY while OS reads 0,
+ * or NaN + an error (bus error, or a config read back that differs from the one written).
+ */
+export function ads1115Result(hw: Hw, conv: Ads1115Conv, st: DriverStatus): number {
   const bus = hw.i2c;
   if (bus === null) return driverError(st, conv.label + ": no i2c bus");
-  if (!writeReg16(bus, conv.address, ADS1115_REG_CONFIG, conv.configWord)) return driverError(st, conv.label + ": i2c write");
+  const c = readReg16(bus, conv.address, ADS1115_REG_CONFIG);
+  if (isNaN(c)) return driverError(st, conv.label + ": i2c read");
+  if ((c & ADS1115_OS_BIT) === 0) return ADS1115_NOT_READY;
+  if ((c & CONFIG_CHECK_MASK) !== (conv.configWord & CONFIG_CHECK_MASK)) {
+    return driverError(st, conv.label + ": config read back " + c + ", wrote " + conv.configWord);
+  }
+  const r = readReg16(bus, conv.address, ADS1115_REG_CONVERSION);
+  if (isNaN(r)) return driverError(st, conv.label + ": i2c read");
+  return ads1115ToSigned(r);
+}
+
+/**
+ * One conversion, waiting in place: start, then poll until ready, bounded by
+ * POLL_DEADLINE_FACTOR × the worst-case conversion time on the board clock and MAX_POLLS.
+ * (The sampler uses start/result with a timer instead, so the interpreter is not blocked.)
+ */
+export function ads1115Convert(hw: Hw, conv: Ads1115Conv, st: DriverStatus): number {
+  if (!ads1115Start(hw, conv, st)) return NaN;
   const deadlineS = hw.getTimeS() + (POLL_DEADLINE_FACTOR * conv.convMaxMs) / 1000;
   for (let n = 0; n < MAX_POLLS; n++) {
-    const c = readReg16(bus, conv.address, ADS1115_REG_CONFIG);
-    if (isNaN(c)) return driverError(st, conv.label + ": i2c read");
-    if ((c & ADS1115_OS_BIT) !== 0) {
-      if ((c & CONFIG_CHECK_MASK) !== (conv.configWord & CONFIG_CHECK_MASK)) {
-        return driverError(st, conv.label + ": config read back " + c + ", wrote " + conv.configWord);
-      }
-      const r = readReg16(bus, conv.address, ADS1115_REG_CONVERSION);
-      if (isNaN(r)) return driverError(st, conv.label + ": i2c read");
-      return ads1115ToSigned(r);
-    }
+    const r = ads1115Result(hw, conv, st);
+    if (r !== ADS1115_NOT_READY) return r;
     if (hw.getTimeS() > deadlineS) break;
   }
   return driverError(st, conv.label + ": conversion timeout");
