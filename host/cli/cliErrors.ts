@@ -4,6 +4,7 @@
  */
 import { SerialPortError } from "../serial/portErrors";
 import { ReplyTimeoutError } from "../serial/replCommand";
+import { NotEspruinoError } from "../serial/espruinoProbe";
 
 /** Exit statuses of `zbms` (1 is commander's own "bad flag or value"). */
 export const EXIT_OK = 0;
@@ -12,6 +13,7 @@ export const EXIT_PORT = 2;
 export const EXIT_TIMEOUT = 3;
 export const EXIT_VERIFY = 4;
 export const EXIT_FAILED = 5;
+export const EXIT_NOT_ESPRUINO = 6;
 
 /** A failure with a message meant for the user and its exit status. */
 export class CliError extends Error {
@@ -28,6 +30,7 @@ export function describeFailure(e: unknown): { message: string; exitCode: number
   if (e instanceof CliError) return { message: e.message, exitCode: e.exitCode };
   if (e instanceof SerialPortError) return { message: e.message, exitCode: EXIT_PORT };
   if (e instanceof ReplyTimeoutError) return { message: e.message, exitCode: EXIT_TIMEOUT };
+  if (e instanceof NotEspruinoError) return { message: e.message, exitCode: EXIT_NOT_ESPRUINO };
   if (e instanceof Error) return { message: e.message, exitCode: EXIT_FAILED };
   return { message: String(e), exitCode: EXIT_FAILED };
 }

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { registerBuild } from "./buildCommand";
 import { describeFailure, EXIT_OK } from "./cliErrors";
+import { registerFlash } from "./flashCommand";
 import { registerMonitor } from "./monitorCommand";
 import { registerSend } from "./sendCommand";
 
@@ -33,6 +34,7 @@ export function buildProgram(output?: CliOutput): { program: Command; result: { 
     .exitOverride();
   if (output) program.configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr });
   registerBuild(program, run);
+  registerFlash(program, run);
   registerMonitor(program, run);
   registerSend(program, run);
   return { program, result };

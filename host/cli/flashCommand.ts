@@ -1,0 +1,161 @@
+/**
+ * `zbms flash --port P [--board B --pack C]`: build, check the device, upload, save, verify.
+ *
+ * 1. Build the bundle for the board and pack (host/build), or take `--bundle FILE` as it is.
+ * 2. Probe the port (host/serial/espruinoProbe): a wrong port, a busy port, a non-Espruino
+ *    device and a silent port each fail here, with their own message, before anything is sent.
+ * 3. Upload with espruino-tools (host/flash/espruinoTools `uploadBundle`), progress bar on
+ *    stderr, ending with `save()`: the code goes to flash and comes back after a reset.
+ * 4. Verify: `load()` reboots the board from what was saved; its boot prints the identity line
+ *    (bundle hash, version, board, pack), and `zbms("ident")` asks again; both must match
+ *    the bundle that was built.
+ */
+import * as fs from "node:fs";
+import type { Command } from "commander";
+import { buildFirmware, DEFAULT_BOARD, DEFAULT_PACK, FirmwareBuildError } from "../build/buildFirmware";
+import { readEmbeddedHash, verifyBundleHash } from "../build/bundleHash";
+import { uploadBundle, UploadError } from "../flash/espruinoTools";
+import { classifyLine } from "../monitor/classifyLine";
+import { sendBoardCommand } from "../serial/commandAnswer";
+import { probeEspruino } from "../serial/espruinoProbe";
+import { openLineChannel } from "../serial/lineChannel";
+import { replLine, ReplyTimeoutError } from "../serial/replCommand";
+import { CliError, EXIT_FAILED, EXIT_TIMEOUT, EXIT_VERIFY } from "./cliErrors";
+import { createProgress } from "./flashProgress";
+import { parsePortPath, parsePositiveNumber } from "./options";
+
+/** How long the board may take to reboot from flash and print its identity (s): boot + restore + first line. */
+export const DEFAULT_VERIFY_TIMEOUT_S = 20;
+/** How long an upload may take at most (s): a 40 kB bundle at 115200 baud is ~4 s; espruino-tools throttles writes. */
+export const DEFAULT_UPLOAD_TIMEOUT_S = 120;
+
+export interface FlashFlags {
+  port: string;
+  board: string;
+  pack: string;
+  bundle?: string;
+  timeout?: number;
+  verify: boolean;
+}
+
+export interface ExpectedIdentity {
+  hash: string;
+  version?: string;
+  board?: string;
+  pack?: string;
+}
+
+export function registerFlash(program: Command, run: (f: () => Promise<void>) => Promise<void>): void {
+  program
+    .command("flash")
+    .description("build the firmware, upload it to an Espruino ESP32, save it, verify its identity")
+    .requiredOption("-p, --port <path>", "serial port of the board (/dev/ttyUSB0, COM3, a /dev/pts/N from `zbms sim`)", parsePortPath)
+    .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
+    .option("-c, --pack <file>", "pack config JSON", DEFAULT_PACK)
+    .option("--bundle <file>", "upload this already-built bundle instead of building")
+    .option("-t, --timeout <s>", `seconds the upload may take (default ${DEFAULT_UPLOAD_TIMEOUT_S})`, parsePositiveNumber)
+    .option("--no-verify", "skip the reboot-and-identity check")
+    .addHelpText("after", "\nExample:\n  zbms flash --port /dev/ttyUSB0 --board esp32-ads1115 --pack hardware/packs/znmno2-4s.json")
+    .action((flags: FlashFlags) => run(() => flashCommand(flags)));
+}
+
+async function bundleToFlash(flags: FlashFlags): Promise<{ code: string; expect: ExpectedIdentity }> {
+  if (flags.bundle) {
+    let code: string;
+    try {
+      code = fs.readFileSync(flags.bundle, "utf8");
+    } catch (e) {
+      throw new CliError(`--bundle: cannot read "${flags.bundle}" (${(e as Error).message})`, EXIT_FAILED);
+    }
+    const hash = readEmbeddedHash(code);
+    if (!hash || !verifyBundleHash(code, hash)) {
+      throw new CliError(`--bundle: "${flags.bundle}" is not a zbms bundle (no valid embedded hash); build one with \`zbms build\``, EXIT_FAILED);
+    }
+    return { code, expect: { hash } };
+  }
+  try {
+    const r = await buildFirmware({ board: flags.board, pack: flags.pack });
+    if (r.findings.length > 0) throw new CliError(`the bundle uses what Espruino lacks; run \`zbms build\` to see the ${r.findings.length} finding(s)`, EXIT_FAILED);
+    process.stderr.write(`built bundle ${r.hash} (${r.sizeB} B) for board ${r.board}, pack "${r.packName}"\n`);
+    return { code: r.code, expect: { hash: r.hash, version: r.version, board: r.board, pack: r.packName } };
+  } catch (e) {
+    if (e instanceof FirmwareBuildError) throw new CliError(`build failed: ${e.message}`, EXIT_FAILED);
+    throw e;
+  }
+}
+
+/** Differences between what the board says it runs and what we flashed ("" = none). */
+export function identityMismatch(got: { bundleHash: string; fwVersion: string; board: string; pack: string }, want: ExpectedIdentity): string {
+  const diffs: string[] = [];
+  if (got.bundleHash !== want.hash) diffs.push(`bundle hash ${got.bundleHash} ≠ ${want.hash}`);
+  if (want.version !== undefined && got.fwVersion !== want.version) diffs.push(`version ${got.fwVersion} ≠ ${want.version}`);
+  if (want.board !== undefined && got.board !== want.board) diffs.push(`board ${got.board} ≠ ${want.board}`);
+  if (want.pack !== undefined && got.pack !== want.pack) diffs.push(`pack "${got.pack}" ≠ "${want.pack}"`);
+  return diffs.join("; ");
+}
+
+async function verifyAfterReboot(port: string, want: ExpectedIdentity): Promise<void> {
+  const ch = await openLineChannel(port);
+  try {
+    // load() boots from what save() stored: proof the code survives a reset
+    const booted = await sendBoardIdentAfter(ch, "load()");
+    const m1 = identityMismatch(booted, want);
+    if (m1) throw new CliError(`verify failed after reboot: the board runs something else (${m1})`, EXIT_VERIFY);
+    const asked = await sendBoardCommand(ch, ["ident"], DEFAULT_VERIFY_TIMEOUT_S * 1000);
+    if (asked.kind !== "ident") throw new CliError(`verify failed: zbms("ident") answered ${JSON.stringify(asked)}`, EXIT_VERIFY);
+    const m2 = identityMismatch(asked, want);
+    if (m2) throw new CliError(`verify failed: ${m2}`, EXIT_VERIFY);
+  } catch (e) {
+    if (e instanceof ReplyTimeoutError) throw new CliError(`verify failed: ${e.message}`, EXIT_TIMEOUT);
+    throw e;
+  } finally {
+    await ch.close();
+  }
+}
+
+/** Send `code` (echo off) and wait for the ident line the booting firmware prints. */
+function sendBoardIdentAfter(ch: Awaited<ReturnType<typeof openLineChannel>>, code: string): Promise<{ bundleHash: string; fwVersion: string; board: string; pack: string }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new ReplyTimeoutError(code, DEFAULT_VERIFY_TIMEOUT_S * 1000, []));
+    }, DEFAULT_VERIFY_TIMEOUT_S * 1000);
+    const unsubscribe = ch.subscribe((line) => {
+      const c = classifyLine(line);
+      if (c.kind === "telemetry" && c.record.kind === "ident") {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(c.record);
+      }
+    });
+    ch.write(replLine(code)).catch((e: unknown) => {
+      clearTimeout(timer);
+      unsubscribe();
+      reject(e);
+    });
+  });
+}
+
+export async function flashCommand(flags: FlashFlags): Promise<void> {
+  const { code, expect } = await bundleToFlash(flags);
+  await probeEspruino(flags.port);
+  const progress = createProgress("uploading");
+  const timeoutS = flags.timeout ?? DEFAULT_UPLOAD_TIMEOUT_S;
+  try {
+    // espruino-tools: reset(), the code with echo off, then save() (the code survives a reset)
+    await uploadBundle({ port: flags.port, code, save: true, timeoutMs: timeoutS * 1000, onProgress: (p) => progress.update(p.sentB, p.totalB) });
+  } catch (e) {
+    if (e instanceof UploadError) {
+      throw new CliError(e.message.startsWith("upload to") && e.message.includes("did not finish") ? `timeout: ${e.message}` : e.message, e.message.includes("did not finish") ? EXIT_TIMEOUT : EXIT_FAILED);
+    }
+    throw e;
+  } finally {
+    progress.stop();
+  }
+  if (!flags.verify) {
+    console.log(`flashed ${expect.hash} to ${flags.port} (not verified: --no-verify)`);
+    return;
+  }
+  await verifyAfterReboot(flags.port, expect);
+  console.log(`flashed and verified: ${flags.port} runs bundle ${expect.hash}` + (expect.board ? ` (board ${expect.board}, pack "${expect.pack}", version ${expect.version})` : ""));
+}
