@@ -68,9 +68,9 @@ export function fitConfig(p: InputProfile, o: FitOptions = {}): PackConfig {
     );
   }
   const chemistry = o.chemistry ?? PLACEHOLDER_CHEMISTRY;
-  const cfg = defaultPackConfig(chemistry, 1, capacityAh);
+  const cfg = defaultPackConfig(chemistry, p.cellCount, capacityAh);
   cfg.name = "analysis of imported data";
-  cfg.tempCount = p.hasTemp ? 1 : 0;
+  cfg.tempCount = p.tempCount;
   cfg.segmentation.firstHalf = o.firstHalf ?? (p.firstHalfSign < 0 ? "discharge" : "charge");
   if (o.practical) cfg.practical = o.practical;
   if (o.keepBoardDefaults) return cfg;

@@ -33,6 +33,10 @@ export interface InputProfile {
   /** Median sample interval (s), from a log histogram. */
   medianDtS: number;
   hasTemp: boolean;
+  /** Cells with their own voltage channel (zbms logs); 1 for single-voltage formats. */
+  cellCount: number;
+  /** Temperature channels (0 when none). */
+  tempCount: number;
 }
 
 /** A half-cycle smaller than this share of the largest one does not decide the cycle order. */
@@ -64,7 +68,7 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
   const dtHist = new Float64Array(HIST_BINS);
   const p: InputProfile = {
     records: 0, startS: NaN, endS: NaN, minV: Infinity, maxV: -Infinity, maxAbsCurrentA: 0,
-    lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, maxActiveDtS: 0, medianDtS: NaN, hasTemp: false,
+    lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, maxActiveDtS: 0, medianDtS: NaN, hasTemp: false, cellCount: 1, tempCount: 0,
   };
   let prevT = NaN;
   let prevI = NaN;
@@ -88,6 +92,9 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
         if (r.voltageV > p.maxV) p.maxV = r.voltageV;
       }
       if (r.tempC === r.tempC) p.hasTemp = true;
+      if (r.cellsV.length > p.cellCount) p.cellCount = r.cellsV.length;
+      const nT = r.tempsC.length > 0 ? r.tempsC.length : r.tempC === r.tempC ? 1 : 0;
+      if (nT > p.tempCount) p.tempCount = nT;
       const a = Math.abs(r.currentA);
       if (a > p.maxAbsCurrentA) p.maxAbsCurrentA = a;
       if (a > 0) iHist[binOf(a)]++;

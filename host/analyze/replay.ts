@@ -284,9 +284,18 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       const impedance = r.stepKind === STEP_OTHER;
       if (impedance) impedanceRows++;
       const v = impedance ? NaN : r.voltageV;
-      // One voltage for the whole (series) stack: spread evenly over the configured cells.
-      for (let c = 0; c < cellCount; c++) cellV[c] = v / cellCount;
-      for (let k = 0; k < tempArr.length; k++) tempArr[k] = r.tempC;
+      if (r.cellsV.length > 0 && !impedance) {
+        for (let c = 0; c < cellCount; c++) cellV[c] = c < r.cellsV.length ? r.cellsV[c] : NaN;
+      } else {
+        // One voltage for the whole (series) stack: spread evenly over the configured cells.
+        for (let c = 0; c < cellCount; c++) cellV[c] = v / cellCount;
+      }
+      if (r.tempsC.length > 0) {
+        for (let k = 0; k < tempArr.length; k++) tempArr[k] = k < r.tempsC.length ? r.tempsC[k] : NaN;
+      } else {
+        for (let k = 0; k < tempArr.length; k++) tempArr[k] = r.tempC;
+      }
+      if (r.restored === 1) model.markRestored();
       sample.tMs = tMs;
       sample.currentA = r.currentA;
       sample.openCircuit = r.stepKind === STEP_REST || (zeroIsOpen && r.currentA === 0) ? 1 : 0;

@@ -11,8 +11,9 @@
  * Power and persistence (Espruino semantics, see file comments below):
  *   - `powerLoss()` drops everything not in Storage; `powerOn()` boots: `.varimg` (what
  *     `save()` stored) then `.bootcde`, then `onInit()` and `E.on('init')` handlers.
- *   - `reset()` (the JS call) clears RAM and runs `.bootcde` only — like Espruino, a `save()`d
- *     program comes back on power-on, hard reset and `load()`, not on a soft `reset()`.
+ *   - `reset()` (the JS call) clears RAM and runs `.bootrst` only — like Espruino, a `save()`d
+ *     program or `.bootcde` comes back on power-on, hard reset and `load()`, not on a soft
+ *     `reset()` (Espruino reference: reset "does not load a saved program from flash").
  *   - `save()` cannot snapshot a V8 heap, so it stores the program text evaluated since the
  *     last reset (REPL input, minus save/reset/load calls) and replays it on boot.
  */
@@ -36,8 +37,18 @@ export const ESPRUINO_VERSION = "2v29";
 export const VARIMG_FILE = ".varimg";
 /** Storage file of boot code (Espruino: run at every boot and after reset()). */
 export const BOOTCODE_FILE = ".bootcde";
+/** Storage file of boot code that also runs after a soft `reset()` (espruino-tools "even after reset()"). */
+export const BOOTRST_FILE = ".bootrst";
 /** JsVars in use right after boot with no program (Espruino ESP32, typical `process.memory().usage`). */
 const BOOT_JSVARS = 600;
+/** Bits on the wire per I2C byte: 8 data + ACK (NXP UM10204 §3.1.6). */
+const I2C_BITS_PER_BYTE = 9;
+/** Start + stop conditions, counted as bit times (NXP UM10204 §3.1.4). */
+const I2C_FRAME_OVERHEAD_BITS = 2;
+/** Espruino's default I2C bit rate (Hz) when setup() gives none (Espruino reference, I2C.setup). */
+const I2C_DEFAULT_BITRATE_HZ = 100_000;
+/** Time one analogRead takes on the ESP32 under Espruino (ms), approximate (ADC1 one-shot read, ESP-IDF adc1_get_raw). */
+const ANALOG_READ_MS = 0.05;
 /** Attenuation codes of ESP32.setAtten (0…3) → dB (Espruino ESP32 docs). */
 const ATTEN_CODE_DB = [0, 2.5, 6, 11];
 /** Espruino's start-up banner (printed after reset() and at boot). */
@@ -217,7 +228,11 @@ export class VirtualBoard {
     this.bootVariant(r);
   }
 
-  /** Fresh RAM; `loadSaved`: also run `.varimg` (power-on, hard reset, load()). */
+  /**
+   * Fresh RAM, then boot code. `loadSaved` (power-on, hard reset, load()): `.varimg`, `.bootcde`,
+   * `.bootrst`; otherwise (soft reset()): `.bootrst` only — espruino-tools' "Save on Send"
+   * modes 1 (".bootcde": at boot) and 2 (".bootrst": at boot, even after reset()).
+   */
   private boot(reason: BootReason, loadSaved: boolean): void {
     this.bootCount++;
     this.bootReason = reason;
@@ -235,8 +250,10 @@ export class VirtualBoard {
       this.ramSource = [src];
       this.runTopLevel(src, VARIMG_FILE);
     }
-    const boot = this.storage.read(BOOTCODE_FILE);
-    if (boot && this.powered) this.runTopLevel(Buffer.from(boot).toString("latin1"), BOOTCODE_FILE);
+    for (const file of loadSaved ? [BOOTCODE_FILE, BOOTRST_FILE] : [BOOTRST_FILE]) {
+      const code = this.storage.read(file);
+      if (code && this.powered) this.runTopLevel(Buffer.from(code).toString("latin1"), file);
+    }
     if (this.powered) this.runInit();
   }
 
@@ -528,6 +545,7 @@ export class VirtualBoard {
       const attenDb = board.atten.get(p) ?? ESP32_ATTEN_DEFAULT_DB;
       const fe = board.frontEnd;
       if (!fe) return 0;
+      board.clock.spend(ANALOG_READ_MS);
       const t = board.clock.now();
       const code = board.opts.esp32Code && !fe.faults.adcRail.has(p)
         ? board.opts.esp32Code(p, attenDb, fe.esp32PinV(p, t))
@@ -554,14 +572,17 @@ export class VirtualBoard {
     const makeI2c = (name: string) => ({
       setup: (o?: { scl?: unknown; sda?: unknown; bitrate?: unknown }) => {
         board.i2cSetup.add(name);
-        void o;
+        const br = o && typeof o.bitrate === "number" && o.bitrate > 0 ? o.bitrate : I2C_DEFAULT_BITRATE_HZ;
+        board.i2cBitrate.set(name, br);
       },
       writeTo: (address: unknown, ...data: unknown[]) => {
         const a = i2cAddress(address, fail);
         if (!board.i2cSetup.has(name)) fail(`${name} not set up: call ${name}.setup({scl, sda}) first`);
         if (name !== "I2C1") fail(`I2C device 0x${a.toString(16)} not responding (NACK)`);
+        const bytes = data.flatMap((d) => Array.from(toBytes(d)));
+        board.spendI2c(name, bytes.length);
         try {
-          board.bus.write(a, data.flatMap((d) => Array.from(toBytes(d))));
+          board.bus.write(a, bytes);
         } catch (e) {
           fail((e as Error).message);
         }
@@ -571,6 +592,7 @@ export class VirtualBoard {
         if (!board.i2cSetup.has(name)) fail(`${name} not set up: call ${name}.setup({scl, sda}) first`);
         if (name !== "I2C1") fail(`I2C device 0x${a.toString(16)} not responding (NACK)`);
         let bytes: number[] = [];
+        board.spendI2c(name, Number(quantity));
         try {
           bytes = board.bus.read(a, Number(quantity));
         } catch (e) {
@@ -648,6 +670,13 @@ export class VirtualBoard {
   /** Set by the REPL to implement `echo(on)`. */
   echoCallback: ((on: boolean) => void) | undefined;
   private readonly i2cSetup = new Set<string>();
+  private readonly i2cBitrate = new Map<string, number>();
+
+  /** Bus time of one transfer of `bytes` data bytes (plus the address byte): the clock moves on, as on the chip. */
+  private spendI2c(bus: string, bytes: number): void {
+    const bitrate = this.i2cBitrate.get(bus) ?? I2C_DEFAULT_BITRATE_HZ;
+    this.clock.spend((((bytes + 1) * I2C_BITS_PER_BYTE + I2C_FRAME_OVERHEAD_BITS) / bitrate) * 1000);
+  }
   /** Set by reset(): the next reboot skips `.varimg`. */
   private pendingSoftReset = false;
   /** Set by load(file): the next reboot runs that file instead of the saved program. */
@@ -708,8 +737,9 @@ export function toBytes(data: unknown): Uint8Array {
   if (typeof data === "string") return new Uint8Array(Buffer.from(data, "latin1"));
   if (typeof data === "number") return new Uint8Array([data & 0xff]);
   if (data === undefined || data === null) return new Uint8Array(0);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-  if (Object.prototype.toString.call(data) === "[object ArrayBuffer]") return new Uint8Array((data as ArrayBuffer).slice(0));
+  // Host-realm views copy the bytes: the sandbox's ArrayBuffer has no .slice (Espruino lacks it, [173]).
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  if (Object.prototype.toString.call(data) === "[object ArrayBuffer]") return new Uint8Array(data as ArrayBuffer).slice();
   if (Array.isArray(data)) {
     const out: number[] = [];
     for (const d of data) out.push(...toBytes(d));

@@ -11,8 +11,9 @@
  * environment query on connect, and a local board description (ESP32, 2v29, built-in modules
  * Storage/ESP32…) so `require("Storage")` is not looked up on the web.
  *
- * Upload sequence (espruino-tools' CodeWriter): `reset()`, the code line by line with echo off,
- * then `save()` when `save` is true so the program survives a power cycle / hard reset.
+ * Upload sequence (espruino-tools' CodeWriter): `reset()`, then per `mode` either Storage
+ * writes of the code in 1 kB chunks and `load()` ("flash"), or the code line by line with echo
+ * off and `save()` ("ram").
  */
 import { createRequire } from "node:module";
 import { SerialPort } from "serialport";
@@ -23,6 +24,8 @@ export const UPLOAD_BAUD = 115200;
 export const LOCAL_BOARD_ENV = {
   BOARD: "ESP32",
   VERSION: "2v29",
+  VERSION_MAJOR: 2,
+  VERSION_MINOR: 29,
   CONSOLE: "USB",
   MODULES: "Storage,ESP32,Wifi,net,http,crypto,dgram,fs,tls,NetworkJS,heatshrink",
   info: { binary_version: "2v29", builtin_modules: ["Storage", "ESP32", "Wifi", "net", "http", "crypto", "heatshrink"] },
@@ -43,8 +46,15 @@ export interface UploadOptions {
   /** The bundle text (dist/firmware/zbms.js). */
   code: string;
   onProgress?: (p: UploadProgress) => void;
-  /** Call `save()` after the upload (default true). */
-  save?: boolean;
+  /**
+   * How the code is stored (espruino-tools "Save on Send"):
+   *   "flash" (default): written to Storage `.bootcde` in 1 kB chunks, then `load()`; runs at
+   *     every power-on/hard reset; the code lives in flash, so RAM only holds one chunk at a time;
+   *   "flash-persistent": `.bootrst`, which also runs after a soft `reset()`;
+   *   "ram": sent to the REPL and executed while uploading, then `save()` (a RAM image) — the
+   *     whole bundle passes through RAM, which a bundle near the budget may not survive.
+   */
+  mode?: "flash" | "flash-persistent" | "ram";
   timeoutMs?: number;
 }
 
@@ -150,9 +160,9 @@ function makeDevice(path: string, onWrite: (n: number) => void) {
  */
 export async function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
   const { tools, E } = await loadTools();
-  const save = opts.save ?? true;
+  const mode = opts.mode ?? "flash";
   // espruino-tools prefixes every line with \x10 itself (and turns control characters in code into "?").
-  const payload = save ? opts.code + "\nsave();\n" : opts.code;
+  const payload = mode === "ram" ? opts.code + "\nsave();\n" : opts.code;
   let sentB = 0;
   const totalB = payload.length;
   const progress = (phase: UploadProgress["phase"]): void => {
@@ -164,7 +174,8 @@ export async function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
     WEB_BLUETOOTH: false,
     ENV_ON_CONNECT: false,
     RESET_BEFORE_SEND: true,
-    SAVE_ON_SEND: 0,
+    SAVE_ON_SEND: mode === "ram" ? 0 : mode === "flash" ? 1 : 2,
+    LOAD_STORAGE_FILE: 1,
     MINIFICATION_LEVEL: "",
     MODULE_MINIFICATION_LEVEL: "",
     SET_TIME_ON_WRITE: false,

@@ -9,6 +9,7 @@ import { landtRecordImporter } from "./landtRecord";
 import { newareRecordImporter } from "./newareRecord";
 import { newareRegularImporter } from "./newareRegular";
 import { pybammImporter } from "./pybamm";
+import { zbmsLogImporter } from "./zbmsLog";
 import { ImportError, type FormatId, type Importer } from "./record";
 
 /** Lines read for detection (the Neware regular export needs three header lines). */
@@ -16,6 +17,7 @@ const HEAD_LINES = 3;
 
 /** All importers, in detection order (most specific first). */
 export const IMPORTERS: readonly Importer[] = [
+  zbmsLogImporter,
   newareRegularImporter,
   bdfImporter,
   newareRecordImporter,

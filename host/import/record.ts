@@ -28,6 +28,12 @@ export interface ImportedRecord {
   step: number;
   /** STEP_* kind from the cycler's label; STEP_UNKNOWN when the format has none. */
   stepKind: number;
+  /** Per-cell voltages (V) when the format has them (zbms logs); empty otherwise. */
+  cellsV: number[];
+  /** All temperature channels (°C) when the format has several; empty otherwise. */
+  tempsC: number[];
+  /** 1 on the first record after the board restarted from a stored model state. */
+  restored: number;
   /** Cycler's own running counters (Ah, Wh, positive), as the file states them; NaN when absent. */
   chargeAh: number;
   dischargeAh: number;
@@ -44,6 +50,9 @@ export function newRecord(): ImportedRecord {
     cycle: NaN,
     step: NaN,
     stepKind: STEP_UNKNOWN,
+    cellsV: [],
+    tempsC: [],
+    restored: 0,
     chargeAh: NaN,
     dischargeAh: NaN,
     chargeWh: NaN,
