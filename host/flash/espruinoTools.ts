@@ -34,7 +34,7 @@ export const LOCAL_BOARD_ENV = {
 export const DEFAULT_UPLOAD_TIMEOUT_MS = 120_000;
 
 export interface UploadProgress {
-  phase: "connecting" | "sending" | "saving" | "done";
+  phase: "connecting" | "sending" | "done";
   /** Bytes written to the port so far and in total (including espruino-tools' framing). */
   sentB: number;
   totalB: number;
@@ -55,6 +55,8 @@ export interface UploadOptions {
    *     whole bundle passes through RAM, which a bundle near the budget may not survive.
    */
   mode?: "flash" | "flash-persistent" | "ram";
+  /** Older form: `save: true` without `mode` means mode "ram" (upload to RAM, then save()). */
+  save?: boolean;
   timeoutMs?: number;
 }
 
@@ -160,13 +162,15 @@ function makeDevice(path: string, onWrite: (n: number) => void) {
  */
 export async function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
   const { tools, E } = await loadTools();
-  const mode = opts.mode ?? "flash";
+  const mode = opts.mode ?? (opts.save ? "ram" : "flash");
   // espruino-tools prefixes every line with \x10 itself (and turns control characters in code into "?").
   const payload = mode === "ram" ? opts.code + "\nsave();\n" : opts.code;
   let sentB = 0;
   const totalB = payload.length;
   const progress = (phase: UploadProgress["phase"]): void => {
-    if (opts.onProgress) opts.onProgress({ phase, sentB, totalB });
+    // In the flash modes espruino-tools wraps the code in Storage.write calls, so more than the
+    // bundle's bytes go out; the total grows with what was sent.
+    if (opts.onProgress) opts.onProgress({ phase, sentB, totalB: Math.max(totalB, sentB) });
   };
   Object.assign(E.Config, {
     BLUETOOTH_LOW_ENERGY: false,
@@ -190,7 +194,7 @@ export async function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
   devices.push(
     makeDevice(opts.port, (n) => {
       sentB += n;
-      progress(sentB >= totalB ? "saving" : "sending");
+      progress("sending");
     }),
   );
   progress("connecting");

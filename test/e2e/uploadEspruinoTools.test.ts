@@ -24,38 +24,67 @@ async function until(pred: () => boolean, ms: number): Promise<boolean> {
   return pred();
 }
 
+async function startBoard(): Promise<{ board: VirtualBoard; pb: PtyBoard }> {
+  const dir = mkdtempSync(join(tmpdir(), "zbms-upload-"));
+  const board = new VirtualBoard({ storagePath: join(dir, "flash.json") });
+  const pb = await PtyBoard.start(board);
+  cleanup.push(() => pb.close());
+  board.runRealTime(20);
+  return { board, pb };
+}
+
+async function typeLine(path: string, line: string): Promise<() => string> {
+  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
+  cleanup.push(() => port.close());
+  let seen = "";
+  port.on("data", (d: Buffer) => {
+    seen += d.toString("latin1");
+  });
+  port.write(line);
+  return () => seen;
+}
+
 describe("espruino-tools uploads to the virtual board over its pseudo-terminal", () => {
-  it("uploads, save() makes the program survive a hard reset (E.reboot over the pty) and a power cycle, telemetry flows", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "zbms-upload-"));
-    const board = new VirtualBoard({ storagePath: join(dir, "flash.json") });
-    const pb = await PtyBoard.start(board);
-    cleanup.push(() => pb.close());
-    board.runRealTime(20);
+  it("default (flash): code goes to Storage .bootcde, runs, and survives a hard reset typed on the console and a power cycle", async () => {
+    const { board, pb } = await startBoard();
     const phases = new Set<string>();
     const r = await uploadBundle({ port: pb.path!, code: PROGRAM, onProgress: (p) => phases.add(p.phase) });
     expect(r.sentB).toBeGreaterThan(PROGRAM.length);
-    expect(phases.has("sending")).toBe(true);
-    expect(phases.has("done")).toBe(true);
-    expect(r.response).toContain("Done!"); // save() finished
-    expect(board.storageFile(".varimg")).toBeDefined();
+    expect(phases.has("sending") && phases.has("done")).toBe(true);
+    expect(Buffer.from(board.storageFile(".bootcde")!).toString("latin1")).toBe(PROGRAM);
     expect(await until(() => /#Z tel n=\d+ boots=1/.test(board.output), 5000)).toBe(true);
-
-    // hard reset typed on the console: RAM is gone, the saved program comes back from Storage
-    const port = new SerialPort({ path: pb.path!, baudRate: 115200, autoOpen: false });
-    await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
-    cleanup.push(() => port.close());
-    let seen = "";
-    port.on("data", (d: Buffer) => {
-      seen += d.toString("latin1");
-    });
-    port.write("\x10E.reboot()\n");
-    expect(await until(() => /#Z tel n=\d+ boots=2/.test(seen), 5000)).toBe(true);
+    const seen = await typeLine(pb.path!, "\x10E.reboot()\n");
+    expect(await until(() => /#Z tel n=\d+ boots=2/.test(seen()), 5000)).toBe(true);
     expect(board.bootReason).toBe("reboot");
-
-    // power cycle: same again
     board.powerCycle();
     expect(board.output).not.toMatch(/#Z tel/);
     expect(await until(() => /#Z tel n=\d+ boots=3/.test(board.output), 5000)).toBe(true);
+  });
+
+  it("ram: code runs while uploading, save() stores it, a power cycle brings it back; a soft reset() does not (Espruino semantics)", async () => {
+    const { board, pb } = await startBoard();
+    const r = await uploadBundle({ port: pb.path!, code: PROGRAM, mode: "ram" });
+    expect(r.response).toContain("Done!"); // save() finished
+    expect(board.storageFile(".varimg")).toBeDefined();
+    expect(await until(() => /#Z tel n=\d+ boots=1/.test(board.output), 5000)).toBe(true);
+    board.powerCycle();
+    expect(await until(() => /#Z tel n=\d+ boots=2/.test(board.output), 5000)).toBe(true);
+    const seen = await typeLine(pb.path!, "\x10reset()\n");
+    expect(await until(() => seen().includes("espruino.com"), 5000)).toBe(true);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(board.bootReason).toBe("reset");
+    expect(board.output).not.toMatch(/#Z tel/);
+  });
+
+  it("flash-persistent: .bootrst survives a soft reset() too", async () => {
+    const { board, pb } = await startBoard();
+    await uploadBundle({ port: pb.path!, code: PROGRAM, mode: "flash-persistent" });
+    expect(board.storageFile(".bootrst")).toBeDefined();
+    expect(await until(() => /#Z tel n=\d+ boots=1/.test(board.output), 5000)).toBe(true);
+    const seen = await typeLine(pb.path!, "\x10reset()\n");
+    expect(await until(() => /#Z tel n=\d+ boots=2/.test(seen()), 5000)).toBe(true);
+    expect(board.bootReason).toBe("reset");
   });
 
   it("reports a port that cannot be opened as an UploadError naming the path", async () => {
