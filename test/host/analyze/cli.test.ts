@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { analyzeFile, exportBdf, main, parseCapacityAh, parseCycleList, parseFirstHalf } from "../../../host/analyze/cli";
+import { fitConfig } from "../../../host/analyze/fitConfig";
+import { profileInput } from "../../../host/analyze/profile";
+import { pybammImporter } from "../../../host/import/pybamm";
+
+const REPO = resolve(__dirname, "..", "..", "..");
+const REAL = resolve(REPO, "..", "shared", "realdata");
+const PYBAMM = join(REAL, "pybamm_dfn_chen2020_charge_discharge_75.csv");
+const dir = mkdtempSync(join(tmpdir(), "zbms-cli-"));
+
+describe("option parsers quote the bad value and list what is accepted", () => {
+  it("capacity", () => {
+    expect(parseCapacityAh("0.25")).toBe(0.25);
+    expect(() => parseCapacityAh("-1")).toThrow(/"-1".*positive/);
+    expect(() => parseCapacityAh("abc")).toThrow(/"abc"/);
+  });
+  it("first half", () => {
+    expect(parseFirstHalf("discharge")).toBe("discharge");
+    expect(() => parseFirstHalf("up")).toThrow(/"up".*"charge".*"discharge"/);
+  });
+  it("dQ/dV cycle list", () => {
+    expect(parseCycleList("1, 10,50")).toEqual([1, 10, 50]);
+    expect(() => parseCycleList("1,x")).toThrow(/"1,x"/);
+  });
+});
+
+describe("fitted analysis config", () => {
+  it("takes capacity and cycle order from the data, or from the options", async () => {
+    const p = await profileInput(pybammImporter, PYBAMM);
+    const auto = fitConfig(p);
+    expect(auto.capacityAh).toBeCloseTo(2.5 * (40 / 60), 6);
+    expect(auto.segmentation.firstHalf).toBe("discharge");
+    expect(auto.segmentation.activeCurrentA).toBeLessThan(2.5);
+    const given = fitConfig(p, { capacityAh: 5, firstHalf: "charge" });
+    expect(given.capacityAh).toBe(5);
+    expect(given.segmentation.firstHalf).toBe("charge");
+  });
+});
+
+describe("zbms export --bdf", () => {
+  it("writes a BDF file whose analysis gives the same cycles as the original", async () => {
+    const out = join(dir, "pybamm.bdf.csv");
+    const r = await exportBdf(PYBAMM, out, { progress: false });
+    expect(r.format).toBe("pybamm");
+    const text = readFileSync(out, "utf8");
+    expect(text.split("\n")[0]).toContain("Test Time / s,Voltage / V,Current / A,Cycle Count / 1");
+    // + = charge in BDF: PyBaMM's first (discharge) current appears negative.
+    const firstActive = text.split("\n").slice(1).find((l) => l.split(",")[2] !== "0")!;
+    expect(Number(firstActive.split(",")[2])).toBe(-2.5);
+    const a = await analyzeFile(PYBAMM, { outDir: join(dir, "a"), printTable: null, progress: false });
+    const b = await analyzeFile(out, { outDir: join(dir, "b"), printTable: null, progress: false });
+    expect(b.format).toBe("bdf");
+    expect(b.replay.cycles.length).toBe(a.replay.cycles.length);
+    expect(b.replay.cycles[0].chargeAh).toBeCloseTo(a.replay.cycles[0].chargeAh, 9);
+    expect(b.replay.cycles[0].dischargeAh).toBeCloseTo(a.replay.cycles[0].dischargeAh, 9);
+  });
+});
+
+describe("zbms analyze outputs", () => {
+  it("writes the tables (text, CSV, JSON), the summary and the report", async () => {
+    let printed = "";
+    const r = await analyzeFile(PYBAMM, { outDir: join(dir, "o"), progress: false, print: (s) => (printed += s) });
+    expect(printed).toContain("charge_Ah");
+    expect(printed).toContain("report:");
+    const json = JSON.parse(readFileSync(r.files.cyclesJson, "utf8"));
+    expect(json[0].discharge_Ah).toBeCloseTo(1.6667, 4);
+    expect(readFileSync(r.files.cyclesCsv, "utf8").split("\n")[0]).toContain("CE_bound_pct");
+    const summary = JSON.parse(readFileSync(r.files.summaryJson, "utf8"));
+    expect(summary.protocol.length).toBe(7);
+    expect(readFileSync(r.files.html, "utf8")).toContain("new uPlot(");
+  });
+  it("main() returns 2 with a clear message for an unknown format or bad option", async () => {
+    const bad = join(dir, "bad.csv");
+    writeFileSync(bad, "a,b\n1,2\n");
+    const errs: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => {
+      errs.push(s);
+      return true;
+    };
+    try {
+      expect(await main(["analyze", bad, "--out", join(dir, "x")])).toBe(2);
+      expect(await main(["analyze", PYBAMM, "--capacity-ah", "zero"])).toBe(2);
+      expect(await main(["frobnicate"])).toBe(2);
+    } finally {
+      (process.stderr as unknown as { write: typeof orig }).write = orig;
+    }
+    expect(errs.join("")).toContain('Columns found: "a", "b"');
+    expect(errs.join("")).toContain('--capacity-ah "zero"');
+    expect(errs.join("")).toContain('unknown command "frobnicate"');
+  });
+});
