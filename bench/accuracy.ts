@@ -1,0 +1,458 @@
+/**
+ * Accuracy benchmark: the shared model (PackModel) on simulated sensor readings, against the
+ * simulator's truth. `npm run bench:accuracy`. Not a test: it reports what the model reaches.
+ *
+ * Scenarios (issue 4):
+ *  A. Zn‖MnO2 4S 1 Ah at C/5, INA226 current + ADS1115 taps, 100 cycles with random rest tests;
+ *  B. the same pack and protocol with the ESP32's own ADC for everything (INA240 on the shunt);
+ *  C. Zn‖I2 4S (flat plateau), INA226 + ADS1115, 30 cycles with random rests (SOC);
+ *  D. 100 healthy and 100 faulty 24–48 h rests after a charge (random rest tests during
+ *     cycling; a faulty pack has one cell with faulty self-discharge).
+ * The simulated cycler opens a relay during rests, so rest samples carry openCircuit = 1.
+ * Ambient is a constant 25 °C. The last line printed is one JSON object with exactly the keys
+ * of the issue; everything before it is progress and per-scenario figures.
+ *
+ * Definitions: ceAbsErrP95 = 95th percentile of |CE_model − CE_true| over run A's matched,
+ * unflagged cycles; ceRepeatabilitySd = standard deviation of (CE_model − CE_true) over the same
+ * cycles; ceBoundCoverage = share of runs A and B's matched cycles with |CE_model − CE_true| ≤
+ * ceBound; socRmse = RMSE of status().socFrac against the true SOC over all cells, sampled every
+ * minute (A for ZnMnO2, C for ZnI2); faultyFlagged / healthyFlagged = share of rests flagged
+ * (a selfDischarge alarm of any level raised during the rest, or the RestRecord's faulty = 1);
+ * meanDelayH = mean time from a faulty rest's start to its flag (h); samplesPerSecond = PackModel
+ * step() calls per second of wall time (model only, simulation excluded), over all scenarios.
+ */
+import { performance } from "node:perf_hooks";
+import type { BoardDef } from "../firmware/boardTypes";
+import { validateBoard } from "../firmware/boardValidate";
+import type { ChemistryId } from "../shared/chemistry/presets";
+import type { PackConfig } from "../shared/config/packConfig";
+import type { CycleRecord, ModelEvent, RestRecord } from "../shared/model/events";
+import type { Sample } from "../shared/sample";
+import { Simulation, loadBoard } from "../host/sim/simulate";
+import type { CycleTruth, RestTruth } from "../host/sim/truth";
+
+type PackModelCtor = new (config: PackConfig, onEvent?: (ev: ModelEvent) => void) => {
+  step(s: Sample): void;
+  status(): { socFrac: number[] };
+};
+
+interface Shared {
+  PackModel: PackModelCtor;
+  defaultPackConfig: (chem: ChemistryId, cells: number, capAh: number) => PackConfig;
+  validateConfig: (x: unknown) => PackConfig;
+  ina226SensorChain: (shuntOhm: number) => PackConfig["sensorChain"];
+  esp32AdcSensorChain: (ampsPerVolt: number, dividerRatio: number) => PackConfig["sensorChain"];
+}
+
+async function loadShared(): Promise<Shared> {
+  try {
+    const m = await import("../shared/model/packModel");
+    const d = await import("../shared/config/defaults");
+    const v = await import("../shared/config/validateConfig");
+    if (typeof m.PackModel !== "function") throw new Error("shared/model/packModel.ts exports no PackModel class");
+    return {
+      PackModel: m.PackModel as unknown as PackModelCtor,
+      defaultPackConfig: d.defaultPackConfig,
+      validateConfig: v.validateConfig,
+      ina226SensorChain: d.ina226SensorChain,
+      esp32AdcSensorChain: d.esp32AdcSensorChain,
+    };
+  } catch (e) {
+    console.error(`bench:accuracy cannot run: the shared model is not ready (${(e as Error).message}).`);
+    process.exit(2);
+  }
+}
+
+/** `--quick`: a tenth of the cycles and rests, for trying the benchmark out (figures are noisier). */
+const QUICK = process.argv.indexOf("--quick") >= 0;
+const CYCLES_A = QUICK ? 10 : 100;
+const CYCLES_C = QUICK ? 5 : 30;
+const RESTS_EACH = QUICK ? 10 : 100;
+const CAPACITY_AH = 1;
+const CELLS = 4;
+/** Sample periods (ms): 2 s while cycling keeps 100 cycles near 2 M samples; 10 s for the rest study. */
+const CYCLING_SAMPLE_MS = 2000;
+const REST_SAMPLE_MS = 10000;
+/** Gaps: the model integrates up to this many sample periods blindly (same ratio as the defaults). */
+const MAX_GAP_PERIODS = 10;
+/** SOC compared once a minute (status() allocates). */
+const SOC_EVERY_MS = 60000;
+/** Samples simulated per batch before the model steps through them (timed). */
+const BATCH = 4096;
+
+let modelSteps = 0;
+let modelMs = 0;
+
+function cyclingProtocol(chem: ChemistryId, cycles: number, restProbability: number): string {
+  const hi = chem === "ZnI2" ? "1.6 V" : "1.8 V";
+  const lo = chem === "ZnI2" ? "0.6 V" : "0.8 V";
+  return [
+    `Discharge at C/5 until ${lo}`,
+    "Rest for 1 hour",
+    `Repeat ${cycles} times:`,
+    `  Charge at C/5 until ${hi}`,
+    `  Hold at ${hi} until C/50`,
+    `  Random rest for 24 to 48 hours with probability ${restProbability}`,
+    `  Discharge at C/5 until ${lo}`,
+    "  Rest for 30 minutes",
+  ].join("\n");
+}
+
+/** INA226 on the shunt (esp32-ina226) with the ADS1115 taps of esp32-ads1115: the chain defaultPackConfig declares. */
+function ina226Ads1115Board(): BoardDef {
+  const ina = loadBoard("esp32-ina226");
+  const ads = loadBoard("esp32-ads1115");
+  return validateBoard({
+    ...ads,
+    id: "esp32-ina226-ads1115",
+    description: "bench: INA226 (esp32-ina226) on the shunt, ADS1115 taps (esp32-ads1115), NTCs on the ESP32",
+    ina226: ina.ina226,
+    current: ina.current,
+  });
+}
+
+/**
+ * `flagOnlyZeroing`: zero the current offset only on samples flagged open circuit (the cycler's
+ * relay), not on "quiet" stretches. Needed on the ESP32 chain: its declared worst-case offset
+ * (0.12 A) is above a CV hold's tail, so a quiet-stretch zero takes the tail for offset.
+ */
+function configFor(sh: Shared, chem: ChemistryId, board: BoardDef, samplePeriodMs: number, flagOnlyZeroing = false): PackConfig {
+  const c = sh.defaultPackConfig(chem, CELLS, CAPACITY_AH);
+  c.tempCount = Math.min(board.temps.length, CELLS);
+  c.samplePeriodMs = samplePeriodMs;
+  c.counting.maxGapMs = MAX_GAP_PERIODS * samplePeriodMs;
+  const cur = board.current;
+  if (cur.chip === "ina226") c.sensorChain = sh.ina226SensorChain(cur.shuntOhm);
+  else if (cur.chip === "esp32adc" && cur.senseAmp) {
+    const chain = sh.esp32AdcSensorChain(1 / (cur.shuntOhm * cur.senseAmp.gain), board.voltages[CELLS - 1].dividerRatio);
+    c.sensorChain = chain;
+    c.counting.offsetRestMaxA = chain.currentOffsetA + 4 * chain.currentLsbA;
+  }
+  if (flagOnlyZeroing) c.counting.offsetRestMs = 0;
+  return sh.validateConfig(c);
+}
+
+interface RunResult {
+  cycles: CycleRecord[];
+  rests: { rec: RestRecord; flagTMs: number }[];
+  truthCycles: CycleTruth[];
+  truthRests: RestTruth[];
+  socSqErr: number;
+  socN: number;
+  samples: number;
+  alarmsRaised: { tMs: number; id: string; level: string }[];
+}
+
+function runScenario(
+  sh: Shared,
+  label: string,
+  opts: ConstructorParameters<typeof Simulation>[0],
+  config: PackConfig,
+): RunResult {
+  const res: RunResult = { cycles: [], rests: [], truthCycles: [], truthRests: [], socSqErr: 0, socN: 0, samples: 0, alarmsRaised: [] };
+  const model = new sh.PackModel(config, (ev) => {
+    if (ev.kind === "cycle") res.cycles.push(ev.cycle);
+    else if (ev.kind === "rest") res.rests.push({ rec: ev.rest, flagTMs: NaN });
+    else if (ev.kind === "alarm" && ev.raised) res.alarmsRaised.push({ tMs: ev.tMs, id: ev.id, level: ev.level });
+  });
+  const sim = new Simulation(opts);
+  const batch: { s: Sample; soc: number[] | null }[] = [];
+  let nextSocMs = 0;
+  let done = false;
+  const t0 = performance.now();
+  let lastPrint = t0;
+  while (!done) {
+    batch.length = 0;
+    while (batch.length < BATCH) {
+      const x = sim.next();
+      if (!x) {
+        done = true;
+        break;
+      }
+      let soc: number[] | null = null;
+      if (x.sample.tMs >= nextSocMs) {
+        soc = x.truth.socFrac;
+        nextSocMs += SOC_EVERY_MS;
+      }
+      batch.push({ s: x.sample, soc });
+    }
+    const m0 = performance.now();
+    for (const b of batch) {
+      model.step(b.s);
+      if (b.soc) {
+        // status() allocates: outside the timed loop would be fairer, but it is once a minute.
+        const est = model.status().socFrac;
+        for (let i = 0; i < b.soc.length; i++) {
+          const e = est[i] - b.soc[i];
+          if (isFinite(e)) {
+            res.socSqErr += e * e;
+            res.socN++;
+          }
+        }
+      }
+    }
+    modelMs += performance.now() - m0;
+    modelSteps += batch.length;
+    res.samples += batch.length;
+    const now = performance.now();
+    if (now - lastPrint > 5000) {
+      lastPrint = now;
+      console.log(`  ${label}: ${(sim.pack.tS / 3600).toFixed(0)} h simulated, ${res.samples} samples, ${res.cycles.length} cycles`);
+    }
+  }
+  res.truthCycles = sim.runner.cycles;
+  res.truthRests = sim.runner.rests;
+  console.log(
+    `  ${label}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s — ${res.samples} samples, ` +
+      `${res.truthCycles.length} true cycles, ${res.cycles.length} model cycles, ${res.truthRests.length} true rests`,
+  );
+  return res;
+}
+
+interface RestFlag {
+  faulty: number;
+  flagged: boolean;
+  delayH: number;
+  /** Truth: steepest cell's late slope (mV/h) and fastest cell's self-discharge (fraction/h). */
+  trueWorstSlopeMVPerH: number;
+  trueWorstRateFracPerH: number;
+  /** The model's worst-cell steady slope for the same rest (mV/h). */
+  modelWorstSlopeMVPerH: number;
+}
+
+interface CePair {
+  truth: CycleTruth;
+  model: CycleRecord;
+}
+
+/** Match model cycles to true cycles by start time (board clock ≈ true time); unflagged only. */
+function matchCycles(r: RunResult): CePair[] {
+  const out: CePair[] = [];
+  for (const m of r.cycles) {
+    if (m.flags !== 0 || !isFinite(m.ce)) continue;
+    let best: CycleTruth | null = null;
+    let bestD = Infinity;
+    for (const t of r.truthCycles) {
+      const d = Math.abs(t.startS * 1000 - m.startTMs) + Math.abs(t.endS * 1000 - m.endTMs);
+      if (d < bestD) {
+        bestD = d;
+        best = t;
+      }
+    }
+    // Accept when both ends are within 10 min of the truth's.
+    if (best && bestD < 2 * 600000) out.push({ truth: best, model: m });
+  }
+  return out;
+}
+
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = xs.slice().sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+function sd(xs: number[]): number {
+  if (xs.length < 2) return NaN;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) * (b - m), 0) / (xs.length - 1));
+}
+
+function ceFigures(label: string, pairs: CePair[]): { errs: number[]; covered: number } {
+  const errs = pairs.map((p) => p.model.ce - p.truth.ce);
+  let covered = 0;
+  for (const p of pairs) if (Math.abs(p.model.ce - p.truth.ce) <= p.model.ceBound) covered++;
+  const abs = errs.map(Math.abs);
+  const meanTrue = pairs.reduce((a, p) => a + p.truth.ce, 0) / Math.max(1, pairs.length);
+  const meanBound = pairs.reduce((a, p) => a + p.model.ceBound, 0) / Math.max(1, pairs.length);
+  console.log(
+    `  ${label}: ${pairs.length} matched cycles; true CE mean ${meanTrue.toFixed(5)}; |err| p50 ${quantile(abs, 0.5).toExponential(2)} ` +
+      `p95 ${quantile(abs, 0.95).toExponential(2)}; err mean ${(errs.reduce((a, b) => a + b, 0) / Math.max(1, errs.length)).toExponential(2)} ` +
+      `sd ${sd(errs).toExponential(2)}; mean bound ${meanBound.toExponential(2)}; coverage ${(covered / Math.max(1, pairs.length)).toFixed(3)}`,
+  );
+  return { errs, covered };
+}
+
+/** Flag each true rest after a charge (≥ 24 h) from the model's alarms and rest records. */
+function restFlags(r: RunResult, clockScale: number): RestFlag[] {
+  const out: RestFlag[] = [];
+  for (const t of r.truthRests) {
+    if (t.after !== "charge" || t.durationS < 23 * 3600) continue;
+    const startMs = t.startS * 1000 * clockScale;
+    const endMs = t.endS * 1000 * clockScale;
+    let flagMs = NaN;
+    for (const a of r.alarmsRaised) {
+      if (a.id === "selfDischarge" && a.tMs >= startMs && a.tMs <= endMs + 120000) {
+        flagMs = a.tMs;
+        break;
+      }
+    }
+    if (isNaN(flagMs)) {
+      for (const x of r.rests) {
+        if (x.rec.faulty && Math.abs(x.rec.startTMs - startMs) < 600000) {
+          flagMs = x.rec.endTMs;
+          break;
+        }
+      }
+    }
+    let worstSlope = 0;
+    let worstRate = 0;
+    for (let i = 0; i < t.lateSlopeMVPerH.length; i++) {
+      if (t.lateSlopeMVPerH[i] < worstSlope) worstSlope = t.lateSlopeMVPerH[i];
+      if (t.selfDischargeFracPerH[i] > worstRate) worstRate = t.selfDischargeFracPerH[i];
+    }
+    const modelRest = r.rests.find((x) => Math.abs(x.rec.startTMs - startMs) < 600000);
+    out.push({
+      faulty: t.faulty,
+      flagged: !isNaN(flagMs),
+      delayH: isNaN(flagMs) ? NaN : (flagMs - startMs) / 3600000,
+      trueWorstSlopeMVPerH: worstSlope,
+      trueWorstRateFracPerH: worstRate,
+      modelWorstSlopeMVPerH: modelRest ? modelRest.rec.worstSlopeMVPerH : NaN,
+    });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const sh = await loadShared();
+  const inaBoard = ina226Ads1115Board();
+  const espBoard = loadBoard("esp32-adc");
+  const wall0 = performance.now();
+
+  if (QUICK) console.log("quick mode: a tenth of the cycles and rests");
+  console.log(`A. Zn||MnO2 4S, C/5, INA226 + ADS1115, ${CYCLES_A} cycles with random rests`);
+  const a = runScenario(
+    sh,
+    "A",
+    {
+      pack: { chemistry: "ZnMnO2", cellCount: CELLS, capacityAh: CAPACITY_AH, seed: 101, initialSocFrac: 0.5 },
+      protocol: cyclingProtocol("ZnMnO2", CYCLES_A, 0.1),
+      board: inaBoard,
+      seed: 1001,
+      samplePeriodMs: CYCLING_SAMPLE_MS,
+    },
+    configFor(sh, "ZnMnO2", inaBoard, CYCLING_SAMPLE_MS),
+  );
+  const aPairs = matchCycles(a);
+  const aFig = ceFigures("A CE", aPairs);
+  const socMn = Math.sqrt(a.socSqErr / Math.max(1, a.socN));
+  console.log(`  A SOC RMSE ${socMn.toFixed(4)} over ${a.socN} cell-minutes`);
+
+  console.log("B0. ESP32's own ADC with the default quiet-stretch offset zeroing (10 cycles, a finding)");
+  const b0 = runScenario(
+    sh,
+    "B0",
+    {
+      pack: { chemistry: "ZnMnO2", cellCount: CELLS, capacityAh: CAPACITY_AH, seed: 101, initialSocFrac: 0.5 },
+      protocol: cyclingProtocol("ZnMnO2", 10, 0.1),
+      board: espBoard,
+      seed: 1002,
+      samplePeriodMs: CYCLING_SAMPLE_MS,
+    },
+    configFor(sh, "ZnMnO2", espBoard, CYCLING_SAMPLE_MS),
+  );
+  ceFigures("B0 CE", matchCycles(b0));
+
+  console.log(`B. the same pack and protocol with the ESP32's own ADC (INA240A2 on the shunt, taps on ADC1), zeroing on flagged rests`);
+  const b = runScenario(
+    sh,
+    "B",
+    {
+      pack: { chemistry: "ZnMnO2", cellCount: CELLS, capacityAh: CAPACITY_AH, seed: 101, initialSocFrac: 0.5 },
+      protocol: cyclingProtocol("ZnMnO2", CYCLES_A, 0.1),
+      board: espBoard,
+      seed: 1002,
+      samplePeriodMs: CYCLING_SAMPLE_MS,
+    },
+    configFor(sh, "ZnMnO2", espBoard, CYCLING_SAMPLE_MS, true),
+  );
+  const bPairs = matchCycles(b);
+  const bFig = ceFigures("B CE", bPairs);
+  console.log(`  B SOC RMSE ${Math.sqrt(b.socSqErr / Math.max(1, b.socN)).toFixed(4)}`);
+
+  console.log(`C. Zn||I2 4S (flat plateau), INA226 + ADS1115, ${CYCLES_C} cycles with random rests`);
+  const c = runScenario(
+    sh,
+    "C",
+    {
+      pack: { chemistry: "ZnI2", cellCount: CELLS, capacityAh: CAPACITY_AH, seed: 303, initialSocFrac: 0.5 },
+      protocol: cyclingProtocol("ZnI2", CYCLES_C, 0.1),
+      board: inaBoard,
+      seed: 3003,
+      samplePeriodMs: CYCLING_SAMPLE_MS,
+    },
+    configFor(sh, "ZnI2", inaBoard, CYCLING_SAMPLE_MS),
+  );
+  ceFigures("C CE", matchCycles(c));
+  const socI2 = Math.sqrt(c.socSqErr / Math.max(1, c.socN));
+  console.log(`  C SOC RMSE ${socI2.toFixed(4)} over ${c.socN} cell-minutes`);
+
+  console.log(`D. ${RESTS_EACH} healthy + ${RESTS_EACH} faulty rests (24–48 h after a charge, random rest tests during cycling)`);
+  const healthy: RestFlag[] = [];
+  const faulty: RestFlag[] = [];
+  const restConfig = configFor(sh, "ZnMnO2", inaBoard, REST_SAMPLE_MS);
+  for (let k = 0; healthy.length < RESTS_EACH || faulty.length < RESTS_EACH; k++) {
+    const isFaulty = k % 2 === 1;
+    if ((isFaulty && faulty.length >= RESTS_EACH) || (!isFaulty && healthy.length >= RESTS_EACH)) continue;
+    const r = runScenario(
+      sh,
+      `D${k}${isFaulty ? " faulty" : " healthy"}`,
+      {
+        pack: {
+          chemistry: "ZnMnO2",
+          cellCount: CELLS,
+          capacityAh: CAPACITY_AH,
+          seed: 5000 + k,
+          initialSocFrac: 0.5,
+          faultyCells: isFaulty ? [k % CELLS] : [],
+        },
+        protocol: cyclingProtocol("ZnMnO2", 12, 0.5),
+        board: inaBoard,
+        seed: 6000 + k,
+        samplePeriodMs: REST_SAMPLE_MS,
+      },
+      restConfig,
+    );
+    for (const f of restFlags(r, 1)) (f.faulty ? faulty : healthy).push(f);
+  }
+  healthy.length = RESTS_EACH;
+  faulty.length = RESTS_EACH;
+  const faultyFlagged = faulty.filter((f) => f.flagged).length / RESTS_EACH;
+  const healthyFlagged = healthy.filter((f) => f.flagged).length / RESTS_EACH;
+  const delays = faulty.filter((f) => f.flagged).map((f) => f.delayH);
+  const meanDelayH = delays.length ? delays.reduce((x, y) => x + y, 0) / delays.length : NaN;
+  for (const [name, xs] of [["healthy", healthy], ["faulty", faulty]] as const) {
+    const slopes = xs.map((x) => x.trueWorstSlopeMVPerH);
+    const rates = xs.map((x) => x.trueWorstRateFracPerH * 100);
+    const model = xs.map((x) => x.modelWorstSlopeMVPerH).filter((x) => isFinite(x));
+    console.log(
+      `  D ${name}: true worst late slope mV/h p5 ${quantile(slopes, 0.05).toFixed(2)} p50 ${quantile(slopes, 0.5).toFixed(2)} p95 ${quantile(slopes, 0.95).toFixed(2)}; ` +
+        `true worst self-discharge %/h p50 ${quantile(rates, 0.5).toFixed(3)}; model worst slope mV/h p5 ${quantile(model, 0.05).toFixed(2)} p50 ${quantile(model, 0.5).toFixed(2)} p95 ${quantile(model, 0.95).toFixed(2)}`,
+    );
+  }
+  console.log(`  D faulty flagged ${faultyFlagged.toFixed(2)}, healthy flagged ${healthyFlagged.toFixed(2)}, mean delay ${meanDelayH.toFixed(2)} h`);
+
+  const samplesPerSecond = modelSteps / (modelMs / 1000);
+  console.log(`model: ${modelSteps} steps in ${(modelMs / 1000).toFixed(1)} s of model time; wall ${((performance.now() - wall0) / 1000).toFixed(0)} s`);
+
+  const coverage = (aFig.covered + bFig.covered) / Math.max(1, aPairs.length + bPairs.length);
+  const round = (x: number, d: number): number | null => (isFinite(x) ? Number(x.toPrecision(d)) : null);
+  console.log(
+    JSON.stringify({
+      ceAbsErrP95: round(quantile(aFig.errs.map(Math.abs), 0.95), 4),
+      ceRepeatabilitySd: round(sd(aFig.errs), 4),
+      ceBoundCoverage: round(coverage, 4),
+      socRmse: { ZnMnO2: round(socMn, 4), ZnI2: round(socI2, 4) },
+      selfDischarge: { faultyFlagged, healthyFlagged, meanDelayH: round(meanDelayH, 4) },
+      samplesPerSecond: round(samplesPerSecond, 4),
+    }),
+  );
+}
+
+main().catch((e) => {
+  console.error(`bench:accuracy failed: ${(e as Error).stack || String(e)}`);
+  process.exit(1);
+});
