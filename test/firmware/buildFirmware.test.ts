@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as acorn from "acorn";
+import * as walk from "acorn-walk";
+import { buildFirmware, FirmwareBuildError } from "../../host/build/buildFirmware.js";
+import { describeBundleSize, BUNDLE_BUDGET_BYTES } from "../../host/build/bundleBudget.js";
+import { formatFinding } from "../../host/build/espruinoSubset.js";
+import { BUNDLE_HASH_PLACEHOLDER, readEmbeddedHash, verifyBundleHash } from "../../host/build/bundleHash.js";
+import { parseReplaySamples } from "../../host/build/replaySamples.js";
+import { VirtualBoard } from "../../host/board/virtualBoard.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "zbms-build-"));
+
+describe("firmware build (CI check: the real bundle passes the Espruino-subset check; size vs budget printed)", () => {
+  for (const board of ["esp32-ads1115", "esp32-ina226", "esp32-adc"]) {
+    it(`${board}: builds, passes the subset check, requires only Espruino modules, hash verifies`, async () => {
+      const r = await buildFirmware({ board, out: join(tmp, `${board}.js`) });
+      console.log(`[${board}] ${describeBundleSize(r.sizeB)}`);
+      if (r.sizeB > BUNDLE_BUDGET_BYTES) console.warn(`[${board}] bundle over the ${BUNDLE_BUDGET_BYTES} B budget`);
+      expect(r.findings.map(formatFinding)).toEqual([]);
+      expect(r.sizeB).toBeGreaterThan(0);
+      // the only require() calls left are Espruino modules
+      const ast = acorn.parse(r.code, { ecmaVersion: "latest" });
+      const required: string[] = [];
+      walk.simple(ast, {
+        CallExpression(n) {
+          if (n.callee.type === "Identifier" && n.callee.name === "require") {
+            const a = n.arguments[0];
+            required.push(a && a.type === "Literal" ? String(a.value) : "<dynamic>");
+          }
+        },
+      });
+      for (const m of required) expect(["Storage", "ESP32"]).toContain(m);
+      // hash: embedded, verifiable, and any change of the text breaks it
+      expect(r.code).not.toContain(BUNDLE_HASH_PLACEHOLDER);
+      expect(readEmbeddedHash(r.code)).toBe(r.hash);
+      expect(verifyBundleHash(r.code, r.hash)).toBe(true);
+      expect(verifyBundleHash(r.code.replace("esp32", "esp33"), r.hash)).toBe(false);
+      expect(r.board).toBe(board);
+    });
+  }
+
+  it("is reproducible: the same inputs give the same hash", async () => {
+    const a = await buildFirmware({ write: false });
+    const b = await buildFirmware({ write: false });
+    expect(a.hash).toBe(b.hash);
+    const c = await buildFirmware({ write: false, board: "esp32-ina226" });
+    expect(c.hash).not.toBe(a.hash);
+  });
+
+  it("rejects an unknown board listing the ones that exist, and --samples without replay", async () => {
+    await expect(buildFirmware({ board: "esp8266", write: false })).rejects.toThrow(/esp8266.*esp32-ads1115/s);
+    await expect(buildFirmware({ board: "esp32-adc", samples: "x.jsonl", write: false })).rejects.toThrow(FirmwareBuildError);
+    await expect(buildFirmware({ board: "replay", write: false })).rejects.toThrow(/--samples/);
+    await expect(buildFirmware({ pack: "hardware/packs/nope.json", write: false })).rejects.toThrow(/nope\.json/);
+  });
+
+  it("stops at esbuild with the TypeScript file and line for syntax esbuild cannot lower (destructuring)", async () => {
+    const entry = join(tmp, "bad.ts");
+    writeFileSync(entry, "const o = { a: 1 };\nconst { a } = o;\nconsole.log(a);\n");
+    await expect(buildFirmware({ entry, write: false })).rejects.toThrow(/bad\.ts:2:\d+: .*destructuring/);
+  });
+
+  it("the subset check runs on the output: a forbidden built-in in the source is reported with line:col", async () => {
+    const entry = join(tmp, "map.ts");
+    writeFileSync(entry, "const m = new Map<string, number>();\nm.set('a', Math.trunc(1.5));\nconsole.log(m.get('a'));\n");
+    const r = await buildFirmware({ entry, write: false });
+    expect(r.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(["missing-global", "missing-builtin"]));
+  });
+});
+
+describe("replay build", () => {
+  it("embeds the samples (null → NaN) and runs in the virtual board to `# done`", async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const currentA = i < 60 ? 0.5 : -0.5;
+      lines.push(JSON.stringify({ tMs: i * 1000, cellV: [1.5 + i * 0.001, 1.5, 1.5, i === 5 ? null : 1.5], currentA, tempC: [25, 25], openCircuit: 0 }));
+    }
+    const samplesFile = join(tmp, "samples.jsonl");
+    writeFileSync(samplesFile, lines.join("\n") + "\n");
+    const r = await buildFirmware({ board: "replay", samples: samplesFile, out: join(tmp, "replay.js") });
+    expect(r.findings.map(formatFinding)).toEqual([]);
+    expect(r.code).toContain("NaN");
+    const board = new VirtualBoard({});
+    board.evaluate(r.code);
+    expect(board.advanceUntil(() => board.output.includes("# done"), 600_000, 100)).toBe(true);
+    const tel = board.output.split("\r\n").filter((l) => l.startsWith("#Z"));
+    expect(tel.length).toBeGreaterThan(100);
+  });
+
+  it("rejects a bad samples line naming its number and field", () => {
+    expect(() => parseReplaySamples('{"tMs":0,"cellV":[1],"currentA":0,"tempC":[]}\n{"tMs":"x","cellV":[1],"currentA":0,"tempC":[]}')).toThrow(/line 2: tMs/);
+    expect(() => parseReplaySamples("")).toThrow(/no samples/);
+  });
+});
