@@ -263,8 +263,11 @@ function cmdStatus(ctx: CommandContext, id: string): void {
   const st = app.store;
   const w = st !== null ? flashWear(st.payloadDoubles, app.config.saveIntervalS, CYCLE_ENDS_PER_DAY) : null;
   const nowS = app.io.nowS();
+  const ms = app.model.status();
   const p =
     "{\"mem\":" + memoryJson(app) +
+    ",\"model\":{\"chargeAh\":" + jg(ms.chargeAh) + ",\"dischargeAh\":" + jg(ms.dischargeAh) + ",\"cycleCount\":" + jn(ms.cycleCount, 0) +
+    ",\"offsetA\":" + jg(ms.offsetA) + ",\"gapCount\":" + jn(ms.gapCount, 0) + ",\"invalidChannels\":" + jn(ms.sensorFault, 0) + ",\"tMs\":" + jn(ms.tMs, 0) + "}" +
     ",\"stepMs\":{\"last\":" + jn(sp ? sp.lastStepMs : NaN, 2) + ",\"mean\":" + jn(sp ? sp.meanStepMs : NaN, 2) + ",\"max\":" + jn(sp ? sp.maxStepMs : NaN, 2) + "}" +
     ",\"modelStepMs\":{\"last\":" + jn(app.modelStepMs, 3) + ",\"mean\":" + jn(app.modelStepMeanMs, 3) + ",\"max\":" + jn(app.modelStepMaxMs, 3) + "}" +
     ",\"periodMs\":" + jn(sp ? sp.periodMs : app.config.samplePeriodMs, 0) +

@@ -1,0 +1,223 @@
+/**
+ * The real firmware bundle (default board esp32-ads1115, pack znmno2-4s) on the virtual board:
+ * publishing waits for valid sensors; faults and bad commands give fault/error lines while the
+ * sampler keeps running; a bad `set` leaves the config unchanged; power loss at random
+ * instants (and during a state write) loses at most the charge counted since the last save,
+ * and the restored board says so.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { readFileSync } from "node:fs";
+import { buildFirmware } from "../../host/build/buildFirmware";
+import { VirtualBoard } from "../../host/board/virtualBoard";
+import type { PackState } from "../../host/board/frontEnd";
+import { validateBoard } from "../../firmware/boardValidate";
+import { decodeLine } from "../../shared/telemetry/lineFormat";
+import type { TelemetryRecord } from "../../shared/telemetry/records";
+
+const board = validateBoard(JSON.parse(readFileSync(new URL("../../hardware/boards/esp32-ads1115.json", import.meta.url), "utf8")));
+const pack = JSON.parse(readFileSync(new URL("../../hardware/packs/znmno2-4s.json", import.meta.url), "utf8"));
+let bundle = "";
+
+beforeAll(async () => {
+  const b = await buildFirmware({ write: false });
+  expect(b.findings).toEqual([]);
+  bundle = b.code;
+}, 60000);
+
+/** Charging at 0.4 A, cells at 1.40…1.43 V, 25 °C. */
+const CHARGE_A = 0.4;
+function charging(): PackState {
+  return { cellV: [1.4, 1.41, 1.42, 1.43], currentA: CHARGE_A, tempC: [25, 25] };
+}
+
+/** Until host/board copies typed arrays without ArrayBuffer.prototype.slice (see firmware/README.md). */
+function shim(vb: VirtualBoard): void {
+  const AB = vb.evaluate("ArrayBuffer").value as { prototype: Record<string, unknown> };
+  if (!AB.prototype.slice) AB.prototype.slice = ArrayBuffer.prototype.slice;
+}
+
+function newBoard(): VirtualBoard {
+  const vb = new VirtualBoard({ board, pack: charging });
+  shim(vb);
+  vb.onBoot(() => shim(vb));
+  vb.evaluate(bundle);
+  return vb;
+}
+
+function records(vb: VirtualBoard): TelemetryRecord[] {
+  const out: TelemetryRecord[] = [];
+  for (const l of vb.output.split(/\r?\n/)) {
+    const d = decodeLine(l);
+    if (d.ok) out.push(d.record);
+    else expect(d.reason, l).toBe("notTelemetry");
+  }
+  return out;
+}
+
+function last<T extends TelemetryRecord["type"]>(vb: VirtualBoard, type: T): Extract<TelemetryRecord, { type: T }> {
+  const rs = records(vb).filter((r) => r.type === type);
+  expect(rs.length, "a " + type + " line").toBeGreaterThan(0);
+  return rs[rs.length - 1] as Extract<TelemetryRecord, { type: T }>;
+}
+
+/** Run a command and return the reply's JSON payload (fails on an error line). */
+function reply(vb: VirtualBoard, cmd: string): Record<string, any> {
+  vb.evaluate(cmd);
+  const r = records(vb);
+  const l = r[r.length - 1];
+  expect(l.type, cmd + " → " + JSON.stringify(l)).toBe("reply");
+  return JSON.parse((l as { payload: string }).payload);
+}
+
+function lastError(vb: VirtualBoard): { id: string; text: string } {
+  return last(vb, "error");
+}
+
+function statusCount(vb: VirtualBoard): number {
+  return records(vb).filter((r) => r.type === "status").length;
+}
+
+describe("firmware on the virtual board", () => {
+  it("identifies itself, waits for valid sensors before publishing, then prints one status line per sample", () => {
+    const vb = new VirtualBoard({ board, pack: charging });
+    shim(vb);
+    vb.bus.dead.add(72); // the tap ADC does not answer at boot
+    vb.evaluate(bundle);
+    vb.advance(5000);
+    const rs = records(vb);
+    expect(rs[0].type).toBe("ident");
+    expect(rs[1]).toMatchObject({ type: "boot", restored: false });
+    expect(statusCount(vb)).toBe(0);
+    expect(lastError(vb).text).toMatch(/ads1115@72 AIN\d: i2c write/);
+    vb.bus.dead.delete(72);
+    vb.advance(5000);
+    const n = statusCount(vb);
+    expect(n).toBeGreaterThanOrEqual(4);
+    expect(n).toBeLessThanOrEqual(5);
+    const s = last(vb, "status");
+    expect(s.cellV[3]).toBeCloseTo(1.43, 2);
+    expect(s.currentA).toBeCloseTo(CHARGE_A, 3);
+    const st = reply(vb, 'zbms("status")');
+    expect(st.waitedForValid).toBeGreaterThanOrEqual(4);
+    expect(st.started).toBe(true);
+    expect(st.crashes).toBe(0);
+    expect(st.stepMs.mean).toBeGreaterThan(0); // four rounds of ADS1115 conversions at 128 SPS
+    expect(st.mem.total).toBeGreaterThan(0);
+    expect(last(vb, "ident")).toMatchObject({ board: "esp32-ads1115", pack: pack.name });
+  });
+
+  it("a dead sensor, an I2C error and an invalid command each give a fault or error line, and sampling goes on", () => {
+    const vb = newBoard();
+    vb.advance(3000);
+    // I2C error: the shunt ADC stops answering
+    vb.bus.dead.add(73);
+    vb.advance(3000);
+    expect(lastError(vb)).toMatchObject({ id: "sensor" });
+    expect(lastError(vb).text).toMatch(/ads1115@73 AIN0-AIN1: i2c write/);
+    const fault = records(vb).filter((r) => r.type === "alarm" && r.id === "sensorFault");
+    expect(fault[fault.length - 1]).toMatchObject({ raised: true });
+    expect(last(vb, "status").currentA).toBeNaN();
+    expect(last(vb, "status").flags & 2).toBe(2);
+    vb.bus.dead.delete(73);
+    // dead sensor: open NTC
+    vb.frontEnd!.faults.openNtc.add(0);
+    vb.advance(3000);
+    expect(last(vb, "status").tempC[0]).toBeNaN();
+    expect(records(vb).filter((r) => r.type === "alarm" && r.id === "sensorFault").length).toBeGreaterThanOrEqual(1);
+    vb.frontEnd!.faults.openNtc.delete(0);
+    // invalid commands
+    const before = statusCount(vb);
+    for (const c of ['zbms(42)', 'zbms("bogus")', 'zbms("rest", 7)', 'zbms("cal","v9",1,2,3,4)', 'zbms("cal","v0","a")', 'zbms("get","nope.x")', 'zbms()', 'zbms("set")']) {
+      vb.evaluate(c);
+      const l = records(vb).pop()!;
+      expect(l.type, c).toBe("error");
+    }
+    vb.advance(3000);
+    expect(statusCount(vb)).toBeGreaterThan(before);
+    expect(reply(vb, 'zbms("status")').crashes).toBe(0);
+  });
+
+  it("a bad set is rejected with an error line naming the field, and the config is unchanged", () => {
+    const vb = newBoard();
+    vb.advance(2000);
+    const before = reply(vb, 'zbms("get","alarms.1.limit")').value;
+    vb.evaluate('zbms("set","alarms.1.limit",-5)');
+    expect(lastError(vb).text).toMatch(/alarms\[1\]|limit/);
+    vb.evaluate('zbms("set","alarms.1.limit","high")');
+    expect(lastError(vb).text).toMatch(/takes a number, got string high/);
+    vb.evaluate('zbms("set","cellCount",3)');
+    expect(lastError(vb).id).toBe("set");
+    expect(reply(vb, 'zbms("get","alarms.1.limit")').value).toBe(before);
+    expect(reply(vb, 'zbms("get","cellCount")').value).toBe(4);
+    const ok = reply(vb, 'zbms("set#9","alarms.1.limit",1.92)');
+    expect(ok).toMatchObject({ path: "alarms.1.limit", value: 1.92, persisted: "saved" });
+    expect(reply(vb, 'zbms("get","alarms.1.limit")').value).toBe(1.92);
+    vb.advance(2000);
+    expect(reply(vb, 'zbms("status")').crashes).toBe(0);
+  });
+
+  it("cal sets a two-point calibration from raw codes, persisted; raw shows the codes", () => {
+    const vb = newBoard();
+    vb.advance(2000);
+    const raw = reply(vb, 'zbms("raw")');
+    expect(raw.v0).toBe(Math.round(1.4 / (4.096 / 32768))); // 1.40 V at AIN0, ±4.096 V PGA
+    // the DMM says 1.41 V where the raw code was raw.v0, and 0 V at code 0
+    const r = reply(vb, `zbms("cal","v0",0,0,1.41,${raw.v0})`);
+    expect(r).toMatchObject({ channel: "v0", persisted: "saved" });
+    vb.advance(2000);
+    expect(last(vb, "status").cellV[0]).toBeCloseTo(1.41, 3);
+  });
+
+  it("power loss at random instants loses at most the charge counted since the last save, and the restored board says so", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 20, max: 1400 }), (runS) => {
+        const vb = newBoard();
+        vb.evaluate("save()");
+        vb.advance(runS * 1000);
+        const before = reply(vb, 'zbms("status")');
+        vb.powerLoss();
+        vb.powerOn();
+        vb.advance(3000);
+        const boot = last(vb, "boot");
+        const after = reply(vb, 'zbms("status")');
+        const savedBefore = before.saves > 0;
+        expect(boot.restored).toBe(savedBefore);
+        const lostAh = before.model.chargeAh - (after.model.chargeAh - (after.samples * CHARGE_A * 1) / 3600);
+        // lost: at most the time since the last save (+ one sample) of charging; never negative
+        const sinceSaveS = savedBefore ? before.lastSaveAgeS : runS;
+        expect(lostAh).toBeGreaterThan(-1e-6);
+        expect(lostAh).toBeLessThanOrEqual((CHARGE_A * (sinceSaveS + 2)) / 3600 + 1e-6);
+        if (savedBefore) {
+          expect(boot.storedAgeS).toBeGreaterThanOrEqual(0);
+          expect(boot.storedAgeS).toBeLessThanOrEqual(pack.saveIntervalS + 5);
+          expect(boot.reason).toMatch(/restored seq \d+ from slot [01]/);
+          expect(last(vb, "status").flags & 1).toBe(1);
+        } else expect(boot.reason).toMatch(/nothing restored/);
+      }),
+      { numRuns: 8 },
+    );
+  }, 120000);
+
+  it("power lost in the middle of a state write: the board restores the previous copy", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3639 }), (afterBytes) => {
+        const vb = newBoard();
+        vb.evaluate("save()");
+        vb.advance((pack.saveIntervalS + 10) * 1000); // first save done
+        const first = reply(vb, 'zbms("status")');
+        expect(first.saves).toBe(1);
+        vb.storage.armPowerLoss({ writeIndex: 0, afterBytes });
+        vb.advance(pack.saveIntervalS * 1000); // the second save is torn; the board reboots
+        vb.advance(3000);
+        const boot = last(vb, "boot");
+        expect(boot.restored).toBe(true);
+        expect(boot.reason).toMatch(/restored seq 1 from slot 1/);
+        const after = reply(vb, 'zbms("status")');
+        const lostAh = first.model.chargeAh + (CHARGE_A * (pack.saveIntervalS - first.lastSaveAgeS)) / 3600 - (after.model.chargeAh - (after.samples * CHARGE_A) / 3600);
+        expect(lostAh).toBeLessThanOrEqual((CHARGE_A * (pack.saveIntervalS + 2)) / 3600 + 1e-6);
+      }),
+      { numRuns: 5 },
+    );
+  }, 120000);
+});
