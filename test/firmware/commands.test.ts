@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { readFileSync } from "node:fs";
+import { createApp, type AppIo } from "../../firmware/app";
+import { runCommand, COMMANDS } from "../../firmware/commands";
+import { validateBoard } from "../../firmware/boardValidate";
+import { validateConfig } from "../../shared/config/validateConfig";
+import { decodeLine } from "../../shared/telemetry/lineFormat";
+import { FakeStorage, byteCrc } from "./storageFake";
+
+const boardJson = readFileSync(new URL("../../hardware/boards/esp32-ads1115.json", import.meta.url), "utf8");
+const packJson = readFileSync(new URL("../../hardware/packs/znmno2-4s.json", import.meta.url), "utf8");
+
+function setup() {
+  const lines: string[] = [];
+  const io: AppIo = { hw: null, storage: new FakeStorage(), byteCrc, strCrc: undefined, print: (l) => lines.push(l), nowS: () => 100, memory: () => ({ free: 1, usage: 2, total: 3 }) };
+  const app = createApp({ version: "t", hash: "h", board: "b", pack: "p" }, validateBoard(JSON.parse(boardJson)), validateConfig(JSON.parse(packJson)), io);
+  return { app, lines, ctx: { app, sampler: null } };
+}
+
+function decoded(lines: string[]) {
+  return lines.map((l) => {
+    const d = decodeLine(l);
+    if (!d.ok) throw new Error(l + ": " + d.detail);
+    return d.record;
+  });
+}
+
+describe("zbms() commands", () => {
+  it("every command name answers with one line (cycles: its records then done)", () => {
+    const { ctx, lines } = setup();
+    for (const c of COMMANDS) {
+      lines.length = 0;
+      runCommand(ctx, c + "#id7", "alarms.0.limit", 1.86, undefined, undefined, undefined);
+      const rs = decoded(lines);
+      expect(rs.length, c).toBe(1);
+      if (c === "cycles") expect(rs[0]).toEqual({ type: "done", id: "id7" });
+      else if (c === "ident") expect(rs[0].type).toBe("ident");
+      else if (c === "raw" || c === "rest" || c === "cal") expect(rs[0]).toMatchObject({ type: "error", id: "id7" });
+      else expect(rs[0]).toMatchObject({ type: "reply", id: "id7" });
+    }
+  });
+
+  it("a valid set changes the config and persists it; get reads it back", () => {
+    const { ctx, lines, app } = setup();
+    runCommand(ctx, "set", "saveIntervalS", 600, undefined, undefined, undefined);
+    expect(app.config.saveIntervalS).toBe(600);
+    expect(JSON.parse((app.io.storage as FakeStorage).read("zbms.cfg")!).saveIntervalS).toBe(600);
+    lines.length = 0;
+    runCommand(ctx, "get", "saveIntervalS", undefined, undefined, undefined, undefined);
+    expect(JSON.parse((decoded(lines)[0] as { payload: string }).payload).value).toBe(600);
+  });
+
+  it("fuzzed commands never throw, always answer with telemetry lines, and never change the config unless valid", () => {
+    const { ctx, lines, app } = setup();
+    const anyArg = fc.oneof(
+      fc.string(),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.constantFrom("alarms.0.limit", "cellCount", "segmentation.dwellMs", "soc", "alarms.99.limit", "__proto__", "constructor", "v0", "i", "t0"),
+      fc.array(fc.integer(), { maxLength: 3 }),
+    );
+    const cmd = fc.oneof(fc.constantFrom(...COMMANDS.filter((c) => c !== "resetCounters")), fc.string(), fc.integer(), fc.constant(null));
+    fc.assert(
+      fc.property(cmd, anyArg, anyArg, anyArg, anyArg, anyArg, (c, a, b, d, e, f) => {
+        const before = JSON.stringify(app.config);
+        lines.length = 0;
+        expect(() => runCommand(ctx, c, a, b, d, e, f)).not.toThrow();
+        expect(lines.length).toBeGreaterThanOrEqual(1);
+        const rs = decoded(lines);
+        const changed = JSON.stringify(app.config) !== before;
+        if (changed) {
+          expect(c).toMatch(/^set/);
+          expect(rs[0].type).toBe("reply");
+          expect(() => validateConfig(app.config)).not.toThrow();
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
