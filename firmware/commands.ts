@@ -48,18 +48,13 @@ export interface CommandContext {
   sampler: Sampler | null;
 }
 
-/** Powers of ten for `jn` (decimals 0…3). */
+/** Powers of ten for `rnd` (decimals 0…3). */
 const POW10 = [1, 10, 100, 1000];
 
 /**
- * A number rounded to `decimals` as JSON text, digits through the telemetry encoder
- * (mantissa e exponent, exact on Espruino and Node, e.g. 12.34 → "1234e-2"); null when not finite.
+ * A number as JSON text, digits through the telemetry encoder (9 significant digits as
+ * mantissa e exponent, exact on Espruino and Node, e.g. 12.34 → "1234e-2"); null when not finite.
  */
-function jn(x: number, decimals: number): string {
-  return typeof x === "number" && isFinite(x) ? encodeSig(roundHalfAway(x * POW10[decimals]) / POW10[decimals], SIG_DIGITS) : "null";
-}
-
-/** A number as JSON text with 9 significant digits (config values of any magnitude). */
 function jg(x: number): string {
   return typeof x === "number" && isFinite(x) ? encodeSig(x, SIG_DIGITS) : "null";
 }
@@ -231,55 +226,56 @@ function cmdRaw(ctx: CommandContext, id: string): void {
   if (s === null) return emitError(ctx.app.tel, id, "raw: no sensors in this build (replay)");
   const n = s.volts.length;
   let out = "{";
-  for (let k = 0; k < n; k++) out += "\"v" + k + "\":" + jn(s.raw[k], 0) + ",";
-  out += "\"i\":" + jn(s.raw[n], 0);
-  for (let k = 0; k < s.temps.length; k++) out += ",\"t" + k + "\":" + jn(s.raw[n + 1 + k], 0);
+  for (let k = 0; k < n; k++) out += "\"v" + k + "\":" + jg(s.raw[k]) + ",";
+  out += "\"i\":" + jg(s.raw[n]);
+  for (let k = 0; k < s.temps.length; k++) out += ",\"t" + k + "\":" + jg(s.raw[n + 1 + k]);
   emitReply(ctx.app.tel, id, out + "}");
 }
 
-function memoryJson(app: App): string {
-  let m: unknown = null;
-  try {
-    m = app.io.memory();
-  } catch (e) {
-    m = null;
-  }
-  if (m === null || typeof m !== "object") return "null";
-  const o = m as Record<string, unknown>;
-  const keys = ["free", "usage", "total", "history", "gc", "gctime", "blocksize"];
-  let s = "{";
-  let first = true;
-  for (let i = 0; i < keys.length; i++) {
-    if (typeof o[keys[i]] !== "number") continue;
-    s += (first ? "" : ",") + js(keys[i]) + ":" + jn(o[keys[i]] as number, 0);
-    first = false;
-  }
-  return s + "}";
+/** `x` rounded to `decimals` (0…3) for a reply; printed through the encoder by `jv`. */
+function rnd(x: number, decimals: number): number {
+  return roundHalfAway(x * POW10[decimals]) / POW10[decimals];
 }
 
 function cmdStatus(ctx: CommandContext, id: string): void {
   const app = ctx.app;
   const sp = ctx.sampler;
   const st = app.store;
-  const w = st !== null ? flashWear(st.payloadDoubles, app.config.saveIntervalS, CYCLE_ENDS_PER_DAY) : null;
-  const nowS = app.io.nowS();
   const ms = app.model.status();
-  const p =
-    "{\"mem\":" + memoryJson(app) +
-    ",\"model\":{\"chargeAh\":" + jg(ms.chargeAh) + ",\"dischargeAh\":" + jg(ms.dischargeAh) + ",\"cycleCount\":" + jn(ms.cycleCount, 0) +
-    ",\"offsetA\":" + jg(ms.offsetA) + ",\"gapCount\":" + jn(ms.gapCount, 0) + ",\"invalidChannels\":" + jn(ms.sensorFault, 0) + ",\"tMs\":" + jn(ms.tMs, 0) + "}" +
-    ",\"stepMs\":{\"last\":" + jn(sp ? sp.lastStepMs : NaN, 2) + ",\"mean\":" + jn(sp ? sp.meanStepMs : NaN, 2) + ",\"max\":" + jn(sp ? sp.maxStepMs : NaN, 2) + "}" +
-    ",\"modelStepMs\":{\"last\":" + jn(app.modelStepMs, 3) + ",\"mean\":" + jn(app.modelStepMeanMs, 3) + ",\"max\":" + jn(app.modelStepMaxMs, 3) + "}" +
-    ",\"periodMs\":" + jn(sp ? sp.periodMs : app.config.samplePeriodMs, 0) +
-    ",\"steps\":" + jn(sp ? sp.steps : 0, 0) + ",\"crashes\":" + jn(sp ? sp.crashes : 0, 0) + ",\"overruns\":" + jn(sp ? sp.overruns : 0, 0) +
-    ",\"samples\":" + jn(app.samples, 0) + ",\"waitedForValid\":" + jn(app.waited, 0) + ",\"started\":" + (app.started ? "true" : "false") +
-    ",\"driverErrors\":" + jn(app.sensors ? app.sensors.status.errorCount : 0, 0) + ",\"lastDriverError\":" + js(app.sensors ? app.sensors.status.lastError : "") +
-    ",\"restored\":" + (app.restored ? "true" : "false") + ",\"bootCount\":" + jn(app.bootCount, 0) +
-    ",\"saves\":" + jn(st ? st.saves : 0, 0) + ",\"failedSaves\":" + jn(st ? st.failedSaves : 0, 0) + ",\"lastSaveAgeS\":" + jn(nowS - app.lastSaveS, 1) +
-    ",\"stateBytes\":" + jn(st ? st.u8.length : 0, 0) +
-    ",\"flashWear\":" + (w ? "{\"writesPerDay\":" + jn(w.writesPerDay, 1) + ",\"erasesPerPagePerDay\":" + jn(w.erasesPerPagePerDay, 3) + ",\"lifetimeYears\":" + jn(w.lifetimeYears, 1) + "}" : "null") +
-    ",\"rest\":" + jn(app.restMarked, 0) + ",\"zeroLeft\":" + jn(app.zeroLeft, 0) + ",\"lines\":" + jn(app.tel.lines, 0) + "}";
-  emitReply(app.tel, id, p);
+  let mem: unknown = null;
+  try {
+    const m = app.io.memory() as Record<string, number> | null;
+    if (m) mem = { free: m.free, usage: m.usage, total: m.total };
+  } catch (e) {
+    mem = null;
+  }
+  const w = st !== null ? flashWear(st.payloadDoubles, app.config.saveIntervalS, CYCLE_ENDS_PER_DAY) : null;
+  const sens = app.sensors;
+  emitReply(app.tel, id, jv({
+    mem: mem,
+    model: { chargeAh: ms.chargeAh, dischargeAh: ms.dischargeAh, cycleCount: ms.cycleCount, offsetA: ms.offsetA, gapCount: ms.gapCount, invalidChannels: ms.sensorFault, tMs: ms.tMs },
+    stepMs: sp ? { last: rnd(sp.lastStepMs, 2), mean: rnd(sp.meanStepMs, 2), max: rnd(sp.maxStepMs, 2) } : null,
+    modelStepMs: { last: rnd(app.modelStepMs, 3), mean: rnd(app.modelStepMeanMs, 3), max: rnd(app.modelStepMaxMs, 3) },
+    periodMs: sp ? sp.periodMs : app.config.samplePeriodMs,
+    steps: sp ? sp.steps : 0,
+    crashes: sp ? sp.crashes : 0,
+    overruns: sp ? sp.overruns : 0,
+    samples: app.samples,
+    waitedForValid: app.waited,
+    started: app.started,
+    driverErrors: sens ? sens.status.errorCount : 0,
+    lastDriverError: sens ? sens.status.lastError : "",
+    restored: app.restored,
+    bootCount: app.bootCount,
+    saves: st ? st.saves : 0,
+    failedSaves: st ? st.failedSaves : 0,
+    lastSaveAgeS: rnd(app.io.nowS() - app.lastSaveS, 1),
+    stateBytes: st ? st.u8.length : 0,
+    flashWear: w ? { writesPerDay: rnd(w.writesPerDay, 1), erasesPerPagePerDay: rnd(w.erasesPerPagePerDay, 3), lifetimeYears: rnd(w.lifetimeYears, 1) } : null,
+    rest: app.restMarked,
+    zeroLeft: app.zeroLeft,
+    lines: app.tel.lines,
+  }));
 }
 
 function cmdResetCounters(ctx: CommandContext, id: string): void {
@@ -321,14 +317,14 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
     else if (name === "raw") cmdRaw(ctx, id);
     else if (name === "zero") {
       app.zeroLeft = app.config.counting.offsetMinSamples;
-      emitReply(app.tel, id, "{\"zeroSamples\":" + jn(app.zeroLeft, 0) + ",\"note\":\"keep the pack at open circuit\"}");
+      emitReply(app.tel, id, "{\"zeroSamples\":" + jg(app.zeroLeft) + ",\"note\":\"keep the pack at open circuit\"}");
     } else if (name === "rest") {
       if (a !== 0 && a !== 1 && a !== true && a !== false) {
         emitError(app.tel, id, "rest: got " + String(a) + "; accepted: 1 (pack is at open circuit) or 0 (rest over)");
         return;
       }
       app.restMarked = a === 1 || a === true ? 1 : 0;
-      emitReply(app.tel, id, "{\"rest\":" + jn(app.restMarked, 0) + "}");
+      emitReply(app.tel, id, "{\"rest\":" + jg(app.restMarked) + "}");
     } else if (name === "resetCounters") cmdResetCounters(ctx, id);
     else if (name === "cycles") cmdCycles(ctx, id);
     else if (name === "save") emitReply(app.tel, id, "{\"saved\":" + (saveApp(app) ? "true" : "false") + "}");
