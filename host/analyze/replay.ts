@@ -149,6 +149,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const gaps = { count: 0, longestS: 0 };
   const restCurves: RestCurve[] = [];
   let openRest: RestCurve | null = null;
+  let lastClosedRest: RestCurve | null = null;
   let nextRestLogS = 0;
 
   // dQ/dV histograms: voltage range of the input.
@@ -202,7 +203,9 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       }
       case "rest":
         rests.push(ev.rest);
-        if (openRest && openRest.restIndex < 0) openRest.restIndex = ev.rest.index;
+        // The model reports a rest when it ends, after its segment event closed our curve.
+        if (lastClosedRest && lastClosedRest.restIndex < 0) lastClosedRest.restIndex = ev.rest.index;
+        else if (openRest && openRest.restIndex < 0) openRest.restIndex = ev.rest.index;
         break;
       case "retention":
         retentions.push({ tS: ev.tMs / MS_PER_S, restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld });
@@ -228,6 +231,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       }
       case "segment":
         stepCount++;
+        lastClosedRest = null;
         if (ev.to === SEG_REST) {
           closeRest();
           openRest = { restIndex: -1, startS: ev.tMs / MS_PER_S, tS: [], v: [] };
@@ -242,6 +246,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     if (!openRest) return;
     const r = openRest;
     openRest = null;
+    lastClosedRest = r;
     if (r.tS.length < 2) return;
     if (restCurves.length < MAX_REST_CURVES) {
       restCurves.push(r);
