@@ -35,8 +35,22 @@ function ads1115BoardChain(shuntOhm: number, maxDividerRatio: number): SensorCha
   };
 }
 
+/** Significant digits kept in the files: drops binary noise such as 1.9000000000000001. */
+const FILE_SIG_DIGITS = 12;
+
+function tidy(x: unknown): unknown {
+  if (typeof x === "number") return Number(x.toPrecision(FILE_SIG_DIGITS));
+  if (Array.isArray(x)) return x.map(tidy);
+  if (x !== null && typeof x === "object") {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(x)) o[k] = tidy((x as Record<string, unknown>)[k]);
+    return o;
+  }
+  return x;
+}
+
 function make(file: string, c: PackConfig): void {
-  const v = validateConfig(c);
+  const v = validateConfig(tidy(c));
   writeFileSync(new URL(file, import.meta.url), JSON.stringify(v, null, 2) + "\n");
   console.log(file + ": " + v.name);
 }
