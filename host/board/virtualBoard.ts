@@ -235,6 +235,7 @@ export class VirtualBoard {
    */
   private boot(reason: BootReason, loadSaved: boolean): void {
     this.bootCount++;
+    this.bootAtMs = this.clock.now();
     this.bootReason = reason;
     this.output = "";
     this.clock.clearAll();
@@ -328,21 +329,32 @@ export class VirtualBoard {
 
   // ---------------------------------------------------------------- time
 
-  /** Milliseconds since this boot (virtual). */
+  /** Milliseconds since this boot (virtual): the board's `getTime()` × 1000. */
   nowMs(): number {
+    return this.clock.now() - this.bootAtMs;
+  }
+
+  /** World time (ms since the VirtualBoard was created): what the pack and the chips run on; it goes on across reboots and while the board is off. */
+  worldMs(): number {
     return this.clock.now();
   }
+
+  /** World time of the last boot (ms). */
+  private bootAtMs = 0;
 
   /** Run the board for `ms` of virtual time (as fast as the host can). */
   advance(ms: number): void {
     const until = this.clock.now() + ms;
-    while (this.powered) {
+    for (;;) {
+      if (!this.powered) {
+        this.clock.runUntil(until, () => undefined, () => false); // world time goes on while the board is off
+        return;
+      }
       const before = this.bootCount;
       this.clock.runUntil(until, (t) => this.runTimer(t), () => !this.powered || this.bootCount !== before || this.pendingReboot !== undefined);
       this.flushReboot();
       this.checkWatchdog();
-      if (this.bootCount === before || this.clock.now() >= until) break;
-      if (this.bootCount !== before) continue;
+      if (this.clock.now() >= until && this.pendingReboot === undefined) return;
     }
   }
 
@@ -450,7 +462,7 @@ export class VirtualBoard {
     g.console = { log, error: log, warn: log, info: log, debug: log };
 
     // time
-    g.getTime = () => board.clock.now() / 1000;
+    g.getTime = () => (board.clock.now() - board.bootAtMs) / 1000; // restarts at 0 on every boot, as on the ESP32
     const addTimer = (periodic: boolean) => (fn: unknown, ms?: number, ...args: unknown[]) => {
       if (typeof fn === "string") {
         const src = fn;
@@ -713,6 +725,7 @@ export class VirtualBoard {
     this.pendingLoadFile = undefined;
     if (file !== undefined) {
       this.bootCount++;
+      this.bootAtMs = this.clock.now();
       this.bootReason = reason;
       this.clock.clearAll();
       this.ctx = this.createContext();
