@@ -14,9 +14,19 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Start `zbms <args>` (node host/cli/bin.mjs) in the repo root. */
+/**
+ * bash prologue (dash cannot name descriptors above 9) that closes every inherited descriptor above stderr, then execs the command.
+ * Why: node-pty's master descriptor is not close-on-exec, so a child spawned while a test holds
+ * a pty inherits a copy of the master; the pty then never really closes on "unplug" (the slave
+ * stays readable, the host never sees the port vanish). A user's shell never passes such a
+ * descriptor to `zbms`, so the tests must not either.
+ */
+const CLOSE_INHERITED_FDS =
+  'for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-" 2>/dev/null; fi; done; exec "$0" "$@"';
+
+/** Start `zbms <args>` (node host/cli/bin.mjs) in the repo root, with only stdin/stdout/stderr inherited. */
 export function startZbms(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-  const child = spawn(process.execPath, [ZBMS_BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("bash", ["-c", CLOSE_INHERITED_FDS, process.execPath, ZBMS_BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
