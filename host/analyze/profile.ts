@@ -119,6 +119,8 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
       prevI = r.currentA;
     },
     onProgress,
+    undefined,
+    { cyclerColumns: false },
   );
   closeRun();
   // Fit the smallest real current from currents above the noise floor.

@@ -359,6 +359,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       prevV = v;
     },
     opts.onProgress,
+    undefined,
+    { cyclerColumns: false },
   );
   // The model closes a cycle only when the next one starts; at the end of the input, one
   // synthetic sample 1 ms later carrying a small first-half current closes the open cycle

@@ -101,7 +101,16 @@ export interface Importer {
     onRecord: (r: ImportedRecord) => void,
     onProgress?: ProgressFn,
     onCyclerCycle?: (c: CyclerCycle) => void,
+    opts?: ReadOptions,
   ): Promise<ImportStats>;
+}
+
+export interface ReadOptions {
+  /**
+   * Parse the cycler's own cycle/step numbers and capacity/energy counters (default true).
+   * The replay needs none of them: false skips their parsing on long inputs.
+   */
+  cyclerColumns?: boolean;
 }
 
 /** A cycler's own per-cycle summary row, where the format carries one (Neware regular export). */

@@ -16,6 +16,7 @@ import {
   type Importer,
   type ImportStats,
   type ProgressFn,
+  type ReadOptions,
 } from "./record";
 
 /** Quantities a tabular format may carry. */
@@ -156,7 +157,7 @@ export function tabularImporter(fmt: TabularFormat): Importer {
     description: fmt.description,
     expected: expectedHeaders(fmt),
     detect: (head: string[][]) => head.length > 0 && headerMatches(fmt, head[0]),
-    read: (path, onRecord, onProgress) => readTabular(fmt, path, onRecord, onProgress),
+    read: (path, onRecord, onProgress, _onCycle, opts) => readTabular(fmt, path, onRecord, onProgress, opts),
   };
 }
 
@@ -165,7 +166,9 @@ async function readTabular(
   path: string,
   onRecord: (r: ImportedRecord) => void,
   onProgress?: ProgressFn,
+  opts?: ReadOptions,
 ): Promise<ImportStats> {
+  const withCycler = opts?.cyclerColumns !== false;
   const stats = newStats();
   const rec = newRecord();
   let b: Record<Quantity, Bound> | null = null;
@@ -187,6 +190,10 @@ async function readTabular(
           );
         }
         b = bindColumns(fmt, headerCells);
+        if (!withCycler) {
+          // Step type and impedance markers stay: the replay uses them.
+          for (const q of ["cycle", "step", "chargeAh", "dischargeAh", "chargeWh", "dischargeWh", "capacityAh", "energyWh"] as Quantity[]) b[q] = NONE;
+        }
         return;
       }
       const tS = readValue(row, b.time);

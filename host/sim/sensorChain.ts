@@ -210,24 +210,58 @@ export class SensorChain {
     throw new Error(`input chip ${ch.chip} has no analog raw reading here`);
   }
 
+  /**
+   * Voltage (V) at the chip input of voltage channel k now: the tap (or cell) node through this
+   * board's real divider. For chip emulators (host/board) and for `readRaw`.
+   */
+  voltPinV(k: number, pack: SimPack): number {
+    const node = this.board.cellWiring === "taps" ? pack.tapV(k) : pack.cellV(k);
+    return node / this.volt[k].ratio;
+  }
+
+  /** True shunt voltage (V) now, signed as wired (polarity): what an INA226 / ADS1115 sees. */
+  shuntV(pack: SimPack): number {
+    return pack.currentA * this.shuntOhmTrue * this.board.current.polarity;
+  }
+
+  /** Voltage (V) at the current channel's chip input: the sense amplifier's output, or the shunt. */
+  currentPinV(pack: SimPack): number {
+    const vShunt = this.shuntV(pack);
+    return this.board.current.senseAmp ? this.ampRefV + this.ampGain * (vShunt + this.ampVosV) : vShunt;
+  }
+
+  /** Voltage (V) at the chip input of temperature channel k: the NTC divider's tap. */
+  tempPinV(k: number, pack: SimPack): number {
+    const ch = this.board.temps[k];
+    const tC = k < pack.cellCount ? pack.cellTempC(k) : pack.ambientC;
+    return ntcTapV(tC, ch.ntc, this.ntc[k], ch.supplyV * this.supplyFactor);
+  }
+
+  /** This board's chips (drawn errors), for register-level emulators. */
+  get esp32Chip(): Esp32AdcChip {
+    return this.esp32;
+  }
+  ads1115Chip(address: number): Ads1115Chip {
+    const c = this.ads[address];
+    if (!c) throw new Error(`board ${this.board.id} has no ADS1115 at address ${address}`);
+    return c;
+  }
+  get ina226Chip(): Ina226Chip | null {
+    return this.ina;
+  }
+  /** The noise stream of this chain (emulators share it so runs stay reproducible). */
+  get noiseRng(): Rng {
+    return this.rng;
+  }
+
   /** Sample the pack's analog state into raw readings (fills `out`). */
   readRaw(pack: SimPack, out: RawReadings): RawReadings {
     const b = this.board;
-    const taps = b.cellWiring === "taps";
-    for (let k = 0; k < this.cellCount; k++) {
-      const node = taps ? pack.tapV(k) : pack.cellV(k);
-      out.volt[k] = this.rawOf(b.voltages[k], node / this.volt[k].ratio);
-    }
+    for (let k = 0; k < this.cellCount; k++) out.volt[k] = this.rawOf(b.voltages[k], this.voltPinV(k, pack));
     const c = b.current;
-    const vShunt = pack.currentA * this.shuntOhmTrue * c.polarity;
-    if (c.chip === "ina226") out.current = ina226ShuntCode(vShunt, this.ina!, this.rng);
-    else if (c.senseAmp) out.current = this.rawOf(c, this.ampRefV + this.ampGain * (vShunt + this.ampVosV));
-    else out.current = this.rawOf(c, vShunt);
-    for (let k = 0; k < this.tempCount; k++) {
-      const ch = b.temps[k];
-      const tC = k < pack.cellCount ? pack.cellTempC(k) : pack.ambientC;
-      out.temp[k] = this.rawOf(ch, ntcTapV(tC, ch.ntc, this.ntc[k], ch.supplyV * this.supplyFactor));
-    }
+    if (c.chip === "ina226") out.current = ina226ShuntCode(this.shuntV(pack), this.ina!, this.rng);
+    else out.current = this.rawOf(c, this.currentPinV(pack));
+    for (let k = 0; k < this.tempCount; k++) out.temp[k] = this.rawOf(b.temps[k], this.tempPinV(k, pack));
     return out;
   }
 
