@@ -62,6 +62,8 @@ export const FLAG_SAVE_FAILED = 16; // the last state save failed
 
 /** Firmware counters stored after the model snapshot: [boot count]. */
 const EXTRA_DOUBLES = 1;
+/** A board clock at or above this (s since 1970, = 2001-09-09) was set from a wall clock (setTime). */
+export const WALL_CLOCK_MIN_S = 1e9;
 /** A repeated driver error is reported again after this long (s), not every sample. */
 export const ERROR_REPEAT_S = 60;
 /** Milliseconds per second. */
@@ -194,6 +196,18 @@ export function replaceModel(app: App, config: PackConfig, snapshot: ArrayLike<n
 }
 
 /**
+ * Age (s) of a copy saved at board time `savedAtS`, seen at `nowS`; NaN when the clock cannot
+ * tell: it went back (an ESP32 loses its clock with power), or it was set to wall-clock time
+ * since the save (a copy stamped with uptime cannot be compared with an epoch time).
+ */
+export function copyAgeS(savedAtS: number, nowS: number): number {
+  const age = nowS - savedAtS;
+  if (!(age >= 0)) return NaN;
+  if (savedAtS < WALL_CLOCK_MIN_S && nowS >= WALL_CLOCK_MIN_S) return NaN;
+  return age;
+}
+
+/**
  * Boot: print the ident line, restore the newest stored state (flagging the open cycle as
  * restored), print the boot line with the copy's age. `reason` says why the board started.
  */
@@ -212,9 +226,9 @@ export function bootApp(app: App, reason: string): void {
         app.model.markRestored();
         app.restored = true;
         app.bootCount = st.payload[n] + 1;
-        ageS = nowS - st.savedAtS;
-        why += "; restored seq " + st.seq + " from slot " + st.slot + (ageS >= 0 ? "" : "; board clock was reset, age unknown");
-        if (!(ageS >= 0)) ageS = NaN;
+        ageS = copyAgeS(st.savedAtS, nowS);
+        why += "; restored seq " + st.seq + " from slot " + st.slot;
+        if (isNaN(ageS)) why += "; age unknown: the board clock restarted since the save (copy saved at clock " + Math.floor(st.savedAtS) + " s)";
       } catch (e) {
         app.model = replaceModel(app, app.config, null);
         why += "; stored state unusable: " + String((e as { message?: string }).message || e);

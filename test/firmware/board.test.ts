@@ -31,16 +31,8 @@ function charging(): PackState {
   return { cellV: [1.4, 1.41, 1.42, 1.43], currentA: CHARGE_A, tempC: [25, 25] };
 }
 
-/** Until host/board copies typed arrays without ArrayBuffer.prototype.slice (see firmware/README.md). */
-function shim(vb: VirtualBoard): void {
-  const AB = vb.evaluate("ArrayBuffer").value as { prototype: Record<string, unknown> };
-  if (!AB.prototype.slice) AB.prototype.slice = ArrayBuffer.prototype.slice;
-}
-
 function newBoard(): VirtualBoard {
   const vb = new VirtualBoard({ board, pack: charging });
-  shim(vb);
-  vb.onBoot(() => shim(vb));
   vb.evaluate(bundle);
   return vb;
 }
@@ -81,7 +73,6 @@ function statusCount(vb: VirtualBoard): number {
 describe("firmware on the virtual board", () => {
   it("identifies itself, waits for valid sensors before publishing, then prints one status line per sample", () => {
     const vb = new VirtualBoard({ board, pack: charging });
-    shim(vb);
     vb.bus.dead.add(72); // the tap ADC does not answer at boot
     vb.evaluate(bundle);
     vb.advance(5000);
@@ -189,9 +180,9 @@ describe("firmware on the virtual board", () => {
         expect(lostAh).toBeGreaterThan(-1e-6);
         expect(lostAh).toBeLessThanOrEqual((CHARGE_A * (sinceSaveS + 2)) / 3600 + 1e-6);
         if (savedBefore) {
-          expect(boot.storedAgeS).toBeGreaterThanOrEqual(0);
-          expect(boot.storedAgeS).toBeLessThanOrEqual(pack.saveIntervalS + 5);
-          expect(boot.reason).toMatch(/restored seq \d+ from slot [01]/);
+          // the board clock restarts with power (as on an ESP32): the copy's age cannot be known
+          expect(boot.storedAgeS).toBeNaN();
+          expect(boot.reason).toMatch(/restored seq \d+ from slot [01]; age unknown: the board clock restarted/);
           expect(last(vb, "status").flags & 1).toBe(1);
         } else expect(boot.reason).toMatch(/nothing restored/);
       }),

@@ -82,3 +82,13 @@ describe("zbms() commands", () => {
     );
   });
 });
+
+describe("age of a restored copy", () => {
+  it("is now − saved on one clock, unknown when the clock went back or was set to wall time since", async () => {
+    const { copyAgeS } = await import("../../firmware/app");
+    expect(copyAgeS(100, 160)).toBe(60);
+    expect(copyAgeS(1.7e9, 1.7e9 + 30)).toBe(30);
+    expect(copyAgeS(500, 3)).toBeNaN();
+    expect(copyAgeS(500, 1.7e9)).toBeNaN();
+  });
+});

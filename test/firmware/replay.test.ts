@@ -16,12 +16,6 @@ import { decodeLine, encodeLine } from "../../shared/telemetry/lineFormat";
 import { recordFromEvent, type TelemetryRecord } from "../../shared/telemetry/records";
 import { synthRun, toJsonl } from "./replaySamples";
 
-/** Until host/board copies typed arrays without ArrayBuffer.prototype.slice (see firmware/README.md). */
-function shimSandbox(vb: VirtualBoard): void {
-  const AB = vb.evaluate("ArrayBuffer").value as { prototype: Record<string, unknown> };
-  if (!AB.prototype.slice) AB.prototype.slice = ArrayBuffer.prototype.slice;
-}
-
 function eventLines(lines: TelemetryRecord[]): TelemetryRecord[] {
   return lines.filter((r) => r.type === "cycle" || r.type === "alarm");
 }
@@ -64,7 +58,6 @@ describe("replay bundle in the virtual board", () => {
 
     // the bundle on the virtual board
     const vb = new VirtualBoard({});
-    shimSandbox(vb);
     vb.evaluate(built.code);
     const done = vb.advanceUntil(() => vb.output.includes("# done"), 600000, 50);
     expect(done).toBe(true);
