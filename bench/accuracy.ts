@@ -69,6 +69,8 @@ const CYCLES_A = QUICK ? 10 : 100;
 const CYCLES_C = QUICK ? 5 : 30;
 const RESTS_EACH = QUICK ? 10 : 100;
 const CAPACITY_AH = 1;
+/** The model's default relaxation window (h), excluded from its steady slope (for the rate diagnostic). */
+const RELAXATION_H = 2;
 const CELLS = 4;
 /** Sample periods (ms): 2 s while cycling keeps 100 cycles near 2 M samples; 10 s for the rest study. */
 const CYCLING_SAMPLE_MS = 2000;
@@ -221,6 +223,8 @@ interface RestFlag {
   trueWorstRateFracPerH: number;
   /** The model's worst-cell steady slope for the same rest (mV/h). */
   modelWorstSlopeMVPerH: number;
+  /** The model's charge-lost estimate as a rate (fraction of capacity per hour of steady rest). */
+  modelLostRateFracPerH: number;
 }
 
 interface CePair {
@@ -314,6 +318,7 @@ function restFlags(r: RunResult, clockScale: number): RestFlag[] {
       trueWorstSlopeMVPerH: worstSlope,
       trueWorstRateFracPerH: worstRate,
       modelWorstSlopeMVPerH: modelRest ? modelRest.rec.worstSlopeMVPerH : NaN,
+      modelLostRateFracPerH: modelRest ? modelRest.rec.chargeLostAh / CAPACITY_AH / (modelRest.rec.durationS / 3600 - RELAXATION_H) : NaN,
     });
   }
   return out;
@@ -431,9 +436,11 @@ async function main(): Promise<void> {
     const slopes = xs.map((x) => x.trueWorstSlopeMVPerH);
     const rates = xs.map((x) => x.trueWorstRateFracPerH * 100);
     const model = xs.map((x) => x.modelWorstSlopeMVPerH).filter((x) => isFinite(x));
+    const modelRate = xs.map((x) => x.modelLostRateFracPerH * 100).filter((x) => isFinite(x));
     console.log(
       `  D ${name}: true worst late slope mV/h p5 ${quantile(slopes, 0.05).toFixed(2)} p50 ${quantile(slopes, 0.5).toFixed(2)} p95 ${quantile(slopes, 0.95).toFixed(2)}; ` +
-        `true worst self-discharge %/h p50 ${quantile(rates, 0.5).toFixed(3)}; model worst slope mV/h p5 ${quantile(model, 0.05).toFixed(2)} p50 ${quantile(model, 0.5).toFixed(2)} p95 ${quantile(model, 0.95).toFixed(2)}`,
+        `true worst self-discharge %/h p50 ${quantile(rates, 0.5).toFixed(3)}; model worst slope mV/h p5 ${quantile(model, 0.05).toFixed(2)} p50 ${quantile(model, 0.5).toFixed(2)} p95 ${quantile(model, 0.95).toFixed(2)}; ` +
+        `model charge-lost rate %/h p5 ${quantile(modelRate, 0.05).toFixed(3)} p50 ${quantile(modelRate, 0.5).toFixed(3)} p95 ${quantile(modelRate, 0.95).toFixed(3)}`,
     );
   }
   console.log(`  D faulty flagged ${faultyFlagged.toFixed(2)}, healthy flagged ${healthyFlagged.toFixed(2)}, mean delay ${meanDelayH.toFixed(2)} h`);
