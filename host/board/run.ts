@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import { VirtualBoard } from "./virtualBoard.js";
 import { PtyBoard } from "./ptyBoard.js";
 import { simPackSource } from "./simSource.js";
+import { simChipModels } from "./simChips.js";
 import { loadBoard, loadPack, buildFirmware, REPO_ROOT } from "../build/buildFirmware.js";
 import type { ChemistryId } from "../../shared/chemistry/presets.js";
 
@@ -24,9 +25,10 @@ const program = new Command()
   .option("--speed <x>", "virtual time per real time (1 = real time)", "1")
   .option("--seed <n>", "seed of the pack's spread and the protocol", "1")
   .option("--storage <file>", "host file holding the board's flash (Storage); default in memory")
+  .option("--ideal-chips", "perfect ADCs (no offset/gain/INL/noise); default: host/sim's chip models")
   .option("--firmware <fileOrBuild>", 'bundle to put in .bootcde before power-on, or "build" to build the default one');
 program.parse();
-const o = program.opts<{ board: string; pack: string; protocol?: string; speed: string; seed: string; storage?: string; firmware?: string }>();
+const o = program.opts<{ board: string; pack: string; protocol?: string; speed: string; seed: string; storage?: string; firmware?: string; idealChips?: boolean }>();
 
 function fail(msg: string): never {
   process.stderr.write(`board: ${msg}\n`);
@@ -48,7 +50,8 @@ try {
     seed,
     tempCount: boardDef.temps.length,
   });
-  const board = new VirtualBoard({ board: boardDef, pack: source, storagePath: o.storage ? resolve(o.storage) : undefined, startOff: true });
+  const chips = o.idealChips ? {} : simChipModels(boardDef, seed);
+  const board = new VirtualBoard({ ...chips, board: boardDef, pack: source, storagePath: o.storage ? resolve(o.storage) : undefined, startOff: true });
   if (o.firmware) {
     const code = o.firmware === "build" ? (await buildFirmware({ board: o.board, pack: o.pack, write: false })).code : readFileSync(resolve(REPO_ROOT, o.firmware), "latin1");
     board.storage.write(".bootcde", new Uint8Array(Buffer.from(code, "latin1")), undefined, undefined);

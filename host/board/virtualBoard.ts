@@ -72,6 +72,8 @@ export interface VirtualBoardOptions {
   cpuSlowdown?: number;
   /** Chip models (e.g. host/sim's noisy ones); default ideal data-sheet transfer functions. */
   ads1115ToCode?: Ads1115ToCode;
+  /** Per-address data-rate factor of the ADS1115s (actual ÷ nominal rate); default 1. */
+  ads1115DataRateFactor?: (address: number) => number;
   ina226?: Ina226Converters;
   esp32Code?: (pin: string, attenDb: number, pinV: number) => number;
   /** Do not boot in the constructor (call `powerOn()`). */
@@ -130,7 +132,8 @@ export class VirtualBoard {
       this.frontEnd = fe;
       const now = () => this.clock.now();
       for (const chip of opts.board.ads1115 ?? []) {
-        const emu = new Ads1115Emu(chip.address, now, (ain, t) => fe.adsInputV(chip.address, ain, t), opts.ads1115ToCode);
+        const rate = opts.ads1115DataRateFactor ? opts.ads1115DataRateFactor(chip.address) : 1;
+        const emu = new Ads1115Emu(chip.address, now, (ain, t) => fe.adsInputV(chip.address, ain, t), opts.ads1115ToCode, rate);
         this.ads.push(emu);
         this.bus.attach(chip.address, emu);
       }

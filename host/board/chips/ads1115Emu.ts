@@ -30,8 +30,11 @@ export const ADS1115_MUX_INPUTS: Array<[number, number]> = [
   [0, 1], [0, 3], [1, 3], [2, 3], [0, -1], [1, -1], [2, -1], [3, -1],
 ];
 
-/** Converts a differential input voltage to the chip's unsigned 16-bit code. */
-export type Ads1115ToCode = (vInV: number, pgaFsrV: number, pgaCode: number) => number;
+/**
+ * Converts a differential input voltage to the chip's unsigned 16-bit code; `address` and
+ * `input` (AINp index 0…3) let a chip model apply per-chip, per-input errors.
+ */
+export type Ads1115ToCode = (vInV: number, pgaFsrV: number, pgaCode: number, address: number, input: number) => number;
 
 export const idealAds1115ToCode: Ads1115ToCode = (v, _fsr, pgaCode) => ads1115VoltsToCode(v, pgaCode);
 
@@ -50,6 +53,8 @@ export class Ads1115Emu implements I2cDevice {
     private readonly now: () => number,
     private readonly inputV: (ain: number, tMs: number) => number,
     private readonly toCode: Ads1115ToCode = idealAds1115ToCode,
+    /** Actual data rate ÷ nominal (the chip's ±10 % spread, SBAS444 §7.5); 1 = nominal. */
+    private readonly dataRateFactor = 1,
   ) {
     this.powerOnReset();
   }
@@ -64,7 +69,7 @@ export class Ads1115Emu implements I2cDevice {
   }
 
   private periodMs(config: number): number {
-    return 1000 / ADS1115_DATA_RATE_SPS[ads1115ConfigDataRate(config)]!;
+    return 1000 / (ADS1115_DATA_RATE_SPS[ads1115ConfigDataRate(config)]! * this.dataRateFactor);
   }
 
   private sample(config: number, tMs: number): number {
@@ -72,7 +77,7 @@ export class Ads1115Emu implements I2cDevice {
     const v = this.inputV(p, tMs) - (n < 0 ? 0 : this.inputV(n, tMs));
     const pga = ads1115ConfigPga(config);
     this.conversions++;
-    return this.toCode(v, ADS1115_FSR_V[pga]!, pga) & 0xffff;
+    return this.toCode(v, ADS1115_FSR_V[pga]!, pga, this.address, p) & 0xffff;
   }
 
   /** Bring the registers up to the current time. */
