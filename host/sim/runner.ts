@@ -66,6 +66,7 @@ export class ProtocolRunner {
   private restHourV: number[] | null = null;
   private restStartV: number[] = [];
   private restStartLeakAh: number[] = [];
+  private restStartCalendarAh: number[] = [];
   private restIsRandom = 0;
   private readonly extremes = { maxV: 0, minV: 0 };
   /** Name of the current step's end condition once it ended: for reports. */
@@ -233,6 +234,7 @@ export class ProtocolRunner {
       socStart: [],
       socEnd: [],
       leakAh: [],
+      calendarLossAh: [],
       selfDischargeFracPerH: [],
       lateSlopeMVPerH: [],
       firstHourDropV: [],
@@ -241,9 +243,11 @@ export class ProtocolRunner {
     if (this.cycle) this.cycle.hadRest = 1;
     this.restStartV = [];
     this.restStartLeakAh = [];
+    this.restStartCalendarAh = [];
     for (let i = 0; i < n; i++) {
       this.rest.socStart.push(p.cellSoc(i));
       this.restStartLeakAh.push(p.cells[i].totals.leakAh);
+      this.restStartCalendarAh.push(p.cells[i].totals.calendarLossAh);
     }
     this.restMidV = null;
     this.restHourV = null;
@@ -279,6 +283,7 @@ export class ProtocolRunner {
       r.socEnd.push(p.cellSoc(i));
       const leak = p.cells[i].totals.leakAh - this.restStartLeakAh[i];
       r.leakAh.push(leak);
+      r.calendarLossAh.push(p.cells[i].totals.calendarLossAh - this.restStartCalendarAh[i]);
       r.selfDischargeFracPerH.push(hours > 0 ? leak / p.params[i].capacityAh / hours : NaN);
       const midV = this.restMidV ? this.restMidV[i] : NaN;
       const midH = (t - this.restMidS) / SECONDS_PER_HOUR;

@@ -18,7 +18,7 @@
 import type { BoardDef, CurrentChannelDef, TempChannelDef, VoltageChannelDef } from "../../firmware/boardTypes";
 import { ads1115PgaCodeForFsr, ads1115ReadingV } from "../../shared/sensors/ads1115";
 import { applyCalibration, piecewiseCal, twoPointCal, type AdcCalibration } from "../../shared/sensors/calibration";
-import { esp32CodeFromFraction, esp32PinVolts, ESP32_RANGE_MAX_V, ESP32_RANGE_MIN_V, esp32RangeIndex } from "../../shared/sensors/esp32Adc";
+import { esp32PinVolts, ESP32_RANGE_MAX_V, ESP32_RANGE_MIN_V, esp32RangeIndex } from "../../shared/sensors/esp32Adc";
 import { ina226ShuntVolts } from "../../shared/sensors/ina226";
 import { ntcTempCFromRatio } from "../../shared/sensors/ntc";
 import type { Sample } from "../../shared/sample";
@@ -125,13 +125,13 @@ export class SensorChain {
     for (let k = 0; k < cellCount; k++) {
       const ch = board.voltages[k];
       const ratio = ideal || ch.dividerRatio === 1 ? ch.dividerRatio : ch.dividerRatio * normal(parts, 1, DIVIDER_RATIO_SD_FRAC);
-      this.volt.push(this.channelParts(ch, ratio, mode, calRng, `V${k}`));
+      this.volt.push(this.channelParts(ch, ratio, mode, calRng));
     }
     for (let k = 0; k < tempCount; k++) {
       const ch = board.temps[k];
       this.ntc.push(createNtcPart(parts, ideal));
       // Temperature channels: the board's calibration unless measured (same procedure as volts).
-      this.temp.push(this.channelParts(ch, 1, mode, calRng, `T${k}`));
+      this.temp.push(this.channelParts(ch, 1, mode, calRng));
     }
     const c = board.current;
     this.shuntOhmTrue = ideal ? c.shuntOhm : c.shuntOhm * normal(parts, 1, SHUNT_SD_FRAC);
@@ -139,7 +139,7 @@ export class SensorChain {
     this.ampGain = amp ? (ideal ? amp.gain : amp.gain * normal(parts, 1, SENSE_AMP_GAIN_SD_FRAC)) : 1;
     this.ampVosV = amp && !ideal ? normal(parts, 0, SENSE_AMP_VOS_SD_V) : 0;
     this.ampRefV = amp ? amp.refV * this.supplyFactor : 0;
-    this.curr = c.chip === "ina226" ? { ratio: 1, ratioUsed: 1, cal: c.cal || null } : this.channelParts(c, 1, mode, calRng, "I");
+    this.curr = c.chip === "ina226" ? { ratio: 1, ratioUsed: 1, cal: c.cal || null } : this.channelParts(c, 1, mode, calRng);
     this.tapScratch = new Array(cellCount).fill(0);
   }
 
@@ -149,7 +149,6 @@ export class SensorChain {
     trueRatio: number,
     mode: CalibrationMode,
     calRng: Rng,
-    name: string,
   ): ChannelParts {
     const nominalRatio = "dividerRatio" in ch ? ch.dividerRatio : 1;
     if (mode === "board") {
@@ -181,7 +180,6 @@ export class SensorChain {
       const chip = this.ads[ch.address];
       const input = muxInput(ch.mux);
       const fsr = ch.pgaFsrV;
-      const pga = ads1115PgaCodeForFsr(fsr);
       const v1 = fsr * 0.05;
       const v2 = fsr * 0.45;
       const avg = (v: number): number => {
@@ -191,8 +189,6 @@ export class SensorChain {
       };
       const r1 = avg(v1);
       const r2 = avg(v2);
-      void pga;
-      void name;
       return {
         ratio: trueRatio,
         ratioUsed,
@@ -323,6 +319,3 @@ function muxInput(mux: string): number {
 function signed16(raw: number): number {
   return raw >= 32768 ? raw - 65536 : raw;
 }
-
-/** Re-export for callers that check fractions. */
-export { esp32CodeFromFraction };

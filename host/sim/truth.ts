@@ -41,6 +41,8 @@ export interface RestTruth {
   socEnd: number[];
   /** Per cell: charge lost to leaks during the rest (Ah). */
   leakAh: number[];
+  /** Per cell: capacity lost for good during the rest (Ah): the calendar loss (Rcld's numerator). */
+  calendarLossAh: number[];
   /** Per cell: mean self-discharge rate (fraction of capacity per hour). */
   selfDischargeFracPerH: number[];
   /** Per cell: terminal-voltage slope over the rest's second half (mV/h, negative = falling). */

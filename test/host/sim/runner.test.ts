@@ -90,6 +90,8 @@ describe("protocol runner truth", () => {
     expect(faulty.selfDischargeFracPerH[0]).toBeGreaterThan(10 * healthy.selfDischargeFracPerH[0]);
     expect(faulty.retention).toBeLessThan(healthy.retention - 0.1);
     expect(healthy.retention).toBeGreaterThan(0.95);
+    expect(faulty.calendarLossAh[0]).toBeGreaterThan(healthy.calendarLossAh[0]);
+    expect(healthy.calendarLossAh[0]).toBeGreaterThan(0);
   });
 
   it("self-discharge is faster when warmer (Arrhenius)", () => {
