@@ -265,6 +265,7 @@ function cmdStatus(ctx: CommandContext, id: string): void {
     started: app.started,
     driverErrors: sens ? sens.status.errorCount : 0,
     lastDriverError: sens ? sens.status.lastError : "",
+    applied: sens ? { adc: sens.appliedAdc, ina226: sens.appliedIna } : null,
     restored: app.restored,
     bootCount: app.bootCount,
     saves: st ? st.saves : 0,

@@ -212,3 +212,34 @@ describe("firmware on the virtual board", () => {
     );
   }, 120000);
 });
+
+describe("what the drivers applied", () => {
+  it("status reports the ESP32 attenuations set on the NTC pins", () => {
+    const vb = newBoard();
+    vb.advance(2000);
+    const st = reply(vb, 'zbms("status")');
+    expect(st.applied.adc).toEqual([{ pin: "D36", attenCode: 3, attenDb: 11, ok: true }]);
+    expect(st.applied.ina226).toBeNull();
+  });
+});
+
+describe("the other two boards", () => {
+  for (const id of ["esp32-ina226", "esp32-adc"]) {
+    it(id + ": measures the pack and reports what its drivers applied", async () => {
+      const def = validateBoard(JSON.parse(readFileSync(new URL("../../hardware/boards/" + id + ".json", import.meta.url), "utf8")));
+      const b = await buildFirmware({ board: id, write: false });
+      expect(b.findings).toEqual([]);
+      const vb = new VirtualBoard({ board: def, pack: charging });
+      vb.evaluate(b.code);
+      vb.advance(4000);
+      const s = last(vb, "status");
+      for (let k = 0; k < 4; k++) expect(Math.abs(s.cellV[k] - charging().cellV[k])).toBeLessThan(0.01);
+      expect(Math.abs(s.currentA - CHARGE_A)).toBeLessThan(id === "esp32-adc" ? 0.02 : 0.001);
+      expect(Math.abs(s.tempC[0] - 25)).toBeLessThan(1);
+      const st = reply(vb, 'zbms("status")');
+      expect(st.driverErrors).toBe(0);
+      if (id === "esp32-ina226") expect(st.applied.ina226).toMatchObject({ ok: true, address: 64, calWord: 2097, calReadBack: 2097, manufacturerId: 0x5449 });
+      else expect(st.applied.adc.length).toBe(6);
+    }, 60000);
+  }
+});
