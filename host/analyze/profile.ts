@@ -3,6 +3,7 @@
  * fitted to it (chemistry-agnostic for non-zinc cycler data). Streams; memory is fixed
  * (a log-spaced histogram of |current|), however long the input.
  */
+import { statSync } from "node:fs";
 import { STEP_OTHER, type ImportedRecord, type Importer, type ProgressFn } from "../import/record";
 
 /** Log-histogram of |I|: decades covered and bins per decade. */
@@ -16,6 +17,7 @@ export const ACTIVE_FLOOR_FRAC_OF_MAX = 1e-3;
 const LOW_CURRENT_PERCENTILE = 0.01;
 
 export interface InputProfile {
+  /** Records read (on inputs above PROFILE_FULL_PARSE_BYTES, only the sampled ones). */
   records: number;
   startS: number;
   endS: number;
@@ -50,6 +52,11 @@ function binValue(b: number): number {
   return Math.pow(10, HIST_MIN_LOG10_A + (b + 0.5) / HIST_BINS_PER_DECADE);
 }
 
+/** Lower edge of a bin: a percentile read from it never exceeds any value counted in it. */
+function binLowerEdge(b: number): number {
+  return Math.pow(10, HIST_MIN_LOG10_A + b / HIST_BINS_PER_DECADE);
+}
+
 function percentile(hist: Float64Array, frac: number): number {
   let total = 0;
   for (let i = 0; i < hist.length; i++) total += hist[i];
@@ -58,12 +65,26 @@ function percentile(hist: Float64Array, frac: number): number {
   let acc = 0;
   for (let i = 0; i < hist.length; i++) {
     acc += hist[i];
-    if (acc >= target) return binValue(i);
+    if (acc >= target) return binLowerEdge(i);
   }
-  return binValue(hist.length - 1);
+  return binLowerEdge(hist.length - 1);
 }
 
+/**
+ * Inputs larger than this (bytes) are profiled from a systematic sample of rows (pairs of
+ * consecutive rows every `stride` rows): the profile only sizes the config (capacity to a few
+ * %, thresholds, time steps), and the replay that follows reads every row.
+ */
+export const PROFILE_FULL_PARSE_BYTES = 16 * 1024 * 1024;
+
 export async function profileInput(imp: Importer, path: string, onProgress?: ProgressFn): Promise<InputProfile> {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    size = 0;
+  }
+  const stride = Math.max(1, Math.round(size / PROFILE_FULL_PARSE_BYTES));
   const iHist = new Float64Array(HIST_BINS);
   const dtHist = new Float64Array(HIST_BINS);
   const p: InputProfile = {
@@ -72,6 +93,7 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
   };
   let prevT = NaN;
   let prevI = NaN;
+  let prevLine = NaN;
   let runSign = 0;
   let runAh = 0;
   const halves: { sign: number; ah: number }[] = [];
@@ -100,9 +122,13 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
       if (a > 0) iHist[binOf(a)]++;
       if (prevT === prevT) {
         const dt = r.tS - prevT;
+        // Time-step statistics only between adjacent source rows (sampling skips some).
+        const adjacent = r.line !== r.line || r.line - prevLine <= 1;
         if (dt > 0) {
-          dtHist[binOf(dt)]++;
-          if (a > 0 && Math.abs(prevI) > 0 && dt > p.maxActiveDtS) p.maxActiveDtS = dt;
+          if (adjacent) {
+            dtHist[binOf(dt)]++;
+            if (a > 0 && Math.abs(prevI) > 0 && dt > p.maxActiveDtS) p.maxActiveDtS = dt;
+          }
           const area = 0.5 * (prevI + r.currentA) * (dt / 3600);
           const s = area > 0 ? 1 : area < 0 ? -1 : 0;
           if (s !== 0) {
@@ -117,10 +143,11 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
       }
       prevT = r.tS;
       prevI = r.currentA;
+      prevLine = r.line;
     },
     onProgress,
     undefined,
-    { cyclerColumns: false },
+    { cyclerColumns: false, stride },
   );
   closeRun();
   // Fit the smallest real current from currents above the noise floor.

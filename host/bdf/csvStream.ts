@@ -163,6 +163,12 @@ export interface CsvReadOptions {
   delimiter?: number;
   /** Read chunk size (bytes); default 1 MiB. Small values exercise lines split across chunks. */
   chunkBytes?: number;
+  /**
+   * Systematic sampling for quick statistics of huge files: with stride k > 1, only the first
+   * line (the header), each pair of consecutive lines starting every k-th data line, and the
+   * last line reach `onRow`; the others are only scanned for their line end. Default 1 (all).
+   */
+  stride?: number;
   /** Called with the number of bytes consumed so far and the total (for progress bars). */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -196,8 +202,25 @@ export async function readCsv(
   let bytesRead = 0;
   let stopped = false;
   let first = true;
+  const stride = opts.stride !== undefined && opts.stride > 1 ? Math.floor(opts.stride) : 1;
+  let dataIdx = -1;
+  // Last line skipped by the stride (buffer, start, end) and whether a line came after it.
+  let skippedBuf: Uint8Array | null = null;
+  let skippedS = 0;
+  let skippedE = 0;
 
   const processLine = (buf: Uint8Array, s: number, e: number): boolean => {
+    if (stride > 1 && !first) {
+      dataIdx++;
+      if (dataIdx % stride >= 2) {
+        lineNo++;
+        skippedBuf = buf;
+        skippedS = s;
+        skippedE = e;
+        return true;
+      }
+      skippedBuf = null;
+    }
     lineNo++;
     if (e > s && buf[e - 1] === BYTE_CR) e--;
     if (first) {
@@ -206,6 +229,16 @@ export async function readCsv(
       if (delimiter < 0) delimiter = guessDelimiter(utf8.decode(buf.subarray(s, e)));
     }
     if (e <= s) return true;
+    splitFields(row, buf, s, e, delimiter);
+    row.lineNo = lineNo;
+    return onRow(row) !== false;
+  };
+
+  const processLineAll = (buf: Uint8Array, s: number, e: number): boolean => {
+    lineNo++;
+    if (e > s && buf[e - 1] === BYTE_CR) e--;
+    if (e <= s) return true;
+    if (delimiter < 0) delimiter = guessDelimiter(utf8.decode(buf.subarray(s, e)));
     splitFields(row, buf, s, e, delimiter);
     row.lineNo = lineNo;
     return onRow(row) !== false;
@@ -237,7 +270,16 @@ export async function readCsv(
       carry = buf.slice(lineStart);
       if (opts.onProgress) opts.onProgress(bytesRead, totalBytes);
     }
-    if (!stopped && carry.length > 0) processLine(carry, 0, carry.length);
+    if (!stopped && carry.length > 0) {
+      // The final line has no line end: it is the last line, never skipped by the stride.
+      if (first || stride === 1) processLine(carry, 0, carry.length);
+      else processLineAll(carry, 0, carry.length);
+    } else if (!stopped && skippedBuf !== null) {
+      // The file's last line was skipped by the stride: hand it out after all.
+      const b = skippedBuf as Uint8Array;
+      lineNo--;
+      processLineAll(b, skippedS, skippedE);
+    }
   } finally {
     stream.destroy();
   }

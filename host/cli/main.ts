@@ -9,6 +9,7 @@ import { describeFailure, EXIT_OK } from "./cliErrors";
 import { registerFlash } from "./flashCommand";
 import { registerMonitor } from "./monitorCommand";
 import { registerSend } from "./sendCommand";
+import { registerSim } from "./simCommand";
 
 /** Where commander writes help and usage errors (tests capture them). */
 export interface CliOutput {
@@ -36,6 +37,7 @@ export function buildProgram(output?: CliOutput): { program: Command; result: { 
   registerBuild(program, run);
   registerFlash(program, run);
   registerMonitor(program, run);
+  registerSim(program, run);
   registerSend(program, run);
   return { program, result };
 }

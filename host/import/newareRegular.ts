@@ -173,6 +173,7 @@ async function readRegular(
       let iA = iRaw;
       if (stepKind === STEP_CHARGE) iA = Math.abs(iRaw);
       else if (stepKind === STEP_DISCHARGE) iA = -Math.abs(iRaw);
+      rec.line = row.lineNo;
       rec.tS = stepStartS + relS;
       lastTS = rec.tS;
       rec.voltageV = row.num(rV.idx) * rV.scale;

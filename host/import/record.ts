@@ -14,6 +14,8 @@ export const STEP_DISCHARGE = 3;
 export const STEP_OTHER = 4;
 
 export interface ImportedRecord {
+  /** Line of the source file this record came from (1-based); NaN when not line-based. */
+  line: number;
   /** Time since the start of the test (s). */
   tS: number;
   /** Terminal voltage (V). */
@@ -43,6 +45,7 @@ export interface ImportedRecord {
 
 export function newRecord(): ImportedRecord {
   return {
+    line: NaN,
     tS: NaN,
     voltageV: NaN,
     currentA: NaN,
@@ -111,6 +114,11 @@ export interface ReadOptions {
    * The replay needs none of them: false skips their parsing on long inputs.
    */
   cyclerColumns?: boolean;
+  /**
+   * Deliver only a systematic sample of the rows (see CsvReadOptions.stride) for quick
+   * statistics; importers that cannot sample deliver every row. `line` tells which rows came.
+   */
+  stride?: number;
 }
 
 /** A cycler's own per-cycle summary row, where the format carries one (Neware regular export). */

@@ -206,6 +206,7 @@ async function readTabular(
         );
         return;
       }
+      rec.line = row.lineNo;
       rec.tS = tS;
       rec.voltageV = v;
       rec.currentA = i * fmt.currentSign;
@@ -260,7 +261,10 @@ async function readTabular(
       stats.records++;
       onRecord(rec);
     },
-    onProgress ? { onProgress: (done, total) => onProgress(total > 0 ? done / total : 1) } : {},
+    {
+      stride: opts?.stride,
+      ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(total > 0 ? done / total : 1) } : {}),
+    },
   );
   if (b === null) throw new ImportError(`${path}: the file is empty (no header line).`);
   return stats;

@@ -67,6 +67,7 @@ async function readZbmsLog(path: string, onRecord: (r: ImportedRecord) => void, 
       lastBoardMs = r.tMs;
       const tMs = r.tMs + offsetMs;
       lastTMs = tMs;
+      rec.line = row.lineNo;
       rec.tS = tMs / MS_PER_S;
       rec.cellsV = r.cellV;
       let sum = 0;

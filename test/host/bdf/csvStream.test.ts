@@ -96,3 +96,25 @@ describe("readCsv", () => {
     expect(n).toBe(2);
   });
 });
+
+describe("readCsv with a sampling stride", () => {
+  const dir = mkdtempSync(join(tmpdir(), "zbms-stride-"));
+  it("hands out the header, every k-th pair of lines and the last line, with true line numbers", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 2, max: 7 }), fc.boolean(), fc.integer({ min: 1, max: 40 }), async (n, k, trailingNewline, chunk) => {
+        const f = join(dir, "s.csv");
+        const lines = ["h"];
+        for (let i = 0; i < n; i++) lines.push(String(i));
+        writeFileSync(f, lines.join("\n") + (trailingNewline ? "\n" : ""));
+        const got: [number, string][] = [];
+        await readCsv(f, (row) => {
+          got.push([row.lineNo, row.str(0)]);
+        }, { stride: k, chunkBytes: chunk });
+        const want: [number, string][] = [[1, "h"]];
+        for (let i = 0; i < n; i++) if (i % k < 2 || i === n - 1) want.push([i + 2, String(i)]);
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

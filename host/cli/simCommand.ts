@@ -1,0 +1,140 @@
+/**
+ * `zbms sim [--pack C] [--protocol FILE] [--speed X]`: the virtual board (host/board) measuring a
+ * simulated Zn pack (host/sim) that runs a protocol, on a pseudo-terminal. The first stdout line
+ * is the pty path, for `zbms flash --port` and `zbms monitor --port`; the rest goes to stderr.
+ * Built from the same pieces as host/board/run.ts, plus `--truth FILE`: the simulator's ground
+ * truth (per cycle and per rest), rewritten at every cycle end and on exit.
+ */
+import * as fs from "node:fs";
+import * as nodePath from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import { loadBoard, loadPack, DEFAULT_BOARD, DEFAULT_PACK } from "../build/buildFirmware";
+import { PtyBoard } from "../board/ptyBoard";
+import { simPackSource } from "../board/simSource";
+import { VirtualBoard } from "../board/virtualBoard";
+import type { ChemistryId } from "../../shared/chemistry/presets";
+import type { ProtocolRunner } from "../sim/runner";
+import { CliError, EXIT_FAILED } from "./cliErrors";
+import { parsePositiveNumber } from "./options";
+
+/** Default acceleration: one simulated hour per real second. */
+export const DEFAULT_SPEED = 3600;
+/** How often the protocol's progress is checked (ms of real time). */
+const DONE_POLL_MS = 200;
+
+export interface SimFlags {
+  board: string;
+  pack: string;
+  protocol?: string;
+  speed: number;
+  seed: number;
+  storage?: string;
+  truth?: string;
+}
+
+function parseSeed(value: string): number {
+  const x = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(x)) throw new InvalidArgumentError(`expected an integer, e.g. 1 or 42; got "${value}".`);
+  return x;
+}
+
+export function registerSim(program: Command, run: (f: () => Promise<void>) => Promise<void>): void {
+  program
+    .command("sim")
+    .description("run the virtual board on a simulated Zn pack following a protocol; prints its /dev/pts/N")
+    .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
+    .option("-c, --pack <file>", "pack config JSON (chemistry, cells, capacity)", DEFAULT_PACK)
+    .option("--protocol <file>", "protocol file (steps such as \"Charge at C/5 until 1.8 V\"; see host/sim/protocol.ts); default: C/5 cycles")
+    .option("-s, --speed <x>", `simulated seconds per real second (default ${DEFAULT_SPEED})`, parsePositiveNumber, DEFAULT_SPEED)
+    .option("--seed <n>", "seed of the cells' spread and of random rests", parseSeed, 1)
+    .option("--storage <file>", "host file holding the board's flash (survives restarts of the simulator)")
+    .option("--truth <file>", "write the simulator's ground truth (cycles, rests) as JSON to this file")
+    .addHelpText(
+      "after",
+      "\nThen, in another terminal, exactly as with a board on /dev/ttyUSB0:\n" +
+        "  zbms flash --port /dev/pts/N\n  zbms monitor --port /dev/pts/N\nCtrl-C stops the simulator.",
+    )
+    .action((flags: SimFlags) => run(() => simCommand(flags)));
+}
+
+/** The truth file's content. */
+export interface TruthFile {
+  speed: number;
+  seed: number;
+  done: boolean;
+  /** Simulated time reached (s). */
+  simTimeS: number;
+  cycles: ProtocolRunner["cycles"];
+  rests: ProtocolRunner["rests"];
+}
+
+function writeTruth(path: string, flags: SimFlags, runner: ProtocolRunner, simTimeS: number): void {
+  const t: TruthFile = { speed: flags.speed, seed: flags.seed, done: runner.done, simTimeS, cycles: runner.cycles, rests: runner.rests };
+  const tmp = path + ".tmp";
+  fs.writeFileSync(tmp, JSON.stringify(t, null, 1));
+  fs.renameSync(tmp, path); // readers never see a half-written file
+}
+
+export async function simCommand(flags: SimFlags): Promise<void> {
+  let protocol: string | undefined;
+  if (flags.protocol !== undefined) {
+    try {
+      protocol = fs.readFileSync(flags.protocol, "utf8");
+    } catch (e) {
+      throw new CliError(`--protocol: cannot read "${flags.protocol}" (${(e as Error).message})`, EXIT_FAILED);
+    }
+  }
+  let boardDef, pack;
+  try {
+    boardDef = await loadBoard(flags.board);
+    pack = (await loadPack(flags.pack)) as { chemistry: ChemistryId; cellCount: number; capacityAh: number; name: string };
+  } catch (e) {
+    throw new CliError((e as Error).message, EXIT_FAILED);
+  }
+  let sim;
+  try {
+    sim = simPackSource({
+      spec: { chemistry: pack.chemistry, cellCount: pack.cellCount, capacityAh: pack.capacityAh, seed: flags.seed },
+      protocol,
+      seed: flags.seed,
+      tempCount: boardDef.temps.length,
+    });
+  } catch (e) {
+    throw new CliError(`--protocol: ${(e as Error).message}`, EXIT_FAILED);
+  }
+  const board = new VirtualBoard({ board: boardDef, pack: sim.source, storagePath: flags.storage ? nodePath.resolve(flags.storage) : undefined });
+  const pty = await PtyBoard.start(board, { onPath: (p) => process.stderr.write(`sim: console on ${p}\n`) });
+  process.stdout.write(pty.path + "\n");
+  process.stderr.write(
+    `sim: board ${boardDef.id}, pack "${pack.name}", ${flags.protocol ? `protocol ${flags.protocol}` : "default C/5 protocol"}, ` +
+      `speed ×${flags.speed}, seed ${flags.seed}. Flash it with: zbms flash --port ${pty.path}\n`,
+  );
+  board.runRealTime(flags.speed);
+  const simTimeS = (): number => board.nowMs() / 1000;
+  let cyclesSeen = 0;
+  let announcedDone = false;
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (sim.runner.cycles.length !== cyclesSeen) {
+        cyclesSeen = sim.runner.cycles.length;
+        if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS());
+      }
+      if (sim.runner.done && !announcedDone) {
+        announcedDone = true;
+        if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS());
+        process.stderr.write(`sim: protocol finished at simulated ${(simTimeS() / 3600).toFixed(1)} h (${sim.runner.cycles.length} cycles, ${sim.runner.rests.length} rests)\n`);
+      }
+    }, DONE_POLL_MS);
+    const stop = (): void => {
+      clearInterval(poll);
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  pty.close();
+  if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS());
+  process.stderr.write(`sim: stopped at simulated ${(simTimeS() / 3600).toFixed(1)} h` + (flags.truth ? `; truth in ${flags.truth}` : "") + "\n");
+}
