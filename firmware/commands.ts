@@ -46,6 +46,8 @@ export const COMMANDS = ["ident", "status", "get", "set", "cal", "raw", "zero", 
 export interface CommandContext {
   app: App;
   sampler: Sampler | null;
+  /** Called after a config change was accepted (main: new sample period → sampler and watchdog). */
+  onConfig: ((cfg: PackConfig) => void) | null;
 }
 
 /** Powers of ten for `rnd` (decimals 0…3). */
@@ -138,7 +140,7 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
   }
   app.model = model;
   app.config = cfg;
-  if (ctx.sampler !== null) ctx.sampler.periodMs = cfg.samplePeriodMs;
+  if (ctx.onConfig !== null) ctx.onConfig(cfg);
   let persisted = "no storage";
   if (app.io.storage !== null) {
     try {

@@ -43,6 +43,12 @@ function loadConfig(storage: StorageLike): { config: PackConfig; note: string } 
   }
 }
 
+/** Watchdog timeout (s) for a sample period: the sampler kicks it once per sample. */
+function watchdogS(periodMs: number): number {
+  const s = (WATCHDOG_PERIODS * periodMs) / MS_PER_S;
+  return s > WATCHDOG_MIN_S ? s : WATCHDOG_MIN_S;
+}
+
 function boot(reason: string): void {
   if (running.sampler !== null) stopSampler(running.sampler);
   const E = espE();
@@ -95,9 +101,15 @@ function boot(reason: string): void {
     { setTimeout: setTimeout, clearTimeout: clearTimeout },
   );
   running.sampler = sampler;
-  installCommands({ app: app, sampler: sampler });
-  const wdS = (WATCHDOG_PERIODS * lc.config.samplePeriodMs) / MS_PER_S;
-  E.enableWatchdog(wdS > WATCHDOG_MIN_S ? wdS : WATCHDOG_MIN_S, false);
+  installCommands({
+    app: app,
+    sampler: sampler,
+    onConfig: function (cfg: PackConfig) {
+      sampler.periodMs = cfg.samplePeriodMs;
+      E.enableWatchdog(watchdogS(cfg.samplePeriodMs), false);
+    },
+  });
+  E.enableWatchdog(watchdogS(lc.config.samplePeriodMs), false);
   startSampler(sampler);
 }
 
@@ -114,7 +126,7 @@ function safeBoot(reason: string): void {
 // (newer than the RAM image). After an upload no "init" fires: the deferred boot runs; where
 // both happen (a board that replays the program text, then fires "init") it boots once.
 espE().on("init", function () {
-  safeBoot("power-on or reset (saved image)");
+  safeBoot("boot (init)");
 });
 setTimeout(function () {
   if (running.sampler === null) safeBoot("upload");

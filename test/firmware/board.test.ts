@@ -243,3 +243,21 @@ describe("the other two boards", () => {
     }, 60000);
   }
 });
+
+describe("sample period change", () => {
+  it("a longer sample period also lengthens the watchdog, so the board is not reset between samples", () => {
+    const vb = newBoard();
+    vb.advance(3000);
+    vb.evaluate('zbms("set","samplePeriodMs",30000)');
+    expect(lastError(vb).text).toMatch(/counting\.maxGapMs.*not above samplePeriodMs = 30000.*config unchanged/);
+    expect(reply(vb, 'zbms("set","counting.maxGapMs",300000)')).toMatchObject({ value: 300000 });
+    expect(reply(vb, 'zbms("set","samplePeriodMs",30000)')).toMatchObject({ value: 30000 });
+    const boots = vb.bootCount;
+    const before = statusCount(vb);
+    for (let i = 0; i < 95; i++) vb.advance(1000); // the virtual board checks its watchdog after each advance()
+    expect(vb.bootCount).toBe(boots);
+    const n = statusCount(vb) - before;
+    expect(n).toBeGreaterThanOrEqual(3);
+    expect(n).toBeLessThanOrEqual(4);
+  });
+});

@@ -15,7 +15,7 @@ function setup() {
   const lines: string[] = [];
   const io: AppIo = { hw: null, storage: new FakeStorage(), byteCrc, strCrc: undefined, print: (l) => lines.push(l), nowS: () => 100, memory: () => ({ free: 1, usage: 2, total: 3 }) };
   const app = createApp({ version: "t", hash: "h", board: "b", pack: "p" }, validateBoard(JSON.parse(boardJson)), validateConfig(JSON.parse(packJson)), io);
-  return { app, lines, ctx: { app, sampler: null } };
+  return { app, lines, ctx: { app, sampler: null, onConfig: null } };
 }
 
 function decoded(lines: string[]) {
