@@ -112,6 +112,8 @@ export class VirtualBoard {
   private pendingReboot: BootReason | undefined;
   private atten = new Map<string, number>();
   private ramSource: string[] = [];
+  /** Characters of program text run since boot (boot files and console input): function bodies live in RAM. */
+  private codeChars = 0;
   private watchdog: { timeoutMs: number; auto: boolean; lastKickMs: number } | undefined;
   private pendingCall: (() => unknown) | undefined;
   private readonly callScript = new vm.Script("__virtualBoardCall__()");
@@ -245,6 +247,7 @@ export class VirtualBoard {
     this.watchdog = undefined;
     this.atten.clear();
     this.ramSource = [];
+    this.codeChars = 0;
     this.ctx = this.createContext();
     this.write(ESPRUINO_BANNER);
     for (const l of this.bootListeners) l(reason);
@@ -272,6 +275,7 @@ export class VirtualBoard {
 
   /** Run top-level code (boot files, uploads); errors are printed like Espruino's "Uncaught …". */
   private runTopLevel(code: string, filename: string): void {
+    this.codeChars += code.length;
     this.guard(() => vm.runInContext(code, this.ctx!, { filename, timeout: this.opts.callTimeoutMs ?? 10_000 }));
   }
 
@@ -282,6 +286,7 @@ export class VirtualBoard {
   evaluate(code: string): EvalResult {
     if (!this.powered || !this.ctx) return { ok: false, text: "" };
     if (!/^\s*(save|reset|load|echo|print|E\.reboot)\s*\(.*\)\s*;?\s*$/.test(code)) this.ramSource.push(code);
+    this.codeChars += code.length;
     let value: unknown;
     const ok = this.guard(() => {
       value = vm.runInContext(code, this.ctx!, { filename: "REPL", timeout: this.opts.callTimeoutMs ?? 10_000 });
@@ -476,8 +481,16 @@ export class VirtualBoard {
     };
     g.setInterval = addTimer(true);
     g.setTimeout = addTimer(false);
-    g.clearInterval = (id?: unknown) => board.clock.clear(id);
-    g.clearTimeout = (id?: unknown) => board.clock.clear(id);
+    // Espruino reference (clearInterval/clearTimeout): no argument clears every timer; an
+    // argument that is undefined throws, so a lost id cannot silently stop everything.
+    const clearTimer = (name: string) =>
+      function (...args: unknown[]): void {
+        if (args.length === 0) board.clock.clearAll();
+        else if (args[0] === undefined) fail(`${name}(undefined): pass a timer id, or no argument to clear all timers`);
+        else board.clock.clear(args[0]);
+      };
+    g.clearInterval = clearTimer("clearInterval");
+    g.clearTimeout = clearTimer("clearTimeout");
     const bootEpochMs = Date.now() - board.clock.now();
     vm.runInContext("Date.now = function () { return __now__(); };", Object.assign(ctx, { __now__: () => bootEpochMs + board.clock.now() }));
     delete g.__now__;
@@ -619,6 +632,10 @@ export class VirtualBoard {
     board.i2cSetup.clear();
     g.I2C1 = makeI2c("I2C1");
     g.I2C2 = makeI2c("I2C2");
+    // Software I2C (`new I2C()` then setup on any pins): same emulated bus as I2C1.
+    g.I2C = function I2C() {
+      return makeI2c("I2C1");
+    };
 
     // Storage
     const storage = board.storage;
@@ -664,7 +681,7 @@ export class VirtualBoard {
         if (alive()) storage.eraseAll();
       },
       list: (re?: unknown) => {
-        const names = storage.names().filter((n) => (re instanceof Object && "test" in (re as object) ? (re as RegExp).test(n) : true));
+        const names = storage.names().filter((n) => (re !== null && typeof re === "object" && typeof (re as RegExp).test === "function" ? (re as RegExp).test(n) : true));
         const arr = new intr.Array();
         for (const n of names) arr.push(n);
         return arr;
@@ -701,10 +718,10 @@ export class VirtualBoard {
   memory(): Record<string, number> {
     const total = ESP32_JSVAR_POOL;
     let usage = BOOT_JSVARS;
-    for (const s of this.ramSource) usage += Math.ceil(s.length / CHARS_PER_JSVAR);
+    usage += Math.ceil(this.codeChars / CHARS_PER_JSVAR);
     if (this.ctx) {
       const g = this.ctx as Record<string, unknown>;
-      for (const k of Object.keys(g)) usage += estimateJsVars(g[k], 4);
+      for (const k of Object.keys(g)) usage += estimateJsVars(g[k], 4, false);
     }
     usage = Math.min(total, usage);
     return { free: total - usage, usage, total, history: 0, gc: 0, gctime: 0, blocksize: 14 };
@@ -731,6 +748,7 @@ export class VirtualBoard {
       this.bootAtMs = this.clock.now();
       this.bootReason = reason;
       this.clock.clearAll();
+      this.codeChars = 0;
       this.ctx = this.createContext();
       const f = this.storage.read(file);
       if (f) this.runTopLevel(Buffer.from(f).toString("latin1"), file);
@@ -773,15 +791,15 @@ export function toBytes(data: unknown): Uint8Array {
 }
 
 /** Rough JsVar count of a value (1 per object/property/number, strings and typed arrays by size). */
-export function estimateJsVars(v: unknown, depth = 8): number {
+export function estimateJsVars(v: unknown, depth = 8, countFunctionText = true): number {
   if (v === null || v === undefined || typeof v === "boolean") return 1;
   if (typeof v === "number") return 1;
   if (typeof v === "string") return 1 + Math.ceil(v.length / CHARS_PER_JSVAR);
-  if (typeof v === "function") return 2 + Math.ceil(Function.prototype.toString.call(v).length / CHARS_PER_JSVAR);
+  if (typeof v === "function") return 2 + (countFunctionText ? Math.ceil(Function.prototype.toString.call(v).length / CHARS_PER_JSVAR) : 0);
   if (ArrayBuffer.isView(v)) return 2 + Math.ceil(v.byteLength / CHARS_PER_JSVAR);
   if (typeof v !== "object" || depth <= 0) return 1;
   let n = 1;
-  for (const k of Object.keys(v as object)) n += 1 + estimateJsVars((v as Record<string, unknown>)[k], depth - 1);
+  for (const k of Object.keys(v as object)) n += 1 + estimateJsVars((v as Record<string, unknown>)[k], depth - 1, countFunctionText);
   return n;
 }
 

@@ -44,9 +44,9 @@ export class VirtualClock {
     return id;
   }
 
+  /** Remove one timer (unknown ids are ignored). */
   clear(id: unknown): void {
-    if (id === undefined) this.timers.clear(); // Espruino: clearInterval() with no argument clears all
-    else this.timers.delete(Number(id));
+    this.timers.delete(Number(id));
   }
 
   clearAll(): void {

@@ -111,7 +111,9 @@ describe("INA226 register emulator (TI SBOS547)", () => {
 
 describe("ESP32 ADC inputs and chip models", () => {
   it("inverting the board calibration returns the code whose calibrated volts are nearest", () => {
-    const cal = boardDef("esp32-ads1115").temps[0]!.cal;
+    const ntc = boardDef("esp32-ads1115").temps[0]!;
+    if (ntc.chip !== "esp32adc") throw new Error("esp32-ads1115's first NTC is expected on the ESP32 ADC");
+    const cal = ntc.cal;
     fc.assert(
       fc.property(fc.double({ min: 0.2, max: 2.4, noNaN: true }), (v) => {
         const code = invertCalibration(cal, v);
