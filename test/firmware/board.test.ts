@@ -261,3 +261,17 @@ describe("sample period change", () => {
     expect(n).toBeLessThanOrEqual(4);
   });
 });
+
+describe("a crash inside a step", () => {
+  it("is caught and reported as an error line, and sampling goes on", () => {
+    const vb = newBoard();
+    vb.advance(2000);
+    vb.evaluate('E.kickWatchdog = (function (k) { var n = 0; return function () { if (n++ === 0) throw new Error("injected fault"); k(); }; })(E.kickWatchdog)');
+    const before = statusCount(vb);
+    vb.advance(4000);
+    expect(lastError(vb)).toMatchObject({ id: "sampler" });
+    expect(lastError(vb).text).toMatch(/^step \d+: injected fault$/);
+    expect(statusCount(vb) - before).toBeGreaterThanOrEqual(2);
+    expect(reply(vb, 'zbms("status")').crashes).toBe(1);
+  });
+});
