@@ -56,6 +56,31 @@ describe("virtual clock", () => {
     expect(b.evaluate("last").value).toBeCloseTo(3600, 6);
   });
 
+  it("clearInterval(undefined) throws instead of clearing everything; clearInterval() clears all", () => {
+    const b = new VirtualBoard({});
+    b.evaluate("var a = 0; setInterval(function () { a++; }, 100);");
+    expect(b.evaluate("clearInterval(undefined)").ok).toBe(false);
+    b.advance(1000);
+    expect(b.evaluate("a").value).toBe(10);
+    b.evaluate("clearInterval()");
+    b.advance(1000);
+    expect(b.evaluate("a").value).toBe(10);
+  });
+
+  it("getTime restarts at 0 on every boot while the pack's world time goes on", () => {
+    const seen: number[] = [];
+    const b = new VirtualBoard({ pack: (t) => (seen.push(t), { cellV: [1.5], currentA: 0, tempC: [25] }) });
+    b.advance(5000);
+    b.powerCycle();
+    expect(b.evaluate("getTime()").value).toBe(0);
+    expect(b.worldMs()).toBe(5000);
+    b.powerLoss();
+    b.advance(2000); // the board is off, time goes on
+    b.powerOn();
+    expect(b.worldMs()).toBe(7000);
+    expect(b.nowMs()).toBe(0);
+  });
+
   it("a callback slower than its period does not pile up timers", () => {
     const b = new VirtualBoard({ board: boardDef("esp32-ads1115"), pack: PACK });
     // each run spends 400 analogReads × 0.05 ms = 20 ms of board time against a 10 ms period
@@ -161,6 +186,15 @@ describe("the real firmware bundle on the virtual board", () => {
     expect(last.cellV[3]).toBeCloseTo(1.42, 2);
     expect(last.currentA).toBeCloseTo(0.3, 2);
     expect(last.tempC[0]).toBeCloseTo(22, 0);
+  });
+
+  it("process.memory() counts the loaded code: usage grows by about size/12 JsVars", () => {
+    const b = new VirtualBoard({ board: boardDef("esp32-ads1115"), pack: PACK });
+    const before = (b.evaluate("process.memory()").value as { usage: number }).usage;
+    b.evaluate(code);
+    const after = (b.evaluate("process.memory()").value as { usage: number; total: number }).usage;
+    expect(after - before).toBeGreaterThan(code.length / 12);
+    expect(after - before).toBeLessThan(code.length / 12 + 3000);
   });
 
   it("an I2C chip that stops answering gives an error line and the sampler keeps running", async () => {
