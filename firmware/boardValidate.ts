@@ -2,7 +2,7 @@
  * Board-file validation: `validateBoard(x)` returns `x` as a `BoardDef` or throws an Error whose
  * message names the field, quotes the bad value and lists what is accepted, e.g.
  *   board.voltages[2].pin: got "D12"; accepted: one of D32, D33, …, D39 (ESP32 ADC1)
- * Runs at build time (host) and on the board (commands); Espruino subset only.
+ * Runs at build time (host); kept inside the Espruino subset so the board could use it too.
  */
 import { checkCalibration, type AdcCalibration } from "../shared/sensors/calibration";
 import {

@@ -195,7 +195,7 @@ function inputVFor(def: VoltageChannelDef | CurrentChannelDef, isCurrent: boolea
 
 function cmdCal(ctx: CommandContext, id: string, ch: unknown, a1: unknown, r1: unknown, a2: unknown, r2: unknown): void {
   const app = ctx.app;
-  const accepted = "v0…v" + (app.board.voltages.length - 1) + ", i";
+  const accepted = "v0...v" + (app.board.voltages.length - 1) + ", i";
   if (typeof ch !== "string") return emitError(app.tel, id, "cal: channel must be a string; accepted: " + accepted);
   const def = channelDef(app, ch);
   if (def === null) return emitError(app.tel, id, "cal: unknown channel \"" + ch + "\"; accepted: " + accepted);
