@@ -5,6 +5,7 @@
  * histograms of chosen cycles). Memory is flat in the number of samples: only cycle and rest
  * records grow, one small object per cycle or rest.
  */
+import { statSync } from "node:fs";
 import type { PackConfig } from "../../shared/config/packConfig";
 import type { CycleRecord, ModelEvent, RestRecord } from "../../shared/model/events";
 import { SEG_DISCHARGE, SEG_CHARGE, SEG_REST } from "../../shared/model/events";
@@ -14,6 +15,7 @@ import type { Sample } from "../../shared/sample";
 import type { BdfWriter } from "../bdf/writer";
 import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportStats, type ProgressFn } from "../import/record";
 import type { InputProfile } from "./profile";
+import { canReadInWorker, readInWorker } from "./parallelRead";
 
 /** Points kept for the voltage/current-vs-time plot (min/max per bucket → 2 per bucket drawn). */
 export const PLOT_BUCKETS = 3000;
@@ -30,6 +32,16 @@ const DUPLICATE_TOLERANCE_MS = 1;
 /** Nudge applied to equal timestamps (cycler exports repeat the time at step boundaries). */
 const NUDGE_MS = 1;
 const MS_PER_S = 1000;
+/** Inputs from this size (bytes) are parsed on a worker thread by default. */
+export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
 /** Closing sample's current as a multiple of activeCurrentA (just above the threshold). */
 const CLOSE_CURRENT_OF_ACTIVE = 2;
 const MS_PER_H = 3600000;
@@ -110,6 +122,11 @@ export interface ReplayOptions {
    * exactly zero; a board's sensor never does, so never for zbms logs).
    */
   zeroCurrentIsOpenCircuit?: boolean;
+  /**
+   * Parse on a worker thread while the model runs here: true, false, or (default) "auto" =
+   * for inputs of PARALLEL_MIN_BYTES or more.
+   */
+  parallel?: boolean | "auto";
   /** When given, every replayed sample is also written as a BDF row. */
   bdf?: BdfWriter;
 }
@@ -277,9 +294,9 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const bdf = opts.bdf;
   const zeroIsOpen = opts.zeroCurrentIsOpenCircuit === true;
 
-  const importStats = await imp.read(
-    path,
-    (r: ImportedRecord) => {
+  const useWorker =
+    canReadInWorker(imp) && (opts.parallel === true || (opts.parallel !== false && fileSize(path) >= PARALLEL_MIN_BYTES));
+  const onRecord = (r: ImportedRecord): void => {
       const rawTMs = r.tS * MS_PER_S;
       let tMs = rawTMs;
       // Repeated timestamps (step boundaries, 1-s time resolution) are nudged forward; a real
@@ -357,11 +374,11 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       prevT = tS;
       prevI = r.currentA;
       prevV = v;
-    },
-    opts.onProgress,
-    undefined,
-    { cyclerColumns: false },
-  );
+  };
+  const readOpts = { cyclerColumns: false };
+  const importStats = useWorker
+    ? await readInWorker(imp, path, onRecord, opts.onProgress, readOpts)
+    : await imp.read(path, onRecord, opts.onProgress, undefined, readOpts);
   // The model closes a cycle only when the next one starts; at the end of the input, one
   // synthetic sample 1 ms later carrying a small first-half current closes the open cycle
   // (its counted charge, < activeCurrentA × 1 ms, falls into the never-reported next cycle).

@@ -1,0 +1,41 @@
+/**
+ * Layout of the record batches the read worker sends (one Float64Array, FIELDS_PER_RECORD
+ * numbers per record). Only formats without per-cell arrays go through it.
+ */
+import type { ImportedRecord } from "../import/record";
+
+/** Records per batch: 16384 × 8 × 8 B = 1 MiB per batch. */
+export const BATCH_RECORDS = 16384;
+export const FIELDS_PER_RECORD = 8;
+/** Batches in flight between worker and main thread (bounds memory to a few MiB). */
+export const MAX_IN_FLIGHT = 4;
+
+const F_LINE = 0;
+const F_T = 1;
+const F_V = 2;
+const F_I = 3;
+const F_TEMP = 4;
+const F_STEP_KIND = 5;
+const F_RESTORED = 6;
+
+export function packRecord(b: Float64Array, k: number, r: ImportedRecord): void {
+  const o = k * FIELDS_PER_RECORD;
+  b[o + F_LINE] = r.line;
+  b[o + F_T] = r.tS;
+  b[o + F_V] = r.voltageV;
+  b[o + F_I] = r.currentA;
+  b[o + F_TEMP] = r.tempC;
+  b[o + F_STEP_KIND] = r.stepKind;
+  b[o + F_RESTORED] = r.restored;
+}
+
+export function unpackRecord(b: Float64Array, k: number, r: ImportedRecord): void {
+  const o = k * FIELDS_PER_RECORD;
+  r.line = b[o + F_LINE];
+  r.tS = b[o + F_T];
+  r.voltageV = b[o + F_V];
+  r.currentA = b[o + F_I];
+  r.tempC = b[o + F_TEMP];
+  r.stepKind = b[o + F_STEP_KIND];
+  r.restored = b[o + F_RESTORED];
+}
