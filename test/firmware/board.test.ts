@@ -275,3 +275,20 @@ describe("a crash inside a step", () => {
     expect(reply(vb, 'zbms("status")').crashes).toBe(1);
   });
 });
+
+describe("persisted settings", () => {
+  it("a config change and a calibration survive a power cycle; the boot line says where the config came from", () => {
+    const vb = newBoard();
+    vb.evaluate("save()");
+    vb.advance(2000);
+    reply(vb, 'zbms("set","alarms.1.limit",1.93)');
+    const raw = reply(vb, 'zbms("raw")');
+    reply(vb, `zbms("cal","v0",0,0,1.41,${raw.v0})`);
+    vb.powerCycle();
+    vb.advance(3000);
+    const boot = last(vb, "boot");
+    expect(boot.reason).toMatch(/config: stored; calibrations: v0/);
+    expect(reply(vb, 'zbms("get","alarms.1.limit")').value).toBe(1.93);
+    expect(last(vb, "status").cellV[0]).toBeCloseTo(1.41, 3);
+  });
+});
