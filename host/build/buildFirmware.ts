@@ -82,6 +82,8 @@ export interface BuildResult {
   findings: SubsetFinding[];
   /** esbuild warnings, formatted. */
   warnings: string[];
+  /** Bytes each source file contributes to the (minified) bundle, largest first. */
+  contributions: Array<{ file: string; bytes: number }>;
 }
 
 /** Thrown when the inputs are bad or esbuild fails; the message says which and why. */
@@ -153,8 +155,11 @@ async function packageVersion(): Promise<string> {
 
 /** JS source of the virtual module; numbers that are NaN/Infinity survive (JSON cannot hold them). */
 function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<string, string>, samplesJs: string): string {
+  // `sources` documents the constants for people ("not used by code", boardTypes.ts): kept out of the bundle.
+  const embedded: BoardDef = { ...board };
+  delete embedded.sources;
   return [
-    `export const BOARD = ${JSON.stringify(board)};`,
+    `export const BOARD = ${JSON.stringify(embedded)};`,
     `export const PACK = ${JSON.stringify(pack)};`,
     `export const BUILD = ${JSON.stringify(build)};`,
     `export const REPLAY_SAMPLES = ${samplesJs};`,
@@ -244,6 +249,7 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
       minify: opts.minify ?? true,
       define: { require: REQUIRE_PLACEHOLDER },
       plugins: [plugin],
+      metafile: true,
       logLevel: "silent",
     });
   } catch (e) {
@@ -268,5 +274,11 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
     await mkdir(dirname(outFile), { recursive: true });
     await writeFile(outFile, code);
   }
-  return { code, sizeB, budgetB: BUNDLE_BUDGET_BYTES, hash, version, board: boardId, packName, outFile, findings, warnings };
+  const contributions: Array<{ file: string; bytes: number }> = [];
+  const outputs = result.metafile ? Object.values(result.metafile.outputs) : [];
+  for (const out of outputs) {
+    for (const [file, info] of Object.entries(out.inputs)) contributions.push({ file, bytes: info.bytesInOutput });
+  }
+  contributions.sort((a, b) => b.bytes - a.bytes);
+  return { code, sizeB, budgetB: BUNDLE_BUDGET_BYTES, hash, version, board: boardId, packName, outFile, findings, warnings, contributions };
 }

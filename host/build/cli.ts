@@ -16,15 +16,19 @@ const program = new Command()
   .option("--pack <path>", "pack config JSON", DEFAULT_PACK)
   .option("--out <file>", "output file (default dist/firmware/zbms.js; replay: dist/firmware/replay.js)")
   .option("--samples <file>", "replay builds: samples JSONL")
-  .option("--no-minify", "keep the bundle readable (debugging only)");
+  .option("--no-minify", "keep the bundle readable (debugging only)")
+  .option("--analyze", "list the bytes each source file adds to the bundle");
 program.parse();
-const o = program.opts<{ board: string; pack: string; out?: string; samples?: string; minify: boolean }>();
+const o = program.opts<{ board: string; pack: string; out?: string; samples?: string; minify: boolean; analyze?: boolean }>();
 
 try {
   const r = await buildFirmware({ board: o.board, pack: o.pack, out: o.out, samples: o.samples, minify: o.minify });
   for (const w of r.warnings) console.warn(`warning: ${w}`);
   console.log(`built ${relative(REPO_ROOT, r.outFile!)}: board ${r.board}, pack "${r.packName}", version ${r.version}, hash ${r.hash}`);
   console.log(describeBundleSize(r.sizeB));
+  if (o.analyze) {
+    for (const c of r.contributions) console.log(`  ${String(c.bytes).padStart(7)} B  ${c.file}`);
+  }
   if (r.findings.length > 0) {
     console.error(`Espruino-subset check: ${r.findings.length} finding(s) in the bundle:`);
     for (const f of r.findings) console.error("  " + formatFinding(f));

@@ -173,6 +173,7 @@ export function checkEspruinoSubset(code: string): SubsetFinding[] {
     checkNode(node, parent, add);
   });
   checkForLetClosures(ast, add);
+  checkCaughtErrors(ast, add);
   checkClassChains(ast, add);
   checkCallsBeforeDeclaration(ast, add);
 
@@ -360,6 +361,30 @@ function checkRegex(pattern: string, flags: string, node: { start: number; end: 
   for (const flag of ["u", "y", "s", "d", "v"]) {
     if (flags.includes(flag)) add("regex-flag", `regex flag '${flag}' is not supported by Espruino (no Unicode; only g, i, m)`, node);
   }
+}
+
+/**
+ * Reading `.name` of a caught error, or testing it with `instanceof` a built-in error type:
+ * Espruino's built-in errors have no `.name` ([185], [186]) and a TypeError is not
+ * `instanceof Error` ([189], [194]).
+ */
+function checkCaughtErrors(ast: acorn.Program, add: Add): void {
+  const BUILTIN_ERRORS = new Set(["Error", "TypeError", "ReferenceError", "SyntaxError"]);
+  walk.simple(ast, {
+    CatchClause(node) {
+      if (!node.param || node.param.type !== "Identifier") return;
+      const name = node.param.name;
+      walk.full(node.body, (n) => {
+        if (n.type === "MemberExpression" && n.object.type === "Identifier" && n.object.name === name && memberName(n) === "name") {
+          add("error-name", `\`${name}.name\` of a caught error is undefined for Espruino's built-in errors [185], [186]: use the message or your own field`, n);
+        }
+        if (n.type === "BinaryExpression" && n.operator === "instanceof" && n.left.type === "Identifier" && n.left.name === name &&
+          n.right.type === "Identifier" && BUILTIN_ERRORS.has(n.right.name)) {
+          add("error-instanceof", `\`${name} instanceof ${n.right.name}\` is unreliable in Espruino: its TypeError is not an Error and has no type name [186], [189], [194]`, n);
+        }
+      });
+    },
+  });
 }
 
 /** `for (let/const …)` whose body creates a function that reads the loop variable ([033], [059]). */

@@ -93,6 +93,8 @@ const FORBIDDEN: Array<[string, string]> = [
   ["class A { static set s(v) {} }", "static-setter"],
   ["console.log(h()); function h() { return 1; }", "call-before-declaration"],
   ["(function () { var x = h(); function h() { return 1; } })();", "call-before-declaration"],
+  ["try { f(); } catch (e) { log(e.name); }", "error-name"],
+  ["try { f(); } catch (e) { if (e instanceof TypeError) g(); }", "error-instanceof"],
   ["var x = ;", "parse-error"],
 ];
 
@@ -129,6 +131,7 @@ describe("espruino subset check: what Espruino runs correctly passes", () => {
     "function outer() { return inner(); } function inner() { return 1; } outer();",
     "var p = new Promise(function (r) { r(1); }); p.then(f).catch(g); Promise.all([p]);",
     "setInterval(f, 100); setTimeout(g, 0); clearInterval(1);",
+    "try { f(); } catch (e) { log(e.message, String(e)); } class C { constructor() { this.name = 'x'; } }",
   ];
   for (const code of ALLOWED) {
     it(code.slice(0, 80), () => {
