@@ -1,7 +1,7 @@
 /**
  * `npm run build:firmware -- --board B --pack P --out FILE [--samples F.jsonl]`
  * Builds the bundle, prints size vs budget and every Espruino-subset finding; exit code 1 on
- * a failed build or any finding.
+ * a failed build or any finding (the file is still written, for inspection); over budget is a warning.
  */
 import { Command } from "commander";
 import { relative } from "node:path";
@@ -33,9 +33,9 @@ try {
     console.error(`Espruino-subset check: ${r.findings.length} finding(s) in the bundle:`);
     for (const f of r.findings) console.error("  " + formatFinding(f));
   }
-  const over = r.sizeB > r.budgetB;
-  if (over) console.error(`bundle is over budget by ${r.sizeB - r.budgetB} B`);
-  process.exitCode = r.findings.length > 0 || over ? 1 : 0;
+  // Over budget is a warning (the bundle may still fit a board with more heap); a subset finding is an error.
+  if (r.sizeB > r.budgetB) console.error(`warning: bundle is over the ${r.budgetB} B budget by ${r.sizeB - r.budgetB} B (see host/build/bundleBudget.ts)`);
+  process.exitCode = r.findings.length > 0 ? 1 : 0;
 } catch (e) {
   if (e instanceof FirmwareBuildError || e instanceof Error) console.error(`build:firmware: ${e.message}`);
   process.exitCode = 1;
