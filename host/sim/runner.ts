@@ -28,6 +28,8 @@ export interface RunOptions {
 const LOOKAHEAD_MARGIN_V = 0.15;
 /** Bisection steps that place a voltage cut-off in time (2^-24 of a step). */
 const CUTOFF_BISECTIONS = 24;
+/** Bisection steps that place a hold's end-of-current in time (2^-16 of a step). */
+const HOLD_END_BISECTIONS = 16;
 /** Iterations of the secant solve for a CV hold's current. */
 const HOLD_SOLVE_ITERATIONS = 6;
 
@@ -357,13 +359,30 @@ export class ProtocolRunner {
         continue;
       }
       if (st.kind === "hold") {
-        const i = this.holdCurrent(st.cellV, dt);
-        this.holdCurrentA = i;
+        // Solve at mid-step: the piecewise-constant current then straddles the continuously
+        // falling true hold current instead of lying below it (a staircase that ends each step
+        // at the lowest value would bias a sampled integral by ΔI·step/2 over the hold).
+        const i = this.holdCurrent(st.cellV, dt / 2);
         if (!isNaN(st.untilCurrentA) && Math.abs(i) <= st.untilCurrentA) {
+          // The current reaches its end value inside this step: place the end in time (as the
+          // voltage cut-offs are), so the cycler's timing is not locked to the sampling.
+          let lo = 0;
+          let hi = dt;
+          for (let k = 0; k < HOLD_END_BISECTIONS; k++) {
+            const mid = (lo + hi) / 2;
+            if (Math.abs(this.holdCurrent(st.cellV, mid / 2)) <= st.untilCurrentA) hi = mid;
+            else lo = mid;
+          }
+          if (lo > 0) {
+            const iLast = this.holdCurrent(st.cellV, lo / 2);
+            this.holdCurrentA = iLast;
+            this.stepPack(iLast, lo, amb);
+          }
           p.setCurrent(0);
           this.endStep("current");
           continue;
         }
+        this.holdCurrentA = i;
         this.stepPack(i, dt, amb);
         if (endsByTime) this.endStep("time");
         continue;
