@@ -359,10 +359,8 @@ export class ProtocolRunner {
         continue;
       }
       if (st.kind === "hold") {
-        // Solve at mid-step: the piecewise-constant current then straddles the continuously
-        // falling true hold current instead of lying below it (a staircase that ends each step
-        // at the lowest value would bias a sampled integral by ΔI·step/2 over the hold).
-        const i = this.holdCurrent(st.cellV, dt / 2);
+        // The current that puts the highest cell exactly at the hold voltage at the step's end.
+        const i = this.holdCurrent(st.cellV, dt);
         if (!isNaN(st.untilCurrentA) && Math.abs(i) <= st.untilCurrentA) {
           // The current reaches its end value inside this step: place the end in time (as the
           // voltage cut-offs are), so the cycler's timing is not locked to the sampling.
@@ -370,11 +368,11 @@ export class ProtocolRunner {
           let hi = dt;
           for (let k = 0; k < HOLD_END_BISECTIONS; k++) {
             const mid = (lo + hi) / 2;
-            if (Math.abs(this.holdCurrent(st.cellV, mid / 2)) <= st.untilCurrentA) hi = mid;
+            if (Math.abs(this.holdCurrent(st.cellV, mid)) <= st.untilCurrentA) hi = mid;
             else lo = mid;
           }
           if (lo > 0) {
-            const iLast = this.holdCurrent(st.cellV, lo / 2);
+            const iLast = this.holdCurrent(st.cellV, lo);
             this.holdCurrentA = iLast;
             this.stepPack(iLast, lo, amb);
           }
