@@ -102,6 +102,19 @@ describe("protocol runner truth", () => {
     expect(warm.selfDischargeFracPerH[0]).toBeGreaterThan(1.5 * cold.selfDischargeFracPerH[0]);
   });
 
+  it("discharge-first cycles (Zn||Cu, half-cells) report CE = charge / discharge", () => {
+    const pack = new SimPack({ chemistry: "ZnMnO2", cellCount: 1, capacityAh: 1, seed: 3, initialSocFrac: 0.9 });
+    const r = new ProtocolRunner(
+      pack,
+      parseProtocol("Repeat 3 times:\n  Discharge at C/5 until 0.8 V\n  Charge at C/5 until 1.8 V", { capacityAh: 1 }),
+      { seed: 1, firstHalf: "discharge" },
+    );
+    let t = 0;
+    while (!r.done) r.advanceTo((t += 60));
+    expect(r.cycles.length).toBe(3);
+    for (const c of r.cycles) expect(c.ce).toBeCloseTo(c.chargeAh / c.dischargeAh, 14);
+  });
+
   it("random rests are drawn from the seed: same seed same rests, probability respected", () => {
     const text = "Repeat 200 times:\n  Charge at 1C for 1 min\n  Random rest for 1 to 2 hours with probability 0.25\n  Discharge at 1C for 1 min";
     const spec = { chemistry: "ZnMnO2" as const, cellCount: 1, capacityAh: 1, seed: 1 };
