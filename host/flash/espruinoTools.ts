@@ -160,7 +160,19 @@ function makeDevice(path: string, onWrite: (n: number) => void) {
  * Upload `code` to the board on `port` through espruino-tools; resolves with what the board
  * printed. Rejects with UploadError when the port cannot be opened or the board never answers.
  */
-export async function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
+export function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
+  // espruino-tools keeps one global connection and config: uploads in one process take turns.
+  const run = uploadQueue.then(() => uploadOnce(opts));
+  uploadQueue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+let uploadQueue: Promise<void> = Promise.resolve();
+
+async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
   const { tools, E } = await loadTools();
   const mode = opts.mode ?? (opts.save ? "ram" : "flash");
   // espruino-tools prefixes every line with \x10 itself (and turns control characters in code into "?").
