@@ -20,7 +20,7 @@ import { AnalysisConfigError, fitConfig } from "./fitConfig";
 import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
 import { renderReport, type ReportSummary } from "./report";
-import { replay, type ReplayResult } from "./replay";
+import { CYCLE_FLAG_TRUNCATED, replay, type ReplayResult } from "./replay";
 import { CYCLE_COLUMNS, REST_COLUMNS, restRows, toCsv, toObjects, toText } from "./tables";
 
 const require = createRequire(import.meta.url);
@@ -131,7 +131,9 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     });
     prog.done();
     const protocol = checkProtocol(rep.cycles, config.capacityAh, config.practical);
-    const last = rep.cycles.length > 0 ? rep.cycles[rep.cycles.length - 1] : null;
+    // Summary figures from the last cycle that the input covers completely.
+    const complete = rep.cycles.filter((c) => (c.flags & CYCLE_FLAG_TRUNCATED) === 0);
+    const last = complete.length > 0 ? complete[complete.length - 1] : null;
     const notes: string[] = [];
     if (rep.truncatedCycle >= 0) notes.push(`cycle ${rep.truncatedCycle} was still in its second half when the input ended (truncated)`);
     if (rep.importStats.skipped > 0) notes.push(`${rep.importStats.skipped} rows skipped: ${rep.importStats.skippedExamples.join("; ")}`);
@@ -185,7 +187,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
         1,
       ),
     );
-    writeFileSync(files.html, renderReport(rep, summary, protocol));
+    writeFileSync(files.html, renderReport(rep, summary, protocol, config));
     const print = opts.print ?? ((s: string) => process.stdout.write(s));
     const pt = opts.printTable === undefined ? "text" : opts.printTable;
     if (pt === "text") {
@@ -233,8 +235,10 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
 
 const USAGE = `usage:
   analyze <file> [--out DIR] [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
-          [--chemistry ID] [--dqdv 1,10,50] [--print text|csv|json|none] [--no-progress]
-  export --bdf <file> --out FILE [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]`;
+          [--chemistry ID] [--dqdv 1,10,50] [--print text|csv|json|none] [--progress|--no-progress]
+  export --bdf <file> --out FILE [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
+FORMAT (input; default detected): zbms-log, bdf, neware-record, neware-regular, landt-record,
+  batterydata-raw, pybamm`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -292,6 +296,7 @@ export async function main(argv: string[]): Promise<number> {
           else if ((TABLE_FORMATS as string[]).indexOf(p) >= 0) o.printTable = p as TableFormat;
           else throw new UsageError(`--print "${p}": accepted values are text, csv, json, none`);
         } else if (a === "--no-progress") o.progress = false;
+        else if (a === "--progress") o.progress = true;
         else if (a.startsWith("--")) throw new UsageError(`unknown option "${a}"`);
         else if (file === undefined) file = a;
         else throw new UsageError(`unexpected argument "${a}"`);
@@ -312,6 +317,7 @@ export async function main(argv: string[]): Promise<number> {
         else if (a === "--capacity-ah") o.capacityAh = parseCapacityAh(takeValue(rest, i++, a));
         else if (a === "--first-half") o.firstHalf = parseFirstHalf(takeValue(rest, i++, a));
         else if (a === "--no-progress") o.progress = false;
+        else if (a === "--progress") o.progress = true;
         else throw new UsageError(`unknown option "${a}"`);
       }
       if (!file || !out) throw new UsageError("export needs --bdf <input file> and --out <output file>");

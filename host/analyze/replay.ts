@@ -32,6 +32,11 @@ const DUPLICATE_TOLERANCE_MS = 1;
 /** Nudge applied to equal timestamps (cycler exports repeat the time at step boundaries). */
 const NUDGE_MS = 1;
 const MS_PER_S = 1000;
+/**
+ * Analysis-level cycle flag (above the model's CYCLE_FLAG_* bits): the input ended while the
+ * cycle's second half was still running, so its numbers cover only part of that half.
+ */
+export const CYCLE_FLAG_TRUNCATED = 256;
 /** Inputs from this size (bytes) are parsed on a worker thread by default. */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
@@ -399,7 +404,11 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       sample.tMs = prevTMs + NUDGE_MS + cfg.segmentation.dwellMs;
       model.step(sample);
     }
-    if (cycles.length > before && segNow === secondSeg) truncatedCycle = cycles[cycles.length - 1].index;
+    if (cycles.length > before && segNow === secondSeg) {
+      const last = cycles[cycles.length - 1];
+      truncatedCycle = last.index;
+      last.flags |= CYCLE_FLAG_TRUNCATED;
+    }
   }
   closeRest();
   const lc = lastCurve as DqDvCurve | null;

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import type { PackConfig } from "../../shared/config/packConfig";
 import type { ProtocolCheck } from "./practical";
 import type { DqDvCurve, ReplayResult, RestCurve } from "./replay";
 import { CYCLE_COLUMNS, REST_COLUMNS, restRows, type Column } from "./tables";
@@ -101,7 +102,7 @@ function dqdvData(curves: DqDvCurve[]): { x: number[]; ys: number[][]; labels: s
   return { x: curves[0].v, ys, labels };
 }
 
-export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: ProtocolCheck[]): string {
+export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: ProtocolCheck[], config?: PackConfig): string {
   const { js, css } = uplotAssets();
   const cyc = r.cycles;
   const rest = restGrid(r.restCurves);
@@ -166,6 +167,7 @@ ${htmlTable(restRows(r.rests, r.retentions), REST_COLUMNS)}
 ${adams}
 <h2>Alarms raised during replay</h2>
 ${alarms}
+${config ? `<h2>Configuration used for the replay</h2>\n<details><summary>pack config (JSON)</summary><pre>${esc(JSON.stringify(config, null, 1))}</pre></details>` : ""}
 <script>${js}</script>
 <script>
 const D = ${json(plots)};

@@ -5,7 +5,7 @@
  */
 import type { CycleRecord, RestRecord } from "../../shared/model/events";
 import { CYCLE_FLAG_GAP, CYCLE_FLAG_PARTIAL, CYCLE_FLAG_RESTORED, CYCLE_FLAG_SENSOR_FAULT } from "../../shared/model/events";
-import type { RetentionEvent } from "./replay";
+import { CYCLE_FLAG_TRUNCATED, type RetentionEvent } from "./replay";
 
 const PERCENT = 100;
 
@@ -16,6 +16,7 @@ export function flagWords(flags: number): string {
   if (flags & CYCLE_FLAG_GAP) w.push("gap");
   if (flags & CYCLE_FLAG_RESTORED) w.push("restored");
   if (flags & CYCLE_FLAG_SENSOR_FAULT) w.push("sensor-fault");
+  if (flags & CYCLE_FLAG_TRUNCATED) w.push("truncated");
   return w.join("+");
 }
 

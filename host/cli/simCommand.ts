@@ -134,6 +134,7 @@ export async function simCommand(flags: SimFlags): Promise<void> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  board.stopRealTime(); // no more output, then the cable
   pty.close();
   if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS());
   process.stderr.write(`sim: stopped at simulated ${(simTimeS() / 3600).toFixed(1)} h` + (flags.truth ? `; truth in ${flags.truth}` : "") + "\n");

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/cli";
+import { CYCLE_FLAG_TRUNCATED } from "../../../host/analyze/replay";
 import type { CycleRecord } from "../../../shared/model/events";
 
 const REPO = resolve(__dirname, "..", "..", "..");
@@ -99,6 +100,9 @@ describe("Neware anode half-cell (record-level export, cycler's per-step counter
     // the analysis reports it as our cycle 5, truncated.
     expect(ours.length).toBe(5);
     expect(r.replay.truncatedCycle).toBe(5);
+    expect(ours[4].flags & CYCLE_FLAG_TRUNCATED).toBe(CYCLE_FLAG_TRUNCATED);
+    // The summary's cumulative CE covers the complete cycles only.
+    expect(r.summary.cumulativeCePct).toBeCloseTo(ours[3].cumulativeCe * 100, 9);
   });
 });
 

@@ -1,0 +1,67 @@
+/**
+ * The demo's per-cycle summary: the cycle records the monitor logged (what the board
+ * measured) side by side with the simulator's ground truth, matched by end time.
+ */
+import type { CycleTruth } from "../sim/truth";
+import type { CycleSummary } from "../monitor/monitorRecord";
+
+/** A logged cycle record (a line of `<port>-<time>.cycles.jsonl`): board end time + summary. */
+export type LoggedCycle = CycleSummary & { tMs: number };
+
+/** Measured and true cycle ends further apart than this (s) are not the same cycle: a tenth of a C/5 half (5 h). */
+export const MATCH_TOLERANCE_S = 1800;
+
+export interface CycleComparison {
+  logged: LoggedCycle;
+  truth: CycleTruth | null;
+  /** |CE measured − CE true| (fraction); NaN when unmatched. */
+  ceErr: number;
+  /** The CE interval [ce − bound, ce + bound] contains the true CE. */
+  covered: boolean;
+}
+
+/** Pair each logged cycle with the true cycle whose end is nearest (board clock = simulated clock). */
+export function matchCycles(logged: LoggedCycle[], truth: CycleTruth[]): CycleComparison[] {
+  return logged.map((c) => {
+    const endS = c.tMs / 1000;
+    let best: CycleTruth | null = null;
+    for (const t of truth) if (Math.abs(t.endS - endS) <= MATCH_TOLERANCE_S && (!best || Math.abs(t.endS - endS) < Math.abs(best.endS - endS))) best = t;
+    const ceErr = best ? Math.abs(c.ce - best.ce) : NaN;
+    return { logged: c, truth: best, ceErr, covered: best !== null && ceErr <= c.ceBound };
+  });
+}
+
+function pct(x: number, digits: number): string {
+  return Number.isFinite(x) ? (x * 100).toFixed(digits) : "—";
+}
+
+/** Flag bits of a cycle record in words (shared/model/events.ts CYCLE_FLAG_*). */
+export function flagText(flags: number): string {
+  const words: string[] = [];
+  if (flags & 1) words.push("partial");
+  if (flags & 2) words.push("gap");
+  if (flags & 4) words.push("restored");
+  if (flags & 8) words.push("sensor");
+  return words.join(",");
+}
+
+/** A fixed-width text table, one row per logged cycle. */
+export function summaryTable(rows: CycleComparison[]): string {
+  const head = ["cycle", "Q in Ah", "Q out Ah", "CE %", "± %", "true CE %", "in bound", "EE %", "true EE %", "rest", "flags"];
+  const body = rows.map((r) => [
+    String(r.logged.index),
+    r.logged.chargeAh.toFixed(4),
+    r.logged.dischargeAh.toFixed(4),
+    pct(r.logged.ce, 3),
+    pct(r.logged.ceBound, 3),
+    r.truth ? pct(r.truth.ce, 3) : "—",
+    r.truth ? (r.covered ? "yes" : "NO") : "—",
+    pct(r.logged.ee, 2),
+    r.truth ? pct(r.truth.ee, 2) : "—",
+    r.truth && r.truth.hadRest ? "yes" : "",
+    flagText(r.logged.flags),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
+  return [fmt(head), ...body.map(fmt)].join("\n");
+}

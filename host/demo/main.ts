@@ -1,0 +1,145 @@
+/**
+ * `npm start` — the whole path a lab user takes with a board, with no board attached:
+ *
+ *   zbms sim      a virtual ESP32 measuring a simulated 4-cell Zn‖MnO2 pouch pack that runs a
+ *                 practical protocol (C/5 cycles, a 24 h rest after a full charge, random rests),
+ *                 accelerated; prints its pseudo-terminal /dev/pts/N
+ *   zbms flash    builds the firmware, uploads it over that pty, saves it, verifies its identity
+ *   zbms monitor  logs the pack (raw log, BDF per cell, cycle records) with a live view
+ *
+ * Each step is the real `zbms` command in its own process (host/cli/bin.mjs, what `npx zbms`
+ * runs), pointed at the pty instead of /dev/ttyUSB0. Then the logged cycle records are printed
+ * beside the simulator's truth, and the raw log is analysed (`zbms analyze`) into a report.
+ * Everything lands in out/demo/.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as nodePath from "node:path";
+import { fileURLToPath } from "node:url";
+import { matchCycles, summaryTable, type LoggedCycle } from "./cycleSummary";
+import type { TruthFile } from "../cli/simCommand";
+
+const HERE = nodePath.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = nodePath.resolve(HERE, "..", "..");
+const ZBMS = nodePath.join(REPO_ROOT, "host", "cli", "bin.mjs");
+const OUT_DIR = nodePath.join(REPO_ROOT, "out", "demo");
+const PACK = nodePath.join(HERE, "demoPack.json");
+const PROTOCOL = nodePath.join(HERE, "demoProtocol.txt");
+const TRUTH = nodePath.join(OUT_DIR, "truth.json");
+/**
+ * Simulated seconds per real second. The protocol is ~140 simulated hours; at 8000× that is
+ * ~65 s, and with 20 s samples the board prints ~400 telemetry lines per second.
+ */
+const SPEED = 8000;
+/** Wall-time cap of the monitoring phase (s), so the demo ends in about two minutes even on a slow machine. */
+const MONITOR_CAP_S = 100;
+
+function log(text: string): void {
+  process.stdout.write(`\n== ${text}\n`);
+}
+
+function zbms(args: string[], stdio: "inherit" | "pipe"): ChildProcess {
+  return spawn(process.execPath, [ZBMS, ...args], { cwd: REPO_ROOT, stdio: stdio === "inherit" ? "inherit" : ["ignore", "pipe", "pipe"] });
+}
+
+function exitOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** Start `zbms sim`; resolves with the pty path (its first stdout line) and a promise of "protocol finished". */
+function startSim(): Promise<{ child: ChildProcess; path: string; finished: Promise<void> }> {
+  const child = zbms(["sim", "--pack", PACK, "--protocol", PROTOCOL, "--speed", String(SPEED), "--truth", TRUTH], "pipe");
+  let resolveFinished: () => void = () => undefined;
+  const finished = new Promise<void>((r) => (resolveFinished = r));
+  child.stderr!.on("data", (d: Buffer) => {
+    const text = d.toString("utf8");
+    for (const line of text.split("\n")) if (line.trim() && !line.startsWith("npm warn")) process.stdout.write(`   ${line}\n`);
+    if (text.includes("protocol finished")) resolveFinished();
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString("utf8");
+      const nl = out.indexOf("\n");
+      if (nl >= 0) resolve({ child, path: out.slice(0, nl).trim(), finished });
+    });
+    child.on("exit", (code) => reject(new Error(`zbms sim exited (${code}) before printing its port`)));
+  });
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  fs.rmSync(OUT_DIR, { recursive: true, force: true });
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+
+  log(`zbms sim --pack ${nodePath.relative(REPO_ROOT, PACK)} --protocol ${nodePath.relative(REPO_ROOT, PROTOCOL)} --speed ${SPEED}`);
+  const sim = await startSim();
+  const stopSim = async (): Promise<void> => {
+    if (sim.child.exitCode === null) {
+      sim.child.kill("SIGINT");
+      await exitOf(sim.child);
+    }
+  };
+  process.on("SIGINT", () => void stopSim().then(() => process.exit(130)));
+  try {
+    log(`zbms flash --port ${sim.path} --pack ${nodePath.relative(REPO_ROOT, PACK)}   (the pty stands in for /dev/ttyUSB0)`);
+    const flashCode = await exitOf(zbms(["flash", "--port", sim.path, "--pack", PACK], "inherit"));
+    if (flashCode !== 0) {
+      process.stderr.write(`demo: zbms flash failed (exit ${flashCode})\n`);
+      return flashCode;
+    }
+
+    const view = process.stdout.isTTY ? "tty" : "lines";
+    log(`zbms monitor --port ${sim.path} --out ${nodePath.relative(REPO_ROOT, OUT_DIR)}   (until the protocol ends, at most ${MONITOR_CAP_S} s)`);
+    const monitor = zbms(["monitor", "--port", sim.path, "--out", OUT_DIR, "--view", view, "--refresh", view === "tty" ? "0.5" : "10"], "inherit");
+    const capped = new Promise<void>((r) => setTimeout(r, MONITOR_CAP_S * 1000));
+    await Promise.race([sim.finished, capped, exitOf(monitor)]);
+    // let the last cycle's records cross the link, then stop like a user pressing Ctrl-C
+    await new Promise((r) => setTimeout(r, 1500));
+    if (monitor.exitCode === null) monitor.kill("SIGINT");
+    const monitorCode = await exitOf(monitor);
+    if (monitorCode !== 0) process.stderr.write(`demo: zbms monitor exited with ${monitorCode}\n`);
+  } finally {
+    await stopSim();
+  }
+
+  const cyclesFile = fs.readdirSync(OUT_DIR).find((n) => n.endsWith(".cycles.jsonl"));
+  const rawLog = fs.readdirSync(OUT_DIR).find((n) => n.endsWith(".raw.log"));
+  const logged: LoggedCycle[] = cyclesFile
+    ? fs.readFileSync(nodePath.join(OUT_DIR, cyclesFile), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as LoggedCycle)
+    : [];
+  const truth = JSON.parse(fs.readFileSync(TRUTH, "utf8")) as TruthFile;
+  const rows = matchCycles(logged, truth.cycles);
+  log(`per-cycle summary: the board's records (logged by zbms monitor) beside the simulator's truth`);
+  console.log(summaryTable(rows));
+  const matched = rows.filter((r) => r.truth);
+  console.log(
+    `\n${logged.length} cycles logged, ${matched.length} matched to the truth; the CE bound covers the true CE in ` +
+      `${matched.filter((r) => r.covered).length} of ${matched.length}.`,
+  );
+  for (const r of truth.rests) {
+    if (r.durationS >= 3600) {
+      console.log(`rest ${r.index}: ${(r.durationS / 3600).toFixed(1)} h after ${r.after}${r.random ? " (random rest test)" : ""}, retention ${Number.isFinite(r.retention) ? (r.retention * 100).toFixed(2) + " %" : "—"}`);
+    }
+  }
+
+  if (rawLog) {
+    log(`zbms analyze ${nodePath.relative(REPO_ROOT, nodePath.join(OUT_DIR, rawLog))} --out ${nodePath.relative(REPO_ROOT, nodePath.join(OUT_DIR, "report"))}`);
+    const code = await exitOf(zbms(["analyze", nodePath.join(OUT_DIR, rawLog), "--out", nodePath.join(OUT_DIR, "report"), "--chemistry", "ZnMnO2", "--print", "none"], "inherit"));
+    if (code !== 0) process.stderr.write(`demo: zbms analyze exited with ${code}\n`);
+  }
+  log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; everything is in ${nodePath.relative(process.cwd(), OUT_DIR) || OUT_DIR}/`);
+  for (const n of fs.readdirSync(OUT_DIR).sort()) console.log(`   ${n}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`demo: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);
