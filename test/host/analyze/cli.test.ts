@@ -60,6 +60,34 @@ describe("zbms export --bdf", () => {
   });
 });
 
+describe("BDF export of a cycler file keeps the cycler's cycles", () => {
+  it("Landt → BDF → analyze gives the same per-cycle capacities and CE", async () => {
+    const landt = join(REAL, "landt_Si_halfcell_14cyc__RecordTab.csv");
+    const out = join(dir, "landt.bdf.csv");
+    await exportBdf(landt, out, { progress: false });
+    const a = await analyzeFile(landt, { outDir: join(dir, "la"), printTable: null, progress: false });
+    const b = await analyzeFile(out, { outDir: join(dir, "lb"), printTable: null, progress: false });
+    expect(b.replay.cycles.length).toBe(a.replay.cycles.length);
+    for (let k = 0; k < a.replay.cycles.length; k++) {
+      expect(b.replay.cycles[k].chargeAh).toBeCloseTo(a.replay.cycles[k].chargeAh, 9);
+      expect(b.replay.cycles[k].dischargeAh).toBeCloseTo(a.replay.cycles[k].dischargeAh, 9);
+      expect(b.replay.cycles[k].ce).toBeCloseTo(a.replay.cycles[k].ce, 6);
+    }
+    // The export's own per-cycle counters end each cycle at the model's capacity.
+    const rows = readFileSync(out, "utf8").trim().split("\n");
+    const head = rows[0].split(",");
+    const cc = head.indexOf("Cycle Count / 1");
+    const qd = head.indexOf("Discharging Capacity / Ah");
+    let lastOfCycle1 = "";
+    for (const r of rows.slice(1)) {
+      const f = r.split(",");
+      if (f[cc] === "1") lastOfCycle1 = f[qd];
+      else if (lastOfCycle1 !== "") break;
+    }
+    expect(Number(lastOfCycle1)).toBeCloseTo(a.replay.cycles[0].dischargeAh, 9);
+  });
+});
+
 describe("zbms analyze outputs", () => {
   it("writes the tables (text, CSV, JSON), the summary and the report", async () => {
     let printed = "";
