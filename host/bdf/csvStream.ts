@@ -248,15 +248,28 @@ export async function readCsv(
     for await (const chunkAny of stream) {
       const chunk = chunkAny as Uint8Array;
       bytesRead += chunk.length;
-      let buf: Uint8Array;
-      if (carry.length > 0) {
-        buf = new Uint8Array(carry.length + chunk.length);
-        buf.set(carry, 0);
-        buf.set(chunk, carry.length);
-      } else {
-        buf = chunk;
-      }
+      let buf: Uint8Array = chunk;
       let lineStart = 0;
+      if (carry.length > 0) {
+        // Only the line that straddles the chunk boundary is copied, not the whole chunk.
+        const firstNl = chunk.indexOf(BYTE_LF);
+        if (firstNl < 0) {
+          const joined = new Uint8Array(carry.length + chunk.length);
+          joined.set(carry, 0);
+          joined.set(chunk, carry.length);
+          carry = joined;
+          if (opts.onProgress) opts.onProgress(bytesRead, totalBytes);
+          continue;
+        }
+        const line = new Uint8Array(carry.length + firstNl);
+        line.set(carry, 0);
+        line.set(chunk.subarray(0, firstNl), carry.length);
+        if (!processLine(line, 0, line.length)) {
+          stopped = true;
+          break;
+        }
+        lineStart = firstNl + 1;
+      }
       let nl = buf.indexOf(BYTE_LF, lineStart);
       while (nl >= 0) {
         if (!processLine(buf, lineStart, nl)) {
