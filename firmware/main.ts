@@ -52,7 +52,13 @@ function watchdogS(periodMs: number): number {
 function boot(reason: string): void {
   if (running.sampler !== null) stopSampler(running.sampler);
   const E = espE();
-  const storage = espStorage() as StorageLike;
+  const problems: string[] = [];
+  let storage: StorageLike | null = null;
+  try {
+    storage = espStorage() as StorageLike;
+  } catch (e) {
+    problems.push("no Storage: state is not kept");
+  }
   const hw: Hw = {
     i2c: null,
     analogRead: espAnalogRead,
@@ -62,8 +68,12 @@ function boot(reason: string): void {
   const i2c = BOARD.i2c;
   if (i2c) {
     const bus = espI2c(i2c.bus);
-    bus.setup({ scl: i2c.sclPin, sda: i2c.sdaPin, bitrate: i2c.bitrateHz });
-    hw.i2c = bus;
+    try {
+      bus.setup({ scl: i2c.sclPin, sda: i2c.sdaPin, bitrate: i2c.bitrateHz });
+    } catch (e) {
+      problems.push(i2c.bus + ".setup failed: " + String((e as { message?: string }).message || e));
+    }
+    hw.i2c = bus; // reads then fail and are reported per sample; the ESP32 ADC channels still work
   }
   const io: AppIo = {
     hw: hw,
@@ -78,11 +88,12 @@ function boot(reason: string): void {
     nowS: espTimeS,
     memory: espMemory,
   };
-  const lc = loadConfig(storage);
+  const lc = storage !== null ? loadConfig(storage) : { config: PACK, note: "config: embedded" };
   const board = BOARD;
   const cals = applyStoredCals({ io: io, board: board });
   const app = createApp(BUILD, board, lc.config, io);
   bootApp(app, reason + "; " + lc.note + (cals ? "; calibrations: " + cals : ""));
+  for (let i = 0; i < problems.length; i++) reportError(app, "boot", problems[i]);
   const sampler = createSampler(
     lc.config.samplePeriodMs,
     function () {
