@@ -8,6 +8,7 @@
  * node-pty's `ptsName`) is what host tools open. `unplug()` closes the pty (the host side sees
  * the port vanish), `replug()` makes a new one and reports its new path.
  */
+import { writeSync } from "node:fs";
 import * as pty from "node-pty";
 import { EspruinoRepl } from "./repl.js";
 import type { VirtualBoard } from "./virtualBoard.js";
@@ -18,6 +19,13 @@ const READY_MARK = "READY";
 const READY_TIMEOUT_MS = 5000;
 /** Longest sleep `sleep` accepts portably (s): 2^31 − 1. */
 const HOLD_SECONDS = 2147483647;
+/**
+ * Output held back while the pty is full (nobody reading the slave, or reading slowly), bytes;
+ * beyond it output is dropped, as a USB-serial bridge loses what no host reads.
+ */
+export const PTY_BACKLOG_MAX_B = 256 * 1024;
+/** Retry period for held-back output (ms). */
+const BACKLOG_RETRY_MS = 10;
 
 export interface PtyBoardOptions {
   /** The board is powered from USB: unplug = power loss, replug = power-on. Default false. */
@@ -33,6 +41,11 @@ export class PtyBoard {
   private unsubscribe: (() => void) | undefined;
   /** Bytes received from the host (tests, logging). */
   received = 0;
+  /** Output bytes dropped because the pty stayed full (nobody reading). */
+  droppedB = 0;
+  private backlog: Buffer[] = [];
+  private backlogB = 0;
+  private retry: NodeJS.Timeout | undefined;
 
   private constructor(readonly board: VirtualBoard, private readonly opts: PtyBoardOptions) {
     this.repl = new EspruinoRepl(board);
@@ -75,8 +88,11 @@ export class PtyBoard {
       this.received += text.length;
       this.repl.input(text);
     });
+    // Written with our own non-blocking writes on the master: node-pty's own queue retries
+    // EAGAIN with setImmediate, which spins a core while nobody reads the slave.
+    const fd = (term as unknown as { _fd: number })._fd;
     this.unsubscribe = this.repl.onOutput((text) => {
-      if (this.term === term) term.write(Buffer.from(text, "latin1") as unknown as string);
+      if (this.term === term) this.send(fd, Buffer.from(text, "latin1"));
     });
     this.term = term;
     this.pathNow = path;
@@ -84,11 +100,55 @@ export class PtyBoard {
     if (this.opts.onPath) this.opts.onPath(path);
   }
 
+  private send(fd: number, buf: Buffer): void {
+    if (this.backlog.length > 0) {
+      this.hold(buf);
+      return;
+    }
+    const n = writeSome(fd, buf);
+    if (n < buf.length) {
+      this.hold(buf.subarray(n));
+      this.scheduleRetry(fd);
+    }
+  }
+
+  private hold(buf: Buffer): void {
+    if (this.backlogB + buf.length > PTY_BACKLOG_MAX_B) {
+      this.droppedB += buf.length;
+      return;
+    }
+    this.backlog.push(buf);
+    this.backlogB += buf.length;
+  }
+
+  private scheduleRetry(fd: number): void {
+    if (this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (!this.term) return;
+      while (this.backlog.length > 0) {
+        const head = this.backlog[0]!;
+        const n = writeSome(fd, head);
+        this.backlogB -= n;
+        if (n < head.length) {
+          this.backlog[0] = head.subarray(n);
+          this.scheduleRetry(fd);
+          return;
+        }
+        this.backlog.shift();
+      }
+    }, BACKLOG_RETRY_MS);
+  }
+
   /** Pull the USB cable: the pty disappears (host tools see the port close/error). */
   unplug(): void {
     const term = this.term;
     this.term = undefined;
     this.pathNow = undefined;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    this.backlog = [];
+    this.backlogB = 0;
     if (this.unsubscribe) this.unsubscribe();
     this.unsubscribe = undefined;
     if (term) {
@@ -112,5 +172,17 @@ export class PtyBoard {
   close(): void {
     this.unplug();
     this.board.stopRealTime();
+  }
+}
+
+/** Write what the non-blocking pty master takes now; returns the bytes written (0 when full). */
+function writeSome(fd: number, buf: Buffer): number {
+  try {
+    return writeSync(fd, buf);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EAGAIN" || code === "EWOULDBLOCK") return 0;
+    if (code === "EIO" || code === "EBADF") return buf.length; // pty gone: nothing to deliver to
+    throw e;
   }
 }

@@ -69,4 +69,16 @@ describe("virtual board on a real pseudo-terminal", () => {
     open.push({ close: () => second.port.close() });
     expect(await waitFor(() => /tick \d+/.test(second.text()), 3000)).toBe(true);
   });
+
+  it("output nobody reads is held up to a bound, then dropped (like a USB-serial bridge); a late reader gets new output", async () => {
+    const board = new VirtualBoard({});
+    const pb = await PtyBoard.start(board);
+    open.push(pb);
+    board.evaluate('for (var i = 0; i < 4000; i++) print("' + "x".repeat(100) + '");');
+    expect(pb.droppedB).toBeGreaterThan(100_000);
+    const { port, text } = await openPort(pb.path!);
+    open.push({ close: () => port.close() });
+    board.evaluate('print("after")');
+    expect(await waitFor(() => text().includes("after\r\n"), 3000)).toBe(true);
+  });
 });
