@@ -1,0 +1,288 @@
+/**
+ * Firmware cost benchmark (issue 8): `npm run bench:firmware`. Not a test: it reports figures.
+ *
+ *  1. Bundle: the real firmware bundle (default board esp32-ads1115, pack znmno2-4s) built by
+ *     host/build/buildFirmware.ts; its size in bytes.
+ *  2. JsVar estimate (bench/jsVarEstimate.ts documents the rules): code kept as text, one JsVar
+ *     per ~12 characters (the conservative case), and the flash-resident lower bound (a few
+ *     JsVars per function); state: the model's state tree (the tree shared/state/snapshot.ts
+ *     stores, every numeric leaf), its derived tables and alarm inputs, and the config, all
+ *     counted object by object and name by name. Pool: the Espruino notes' "(free heap −
+ *     40 000 B) / 14 B per JsVar, at most 16 383" (host/build/bundleBudget.ts ESP32_JSVAR_POOL).
+ *     The real bundle is also booted on the virtual board and its `zbms("status")` reply printed.
+ *  3. Step time: the shared model, built by the same builder (same esbuild options, same
+ *     Espruino-subset check; entry bench/firmwareStepEntry.ts), stepped on a synthetic cycling
+ *     stream for 1, 4 and 8 cells. The figure runs that bundle in the host realm
+ *     (vm.runInThisContext): inside a node:vm context every global lookup (isNaN, Math, NaN)
+ *     goes through the context's interceptors, several times slower than the model itself and
+ *     nothing like Espruino's scope lookup; the virtual board's sandbox figure is printed too.
+ *     Over one whole 10 h cycle of the profile, in blocks of 1000 samples, each block is run
+ *     5 times from the same snapshot (restore is exact) and its fastest run kept, minus the
+ *     fastest time of copying the same samples without stepping: robust to a busy machine.
+ *     A fixed reference loop (`s += i`, one "simple loop iteration" of the Espruino notes) is
+ *     timed in the same realm between blocks (fastest run). stepCostRatio = step time ÷
+ *     reference iteration time: it carries across machines of the same Node/V8 version.
+ *  4. Heap growth: a fresh 4-cell model, warmed up 10 000 steps, then 100 000 steps; V8's
+ *     `heapUsed` after full collections (gc exposed through v8.setFlagsFromString) before and
+ *     after. The sandbox shares the process's V8 heap, so this sees everything the model keeps.
+ *     A control run of the same length that copies samples without stepping gives the noise
+ *     floor. Any object kept per step would be ≥ 16 B × 100 000 = 1.6 MB.
+ * The last line printed is one JSON object:
+ *   {"bundleBytes":…, "stateBytes":…, "stepCostRatio4Cells":…, "heapGrowthBytes":…}
+ * stateBytes = estimated JsVars of the model's run-time data (state tree + derived tables +
+ * alarm inputs, config excluded) × 14 B.
+ */
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import v8 from "node:v8";
+import vm from "node:vm";
+import * as acorn from "acorn";
+import * as walk from "acorn-walk";
+import { buildFirmware, DEFAULT_PACK, REPO_ROOT } from "../host/build/buildFirmware";
+import { ESP32_JSVAR_POOL, JSVAR_SIZE_B, codeJsVars } from "../host/build/bundleBudget";
+import { VirtualBoard } from "../host/board/virtualBoard";
+import { validateBoard } from "../firmware/boardValidate";
+import { validateConfig } from "../shared/config/validateConfig";
+import type { PackConfig } from "../shared/config/packConfig";
+import { decodeLine } from "../shared/telemetry/lineFormat";
+import { FLASH_FUNCTION_JSVARS, estimateTreeJsVars, type JsVarCount } from "./jsVarEstimate";
+
+/** Cell counts timed (issue 8). */
+const CELL_COUNTS = [1, 4, 8];
+/** Samples in each synthetic stream: warm-up plus the heap run. */
+const STREAM_SAMPLES = 110_000;
+/** Warm-up steps before timing and before the heap baseline (JIT settles, first cycle opens). */
+const WARMUP_STEPS = 10_000;
+/** Timed blocks (36 × 1000 samples at 1 s = one 10 h cycle of the profile) and repeats per block. */
+const TIMED_BLOCKS = 36;
+const BLOCK_STEPS = 1000;
+const BLOCK_REPEATS = 5;
+/** Reference-loop iterations per timing (about a millisecond on a PC). */
+const REFERENCE_ITERATIONS = 1_000_000;
+/** Heap readings during the run (growth is also seen as a trend). */
+const HEAP_READINGS = 4;
+/** A leak is declared when growth reaches this fraction of the one-object-per-step floor. */
+const LEAK_MARGIN = 10;
+/** Steps of the heap-growth run (issue 8). */
+const HEAP_STEPS = 100_000;
+/** Full collections before each heap reading (V8 may need more than one to settle). */
+const GC_PASSES = 4;
+/** Smallest V8 object a per-step leak could keep (B): header + one field. */
+const V8_MIN_OBJECT_B = 16;
+/** Espruino, x86 build with the ESP32's variable format: one simple loop iteration (µs); Espruino notes, "Memory and speed". */
+const ESPRUINO_X86_LOOP_ITER_US = 5;
+/** The ESP32 is "several times slower again" (Espruino notes): range used for the estimate. */
+const ESP32_SLOWDOWN_LOW = 3;
+const ESP32_SLOWDOWN_HIGH = 10;
+/** Virtual seconds the real bundle runs before `zbms("status")` is asked. */
+const BOARD_RUN_S = 30;
+
+interface SandboxBench {
+  make: (configJson: string, sampleCount: number) => {
+    cellCount: number;
+    run: (from: number, count: number, doStep: number) => number;
+    stateDoubles: () => number;
+    model: { state(): object };
+  };
+  referenceLoop: (n: number) => number;
+}
+
+function timeMs(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+function exposeGc(): () => void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (typeof g === "function") return g;
+  v8.setFlagsFromString("--expose-gc");
+  return vm.runInNewContext("gc") as () => void;
+}
+
+function settledHeapBytes(gc: () => void): number {
+  for (let i = 0; i < GC_PASSES; i++) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** The default pack with `cellCount` cells (everything else as in the pack file), validated. */
+function packWithCells(cells: number): PackConfig {
+  const raw = JSON.parse(readFileSync(new URL("../" + DEFAULT_PACK, import.meta.url), "utf8")) as Record<string, unknown>;
+  raw.cellCount = cells;
+  return validateConfig(raw);
+}
+
+/** Functions and parameters in the bundle (for the flash-resident code estimate). */
+function countFunctions(code: string): { functions: number; params: number } {
+  const ast = acorn.parse(code, { ecmaVersion: "latest" });
+  let functions = 0;
+  let params = 0;
+  const onFn = (node: acorn.Function) => {
+    functions++;
+    params += node.params.length;
+  };
+  walk.simple(ast, { FunctionDeclaration: onFn, FunctionExpression: onFn, ArrowFunctionExpression: onFn });
+  return { functions, params };
+}
+
+function fmtCount(c: JsVarCount): string {
+  return `${c.total} JsVars (${c.objects} objects, ${c.names} names, ${c.values} values, ${c.typedArrays} in typed arrays of ${c.typedArrayBytes} B; ${c.numberLeaves} numeric leaves)`;
+}
+
+/** ESP32 step time (ms) estimated from a ratio: ratio × Espruino's loop iteration × the ESP32's slowdown. */
+function esp32Range(ratio: number): string {
+  const lo = (ratio * ESPRUINO_X86_LOOP_ITER_US * ESP32_SLOWDOWN_LOW) / 1000;
+  const hi = (ratio * ESPRUINO_X86_LOOP_ITER_US * ESP32_SLOWDOWN_HIGH) / 1000;
+  return `${lo.toFixed(1)}–${hi.toFixed(1)} ms per step`;
+}
+
+/**
+ * Mean step time over one whole cycle of the profile, robust to a busy machine: each block of
+ * BLOCK_STEPS is run BLOCK_REPEATS times from the same snapshot (restore is exact) and its
+ * fastest run kept; the copy-only time of the block (fastest of the repeats) is subtracted.
+ * The reference loop's fastest run over all blocks gives the reference iteration time.
+ */
+function timeSteps(sb: SandboxBench, cfg: PackConfig): { stepNs: number; refNs: number } {
+  const b = sb.make(JSON.stringify(cfg), WARMUP_STEPS + TIMED_BLOCKS * BLOCK_STEPS);
+  const m = b.model as unknown as { snapshot(): Float64Array; restore(s: ArrayLike<number>): void };
+  b.run(0, WARMUP_STEPS, 1);
+  b.run(0, WARMUP_STEPS, 0);
+  sb.referenceLoop(REFERENCE_ITERATIONS);
+  let stepMs = 0;
+  let refMs = Infinity;
+  for (let k = 0; k < TIMED_BLOCKS; k++) {
+    const from = WARMUP_STEPS + k * BLOCK_STEPS;
+    const snap = m.snapshot();
+    let withStep = Infinity;
+    let copyOnly = Infinity;
+    for (let r = 0; r < BLOCK_REPEATS; r++) {
+      if (r > 0) m.restore(snap);
+      withStep = Math.min(withStep, timeMs(() => b.run(from, BLOCK_STEPS, 1)));
+      copyOnly = Math.min(copyOnly, timeMs(() => b.run(from, BLOCK_STEPS, 0)));
+    }
+    refMs = Math.min(refMs, timeMs(() => sb.referenceLoop(REFERENCE_ITERATIONS)));
+    stepMs += withStep - copyOnly;
+  }
+  return { stepNs: (stepMs * 1e6) / (TIMED_BLOCKS * BLOCK_STEPS), refNs: (refMs * 1e6) / REFERENCE_ITERATIONS };
+}
+
+/** Boot the real bundle on a virtual board and return its `zbms("status")` reply payload. */
+function statusFromRealBundle(code: string): Record<string, unknown> {
+  const board = validateBoard(JSON.parse(readFileSync(new URL("../hardware/boards/esp32-ads1115.json", import.meta.url), "utf8")));
+  const vb = new VirtualBoard({ board, pack: () => ({ cellV: [1.4, 1.41, 1.42, 1.43], currentA: 0.4, tempC: [25, 25] }) });
+  vb.evaluate(code);
+  vb.advance(BOARD_RUN_S * 1000);
+  vb.evaluate('zbms("status")');
+  const lines = vb.output.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const d = decodeLine(lines[i]);
+    if (d.ok && d.record.type === "reply") return JSON.parse((d.record as { payload: string }).payload) as Record<string, unknown>;
+    if (d.ok && d.record.type === "error") throw new Error(`zbms("status") answered an error: ${JSON.stringify(d.record)}`);
+  }
+  throw new Error(`zbms("status") gave no reply line; board output ends: ${vb.output.slice(-400)}`);
+}
+
+async function main(): Promise<void> {
+  const gc = exposeGc();
+
+  // 1. The real bundle.
+  const fw = await buildFirmware({ write: false });
+  if (fw.findings.length > 0) throw new Error(`the firmware bundle fails the Espruino-subset check (${fw.findings.length} findings)`);
+  const bundleBytes = fw.sizeB;
+  const fns = countFunctions(fw.code);
+  const codeTextVars = codeJsVars(bundleBytes);
+  const codeFlashVars = fns.functions * FLASH_FUNCTION_JSVARS + fns.params;
+  console.log(`bundle: ${bundleBytes} B (board ${fw.board}, pack "${fw.packName}", hash ${fw.hash}), ${fns.functions} functions, ${fns.params} parameters`);
+  console.log(`code JsVars: ≈ ${codeTextVars} kept as text (${bundleBytes} B / 12 chars per JsVar); ≈ ${codeFlashVars} if function bodies stay in flash (${FLASH_FUNCTION_JSVARS} per function + 1 per parameter)`);
+
+  // 2. The model's state, estimated on a model built from the same pack (step bundle below).
+  const stepBuild = await buildFirmware({ write: false, entry: "bench/firmwareStepEntry.ts" });
+  if (stepBuild.findings.length > 0) {
+    throw new Error(`the step bundle fails the Espruino-subset check: ${stepBuild.findings.map((f) => JSON.stringify(f)).join("; ")}`);
+  }
+  const vb = new VirtualBoard({});
+  const loaded = vb.evaluate(stepBuild.code);
+  if (!loaded.ok) throw new Error(`the step bundle did not load in the virtual board: ${loaded.text}`);
+  const sb = vb.global("zbmsStepBench") as SandboxBench;
+
+  const cfg4 = packWithCells(4);
+  const probe = sb.make(JSON.stringify(cfg4), 10);
+  probe.run(0, 10, 1);
+  const model = probe.model as unknown as { state(): object; inp: object; config: object };
+  const stateTree = estimateTreeJsVars(model.state());
+  const inputs = estimateTreeJsVars(model.inp);
+  const config = estimateTreeJsVars(model.config);
+  const runtimeVars = stateTree.total + inputs.total;
+  const stateBytes = runtimeVars * JSVAR_SIZE_B;
+  const stateDoubles = probe.stateDoubles();
+  console.log(`state tree (4 cells): ${fmtCount(stateTree)}; snapshot ${stateDoubles} doubles = ${stateDoubles * 8} B`);
+  console.log(`alarm inputs: ${inputs.total} JsVars; config: ${fmtCount(config)}`);
+  const modelVars = runtimeVars + config.total;
+  const pct = (n: number) => ((100 * n) / ESP32_JSVAR_POOL).toFixed(1) + " %";
+  console.log(
+    `JsVar budget of an estimated ${ESP32_JSVAR_POOL}-JsVar ESP32 pool ((200 000 B free − 40 000 B) / 14 B): ` +
+      `code ${codeTextVars} (${pct(codeTextVars)}), model data ${runtimeVars} (${pct(runtimeVars)}), config ${config.total} (${pct(config.total)}); ` +
+      `left for everything else ${ESP32_JSVAR_POOL - codeTextVars - modelVars} (${pct(ESP32_JSVAR_POOL - codeTextVars - modelVars)})`,
+  );
+  const st = statusFromRealBundle(fw.code);
+  console.log(`real bundle on the virtual board, zbms("status") after ${BOARD_RUN_S} s: mem ${JSON.stringify(st.mem)}, modelStepMs ${JSON.stringify(st.modelStepMs)}, stepMs ${JSON.stringify(st.stepMs)}, stateBytes ${JSON.stringify(st.stateBytes)} (virtual clock: step times here are not CPU times)`);
+
+  // 3. Step time vs the reference loop: the same step bundle, host realm (see the header).
+  vm.runInThisContext(stepBuild.code, { filename: "firmwareStepEntry.bundle.js" });
+  const host = (globalThis as unknown as { zbmsStepBench: SandboxBench }).zbmsStepBench;
+  const ratios: Record<number, number> = {};
+  for (const cells of CELL_COUNTS) {
+    const t = timeSteps(host, packWithCells(cells));
+    ratios[cells] = t.stepNs / t.refNs;
+    console.log(
+      `step ${cells} cell${cells > 1 ? "s" : ""} (host realm): ${t.stepNs.toFixed(0)} ns per step over one 10 h cycle, reference iteration ${t.refNs.toFixed(3)} ns → ` +
+        `ratio ${ratios[cells].toFixed(0)}; ESP32 estimate ${esp32Range(ratios[cells])}`,
+    );
+  }
+  const inBoard = timeSteps(sb, cfg4);
+  console.log(
+    `step 4 cells in the virtual board's vm sandbox: ${inBoard.stepNs.toFixed(0)} ns per step, reference ${inBoard.refNs.toFixed(3)} ns → ratio ${(inBoard.stepNs / inBoard.refNs).toFixed(0)} ` +
+      `(inflated: a node:vm context resolves every global — isNaN, Math, NaN — through its interceptors; not used for the figure)`,
+  );
+
+  // 4. Heap growth over 100 000 steps in the virtual board's sandbox (and the copy-only control).
+  const hb = sb.make(JSON.stringify(cfg4), STREAM_SAMPLES);
+  hb.run(0, WARMUP_STEPS, 1);
+  hb.run(0, WARMUP_STEPS, 0);
+  const doublesBefore = hb.stateDoubles();
+  const varsBefore = estimateTreeJsVars(hb.model.state()).total;
+  const c0 = settledHeapBytes(gc);
+  hb.run(WARMUP_STEPS, HEAP_STEPS, 0);
+  const c1 = settledHeapBytes(gc);
+  const readings: number[] = [settledHeapBytes(gc)];
+  for (let k = 0; k < HEAP_READINGS; k++) {
+    const per = HEAP_STEPS / HEAP_READINGS;
+    hb.run(WARMUP_STEPS + k * per, per, 1);
+    readings.push(settledHeapBytes(gc));
+  }
+  const heapGrowthBytes = readings[readings.length - 1] - readings[0];
+  const doublesAfter = hb.stateDoubles();
+  const varsAfter = estimateTreeJsVars(hb.model.state()).total;
+  const leakFloor = V8_MIN_OBJECT_B * HEAP_STEPS;
+  const grew = heapGrowthBytes >= leakFloor / LEAK_MARGIN || doublesBefore !== doublesAfter;
+  console.log(
+    `heap over ${HEAP_STEPS} steps (4 cells, sandbox): ${heapGrowthBytes} B after gc; readings every ${HEAP_STEPS / HEAP_READINGS} steps relative to the start: ` +
+      `${readings.map((r) => r - readings[0]).join(", ")} B; control (same length, no stepping): ${c1 - c0} B; one object kept per step would add ≥ ${leakFloor} B. ` +
+      `State ${doublesBefore} → ${doublesAfter} doubles (JsVar estimate ${varsBefore} → ${varsAfter}: integers that became fractions need a value JsVar) → ${grew ? "GROWTH" : "no growth"}`,
+  );
+
+  console.log(
+    JSON.stringify({
+      bundleBytes: bundleBytes,
+      stateBytes: stateBytes,
+      stepCostRatio4Cells: Math.round(ratios[4]),
+      heapGrowthBytes: heapGrowthBytes,
+    }),
+  );
+  void REPO_ROOT;
+}
+
+main().catch((e) => {
+  console.error(`bench:firmware: ${(e as Error).message}`);
+  process.exitCode = 1;
+});
