@@ -56,6 +56,8 @@ export interface SensorSet {
   currentAtS: number;
   /** 1 while a channel's conversion is started and its result not yet read (per `raw` index). */
   pending: Uint8Array;
+  /** Channels read in place at the end of a sample (ESP32 ADC, INA226). */
+  direct: Chan[];
 }
 
 function plan(board: BoardDef, def: AnalogInput | CurrentChannelDef, index: number): Chan {
@@ -91,13 +93,17 @@ export function createSensorSet(board: BoardDef, hw: Hw, cellCount: number, temp
     retried: false,
     currentAtS: NaN,
     pending: new Uint8Array(cellCount + 1 + tempCount),
+    direct: [],
   };
   for (let k = 0; k < cellCount; k++) s.volts.push(plan(board, board.voltages[k], k));
   for (let k = 0; k < tempCount; k++) s.temps.push(plan(board, board.temps[k], cellCount + 1 + k));
   const all = s.volts.concat([s.current], s.temps);
   for (let k = 0; k < all.length; k++) {
     const c = all[k];
-    if (c.conv === null) continue;
+    if (c.conv === null) {
+      s.direct.push(c);
+      continue;
+    }
     let p = 0;
     while (p < s.phases.length && phaseHasChip(s.phases[p], c.conv.address)) p++;
     if (p === s.phases.length) s.phases.push([]);
@@ -218,8 +224,7 @@ export function continueRead(s: SensorSet): number {
 
 /** Read the remaining (non-ADS1115) channels and fill `out` in place; returns this sample's driver errors. */
 export function finishRead(s: SensorSet, out: Sample): number {
-  const all = s.volts.concat([s.current], s.temps);
-  for (let k = 0; k < all.length; k++) if (all[k].conv === null) store(s, all[k], readCode(s, all[k]));
+  for (let k = 0; k < s.direct.length; k++) store(s, s.direct[k], readCode(s, s.direct[k]));
   const n = s.volts.length;
   const cellV = out.cellV as Float64Array;
   for (let k = 0; k < n; k++) {
