@@ -211,11 +211,18 @@ export class VirtualBoard {
     if (!this.inCall) this.flushReboot();
   }
 
-  private requestReboot(reason: BootReason): void {
-    this.powered = false;
-    this.clock.clearAll();
-    this.ctx = undefined;
-    this.watchdog = undefined;
+  /**
+   * Reboot once the running JS returns. `immediate` (hardware resets: watchdog, E.reboot,
+   * ESP32.reboot): nothing more of the running code has effect. Otherwise (`reset()`, `load()`,
+   * which Espruino performs when the interpreter is next idle) the rest of the line still runs.
+   */
+  private requestReboot(reason: BootReason, immediate = true): void {
+    if (immediate) {
+      this.powered = false;
+      this.clock.clearAll();
+      this.ctx = undefined;
+      this.watchdog = undefined;
+    }
     this.pendingReboot = reason;
   }
 
@@ -497,7 +504,7 @@ export class VirtualBoard {
 
     // interpreter control
     g.reset = () => {
-      board.requestReboot("reset");
+      board.requestReboot("reset", false);
       // soft reset: RAM only, .bootcde runs, .varimg does not
       board.pendingSoftReset = true;
     };
@@ -512,10 +519,10 @@ export class VirtualBoard {
       if (typeof file === "string") {
         const f = board.storage.read(file);
         if (!f) fail(`load: file "${file}" not found`);
-        board.requestReboot("load");
+        board.requestReboot("load", false);
         board.pendingLoadFile = file;
       } else {
-        board.requestReboot("load");
+        board.requestReboot("load", false);
       }
     };
     g.echo = (on: unknown) => {
