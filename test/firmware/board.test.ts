@@ -293,3 +293,22 @@ describe("persisted settings", () => {
     expect(last(vb, "status").cellV[0]).toBeCloseTo(1.41, 3);
   });
 });
+
+describe("zero", () => {
+  it("learns the shunt ADC's offset while the pack is idle and subtracts it afterwards", async () => {
+    const { ads1115VoltsToCode } = await import("../../shared/sensors/ads1115");
+    const offsetV = 100e-6; // 2 mA at 50 mΩ
+    const vb = new VirtualBoard({
+      board,
+      pack: () => ({ cellV: [1.3, 1.3, 1.3, 1.3], currentA: 0, tempC: [25, 25] }),
+      ads1115ToCode: (v, _fsr, pga, address) => ads1115VoltsToCode(address === 73 ? v + offsetV : v, pga),
+    });
+    vb.evaluate(bundle);
+    vb.advance(3000);
+    expect(last(vb, "status").currentA).toBeCloseTo(0.002, 4);
+    expect(reply(vb, 'zbms("zero")').zeroSamples).toBe(pack.counting.offsetMinSamples);
+    vb.advance((pack.counting.offsetMinSamples + 3) * 1000);
+    expect(Math.abs(last(vb, "status").currentA)).toBeLessThan(0.0002);
+    expect(reply(vb, 'zbms("status")').model.offsetA).toBeCloseTo(0.002, 4);
+  });
+});
