@@ -258,6 +258,10 @@ export class VirtualBoard {
     this.ctx = this.createContext();
     this.write(ESPRUINO_BANNER);
     for (const l of this.bootListeners) l(reason);
+    // Boot code that reboots the board (E.reboot, reset(), a power-loss write) starts a new boot;
+    // this one then stops.
+    const thisBoot = this.bootCount;
+    const current = (): boolean => this.powered && this.bootCount === thisBoot;
     const varimg = loadSaved ? this.storage.read(VARIMG_FILE) : undefined;
     if (varimg) {
       const src = Buffer.from(varimg).toString("latin1");
@@ -266,9 +270,9 @@ export class VirtualBoard {
     }
     for (const file of loadSaved ? [BOOTCODE_FILE, BOOTRST_FILE] : [BOOTRST_FILE]) {
       const code = this.storage.read(file);
-      if (code && this.powered) this.runTopLevel(Buffer.from(code).toString("latin1"), file);
+      if (code && current()) this.runTopLevel(Buffer.from(code).toString("latin1"), file);
     }
-    if (this.powered) this.runInit();
+    if (current()) this.runInit();
   }
 
   private runInit(): void {
