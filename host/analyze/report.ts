@@ -190,13 +190,16 @@ plot("p-v", "Voltage vs time", "time / h", "voltage / V", D.vt.x, [
   { label: "V max", data: D.vt.vMax }, { label: "V min", data: D.vt.vMin, opts: { stroke: "#6baed6" } }]);
 plot("p-i", "Current vs time (+ = charge)", "time / h", "current / A", D.vt.x, [
   { label: "I max", data: D.vt.iMax, opts: { stroke: "#d62728" } }, { label: "I min", data: D.vt.iMin, opts: { stroke: "#fc9272" } }]);
+const CYCLE_AXES = { axes: [{ label: "cycle", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, {}] };
 plot("p-cap", "Capacity vs cycle", "cycle", "capacity / Ah", D.cap.x, [
-  { label: "charge", data: D.cap.chg, opts: { points: { show: true } } }, { label: "discharge", data: D.cap.dis, opts: { points: { show: true } } }]);
+  { label: "charge", data: D.cap.chg, opts: { points: { show: true } } }, { label: "discharge", data: D.cap.dis, opts: { points: { show: true } } }],
+  { axes: [CYCLE_AXES.axes[0], { label: "capacity / Ah" }] });
 plot("p-eff", "CE (± bound) and EE vs cycle", "cycle", "efficiency / %", D.eff.x, [
   { label: "CE", data: D.eff.ce, opts: { points: { show: true } } },
   { label: "CE − bound", data: D.eff.ceLo, opts: { stroke: "#aaa", dash: [4, 4] } },
   { label: "CE + bound", data: D.eff.ceHi, opts: { stroke: "#aaa", dash: [4, 4] } },
-  { label: "EE", data: D.eff.ee, opts: { stroke: "#2ca02c", points: { show: true } } }]);
+  { label: "EE", data: D.eff.ee, opts: { stroke: "#2ca02c", points: { show: true } } }],
+  { axes: [CYCLE_AXES.axes[0], { label: "efficiency / %" }] });
 plot("p-rest", "Voltage change during each rest", "time since rest began / h", "ΔV / mV", D.rest.x,
   D.rest.ys.map((y, k) => ({ label: D.rest.labels[k], data: y })), { scales: { x: { time: false, distr: 3 } } });
 plot("p-dq", "dQ/dV of chosen cycles (discharge drawn negative)", "voltage / V", "dQ/dV / (Ah/V)", D.dq.x,

@@ -4,6 +4,7 @@
  * (cliErrors.ts).
  */
 import { Command, CommanderError } from "commander";
+import { registerAnalyze } from "./analyzeCommand";
 import { registerBuild } from "./buildCommand";
 import { describeFailure, EXIT_OK } from "./cliErrors";
 import { registerFlash } from "./flashCommand";
@@ -39,6 +40,7 @@ export function buildProgram(output?: CliOutput): { program: Command; result: { 
   registerMonitor(program, run);
   registerSim(program, run);
   registerSend(program, run);
+  registerAnalyze(program, run);
   return { program, result };
 }
 

@@ -62,14 +62,20 @@ export interface TruthFile {
   speed: number;
   seed: number;
   done: boolean;
-  /** Simulated time reached (s). */
+  /** Simulated time reached (s), on the simulator's clock (the board's world clock). */
   simTimeS: number;
+  /**
+   * Every boot of the virtual board, at simulated time `simTimeS`. The firmware's times (`tMs`
+   * in telemetry) count from its latest boot (getTime() restarts at 0, as on the ESP32), so
+   * simulated time = tMs / 1000 + the simTimeS of that boot.
+   */
+  boots: { reason: string; simTimeS: number }[];
   cycles: ProtocolRunner["cycles"];
   rests: ProtocolRunner["rests"];
 }
 
-function writeTruth(path: string, flags: SimFlags, runner: ProtocolRunner, simTimeS: number): void {
-  const t: TruthFile = { speed: flags.speed, seed: flags.seed, done: runner.done, simTimeS, cycles: runner.cycles, rests: runner.rests };
+function writeTruth(path: string, flags: SimFlags, runner: ProtocolRunner, simTimeS: number, boots: TruthFile["boots"]): void {
+  const t: TruthFile = { speed: flags.speed, seed: flags.seed, done: runner.done, simTimeS, boots, cycles: runner.cycles, rests: runner.rests };
   const tmp = path + ".tmp";
   fs.writeFileSync(tmp, JSON.stringify(t, null, 1));
   fs.renameSync(tmp, path); // readers never see a half-written file
@@ -102,7 +108,10 @@ export async function simCommand(flags: SimFlags): Promise<void> {
   } catch (e) {
     throw new CliError(`--protocol: ${(e as Error).message}`, EXIT_FAILED);
   }
-  const board = new VirtualBoard({ board: boardDef, pack: sim.source, storagePath: flags.storage ? nodePath.resolve(flags.storage) : undefined });
+  const board = new VirtualBoard({ board: boardDef, pack: sim.source, storagePath: flags.storage ? nodePath.resolve(flags.storage) : undefined, startOff: true });
+  const boots: TruthFile["boots"] = [];
+  board.onBoot((reason) => boots.push({ reason, simTimeS: board.clock.now() / 1000 }));
+  board.powerOn();
   const pty = await PtyBoard.start(board, { onPath: (p) => process.stderr.write(`sim: console on ${p}\n`) });
   process.stdout.write(pty.path + "\n");
   process.stderr.write(
@@ -110,18 +119,18 @@ export async function simCommand(flags: SimFlags): Promise<void> {
       `speed ×${flags.speed}, seed ${flags.seed}. Flash it with: zbms flash --port ${pty.path}\n`,
   );
   board.runRealTime(flags.speed);
-  const simTimeS = (): number => board.nowMs() / 1000;
+  const simTimeS = (): number => board.clock.now() / 1000;
   let cyclesSeen = 0;
   let announcedDone = false;
   await new Promise<void>((resolve) => {
     const poll = setInterval(() => {
       if (sim.runner.cycles.length !== cyclesSeen) {
         cyclesSeen = sim.runner.cycles.length;
-        if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS());
+        if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS(), boots);
       }
       if (sim.runner.done && !announcedDone) {
         announcedDone = true;
-        if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS());
+        if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS(), boots);
         process.stderr.write(`sim: protocol finished at simulated ${(simTimeS() / 3600).toFixed(1)} h (${sim.runner.cycles.length} cycles, ${sim.runner.rests.length} rests)\n`);
       }
     }, DONE_POLL_MS);
@@ -136,6 +145,6 @@ export async function simCommand(flags: SimFlags): Promise<void> {
   });
   board.stopRealTime(); // no more output, then the cable
   pty.close();
-  if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS());
+  if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS(), boots);
   process.stderr.write(`sim: stopped at simulated ${(simTimeS() / 3600).toFixed(1)} h` + (flags.truth ? `; truth in ${flags.truth}` : "") + "\n");
 }

@@ -20,10 +20,13 @@ export interface CycleComparison {
   covered: boolean;
 }
 
-/** Pair each logged cycle with the true cycle whose end is nearest (board clock = simulated clock). */
-export function matchCycles(logged: LoggedCycle[], truth: CycleTruth[]): CycleComparison[] {
+/**
+ * Pair each logged cycle with the true cycle whose end is nearest. `bootSimTimeS`: simulated
+ * time of the board's boot the logged times count from (its getTime() restarts at every boot).
+ */
+export function matchCycles(logged: LoggedCycle[], truth: CycleTruth[], bootSimTimeS: number): CycleComparison[] {
   return logged.map((c) => {
-    const endS = c.tMs / 1000;
+    const endS = bootSimTimeS + c.tMs / 1000;
     let best: CycleTruth | null = null;
     for (const t of truth) if (Math.abs(t.endS - endS) <= MATCH_TOLERANCE_S && (!best || Math.abs(t.endS - endS) < Math.abs(best.endS - endS))) best = t;
     const ceErr = best ? Math.abs(c.ce - best.ce) : NaN;

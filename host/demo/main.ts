@@ -112,7 +112,9 @@ async function main(): Promise<number> {
     ? fs.readFileSync(nodePath.join(OUT_DIR, cyclesFile), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as LoggedCycle)
     : [];
   const truth = JSON.parse(fs.readFileSync(TRUTH, "utf8")) as TruthFile;
-  const rows = matchCycles(logged, truth.cycles);
+  // the monitor started after the last boot (the one `zbms flash` caused to verify the saved code)
+  const lastBoot = truth.boots.length > 0 ? truth.boots[truth.boots.length - 1]!.simTimeS : 0;
+  const rows = matchCycles(logged, truth.cycles, lastBoot);
   log(`per-cycle summary: the board's records (logged by zbms monitor) beside the simulator's truth`);
   console.log(summaryTable(rows));
   const matched = rows.filter((r) => r.truth);

@@ -8,7 +8,10 @@ import { readFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+// Whole-pipeline runs: allow for a loaded CI machine.
+vi.setConfig({ testTimeout: 60000 });
 import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/cli";
 import { CYCLE_FLAG_TRUNCATED } from "../../../host/analyze/replay";
 import type { CycleRecord } from "../../../shared/model/events";

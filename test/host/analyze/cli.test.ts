@@ -1,7 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+// Whole-pipeline runs: allow for a loaded CI machine.
+vi.setConfig({ testTimeout: 60000 });
 import { analyzeFile, exportBdf, main, parseCapacityAh, parseCycleList, parseFirstHalf } from "../../../host/analyze/cli";
 import { fitConfig } from "../../../host/analyze/fitConfig";
 import { profileInput } from "../../../host/analyze/profile";

@@ -1,7 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+// Whole-pipeline runs: allow for a loaded CI machine.
+vi.setConfig({ testTimeout: 60000 });
 import { analyzeFile } from "../../../host/analyze/cli";
 import { detectFormat } from "../../../host/import/detect";
 import { zbmsLogImporter, REBOOT_GAP_MS } from "../../../host/import/zbmsLog";

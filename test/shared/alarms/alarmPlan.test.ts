@@ -1,0 +1,157 @@
+/**
+ * The alarm row plan (per-row input index and direction, derived once): same behaviour as the
+ * straightforward per-row lookup, bit for bit; never stored in snapshots; rebuilt for a config
+ * with another alarm array.
+ */
+import { describe, it, expect } from "vitest";
+import fc from "fast-check";
+import { defaultPackConfig } from "../../../shared/config/defaults";
+import type { AlarmId, AlarmRow, PackConfig } from "../../../shared/config/packConfig";
+import {
+  ALARM_INPUT_COUNT,
+  ALARM_INPUT_INDEX,
+  ALARM_OVER,
+  ALARM_WATCH,
+  createAlarmState,
+  defaultAlarmRows,
+  gatherAlarmInputs,
+  stepAlarms,
+  type AlarmInputName,
+  type AlarmInputs,
+  type AlarmState,
+} from "../../../shared/alarms/alarmTable";
+import type { ModelEvent } from "../../../shared/model/events";
+import { restoreState, snapshotState, stateLength } from "../../../shared/state/snapshot";
+
+const ALL_IDS = Object.keys(ALARM_WATCH) as AlarmId[];
+const INPUT_NAMES = Object.keys(ALARM_INPUT_INDEX) as AlarmInputName[];
+
+function packWith(rows: AlarmRow[]): PackConfig {
+  const c = defaultPackConfig("ZnMnO2", 2, 1);
+  c.alarms = rows;
+  return c;
+}
+
+/** The per-row lookup by name, as stepAlarms did it before the plan: the reference behaviour. */
+function referenceStep(
+  st: { active: Float64Array; pendingSinceTMs: Float64Array },
+  config: PackConfig,
+  tMs: number,
+  inp: AlarmInputs,
+  emit: (e: ModelEvent) => void,
+): void {
+  const rows = config.alarms;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const w = ALARM_WATCH[row.id];
+    const value = inp[w.input];
+    if (isNaN(value)) {
+      st.pendingSinceTMs[i] = NaN;
+      continue;
+    }
+    const active = st.active[i] === 1;
+    const wants = active ? w.dir * (row.reset - value) >= 0 : w.dir * (value - row.limit) >= 0;
+    if (!wants) {
+      st.pendingSinceTMs[i] = NaN;
+      continue;
+    }
+    if (isNaN(st.pendingSinceTMs[i])) st.pendingSinceTMs[i] = tMs;
+    if (tMs - st.pendingSinceTMs[i] >= row.delayMs) {
+      st.active[i] = active ? 0 : 1;
+      st.pendingSinceTMs[i] = NaN;
+      emit({ kind: "alarm", tMs: tMs, id: row.id, level: row.level, raised: !active, value: value });
+    }
+  }
+}
+
+const rowArb: fc.Arbitrary<AlarmRow> = fc
+  .record({
+    id: fc.constantFrom(...ALL_IDS),
+    level: fc.constantFrom("warning", "alarm") as fc.Arbitrary<"warning" | "alarm">,
+    a: fc.double({ min: -10, max: 10, noNaN: true }),
+    gap: fc.double({ min: 0.01, max: 2, noNaN: true }),
+    delayMs: fc.integer({ min: 0, max: 5000 }),
+  })
+  .map((r) => {
+    const over = ALARM_WATCH[r.id].dir === ALARM_OVER;
+    return { id: r.id, level: r.level, limit: r.a, reset: over ? r.a - r.gap : r.a + r.gap, delayMs: r.delayMs };
+  });
+
+/** One sample: every input either NaN (unknown) or a value near the rows' levels. */
+const inputsArb: fc.Arbitrary<AlarmInputs> = fc
+  .array(fc.oneof(fc.constant(NaN), fc.double({ min: -12, max: 12, noNaN: true })), { minLength: ALARM_INPUT_COUNT, maxLength: ALARM_INPUT_COUNT })
+  .map((xs) => {
+    const inp = {} as AlarmInputs;
+    for (const name of INPUT_NAMES) inp[name] = xs[ALARM_INPUT_INDEX[name]];
+    return inp;
+  });
+
+describe("alarm row plan", () => {
+  it("gatherAlarmInputs writes every input at its ALARM_INPUT_INDEX position", () => {
+    expect(INPUT_NAMES.length).toBe(ALARM_INPUT_COUNT);
+    const inp = {} as AlarmInputs;
+    for (const name of INPUT_NAMES) inp[name] = 100 + ALARM_INPUT_INDEX[name];
+    const out = new Float64Array(ALARM_INPUT_COUNT);
+    gatherAlarmInputs(inp, out);
+    expect(Array.from(out)).toEqual(INPUT_NAMES.map((_, k) => 100 + k));
+    expect(new Set(INPUT_NAMES.map((n) => ALARM_INPUT_INDEX[n])).size).toBe(ALARM_INPUT_COUNT);
+  });
+
+  it("plans each row's watched input and direction from ALARM_WATCH", () => {
+    const rows = defaultAlarmRows("ZnI2", 2);
+    const st = createAlarmState(packWith(rows));
+    for (let i = 0; i < rows.length; i++) {
+      expect(st.plan.inputIndex[i]).toBe(ALARM_INPUT_INDEX[ALARM_WATCH[rows[i].id].input]);
+      expect(st.plan.dir[i]).toBe(ALARM_WATCH[rows[i].id].dir);
+    }
+  });
+
+  it("steps bit-identically to the per-row lookup by name (random tables, NaN inputs, uneven sampling)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(rowArb, { minLength: 1, maxLength: 30 }),
+        fc.array(fc.record({ inp: inputsArb, dtMs: fc.integer({ min: 0, max: 3000 }) }), { minLength: 1, maxLength: 120 }),
+        (rows, seq) => {
+          const cfg = packWith(rows);
+          const st = createAlarmState(cfg);
+          const ref = { active: new Float64Array(rows.length), pendingSinceTMs: new Float64Array(rows.length).fill(NaN) };
+          const ev: ModelEvent[] = [];
+          const evRef: ModelEvent[] = [];
+          let t = 0;
+          for (const s of seq) {
+            t += s.dtMs;
+            stepAlarms(st, cfg, t, s.inp, (e) => ev.push(e));
+            referenceStep(ref, cfg, t, s.inp, (e) => evRef.push(e));
+          }
+          expect(ev).toEqual(evRef);
+          expect(Array.from(st.active)).toEqual(Array.from(ref.active));
+          expect(Array.from(st.pendingSinceTMs)).toEqual(Array.from(ref.pendingSinceTMs));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("is not stored in snapshots: a state snapshots active and pendingSinceTMs only", () => {
+    const rows = defaultAlarmRows("ZnMnO2", 1);
+    const st = createAlarmState(packWith(rows));
+    expect(Object.keys(st)).toEqual(["active", "pendingSinceTMs"]);
+    expect(stateLength(st)).toBe(2 * rows.length);
+    const fresh = createAlarmState(packWith(rows));
+    restoreState(fresh, snapshotState(st));
+    expect(fresh.plan.inputIndex).toEqual(st.plan.inputIndex);
+  });
+
+  it("is rebuilt when the state is stepped with a config holding another alarm array", () => {
+    const a = packWith([{ id: "cellOverVoltage", level: "alarm", limit: 1.9, reset: 1.85, delayMs: 0 }]);
+    const b = packWith([{ id: "ceDrop", level: "alarm", limit: 0.97, reset: 0.98, delayMs: 0 }]);
+    const st: AlarmState = createAlarmState(a);
+    const inp = {} as AlarmInputs;
+    for (const name of INPUT_NAMES) inp[name] = NaN;
+    inp.lastCe = 0.9; // beyond b's limit; a's input stays unknown
+    const ev: ModelEvent[] = [];
+    stepAlarms(st, b, 0, inp, (e) => ev.push(e));
+    expect(ev.map((e) => (e.kind === "alarm" ? e.id : e.kind))).toEqual(["ceDrop"]);
+    expect(st.plan.rows).toBe(b.alarms);
+  });
+});
