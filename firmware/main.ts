@@ -7,7 +7,7 @@
 import { BOARD, BUILD, PACK } from "zbms-build";
 import { validateConfig } from "../shared/config/validateConfig";
 import type { PackConfig } from "../shared/config/packConfig";
-import { bootApp, createApp, reportError, sampleBegin, sampleContinue, type AppIo } from "./app";
+import { bootApp, createApp, reportError, sampleBegin, sampleContinue, type App, type AppIo } from "./app";
 import { applyStoredCals, CONFIG_FILE, installCommands } from "./commands";
 import { createSampler, startSampler, stopSampler, type Sampler } from "./sampler";
 import type { Hw } from "./drivers/hw";
@@ -47,6 +47,15 @@ function loadConfig(storage: StorageLike): { config: PackConfig; note: string } 
 function watchdogS(periodMs: number): number {
   const s = (WATCHDOG_PERIODS * periodMs) / MS_PER_S;
   return s > WATCHDOG_MIN_S ? s : WATCHDOG_MIN_S;
+}
+
+/** Enable (or re-arm) the watchdog for a sample period; an error line if this build has none. */
+function armWatchdog(app: App, periodMs: number): void {
+  try {
+    espE().enableWatchdog(watchdogS(periodMs), false);
+  } catch (e) {
+    reportError(app, "boot", "watchdog not enabled: " + String((e as { message?: string }).message || e));
+  }
 }
 
 function boot(reason: string): void {
@@ -106,7 +115,11 @@ function boot(reason: string): void {
       reportError(app, "sampler", text);
     },
     function () {
-      E.kickWatchdog();
+      try {
+        E.kickWatchdog();
+      } catch (e) {
+        // no watchdog on this build: enableWatchdog failed at boot and said so
+      }
     },
     espTimeS,
     { setTimeout: setTimeout, clearTimeout: clearTimeout },
@@ -117,10 +130,10 @@ function boot(reason: string): void {
     sampler: sampler,
     onConfig: function (cfg: PackConfig) {
       sampler.periodMs = cfg.samplePeriodMs;
-      E.enableWatchdog(watchdogS(cfg.samplePeriodMs), false);
+      armWatchdog(app, cfg.samplePeriodMs);
     },
   });
-  E.enableWatchdog(watchdogS(lc.config.samplePeriodMs), false);
+  armWatchdog(app, lc.config.samplePeriodMs);
   startSampler(sampler);
 }
 

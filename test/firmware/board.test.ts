@@ -267,7 +267,8 @@ describe("a crash inside a step", () => {
   it("is caught and reported as an error line, and sampling goes on", () => {
     const vb = newBoard();
     vb.advance(2000);
-    vb.evaluate('E.kickWatchdog = (function (k) { var n = 0; return function () { if (n++ === 0) throw new Error("injected fault"); k(); }; })(E.kickWatchdog)');
+    // the next line printed throws (inside the step, after the model stepped)
+    vb.evaluate('console.log = (function (k) { var n = 0; return function (t) { if (n++ === 0) throw new Error("injected fault"); k(t); }; })(console.log)');
     const before = statusCount(vb);
     vb.advance(4000);
     expect(lastError(vb)).toMatchObject({ id: "sampler" });
@@ -310,5 +311,17 @@ describe("zero", () => {
     vb.advance((pack.counting.offsetMinSamples + 3) * 1000);
     expect(Math.abs(last(vb, "status").currentA)).toBeLessThan(0.0002);
     expect(reply(vb, 'zbms("status")').model.offsetA).toBeCloseTo(0.002, 4);
+  });
+});
+
+describe("a build without a watchdog", () => {
+  it("boots, says the watchdog is not enabled, and samples", () => {
+    const vb = new VirtualBoard({ board, pack: charging });
+    vb.evaluate('E.enableWatchdog = function () { throw new Error("not supported"); }; E.kickWatchdog = E.enableWatchdog;');
+    vb.evaluate(bundle);
+    vb.advance(3000);
+    expect(records(vb).some((r) => r.type === "error" && r.id === "boot" && /watchdog not enabled: not supported/.test(r.text))).toBe(true);
+    expect(statusCount(vb)).toBeGreaterThanOrEqual(2);
+    expect(reply(vb, 'zbms("status")').crashes).toBe(0);
   });
 });
