@@ -83,6 +83,8 @@ describe("replay build", () => {
     const r = await buildFirmware({ board: "replay", samples: samplesFile, out: join(tmp, "replay.js") });
     expect(r.findings.map(formatFinding)).toEqual([]);
     expect(r.code).toContain("NaN");
+    // it must run on any Espruino build (Linux included): no Storage, no ESP32, no I2C
+    expect(r.code).not.toMatch(/require\(|\bESP32\.[a-zA-Z]|\bI2C1\.[a-z]|analogRead\(/);
     const board = new VirtualBoard({});
     board.evaluate(r.code);
     expect(board.advanceUntil(() => board.output.includes("# done"), 600_000, 100)).toBe(true);
