@@ -209,9 +209,11 @@ async function main(): Promise<void> {
   const probe = sb.make(JSON.stringify(cfg4), 10);
   probe.run(0, 10, 1);
   const model = probe.model as unknown as { state(): object; inp: object; config: object };
-  const stateTree = estimateTreeJsVars(model.state());
-  const inputs = estimateTreeJsVars(model.inp);
-  const config = estimateTreeJsVars(model.config);
+  // Config first: the alarm plan refers to the config's rows, which must not be counted twice.
+  const seen = new Set<object>();
+  const config = estimateTreeJsVars(model.config, seen);
+  const stateTree = estimateTreeJsVars(model.state(), seen);
+  const inputs = estimateTreeJsVars(model.inp, seen);
   const runtimeVars = stateTree.total + inputs.total;
   const stateBytes = runtimeVars * JSVAR_SIZE_B;
   const stateDoubles = probe.stateDoubles();

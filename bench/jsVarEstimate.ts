@@ -95,7 +95,7 @@ function dataKeys(obj: object): { owner: Record<string, unknown>; key: string }[
   return out;
 }
 
-function addValue(c: JsVarCount, v: unknown, name: string, isIndex: boolean): void {
+function addValue(c: JsVarCount, v: unknown, name: string, isIndex: boolean, seen: Set<object>): void {
   c.names += nameJsVars(name, isIndex);
   if (typeof v === "number" || typeof v === "boolean") {
     c.numberLeaves++;
@@ -103,30 +103,38 @@ function addValue(c: JsVarCount, v: unknown, name: string, isIndex: boolean): vo
   } else if (typeof v === "string") c.values += stringJsVars(v);
   else if (v === null || v === undefined) c.values += 0;
   else if (typeof v === "function") c.values += FLASH_FUNCTION_JSVARS;
+  else if (seen.has(v as object)) return; // a reference to something counted already: the name only
   else if (ArrayBuffer.isView(v)) {
+    seen.add(v);
     c.typedArrays += typedArrayJsVars(v.byteLength);
     c.typedArrayBytes += v.byteLength;
     c.numberLeaves += (v as unknown as ArrayLike<number>).length;
-  } else if (typeof v === "object") walk(c, v as object);
+  } else if (typeof v === "object") walk(c, v as object, seen);
 }
 
-function walk(c: JsVarCount, obj: object): void {
+function walk(c: JsVarCount, obj: object, seen: Set<object>): void {
+  seen.add(obj);
   c.objects++;
   if (Array.isArray(obj)) {
-    for (let i = 0; i < obj.length; i++) addValue(c, obj[i], String(i), true);
+    for (let i = 0; i < obj.length; i++) addValue(c, obj[i], String(i), true, seen);
     return;
   }
-  for (const p of dataKeys(obj)) addValue(c, p.owner[p.key], p.key, false);
+  for (const p of dataKeys(obj)) addValue(c, p.owner[p.key], p.key, false, seen);
 }
 
-/** Estimate the JsVars of a plain data tree (objects, arrays, numbers, strings, typed arrays). */
-export function estimateTreeJsVars(root: object): JsVarCount {
+/**
+ * Estimate the JsVars of a plain data tree (objects, arrays, numbers, strings, typed arrays).
+ * Objects already in `seen` (counted with another tree, e.g. config rows a derived table points
+ * at) cost only the name that refers to them; every object walked is added to `seen`.
+ */
+export function estimateTreeJsVars(root: object, seen: Set<object> = new Set()): JsVarCount {
   const c = emptyCount();
+  seen.add(root);
   if (ArrayBuffer.isView(root)) {
     c.typedArrays += typedArrayJsVars(root.byteLength);
     c.typedArrayBytes += root.byteLength;
     c.numberLeaves += (root as unknown as ArrayLike<number>).length;
-  } else walk(c, root);
+  } else walk(c, root, seen);
   c.total = c.objects + c.names + c.values + c.typedArrays;
   return c;
 }

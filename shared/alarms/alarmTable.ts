@@ -61,43 +61,128 @@ export const ALARM_WATCH: Record<AlarmId, { input: AlarmInputName; dir: number; 
 /** Rows beyond this cannot be represented in the activeAlarmMask (exact integers in a double). */
 export const MAX_ALARM_ROWS = 52;
 
-/** Alarm state: per row, active (0/1) and the start of a pending transition (ms, NaN = none). */
+/**
+ * Position of each input in the per-sample value table (`AlarmPlan.values`); `gatherAlarmInputs`
+ * writes them in this order (a test pins the two together).
+ */
+export const ALARM_INPUT_INDEX: Record<AlarmInputName, number> = {
+  maxCellV: 0,
+  minCellV: 1,
+  chargeCurrentA: 2,
+  dischargeCurrentA: 3,
+  maxTempC: 4,
+  minTempC: 5,
+  imbalanceV: 6,
+  sensorFault: 7,
+  selfDischargeSlopeMVPerH: 8,
+  retentionFrac: 9,
+  lastCe: 10,
+};
+/** Number of inputs (entries of ALARM_INPUT_INDEX). */
+export const ALARM_INPUT_COUNT = 11;
+
+/**
+ * Per-row facts derived once from `config.alarms`, so a step reads numbers by index instead of
+ * looking up `ALARM_WATCH[row.id]` and `inp[name]` by string on every row (on Espruino each is
+ * a walk of the object's property list). Derived, never snapshotted: see `createAlarmState`.
+ */
+export interface AlarmPlan {
+  /** The rows the plan was built from; a step given a config with another array rebuilds it. */
+  rows: AlarmRow[];
+  /** Per row: the watched input's position in ALARM_INPUT_INDEX order. */
+  inputIndex: Uint8Array;
+  /** Per row: ALARM_OVER (+1) or ALARM_UNDER (−1). */
+  dir: Int8Array;
+  /** This sample's inputs in ALARM_INPUT_INDEX order (scratch, refilled every step). */
+  values: Float64Array;
+}
+
+/** Build the plan of an alarm table (rows already checked by checkAlarmTable). */
+export function buildAlarmPlan(rows: AlarmRow[]): AlarmPlan {
+  const n = rows.length;
+  const plan: AlarmPlan = { rows: rows, inputIndex: new Uint8Array(n), dir: new Int8Array(n), values: new Float64Array(ALARM_INPUT_COUNT) };
+  for (let i = 0; i < n; i++) {
+    const w = ALARM_WATCH[rows[i].id];
+    plan.inputIndex[i] = ALARM_INPUT_INDEX[w.input];
+    plan.dir[i] = w.dir;
+  }
+  return plan;
+}
+
+/** Copy the inputs into `out` in ALARM_INPUT_INDEX order (named reads: cheap on V8 and Espruino). */
+export function gatherAlarmInputs(inp: AlarmInputs, out: Float64Array): void {
+  out[0] = inp.maxCellV;
+  out[1] = inp.minCellV;
+  out[2] = inp.chargeCurrentA;
+  out[3] = inp.dischargeCurrentA;
+  out[4] = inp.maxTempC;
+  out[5] = inp.minTempC;
+  out[6] = inp.imbalanceV;
+  out[7] = inp.sensorFault;
+  out[8] = inp.selfDischargeSlopeMVPerH;
+  out[9] = inp.retentionFrac;
+  out[10] = inp.lastCe;
+}
+
+/**
+ * Alarm state: per row, active (0/1) and the start of a pending transition (ms, NaN = none).
+ * `plan` is inherited from the state's own prototype, not an own property: snapshots walk
+ * `Object.keys` (own properties only, on Node and on Espruino, whose `Object.keys` hides
+ * `__proto__`), so they store `active` and `pendingSinceTMs` only, and a restored state keeps
+ * the plan of the state it was restored into.
+ */
 export interface AlarmState {
   active: Float64Array;
   pendingSinceTMs: Float64Array;
+  readonly plan: AlarmPlan;
 }
 
-/** Fresh state: every row inactive, nothing pending. */
+/** Fresh state: every row inactive, nothing pending; the row plan on its prototype. */
 export function createAlarmState(config: PackConfig): AlarmState {
   const n = config.alarms.length;
-  const st: AlarmState = { active: new Float64Array(n), pendingSinceTMs: new Float64Array(n) };
+  const st = Object.create({ plan: buildAlarmPlan(config.alarms) }) as { active: Float64Array; pendingSinceTMs: Float64Array };
+  st.active = new Float64Array(n);
+  st.pendingSinceTMs = new Float64Array(n);
   for (let i = 0; i < n; i++) st.pendingSinceTMs[i] = NaN;
-  return st;
+  return st as AlarmState;
 }
 
 /** Step every row with this sample's inputs; emits one `alarm` event per raise or clear. */
 export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp: AlarmInputs, emit: EventSink): void {
   const rows = config.alarms;
+  let plan = st.plan;
+  if (plan.rows !== rows) {
+    // Another config object (same table shape): derive again; keeps behaviour, costs one allocation.
+    plan = buildAlarmPlan(rows);
+    (Object.getPrototypeOf(st) as { plan: AlarmPlan }).plan = plan;
+  }
+  const values = plan.values;
+  const inputIndex = plan.inputIndex;
+  const dirs = plan.dir;
+  const active = st.active;
+  const pending = st.pendingSinceTMs;
+  gatherAlarmInputs(inp, values);
   for (let i = 0; i < rows.length; i++) {
+    const value = values[inputIndex[i]];
+    if (value !== value) {
+      pending[i] = NaN;
+      continue;
+    }
     const row = rows[i];
-    const w = ALARM_WATCH[row.id];
-    const value = inp[w.input];
-    if (isNaN(value)) {
-      st.pendingSinceTMs[i] = NaN;
-      continue;
-    }
-    const active = st.active[i] === 1;
+    const dir = dirs[i];
+    const wasActive = active[i] === 1;
     // Signed distance past the level that would change the state (≥ 0 = wants to change).
-    const wants = active ? w.dir * (row.reset - value) >= 0 : w.dir * (value - row.limit) >= 0;
+    const wants = wasActive ? dir * (row.reset - value) >= 0 : dir * (value - row.limit) >= 0;
     if (!wants) {
-      st.pendingSinceTMs[i] = NaN;
+      pending[i] = NaN;
       continue;
     }
-    if (isNaN(st.pendingSinceTMs[i])) st.pendingSinceTMs[i] = tMs;
-    if (tMs - st.pendingSinceTMs[i] >= row.delayMs) {
-      st.active[i] = active ? 0 : 1;
-      st.pendingSinceTMs[i] = NaN;
-      emit({ kind: "alarm", tMs: tMs, id: row.id, level: row.level, raised: !active, value: value });
+    const since = pending[i];
+    if (since !== since) pending[i] = tMs;
+    if (tMs - pending[i] >= row.delayMs) {
+      active[i] = wasActive ? 0 : 1;
+      pending[i] = NaN;
+      emit({ kind: "alarm", tMs: tMs, id: row.id, level: row.level, raised: !wasActive, value: value });
     }
   }
 }
