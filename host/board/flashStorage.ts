@@ -44,7 +44,11 @@ export interface StorageStats {
   writes: number;
   bytesWritten: number;
   erases: number;
-  /** Estimated 4 kB page erases: each write of n bytes wears ceil((n + header) / page) pages eventually. */
+  /**
+   * Page erases this activity costs in the long run (fractional): Espruino appends every write
+   * and compacts (erases) pages once they fill, so n bytes written (+ a header for a new file)
+   * wear n / 4096 pages.
+   */
   pagesWorn: number;
 }
 
@@ -155,8 +159,8 @@ export class FlashStorage {
       target = existing;
       replacing = false;
     }
-    const growth = replacing ? target.length + STORAGE_HEADER_B - (this.files.has(name) ? 0 : 0) : 0;
-    if (replacing && this.used() - (this.files.get(name)?.length ?? 0) + growth > STORAGE_TOTAL_B) {
+    const oldB = this.files.has(name) ? this.files.get(name)!.length + STORAGE_HEADER_B : 0;
+    if (replacing && this.used() - oldB + target.length + STORAGE_HEADER_B > STORAGE_TOTAL_B) {
       throw new Error(`Storage.write: not enough space for "${name}" (${target.length} B)`);
     }
     let cutAt = data.length;
@@ -174,7 +178,7 @@ export class FlashStorage {
     for (let i = 0; i < cutAt; i++) target[off + i] = replacing ? data[i]! : target[off + i]! & data[i]!;
     this.stats.writes++;
     this.stats.bytesWritten += cutAt;
-    this.stats.pagesWorn += Math.ceil((cutAt + (replacing ? STORAGE_HEADER_B : 0)) / STORAGE_PAGE_B * 1000) / 1000;
+    this.stats.pagesWorn += (cutAt + (replacing ? STORAGE_HEADER_B : 0)) / STORAGE_PAGE_B;
     this.persist();
     if (fire) {
       const e = new PowerLossDuringWrite(name, cutAt, data.length);
