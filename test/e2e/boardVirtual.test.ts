@@ -117,6 +117,17 @@ describe("Storage on a host file, and power loss", () => {
     expect(b.evaluate('S.write("' + "n".repeat(29) + '", "x")').ok).toBe(false);
   });
 
+  it("Storage is 256 kB: a write that does not fit fails naming the file; wear counters add up", () => {
+    const b = new VirtualBoard({});
+    expect(b.evaluate('require("Storage").write("big", "x", 0, 200000)').value).toBe(true);
+    expect(b.evaluate('require("Storage").write("big2", "x", 0, 100000)').ok).toBe(false);
+    expect(b.output).toMatch(/not enough space for "big2"/);
+    expect(b.evaluate('require("Storage").getFree()').value).toBe(262144 - 200000 - 32);
+    const st = b.storage.getStats();
+    expect(st.writes).toBe(1);
+    expect(st.bytesWritten).toBe(1);
+  });
+
   it("power loss in the middle of a Storage write leaves a torn file: the old copy gone, the new one partly written", () => {
     const b = new VirtualBoard({ storagePath: join(tmp, "flash2.json") });
     b.evaluate('require("Storage").write("state", "OLD-OLD-OLD-OLD")');
