@@ -46,6 +46,7 @@ import { validateConfig } from "../shared/config/validateConfig";
 import type { PackConfig } from "../shared/config/packConfig";
 import { decodeLine } from "../shared/telemetry/lineFormat";
 import { FLASH_FUNCTION_JSVARS, estimateTreeJsVars, type JsVarCount } from "./jsVarEstimate";
+import { TokenCounter } from "./tokenCount";
 
 /** Cell counts timed (issue 8). */
 const CELL_COUNTS = [1, 4, 8];
@@ -74,6 +75,10 @@ const ESPRUINO_X86_LOOP_ITER_US = 5;
 /** The ESP32 is "several times slower again" (Espruino notes): range used for the estimate. */
 const ESP32_SLOWDOWN_LOW = 3;
 const ESP32_SLOWDOWN_HIGH = 10;
+/** Steps counted for tokens executed: one whole 10 h cycle of the profile at 1 s. */
+const TOKEN_STEPS = 36_000;
+/** Reference-loop iterations counted for tokens. */
+const TOKEN_REF_ITERATIONS = 100_000;
 /** Virtual seconds the real bundle runs before `zbms("status")` is asked. */
 const BOARD_RUN_S = 30;
 
@@ -252,7 +257,13 @@ async function main(): Promise<void> {
   hb.run(0, WARMUP_STEPS, 1);
   hb.run(0, WARMUP_STEPS, 0);
   const doublesBefore = hb.stateDoubles();
-  const varsBefore = estimateTreeJsVars(hb.model.state()).total;
+  const hbConfig = (hb.model as unknown as { config: object }).config;
+  const stateVars = () => {
+    const seen = new Set<object>();
+    estimateTreeJsVars(hbConfig, seen);
+    return estimateTreeJsVars(hb.model.state(), seen).total;
+  };
+  const varsBefore = stateVars();
   const c0 = settledHeapBytes(gc);
   hb.run(WARMUP_STEPS, HEAP_STEPS, 0);
   const c1 = settledHeapBytes(gc);
@@ -264,7 +275,7 @@ async function main(): Promise<void> {
   }
   const heapGrowthBytes = readings[readings.length - 1] - readings[0];
   const doublesAfter = hb.stateDoubles();
-  const varsAfter = estimateTreeJsVars(hb.model.state()).total;
+  const varsAfter = stateVars();
   const leakFloor = V8_MIN_OBJECT_B * HEAP_STEPS;
   const grew = heapGrowthBytes >= leakFloor / LEAK_MARGIN || doublesBefore !== doublesAfter;
   console.log(
@@ -272,6 +283,30 @@ async function main(): Promise<void> {
       `${readings.map((r) => r - readings[0]).join(", ")} B; control (same length, no stepping): ${c1 - c0} B; one object kept per step would add ≥ ${leakFloor} B. ` +
       `State ${doublesBefore} → ${doublesAfter} doubles (JsVar estimate ${varsBefore} → ${varsAfter}: integers that became fractions need a value JsVar) → ${grew ? "GROWTH" : "no growth"}`,
   );
+
+  // 5. Tokens executed per step (interpreter cost), same bundle under V8 block coverage.
+  const tc = await TokenCounter.load(stepBuild.code, "zbms-step-bench-coverage.js");
+  const cov = (globalThis as unknown as { zbmsStepBench: SandboxBench }).zbmsStepBench;
+  await tc.reset();
+  cov.referenceLoop(TOKEN_REF_ITERATIONS);
+  const tokensPerRef = (await tc.take()) / TOKEN_REF_ITERATIONS;
+  const tokenRatios: Record<number, number> = {};
+  for (const cells of CELL_COUNTS) {
+    const b = cov.make(JSON.stringify(packWithCells(cells)), WARMUP_STEPS + TOKEN_STEPS);
+    b.run(0, WARMUP_STEPS, 1);
+    await tc.reset();
+    b.run(WARMUP_STEPS, TOKEN_STEPS, 1);
+    const withStep = await tc.take();
+    b.run(WARMUP_STEPS, TOKEN_STEPS, 0);
+    const copyOnly = await tc.take();
+    const perStep = (withStep - copyOnly) / TOKEN_STEPS;
+    tokenRatios[cells] = perStep / tokensPerRef;
+    console.log(
+      `tokens ${cells} cell${cells > 1 ? "s" : ""}: ${perStep.toFixed(0)} per step (mean over one 10 h cycle), reference iteration ${tokensPerRef.toFixed(1)} → ` +
+        `token ratio ${tokenRatios[cells].toFixed(0)}; ESP32 estimate ${esp32Range(tokenRatios[cells])}`,
+    );
+  }
+  await tc.close();
 
   console.log(
     JSON.stringify({
