@@ -325,3 +325,30 @@ describe("a build without a watchdog", () => {
     expect(reply(vb, 'zbms("status")').crashes).toBe(0);
   });
 });
+
+describe("a cycle that spans a power cut", () => {
+  it("is completed after the restore and flagged restored (CYCLE_FLAG_RESTORED)", () => {
+    const drive = { currentA: 2 };
+    const vb = new VirtualBoard({
+      board,
+      pack: () => ({ cellV: [1.4, 1.4, 1.4, 1.4].map((v) => v + 0.05 * drive.currentA), currentA: drive.currentA, tempC: [25, 25] }),
+    });
+    vb.evaluate(bundle);
+    vb.evaluate("save()");
+    vb.advance((pack.saveIntervalS + 20) * 1000); // charging, one periodic save done
+    expect(reply(vb, 'zbms("status")').saves).toBeGreaterThanOrEqual(1);
+    vb.powerCycle();
+    vb.advance(60000); // still charging after the restore
+    drive.currentA = -2;
+    vb.advance(300000);
+    drive.currentA = 0;
+    vb.advance(120000);
+    drive.currentA = 2; // the next charge closes the cycle
+    vb.advance(120000);
+    const cycles = records(vb).filter((r) => r.type === "cycle") as Array<Extract<TelemetryRecord, { type: "cycle" }>>;
+    expect(cycles.length).toBe(1);
+    expect(cycles[0].cycle.index).toBe(1);
+    expect(cycles[0].cycle.flags & 4).toBe(4);
+    expect(last(vb, "boot").restored).toBe(true);
+  });
+});
