@@ -6,17 +6,18 @@
  * the shared PackModel → per-cycle and rest tables (text, CSV, JSON), summary JSON, protocol
  * check and a self-contained HTML report, written to `--out` (default `./zbms-analysis`).
  */
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import { CHEMISTRY_IDS } from "../../shared/chemistry/presets";
-import type { PracticalConditions } from "../../shared/config/packConfig";
+import type { PackConfig, PracticalConditions } from "../../shared/config/packConfig";
+import { validateConfig } from "../../shared/config/validateConfig";
 import { BdfWriter } from "../bdf/writer";
 import { detectFormat, importerFor, parseFormat } from "../import/detect";
 import { ImportError, type FormatId, type Importer, type ProgressFn } from "../import/record";
-import { AnalysisConfigError, fitConfig } from "./fitConfig";
+import { AnalysisConfigError, fitValidConfig, userConfig } from "./fitConfig";
 import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
 import { renderReport, type ReportSummary } from "./report";
@@ -44,6 +45,11 @@ export interface AnalyzeOptions {
   chemistry?: ChemistryId;
   /** Practical-cell conditions to check (loading, N/P, E/C, Zn foil, areal capacity, DOD). */
   practical?: PracticalConditions;
+  /**
+   * The pack's own config (validated, e.g. by `loadPackConfig`): used instead of a config
+   * fitted to the data; its `practical` field declares the conditions to check.
+   */
+  config?: PackConfig;
   /** Cycles whose dQ/dV is plotted; default first unflagged and last. */
   dqdvCycles?: number[];
   /** Show a progress bar: true / false / "auto" (large input on a TTY). Default "auto". */
@@ -115,13 +121,14 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
   try {
     const profile = await profileInput(imp, path, prog.pass("profile"));
     if (profile.records === 0) throw new ImportError(`${path}: no data rows (only a header).`);
-    const config = fitConfig(profile, {
+    const fit = {
       capacityAh: opts.capacityAh,
       firstHalf: opts.firstHalf,
       chemistry: opts.chemistry,
       practical: opts.practical,
       keepBoardDefaults: imp.format === "zbms-log",
-    });
+    };
+    const config = opts.config ? userConfig(opts.config, profile, fit) : fitValidConfig(profile, fit);
     const rep = await replay(imp, path, {
       config,
       profile,
@@ -139,8 +146,9 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     if (rep.importStats.skipped > 0) notes.push(`${rep.importStats.skipped} rows skipped: ${rep.importStats.skippedExamples.join("; ")}`);
     if (rep.impedanceRows > 0) notes.push(`${rep.impedanceRows} impedance rows replayed with an invalid voltage (their voltage is not a DC terminal voltage)`);
     if (rep.gaps.count > 0) notes.push(`${rep.gaps.count} time gaps (longest ${rep.gaps.longestS.toFixed(0)} s) not integrated; cycles holding one are flagged`);
-    if (opts.capacityAh === undefined) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
-    if (opts.chemistry === undefined && imp.format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
+    if (opts.capacityAh === undefined && !opts.config) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
+    if (opts.config) notes.push(`replayed with the pack config "${opts.config.name}"`);
+    if (opts.chemistry === undefined && !opts.config && imp.format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
     const summary: ReportSummary = {
       input: basename(path),
       format: imp.description,
@@ -209,6 +217,8 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
 
 export interface ExportOptions {
   format?: FormatId;
+  /** The pack's own config (validated); default: fitted to the data. */
+  config?: PackConfig;
   capacityAh?: number;
   firstHalf?: "charge" | "discharge";
   progress?: boolean | "auto";
@@ -220,7 +230,8 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
   const imp = await pickImporter(path, opts.format);
   const prog = makeProgress(path, opts.progress);
   const profile = await profileInput(imp, path, prog.pass("profile"));
-  const config = fitConfig(profile, { capacityAh: opts.capacityAh, firstHalf: opts.firstHalf, keepBoardDefaults: imp.format === "zbms-log" });
+  const fit = { capacityAh: opts.capacityAh, firstHalf: opts.firstHalf, keepBoardDefaults: imp.format === "zbms-log" };
+  const config = opts.config ? userConfig(opts.config, profile, fit) : fitValidConfig(profile, fit);
   const w = new BdfWriter(resolve(outFile));
   try {
     await replay(imp, path, { config, profile, bdf: w, onProgress: prog.pass("export "), zeroCurrentIsOpenCircuit: imp.format !== "zbms-log" });
@@ -235,8 +246,9 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
 
 const USAGE = `usage:
   analyze <file> [--out DIR] [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
-          [--chemistry ID] [--dqdv 1,10,50] [--print text|csv|json|none] [--progress|--no-progress]
+          [--chemistry ID] [--config PACK.json] [--dqdv 1,10,50] [--print text|csv|json|none] [--progress|--no-progress]
   export --bdf <file> --out FILE [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
+          [--config PACK.json]
 FORMAT (input; default detected): zbms-log, bdf, neware-record, neware-regular, landt-record,
   batterydata-raw, pybamm`;
 
@@ -244,6 +256,21 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message + "\n" + USAGE);
     this.name = "UsageError";
+  }
+}
+
+/** Read and validate a pack config JSON file (`--config`). */
+export function loadPackConfig(file: string): PackConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(resolve(file), "utf8"));
+  } catch (e) {
+    throw new UsageError(`--config "${file}": cannot read it as JSON (${(e as Error).message}); give a pack config file such as hardware/packs/znmno2-4s.json`);
+  }
+  try {
+    return validateConfig(raw);
+  } catch (e) {
+    throw new UsageError(`--config "${file}": ${(e as Error).message}`);
   }
 }
 
@@ -289,6 +316,7 @@ export async function main(argv: string[]): Promise<number> {
         else if (a === "--capacity-ah") o.capacityAh = parseCapacityAh(takeValue(rest, i++, a));
         else if (a === "--first-half") o.firstHalf = parseFirstHalf(takeValue(rest, i++, a));
         else if (a === "--chemistry") o.chemistry = parseChemistry(takeValue(rest, i++, a));
+        else if (a === "--config") o.config = loadPackConfig(takeValue(rest, i++, a));
         else if (a === "--dqdv") o.dqdvCycles = parseCycleList(takeValue(rest, i++, a));
         else if (a === "--print") {
           const p = takeValue(rest, i++, a);
@@ -316,6 +344,7 @@ export async function main(argv: string[]): Promise<number> {
         else if (a === "--format") o.format = parseFormat(takeValue(rest, i++, a));
         else if (a === "--capacity-ah") o.capacityAh = parseCapacityAh(takeValue(rest, i++, a));
         else if (a === "--first-half") o.firstHalf = parseFirstHalf(takeValue(rest, i++, a));
+        else if (a === "--config") o.config = loadPackConfig(takeValue(rest, i++, a));
         else if (a === "--no-progress") o.progress = false;
         else if (a === "--progress") o.progress = true;
         else throw new UsageError(`unknown option "${a}"`);

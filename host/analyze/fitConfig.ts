@@ -18,6 +18,7 @@
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import { defaultPackConfig } from "../../shared/config/defaults";
 import type { PackConfig, PracticalConditions } from "../../shared/config/packConfig";
+import { validateConfig } from "../../shared/config/validateConfig";
 import type { InputProfile } from "./profile";
 
 /** Active threshold as a share of the smallest real test current (engineering choice). */
@@ -40,6 +41,9 @@ export const CYCLER_RESOLUTION_FRAC_FS = 1e-5;
 export const CYCLER_TIME_BASE_ERR_FRAC = 20e-6;
 /** Margin added to the data's voltage window for the voltage alarms (fraction of the window). */
 export const VOLTAGE_ALARM_MARGIN_FRAC = 0.1;
+/** validateConfig's accepted sample-period range (ms), shared/config/validateConfig.ts. */
+export const MIN_SAMPLE_PERIOD_MS = 50;
+export const MAX_SAMPLE_PERIOD_MS = 60000;
 /** Chemistry id used for non-zinc data: its OCV curve is not used for capacity or CE. */
 export const PLACEHOLDER_CHEMISTRY: ChemistryId = "ZnMnO2";
 
@@ -56,6 +60,36 @@ export class AnalysisConfigError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "AnalysisConfigError";
+  }
+}
+
+/** The fitted config, checked by the shared validator (the model's constructor expects that). */
+export function fitValidConfig(p: InputProfile, o: FitOptions = {}): PackConfig {
+  return validated(fitConfig(p, o), "the config fitted to this input");
+}
+
+/**
+ * A user's pack config (already validated) adapted to the input: capacity, cycle order and
+ * practical conditions overridden only where the options give them.
+ */
+export function userConfig(base: PackConfig, p: InputProfile, o: FitOptions = {}): PackConfig {
+  if (p.cellCount > 1 && p.cellCount !== base.cellCount) {
+    throw new AnalysisConfigError(
+      `the pack config has cellCount ${base.cellCount} but the input has ${p.cellCount} cell voltages; give the config of the pack that made this log`,
+    );
+  }
+  const cfg = JSON.parse(JSON.stringify(base)) as PackConfig;
+  if (o.capacityAh !== undefined) cfg.capacityAh = o.capacityAh;
+  if (o.firstHalf !== undefined) cfg.segmentation.firstHalf = o.firstHalf;
+  if (o.practical !== undefined) cfg.practical = o.practical;
+  return validated(cfg, "the pack config with the command-line overrides");
+}
+
+function validated(cfg: PackConfig, what: string): PackConfig {
+  try {
+    return validateConfig(cfg);
+  } catch (e) {
+    throw new AnalysisConfigError(`${what} is not valid: ${(e as Error).message}`);
   }
 }
 
@@ -82,7 +116,9 @@ export function fitConfig(p: InputProfile, o: FitOptions = {}): PackConfig {
   cfg.counting.offsetRestMs = 0;
   cfg.counting.offsetRestMaxA = cfg.segmentation.restCurrentA;
   const medianMs = Number.isFinite(p.medianDtS) ? p.medianDtS * 1000 : cfg.samplePeriodMs;
-  cfg.samplePeriodMs = Math.max(1, Math.round(medianMs));
+  // The firmware's sample period: the replay does not integrate by it; kept inside the range
+  // validateConfig accepts for a board.
+  cfg.samplePeriodMs = Math.min(MAX_SAMPLE_PERIOD_MS, Math.max(MIN_SAMPLE_PERIOD_MS, Math.round(medianMs)));
   cfg.counting.maxGapMs = Math.max(MIN_GAP_MS, GAP_FACTOR * p.maxActiveDtS * 1000);
 
   const fsA = p.maxAbsCurrentA > 0 ? p.maxAbsCurrentA : capacityAh;

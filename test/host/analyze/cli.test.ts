@@ -117,11 +117,13 @@ describe("zbms analyze outputs", () => {
       expect(await main(["analyze", bad, "--out", join(dir, "x")])).toBe(2);
       expect(await main(["analyze", PYBAMM, "--capacity-ah", "zero"])).toBe(2);
       expect(await main(["frobnicate"])).toBe(2);
+      expect(await main(["analyze", PYBAMM, "--config", bad])).toBe(2);
     } finally {
       (process.stderr as unknown as { write: typeof orig }).write = orig;
     }
     expect(errs.join("")).toContain('Columns found: "a", "b"');
     expect(errs.join("")).toContain('--capacity-ah "zero"');
     expect(errs.join("")).toContain('unknown command "frobnicate"');
+    expect(errs.join("")).toMatch(/--config ".*bad.csv": cannot read it as JSON/);
   });
 });

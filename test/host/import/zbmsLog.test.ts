@@ -12,6 +12,8 @@ import type { ImportedRecord } from "../../../host/import/record";
 import { encodeLine } from "../../../shared/telemetry/lineFormat";
 import type { StatusLine, TelemetryRecord } from "../../../shared/telemetry/records";
 import { CYCLE_FLAG_RESTORED } from "../../../shared/model/events";
+import { defaultPackConfig } from "../../../shared/config/defaults";
+import { validateConfig } from "../../../shared/config/validateConfig";
 
 const dir = mkdtempSync(join(tmpdir(), "zbms-log-"));
 const CURRENT_A = 0.2;
@@ -85,5 +87,23 @@ describe("zbms raw log importer", () => {
     expect(cyc[0].flags & CYCLE_FLAG_RESTORED).toBe(0);
     expect(cyc[1].flags & CYCLE_FLAG_RESTORED).toBe(CYCLE_FLAG_RESTORED);
     expect(cyc[0].chargeAh).toBeCloseTo(0.2, 2);
+  });
+  it("replays with the pack's own config (--config) and checks its declared practical conditions", async () => {
+    const cfg = defaultPackConfig("ZnMnO2", 2, 0.2);
+    cfg.practical = { cathodeLoadingMgPerCm2: 25, znFoilThicknessUm: 100, npRatio: 3, ecRatioGPerAh: 12 };
+    const r = await analyzeFile(f, { outDir: join(dir, "out2"), printTable: null, progress: false, config: validateConfig(cfg) });
+    expect(r.replay.cycles.length).toBe(2);
+    const verdict = (id: string): boolean | null => r.protocol.find((p) => p.id === id)!.holds;
+    expect(verdict("cathodeLoading")).toBe(true);
+    expect(verdict("znFoil")).toBe(false);
+    expect(verdict("npRatio")).toBe(true);
+    expect(verdict("ecRatio")).toBe(false);
+    expect(verdict("znArealAtDod")).toBeNull();
+    // 0.2 A on a 0.2 Ah pack is 1C: outside C/6…C/4.
+    expect(verdict("chargeRate")).toBe(false);
+  });
+  it("refuses a pack config whose cell count differs from the log's", async () => {
+    const cfg = validateConfig(defaultPackConfig("ZnMnO2", 4, 0.2));
+    await expect(analyzeFile(f, { outDir: join(dir, "out3"), printTable: null, progress: false, config: cfg })).rejects.toThrow(/cellCount 4 .* 2 cell voltages/);
   });
 });
