@@ -79,6 +79,8 @@ const ESP32_SLOWDOWN_HIGH = 10;
 const TOKEN_STEPS = 36_000;
 /** Reference-loop iterations counted for tokens. */
 const TOKEN_REF_ITERATIONS = 100_000;
+/** Samples of the whole firmware counted for tokens. */
+const FIRMWARE_TOKEN_SAMPLES = 300;
 /** Virtual seconds the real bundle runs before `zbms("status")` is asked. */
 const BOARD_RUN_S = 30;
 
@@ -138,7 +140,7 @@ function fmtCount(c: JsVarCount): string {
 function esp32Range(ratio: number): string {
   const lo = (ratio * ESPRUINO_X86_LOOP_ITER_US * ESP32_SLOWDOWN_LOW) / 1000;
   const hi = (ratio * ESPRUINO_X86_LOOP_ITER_US * ESP32_SLOWDOWN_HIGH) / 1000;
-  return `${lo.toFixed(1)}–${hi.toFixed(1)} ms per step`;
+  return `${lo.toFixed(1)}–${hi.toFixed(1)} ms`;
 }
 
 /**
@@ -171,20 +173,47 @@ function timeSteps(sb: SandboxBench, cfg: PackConfig): { stepNs: number; refNs: 
   return { stepNs: (stepMs * 1e6) / (TIMED_BLOCKS * BLOCK_STEPS), refNs: (refMs * 1e6) / REFERENCE_ITERATIONS };
 }
 
-/** Boot the real bundle on a virtual board and return its `zbms("status")` reply payload. */
-function statusFromRealBundle(code: string): Record<string, unknown> {
-  const board = validateBoard(JSON.parse(readFileSync(new URL("../hardware/boards/esp32-ads1115.json", import.meta.url), "utf8")));
-  const vb = new VirtualBoard({ board, pack: () => ({ cellV: [1.4, 1.41, 1.42, 1.43], currentA: 0.4, tempC: [25, 25] }) });
-  vb.evaluate(code);
+/** Tokens the real bundle executes per sample on a virtual board (its REPL input file name is "REPL"). */
+async function firmwareTokensPerSample(code: string): Promise<number> {
+  const vb = newFirmwareBoard();
+  const tc = await TokenCounter.start(code, "REPL");
+  vb.evaluate(tc.source);
   vb.advance(BOARD_RUN_S * 1000);
+  const status0 = statusReply(vb);
+  await tc.reset();
+  vb.advance(FIRMWARE_TOKEN_SAMPLES * packWithCells(4).samplePeriodMs);
+  const tokens = await tc.take();
+  const status1 = statusReply(vb);
+  await tc.close();
+  const samples = (status1.samples as number) - (status0.samples as number);
+  if (!(samples > 0)) throw new Error(`the firmware took no samples on the virtual board (status: ${JSON.stringify(status1)})`);
+  return tokens / samples;
+}
+
+function newFirmwareBoard(): VirtualBoard {
+  const board = validateBoard(JSON.parse(readFileSync(new URL("../hardware/boards/esp32-ads1115.json", import.meta.url), "utf8")));
+  return new VirtualBoard({ board, pack: () => ({ cellV: [1.4, 1.41, 1.42, 1.43], currentA: 0.4, tempC: [25, 25] }) });
+}
+
+/** Ask `zbms("status")` and return the reply's JSON payload. */
+function statusReply(vb: VirtualBoard): Record<string, unknown> {
+  const before = vb.output.length;
   vb.evaluate('zbms("status")');
-  const lines = vb.output.split(/\r?\n/);
+  const lines = vb.output.slice(before).split(/\r?\n/);
   for (let i = lines.length - 1; i >= 0; i--) {
     const d = decodeLine(lines[i]);
     if (d.ok && d.record.type === "reply") return JSON.parse((d.record as { payload: string }).payload) as Record<string, unknown>;
     if (d.ok && d.record.type === "error") throw new Error(`zbms("status") answered an error: ${JSON.stringify(d.record)}`);
   }
   throw new Error(`zbms("status") gave no reply line; board output ends: ${vb.output.slice(-400)}`);
+}
+
+/** Boot the real bundle on a virtual board and return its `zbms("status")` reply payload. */
+function statusFromRealBundle(code: string): Record<string, unknown> {
+  const vb = newFirmwareBoard();
+  vb.evaluate(code);
+  vb.advance(BOARD_RUN_S * 1000);
+  return statusReply(vb);
 }
 
 async function main(): Promise<void> {
@@ -232,6 +261,7 @@ async function main(): Promise<void> {
       `left for everything else ${ESP32_JSVAR_POOL - codeTextVars - modelVars} (${pct(ESP32_JSVAR_POOL - codeTextVars - modelVars)})`,
   );
   const st = statusFromRealBundle(fw.code);
+  console.log(`zbms("status") reply keys: ${Object.keys(st).join(", ")}`);
   console.log(`real bundle on the virtual board, zbms("status") after ${BOARD_RUN_S} s: mem ${JSON.stringify(st.mem)}, modelStepMs ${JSON.stringify(st.modelStepMs)}, stepMs ${JSON.stringify(st.stepMs)}, stateBytes ${JSON.stringify(st.stateBytes)} (virtual clock: step times here are not CPU times)`);
 
   // 3. Step time vs the reference loop: the same step bundle, host realm (see the header).
@@ -243,7 +273,7 @@ async function main(): Promise<void> {
     ratios[cells] = t.stepNs / t.refNs;
     console.log(
       `step ${cells} cell${cells > 1 ? "s" : ""} (host realm): ${t.stepNs.toFixed(0)} ns per step over one 10 h cycle, reference iteration ${t.refNs.toFixed(3)} ns → ` +
-        `ratio ${ratios[cells].toFixed(0)}; ESP32 estimate ${esp32Range(ratios[cells])}`,
+        `ratio ${ratios[cells].toFixed(0)}; ESP32 estimate ${esp32Range(ratios[cells])} per step`,
     );
   }
   const inBoard = timeSteps(sb, cfg4);
@@ -303,10 +333,20 @@ async function main(): Promise<void> {
     tokenRatios[cells] = perStep / tokensPerRef;
     console.log(
       `tokens ${cells} cell${cells > 1 ? "s" : ""}: ${perStep.toFixed(0)} per step (mean over one 10 h cycle), reference iteration ${tokensPerRef.toFixed(1)} → ` +
-        `token ratio ${tokenRatios[cells].toFixed(0)}; ESP32 estimate ${esp32Range(tokenRatios[cells])}`,
+        `token ratio ${tokenRatios[cells].toFixed(0)}; ESP32 estimate ${esp32Range(tokenRatios[cells])} per step`,
     );
   }
   await tc.close();
+
+  // 6. Tokens per sample of the whole firmware (sensors, model, status line, sampler) on the virtual board.
+  const fwTokens = await firmwareTokensPerSample(fw.code);
+  const DEFAULT_PERIOD_MS = cfg4.samplePeriodMs;
+  console.log(
+    `tokens per sample, whole firmware on the virtual board (default board, 4 cells, ${FIRMWARE_TOKEN_SAMPLES} samples): ${fwTokens.toFixed(0)} ` +
+      `→ token ratio ${(fwTokens / tokensPerRef).toFixed(0)}; ESP32 estimate ${esp32Range(fwTokens / tokensPerRef)} of interpreter time per sample, ` +
+      `${((100 * (fwTokens / tokensPerRef) * ESPRUINO_X86_LOOP_ITER_US * ESP32_SLOWDOWN_LOW) / 1000 / DEFAULT_PERIOD_MS).toFixed(0)}–` +
+      `${((100 * (fwTokens / tokensPerRef) * ESPRUINO_X86_LOOP_ITER_US * ESP32_SLOWDOWN_HIGH) / 1000 / DEFAULT_PERIOD_MS).toFixed(0)} % of the default ${DEFAULT_PERIOD_MS} ms period`,
+  );
 
   console.log(
     JSON.stringify({

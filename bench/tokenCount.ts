@@ -38,18 +38,31 @@ export class TokenCounter {
   private countAt: number[] = [];
 
   private constructor(code: string, url: string) {
-    this.code = code;
+    // A distinct source: V8's compilation cache would otherwise hand back a script compiled
+    // earlier without block counters (under its first file name).
+    this.code = code + "\n// token count " + Date.now();
     this.url = url;
   }
 
-  /** Start coverage, then compile and run `code` in this realm (functions compiled later are covered in detail). */
-  static async load(code: string, url: string): Promise<TokenCounter> {
+  /**
+   * Start coverage for `code`; the caller then compiles `counter.source` (in any realm of this
+   * process, e.g. a virtual board's vm context) under the file name `url`; only code compiled
+   * after the start is covered block by block.
+   */
+  static async start(code: string, url: string): Promise<TokenCounter> {
+    // The caller must compile `counter.source`, not `code`.
     const c = new TokenCounter(code, url);
     c.session.connect();
     await c.session.post("Profiler.enable");
     await c.session.post("Profiler.startPreciseCoverage", { callCount: true, detailed: true });
-    vm.runInThisContext(code, { filename: url });
     c.index();
+    return c;
+  }
+
+  /** Start coverage, then compile and run `code` in this realm. */
+  static async load(code: string, url: string): Promise<TokenCounter> {
+    const c = await TokenCounter.start(code, url);
+    vm.runInThisContext(c.source, { filename: url });
     return c;
   }
 
@@ -76,16 +89,36 @@ export class TokenCounter {
     }
   }
 
-  /** Reset the counters (coverage taken and dropped). */
+  /** The text to compile: `code` plus a comment that makes it distinct. */
+  get source(): string {
+    return this.code;
+  }
+
+  /** V8's id of the compiled script, found at the first reset. */
+  private scriptId: string | undefined;
+
+  /**
+   * Reset the counters (coverage taken and dropped). Call once after compiling `source` and
+   * before any `take`: it finds the script — the one of this file name whose top-level range
+   * spans exactly this code (other evaluations may share the name, e.g. every REPL input of a
+   * virtual board); later takes omit functions that did not run, the top level included.
+   */
   async reset(): Promise<void> {
-    await this.session.post("Profiler.takePreciseCoverage");
+    const res = (await this.session.post("Profiler.takePreciseCoverage")) as unknown as { result: (ScriptCoverage & { scriptId: string })[] };
+    if (this.scriptId !== undefined) return;
+    const script = res.result.find(
+      (s) => (s.url === this.url || s.url.endsWith(this.url)) && s.functions.some((f) => f.ranges[0].startOffset === 0 && f.ranges[0].endOffset === this.code.length),
+    );
+    if (!script) throw new Error(`coverage has no script ${this.url} of ${this.code.length} characters: compile counter.source after start()`);
+    this.scriptId = script.scriptId;
   }
 
   /** Tokens executed in this script since the last reset (or take). */
   async take(): Promise<number> {
-    const res = (await this.session.post("Profiler.takePreciseCoverage")) as unknown as { result: ScriptCoverage[] };
-    const script = res.result.find((s) => s.url === this.url || s.url.endsWith(this.url));
-    if (!script) throw new Error(`coverage has no script ${this.url}`);
+    if (this.scriptId === undefined) throw new Error("TokenCounter.take before reset");
+    const res = (await this.session.post("Profiler.takePreciseCoverage")) as unknown as { result: (ScriptCoverage & { scriptId: string })[] };
+    const script = res.result.find((s) => s.scriptId === this.scriptId);
+    if (!script) return 0; // nothing of it ran
     const ranges: CoverageRange[] = [];
     for (const f of script.functions) for (const r of f.ranges) ranges.push(r);
     // Innermost range = the smallest holding the position (V8's ranges nest).
