@@ -122,6 +122,10 @@ export interface SocConfig {
   ocvDischargeV: number[];
   /** Weight (fraction, 0…1) of a full cycle's discharge capacity in the capacity (SOH) update. */
   capacityUpdateGain: number;
+  /** A charge half that ends at or below this current (C-rate: A per Ah of capacity) with the
+   *  highest cell at fullCellV ended a CV hold: each cell's last voltage is then read as OCV on
+   *  the charge branch (per-cell full anchor). */
+  fullTaperCurrentC: number;
 }
 
 /** Self-discharge analysis of rests (shared/selfDischarge/restAnalyzer.ts). */

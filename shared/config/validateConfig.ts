@@ -103,6 +103,8 @@ const MAX_SAVE_INTERVAL_S = 86400;
 const MAX_CELL_V = 3;
 /** Longest time setting (ms): one week. */
 const MAX_TIME_MS = 7 * 24 * 3600 * 1000;
+/** Largest C-rate setting (A per Ah): far beyond any aqueous Zn pouch cell's rate. */
+const MAX_C_RATE = 100;
 /** Largest current setting (A). */
 const MAX_CURRENT_A = 1000;
 
@@ -148,6 +150,7 @@ const SOC_RULES: Record<keyof SocConfig, ConfigRule> = {
   ocvChargeV: { kind: "curve", min: 0, max: MAX_CELL_V, unit: "V" },
   ocvDischargeV: { kind: "curve", min: 0, max: MAX_CELL_V, unit: "V" },
   capacityUpdateGain: num(0, 1, "fraction"),
+  fullTaperCurrentC: num(0, MAX_C_RATE, "C (A per Ah)"),
 };
 
 const SELF_DISCHARGE_RULES: Record<keyof SelfDischargeConfig, ConfigRule> = {

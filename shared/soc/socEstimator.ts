@@ -81,6 +81,11 @@ export interface SocState {
   prevMeanTMs: Float64Array;
   /** How long (ms) the cell's window slopes have stayed below relaxedDvDtVPerS. */
   relaxedForMs: Float64Array;
+  /** |current| (A) of the latest sample of the current half whose |current| exceeded the
+   *  segmentation's restCurrentA (NaN if none yet): the current when the half ended. */
+  lastActiveA: number;
+  /** Per cell: voltage (V) at that sample (NaN if none or invalid): the end-of-half voltage. */
+  lastActiveV: Float64Array;
 }
 
 /** Default SOC settings for a chemistry (H1's defaults.ts calls this). */
@@ -112,6 +117,9 @@ export function defaultSocConfig(chemistry: ChemistryId): SocConfig {
     ocvDischargeV: p.ocvDischargeV.slice(),
     // Engineering choice: a full cycle moves the capacity 30 % of the way to its measurement.
     capacityUpdateGain: 0.3,
+    // Engineering choice: CV holds end at C/20–C/50; at ≤ C/20 a pouch cell's IR drop
+    // (~0.15 Ω·Ah) is under 10 mV, inside ocvSigmaV, so the loaded voltage reads as OCV.
+    fullTaperCurrentC: 1 / 20,
   };
 }
 
@@ -139,6 +147,8 @@ export function createSocState(config: PackConfig): SocState {
     prevMeanV: new Float64Array(n),
     prevMeanTMs: new Float64Array(n),
     relaxedForMs: new Float64Array(n),
+    lastActiveA: NaN,
+    lastActiveV: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     st.socFrac[i] = 0.5;
@@ -147,6 +157,7 @@ export function createSocState(config: PackConfig): SocState {
     st.postSigmaFrac[i] = config.soc.initialSigmaFrac;
     st.prevMeanV[i] = NaN;
     st.prevMeanTMs[i] = NaN;
+    st.lastActiveV[i] = NaN;
   }
   return st;
 }
@@ -212,6 +223,19 @@ export function stepSoc(
     st.lastAbsCurrentA = Math.abs(currentA);
   } else st.prevCurrentA = NaN;
 
+  // 2a. A half ended: per-cell anchors from its last loaded voltages (see endOfCharge / endOfDischarge).
+  if (segment !== st.prevSeg) {
+    if (st.prevSeg === SEG_CHARGE) endOfCharge(st, config);
+    else if (st.prevSeg === SEG_DISCHARGE) endOfDischarge(st, config);
+    st.lastActiveA = NaN;
+    for (let i = 0; i < n; i++) st.lastActiveV[i] = NaN;
+  }
+  // A sample loaded in the half's own direction (the dwell before a switch may already carry the
+  // next half's current, or none).
+  const restA = config.segmentation.restCurrentA;
+  const loaded = (segment === SEG_CHARGE && currentA > restA) || (segment === SEG_DISCHARGE && currentA < -restA);
+  if (loaded) st.lastActiveA = Math.abs(currentA);
+
   if (segment === SEG_CHARGE && st.prevSeg !== SEG_CHARGE) st.fromFull = 0;
   if (segment === SEG_CHARGE || segment === SEG_DISCHARGE) st.dir = segment;
 
@@ -249,6 +273,7 @@ export function stepSoc(
     st.socFrac[i] = clamp01(st.socFrac[i] + dSoc);
     st.sigmaFrac[i] += dSigma;
     st.postSigmaFrac[i] += dSigma;
+    if (loaded) st.lastActiveV[i] = v;
     if (!isFinite(v)) continue;
     if (st.known[i] === SOC_UNKNOWN) {
       // First valid voltage: provisional guess from the mid OCV curve, wide uncertainty.
@@ -295,6 +320,76 @@ export function stepSoc(
     if (st.relaxedForMs[i] >= sc.relaxedMinMs) correctFromOcv(st, sc, i, meanV, sigmaV2);
   }
   st.winStartTMs = tMs;
+}
+
+/** Standard deviation (V) of a relaxed or lightly loaded voltage read as OCV: the curve's own
+ *  error (ocvSigmaV) and the sensor chain's offset, in quadrature. */
+function ocvReadingSigmaV(config: PackConfig): number {
+  const sc = config.soc;
+  const off = config.sensorChain.voltageOffsetV;
+  return Math.sqrt(sc.ocvSigmaV * sc.ocvSigmaV + off * off);
+}
+
+/**
+ * A charge half just ended. When it ended as a CV hold does — current tapered to at most
+ * fullTaperCurrentC × capacity with the highest cell at the top voltage (within one OCV-reading
+ * σ of fullCellV) — every cell's last loaded voltage is read on the charge branch: at that small
+ * current the IR drop is a few mV, so V ≈ OCV. The cell held at the top reads SOC 1 (the table's
+ * end); a cell the string left behind reads its own, lower SOC. Each reading updates the
+ * committed SOC with the Kalman weight of an OCV reading (flat parts of the curve are skipped as
+ * in correctFromOcv). This is what keeps per-cell SOC right when charge lost to H2 evolution at
+ * the top of charge would otherwise be counted as stored.
+ */
+function endOfCharge(st: SocState, config: PackConfig): void {
+  const sc = config.soc;
+  const n = config.cellCount;
+  const capAh = st.capacityAh > 0 ? st.capacityAh : config.capacityAh;
+  if (!(st.lastActiveA <= sc.fullTaperCurrentC * capAh)) return;
+  const sigmaV = ocvReadingSigmaV(config);
+  let maxV = NaN;
+  for (let i = 0; i < n; i++) {
+    const v = st.lastActiveV[i];
+    if (v === v && !(v <= maxV)) maxV = v;
+  }
+  if (!(maxV >= sc.fullCellV - sigmaV)) return;
+  for (let i = 0; i < n; i++) {
+    const v = st.lastActiveV[i];
+    if (!isFinite(v)) continue;
+    const socOcv = socAtOcv(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, SEG_CHARGE, v);
+    const slope = Math.abs(ocvSlopeAtSoc(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, SEG_CHARGE, socOcv));
+    if (!(slope >= MIN_OCV_SLOPE_V)) continue;
+    const sOcv = sigmaV / slope;
+    if (sOcv > sc.maxOcvSigmaFrac && st.known[i] === SOC_ANCHORED) continue;
+    const prior = st.countSocFrac[i];
+    const p = st.sigmaFrac[i] * st.sigmaFrac[i];
+    const k = p / (p + sOcv * sOcv);
+    const post = clamp01(prior + k * (socOcv - prior));
+    const postSigma = Math.sqrt((1 - k) * p);
+    st.countSocFrac[i] = post;
+    st.socFrac[i] = post;
+    st.sigmaFrac[i] = postSigma;
+    st.postSigmaFrac[i] = postSigma;
+    st.corrected[i] = 0;
+    if (sOcv <= sc.maxOcvSigmaFrac) st.known[i] = SOC_ANCHORED;
+  }
+  st.fromFull = 1;
+}
+
+/**
+ * A discharge half just ended: a cell whose last loaded voltage is within one OCV-reading σ of
+ * emptyCellV reached the cut-off (the last sample before the cycler stopped may lie just above
+ * it) and is anchored at SOC 0, like a cell sampled below the cut-off. It does not mark a full
+ * discharge for the capacity update: the cycle record of this half is already out (the model
+ * steps cycles before SOC), so only a sample below the cut-off does that.
+ */
+function endOfDischarge(st: SocState, config: PackConfig): void {
+  const sc = config.soc;
+  const limitV = sc.emptyCellV + ocvReadingSigmaV(config);
+  for (let i = 0; i < config.cellCount; i++) {
+    const v = st.lastActiveV[i];
+    if (!(v <= limitV)) continue;
+    anchor(st, i, 0, sc.anchorSigmaFrac);
+  }
 }
 
 /** Fix cell i's SOC at a cut-off (committed and reported). */

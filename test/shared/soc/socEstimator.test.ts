@@ -358,3 +358,46 @@ describe("SOC snapshot / restore", () => {
     );
   });
 });
+
+describe("end-of-half anchors (per cell)", () => {
+  /** Charge at C/5 from a mid SOC, then taper to `endA` with the given last voltages; then a rest sample. */
+  function chargeThenTaper(cfg: PackConfig, endA: number, lastV: number[]): Driver {
+    const d = new Driver(createSocState(cfg), cfg);
+    const n = cfg.cellCount;
+    const vMid = ocvAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_CHARGE, 0.5);
+    d.run(3600000, 1000, 0.2 * cfg.capacityAh, new Array(n).fill(vMid), SEG_CHARGE);
+    d.run(60000, 1000, endA, lastV, SEG_CHARGE);
+    d.run(1000, 1000, 0, lastV, SEG_REST);
+    return d;
+  }
+
+  it("a CV hold's end reads each cell on the charge branch: the held cell goes to full, a cell left behind to its own SOC", () => {
+    const cfg = pack("ZnMnO2", 2, 1);
+    const behindSoc = 0.97;
+    const vBehind = ocvAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_CHARGE, behindSoc);
+    const d = chargeThenTaper(cfg, (0.5 * cfg.soc.fullTaperCurrentC) * cfg.capacityAh, [cfg.soc.fullCellV, vBehind]);
+    // Counting alone would say ≈ 0.5 + 0.2 + a little; the readings pull each cell to its own value.
+    expect(socOfCell(d.st, 0)).toBeGreaterThan(0.97);
+    expect(Math.abs(socOfCell(d.st, 1) - behindSoc)).toBeLessThan(0.03);
+    expect(socOfCell(d.st, 0)).toBeGreaterThan(socOfCell(d.st, 1));
+    expect(socAnchored(d.st, 1)).toBe(1);
+  });
+
+  it("a charge that stops at full current (no taper) or below the top voltage is not a full anchor", () => {
+    const cfg = pack("ZnMnO2", 1, 1);
+    const counted = chargeThenTaper(cfg, 0.2 * cfg.capacityAh, [cfg.soc.fullCellV - 0.001]);
+    expect(socOfCell(counted.st, 0)).toBeLessThan(0.9);
+    const low = chargeThenTaper(cfg, 0.5 * cfg.soc.fullTaperCurrentC * cfg.capacityAh, [cfg.soc.fullCellV - 0.2]);
+    expect(socOfCell(low.st, 0)).toBeLessThan(0.9);
+  });
+
+  it("a discharge whose last loaded sample sits just above the cut-off anchors that cell at empty, not the others", () => {
+    const cfg = pack("ZnMnO2", 2, 1);
+    const d = anchoredAt(cfg, 0.3);
+    d.run(60000, 1000, -0.2, [cfg.soc.emptyCellV + 0.002, 1.2], SEG_DISCHARGE);
+    const other = socOfCell(d.st, 1);
+    d.run(1000, 1000, 0, [1.0, 1.25], SEG_REST);
+    expect(socOfCell(d.st, 0)).toBe(0);
+    expect(socOfCell(d.st, 1)).toBeCloseTo(other, 3); // only the rest sample's half-second trapezoid moves it
+  });
+});
