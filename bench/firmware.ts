@@ -254,6 +254,16 @@ async function main(): Promise<void> {
   console.log(`state tree (4 cells): ${fmtCount(stateTree)}; snapshot ${stateDoubles} doubles = ${stateDoubles * 8} B`);
   console.log(`alarm inputs: ${inputs.total} JsVars; config: ${fmtCount(config)}`);
   const modelVars = runtimeVars + config.total;
+  const perCells: string[] = [];
+  for (const cells of CELL_COUNTS) {
+    const m = sb.make(JSON.stringify(packWithCells(cells)), 10);
+    m.run(0, 10, 1);
+    const mm = m.model as unknown as { state(): object; inp: object; config: object };
+    const seenC = new Set<object>();
+    const cfgVars = estimateTreeJsVars(mm.config, seenC).total;
+    perCells.push(`${cells} cells: model data ${estimateTreeJsVars(mm.state(), seenC).total + estimateTreeJsVars(mm.inp, seenC).total}, config ${cfgVars}, snapshot ${m.stateDoubles()} doubles`);
+  }
+  console.log(`model JsVars by cell count: ${perCells.join("; ")}`);
   const pct = (n: number) => ((100 * n) / ESP32_JSVAR_POOL).toFixed(1) + " %";
   console.log(
     `JsVar budget of an estimated ${ESP32_JSVAR_POOL}-JsVar ESP32 pool ((200 000 B free − 40 000 B) / 14 B): ` +
