@@ -2,7 +2,8 @@
  * BatteryData-style raw CSV (battery-data-toolkit / data-portal layout: Cycle_Index, Step,
  * Time_s, Current_A, Voltage_V, Cell_Temperature_C, per-step Charge/Discharge capacity and
  * energy, impedance columns). Current + = charge. Rows with a Frequency_Hz value are
- * impedance measurements: their voltage is not a terminal voltage under DC load.
+ * impedance measurements: their voltage is not a terminal voltage under DC load. A step's
+ * first record carries a set-up current, not the step's current (see stepStartCurrentFromNext).
  */
 import { tabularImporter, type TabularFormat } from "./tabular";
 
@@ -25,6 +26,10 @@ export const BATTERYDATA_RAW_FORMAT: TabularFormat = {
   required: ["time", "voltage", "current"],
   markers: ["Cycle_Index"],
   currentSign: 1,
+  // Every step's first record shows a ±0.15 mA set-up current 12 ms into the step, while the
+  // cycler's own counter (Charge_Capacity_Ah) shows the full step current from the start
+  // (p492-13 raw, t = 293108.466 s: 0.15 mA, then 20 s later 19 mA with 0.104 mAh counted).
+  stepStartCurrentFromNext: true,
 };
 
 export const batteryDataRawImporter = tabularImporter(BATTERYDATA_RAW_FORMAT);

@@ -70,6 +70,14 @@ export interface TabularFormat {
    * happened instead of a ramp across the interval.
    */
   currentHeldBackward?: boolean;
+  /**
+   * True when the first record of each step is logged at the step's start, before the cycler
+   * has regulated the current (a fixed set-up value), while the cycler applies the step's
+   * current from its start. The importer then gives that first record the current of the
+   * step's next record (when larger in magnitude and not of the opposite sign), holding it
+   * back to the step start. Needs the step column.
+   */
+  stepStartCurrentFromNext?: boolean;
 }
 
 interface Bound {
@@ -175,6 +183,11 @@ async function readTabular(
   let headerCells: string[] = [];
   let prevTS = NaN;
   let prevI = NaN;
+  // stepStartCurrentFromNext: the held first record of the current step.
+  const pending = newRecord();
+  let pendingStart = false;
+  let lastStep = NaN;
+  let lastEmittedI = NaN;
   let prevV = NaN;
   let prevTemp = NaN;
   await readCsv(
@@ -192,7 +205,10 @@ async function readTabular(
         b = bindColumns(fmt, headerCells);
         if (!withCycler) {
           // Step type and impedance markers stay: the replay uses them.
-          for (const q of ["cycle", "step", "chargeAh", "dischargeAh", "chargeWh", "dischargeWh", "capacityAh", "energyWh"] as Quantity[]) b[q] = NONE;
+          for (const q of ["cycle", "step", "chargeAh", "dischargeAh", "chargeWh", "dischargeWh", "capacityAh", "energyWh"] as Quantity[]) {
+            if (q === "step" && fmt.stepStartCurrentFromNext) continue;
+            b[q] = NONE;
+          }
         }
         return;
       }
@@ -258,8 +274,35 @@ async function readTabular(
         prevV = nowV;
         prevTemp = nowTemp;
       }
+      if (fmt.stepStartCurrentFromNext && rec.step === rec.step) {
+        if (pendingStart) {
+          const first = pending.currentA;
+          const next = rec.currentA;
+          pendingStart = false;
+          if (rec.step === pending.step && Math.abs(next) > Math.abs(first) && (first === 0 || first > 0 === next > 0)) {
+            // The step's current starts at the step's first record: the previous current holds
+            // up to that instant (a boundary record), then the step's current applies.
+            if (lastEmittedI === lastEmittedI) {
+              pending.currentA = lastEmittedI;
+              stats.records++;
+              onRecord(pending);
+            }
+            pending.currentA = next;
+          }
+          stats.records++;
+          onRecord(pending);
+          lastEmittedI = pending.currentA;
+        }
+        if (rec.step !== lastStep) {
+          lastStep = rec.step;
+          Object.assign(pending, rec);
+          pendingStart = true;
+          return;
+        }
+      }
       stats.records++;
       onRecord(rec);
+      lastEmittedI = rec.currentA;
     },
     {
       stride: opts?.stride,
@@ -267,5 +310,9 @@ async function readTabular(
     },
   );
   if (b === null) throw new ImportError(`${path}: the file is empty (no header line).`);
+  if (pendingStart) {
+    stats.records++;
+    onRecord(pending);
+  }
   return stats;
 }

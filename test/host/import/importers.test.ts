@@ -84,11 +84,21 @@ describe("Neware record-level export", () => {
 describe("BatteryData raw CSV", () => {
   it("reads SI columns and marks impedance rows", async () => {
     const recs = await all(batteryDataRawImporter, join(REAL, "xcel_p492-13_NMC532-Gr_raw.csv"));
-    expect(recs.length).toBe(2021);
+    // Every data line once, plus boundary records at step starts.
+    expect(new Set(recs.map((r) => r.line)).size).toBe(2021);
     expect(recs[0].tempC).toBeCloseTo(29.7005, 6);
     const imp = recs.filter((r) => r.stepKind === STEP_OTHER);
     expect(imp.length).toBeGreaterThan(0);
     expect(imp.every((r) => r.cycle === 7)).toBe(true);
+  });
+  it("applies a step's current from its first record (which logs a set-up current) with a boundary record", async () => {
+    const recs = await all(batteryDataRawImporter, join(REAL, "xcel_p492-13_NMC532-Gr_raw.csv"));
+    // Step 211 starts at t = 293108.466 s with 0.15 mA logged; 20 s later 19.00206 mA.
+    const at = recs.filter((r) => r.tS === 293108.466);
+    expect(at.map((r) => r.currentA)).toEqual([0, 0.01900206]);
+    // A step whose first record already shows its current is left alone.
+    const rest = recs.filter((r) => r.tS === 293108.328);
+    expect(rest.length).toBe(1);
   });
 });
 
