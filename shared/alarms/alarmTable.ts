@@ -151,10 +151,12 @@ export function createAlarmState(config: PackConfig): AlarmState {
 export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp: AlarmInputs, emit: EventSink): void {
   const rows = config.alarms;
   let plan = st.plan;
-  if (plan.rows !== rows) {
-    // Another config object (same table shape): derive again; keeps behaviour, costs one allocation.
+  if (plan === undefined || plan.rows !== rows) {
+    // Another config object than the state was made for: derive again (same behaviour, one
+    // allocation) and keep it on the state's own prototype. A state without a plan (not made by
+    // createAlarmState) gets a fresh plan every step: correct, only slower.
     plan = buildAlarmPlan(rows);
-    (Object.getPrototypeOf(st) as { plan: AlarmPlan }).plan = plan;
+    if (st.plan !== undefined) (Object.getPrototypeOf(st) as { plan: AlarmPlan }).plan = plan;
   }
   const values = plan.values;
   const inputIndex = plan.inputIndex;

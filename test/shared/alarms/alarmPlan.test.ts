@@ -154,4 +154,17 @@ describe("alarm row plan", () => {
     expect(ev.map((e) => (e.kind === "alarm" ? e.id : e.kind))).toEqual(["ceDrop"]);
     expect(st.plan.rows).toBe(b.alarms);
   });
+
+  it("a state without a plan (not made by createAlarmState) still steps correctly and leaves Object.prototype alone", () => {
+    const cfg = packWith([{ id: "overTemp", level: "alarm", limit: 50, reset: 45, delayMs: 0 }]);
+    const bare = { active: new Float64Array(1), pendingSinceTMs: new Float64Array([NaN]) } as unknown as AlarmState;
+    const inp = {} as AlarmInputs;
+    for (const name of INPUT_NAMES) inp[name] = NaN;
+    inp.maxTempC = 60;
+    const ev: ModelEvent[] = [];
+    stepAlarms(bare, cfg, 0, inp, (e) => ev.push(e));
+    expect(ev.length).toBe(1);
+    expect(bare.active[0]).toBe(1);
+    expect("plan" in Object.prototype).toBe(false);
+  });
 });
