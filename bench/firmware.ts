@@ -17,7 +17,7 @@
  *     goes through the context's interceptors, several times slower than the model itself and
  *     nothing like Espruino's scope lookup; the virtual board's sandbox figure is printed too.
  *     Over one whole 10 h cycle of the profile, in blocks of 1000 samples, each block is run
- *     5 times from the same snapshot (restore is exact) and its fastest run kept, minus the
+ *     9 times from the same snapshot (restore is exact) and its fastest run kept, minus the
  *     fastest time of copying the same samples without stepping: robust to a busy machine.
  *     A fixed reference loop (`s += i`, one "simple loop iteration" of the Espruino notes) is
  *     timed in the same realm between blocks (fastest run). stepCostRatio = step time ÷
@@ -57,7 +57,7 @@ const WARMUP_STEPS = 10_000;
 /** Timed blocks (36 × 1000 samples at 1 s = one 10 h cycle of the profile) and repeats per block. */
 const TIMED_BLOCKS = 36;
 const BLOCK_STEPS = 1000;
-const BLOCK_REPEATS = 5;
+const BLOCK_REPEATS = 9;
 /** Reference-loop iterations per timing (about a millisecond on a PC). */
 const REFERENCE_ITERATIONS = 1_000_000;
 /** Heap readings during the run (growth is also seen as a trend). */
