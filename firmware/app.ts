@@ -26,6 +26,7 @@ import {
   type StateStore,
   type StorageLike,
 } from "./persistence/stateStore";
+import { resumeOpenRest, saveOpenRest, updateProtection } from "./protection";
 
 /** Identity of the bundle (the `BUILD` export of the virtual module `zbms-build`). */
 export interface BuildIdent {
@@ -51,6 +52,8 @@ export interface AppIo {
   nowS: () => number;
   /** process.memory() on Espruino; null where there is none. */
   memory: () => unknown;
+  /** Espruino digitalWrite(pin, level) for the protection output; absent = no switch driven. */
+  pinWrite?: (pin: string, level: boolean) => void;
 }
 
 /** Status-line `flags` bits set by the firmware (the model has no flags of its own). */
@@ -92,6 +95,10 @@ export interface App {
   restMarked: number;
   /** Samples left with openCircuit forced by zbms("zero"). */
   zeroLeft: number;
+  /** Board time (s) an open rest ends (protection.ts); NaN = none running. */
+  restEndS: number;
+  /** Protection switch as last driven: 1 open, 0 closed, -1 not driven yet. */
+  switchOpen: number;
   lastSaveS: number;
   saveRequested: boolean;
   lastSaveOk: boolean;
@@ -171,6 +178,8 @@ export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig
     restored: false,
     restMarked: 0,
     zeroLeft: 0,
+    restEndS: NaN,
+    switchOpen: -1,
     lastSaveS: io.nowS(),
     saveRequested: false,
     lastSaveOk: true,
@@ -235,8 +244,10 @@ export function bootApp(app: App, reason: string): void {
       }
     } else why += "; nothing restored: " + r.reason;
   } else why += "; no storage";
+  why += resumeOpenRest(app);
   emit(app.tel, { type: "boot", tMs: nowS * MS_PER_S, restored: app.restored, storedAgeS: ageS, reason: why });
   app.lastSaveS = nowS;
+  updateProtection(app);
 }
 
 /** Write the state now (snapshot + counters) to the next slot. */
@@ -251,6 +262,7 @@ export function saveApp(app: App): boolean {
   app.lastSaveOk = saveState(app.store, p, nowS);
   app.lastSaveS = nowS;
   app.saveRequested = false;
+  saveOpenRest(app);
   if (!app.lastSaveOk) reportError(app, "store", "state save failed (" + app.store.failedSaves + " failures since boot)");
   return app.lastSaveOk;
 }
@@ -343,9 +355,11 @@ function sampleFinish(app: App): void {
   if (!app.started) {
     if (!sampleValid(s)) {
       app.waited++;
+      updateProtection(app);
       return;
     }
     app.started = true;
   }
   stepModel(app, s);
+  updateProtection(app);
 }

@@ -19,6 +19,8 @@
  *   zero                                learn the current offset: the next offsetMinSamples
  *                                       samples are flagged open circuit (pack must be idle)
  *   rest 1|0                            mark / unmark an operator rest (open circuit)
+ *   openRest HOURS                      open the protection switch for HOURS (0 = end now):
+ *                                       samples flagged open circuit; resumed after a reboot
  *   resetCounters                       fresh model (counters, cycles, SOC), stored state erased
  *   cycles                              recent cycle records, one cycle line each, then done
  *   save                                write the state now
@@ -33,6 +35,7 @@ import { emit, emitError, emitReply, errorText } from "./telemetryOut";
 import { replaceModel, saveApp, type App } from "./app";
 import { eraseState, flashWear } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
+import { endOpenRest, startOpenRest, updateProtection } from "./protection";
 
 /** Storage file of the persisted config (JSON of the whole validated PackConfig). */
 export const CONFIG_FILE = "zbms.cfg";
@@ -40,8 +43,11 @@ export const CONFIG_FILE = "zbms.cfg";
 export const CAL_FILE = "zbms.cal";
 /** Cycle ends per day assumed in the flash-wear figure of `status` (C/5 cycles: ~2.4/day; margin 2×). */
 const CYCLE_ENDS_PER_DAY = 5;
+/** Longest open rest (h): 30 days, beyond the article's longest rest test; engineering limit. */
+const OPEN_REST_MAX_H = 720;
+const S_PER_H = 3600;
 /** Command names, for the help reply and the error of an unknown command. */
-export const COMMANDS = ["ident", "status", "get", "set", "cal", "raw", "zero", "rest", "resetCounters", "cycles", "save", "help"];
+export const COMMANDS = ["ident", "status", "get", "set", "cal", "raw", "zero", "rest", "openRest", "resetCounters", "cycles", "save", "help"];
 
 export interface CommandContext {
   app: App;
@@ -223,6 +229,18 @@ function cmdCal(ctx: CommandContext, id: string, ch: unknown, a1: unknown, r1: u
   emitReply(app.tel, id, "{\"channel\":" + js(ch) + ",\"cal\":" + jv(cal) + ",\"persisted\":" + js(persisted) + "}");
 }
 
+function cmdOpenRest(ctx: CommandContext, id: string, hours: unknown): void {
+  const app = ctx.app;
+  if (!app.board.protection) return emitError(app.tel, id, "openRest: board " + app.board.id + " has no protection switch; mark a manual rest with rest 1");
+  if (!isNum(hours) || (hours as number) < 0 || (hours as number) > OPEN_REST_MAX_H) {
+    return emitError(app.tel, id, "openRest: hours must be 0 (end now) to " + OPEN_REST_MAX_H + ", got " + String(hours));
+  }
+  endOpenRest(app);
+  const saved = hours === 0 ? false : startOpenRest(app, (hours as number) * S_PER_H);
+  updateProtection(app);
+  emitReply(app.tel, id, "{\"openRestS\":" + jg((hours as number) * S_PER_H) + ",\"persisted\":" + (saved ? "true" : "false") + "}");
+}
+
 function cmdRaw(ctx: CommandContext, id: string): void {
   const s = ctx.app.sensors;
   if (s === null) return emitError(ctx.app.tel, id, "raw: no sensors in this build (replay)");
@@ -276,6 +294,8 @@ function cmdStatus(ctx: CommandContext, id: string): void {
     stateBytes: st ? st.u8.length : 0,
     flashWear: w ? { writesPerDay: rnd(w.writesPerDay, 1), erasesPerPagePerDay: rnd(w.erasesPerPagePerDay, 3), lifetimeYears: rnd(w.lifetimeYears, 1) } : null,
     rest: app.restMarked,
+    openRestLeftS: rnd(app.restEndS - app.io.nowS(), 0),
+    switchOpen: app.switchOpen,
     zeroLeft: app.zeroLeft,
     lines: app.tel.lines,
   }));
@@ -326,9 +346,12 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
         emitError(app.tel, id, "rest: got " + String(a) + "; accepted: 1 (pack is at open circuit) or 0 (rest over)");
         return;
       }
+      endOpenRest(app);
       app.restMarked = a === 1 || a === true ? 1 : 0;
+      updateProtection(app);
       emitReply(app.tel, id, "{\"rest\":" + jg(app.restMarked) + "}");
-    } else if (name === "resetCounters") cmdResetCounters(ctx, id);
+    } else if (name === "openRest") cmdOpenRest(ctx, id, a);
+    else if (name === "resetCounters") cmdResetCounters(ctx, id);
     else if (name === "cycles") cmdCycles(ctx, id);
     else if (name === "save") emitReply(app.tel, id, "{\"saved\":" + (saveApp(app) ? "true" : "false") + "}");
     else if (name === "help") emitReply(app.tel, id, "{\"commands\":" + jv(COMMANDS) + "}");

@@ -22,6 +22,7 @@ declare const I2C1: EspruinoI2c;
 declare const I2C2: EspruinoI2c;
 declare function getTime(): number;
 declare function analogRead(pin: string): number;
+declare function digitalWrite(pin: string, level: boolean): void;
 declare const process: { memory(): unknown };
 
 /** The Espruino object `E`. */
@@ -36,6 +37,11 @@ export function espTimeS(): number {
 
 export function espAnalogRead(pin: string): number {
   return analogRead(pin);
+}
+
+/** Drive a GPIO (the protection output); Espruino sets the pin to output on the first write. */
+export function espDigitalWrite(pin: string, level: boolean): void {
+  digitalWrite(pin, level);
 }
 
 export function espSetAtten(pin: string, code: number): void {

@@ -12,7 +12,7 @@ import { applyStoredCals, CONFIG_FILE, installCommands } from "./commands";
 import { createSampler, startSampler, stopSampler, type Sampler } from "./sampler";
 import type { Hw } from "./drivers/hw";
 import type { StorageLike } from "./persistence/stateStore";
-import { espAnalogRead, espE, espI2c, espMemory, espSetAtten, espStorage, espTimeS } from "./espruinoGlobals";
+import { espAnalogRead, espDigitalWrite, espE, espI2c, espMemory, espSetAtten, espStorage, espTimeS } from "./espruinoGlobals";
 import { encodeLine } from "../shared/telemetry/lineFormat";
 
 /** Watchdog timeout (s): several sample periods, at least 10 s (the slowest I2C setup fits). */
@@ -96,6 +96,7 @@ function boot(reason: string): void {
     print: printLine,
     nowS: espTimeS,
     memory: espMemory,
+    pinWrite: espDigitalWrite,
   };
   const lc = storage !== null ? loadConfig(storage) : { config: PACK, note: "config: embedded" };
   const board = BOARD;
