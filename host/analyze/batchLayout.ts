@@ -10,13 +10,13 @@ export const FIELDS_PER_RECORD = 8;
 /** Batches in flight between worker and main thread (bounds memory to a few MiB). */
 export const MAX_IN_FLIGHT = 4;
 
-const F_LINE = 0;
-const F_T = 1;
-const F_V = 2;
-const F_I = 3;
-const F_TEMP = 4;
-const F_STEP_KIND = 5;
-const F_RESTORED = 6;
+export const F_LINE = 0;
+export const F_T = 1;
+export const F_V = 2;
+export const F_I = 3;
+export const F_TEMP = 4;
+export const F_STEP_KIND = 5;
+export const F_RESTORED = 6;
 
 export function packRecord(b: Float64Array, k: number, r: ImportedRecord): void {
   const o = k * FIELDS_PER_RECORD;

@@ -16,6 +16,7 @@ import type { BdfWriter } from "../bdf/writer";
 import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportStats, type ProgressFn } from "../import/record";
 import type { InputProfile } from "./profile";
 import { canReadInWorker, readInWorker } from "./parallelRead";
+import { FIELDS_PER_RECORD, F_I, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V } from "./batchLayout";
 
 /** Points kept for the voltage/current-vs-time plot (min/max per bucket → 2 per bucket drawn). */
 export const PLOT_BUCKETS = 3000;
@@ -301,50 +302,60 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
 
   const useWorker =
     canReadInWorker(imp) && (opts.parallel === true || (opts.parallel !== false && fileSize(path) >= PARALLEL_MIN_BYTES));
-  const onRecord = (r: ImportedRecord): void => {
-      const rawTMs = r.tS * MS_PER_S;
+  /** One sample: the record's fields as scalars (per-cell arrays only for zbms logs). */
+  const stepRow = (
+    tSIn: number,
+    voltageV: number,
+    currentA: number,
+    tempC: number,
+    stepKind: number,
+    restored: number,
+    cellsV: number[] | null,
+    tempsC: number[] | null,
+  ): void => {
+      const rawTMs = tSIn * MS_PER_S;
       let tMs = rawTMs;
       // Repeated timestamps (step boundaries, 1-s time resolution) are nudged forward; a real
       // clock-back (earlier than the previous raw time) reaches the model as it is.
       if (tMs <= prevTMs && rawTMs >= prevRawTMs - DUPLICATE_TOLERANCE_MS) tMs = prevTMs + NUDGE_MS;
       prevRawTMs = rawTMs;
-      const impedance = r.stepKind === STEP_OTHER;
+      const impedance = stepKind === STEP_OTHER;
       if (impedance) impedanceRows++;
-      const v = impedance ? NaN : r.voltageV;
-      if (r.cellsV.length > 0 && !impedance) {
-        for (let c = 0; c < cellCount; c++) cellV[c] = c < r.cellsV.length ? r.cellsV[c] : NaN;
+      const v = impedance ? NaN : voltageV;
+      if (cellsV !== null && !impedance) {
+        for (let c = 0; c < cellCount; c++) cellV[c] = c < cellsV.length ? cellsV[c] : NaN;
       } else {
         // One voltage for the whole (series) stack: spread evenly over the configured cells.
         for (let c = 0; c < cellCount; c++) cellV[c] = v / cellCount;
       }
-      if (r.tempsC.length > 0) {
-        for (let k = 0; k < tempArr.length; k++) tempArr[k] = k < r.tempsC.length ? r.tempsC[k] : NaN;
+      if (tempsC !== null) {
+        for (let k = 0; k < tempArr.length; k++) tempArr[k] = k < tempsC.length ? tempsC[k] : NaN;
       } else {
-        for (let k = 0; k < tempArr.length; k++) tempArr[k] = r.tempC;
+        for (let k = 0; k < tempArr.length; k++) tempArr[k] = tempC;
       }
-      if (r.restored === 1) model.markRestored();
+      if (restored === 1) model.markRestored();
       sample.tMs = tMs;
-      sample.currentA = r.currentA;
-      sample.openCircuit = r.stepKind === STEP_REST || (zeroIsOpen && r.currentA === 0) ? 1 : 0;
+      sample.currentA = currentA;
+      sample.openCircuit = stepKind === STEP_REST || (zeroIsOpen && currentA === 0) ? 1 : 0;
       model.step(sample);
       samples++;
       const tS = tMs / MS_PER_S;
-      dec.add(tS, v, r.currentA);
-      if (prevT === prevT && tMs > prevTMs && r.currentA === r.currentA && prevI === prevI) {
+      dec.add(tS, v, currentA);
+      if (prevT === prevT && tMs > prevTMs && currentA === currentA && prevI === prevI) {
         const dtH = (tMs - prevTMs) / MS_PER_H;
-        const dq = Math.abs(r.currentA) * dtH;
+        const dq = Math.abs(currentA) * dtH;
         if (v === v) {
           const b = Math.floor((v - vLo) / binW);
           const bb = b < 0 ? 0 : b >= DQDV_BINS ? DQDV_BINS - 1 : b;
-          if (r.currentA > 0) hC[bb] += dq;
-          else if (r.currentA < 0) hD[bb] += dq;
+          if (currentA > 0) hC[bb] += dq;
+          else if (currentA < 0) hD[bb] += dq;
         }
         if (bdf) {
-          cycC += positiveAreaAh(prevI, r.currentA, dtH);
-          cycD += negativeAreaAh(prevI, r.currentA, dtH);
+          cycC += positiveAreaAh(prevI, currentA, dtH);
+          cycD += negativeAreaAh(prevI, currentA, dtH);
           if (v === v && prevV === prevV) {
-            cycCWh += positiveEnergyWh(prevV, v, prevI, r.currentA, dtH);
-            cycDWh += negativeEnergyWh(prevV, v, prevI, r.currentA, dtH);
+            cycCWh += positiveEnergyWh(prevV, v, prevI, currentA, dtH);
+            cycDWh += negativeEnergyWh(prevV, v, prevI, currentA, dtH);
           }
         }
       }
@@ -364,11 +375,11 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       if (bdf) {
         bdf.writeRow({
           testTimeS: tS,
-          voltageV: r.voltageV,
-          currentA: r.currentA,
+          voltageV: voltageV,
+          currentA: currentA,
           cycleCount: cycles.length + 1,
           stepCount,
-          ambientTempC: r.tempC,
+          ambientTempC: tempC,
           chargingCapacityAh: cycC,
           dischargingCapacityAh: cycD,
           chargingEnergyWh: cycCWh,
@@ -377,12 +388,21 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       }
       prevTMs = tMs;
       prevT = tS;
-      prevI = r.currentA;
+      prevI = currentA;
       prevV = v;
+  };
+  const onRecord = (r: ImportedRecord): void => {
+    stepRow(r.tS, r.voltageV, r.currentA, r.tempC, r.stepKind, r.restored, r.cellsV.length > 0 ? r.cellsV : null, r.tempsC.length > 0 ? r.tempsC : null);
+  };
+  const onBatch = (b: Float64Array, count: number): void => {
+    for (let k = 0; k < count; k++) {
+      const o = k * FIELDS_PER_RECORD;
+      stepRow(b[o + F_T], b[o + F_V], b[o + F_I], b[o + F_TEMP], b[o + F_STEP_KIND], b[o + F_RESTORED], null, null);
+    }
   };
   const readOpts = { cyclerColumns: false };
   const importStats = useWorker
-    ? await readInWorker(imp, path, onRecord, opts.onProgress, readOpts)
+    ? await readInWorker(imp, path, onRecord, opts.onProgress, readOpts, onBatch)
     : await imp.read(path, onRecord, opts.onProgress, undefined, readOpts);
   // The model closes a cycle only when the next one starts; at the end of the input, one
   // synthetic sample 1 ms later carrying a small first-half current closes the open cycle
