@@ -26,7 +26,6 @@
  *   save                                write the state now
  *   help                                reply: the command list
  */
-import { validateConfig } from "../shared/config/validateConfig";
 import type { PackConfig } from "../shared/config/packConfig";
 import { twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
 import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
@@ -54,6 +53,11 @@ export interface CommandContext {
   sampler: Sampler | null;
   /** Called after a config change was accepted (main: new sample period → sampler and watchdog). */
   onConfig: ((cfg: PackConfig) => void) | null;
+  /**
+   * The problem with a changed config, or null when it is accepted (main: firmware/configCheck
+   * `configProblem` against the embedded PACK and the build's CONFIG_LIMITS).
+   */
+  checkConfig: (cfg: unknown) => string | null;
 }
 
 /** Powers of ten for `rnd` (decimals 0…3). */
@@ -132,12 +136,9 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
     return emitError(app.tel, id, "set: \"" + String(path) + "\" takes a " + typeof old + ", got " + typeof value + " " + String(value));
   }
   r.parent[r.key] = value;
-  let cfg: PackConfig;
-  try {
-    cfg = validateConfig(copy);
-  } catch (e) {
-    return emitError(app.tel, id, "set: " + errorText(e) + " (config unchanged)");
-  }
+  const problem = ctx.checkConfig(copy);
+  if (problem !== null) return emitError(app.tel, id, "set: " + problem + " (config unchanged)");
+  const cfg = copy;
   let model: App["model"];
   try {
     model = replaceModel(app, cfg, app.model.snapshot());

@@ -4,8 +4,8 @@
  * Runs at upload and, through E.on("init"), after every reset/power-up of a `save()`d image
  * (then the state comes from Storage, which is newer than the RAM image).
  */
-import { BOARD, BUILD, PACK } from "zbms-build";
-import { validateConfig } from "../shared/config/validateConfig";
+import { BOARD, BUILD, CONFIG_LIMITS, PACK } from "zbms-build";
+import { configProblem } from "./configCheck";
 import type { PackConfig } from "../shared/config/packConfig";
 import { bootApp, createApp, reportError, sampleBegin, sampleContinue, type App, type AppIo } from "./app";
 import { applyStoredCals, CONFIG_FILE, installCommands } from "./commands";
@@ -27,6 +27,11 @@ function printLine(line: string): void {
   console.log(line);
 }
 
+/** The problem with a config on this board (shape of the embedded PACK, ranges of the build), or null. */
+function checkConfig(cfg: unknown): string | null {
+  return configProblem(PACK, cfg, CONFIG_LIMITS);
+}
+
 /** The stored config when it exists and still validates; else the embedded pack. */
 function loadConfig(storage: StorageLike): { config: PackConfig; note: string } {
   let text: string | undefined;
@@ -36,11 +41,15 @@ function loadConfig(storage: StorageLike): { config: PackConfig; note: string } 
     text = undefined;
   }
   if (!text) return { config: PACK, note: "config: embedded" };
+  let cfg: unknown;
   try {
-    return { config: validateConfig(JSON.parse(text)), note: "config: stored" };
+    cfg = JSON.parse(text);
   } catch (e) {
-    return { config: PACK, note: "config: stored copy rejected, embedded used" };
+    return { config: PACK, note: "config: stored copy unreadable, embedded used" };
   }
+  const problem = checkConfig(cfg);
+  if (problem !== null) return { config: PACK, note: "config: stored copy rejected (" + problem + "), embedded used" };
+  return { config: cfg as PackConfig, note: "config: stored" };
 }
 
 /** Watchdog timeout (s) for a sample period: the sampler kicks it once per sample. */
@@ -133,6 +142,7 @@ function boot(reason: string): void {
       sampler.periodMs = cfg.samplePeriodMs;
       armWatchdog(app, cfg.samplePeriodMs);
     },
+    checkConfig: checkConfig,
   });
   armWatchdog(app, lc.config.samplePeriodMs);
   startSampler(sampler);

@@ -34,6 +34,10 @@ import { BUNDLE_HASH_PLACEHOLDER, stampBundleHash } from "./bundleHash.js";
 import { checkEspruinoSubset, type SubsetFinding } from "./espruinoSubset.js";
 import { BUNDLE_BUDGET_BYTES } from "./bundleBudget.js";
 import { readReplaySamples, samplesToJs } from "./replaySamples.js";
+import { configLimits, type RuleLike } from "./configLimits.js";
+import type { ConfigLimits } from "../../firmware/configCheck.js";
+import { checkPackFitsBoard } from "../hardware/packFit.js";
+import type { PackConfig } from "../../shared/config/packConfig.js";
 
 /** Repository root (two folders above this file). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -129,18 +133,22 @@ export async function loadBoard(id: string): Promise<BoardDef> {
   }
 }
 
-/** Load a pack config and validate it with the shared model's `validateConfig`. */
-export async function loadPack(path: string): Promise<Record<string, unknown>> {
-  const raw = await readJson(abs(path), "--pack");
-  // Imported at run time: shared/config/validateConfig.ts is written by another engineer.
+type ValidateConfigModule = { validateConfig: (x: unknown) => unknown; CONFIG_RULES: Record<string, RuleLike> };
+
+/** shared/config/validateConfig.ts, imported at run time (another engineer's file). */
+async function validatorModule(): Promise<ValidateConfigModule> {
   const modPath = "../../shared/config/validateConfig.js";
-  let validate: (x: unknown) => unknown;
   try {
-    const mod = (await import(modPath)) as { validateConfig: (x: unknown) => unknown };
-    validate = mod.validateConfig;
+    return (await import(modPath)) as ValidateConfigModule;
   } catch (e) {
     throw new FirmwareBuildError(`cannot load shared/config/validateConfig.ts to check the pack: ${(e as Error).message}`);
   }
+}
+
+/** Load a pack config and validate it with the shared model's `validateConfig`. */
+export async function loadPack(path: string): Promise<Record<string, unknown>> {
+  const raw = await readJson(abs(path), "--pack");
+  const validate = (await validatorModule()).validateConfig;
   try {
     return validate(raw) as Record<string, unknown>;
   } catch (e) {
@@ -154,7 +162,7 @@ async function packageVersion(): Promise<string> {
 }
 
 /** JS source of the virtual module; numbers that are NaN/Infinity survive (JSON cannot hold them). */
-function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<string, string>, samplesJs: string): string {
+function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<string, string>, samplesJs: string, limits: ConfigLimits): string {
   // `sources` documents the constants for people ("not used by code", boardTypes.ts): kept out of the bundle.
   const embedded: BoardDef = { ...board };
   delete embedded.sources;
@@ -163,6 +171,7 @@ function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<strin
     `export const PACK = ${JSON.stringify(pack)};`,
     `export const BUILD = ${JSON.stringify(build)};`,
     `export const REPLAY_SAMPLES = ${samplesJs};`,
+    `export const CONFIG_LIMITS = ${JSON.stringify(limits)};`,
   ].join("\n");
 }
 
@@ -197,6 +206,14 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
   const packPath = opts.pack ?? DEFAULT_PACK;
   const pack = await loadPack(packPath);
   const packName = typeof pack.name === "string" ? pack.name : packPath;
+  if (!isReplay) {
+    const misfit = checkPackFitsBoard(board, pack as unknown as PackConfig);
+    if (misfit.length > 0) {
+      throw new FirmwareBuildError(`the pack does not fit the board (host/hardware/packFit.ts):\n  ${misfit.join("\n  ")}\n` +
+        `choose another --board or --pack, or change the board file hardware/boards/${boardId}.json`);
+    }
+  }
+  const limits = configLimits((await validatorModule()).CONFIG_RULES);
   const version = await packageVersion();
   const samplesJs = isReplay ? samplesToJs(await readReplaySamples(abs(opts.samples!))) : "[]";
   const build = { version, hash: BUNDLE_HASH_PLACEHOLDER, board: boardId, pack: packName };
@@ -207,7 +224,7 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
     setup(b) {
       b.onResolve({ filter: /^zbms-build$/ }, () => ({ path: VIRTUAL_MODULE, namespace: "zbms-build" }));
       b.onLoad({ filter: /.*/, namespace: "zbms-build" }, () => ({
-        contents: virtualModuleSource(board, pack, build, samplesJs),
+        contents: virtualModuleSource(board, pack, build, samplesJs, limits),
         loader: "js",
       }));
       const modFilter = new RegExp(`^(${ESPRUINO_MODULES.join("|")})$`);
@@ -244,6 +261,11 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
         "new-target": false,
         bigint: false,
       },
+      // TypeScript's pre-ES2022 field semantics: a field declared without an initialiser
+      // (`config;`) emits nothing, one with an initialiser becomes `this.x = …` in the
+      // constructor. Espruino is only known to run fields WITH an initialiser ([013]); the
+      // subset check rejects bare fields (rule "bare-class-field").
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
       charset: "ascii",
       legalComments: "none",
       minify: opts.minify ?? true,

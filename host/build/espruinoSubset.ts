@@ -236,6 +236,9 @@ function checkNode(node: AnyNode, parent: AnyNode | undefined, add: Add): void {
     case "PropertyDefinition":
       if (node.computed) add("computed-key", "computed class member names are a syntax error in Espruino [214]", node);
       if (node.key.type === "PrivateIdentifier") add("private-field", "#private members are a syntax error in Espruino [015]", node);
+      if (node.type === "PropertyDefinition" && node.value === null) {
+        add("bare-class-field", "class field without an initialiser (`x;`): the Espruino matrix only shows fields WITH one working ([013], [014]); give it a value (`x = null;`) or assign it in the constructor (the build sets useDefineForClassFields: false, which drops TypeScript's bare declarations)", node);
+      }
       if (node.type === "MethodDefinition" && node.static && node.kind === "set") {
         add("static-setter", "static setters silently do nothing in Espruino [004]: use a static method", node);
       }

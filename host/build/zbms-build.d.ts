@@ -34,4 +34,9 @@ declare module "zbms-build" {
   export const BUILD: BuildInfo;
   /** Replay builds: the samples, NaN where the JSONL had null; empty array otherwise. */
   export const REPLAY_SAMPLES: import("../../shared/sample").Sample[];
+  /**
+   * Compact accepted ranges of every config field, generated from validateConfig's
+   * `CONFIG_RULES` (host/build/configLimits.ts); firmware/configCheck.ts checks with them.
+   */
+  export const CONFIG_LIMITS: import("../../firmware/configCheck").ConfigLimits;
 }

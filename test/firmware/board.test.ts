@@ -239,7 +239,7 @@ describe("the other two boards", () => {
       expect(Math.abs(s.tempC[0] - 25)).toBeLessThan(1);
       const st = reply(vb, 'zbms("status")');
       expect(st.driverErrors).toBe(0);
-      if (id === "esp32-ina226") expect(st.applied.ina226).toMatchObject({ ok: true, address: 64, calWord: 2097, calReadBack: 2097, manufacturerId: 0x5449 });
+      if (id === "esp32-ina226") expect(st.applied.ina226).toMatchObject({ ok: true, address: 64, calWord: 2048, calReadBack: 2048, manufacturerId: 0x5449 });
       else expect(st.applied.adc.length).toBe(6);
     }, 60000);
   }

@@ -50,7 +50,7 @@ describe("validateBoard names the bad field", () => {
   it("rejects an INA226 shunt that disagrees with the chip's", () => {
     const b = load("esp32-ina226.json");
     b.current.shuntOhm = 0.1;
-    expect(() => validateBoard(b)).toThrow(/board\.current\.shuntOhm: got 0\.1; accepted: the same value as ina226\.shuntOhm \(0\.05\)/);
+    expect(() => validateBoard(b)).toThrow(/board\.current\.shuntOhm: got 0\.1; accepted: the same value as ina226\.shuntOhm \(0\.02\)/);
   });
   it("rejects an ESP32-ADC current channel without its sense amplifier", () => {
     const b = load("esp32-adc.json");

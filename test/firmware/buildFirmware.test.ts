@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
-import { buildFirmware, FirmwareBuildError } from "../../host/build/buildFirmware.js";
+import { buildFirmware, DEFAULT_PACK, FirmwareBuildError, loadBoard, loadPack, REPO_ROOT as REPO } from "../../host/build/buildFirmware.js";
+import { checkPackFitsBoard } from "../../host/hardware/packFit.js";
+import type { PackConfig } from "../../shared/config/packConfig.js";
 import { describeBundleSize, BUNDLE_BUDGET_BYTES } from "../../host/build/bundleBudget.js";
 import { formatFinding } from "../../host/build/espruinoSubset.js";
 import { BUNDLE_HASH_PLACEHOLDER, readEmbeddedHash, verifyBundleHash } from "../../host/build/bundleHash.js";
@@ -56,6 +58,30 @@ describe("firmware build (CI check: the real bundle passes the Espruino-subset c
     await expect(buildFirmware({ board: "replay", write: false })).rejects.toThrow(/--samples/);
     await expect(buildFirmware({ pack: "hardware/packs/nope.json", write: false })).rejects.toThrow(/nope\.json/);
   });
+
+  it("refuses a pack that does not fit the board, quoting packFit's reasons", async () => {
+    const pack = JSON.parse(readFileSync(join(REPO, "hardware/packs/znmno2-4s.json"), "utf8"));
+    pack.cellCount = 6; // the board measures 4 cells
+    const path = join(tmp, "six-cells.json");
+    writeFileSync(path, JSON.stringify(pack));
+    const err = await buildFirmware({ board: "esp32-ina226", pack: path, write: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FirmwareBuildError);
+    expect((err as Error).message).toMatch(/does not fit the board[\s\S]*6 cells but the board has 4 voltage channels/);
+  });
+
+  it("every example pack that fits a board builds for it; each board builds its default pack", async () => {
+    for (const board of ["esp32-ads1115", "esp32-ina226", "esp32-adc"]) {
+      const def = await loadBoard(board);
+      for (const p of ["znmno2-4s", "znpba-2s", "zni2-1s"]) {
+        const pack = `hardware/packs/${p}.json`;
+        const misfit = checkPackFitsBoard(def, (await loadPack(pack)) as unknown as PackConfig);
+        const r = buildFirmware({ board, pack, write: false });
+        if (misfit.length === 0) expect((await r).findings, `${board} + ${p}`).toEqual([]);
+        else await expect(r, `${board} + ${p}`).rejects.toThrow(misfit[0]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      }
+      expect(checkPackFitsBoard(def, (await loadPack(DEFAULT_PACK)) as unknown as PackConfig), board).toEqual([]);
+    }
+  }, 60000);
 
   it("stops at esbuild with the TypeScript file and line for syntax esbuild cannot lower (destructuring)", async () => {
     const entry = join(tmp, "bad.ts");

@@ -4,7 +4,9 @@ import { readFileSync } from "node:fs";
 import { createApp, type AppIo } from "../../firmware/app";
 import { runCommand, COMMANDS } from "../../firmware/commands";
 import { validateBoard } from "../../firmware/boardValidate";
-import { validateConfig } from "../../shared/config/validateConfig";
+import { validateConfig, CONFIG_RULES } from "../../shared/config/validateConfig";
+import { configProblem } from "../../firmware/configCheck";
+import { configLimits } from "../../host/build/configLimits";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import { FakeStorage, byteCrc } from "./storageFake";
 
@@ -14,8 +16,10 @@ const packJson = readFileSync(new URL("../../hardware/packs/znmno2-4s.json", imp
 function setup() {
   const lines: string[] = [];
   const io: AppIo = { hw: null, storage: new FakeStorage(), byteCrc, strCrc: undefined, print: (l) => lines.push(l), nowS: () => 100, memory: () => ({ free: 1, usage: 2, total: 3 }) };
-  const app = createApp({ version: "t", hash: "h", board: "b", pack: "p" }, validateBoard(JSON.parse(boardJson)), validateConfig(JSON.parse(packJson)), io);
-  return { app, lines, ctx: { app, sampler: null, onConfig: null } };
+  const pack = validateConfig(JSON.parse(packJson));
+  const app = createApp({ version: "t", hash: "h", board: "b", pack: "p" }, validateBoard(JSON.parse(boardJson)), pack, io);
+  const limits = configLimits(CONFIG_RULES);
+  return { app, lines, ctx: { app, sampler: null, onConfig: null, checkConfig: (c: unknown) => configProblem(pack, c, limits) } };
 }
 
 function decoded(lines: string[]) {
@@ -36,8 +40,8 @@ describe("zbms() commands", () => {
       expect(rs.length, c).toBe(1);
       if (c === "cycles") expect(rs[0]).toEqual({ type: "done", id: "id7" });
       else if (c === "ident") expect(rs[0].type).toBe("ident");
-      else if (c === "raw" || c === "rest" || c === "cal") expect(rs[0]).toMatchObject({ type: "error", id: "id7" });
-      else expect(rs[0]).toMatchObject({ type: "reply", id: "id7" });
+      else if (c === "raw" || c === "rest" || c === "cal" || c === "openRest") expect(rs[0], c).toMatchObject({ type: "error", id: "id7" });
+      else expect(rs[0], c + ": " + JSON.stringify(rs[0])).toMatchObject({ type: "reply", id: "id7" });
     }
   });
 

@@ -93,7 +93,7 @@ describe("ADS1115 driver (SBAS444)", () => {
 describe("INA226 driver (SBOS547)", () => {
   const chipDef = board("esp32-ina226").ina226!;
 
-  it("writes configuration 4527h and CAL 0831h (= trunc(0.00512 / (1.6 A/2^15 × 0.05 Ω)) = 2097) and reads them back", () => {
+  it("writes configuration 4527h and CAL 0800h (= trunc(0.00512 / (4.096 A/2^15 × 0.02 Ω)) = 2048) and reads them back", () => {
     const bus = new FakeBus();
     bus.chips[64] = fakeIna226(() => 0, false);
     const st = createDriverStatus();
@@ -102,11 +102,11 @@ describe("INA226 driver (SBOS547)", () => {
     // AVG 16 = 010, VBUSCT 1.1 ms = 100, VSHCT 1.1 ms = 100, MODE 111, reserved bit 14 set
     expect(writes).toEqual([
       [0x00, 0x45, 0x27],
-      [0x05, 0x08, 0x31],
+      [0x05, 0x08, 0x00],
     ]);
     expect(a.ok).toBe(true);
-    expect(a.calReadBack).toBe(2097);
-    expect(a.currentLsbA).toBeCloseTo(0.00512 / (2097 * 0.05), 12);
+    expect(a.calReadBack).toBe(2048);
+    expect(a.currentLsbA).toBeCloseTo(0.00512 / (2048 * 0.02), 12);
     expect(st.errorCount).toBe(0);
   });
 
@@ -117,7 +117,7 @@ describe("INA226 driver (SBOS547)", () => {
     const a = ina226Setup(fakeHw(bus, {}), chipDef, st);
     expect(a.ok).toBe(false);
     expect(a.calReadBack).toBe(0);
-    expect(st.lastError).toMatch(/ina226@64: setup .* cal 0\/2097/);
+    expect(st.lastError).toMatch(/ina226@64: setup .* cal 0\/2048/);
   });
 
   it("reads the shunt register as a signed code (−20 mV = −8000 codes of 2.5 µV)", () => {
@@ -187,7 +187,7 @@ describe("sensor set (board file → sample)", () => {
 
   it("esp32-ina226: INA226 current with the board's polarity; an open NTC (ADC at the rail) is NaN", () => {
     const bus = new FakeBus();
-    bus.chips[64] = fakeIna226(() => -0.004, false); // −80 mA through 50 mΩ
+    bus.chips[64] = fakeIna226(() => -0.0016, false); // −80 mA through 20 mΩ
     const pins: Record<string, () => number> = { D36: tempPin(22), D39: () => 4095 / 4096 };
     const cells = [1.3, 1.31, 1.29, 1.32];
     let acc = 0;
@@ -209,7 +209,7 @@ describe("sensor set (board file → sample)", () => {
   });
 
   it("esp32-adc: sense-amplifier current (INA240, gain 50, 1.65 V zero)", () => {
-    const pins: Record<string, () => number> = { D39: tempPin(25), D36: () => esp32Frac(1.65 + 0.5 * 50 * 0.01) };
+    const pins: Record<string, () => number> = { D39: tempPin(25), D36: () => esp32Frac(1.65 + 0.5 * 50 * 0.003) };
     for (let k = 0; k < 4; k++) pins["D3" + (2 + k)] = () => esp32Frac(1.3);
     const s = createSensorSet(board("esp32-adc"), fakeHw(null, pins), 1, 1);
     const smp = makeSample(0, [], 0, [], 0);

@@ -91,6 +91,8 @@ const FORBIDDEN: Array<[string, string]> = [
   ],
   ["class A { static f() {} } class B extends A {} B.f();", "inherited-static"],
   ["class A { static set s(v) {} }", "static-setter"],
+  ["class e { config; st; constructor(c) { this.config = c; } }", "bare-class-field"],
+  ["class S { static t; }", "bare-class-field"],
   ["console.log(h()); function h() { return 1; }", "call-before-declaration"],
   ["(function () { var x = h(); function h() { return 1; } })();", "call-before-declaration"],
   ["try { f(); } catch (e) { log(e.name); }", "error-name"],
@@ -114,7 +116,7 @@ describe("espruino subset check: what Espruino runs correctly passes", () => {
   const ALLOWED = [
     "class A { constructor(x) { this.x = x; } get y() { return this.x; } static s() { return 1; } }",
     "class B extends A { constructor() { super(1); this.z = 2; } m() { return super.m(); } }",
-    "class F { x = 5; static s = 9; }",
+    "class F { x = 5; static s = 9; y = null; }",
     "var f = (a) => a + 1; let t = `v=${f(1)}`; const c = 3;",
     "for (var i = 0; i < 3; i++) fs.push(function () { return i; });",
     "for (let i = 0; i < 3; i++) s += i;",

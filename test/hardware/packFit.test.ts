@@ -42,9 +42,9 @@ describe("which packs a board can measure", () => {
 
   it("an over-current alarm beyond the shunt's full scale is refused", () => {
     const b = loadBoard(repoRoot, "esp32-ina226");
-    const pack = defaultPackConfig("ZnMnO2", 4, 20); // 20 Ah: alarm currents of several A on a 1.6 A channel
-    expect(boardMaxCurrentA(b)).toBeCloseTo(1.6, 6);
-    expect(checkPackFitsBoard(b, pack).join("\n")).toMatch(/over-current alarm at \d+\.\d+ A but the current channel reads only up to 1\.600 A/);
+    const pack = defaultPackConfig("ZnMnO2", 4, 20); // 20 Ah: alarm currents of tens of A on a 4.096 A channel
+    expect(boardMaxCurrentA(b)).toBeCloseTo((2.5e-6 * 32767) / 0.02, 6); // 20 mOhm shunt: the INA226's 81.92 mV span
+    expect(checkPackFitsBoard(b, pack).join("\n")).toMatch(/over-current alarm at \d+\.\d+ A but the current channel reads only up to 4\.096 A/);
   });
 
   it("more temperature channels than NTC inputs is refused", () => {
