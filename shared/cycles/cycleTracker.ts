@@ -20,6 +20,9 @@ import type { CounterMark } from "../counting/coulombCounter";
 import {
   CYCLE_FLAG_GAP,
   CYCLE_FLAG_PARTIAL,
+  CYCLE_FLAG_UNBALANCED,
+  CE_PLAUSIBLE_MIN,
+  CE_PLAUSIBLE_MAX,
   CYCLE_FLAG_RESTORED,
   CYCLE_FLAG_SENSOR_FAULT,
   SEG_CHARGE,
@@ -179,6 +182,7 @@ function closeCycle(st: CycleState, config: PackConfig, end: CounterMark): Cycle
   const chain = config.sensorChain;
   const ce = partial ? NaN : outAh / inAh;
   const ee = partial ? NaN : outWh / inWh;
+  if (!partial && !(ce >= CE_PLAUSIBLE_MIN && ce <= CE_PLAUSIBLE_MAX)) flags |= CYCLE_FLAG_UNBALANCED;
   const ceBound = partial
     ? NaN
     : ceBoundFrac(outAh, inAh, errAh, errAh, chain.currentGainErrFrac, chain.currentGainMismatchFrac, chain.timeBaseErrFrac);

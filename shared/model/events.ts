@@ -15,6 +15,17 @@ export const CYCLE_FLAG_PARTIAL = 1; // a half shorter than minHalfCapacityFrac,
 export const CYCLE_FLAG_GAP = 2; // a time gap fell inside the cycle
 export const CYCLE_FLAG_RESTORED = 4; // the model was restored from a snapshot during the cycle
 export const CYCLE_FLAG_SENSOR_FAULT = 8; // an invalid current or voltage channel during the cycle
+export const CYCLE_FLAG_UNBALANCED = 16; // CE outside [CE_PLAUSIBLE_MIN, CE_PLAUSIBLE_MAX]: halves not one cycle (pulses, HPPC)
+
+/**
+ * A "cycle" whose CE falls outside this range is not a charge and a discharge of the same
+ * capacity (a pulse test, HPPC, a step the cycler counts differently): its CE is reported, but
+ * flagged and kept out of cumulative and rolling CE. Engineering choice: practical Zn pouch
+ * cells run 0.9–1.0 (article: ~97.5 %); first Zn‖Cu cycles can fall to ~0.6; no real cycle
+ * returns 1.5× the charge it took in.
+ */
+export const CE_PLAUSIBLE_MIN = 0.5;
+export const CE_PLAUSIBLE_MAX = 1.5;
 
 /** One completed cycle (a charge half and a discharge half, in the configured order). */
 export interface CycleRecord {

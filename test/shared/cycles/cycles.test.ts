@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { PackModel } from "../../../shared/model/packModel";
-import { CYCLE_FLAG_GAP, CYCLE_FLAG_PARTIAL, type CycleRecord, type ModelEvent } from "../../../shared/model/events";
+import { CYCLE_FLAG_GAP, CYCLE_FLAG_PARTIAL, CYCLE_FLAG_UNBALANCED, type CycleRecord, type ModelEvent } from "../../../shared/model/events";
 import type { PackConfig, SensorChainConfig } from "../../../shared/config/packConfig";
 import type { Sample } from "../../../shared/sample";
 import {
@@ -313,5 +313,20 @@ describe("CE uncertainty bound", () => {
         expect(Math.abs(r - a * (1 + g))).toBeLessThanOrEqual(ce.chain.currentOffsetA + ce.chain.currentLsbA / 2 + 1e-15);
       }),
     );
+  });
+});
+
+describe("cycles whose halves are not one cycle", () => {
+  it("a pulse pair returning 3× its charge is reported, flagged UNBALANCED and kept out of cumulative CE", () => {
+    const normal: CycleSpec = { chargeA: 0.3, chargeMs: 60 * MIN, restAfterChargeMs: 5 * MIN, dischargeA: 0.3, dischargeMs: 58 * MIN, restAfterDischargeMs: 5 * MIN, openCircuitRests: 1 };
+    const pulse: CycleSpec = { chargeA: 0.3, chargeMs: 20 * MIN, restAfterChargeMs: 5 * MIN, dischargeA: 0.3, dischargeMs: 60 * MIN, restAfterDischargeMs: 5 * MIN, openCircuitRests: 1 };
+    const run = sampleProfile(withCloser(cycleSteps([normal, pulse, normal], 10 * MIN, false), 0.3), TEST_PERIOD_MS, testCell(2), 2, NO_ERRORS);
+    const { cycles } = runModel(testPackConfig(2, "charge"), run.samples);
+    expect(cycles.length).toBe(3);
+    expect(cycles[1].ce).toBeCloseTo(3, 6);
+    expect(cycles[1].flags & CYCLE_FLAG_UNBALANCED).toBe(CYCLE_FLAG_UNBALANCED);
+    expect(cycles[0].flags & CYCLE_FLAG_UNBALANCED).toBe(0);
+    // Cumulative CE over the two real cycles only: exactly 58/60.
+    expect(cycles[2].cumulativeCe).toBeCloseTo(58 / 60, 9);
   });
 });
