@@ -32,6 +32,8 @@ async function bundle(): Promise<string> {
     format: "iife",
     platform: "neutral",
     target: "es2015",
+    // As host/build/buildFirmware.ts: TypeScript's bare field declarations are dropped.
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     supported: {
       "class-field": true,
       "class-static-field": true,
