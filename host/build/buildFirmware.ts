@@ -43,6 +43,19 @@ import type { PackConfig } from "../../shared/config/packConfig.js";
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DEFAULT_BOARD = "esp32-ads1115";
 export const DEFAULT_PACK = "hardware/packs/znmno2-4s.json";
+/**
+ * Boards whose default pack is not DEFAULT_PACK, because that pack does not fit them
+ * (host/hardware/packFit.ts): esp32-adc reads at most ±1.6 A through its 10 mΩ shunt and
+ * INA240A2 into the ESP32 ADC, below the 4 A over-current alarm of the 4S 2 Ah pack; a
+ * smaller shunt would make its already ±2 pp CE bound several times worse
+ * (hardware/generated/esp32-adc.md), so it is sized for the 1-cell 0.5 Ah Zn-I2 pack.
+ */
+export const BOARD_DEFAULT_PACKS: Record<string, string> = { "esp32-adc": "hardware/packs/zni2-1s.json" };
+
+/** The pack a board builds with when no --pack is given. */
+export function defaultPackFor(board: string): string {
+  return BOARD_DEFAULT_PACKS[board] ?? DEFAULT_PACK;
+}
 export const DEFAULT_OUT = "dist/firmware/zbms.js";
 export const DEFAULT_REPLAY_OUT = "dist/firmware/replay.js";
 /** Pseudo-board name that builds the replay bundle. */
@@ -55,7 +68,7 @@ const VIRTUAL_MODULE = "zbms-build";
 export interface BuildOptions {
   /** Board id (file `hardware/boards/<id>.json`) or "replay"; default `esp32-ads1115`. */
   board?: string;
-  /** Pack config JSON path (relative to the repo root or absolute); default `hardware/packs/znmno2-4s.json`. */
+  /** Pack config JSON path (relative to the repo root or absolute); default `defaultPackFor(board)`: `hardware/packs/znmno2-4s.json`, esp32-adc `hardware/packs/zni2-1s.json`. */
   pack?: string;
   /** Output file; default `dist/firmware/zbms.js` (replay: `dist/firmware/replay.js`). Set `write: false` to skip writing. */
   out?: string;
@@ -203,7 +216,7 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
     throw new FirmwareBuildError(`--samples is only accepted with --board replay (got --board ${boardId})`);
   }
   const board = await loadBoard(isReplay ? DEFAULT_BOARD : boardId);
-  const packPath = opts.pack ?? DEFAULT_PACK;
+  const packPath = opts.pack ?? defaultPackFor(isReplay ? DEFAULT_BOARD : boardId);
   const pack = await loadPack(packPath);
   const packName = typeof pack.name === "string" ? pack.name : packPath;
   if (!isReplay) {

@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import { relative } from "node:path";
-import { buildFirmware, DEFAULT_BOARD, DEFAULT_PACK, FirmwareBuildError, REPO_ROOT } from "./buildFirmware.js";
+import { BOARD_DEFAULT_PACKS, buildFirmware, DEFAULT_BOARD, DEFAULT_PACK, FirmwareBuildError, REPO_ROOT } from "./buildFirmware.js";
 import { describeBundleSize } from "./bundleBudget.js";
 import { formatFinding } from "./espruinoSubset.js";
 
@@ -13,13 +13,13 @@ const program = new Command()
   .name("build:firmware")
   .description("Bundle firmware/main.ts for Espruino 2v29 with a board and a pack embedded")
   .option("--board <id>", `board file hardware/boards/<id>.json, or "replay"`, DEFAULT_BOARD)
-  .option("--pack <path>", "pack config JSON", DEFAULT_PACK)
+  .option("--pack <path>", `pack config JSON (default ${DEFAULT_PACK}; ${Object.keys(BOARD_DEFAULT_PACKS).map((b) => b + ": " + BOARD_DEFAULT_PACKS[b]).join(", ")})`)
   .option("--out <file>", "output file (default dist/firmware/zbms.js; replay: dist/firmware/replay.js)")
   .option("--samples <file>", "replay builds: samples JSONL")
   .option("--no-minify", "keep the bundle readable (debugging only)")
   .option("--analyze", "list the bytes each source file adds to the bundle");
 program.parse();
-const o = program.opts<{ board: string; pack: string; out?: string; samples?: string; minify: boolean; analyze?: boolean }>();
+const o = program.opts<{ board: string; pack?: string; out?: string; samples?: string; minify: boolean; analyze?: boolean }>();
 
 try {
   const r = await buildFirmware({ board: o.board, pack: o.pack, out: o.out, samples: o.samples, minify: o.minify });

@@ -209,7 +209,7 @@ describe("sensor set (board file → sample)", () => {
   });
 
   it("esp32-adc: sense-amplifier current (INA240, gain 50, 1.65 V zero)", () => {
-    const pins: Record<string, () => number> = { D39: tempPin(25), D36: () => esp32Frac(1.65 + 0.5 * 50 * 0.003) };
+    const pins: Record<string, () => number> = { D39: tempPin(25), D36: () => esp32Frac(1.65 + 0.5 * 50 * 0.01) };
     for (let k = 0; k < 4; k++) pins["D3" + (2 + k)] = () => esp32Frac(1.3);
     const s = createSensorSet(board("esp32-adc"), fakeHw(null, pins), 1, 1);
     const smp = makeSample(0, [], 0, [], 0);

@@ -74,7 +74,7 @@ describe("the check finds each kind of disagreement", () => {
   it("a shunt value that differs", () => {
     const b = clone(adc.board);
     b.current.shuntOhm = 0.02;
-    expect(problems(adc.netlist, b)).toMatch(/current\.shuntOhm = 0\.02 but RS1 is 0\.003/);
+    expect(problems(adc.netlist, b)).toMatch(/current\.shuntOhm = 0\.02 but RS1 is 0\.01/);
   });
 
   it("an NTC series resistor that differs, and an NTC on the wrong side", () => {
