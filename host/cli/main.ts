@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAnalyze } from "./analyzeCommand";
 import { registerBuild } from "./buildCommand";
+import { registerCalibrate } from "./calibrate";
 import { describeFailure, EXIT_OK } from "./cliErrors";
 import { registerFlash } from "./flashCommand";
 import { registerMonitor } from "./monitorCommand";
@@ -41,6 +42,7 @@ export function buildProgram(output?: CliOutput): { program: Command; result: { 
   registerSim(program, run);
   registerSend(program, run);
   registerAnalyze(program, run);
+  registerCalibrate(program, run);
   return { program, result };
 }
 
