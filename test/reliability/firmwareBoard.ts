@@ -101,3 +101,13 @@ export function boardStatus(board: VirtualBoard, tap: TelemetryTap): Record<stri
   if (!r || r.record.type !== "reply") throw new Error(`status: no reply; got ${recs.map((x) => x.line).join(" | ")}`);
   return JSON.parse(r.record.payload) as Record<string, unknown>;
 }
+
+/** The status alarmMask bit value of alarm row `id` in the board's own config (bit i = row i, docs/protocol.md). */
+export function alarmBit(board: VirtualBoard, tap: TelemetryTap, id: string): number {
+  const r = sendWords(board, tap, ["get#alarms", "alarms"]).find((x) => x.record.type === "reply");
+  if (!r || r.record.type !== "reply") throw new Error("get alarms: no reply");
+  const rows = (JSON.parse(r.record.payload) as { value: { id: string }[] }).value;
+  const i = rows.findIndex((x) => x.id === id);
+  if (i < 0) throw new Error(`no alarm row "${id}" in the board's config`);
+  return 2 ** i;
+}

@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { runPowerCuts } from "./scenarios/powerCut";
+
+describe("board power cut at random instants, including during a state write", () => {
+  it("restores the last completed save, never a torn or older one; loses at most one save interval", async () => {
+    const f = await runPowerCuts({ cuts: 6, seed: 3 });
+    expect(f.examples).toEqual([]);
+    expect(f.cuts).toBe(6);
+    expect(f.cutsDuringWrite).toBeGreaterThan(0);
+    expect(f.corruptRestores).toBe(0);
+    expect(f.missedRestores).toBe(0);
+    expect(f.unflaggedRestores).toBe(0);
+    expect(f.maxChargeLostOnPowerCutAh).toBeGreaterThan(0);
+    expect(f.maxChargeLostOnPowerCutAh).toBeLessThanOrEqual(f.boundAh + 1e-9);
+  }, 60_000);
+});

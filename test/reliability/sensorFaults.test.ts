@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { BROKEN_TAP_CASE, FAULT_CASES, runSensorFault } from "./scenarios/sensorFaults";
+
+/** Warm-up and fault length (board ms): the fault spans a cycle end of the 20-min charge/discharge square wave. */
+const WARM_MS = 900_000;
+const FAULT_MS = 1_600_000;
+
+describe("sensor faults on the firmware: alarm raised, no figure from the bad channel", () => {
+  for (const c of FAULT_CASES) {
+    it(c.name, async () => {
+      const r = await runSensorFault(c, WARM_MS, FAULT_MS);
+      expect(r).toMatchObject({ notNaN: 0, alarmRaised: true, maskSet: true, cyclesUnflagged: 0, restRecordsDuringFault: 0, samplerKeptRunning: true });
+      expect(r.socDeviation).toBeLessThanOrEqual(1e-4);
+      expect(r.ok).toBe(true);
+    }, 30_000);
+  }
+
+  // Known firmware gap (reported): a tap input at 0 V gives cell voltages of about −2.8 V that
+  // are taken as valid. This test flips to passing once the firmware treats impossible cell
+  // voltages as invalid channels.
+  it.fails(BROKEN_TAP_CASE.name + " (known gap: impossible voltages accepted)", async () => {
+    const r = await runSensorFault(BROKEN_TAP_CASE, WARM_MS, FAULT_MS);
+    expect(r.ok).toBe(true);
+  }, 30_000);
+});
