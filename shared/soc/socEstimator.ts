@@ -37,6 +37,13 @@ const SOC_ANCHORED = 2;
 /** `corrected` codes (see SocState.corrected). */
 const CORR_WEIGHTED = 1;
 const CORR_ANCHOR = 2;
+/** A per-cell capacity measurement whose relative standard deviation √(σ₁² + σ₂²) / |ΔSOC|
+ *  exceeds this is not used (engineering choice: 10 %, so one update at capacityUpdateGain moves
+ *  the estimate by at most ~3 % of noise). */
+const MAX_CAP_REL_SIGMA = 0.1;
+/** A per-cell capacity measurement needs at least this share of nominal capacity counted between
+ *  its two readings (engineering choice: below it, reading errors dominate). */
+const MIN_CAP_SPAN_FRAC = 0.2;
 /** Cycle flags that disqualify a cycle from the capacity (SOH) update. */
 const SOH_REJECT_FLAGS = CYCLE_FLAG_PARTIAL | CYCLE_FLAG_GAP | CYCLE_FLAG_SENSOR_FAULT;
 
@@ -52,9 +59,10 @@ export interface SocState {
   prevCurrentA: number;
   /** Magnitude of the last valid current (A): bounds the charge moved while current is unknown. */
   lastAbsCurrentA: number;
-  /** 1 after a full anchor, cleared when a new charge starts; a discharge that then reaches the
-   *  empty anchor is a full discharge. */
-  fromFull: number;
+  /** Per cell: 1 after that cell's full anchor, cleared when a new charge starts; a discharge
+   *  in which the same cell then reaches the empty anchor is a full discharge (a string whose
+   *  top and bottom are set by different cells has moved less than any one cell's capacity). */
+  fromFull: Float64Array;
   /** 1 when a full discharge (full anchor → empty anchor) happened since the last cycle record. */
   fullDischarge: number;
   /** Start time (ms) of the current relaxation window (NaN outside a rest). */
@@ -86,17 +94,31 @@ export interface SocState {
   lastActiveA: number;
   /** Per cell: voltage (V) at that sample (NaN if none or invalid): the end-of-half voltage. */
   lastActiveV: Float64Array;
+  /** Net charge counted since the start (Ah, + = charge): the clock of the capacity readings. */
+  netAh: number;
+  /** Per cell: capacity (Ah) used to turn counted charge into SOC; nominal until measured. In a
+   *  series string cells fade apart, so each cell has its own. */
+  cellCapAh: Float64Array;
+  /** Per cell: the latest SOC reading (fraction) made from a voltage (OCV, CV-hold end, cut-off),
+   *  its standard deviation, and netAh when it was made (NaN before the first). */
+  refSocFrac: Float64Array;
+  refSigmaFrac: Float64Array;
+  refAh: Float64Array;
 }
 
 /** Default SOC settings for a chemistry (H1's defaults.ts calls this). */
 export function defaultSocConfig(chemistry: ChemistryId): SocConfig {
   const p = CHEMISTRY_PRESETS[chemistry];
   return {
-    // Engineering choice: 7.2 mV/h. A relaxed healthy cell (< 3 mV/h, the selfDischarge
-    // warning) passes; a relaxation drop (tens of mV per hour and more) does not.
-    relaxedDvDtVPerS: 2e-6,
-    // Engineering choice: 30 min of quiet voltage before trusting OCV.
-    relaxedMinMs: 30 * 60 * 1000,
+    // Engineering choice: 14.4 mV/h. A relaxation drop (tens of mV per hour and more right after
+    // the current stops) does not pass; the slow tail of a pouch cell's diffusion relaxation
+    // (~5 mV left half an hour after a C/5 discharge, inside ocvSigmaV) does.
+    relaxedDvDtVPerS: 4e-6,
+    // Engineering choice: one quiet window pair (10 min), so the usual 30-min open-circuit rest
+    // after a discharge gives every cell a reading at low SOC, where the OCV curve is steep (what
+    // per-cell capacities are measured from). In a long rest later windows recompute the
+    // correction from the same committed prior, so the early reading is superseded, not stacked.
+    relaxedMinMs: 10 * 60 * 1000,
     // Engineering choice: 10-min means; 1 mV of ADC noise then gives < 1.7e-6 V/s.
     relaxedWindowMs: 10 * 60 * 1000,
     // Engineering choice: residual hysteresis, incomplete relaxation and ~0.5 mV/K temperature.
@@ -132,7 +154,7 @@ export function createSocState(config: PackConfig): SocState {
     prevSeg: SEG_REST,
     prevCurrentA: NaN,
     lastAbsCurrentA: 0,
-    fromFull: 0,
+    fromFull: new Float64Array(n),
     fullDischarge: 0,
     winStartTMs: NaN,
     socFrac: new Float64Array(n),
@@ -149,6 +171,11 @@ export function createSocState(config: PackConfig): SocState {
     relaxedForMs: new Float64Array(n),
     lastActiveA: NaN,
     lastActiveV: new Float64Array(n),
+    netAh: 0,
+    cellCapAh: new Float64Array(n),
+    refSocFrac: new Float64Array(n),
+    refSigmaFrac: new Float64Array(n),
+    refAh: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     st.socFrac[i] = 0.5;
@@ -158,6 +185,10 @@ export function createSocState(config: PackConfig): SocState {
     st.prevMeanV[i] = NaN;
     st.prevMeanTMs[i] = NaN;
     st.lastActiveV[i] = NaN;
+    st.cellCapAh[i] = config.capacityAh;
+    st.refSocFrac[i] = NaN;
+    st.refSigmaFrac[i] = NaN;
+    st.refAh[i] = NaN;
   }
   return st;
 }
@@ -198,25 +229,25 @@ export function stepSoc(
   const sc = config.soc;
   const chain = config.sensorChain;
   const n = config.cellCount;
-  const capAh = st.capacityAh > 0 ? st.capacityAh : config.capacityAh;
 
-  // 1. Counting (trapezoid with the previous valid current; rectangle after an invalid one).
-  let dSoc = 0;
-  let dSigma = 0;
+  // 1. Counting (trapezoid with the previous valid current; rectangle after an invalid one), in
+  // Ah here and per cell (÷ that cell's capacity) below.
+  let dAh = 0;
+  let dSigmaAh = 0;
   const dtOk = isFinite(dtMs) && dtMs > 0;
   const currentOk = isFinite(currentA);
   if (dtOk) {
     const dtH = dtMs / MS_PER_H;
     if (currentOk && dtMs <= config.counting.maxGapMs) {
       const meanA = isNaN(st.prevCurrentA) ? currentA : 0.5 * (st.prevCurrentA + currentA);
-      const dAh = meanA * dtH;
-      dSoc = dAh / capAh;
-      dSigma = ((sc.countingSigmaFrac + chain.currentGainErrFrac) * Math.abs(dAh) + chain.currentOffsetA * dtH) / capAh;
+      dAh = meanA * dtH;
+      dSigmaAh = (sc.countingSigmaFrac + chain.currentGainErrFrac) * Math.abs(dAh) + chain.currentOffsetA * dtH;
     } else {
       // Current unknown (invalid channel or a time gap): no counting, but the SOC may have
       // moved by up to the last known current times the interval.
-      dSigma = ((st.lastAbsCurrentA + chain.currentOffsetA) * dtH) / capAh;
+      dSigmaAh = (st.lastAbsCurrentA + chain.currentOffsetA) * dtH;
     }
+    st.netAh += dAh;
   }
   if (currentOk) {
     st.prevCurrentA = currentA;
@@ -236,7 +267,9 @@ export function stepSoc(
   const loaded = (segment === SEG_CHARGE && currentA > restA) || (segment === SEG_DISCHARGE && currentA < -restA);
   if (loaded) st.lastActiveA = Math.abs(currentA);
 
-  if (segment === SEG_CHARGE && st.prevSeg !== SEG_CHARGE) st.fromFull = 0;
+  if (segment === SEG_CHARGE && st.prevSeg !== SEG_CHARGE) {
+    for (let i = 0; i < n; i++) st.fromFull[i] = 0;
+  }
   if (segment === SEG_CHARGE || segment === SEG_DISCHARGE) st.dir = segment;
 
   // 2. A rest ended: commit its OCV correction and forget the relaxation windows.
@@ -269,6 +302,9 @@ export function stepSoc(
   for (let i = 0; i < n; i++) {
     const v = cellV[i];
     // Counting moves both the committed and the reported estimate.
+    const capI = st.cellCapAh[i];
+    const dSoc = dAh / capI;
+    const dSigma = dSigmaAh / capI;
     st.countSocFrac[i] = clamp01(st.countSocFrac[i] + dSoc);
     st.socFrac[i] = clamp01(st.socFrac[i] + dSoc);
     st.sigmaFrac[i] += dSigma;
@@ -285,10 +321,11 @@ export function stepSoc(
     // 3. Cut-off anchors.
     if (segment === SEG_CHARGE && v >= sc.fullCellV) {
       anchor(st, i, 1, sc.anchorSigmaFrac);
-      st.fromFull = 1;
+      st.fromFull[i] = 1;
     } else if (segment === SEG_DISCHARGE && v <= sc.emptyCellV) {
       anchor(st, i, 0, sc.anchorSigmaFrac);
-      if (st.fromFull === 1) st.fullDischarge = 1;
+      capacityReading(st, config, i, 0, sc.anchorSigmaFrac);
+      if (st.fromFull[i] === 1) st.fullDischarge = 1;
     }
     // 4. Relaxation windows during a rest.
     if (segment === SEG_REST) {
@@ -317,7 +354,7 @@ export function stepSoc(
     st.winN[i] = 0;
     st.winSumV[i] = 0;
     st.winSumT[i] = 0;
-    if (st.relaxedForMs[i] >= sc.relaxedMinMs) correctFromOcv(st, sc, i, meanV, sigmaV2);
+    if (st.relaxedForMs[i] >= sc.relaxedMinMs) correctFromOcv(st, config, i, meanV, sigmaV2);
   }
   st.winStartTMs = tMs;
 }
@@ -371,8 +408,9 @@ function endOfCharge(st: SocState, config: PackConfig): void {
     st.postSigmaFrac[i] = postSigma;
     st.corrected[i] = 0;
     if (sOcv <= sc.maxOcvSigmaFrac) st.known[i] = SOC_ANCHORED;
+    if (v >= sc.fullCellV - sigmaV) st.fromFull[i] = 1;
+    capacityReading(st, config, i, socOcv, sOcv);
   }
-  st.fromFull = 1;
 }
 
 /**
@@ -389,7 +427,33 @@ function endOfDischarge(st: SocState, config: PackConfig): void {
     const v = st.lastActiveV[i];
     if (!(v <= limitV)) continue;
     anchor(st, i, 0, sc.anchorSigmaFrac);
+    capacityReading(st, config, i, 0, sc.anchorSigmaFrac);
   }
+}
+
+/**
+ * A SOC reading of cell i made from a voltage (`socFrac` ± `sigmaFrac`). Paired with the cell's
+ * previous reading when the string was discharged in between (net counted charge falling by at
+ * least MIN_CAP_SPAN_FRAC of nominal): that cell's capacity is measured as
+ * C = −ΔQ / (SOC_prev − SOC_now) and, when its relative σ is at most MAX_CAP_REL_SIGMA, moves
+ * cellCapAh[i] by capacityUpdateGain towards it. Charge-direction pairs are not used: charge
+ * going to H2 evolution is counted but not stored. Either way the reading becomes the reference.
+ */
+function capacityReading(st: SocState, config: PackConfig, i: number, socFrac: number, sigmaFrac: number): void {
+  const prevAh = st.refAh[i];
+  const dAh = st.netAh - prevAh;
+  const dSoc = st.refSocFrac[i] - socFrac;
+  if (-dAh >= MIN_CAP_SPAN_FRAC * config.capacityAh && dSoc > 0) {
+    const s1 = st.refSigmaFrac[i];
+    const relSigma = Math.sqrt(s1 * s1 + sigmaFrac * sigmaFrac) / dSoc;
+    if (relSigma <= MAX_CAP_REL_SIGMA) {
+      const capAh = -dAh / dSoc;
+      st.cellCapAh[i] += config.soc.capacityUpdateGain * (capAh - st.cellCapAh[i]);
+    }
+  }
+  st.refSocFrac[i] = socFrac;
+  st.refSigmaFrac[i] = sigmaFrac;
+  st.refAh[i] = st.netAh;
 }
 
 /** Fix cell i's SOC at a cut-off (committed and reported). */
@@ -411,7 +475,8 @@ function anchor(st: SocState, i: number, socFrac: number, sigmaFrac: number): vo
  *   σ_post = σ_ocv; the cell counts as anchored once the rest ends;
  * - not yet anchored on a flat curve: the Kalman weight against the wide provisional prior.
  */
-function correctFromOcv(st: SocState, sc: SocConfig, i: number, ocvV: number, sigmaV2: number): void {
+function correctFromOcv(st: SocState, config: PackConfig, i: number, ocvV: number, sigmaV2: number): void {
+  const sc = config.soc;
   const branch = st.dir;
   const socOcv = socAtOcv(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, branch, ocvV);
   const slope = Math.abs(ocvSlopeAtSoc(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, branch, socOcv));
@@ -420,6 +485,7 @@ function correctFromOcv(st: SocState, sc: SocConfig, i: number, ocvV: number, si
   const informative = sOcv <= sc.maxOcvSigmaFrac;
   const anchored = st.known[i] === SOC_ANCHORED;
   if (anchored && !informative) return;
+  if (informative) capacityReading(st, config, i, socOcv, sOcv);
   if (!anchored && informative) {
     st.socFrac[i] = clamp01(socOcv);
     st.postSigmaFrac[i] = sOcv;

@@ -401,3 +401,41 @@ describe("end-of-half anchors (per cell)", () => {
     expect(socOfCell(d.st, 1)).toBeCloseTo(other, 3); // only the rest sample's half-second trapezoid moves it
   });
 });
+
+describe("per-cell capacity", () => {
+  /** A cell of trueCapAh read full at a CV hold's end, then discharged by dischargeAh and rested at its true OCV. */
+  function topThenDischargeRest(cfg: PackConfig, trueCapAh: number, dischargeAh: number): Driver {
+    const d = new Driver(createSocState(cfg), cfg);
+    const taperA = 0.5 * cfg.soc.fullTaperCurrentC * cfg.capacityAh;
+    d.run(60000, 1000, taperA, [cfg.soc.fullCellV], SEG_CHARGE);
+    const iA = -0.2 * cfg.capacityAh;
+    const vMid = ocvAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_DISCHARGE, 0.5);
+    d.run(Math.round((dischargeAh / 0.2) * 3600000), 1000, iA, [vMid], SEG_DISCHARGE);
+    const trueSoc = 1 - dischargeAh / trueCapAh;
+    const ocv = ocvAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_DISCHARGE, trueSoc);
+    d.run(1000, 1000, 0, [ocv], SEG_REST);
+    d.run(cfg.soc.relaxedMinMs + 2 * cfg.soc.relaxedWindowMs, MIN_MS, 0, [ocv], SEG_REST);
+    d.run(1000, 1000, 0.2, [ocv], SEG_CHARGE); // the rest ends: its reading is committed
+    return d;
+  }
+
+  it("a reading at full and a reading after a discharge measure that cell's capacity", () => {
+    const cfg = pack("ZnMnO2", 1, 1);
+    const d = topThenDischargeRest(cfg, 0.8, 0.6);
+    const expected = 1 + cfg.soc.capacityUpdateGain * (0.8 - 1);
+    expect(d.st.cellCapAh[0]).toBeGreaterThan(expected - 0.03);
+    expect(d.st.cellCapAh[0]).toBeLessThan(expected + 0.03);
+  });
+
+  it("a short discharge between readings (below MIN_CAP_SPAN_FRAC) or a charge between them measures nothing", () => {
+    const cfg = pack("ZnMnO2", 1, 1);
+    expect(topThenDischargeRest(cfg, 0.8, 0.1).st.cellCapAh[0]).toBe(1);
+    // bottom anchor, then charge 0.5 Ah and a relaxed rest: a charge-direction pair
+    const d = new Driver(createSocState(cfg), cfg);
+    d.run(2000, 1000, -0.2, [cfg.soc.emptyCellV - 0.01], SEG_DISCHARGE);
+    d.run(2.5 * 3600000, 1000, 0.2, [1.4], SEG_CHARGE);
+    const ocv = ocvAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_CHARGE, 0.6);
+    d.run(2 * 3600000, MIN_MS, 0, [ocv], SEG_REST);
+    expect(d.st.cellCapAh[0]).toBe(1);
+  });
+});
