@@ -2,7 +2,7 @@
  * The demo's per-cycle summary: the cycle records the monitor logged (what the board
  * measured) side by side with the simulator's ground truth, matched by end time.
  */
-import type { CycleTruth } from "../sim/truth";
+import type { CycleTruth, RestTruth } from "../sim/truth";
 import type { CycleSummary } from "../monitor/monitorRecord";
 
 /** A logged cycle record (a line of `<port>-<time>.cycles.jsonl`): board end time + summary. */
@@ -14,23 +14,28 @@ export const MATCH_TOLERANCE_S = 1800;
 export interface CycleComparison {
   logged: LoggedCycle;
   truth: CycleTruth | null;
+  /** Longest open-circuit rest inside the true cycle (h); 0 when none. */
+  restH: number;
   /** |CE measured − CE true| (fraction); NaN when unmatched. */
   ceErr: number;
-  /** The CE interval [ce − bound, ce + bound] contains the true CE. */
-  covered: boolean;
+  /** The CE interval [ce − bound, ce + bound] contains the true CE; null when the board gave no CE (a partial cycle). */
+  covered: boolean | null;
 }
 
 /**
  * Pair each logged cycle with the true cycle whose end is nearest. `bootSimTimeS`: simulated
  * time of the board's boot the logged times count from (its getTime() restarts at every boot).
  */
-export function matchCycles(logged: LoggedCycle[], truth: CycleTruth[], bootSimTimeS: number): CycleComparison[] {
+export function matchCycles(logged: LoggedCycle[], truth: CycleTruth[], bootSimTimeS: number, rests: RestTruth[] = []): CycleComparison[] {
   return logged.map((c) => {
     const endS = bootSimTimeS + c.tMs / 1000;
     let best: CycleTruth | null = null;
     for (const t of truth) if (Math.abs(t.endS - endS) <= MATCH_TOLERANCE_S && (!best || Math.abs(t.endS - endS) < Math.abs(best.endS - endS))) best = t;
     const ceErr = best ? Math.abs(c.ce - best.ce) : NaN;
-    return { logged: c, truth: best, ceErr, covered: best !== null && ceErr <= c.ceBound };
+    let restS = 0;
+    if (best) for (const r of rests) if (r.startS >= best.startS && r.endS <= best.endS + 1) restS = Math.max(restS, r.durationS);
+    const covered = best === null || !Number.isFinite(c.ce) ? null : ceErr <= c.ceBound;
+    return { logged: c, truth: best, ceErr, covered, restH: restS / 3600 };
   });
 }
 
@@ -50,7 +55,7 @@ export function flagText(flags: number): string {
 
 /** A fixed-width text table, one row per logged cycle. */
 export function summaryTable(rows: CycleComparison[]): string {
-  const head = ["cycle", "Q in Ah", "Q out Ah", "CE %", "± %", "true CE %", "in bound", "EE %", "true EE %", "rest", "flags"];
+  const head = ["cycle", "Q in Ah", "Q out Ah", "CE %", "± %", "true CE %", "in bound", "EE %", "true EE %", "rest h", "flags"];
   const body = rows.map((r) => [
     String(r.logged.index),
     r.logged.chargeAh.toFixed(4),
@@ -58,10 +63,10 @@ export function summaryTable(rows: CycleComparison[]): string {
     pct(r.logged.ce, 3),
     pct(r.logged.ceBound, 3),
     r.truth ? pct(r.truth.ce, 3) : "—",
-    r.truth ? (r.covered ? "yes" : "NO") : "—",
+    r.covered === null ? "—" : r.covered ? "yes" : "NO",
     pct(r.logged.ee, 2),
     r.truth ? pct(r.truth.ee, 2) : "—",
-    r.truth && r.truth.hadRest ? "yes" : "",
+    r.restH >= 1 ? r.restH.toFixed(1) : "",
     flagText(r.logged.flags),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

@@ -22,7 +22,8 @@ import type { TruthFile } from "../cli/simCommand";
 const HERE = nodePath.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = nodePath.resolve(HERE, "..", "..");
 const ZBMS = nodePath.join(REPO_ROOT, "host", "cli", "bin.mjs");
-const OUT_DIR = nodePath.join(REPO_ROOT, "out", "demo");
+/** Where everything goes; ZBMS_DEMO_OUT overrides it (tests). */
+const OUT_DIR = process.env.ZBMS_DEMO_OUT ? nodePath.resolve(process.env.ZBMS_DEMO_OUT) : nodePath.join(REPO_ROOT, "out", "demo");
 const PACK = nodePath.join(HERE, "demoPack.json");
 const PROTOCOL = nodePath.join(HERE, "demoProtocol.txt");
 const TRUTH = nodePath.join(OUT_DIR, "truth.json");
@@ -114,13 +115,14 @@ async function main(): Promise<number> {
   const truth = JSON.parse(fs.readFileSync(TRUTH, "utf8")) as TruthFile;
   // the monitor started after the last boot (the one `zbms flash` caused to verify the saved code)
   const lastBoot = truth.boots.length > 0 ? truth.boots[truth.boots.length - 1]!.simTimeS : 0;
-  const rows = matchCycles(logged, truth.cycles, lastBoot);
+  const rows = matchCycles(logged, truth.cycles, lastBoot, truth.rests);
   log(`per-cycle summary: the board's records (logged by zbms monitor) beside the simulator's truth`);
   console.log(summaryTable(rows));
-  const matched = rows.filter((r) => r.truth);
+  const judged = rows.filter((r) => r.covered !== null);
   console.log(
-    `\n${logged.length} cycles logged, ${matched.length} matched to the truth; the CE bound covers the true CE in ` +
-      `${matched.filter((r) => r.covered).length} of ${matched.length}.`,
+    `\n${logged.length} cycles logged, ${rows.filter((r) => r.truth).length} matched to the simulator's truth; ` +
+      `the board's CE ± bound contains the true CE in ${judged.filter((r) => r.covered).length} of the ${judged.length} cycles with a CE` +
+      (judged.length < rows.length ? ` (${rows.length - judged.length} partial: the board started mid-cycle)` : "") + ".",
   );
   for (const r of truth.rests) {
     if (r.durationS >= 3600) {
