@@ -16,6 +16,7 @@ import type { CycleSummary, LineClass, MonitorRecord, SampleRecord } from "./mon
 import { emptyPackView, type PackState, type PackView } from "./packView";
 import { RawLog } from "./rawLog";
 import { SequenceTracker } from "./sequenceTracker";
+import { dropTornTails } from "./tornTail";
 
 const SEGMENT_STATE: Record<number, PackState> = { 0: "rest", 1: "charge", 2: "discharge" };
 
@@ -81,8 +82,12 @@ export class MonitorSession {
   private openFiles(): RawLog {
     if (!this.rawLog) {
       fs.mkdirSync(this.opts.outDir, { recursive: true });
+      // a monitor killed earlier may have left a torn last row in this port's files: drop it first
+      const torn = dropTornTails(this.opts.outDir, this.opts.stem.replace(/\d{8}T\d{6}Z$/, ""));
       this.rawLog = new RawLog(this.files.rawLog);
       this.cyclesFd = fs.openSync(this.files.cycles, "a");
+      for (const t of torn) this.rawLog.writeNote({ event: "tornTail", file: t.path, droppedBytes: t.droppedBytes, text: t.text });
+      if (torn.length > 0) this.view.lastEvent = `dropped a torn last line from ${torn.length} earlier log file(s): ${torn.map((t) => nodePath.basename(t.path)).join(", ")}`;
     }
     return this.rawLog;
   }
