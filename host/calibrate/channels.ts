@@ -6,7 +6,8 @@
  * calibrated reading must meet (the data-sheet worst case of `boardSensorChain`).
  */
 import type { BoardDef, CurrentChannelDef, VoltageChannelDef } from "../../firmware/boardTypes";
-import type { AdcCalibration } from "../../shared/sensors/calibration";
+import { applyCalibration, type AdcCalibration } from "../../shared/sensors/calibration";
+import { ESP32_RANGE_MAX_V, ESP32_RANGE_MIN_V, esp32RangeIndex } from "../../shared/sensors/esp32Adc";
 import { chipInputV, currentFromInputV } from "../../firmware/sensors";
 import { boardSensorChain } from "../hardware/accuracy";
 import { boardMaxCurrentA, inputMaxV } from "../hardware/packFit";
@@ -70,16 +71,25 @@ export function channelInfo(board: BoardDef, name: string): ChannelInfo {
     unit: "V",
     def,
     where,
-    minValue: 0,
+    minValue: def.chip === "esp32adc" ? ESP32_RANGE_MIN_V[esp32RangeIndex(def.attenDb)]! * def.dividerRatio : 0,
     maxValue: inputMaxV(def) * def.dividerRatio,
     suggested: [SUGGESTED_CELL_V.low * cellsBelow, SUGGESTED_CELL_V.high * cellsBelow, SUGGESTED_CELL_V.check * cellsBelow],
   };
 }
 
-/** The channel's value (V at the tap/cell, or A) for a raw code through `cal` (undefined = the board file's). */
+/**
+ * The channel's value (V at the tap/cell, or A) for a (mean) raw code through `cal` (undefined =
+ * the board file's), as the firmware converts it; ESP32 codes are not rounded to whole codes
+ * here (an average keeps its fraction), but outside the ADC's usable span they are NaN as on the board.
+ */
 export function valueFromRaw(info: ChannelInfo, cal: AdcCalibration | undefined, raw: number): number {
   const def = cal === undefined ? info.def : ({ ...info.def, cal } as VoltageChannelDef | CurrentChannelDef);
-  const inputV = chipInputV(def, raw);
+  let inputV: number;
+  if (def.chip === "esp32adc") {
+    const k = esp32RangeIndex(def.attenDb);
+    const v = applyCalibration(def.cal, raw);
+    inputV = v >= ESP32_RANGE_MIN_V[k]! && v <= ESP32_RANGE_MAX_V[k]! ? v : NaN;
+  } else inputV = chipInputV(def, raw);
   if (info.kind === "current") return currentFromInputV(def as CurrentChannelDef, inputV);
   return inputV * (def as VoltageChannelDef).dividerRatio;
 }
