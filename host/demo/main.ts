@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { fileURLToPath } from "node:url";
 import { matchCycles, summaryTable, type LoggedCycle } from "./cycleSummary";
+import { writeDemoPack } from "./demoPack";
 import type { TruthFile } from "../cli/simCommand";
 
 const HERE = nodePath.dirname(fileURLToPath(import.meta.url));
@@ -24,7 +25,9 @@ const REPO_ROOT = nodePath.resolve(HERE, "..", "..");
 const ZBMS = nodePath.join(REPO_ROOT, "host", "cli", "bin.mjs");
 /** Where everything goes; ZBMS_DEMO_OUT overrides it (tests). */
 const OUT_DIR = process.env.ZBMS_DEMO_OUT ? nodePath.resolve(process.env.ZBMS_DEMO_OUT) : nodePath.join(REPO_ROOT, "out", "demo");
-const PACK = nodePath.join(HERE, "demoPack.json");
+/** The real pack file the demo pack is derived from (demoPack.ts). */
+const BASE_PACK = nodePath.join(REPO_ROOT, "hardware", "packs", "znmno2-4s.json");
+const PACK = nodePath.join(OUT_DIR, "demoPack.json");
 const PROTOCOL = nodePath.join(HERE, "demoProtocol.txt");
 const TRUTH = nodePath.join(OUT_DIR, "truth.json");
 /**
@@ -75,6 +78,7 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   fs.rmSync(OUT_DIR, { recursive: true, force: true });
   fs.mkdirSync(OUT_DIR, { recursive: true });
+  writeDemoPack(BASE_PACK, PACK);
 
   log(`zbms sim --pack ${nodePath.relative(REPO_ROOT, PACK)} --protocol ${nodePath.relative(REPO_ROOT, PROTOCOL)} --speed ${SPEED}`);
   const sim = await startSim();
