@@ -6,7 +6,9 @@
  * removes a field), so PACK itself is the shape template:
  *   - objects: the same keys as the template; leaves: the same type as the template's;
  *   - every number/string leaf against its row in CONFIG_LIMITS, which the build generates from
- *     validateConfig's own `CONFIG_RULES` (host/build/configLimits.ts);
+ *     validateConfig's own `CONFIG_RULES` (host/build/configLimits.ts): one row per leaf (a
+ *     curve is one leaf, the alarm table none) in the order a walk of PACK's keys meets them,
+ *     so no field path is stored twice;
  *   - the OCV curves: template's length, each value in range, strictly rising;
  *   - the alarm table: rows of exactly {id, level, limit, reset, delayMs}, then the shared
  *     `checkAlarmTable`;
@@ -33,8 +35,8 @@ export const LIMIT_MAX_OPEN = 2;
  * each value), [LIMIT_STR, minLen, maxLen, 0, ""], [LIMIT_ENUM, 0, 0, 0, values].
  */
 export type LimitRow = [number, number, number, number, string | string[]];
-/** Dotted field path without array indices ("soc.ocvChargeV", "cellCount") → its row. */
-export type ConfigLimits = Record<string, LimitRow>;
+/** One row per leaf of the template, in the order `configProblem` walks it (Object.keys order). */
+export type ConfigLimits = LimitRow[];
 
 /** Fields of one alarm row (shared/config/packConfig AlarmRow). */
 const ALARM_ROW_FIELDS = ["id", "level", "limit", "reset", "delayMs"];
@@ -69,8 +71,7 @@ function isObj(v: unknown): boolean {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-function checkLeaf(path: string, x: unknown, r: LimitRow | undefined): string | null {
-  if (r === undefined) return null; // a field validateConfig has no rule for cannot be in a validated PACK
+function checkLeaf(path: string, x: unknown, r: LimitRow): string | null {
   if (r[0] === LIMIT_ENUM) return (r[4] as string[]).indexOf(x as string) < 0 ? bad(path, x, "is not accepted", describeLimit(r)) : null;
   if (r[0] === LIMIT_STR) {
     const n = (x as string).length;
@@ -82,13 +83,13 @@ function checkLeaf(path: string, x: unknown, r: LimitRow | undefined): string | 
   return inLimit(v, r) ? null : bad(path, x, "is out of range", describeLimit(r));
 }
 
-function checkCurve(path: string, t: unknown[], x: unknown, r: LimitRow | undefined): string | null {
-  const acc = r ? describeLimit(r) : "numbers";
+function checkCurve(path: string, t: unknown[], x: unknown, r: LimitRow): string | null {
+  const acc = describeLimit(r);
   if (!Array.isArray(x) || x.length !== t.length) return bad(path, x, "is not a list of " + t.length, acc);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     const p = path + "[" + i + "]";
-    if (typeof v !== "number" || !isFinite(v) || (r !== undefined && !inLimit(v, r))) return bad(p, v, "is out of range", acc);
+    if (typeof v !== "number" || !isFinite(v) || !inLimit(v, r)) return bad(p, v, "is out of range", acc);
     if (i > 0 && !(v > x[i - 1])) return bad(p, v, "does not rise above " + x[i - 1], acc);
   }
   return null;
@@ -107,9 +108,10 @@ function checkAlarms(x: unknown): string | null {
   return problems.length > 0 ? "alarm table: " + problems.join("; ") : null;
 }
 
-function checkNode(path: string, t: unknown, x: unknown, limits: ConfigLimits): string | null {
+/** Walk template `t` and config `x` together; `at.i` = index of the next leaf's row in `limits`. */
+function checkNode(path: string, t: unknown, x: unknown, limits: ConfigLimits, at: { i: number }): string | null {
   if (path === "alarms") return checkAlarms(x);
-  if (Array.isArray(t)) return checkCurve(path, t, x, limits[path]);
+  if (Array.isArray(t)) return checkCurve(path, t, x, limits[at.i++]);
   if (isObj(t)) {
     const tk = Object.keys(t as object);
     if (!isObj(x)) return bad(path || "(top level)", x, "is not an object", "fields " + tk.join(","));
@@ -119,13 +121,14 @@ function checkNode(path: string, t: unknown, x: unknown, limits: ConfigLimits): 
     }
     for (let i = 0; i < tk.length; i++) {
       const p = (path ? path + "." : "") + tk[i];
-      const e = checkNode(p, (t as Record<string, unknown>)[tk[i]], (x as Record<string, unknown>)[tk[i]], limits);
+      const e = checkNode(p, (t as Record<string, unknown>)[tk[i]], (x as Record<string, unknown>)[tk[i]], limits, at);
       if (e !== null) return e;
     }
     return null;
   }
-  if (typeof x !== typeof t) return bad(path, x, "is not a " + typeof t, limits[path] ? describeLimit(limits[path]) : "a " + typeof t);
-  return checkLeaf(path, x, limits[path]);
+  const r = limits[at.i++];
+  if (typeof x !== typeof t) return bad(path, x, "is not a " + typeof t, describeLimit(r));
+  return checkLeaf(path, x, r);
 }
 
 /** validateConfig's orderings between fields (shared/config/validateConfig.ts checkCrossFields). */
@@ -144,9 +147,9 @@ function crossFieldProblem(c: PackConfig): string | null {
 
 /**
  * Problem with config `x` (shaped like `template`, the validated PACK), or null when it is
- * accepted. `limits`: CONFIG_LIMITS of the build.
+ * accepted. `limits`: CONFIG_LIMITS of the build, generated for this very template.
  */
 export function configProblem(template: PackConfig, x: unknown, limits: ConfigLimits): string | null {
-  const e = checkNode("", template, x, limits);
+  const e = checkNode("", template, x, limits, { i: 0 });
   return e !== null ? e : crossFieldProblem(x as PackConfig);
 }

@@ -7,9 +7,10 @@
  * esbuild options, and why:
  *   - target es2015: lowers `**` (Math.pow), `?.`, `??=`/`||=`/`&&=`, object spread (through
  *     helpers the subset check then rejects), optional catch binding;
- *   - supported: class fields/static fields stay native (Espruino has them, [013], [014]);
- *     lowering them would emit `super(...arguments)` in subclasses without a constructor, which
- *     Espruino cannot parse; `??` stays native ([208]);
+ *   - useDefineForClassFields: false (tsconfigRaw): fields become constructor assignments and
+ *     bare declarations (`x;`, which Espruino is not known to run) vanish; a subclass with
+ *     fields and no constructor would get `super(...arguments)`, which the subset check
+ *     rejects; `??` stays native ([208]);
  *   - supported: default/rest arguments, destructuring, array spread, generators, async,
  *     new.target marked unsupported, so esbuild stops with the TypeScript file and line
  *     ("Transforming destructuring … is not supported yet") instead of emitting them;
@@ -177,8 +178,10 @@ async function packageVersion(): Promise<string> {
 /** JS source of the virtual module; numbers that are NaN/Infinity survive (JSON cannot hold them). */
 function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<string, string>, samplesJs: string, limits: ConfigLimits): string {
   // `sources` documents the constants for people ("not used by code", boardTypes.ts): kept out of the bundle.
-  const embedded: BoardDef = { ...board };
+  // `description` likewise (the ident line names the board by id).
+  const embedded: Partial<BoardDef> = { ...board };
   delete embedded.sources;
+  delete embedded.description;
   return [
     `export const BOARD = ${JSON.stringify(embedded)};`,
     `export const PACK = ${JSON.stringify(pack)};`,
@@ -226,7 +229,7 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
         `choose another --board or --pack, or change the board file hardware/boards/${boardId}.json`);
     }
   }
-  const limits = configLimits((await validatorModule()).CONFIG_RULES);
+  const limits = configLimits((await validatorModule()).CONFIG_RULES, pack);
   const version = await packageVersion();
   const samplesJs = isReplay ? samplesToJs(await readReplaySamples(abs(opts.samples!))) : "[]";
   const build = { version, hash: BUNDLE_HASH_PLACEHOLDER, board: boardId, pack: packName };

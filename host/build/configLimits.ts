@@ -4,14 +4,14 @@
  * (shared/config/validateConfig.ts), so that the board checks a `set` against the same ranges
  * without carrying the validator (firmware/configCheck.ts).
  *
- * `configLimits(rules): ConfigLimits` — one row per leaf field, keyed by its dotted path:
+ * `configLimits(rules, template): ConfigLimits` — one row per leaf field of the template, in walk order:
  * num/int/curve → [kind, min, max, openFlags, unit]; str → [LIMIT_STR, minLen, maxLen, 0, ""];
  * enum → [LIMIT_ENUM, 0, 0, 0, values]. The alarm table has no row (the board runs the shared
  * `checkAlarmTable`). Units are written in ASCII (the ESP32 build has no Unicode).
  */
 import {
   LIMIT_CURVE, LIMIT_ENUM, LIMIT_INT, LIMIT_MAX_OPEN, LIMIT_MIN_OPEN, LIMIT_NUM, LIMIT_STR,
-  type ConfigLimits,
+  type ConfigLimits, type LimitRow,
 } from "../../firmware/configCheck.js";
 
 /** The part of shared/config/validateConfig.ts `ConfigRule` this generator reads. */
@@ -33,19 +33,33 @@ function asciiUnit(u: string | undefined): string {
   return (u ?? "").replace(/²/g, "2").replace(/µ/g, "u").replace(/[^\x20-\x7e]/g, "?");
 }
 
-/** Compact limits of every leaf of `rules`; throws on a rule kind it does not know. */
-export function configLimits(rules: Record<string, RuleLike>, prefix = "", out: ConfigLimits = {}): ConfigLimits {
-  for (const name of Object.keys(rules)) {
-    const r = rules[name]!;
+/** The row of one rule (num/int/curve/str/enum); throws on a kind that has none. */
+function limitRow(path: string, r: RuleLike): LimitRow {
+  const flags = (r.minOpen ? LIMIT_MIN_OPEN : 0) | (r.maxOpen ? LIMIT_MAX_OPEN : 0);
+  if (r.kind === "num" || r.kind === "int" || r.kind === "curve") {
+    const kind = r.kind === "num" ? LIMIT_NUM : r.kind === "int" ? LIMIT_INT : LIMIT_CURVE;
+    return [kind, r.min!, r.max!, flags, asciiUnit(r.unit)];
+  }
+  if (r.kind === "str") return [LIMIT_STR, r.minLen!, r.maxLen!, 0, ""];
+  if (r.kind === "enum") return [LIMIT_ENUM, 0, 0, 0, r.values!.slice()];
+  throw new Error(`configLimits: field "${path}" has rule kind "${r.kind}"; accepted for a leaf: num, int, curve, str, enum`);
+}
+
+/**
+ * The rows of every leaf of `template` (the validated pack the bundle embeds), in the order
+ * firmware/configCheck.ts walks it: Object.keys order, a curve (array) is one leaf, the alarm
+ * table none. Throws when a leaf has no rule in `rules`.
+ */
+export function configLimits(rules: Record<string, RuleLike>, template: unknown, prefix = "", out: ConfigLimits = []): ConfigLimits {
+  const t = template as Record<string, unknown>;
+  for (const name of Object.keys(t)) {
     const path = prefix + name;
-    const flags = (r.minOpen ? LIMIT_MIN_OPEN : 0) | (r.maxOpen ? LIMIT_MAX_OPEN : 0);
-    if (r.kind === "num" || r.kind === "int" || r.kind === "curve") {
-      const kind = r.kind === "num" ? LIMIT_NUM : r.kind === "int" ? LIMIT_INT : LIMIT_CURVE;
-      out[path] = [kind, r.min!, r.max!, flags, asciiUnit(r.unit)];
-    } else if (r.kind === "str") out[path] = [LIMIT_STR, r.minLen!, r.maxLen!, 0, ""];
-    else if (r.kind === "enum") out[path] = [LIMIT_ENUM, 0, 0, 0, r.values!.slice()];
-    else if (r.kind === "obj") configLimits(r.fields!, path + ".", out);
-    else if (r.kind !== "alarms") throw new Error(`configLimits: rule "${path}" has kind "${r.kind}"; accepted: num, int, curve, str, enum, obj, alarms`);
+    const r = rules[name];
+    if (r === undefined) throw new Error(`configLimits: field "${path}" has no rule in CONFIG_RULES`);
+    if (r.kind === "alarms") continue;
+    const v = t[name];
+    if (r.kind === "obj") configLimits(r.fields!, v, path + ".", out);
+    else out.push(limitRow(path, r));
   }
   return out;
 }

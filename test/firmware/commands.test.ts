@@ -18,7 +18,7 @@ function setup() {
   const io: AppIo = { hw: null, storage: new FakeStorage(), byteCrc, strCrc: undefined, print: (l) => lines.push(l), nowS: () => 100, memory: () => ({ free: 1, usage: 2, total: 3 }) };
   const pack = validateConfig(JSON.parse(packJson));
   const app = createApp({ version: "t", hash: "h", board: "b", pack: "p" }, validateBoard(JSON.parse(boardJson)), pack, io);
-  const limits = configLimits(CONFIG_RULES);
+  const limits = configLimits(CONFIG_RULES, pack);
   return { app, lines, ctx: { app, sampler: null, onConfig: null, checkConfig: (c: unknown) => configProblem(pack, c, limits) } };
 }
 

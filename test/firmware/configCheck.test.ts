@@ -9,7 +9,8 @@ import { configLimits } from "../../host/build/configLimits";
 const PACKS = ["znmno2-4s", "znpba-2s", "zni2-1s"].map(
   (p) => validateConfig(JSON.parse(readFileSync(new URL(`../../hardware/packs/${p}.json`, import.meta.url), "utf8"))) as PackConfig,
 );
-const limits = configLimits(CONFIG_RULES as never);
+const limitsOf = PACKS.map((p) => configLimits(CONFIG_RULES as never, p));
+const limits = limitsOf[0]!;
 
 /** Every leaf path of a config ("soc.ocvChargeV.3", "alarms.1.limit"), for single-field changes. */
 function leafPaths(x: unknown, prefix: string, out: string[]): string[] {
@@ -39,14 +40,19 @@ function accepts(x: unknown): boolean {
 
 describe("firmware config check (compact, on the board) agrees with validateConfig", () => {
   it("accepts every example pack unchanged", () => {
-    for (const p of PACKS) expect(configProblem(p, p, limits)).toBeNull();
+    PACKS.forEach((p, i) => expect(configProblem(p, p, limitsOf[i]!)).toBeNull());
   });
 
-  it("a generated row describes the accepted values in ASCII", () => {
-    expect(describeLimit(limits["cellCount"]!)).toBe("integer 1..16");
-    expect(describeLimit(limits["capacityAh"]!)).toBe("number > 0 and <= 1000 Ah");
-    expect(describeLimit(limits["chemistry"]!)).toMatch(/^ZnMnO2\|/);
-    for (const k of Object.keys(limits)) expect(JSON.stringify(limits[k])).toMatch(/^[\x20-\x7e]*$/);
+  it("the generated rows describe the accepted values in ASCII", () => {
+    const texts = limits.map(describeLimit);
+    expect(texts).toContain("integer 1..16");
+    expect(texts).toContain("number > 0 and <= 1000 Ah");
+    expect(texts.some((t) => /^ZnMnO2\|/.test(t))).toBe(true);
+    expect(JSON.stringify(limits)).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it("a template leaf without a rule stops the build", () => {
+    expect(() => configLimits(CONFIG_RULES as never, { ...PACKS[0]!, extra: 1 })).toThrow(/"extra" has no rule/);
   });
 
   it("single-field changes: accepted by the board exactly when validateConfig accepts (fast-check)", () => {
@@ -69,7 +75,7 @@ describe("firmware config check (compact, on the board) agrees with validateConf
         // half the time a value near the old one, so both sides of every bound get hit
         const val = scaled && typeof old === "number" && typeof v === "number" ? old * (1 + (v % 1)) : v;
         const x = withChange(pack, path, val);
-        const board = configProblem(pack, x, limits);
+        const board = configProblem(pack, x, limitsOf[pi]!);
         expect(board === null, `${path} = ${String(val)}: board says ${board}`).toBe(accepts(x));
         if (board !== null) expect(board).toMatch(/accepted: |alarm table: /);
       }),
