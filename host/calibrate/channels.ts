@@ -7,6 +7,8 @@
  */
 import type { BoardDef, CurrentChannelDef, VoltageChannelDef } from "../../firmware/boardTypes";
 import { applyCalibration, type AdcCalibration } from "../../shared/sensors/calibration";
+import { ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
+import { INA226_SHUNT_LSB_V } from "../../shared/sensors/ina226";
 import { ESP32_RANGE_MAX_V, ESP32_RANGE_MIN_V, esp32RangeIndex } from "../../shared/sensors/esp32Adc";
 import { chipInputV, currentFromInputV } from "../../firmware/sensors";
 import { boardSensorChain } from "../hardware/accuracy";
@@ -89,6 +91,9 @@ export function valueFromRaw(info: ChannelInfo, cal: AdcCalibration | undefined,
     const k = esp32RangeIndex(def.attenDb);
     const v = applyCalibration(def.cal, raw);
     inputV = v >= ESP32_RANGE_MIN_V[k]! && v <= ESP32_RANGE_MAX_V[k]! ? v : NaN;
+  } else if (def.cal === undefined) {
+    // the data-sheet LSB, linear (the firmware's default; its integer-code decoders would refuse a mean)
+    inputV = raw * (def.chip === "ads1115" ? def.pgaFsrV / ADS1115_HALF_CODES : INA226_SHUNT_LSB_V);
   } else inputV = chipInputV(def, raw);
   if (info.kind === "current") return currentFromInputV(def as CurrentChannelDef, inputV);
   return inputV * (def as VoltageChannelDef).dividerRatio;
