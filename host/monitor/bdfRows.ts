@@ -51,7 +51,8 @@ export class BdfRowBuilder {
       // the first sample of the session is test time 0; the first after a reset continues from the last
       this.timeOffsetS = this.lastTestTimeS - s.tMs / 1000;
     }
-    const testTimeS = this.timeOffsetS + s.tMs / 1000;
+    // max(): the rebased first row after a reset must not land one rounding step before the last row
+    const testTimeS = Math.max(this.lastTestTimeS, this.timeOffsetS + s.tMs / 1000);
     const cellV = this.cellIndex < s.cellV.length ? s.cellV[this.cellIndex]! : NaN;
     const cycle = Number.isFinite(s.cycleIndex) ? s.cycleIndex : 1;
     if (cycle !== this.lastCycle) {
