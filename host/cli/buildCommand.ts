@@ -1,14 +1,14 @@
 /** `zbms build`: the firmware bundle for a board and a pack (host/build/buildFirmware.ts). */
 import type { Command } from "commander";
 import { relative } from "node:path";
-import { buildFirmware, DEFAULT_BOARD, DEFAULT_PACK, FirmwareBuildError, REPO_ROOT } from "../build/buildFirmware";
+import { buildFirmware, DEFAULT_BOARD, FirmwareBuildError, REPO_ROOT } from "../build/buildFirmware";
 import { describeBundleSize } from "../build/bundleBudget";
 import { formatFinding } from "../build/espruinoSubset";
 import { CliError, EXIT_FAILED } from "./cliErrors";
 
 export interface BuildFlags {
   board: string;
-  pack: string;
+  pack?: string;
   out?: string;
 }
 
@@ -17,7 +17,7 @@ export function registerBuild(program: Command, run: (f: () => Promise<void>) =>
     .command("build")
     .description("build the firmware bundle (one Espruino script, board and pack embedded)")
     .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
-    .option("-c, --pack <file>", "pack config JSON", DEFAULT_PACK)
+    .option("-c, --pack <file>", "pack config JSON (default: the board's default pack, e.g. hardware/packs/znmno2-4s.json)")
     .option("-o, --out <file>", "output file (default dist/firmware/zbms.js)")
     .addHelpText("after", "\nExample:\n  zbms build --board esp32-ina226 --pack hardware/packs/znmno2-4s.json")
     .action((flags: BuildFlags) => run(() => buildCommand(flags)));

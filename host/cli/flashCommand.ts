@@ -12,7 +12,7 @@
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
-import { buildFirmware, DEFAULT_BOARD, DEFAULT_PACK, FirmwareBuildError } from "../build/buildFirmware";
+import { buildFirmware, DEFAULT_BOARD, FirmwareBuildError } from "../build/buildFirmware";
 import { readEmbeddedHash, verifyBundleHash } from "../build/bundleHash";
 import { uploadBundle, UploadError } from "../flash/espruinoTools";
 import { classifyLine } from "../monitor/classifyLine";
@@ -32,7 +32,7 @@ export const DEFAULT_UPLOAD_TIMEOUT_S = 120;
 export interface FlashFlags {
   port: string;
   board: string;
-  pack: string;
+  pack?: string;
   bundle?: string;
   timeout?: number;
   verify: boolean;
@@ -51,7 +51,7 @@ export function registerFlash(program: Command, run: (f: () => Promise<void>) =>
     .description("build the firmware, upload it to an Espruino ESP32, save it, verify its identity")
     .requiredOption("-p, --port <path>", "serial port of the board (/dev/ttyUSB0, COM3, a /dev/pts/N from `zbms sim`)", parsePortPath)
     .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
-    .option("-c, --pack <file>", "pack config JSON", DEFAULT_PACK)
+    .option("-c, --pack <file>", "pack config JSON (default: the board's default pack, e.g. hardware/packs/znmno2-4s.json)")
     .option("--bundle <file>", "upload this already-built bundle instead of building")
     .option("-t, --timeout <s>", `seconds the upload may take (default ${DEFAULT_UPLOAD_TIMEOUT_S})`, parsePositiveNumber)
     .option("--no-verify", "skip the reboot-and-identity check")

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { loadBoard, loadPack, DEFAULT_BOARD, DEFAULT_PACK } from "../build/buildFirmware";
+import { loadBoard, loadPack, DEFAULT_BOARD, defaultPackFor } from "../build/buildFirmware";
 import { PtyBoard } from "../board/ptyBoard";
 import { simPackSource } from "../board/simSource";
 import { VirtualBoard } from "../board/virtualBoard";
@@ -24,7 +24,7 @@ const DONE_POLL_MS = 200;
 
 export interface SimFlags {
   board: string;
-  pack: string;
+  pack?: string;
   protocol?: string;
   speed: number;
   seed: number;
@@ -43,7 +43,7 @@ export function registerSim(program: Command, run: (f: () => Promise<void>) => P
     .command("sim")
     .description("run the virtual board on a simulated Zn pack following a protocol; prints its /dev/pts/N")
     .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
-    .option("-c, --pack <file>", "pack config JSON (chemistry, cells, capacity)", DEFAULT_PACK)
+    .option("-c, --pack <file>", "pack config JSON (chemistry, cells, capacity) (default: the board's default pack, e.g. hardware/packs/znmno2-4s.json)")
     .option("--protocol <file>", "protocol file (steps such as \"Charge at C/5 until 1.8 V\"; see host/sim/protocol.ts); default: C/5 cycles")
     .option("-s, --speed <x>", `simulated seconds per real second (default ${DEFAULT_SPEED})`, parsePositiveNumber, DEFAULT_SPEED)
     .option("--seed <n>", "seed of the cells' spread and of random rests", parseSeed, 1)
@@ -93,7 +93,7 @@ export async function simCommand(flags: SimFlags): Promise<void> {
   let boardDef, pack;
   try {
     boardDef = await loadBoard(flags.board);
-    pack = (await loadPack(flags.pack)) as { chemistry: ChemistryId; cellCount: number; capacityAh: number; name: string };
+    pack = (await loadPack(flags.pack ?? defaultPackFor(flags.board))) as { chemistry: ChemistryId; cellCount: number; capacityAh: number; name: string };
   } catch (e) {
     throw new CliError((e as Error).message, EXIT_FAILED);
   }
