@@ -91,6 +91,9 @@ export interface EvalResult {
 /** Why the board last booted. */
 export type BootReason = "powerOn" | "reset" | "load" | "watchdog" | "reboot" | "powerLoss";
 
+/** Modes `pinMode` accepts (espruino.com/Reference#l__global_pinMode). */
+const PIN_MODES = ["analog", "input", "input_pullup", "input_pulldown", "output", "opendrain", "opendrain_pullup", "af_output", "af_opendrain", "auto"];
+
 const DEFAULT_STATE: PackState = { cellV: [1.5, 1.5, 1.5, 1.5], currentA: 0, tempC: [25, 25] };
 
 export class VirtualBoard {
@@ -103,8 +106,10 @@ export class VirtualBoard {
   bootReason: BootReason = "powerOn";
   /** Output since the last boot (tests read it; capped). */
   output = "";
-  /** Digital pin levels written by the firmware. */
+  /** Digital pin levels written by the firmware (cleared at every boot: an ESP32 resets its GPIOs to inputs). */
   readonly pinLevels = new Map<string, number>();
+  /** Pin modes set by `pinMode` or by `digitalWrite` (which makes a pin an output, as Espruino does unless the mode was forced); cleared at boot. */
+  readonly pinModes = new Map<string, string>();
   private readonly outputListeners: Array<(t: string) => void> = [];
   private readonly bootListeners: Array<(reason: BootReason) => void> = [];
   private ctx: vm.Context | undefined;
@@ -253,6 +258,8 @@ export class VirtualBoard {
     this.clock.clearAll();
     this.watchdog = undefined;
     this.atten.clear();
+    this.pinLevels.clear();
+    this.pinModes.clear();
     this.ramSource = [];
     this.codeChars = 0;
     this.ctx = this.createContext();
@@ -592,10 +599,16 @@ export class VirtualBoard {
       return esp32FractionFromCode(code);
     };
     g.digitalWrite = (pin: unknown, v: unknown) => {
-      board.pinLevels.set(String(pin), v ? 1 : 0);
+      const p = String(pin);
+      if (!board.pinModes.has(p) || board.pinModes.get(p) === "auto") board.pinModes.set(p, "output");
+      board.pinLevels.set(p, v ? 1 : 0);
     };
     g.digitalRead = (pin: unknown) => board.pinLevels.get(String(pin)) ?? 0;
-    g.pinMode = () => undefined;
+    g.pinMode = (pin: unknown, mode: unknown) => {
+      const m = mode === undefined ? "auto" : String(mode);
+      if (PIN_MODES.indexOf(m) < 0) fail(`pinMode: mode ${JSON.stringify(mode)} invalid; accepted: ${PIN_MODES.join(", ")}`);
+      board.pinModes.set(String(pin), m);
+    };
     const esp32 = {
       setAtten: (pin: unknown, atten: unknown) => {
         const code = Number(atten);

@@ -94,6 +94,25 @@ describe("protection output", () => {
     expect(reply(vb, 'zbms("status")').switchOpen).toBe(0);
   });
 
+  it("an alarm active at a reboot is restored with the state: the switch is open again at boot, before any sample", () => {
+    const { vb, drive } = newBoard();
+    vb.advance(3000);
+    expect(vb.pinModes.get(PIN)).toBe("output");
+    drive.topCellV = OV_ALARM.limit + 0.05;
+    vb.advance(OV_ALARM.delayMs + 3000);
+    expect(vb.pinLevels.get(PIN)).toBe(OPEN);
+    reply(vb, 'zbms("save")');
+    vb.powerCycle();
+    expect(vb.pinLevels.has(PIN)).toBe(false); // GPIOs reset to inputs: the relay's LED is off, the pack open
+    vb.evaluate(bundle);
+    vb.advance(1); // boot ran, no sample yet
+    expect(records(vb).filter((r) => r.type === "status")).toHaveLength(0);
+    expect(vb.pinLevels.get(PIN)).toBe(OPEN);
+    drive.topCellV = 1.5;
+    vb.advance(OV_ALARM.delayMs + 3000);
+    expect(vb.pinLevels.get(PIN)).toBe(CLOSED);
+  });
+
   it("openRest opens the switch for its time; the model sees open circuit (learns the shunt offset) and it closes by itself", () => {
     const offsetV = 100e-6; // 2 mA at 50 mΩ
     const { vb } = newBoard({ shuntOffsetV: offsetV });
