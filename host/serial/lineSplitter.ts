@@ -9,6 +9,13 @@
 import { ReadlineParser } from "@serialport/parser-readline";
 import type { Readable } from "node:stream";
 
+/**
+ * Longest line kept whole (bytes). A telemetry line is a few hundred bytes (docs/protocol.md);
+ * a device that never sends a newline (wrong baud rate, binary output) must not grow memory
+ * without bound, so a longer run is cut and delivered as a line of its own.
+ */
+export const MAX_LINE_BYTES = 64 * 1024;
+
 /** Remove one trailing carriage return, if any. */
 export function stripCr(line: string): string {
   return line.endsWith("\r") ? line.slice(0, -1) : line;
@@ -26,6 +33,16 @@ export function attachLineSplitter(source: Readable, onLine: (line: string) => v
   const parser = new ReadlineParser({ delimiter: "\n", encoding: "latin1", includeDelimiter: false });
   source.pipe(parser);
   parser.on("data", (line: string) => onLine(stripCr(line)));
+  const state = parser as unknown as { buffer?: Buffer };
+  const guard = (): void => {
+    // runs after the pipe has handed the chunk to the parser (listeners fire in order)
+    const buf = state.buffer;
+    if (buf && buf.length > MAX_LINE_BYTES) {
+      state.buffer = Buffer.alloc(0);
+      onLine(buf.toString("latin1"));
+    }
+  };
+  source.on("data", guard);
   return {
     pending(): string {
       // ReadlineParser extends DelimiterParser, whose only state is its leftover `buffer`.
@@ -33,6 +50,7 @@ export function attachLineSplitter(source: Readable, onLine: (line: string) => v
       return buf && buf.length > 0 ? stripCr(buf.toString("latin1")) : "";
     },
     detach(): void {
+      source.off("data", guard);
       source.unpipe(parser);
       parser.removeAllListeners("data");
     },

@@ -110,3 +110,17 @@ describe("openSerialPort errors", () => {
     expect(["notSerial", "other"]).toContain((err as SerialPortError).kind);
   });
 });
+
+describe("a device that never ends its line", () => {
+  it("is cut into MAX_LINE_BYTES pieces instead of growing memory", async () => {
+    const { MAX_LINE_BYTES } = await import("../../../host/serial/lineSplitter");
+    const lines: string[] = [];
+    await connect(lines);
+    const chunk = "x".repeat(4096);
+    for (let sent = 0; sent <= MAX_LINE_BYTES + 4096; sent += chunk.length) board!.write(chunk);
+    await waitUntil(() => lines.length >= 1, 5000, "a cut line");
+    expect(lines[0]!.length).toBeGreaterThan(MAX_LINE_BYTES);
+    expect(lines[0]!.length).toBeLessThan(MAX_LINE_BYTES + 64 * 1024);
+    expect(/^x+$/.test(lines[0]!)).toBe(true);
+  });
+});
