@@ -88,21 +88,38 @@ export class BdfWriter {
     if (this.buf.length >= FLUSH_BYTES) this.flush();
   }
 
-  /** Write buffered rows to the file now. */
+  /**
+   * Write buffered rows to the file now. If the disk refuses (full, read-only), what was not
+   * written stays buffered, in order, and the error is thrown; the next flush goes on from there.
+   */
   flush(): void {
     if (this.fd < 0) return;
     if (this.buf.length > 0) {
-      writeSync(this.fd, this.buf);
-      this.buf = "";
+      const bytes = Buffer.from(this.buf, "latin1");
+      let off = 0;
+      try {
+        while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+      } finally {
+        this.buf = off === bytes.length ? "" : bytes.subarray(off).toString("latin1");
+      }
     }
     if (this.fsync) fsyncSync(this.fd);
   }
 
+  /** Bytes of rows formatted but not yet written. */
+  bufferedBytes(): number {
+    return this.buf.length;
+  }
+
+  /** Flush and close; the file is closed even when the last flush fails (its error is thrown). */
   close(): void {
     if (this.fd < 0) return;
-    this.flush();
-    closeSync(this.fd);
-    this.fd = -1;
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+      this.fd = -1;
+    }
   }
 }
 

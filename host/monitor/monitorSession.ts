@@ -17,6 +17,7 @@ import { emptyPackView, type PackState, type PackView } from "./packView";
 import { RawLog } from "./rawLog";
 import { SequenceTracker } from "./sequenceTracker";
 import { dropTornTails } from "./tornTail";
+import { BDF_MEMORY_MAX_B, describeMkdirError, describeWriteError, formatBytes } from "./writeFailure";
 
 const SEGMENT_STATE: Record<number, PackState> = { 0: "rest", 1: "charge", 2: "discharge" };
 
@@ -37,6 +38,8 @@ export interface MonitorSessionOptions {
   seqModulus: number;
   /** Called after every line (for tests and the demo). */
   onRecord?: (r: MonitorRecord) => void;
+  /** A log file cannot be written (disk full, read-only…) or works again: one message each (default: stderr). */
+  onLogProblem?: (message: string) => void;
 }
 
 export class MonitorSession {
@@ -52,6 +55,11 @@ export class MonitorSession {
   private bdfBuilders: BdfRowBuilder[] = [];
   private lastClockNoteMs = 0;
   private readonly cycleKeys = new Set<string>();
+  /** Cycle records not yet written to the cycles file (while it cannot be written). */
+  private cyclesPending: string[] = [];
+  /** BDF rows dropped because their file could not take them within BDF_MEMORY_MAX_B. */
+  bdfRowsDropped = 0;
+  private bdfFailing = false;
 
   constructor(opts: MonitorSessionOptions) {
     this.opts = opts;
@@ -81,11 +89,22 @@ export class MonitorSession {
 
   private openFiles(): RawLog {
     if (!this.rawLog) {
-      fs.mkdirSync(this.opts.outDir, { recursive: true });
+      try {
+        fs.mkdirSync(this.opts.outDir, { recursive: true });
+      } catch (e) {
+        throw new Error(`cannot create the log folder "${this.opts.outDir}": ${describeMkdirError(this.opts.outDir, e)}; choose another --out folder`);
+      }
       // a monitor killed earlier may have left a torn last row in this port's files: drop it first
       const torn = dropTornTails(this.opts.outDir, this.opts.stem.replace(/\d{8}T\d{6}Z$/, ""));
-      this.rawLog = new RawLog(this.files.rawLog);
-      this.cyclesFd = fs.openSync(this.files.cycles, "a");
+      try {
+        this.rawLog = new RawLog(this.files.rawLog, {
+          onWriteError: (m) => this.logProblem(m),
+          onWriteResumed: (m) => this.logProblem(m),
+        });
+        this.cyclesFd = fs.openSync(this.files.cycles, "a");
+      } catch (e) {
+        throw new Error(`cannot write logs in "${this.opts.outDir}": ${describeWriteError(e)}; choose another --out folder or fix this one`);
+      }
       for (const t of torn) this.rawLog.writeNote({ event: "tornTail", file: t.path, droppedBytes: t.droppedBytes, text: t.text });
       if (torn.length > 0) this.view.lastEvent = `dropped a torn last line from ${torn.length} earlier log file(s): ${torn.map((t) => nodePath.basename(t.path)).join(", ")}`;
     }
@@ -97,10 +116,47 @@ export class MonitorSession {
     return this.link.write(text);
   }
 
-  /** Push buffered BDF rows to disk (the raw log is always written through). */
+  /** Push buffered BDF rows and held cycle records to disk (the raw log is always written through). */
   flush(): void {
-    for (const w of this.bdfWriters) w.flush();
+    this.flushBdf();
+    this.flushCycles();
     if (this.rawLog) this.rawLog.sync();
+  }
+
+  /** Say that a log cannot be written (or works again): the live view and the user hear it. */
+  private logProblem(message: string): void {
+    this.view.lastEvent = message;
+    if (this.opts.onLogProblem) this.opts.onLogProblem(message);
+    else process.stderr.write(`zbms monitor: ${message}\n`);
+  }
+
+  private flushBdf(): void {
+    let failure: unknown = null;
+    for (const w of this.bdfWriters) {
+      try {
+        w.flush();
+      } catch (e) {
+        failure = e;
+      }
+    }
+    if (failure !== null && !this.bdfFailing) {
+      this.bdfFailing = true;
+      this.logProblem(`cannot write the BDF files in ${this.opts.outDir}: ${describeWriteError(failure)}; keeping their rows in memory (up to ${formatBytes(BDF_MEMORY_MAX_B)} per cell) and retrying every second`);
+    } else if (failure === null && this.bdfFailing) {
+      this.bdfFailing = false;
+      this.logProblem(`BDF files in ${this.opts.outDir} are written again` + (this.bdfRowsDropped > 0 ? `; ${this.bdfRowsDropped} row(s) beyond the memory bound were dropped (rebuild them from the raw log)` : "; nothing lost"));
+    }
+  }
+
+  private flushCycles(): void {
+    while (this.cyclesPending.length > 0 && this.cyclesFd >= 0) {
+      try {
+        fs.writeSync(this.cyclesFd, this.cyclesPending[0]!);
+      } catch {
+        return; // the raw log reports the outage; retried at the next flush
+      }
+      this.cyclesPending.shift();
+    }
   }
 
   /** Stop: log an unfinished line, close the port and every file. */
@@ -108,12 +164,20 @@ export class MonitorSession {
     const partial = this.link.pending();
     await this.link.close();
     this.view.connected = false;
-    for (const w of this.bdfWriters) w.close();
+    for (const w of this.bdfWriters) {
+      try {
+        w.close();
+      } catch (e) {
+        this.logProblem(`BDF file rows could not be written at close: ${describeWriteError(e)} (the raw log has every line)`);
+      }
+    }
     this.bdfWriters = [];
     if (!this.rawLog) return; // never opened: no files to close
+    this.flushCycles();
     if (partial) this.rawLog.writeNote({ event: "partial", text: partial });
     this.rawLog.writeNote({ event: "close", lines: this.view.health.lines, rejected: this.view.health.rejected, gaps: this.view.health.gaps });
-    this.rawLog.close();
+    const lostB = this.rawLog.close();
+    if (lostB > 0) this.logProblem(`stopped while ${this.files.rawLog} still could not be written: ${formatBytes(lostB)} of received lines were lost`);
     this.rawLog = null;
     if (this.cyclesFd >= 0) fs.closeSync(this.cyclesFd);
     this.cyclesFd = -1;
@@ -186,7 +250,8 @@ export class MonitorSession {
         this.cycleKeys.add(key);
         v.lastCycle = { index: r.cycle.index, ce: r.cycle.ce, ceBound: r.cycle.ceBound, ee: r.cycle.ee, chargeAh: r.cycle.chargeAh, dischargeAh: r.cycle.dischargeAh };
         this.cycles.push(r.cycle);
-        fs.writeSync(this.cyclesFd, JSON.stringify({ tMs: r.tMs, ...r.cycle }) + "\n");
+        this.cyclesPending.push(JSON.stringify({ tMs: r.tMs, ...r.cycle }) + "\n");
+        this.flushCycles();
         break;
       }
       case "alarm": {
@@ -206,11 +271,35 @@ export class MonitorSession {
     while (this.bdfWriters.length < s.cellV.length) {
       const i = this.bdfWriters.length;
       const path = nodePath.join(this.opts.outDir, `${this.opts.stem}-cell${i + 1}.bdf.csv`);
+      let w: BdfWriter;
+      try {
+        w = new BdfWriter(path, { append: true });
+      } catch (e) {
+        // cannot even create the file now: this sample's BDF rows are skipped (the raw log has it); retried next sample
+        this.bdfRowsDropped++;
+        if (!this.bdfFailing) {
+          this.bdfFailing = true;
+          this.logProblem(`cannot create ${path}: ${describeWriteError(e)}; BDF rows wait until it can be created (the raw log keeps every line)`);
+        }
+        return;
+      }
       this.files.bdf.push(path);
-      this.bdfWriters.push(new BdfWriter(path, { append: true }));
+      this.bdfWriters.push(w);
       this.bdfBuilders.push(new BdfRowBuilder(i));
     }
-    for (let i = 0; i < s.cellV.length; i++) this.bdfWriters[i]!.writeRow(this.bdfBuilders[i]!.next(s));
+    for (let i = 0; i < s.cellV.length; i++) {
+      const w = this.bdfWriters[i]!;
+      const row = this.bdfBuilders[i]!.next(s);
+      if (w.bufferedBytes() > BDF_MEMORY_MAX_B) {
+        this.bdfRowsDropped++;
+        continue;
+      }
+      try {
+        w.writeRow(row); // flushes itself past its buffer size; a failing disk keeps the rows buffered
+      } catch {
+        // kept in the writer's buffer; flushBdf reports the outage
+      }
+    }
   }
 
   private handleDisconnect(reason: string, partial: string): void {
