@@ -191,6 +191,31 @@ function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<strin
   ].join("\n");
 }
 
+/** Chip drivers the build can leave out: the real module, its stand-in, and whether a board uses the chip. */
+const CHIP_DRIVERS: Array<{ module: string; absent: string; used: (b: BoardDef) => boolean }> = [
+  {
+    module: "firmware/drivers/ads1115Driver.ts",
+    absent: "firmware/drivers/ads1115Absent.ts",
+    used: (b) => (b.ads1115 ?? []).length > 0 || [b.current, ...b.voltages, ...b.temps].some((c) => c.chip === "ads1115"),
+  },
+  {
+    module: "firmware/drivers/ina226Driver.ts",
+    absent: "firmware/drivers/ina226Absent.ts",
+    used: (b) => b.ina226 !== undefined || b.current.chip === "ina226",
+  },
+];
+
+/**
+ * Absolute path of each chip driver the board does not use → its stand-in (same exports, a
+ * driver error if ever called), so the bundle does not carry dead driver code. Replay builds
+ * read no sensors: every driver is substituted.
+ */
+export function chipDriverSubstitutes(board: BoardDef | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of CHIP_DRIVERS) if (board === null || !d.used(board)) out[abs(d.module)] = abs(d.absent);
+  return out;
+}
+
 /** Every `require(...)` left in the bundle must name an Espruino module. */
 function checkRequires(code: string): string[] {
   const bad: string[] = [];
@@ -243,6 +268,13 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
         contents: virtualModuleSource(board, pack, build, samplesJs, limits),
         loader: "js",
       }));
+      // Drivers of chips this board lacks → their stand-ins (chipDriverSubstitutes).
+      const substitutes = chipDriverSubstitutes(isReplay ? null : board);
+      b.onResolve({ filter: /Driver$/ }, (args) => {
+        const target = resolve(args.resolveDir, args.path + ".ts");
+        const sub = substitutes[target];
+        return sub !== undefined && !args.importer.endsWith("Absent.ts") ? { path: sub } : undefined;
+      });
       const modFilter = new RegExp(`^(${ESPRUINO_MODULES.join("|")})$`);
       b.onResolve({ filter: modFilter }, (args) => ({ path: args.path, namespace: "espruino-module" }));
       b.onLoad({ filter: /.*/, namespace: "espruino-module" }, (args) => ({

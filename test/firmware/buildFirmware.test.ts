@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
-import { buildFirmware, defaultPackFor, FirmwareBuildError, loadBoard, loadPack, REPO_ROOT as REPO } from "../../host/build/buildFirmware.js";
+import { buildFirmware, chipDriverSubstitutes, defaultPackFor, FirmwareBuildError, loadBoard, loadPack, REPO_ROOT as REPO } from "../../host/build/buildFirmware.js";
 import { checkPackFitsBoard } from "../../host/hardware/packFit.js";
 import type { PackConfig } from "../../shared/config/packConfig.js";
 import { describeBundleSize, BUNDLE_BUDGET_BYTES } from "../../host/build/bundleBudget.js";
@@ -43,6 +43,21 @@ describe("firmware build (CI check: the real bundle passes the Espruino-subset c
       expect(r.board).toBe(board);
     });
   }
+
+  it("carries only the chip drivers the board uses (the others are replaced by their stand-ins)", async () => {
+    const ads = (await buildFirmware({ write: false })).code;
+    const ina = (await buildFirmware({ write: false, board: "esp32-ina226" })).code;
+    const adc = (await buildFirmware({ write: false, board: "esp32-adc" })).code;
+    // the INA226 driver's setup error names the chip as "ina226@<address>: setup"; the ADS1115 driver's labels "ads1115@<address>"
+    expect(ads).toContain("ads1115@");
+    expect(ads).not.toContain("ina226@");
+    expect(ina).toContain("ina226@");
+    expect(ina).not.toContain("ads1115@");
+    for (const code of [ads, ina, adc]) expect(code).toContain("not on this board");
+    expect(adc).not.toMatch(/ina226@|ads1115@/);
+    expect(Object.keys(chipDriverSubstitutes(await loadBoard("esp32-ads1115"))).map((p) => p.replace(/.*\//, ""))).toEqual(["ina226Driver.ts"]);
+    expect(Object.keys(chipDriverSubstitutes(null)).length).toBe(2);
+  });
 
   it("is reproducible: the same inputs give the same hash", async () => {
     const a = await buildFirmware({ write: false });
