@@ -97,7 +97,7 @@ interface Run {
 }
 
 /** Run `zbms calibrate …`, answering each "? " question with `answer(question)` (after it set the reference). */
-function runCalibrate(args: string[], answer: (q: string) => Promise<string>): Promise<Run> {
+function runCalibrate(args: string[], answer: (q: string) => Promise<string>, closeStdin = false): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn("bash", ["-c", CLOSE_INHERITED_FDS, process.execPath, ZBMS_BIN, "calibrate", "--port", pty.path!, ...args], {
       cwd: REPO_ROOT,
@@ -120,6 +120,7 @@ function runCalibrate(args: string[], answer: (q: string) => Promise<string>): P
       }
     });
     child.stderr!.on("data", (d: Buffer) => (err += d.toString("utf8")));
+    if (closeStdin) child.stdin!.end();
     child.on("exit", (code) => resolve({ code, out, err }));
   });
 }
@@ -212,6 +213,24 @@ describe("zbms calibrate against the virtual board with a simulated reference", 
     expect(records().some((x) => x.type === "boot" && /calibrations: v0,v1,v2,v3,i/.test((x as { reason: string }).reason))).toBe(true);
     vb.runRealTime(SPEED);
   }, 120000);
+
+  it("a failed third-point check exits with status 4 and says which channel; stdin closed early exits with status 1", async () => {
+    const outFile = join(mkdtempSync(join(tmpdir(), "zbms-cal-")), "cal.json");
+    const r = await runCalibrate(["--channel", "v0", "--out", outFile, "--readings", "2"], async (q) => {
+      const m = QUESTION.exec(q)!;
+      const value = Number(m[3]);
+      apply("v0", value);
+      await sleep(SETTLE_MS);
+      return String(m[2] === "check point" ? value * 1.02 : value); // the meter misread at the check
+    });
+    expect(r.code).toBe(4);
+    expect(r.out).toMatch(/v0 check: .*FAIL/);
+    expect(r.err).toMatch(/check failed on v0/);
+    expect((JSON.parse(readFileSync(outFile, "utf8")) as CalibrationRecord).allPassed).toBe(false);
+    const closed = await runCalibrate(["--channel", "v0"], async () => "", true);
+    expect(closed.code).toBe(1);
+    expect(closed.err).toMatch(/stdin closed before an answer to: \? v0 point 1\/2/);
+  }, 60000);
 
   it("names a channel the board does not have and lists the accepted ones", async () => {
     const r = await runCalibrate(["--channel", "v7"], async () => "skip");
