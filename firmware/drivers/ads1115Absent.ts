@@ -16,13 +16,13 @@ const ABSENT = "ads1115: not on this board";
 export function ads1115Plan(input: Ads1115Input, chip: Ads1115ChipDef): Real.Ads1115Conv {
   throw new Error(ABSENT + " (address " + chip.address + ", " + input.mux + ")");
 }
-export function ads1115Start(hw: Hw, conv: Real.Ads1115Conv, st: DriverStatus): boolean {
+export function ads1115Start(_hw: Hw, _conv: Real.Ads1115Conv, st: DriverStatus): boolean {
   driverError(st, ABSENT);
   return false;
 }
-export function ads1115Result(hw: Hw, conv: Real.Ads1115Conv, st: DriverStatus): number {
+export function ads1115Result(_hw: Hw, _conv: Real.Ads1115Conv, st: DriverStatus): number {
   return driverError(st, ABSENT);
 }
-export function ads1115Convert(hw: Hw, conv: Real.Ads1115Conv, st: DriverStatus): number {
+export function ads1115Convert(_hw: Hw, _conv: Real.Ads1115Conv, st: DriverStatus): number {
   return driverError(st, ABSENT);
 }

@@ -13,10 +13,10 @@ export type { Ina226Applied } from "./ina226Driver";
 
 const ABSENT = "ina226: not on this board";
 
-export function ina226Setup(hw: Hw, chip: Ina226ChipDef, st: DriverStatus): Real.Ina226Applied {
+export function ina226Setup(_hw: Hw, chip: Ina226ChipDef, st: DriverStatus): Real.Ina226Applied {
   driverError(st, ABSENT);
   return { address: chip.address, configWord: NaN, configReadBack: NaN, calWord: NaN, calReadBack: NaN, currentLsbA: NaN, manufacturerId: NaN, ok: false };
 }
-export function ina226ReadShuntCode(hw: Hw, address: number, st: DriverStatus): number {
+export function ina226ReadShuntCode(_hw: Hw, _address: number, st: DriverStatus): number {
   return driverError(st, ABSENT);
 }
