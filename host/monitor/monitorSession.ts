@@ -198,6 +198,10 @@ export class MonitorSession {
       cls = { kind: "rejected", reason: e instanceof Error ? e.message : String(e) };
     }
     this.view.health.noteLine(cls.kind, nowMs);
+    if (cls.kind === "rejected") {
+      this.raw.writeNote({ event: "rejected", reason: cls.reason });
+      this.view.lastEvent = `rejected a telemetry line (${cls.reason})`;
+    }
     if (cls.kind !== "telemetry") return;
     const r = cls.record;
     // a booting board prints its ident line (seq 0) and then its boot line: both start a fresh count

@@ -59,6 +59,7 @@ describe("MonitorSession over a real pseudo-terminal", () => {
     // the rejected line's seq 1 was never accepted: the tracker sees 0 → 2, a gap of one line
     expect(h.gaps).toBe(1);
     expect(h.missingLines).toBe(1);
+    expect(notes(s.files.rawLog).filter((n) => n.event === "rejected")).toMatchObject([{ reason: expect.stringMatching(/^badCrc: /) }]);
     expect(s.view.cellV).toEqual([1.4012, 1.4023, 1.3998, 1.4005]);
     expect(s.view.state).toBe("charge");
   });
