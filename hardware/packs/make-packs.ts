@@ -10,6 +10,9 @@ import { validateConfig } from "../../shared/config/validateConfig";
 import { ADS1115_FSR_V, ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
 import type { PackConfig, SensorChainConfig } from "../../shared/config/packConfig";
 
+/** Shunt of hardware/boards/esp32-ina226.json (Ω): 20 mΩ, the INA226's ±81.92 mV span = ±4.096 A. */
+const INA226_BOARD_SHUNT_OHM = 0.02;
+
 /** ADS1115 offset (±3 LSB) and gain error (0.15 %): SBAS444 Electrical Characteristics. */
 const ADS_OFFSET_LSB = 3;
 const ADS_GAIN_ERR_FRAC = 0.0015;
@@ -63,16 +66,16 @@ mn.tempCount = 1;
 mn.sensorChain = ads1115BoardChain(0.05, 4);
 make("znmno2-4s.json", mn);
 
-// 1 × Zn‖I2 pouch, 0.5 Ah, INA226 on a 50 mΩ shunt (esp32-ina226); flat plateau: SOC from counting.
+// 1 × Zn‖I2 pouch, 0.5 Ah, INA226 on the 20 mΩ shunt of esp32-ina226 (hardware/boards); flat plateau: SOC from counting.
 const i2 = defaultPackConfig("ZnI2", 1, 0.5);
 i2.name = "ZnI2 1S 0.5Ah pouch";
 i2.tempCount = 1;
-i2.sensorChain = ina226SensorChain(0.05);
+i2.sensorChain = ina226SensorChain(INA226_BOARD_SHUNT_OHM);
 make("zni2-1s.json", i2);
 
 // 2 × Zn‖PBA (ZnHCF) pouch, 1 Ah, INA226 board, two NTCs.
 const pba = defaultPackConfig("ZnPBA", 2, 1);
 pba.name = "ZnPBA 2S 1Ah pouch";
 pba.tempCount = 2;
-pba.sensorChain = ina226SensorChain(0.05);
+pba.sensorChain = ina226SensorChain(INA226_BOARD_SHUNT_OHM);
 make("znpba-2s.json", pba);
