@@ -48,6 +48,12 @@ export interface CalibrateOptions {
 
 /** Tries per point before giving up (bad values or unstable readings). */
 export const MAX_ATTEMPTS = 5;
+/**
+ * A reading this far from the typed value (fraction of the channel's range) before calibration
+ * is worth a note: far beyond any data-sheet error, so the reference is probably on another
+ * channel or the value was mistyped. Engineering choice.
+ */
+export const SUSPECT_FRAC_OF_RANGE = 0.1;
 
 /** Thrown when the user skips a channel. */
 class Skip extends Error {}
@@ -96,7 +102,11 @@ async function measurePoint(ch: LineChannel, p: Prompter, board: BoardDef, info:
       p.say(`  rejected: unstable reading, codes ${Math.min(...r.codes)}…${Math.max(...r.codes)} over ${r.codes.length} samples spread ${fmt(hi - lo)} ${info.unit} (more than the channel's accuracy ±${fmt(tol)} ${info.unit}); hold the reference steady and try again`);
       continue;
     }
-    return { applied, rawCodes: r.codes, rawMean: r.meanCode, boardFileValue: valueFromRaw(info, undefined, r.meanCode) };
+    const before = valueFromRaw(info, undefined, r.meanCode);
+    if (Math.abs(before - applied) > SUSPECT_FRAC_OF_RANGE * (info.maxValue - info.minValue)) {
+      p.say(`  note: before calibration ${info.name} reads ${fmt(before)} ${info.unit}, far from the ${fmt(applied)} ${info.unit} typed: is the reference ${info.where}, and the value right? (answer "skip" at the next question to stop this channel)`);
+    }
+    return { applied, rawCodes: r.codes, rawMean: r.meanCode, boardFileValue: before };
   }
   throw new CalibrationError(`channel ${info.name}, ${label}: no stable reading after ${MAX_ATTEMPTS} tries`);
 }

@@ -90,6 +90,14 @@ function lab(apply: (name: string, v: number) => void, answers: (name: string, l
 }
 
 describe("runCalibration", () => {
+  it("notes a reading far from the typed value (reference on another channel)", async () => {
+    const board = await loadBoard("esp32-ads1115");
+    const { ch, apply } = start(board);
+    const p = lab((n, v) => apply(n === "v1" ? "v3" : n, v), (_n, _l, s) => s); // the lab wires v3 instead of v1
+    await runCalibration(ch, p, { channel: "v1", readings: 2, timeoutMs: 5000, port: "test", loadBoard });
+    expect(p.said.some((t) => /note: before calibration v1 reads [\d.]+ V, far from the 1.8 V typed: is the reference at tap 1/.test(t))).toBe(true);
+  }, 60000);
+
   it("INA226 board with noisy, offset chip models: the current channel's check passes within the data-sheet tolerance", async () => {
     const board = await loadBoard("esp32-ina226");
     const { ch, apply } = start(board, 7);
@@ -141,6 +149,7 @@ describe("runCalibration", () => {
     expect(secondTries).toBe(2);
     expect(p.said.some((t) => /rejected point 2: the two points -1 and -0.9 A are closer than 1.024 A/.test(t))).toBe(true);
     expect(rec.channels[0]!.points[1].applied).toBe(1);
+    expect(p.said.some((t) => /note:/.test(t)), "no suspicion when the reference is where it is asked for").toBe(false);
     expect(rec.allPassed).toBe(true);
   }, 60000);
 });
