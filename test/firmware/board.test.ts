@@ -296,6 +296,21 @@ describe("persisted settings", () => {
     expect(reply(vb, 'zbms("get","alarms.1.limit")').value).toBe(1.93);
     expect(last(vb, "status").cellV[0]).toBeCloseTo(1.41, 3);
   });
+
+  it("a stored config the on-board check refuses is not used: the boot line quotes why and the embedded pack runs", () => {
+    const vb = newBoard();
+    vb.evaluate("save()");
+    vb.advance(2000);
+    reply(vb, 'zbms("set","saveIntervalS",600)');
+    const stored = JSON.parse(Buffer.from(vb.storage.read("zbms.cfg")!).toString("utf8"));
+    expect(stored.saveIntervalS).toBe(600);
+    stored.cellCount = 40; // out of range; a file damaged or written by another firmware
+    vb.storage.write("zbms.cfg", new Uint8Array(Buffer.from(JSON.stringify(stored))), undefined, undefined);
+    vb.powerCycle();
+    vb.advance(3000);
+    expect(last(vb, "boot").reason).toMatch(/config: stored copy rejected \("cellCount" = 40 is out of range; accepted: integer 1\.\.16\), embedded used/);
+    expect(reply(vb, 'zbms("get","saveIntervalS")').value).toBe(pack.saveIntervalS);
+  });
 });
 
 describe("zero", () => {
