@@ -7,8 +7,9 @@
  * 3. Upload with espruino-tools (host/flash/espruinoTools `uploadBundle`), progress bar on
  *    stderr, ending with `save()`: the code goes to flash and comes back after a reset.
  * 4. Verify: `load()` reboots the board from what was saved; its boot prints the identity line
- *    (bundle hash, version, board, pack), and `zbms("ident")` asks again; both must match
- *    the bundle that was built.
+ *    (bundle hash, version, board, pack), and `zbms("ident")` asks again (up to IDENT_ATTEMPTS
+ *    times: a boot line can be lost when nobody read the console); what answers must match the
+ *    bundle that was built.
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
@@ -24,8 +25,6 @@ import { CliError, EXIT_FAILED, EXIT_TIMEOUT, EXIT_VERIFY } from "./cliErrors";
 import { createProgress } from "./flashProgress";
 import { parsePortPath, parsePositiveNumber } from "./options";
 
-/** How long the board may take to reboot from flash and print its identity (s): boot + restore + first line. */
-export const DEFAULT_VERIFY_TIMEOUT_S = 20;
 /** How long an upload may take at most (s): a 40 kB bundle at 115200 baud is ~4 s; espruino-tools throttles writes. */
 export const DEFAULT_UPLOAD_TIMEOUT_S = 120;
 
@@ -94,19 +93,43 @@ export function identityMismatch(got: { bundleHash: string; fwVersion: string; b
   return diffs.join("; ");
 }
 
+/** How long to wait for the ident line a rebooting board prints (s), before asking it directly. */
+export const BOOT_IDENT_WAIT_S = 10;
+/** Direct `zbms("ident")` attempts after the reboot, and how long each may take (s). */
+export const IDENT_ATTEMPTS = 3;
+export const IDENT_ATTEMPT_S = 5;
+
 async function verifyAfterReboot(port: string, want: ExpectedIdentity): Promise<void> {
   const ch = await openLineChannel(port);
   try {
-    // load() boots from what save() stored: proof the code survives a reset
-    const booted = await sendBoardIdentAfter(ch, "load()");
-    const m1 = identityMismatch(booted, want);
-    if (m1) throw new CliError(`verify failed after reboot: the board runs something else (${m1})`, EXIT_VERIFY);
-    const asked = await sendBoardCommand(ch, ["ident"], DEFAULT_VERIFY_TIMEOUT_S * 1000);
-    if (asked.kind !== "ident") throw new CliError(`verify failed: zbms("ident") answered ${JSON.stringify(asked)}`, EXIT_VERIFY);
-    const m2 = identityMismatch(asked, want);
-    if (m2) throw new CliError(`verify failed: ${m2}`, EXIT_VERIFY);
+    // load() reboots from what save() stored: anything that answers afterwards runs the saved code
+    let booted: Awaited<ReturnType<typeof sendBoardIdentAfter>> | null = null;
+    try {
+      booted = await sendBoardIdentAfter(ch, "load()", BOOT_IDENT_WAIT_S * 1000);
+    } catch (e) {
+      if (!(e instanceof ReplyTimeoutError)) throw e;
+      // the boot line can be lost (a console nobody read overflowed); ask directly below
+    }
+    if (booted) {
+      const m1 = identityMismatch(booted, want);
+      if (m1) throw new CliError(`verify failed after reboot: the board runs something else (${m1})`, EXIT_VERIFY);
+    }
+    let lastError: unknown = null;
+    for (let attempt = 1; attempt <= IDENT_ATTEMPTS; attempt++) {
+      try {
+        const asked = await sendBoardCommand(ch, ["ident"], IDENT_ATTEMPT_S * 1000);
+        if (asked.kind !== "ident") throw new CliError(`verify failed: zbms("ident") answered ${JSON.stringify(asked)}`, EXIT_VERIFY);
+        const m2 = identityMismatch(asked, want);
+        if (m2) throw new CliError(`verify failed: ${m2}`, EXIT_VERIFY);
+        return;
+      } catch (e) {
+        if (!(e instanceof ReplyTimeoutError)) throw e;
+        lastError = e;
+      }
+    }
+    throw lastError;
   } catch (e) {
-    if (e instanceof ReplyTimeoutError) throw new CliError(`verify failed: ${e.message}`, EXIT_TIMEOUT);
+    if (e instanceof ReplyTimeoutError) throw new CliError(`verify failed after load(): ${e.message}`, EXIT_TIMEOUT);
     throw e;
   } finally {
     await ch.close();
@@ -114,12 +137,12 @@ async function verifyAfterReboot(port: string, want: ExpectedIdentity): Promise<
 }
 
 /** Send `code` (echo off) and wait for the ident line the booting firmware prints. */
-function sendBoardIdentAfter(ch: Awaited<ReturnType<typeof openLineChannel>>, code: string): Promise<{ bundleHash: string; fwVersion: string; board: string; pack: string }> {
+function sendBoardIdentAfter(ch: Awaited<ReturnType<typeof openLineChannel>>, code: string, timeoutMs: number): Promise<{ bundleHash: string; fwVersion: string; board: string; pack: string }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();
-      reject(new ReplyTimeoutError(code, DEFAULT_VERIFY_TIMEOUT_S * 1000, []));
-    }, DEFAULT_VERIFY_TIMEOUT_S * 1000);
+      reject(new ReplyTimeoutError(code, timeoutMs, []));
+    }, timeoutMs);
     const unsubscribe = ch.subscribe((line) => {
       const c = classifyLine(line);
       if (c.kind === "telemetry" && c.record.kind === "ident") {
