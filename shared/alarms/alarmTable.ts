@@ -28,8 +28,9 @@ export interface AlarmInputs {
   imbalanceV: number;
   /** Number of invalid channels (voltage, current, temperature) in this sample. */
   sensorFault: number;
-  /** Worst cell's steady falling slope during the current rest (mV/h, ≥ 0). */
-  selfDischargeSlopeMVPerH: number;
+  /** Worst cell's self-discharge rate during the current rest (fraction of capacity per hour,
+   *  ≥ 0): its steady voltage fall read through the OCV curve (shared/selfDischarge). */
+  selfDischargeFracPerH: number;
   /** Last retention after a shelving rest (fraction). Not watched yet: AlarmId has no retention id. */
   retentionFrac: number;
   /** CE of the last complete, unflagged cycle (fraction). */
@@ -53,7 +54,7 @@ export const ALARM_WATCH: Record<AlarmId, { input: AlarmInputName; dir: number; 
   underTemp: { input: "minTempC", dir: ALARM_UNDER, unit: "°C" },
   cellImbalance: { input: "imbalanceV", dir: ALARM_OVER, unit: "V" },
   sensorFault: { input: "sensorFault", dir: ALARM_OVER, unit: "channels" },
-  selfDischarge: { input: "selfDischargeSlopeMVPerH", dir: ALARM_OVER, unit: "mV/h" },
+  selfDischarge: { input: "selfDischargeFracPerH", dir: ALARM_OVER, unit: "fraction/h" },
   lowRetention: { input: "retentionFrac", dir: ALARM_UNDER, unit: "fraction" },
   ceDrop: { input: "lastCe", dir: ALARM_UNDER, unit: "fraction" },
 };
@@ -74,7 +75,7 @@ export const ALARM_INPUT_INDEX: Record<AlarmInputName, number> = {
   minTempC: 5,
   imbalanceV: 6,
   sensorFault: 7,
-  selfDischargeSlopeMVPerH: 8,
+  selfDischargeFracPerH: 8,
   retentionFrac: 9,
   lastCe: 10,
 };
@@ -119,7 +120,7 @@ export function gatherAlarmInputs(inp: AlarmInputs, out: Float64Array): void {
   out[5] = inp.minTempC;
   out[6] = inp.imbalanceV;
   out[7] = inp.sensorFault;
-  out[8] = inp.selfDischargeSlopeMVPerH;
+  out[8] = inp.selfDischargeFracPerH;
   out[9] = inp.retentionFrac;
   out[10] = inp.lastCe;
 }
@@ -289,10 +290,12 @@ const TEMP_HYST_C = 3;
 /** Cell imbalance (V): engineering choice, beyond the spread of matched pouch cells. */
 const IMBALANCE_WARN_V = 0.05;
 const IMBALANCE_ALARM_V = 0.1;
-/** Self-discharge slope after relaxation (mV/h): engineering choice; the article gives shapes
- *  (steep drop then flat vs a steady slope, Fig. 11a/b) but no numbers. */
-const SELF_DISCHARGE_WARN_MV_PER_H = 3;
-const SELF_DISCHARGE_ALARM_MV_PER_H = 10;
+/** Self-discharge rate after relaxation (fraction of capacity per hour): engineering choice; the
+ *  article gives shapes (steep drop then flat vs a steady slope, Fig. 11a/b) but no numbers.
+ *  Warning at 0.04 %/h (≈ 1 %/day, twice a healthy pouch cell's background leak); alarm at
+ *  0.2 %/h (≈ 5 %/day: the "capacity drops sharply after a resting period" class, §4.3). */
+const SELF_DISCHARGE_WARN_FRAC_PER_H = 0.0004;
+const SELF_DISCHARGE_ALARM_FRAC_PER_H = 0.002;
 /** CE (fraction): the article's practical pouch cells fall to ~97.5 %; 99 % is a useful early
  *  warning (CE^1000 = 0.8 needs 99.97 %, so any CE below 99 % means < ~25 cycles to 80 %). */
 const CE_WARN = 0.99;
@@ -335,8 +338,8 @@ export function defaultAlarmRows(chemistry: ChemistryId, capacityAh: number): Al
     row("cellImbalance", "alarm", IMBALANCE_ALARM_V, IMBALANCE_ALARM_V * 0.8, DELAY_IMBALANCE_MS),
     // Any invalid channel raises at once; one clean sample clears (count ≤ 0).
     row("sensorFault", "alarm", 1, 0, 0),
-    row("selfDischarge", "warning", SELF_DISCHARGE_WARN_MV_PER_H, SELF_DISCHARGE_WARN_MV_PER_H * 0.7, DELAY_SELF_DISCHARGE_MS),
-    row("selfDischarge", "alarm", SELF_DISCHARGE_ALARM_MV_PER_H, SELF_DISCHARGE_ALARM_MV_PER_H * 0.7, DELAY_SELF_DISCHARGE_MS),
+    row("selfDischarge", "warning", SELF_DISCHARGE_WARN_FRAC_PER_H, SELF_DISCHARGE_WARN_FRAC_PER_H * 0.7, DELAY_SELF_DISCHARGE_MS),
+    row("selfDischarge", "alarm", SELF_DISCHARGE_ALARM_FRAC_PER_H, SELF_DISCHARGE_ALARM_FRAC_PER_H * 0.7, DELAY_SELF_DISCHARGE_MS),
     // Retention changes once per rest test: no delay.
     row("lowRetention", "warning", RETENTION_WARN, RETENTION_WARN + RETENTION_HYST, 0),
     row("lowRetention", "alarm", RETENTION_ALARM, RETENTION_ALARM + RETENTION_HYST, 0),

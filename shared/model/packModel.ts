@@ -29,7 +29,7 @@ import { createSocState, socOfCell, stepSoc, updateSocCapacity, type SocState } 
 import {
   createSelfDischargeState,
   lastRetentionFrac,
-  liveSlopeMVPerH,
+  liveRateFracPerH,
   onHalfEnd,
   stepSelfDischarge,
   type SelfDischargeState,
@@ -88,7 +88,7 @@ export class PackModel {
       minTempC: NaN,
       imbalanceV: NaN,
       sensorFault: 0,
-      selfDischargeSlopeMVPerH: NaN,
+      selfDischargeFracPerH: NaN,
       retentionFrac: NaN,
       lastCe: NaN,
     };
@@ -181,7 +181,7 @@ export class PackModel {
     inp.minTempC = minT;
     inp.imbalanceV = maxV - minV;
     inp.sensorFault = invalid;
-    inp.selfDischargeSlopeMVPerH = liveSlopeMVPerH(st.sd);
+    inp.selfDischargeFracPerH = liveRateFracPerH(st.sd);
     inp.retentionFrac = lastRetentionFrac(st.sd);
     inp.lastCe = st.cyc.lastGoodCe;
     stepAlarms(st.alarm, cfg, tMs, inp, emit);

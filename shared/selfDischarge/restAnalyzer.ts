@@ -22,7 +22,7 @@ import type { PackConfig, SelfDischargeConfig } from "../config/packConfig";
 import type { EventSink, RestRecord, SegmentCode } from "../model/events";
 import { SEG_CHARGE, SEG_DISCHARGE, SEG_REST } from "../model/events";
 import { OCV_SOC_GRID } from "../chemistry/presets";
-import { ocvSlopeAtSoc } from "../chemistry/ocv";
+import { ocvAtSoc, ocvSlopeAtSoc, socAtOcv } from "../chemistry/ocv";
 import type { SocState } from "../soc/socEstimator";
 import { socOfCell } from "../soc/socEstimator";
 
@@ -30,19 +30,27 @@ import { socOfCell } from "../soc/socEstimator";
 const MS_PER_H = 3600000;
 /** Millivolts per volt (unit conversion). */
 const MV_PER_V = 1000;
-/** An OCV slope below this (V per unit SOC) gives no usable charge estimate (same guard as SOC). */
-const MIN_OCV_SLOPE_V = 1e-4;
 /** Fewer fitted samples than this: no slope (a line through 2 points is not a fit). */
 const MIN_FIT_SAMPLES = 3;
 /** Unrested charge→discharge pairs averaged (at most) into the reference CE. */
 const CE_REF_WINDOW = 10;
+/** The per-cell self-discharge rates are recomputed at most this often (ms) during a rest:
+ *  engineering choice, far below the hours a steady slope takes and the selfDischarge alarm's
+ *  10-min delay, and it keeps the two OCV look-ups per cell off most samples. */
+const RATE_REFRESH_MS = 60000;
+/** A falling slope counts as self-discharge only by what exceeds this many of its standard errors
+ *  (engineering choice: 3 σ, so ADC noise on a flat part of the OCV curve, where a small mV/h
+ *  is a large rate, does not raise the alarm; a steady slope is many σ above it). */
+const SLOPE_SIGNIFICANCE_K = 3;
 
 /** Default self-discharge settings (H1's defaults.ts calls this). */
 export function defaultSelfDischargeConfig(): SelfDischargeConfig {
   return {
     // Engineering choice: the article's healthy hybrid-electrolyte cell shows its steep drop
-    // early in a 24 h rest (Fig. 11b); 2 h covers relaxation time constants up to ~15 min (e^-8).
-    relaxationMs: 2 * 3600 * 1000,
+    // early in a 24 h rest (Fig. 11b); 4 h covers relaxation time constants up to 30 min (e^-8)
+    // and leaves ~0.25 % of a 40-min diffusion relaxation (a pouch cell's slow RC pair), whose
+    // tail would otherwise read as a self-discharge rate of several 0.01 %/h.
+    relaxationMs: 4 * 3600 * 1000,
     // Engineering choice: 1 h of steady data before a slope is reported.
     minSteadyMs: 3600 * 1000,
     // Engineering choice: the fit remembers the last ~6 h.
@@ -77,8 +85,29 @@ export interface SelfDischargeState {
   sTT: Float64Array;
   sV: Float64Array;
   sTV: Float64Array;
+  /** Per cell: Σ w·v² (mV²). */
+  sVV: Float64Array;
+  /** Per cell: SOC read from the first fitted voltage through the OCV curve (fraction), NaN if
+   *  none; the SOC fit below works relative to it. */
+  socRefFrac: Float64Array;
+  /** Per cell: weighted least-squares sums of s = SOC(V) − socRefFrac (fraction) against t (h):
+   *  Σw·s, Σw·t·s, Σw·s² (the weights and Σw, Σw·t, Σw·t² are those of the voltage fit). */
+  sS: Float64Array;
+  sTS: Float64Array;
+  sSS: Float64Array;
+  /** The rest's OCV branch ends, cached at its start: OCV at SOC 0 and 1 (V) and the end
+   *  segments' slopes (V per unit SOC), to read voltages beyond the table (restSocAtV). */
+  branchBottomV: number;
+  branchTopV: number;
+  branchBottomSlopeV: number;
+  branchTopSlopeV: number;
   /** Per cell: number of samples fitted (unweighted). */
   nFit: Float64Array;
+  /** Per cell: self-discharge rate (fraction of capacity per hour, ≥ 0) as last computed by
+   *  updateRates; NaN while unknown. */
+  rateFracPerH: Float64Array;
+  /** Time (ms) of the last updateRates in this rest, NaN if none. */
+  rateTMs: number;
   /** Charge Ah of the last charge half not yet paired with a discharge (NaN if none). */
   chargeBeforeAh: number;
   /** 1 when a qualified rest followed that charge half. */
@@ -118,7 +147,18 @@ export function createSelfDischargeState(config: PackConfig): SelfDischargeState
     sTT: new Float64Array(n),
     sV: new Float64Array(n),
     sTV: new Float64Array(n),
+    sVV: new Float64Array(n),
+    socRefFrac: new Float64Array(n),
+    sS: new Float64Array(n),
+    sTS: new Float64Array(n),
+    sSS: new Float64Array(n),
+    branchBottomV: NaN,
+    branchTopV: NaN,
+    branchBottomSlopeV: NaN,
+    branchTopSlopeV: NaN,
     nFit: new Float64Array(n),
+    rateFracPerH: new Float64Array(n),
+    rateTMs: NaN,
     chargeBeforeAh: NaN,
     shelved: 0,
     shelvedRestIndex: 0,
@@ -136,6 +176,7 @@ export function createSelfDischargeState(config: PackConfig): SelfDischargeState
 function clearRest(st: SelfDischargeState): void {
   st.fitLastTMs = NaN;
   st.slopeKnown = 0;
+  st.rateTMs = NaN;
   for (let i = 0; i < st.v0V.length; i++) {
     st.v0V[i] = NaN;
     st.vRefV[i] = NaN;
@@ -144,7 +185,13 @@ function clearRest(st: SelfDischargeState): void {
     st.sTT[i] = 0;
     st.sV[i] = 0;
     st.sTV[i] = 0;
+    st.sVV[i] = 0;
     st.nFit[i] = 0;
+    st.rateFracPerH[i] = NaN;
+    st.socRefFrac[i] = NaN;
+    st.sS[i] = 0;
+    st.sTS[i] = 0;
+    st.sSS[i] = 0;
   }
 }
 
@@ -174,6 +221,64 @@ export function liveSlopeMVPerH(st: SelfDischargeState): number {
 }
 
 /**
+ * SOC (fraction) of a rest voltage v on the rest's OCV branch (the segment before the rest), the
+ * table's end segments extended beyond it (a cell relaxing above the top of the table still
+ * reads a falling SOC, not a clamped 1).
+ */
+function restSocAtV(st: SelfDischargeState, config: PackConfig, v: number): number {
+  if (v > st.branchTopV) return 1 + (v - st.branchTopV) / st.branchTopSlopeV;
+  if (v < st.branchBottomV) return (v - st.branchBottomV) / st.branchBottomSlopeV;
+  const c = config.soc;
+  return socAtOcv(OCV_SOC_GRID, c.ocvChargeV, c.ocvDischargeV, st.restAfter, v);
+}
+
+/**
+ * Self-discharge rate of cell i (fraction of capacity per hour, ≥ 0): minus the slope of the
+ * weighted least-squares line of SOC(V) against time, each voltage read through the OCV curve
+ * (restSocAtV) — so a cell is judged on charge lost, whatever the steepness of the curve where it
+ * sits, and a cell crossing a knee of the curve is not misread. Only the part of the fall beyond
+ * SLOPE_SIGNIFICANCE_K standard errors of that slope counts:
+ *   r = max(0, −(b + K·se(b))),  se² = [RSS / (Σw − 2)] · Σw / (Σw·Σwt² − (Σwt)²).
+ * NaN with fewer than MIN_FIT_SAMPLES samples.
+ */
+function cellRateFracPerH(st: SelfDischargeState, i: number): number {
+  if (st.nFit[i] < MIN_FIT_SAMPLES) return NaN;
+  const w = st.sW[i];
+  const den = w * st.sTT[i] - st.sT[i] * st.sT[i];
+  if (!(den > 0)) return NaN;
+  const b = (w * st.sTS[i] - st.sT[i] * st.sS[i]) / den;
+  const a = (st.sS[i] - b * st.sT[i]) / w;
+  let rss = st.sSS[i] - a * st.sS[i] - b * st.sTS[i];
+  if (!(rss > 0)) rss = 0;
+  const se = w > 2 ? Math.sqrt(((rss / (w - 2)) * w) / den) : 0;
+  const fall = -(b + SLOPE_SIGNIFICANCE_K * se);
+  return fall > 0 ? fall : 0;
+}
+
+/** Recompute every cell's rate (see cellRateFracPerH) at rest time tMs. */
+function updateRates(st: SelfDischargeState, tMs: number): void {
+  for (let i = 0; i < st.v0V.length; i++) st.rateFracPerH[i] = cellRateFracPerH(st, i);
+  st.rateTMs = tMs;
+}
+
+/**
+ * Worst cell's self-discharge rate during the current rest (fraction of capacity per hour, ≥ 0):
+ * the `selfDischargeFracPerH` alarm input. Judged as charge lost rather than volts, so a faulty
+ * cell on a flat part of its OCV curve (a small mV/h) and a healthy one on a steep part (a larger
+ * mV/h) are told apart. NaN when not in a rest or before relaxationMs + minSteadyMs (as
+ * liveSlopeMVPerH). Call after stepSelfDischarge.
+ */
+export function liveRateFracPerH(st: SelfDischargeState): number {
+  if (st.inRest !== 1 || st.slopeKnown !== 1) return NaN;
+  let worst = NaN;
+  for (let i = 0; i < st.v0V.length; i++) {
+    const r = st.rateFracPerH[i];
+    if (!isNaN(r) && (isNaN(worst) || r > worst)) worst = r;
+  }
+  return worst;
+}
+
+/**
  * One sample. Starts, extends and ends rests; a rest's end emits its RestRecord. `soc` gives
  * each cell's SOC and the usable capacity for the charge-lost estimate.
  */
@@ -197,6 +302,12 @@ export function stepSelfDischarge(
     st.restStartTMs = tMs;
     st.restAfter = st.lastActiveSeg;
     clearRest(st);
+    const c = config.soc;
+    const br = st.restAfter;
+    st.branchBottomV = ocvAtSoc(OCV_SOC_GRID, c.ocvChargeV, c.ocvDischargeV, br, 0);
+    st.branchTopV = ocvAtSoc(OCV_SOC_GRID, c.ocvChargeV, c.ocvDischargeV, br, 1);
+    st.branchBottomSlopeV = ocvSlopeAtSoc(OCV_SOC_GRID, c.ocvChargeV, c.ocvDischargeV, br, 0);
+    st.branchTopSlopeV = ocvSlopeAtSoc(OCV_SOC_GRID, c.ocvChargeV, c.ocvDischargeV, br, 1);
   }
   st.lastTMs = tMs;
   const elapsedMs = tMs - st.restStartTMs;
@@ -217,6 +328,10 @@ export function stepSelfDischarge(
       st.sTT[i] *= lambda;
       st.sV[i] *= lambda;
       st.sTV[i] *= lambda;
+      st.sVV[i] *= lambda;
+      st.sS[i] *= lambda;
+      st.sTS[i] *= lambda;
+      st.sSS[i] *= lambda;
     }
     if (!isFinite(v)) continue;
     if (isNaN(st.v0V[i])) st.v0V[i] = v;
@@ -228,37 +343,44 @@ export function stepSelfDischarge(
     st.sTT[i] += tH * tH;
     st.sV[i] += vMv;
     st.sTV[i] += tH * vMv;
+    st.sVV[i] += vMv * vMv;
+    const socV = restSocAtV(st, config, v);
+    if (isNaN(st.socRefFrac[i])) st.socRefFrac[i] = socV;
+    const sRel = socV - st.socRefFrac[i];
+    st.sS[i] += sRel;
+    st.sTS[i] += tH * sRel;
+    st.sSS[i] += sRel * sRel;
     st.nFit[i] += 1;
   }
+  if (st.slopeKnown === 1 && !(tMs - st.rateTMs < RATE_REFRESH_MS)) updateRates(st, tMs);
 }
 
-/** Alarm-level threshold (mV/h) of the selfDischarge rows: lowest "alarm" limit, else lowest limit. */
-function faultySlopeMVPerH(config: PackConfig): number {
-  let alarm = NaN;
-  let any = NaN;
+/** Lowest limit (fraction of capacity per hour) of the selfDischarge alarm rows, any level: a
+ *  rest whose worst cell reached it is flagged `faulty` in its RestRecord (NaN: no rows). */
+function faultyRateFracPerH(config: PackConfig): number {
+  let lowest = NaN;
   for (let i = 0; i < config.alarms.length; i++) {
     const r = config.alarms[i];
-    if (r.id !== "selfDischarge") continue;
-    if (isNaN(any) || r.limit < any) any = r.limit;
-    if (r.level === "alarm" && (isNaN(alarm) || r.limit < alarm)) alarm = r.limit;
+    if (r.id === "selfDischarge" && (isNaN(lowest) || r.limit < lowest)) lowest = r.limit;
   }
-  return isNaN(alarm) ? any : alarm;
+  return lowest;
 }
 
 /** Close the current rest: build and emit its RestRecord, mark a shelving test. */
 function endRest(st: SelfDischargeState, config: PackConfig, soc: SocState, emit: EventSink): void {
   const sc = config.selfDischarge;
-  const socCfg = config.soc;
   st.inRest = 0;
   st.restCount += 1;
   const durationMs = st.lastTMs - st.restStartTMs;
   const steadyH = (durationMs - sc.relaxationMs) / MS_PER_H;
   const known = st.slopeKnown === 1;
+  if (known) updateRates(st, st.lastTMs);
   let dropSum = 0;
   let dropN = 0;
   let slopeSum = 0;
   let slopeN = 0;
   let worst = NaN;
+  let worstRate = NaN;
   let lostAh = NaN;
   for (let i = 0; i < st.v0V.length; i++) {
     if (!isNaN(st.v0V[i]) && !isNaN(st.vRefV[i])) {
@@ -271,18 +393,17 @@ function endRest(st: SelfDischargeState, config: PackConfig, soc: SocState, emit
     slopeSum += s;
     slopeN++;
     if (isNaN(worst) || s < worst) worst = s;
-    // Charge lost by this cell: steady fall / OCV slope × capacity, at most what it held.
-    const socFrac = socOfCell(soc, i);
-    const ocvSlope = Math.abs(ocvSlopeAtSoc(OCV_SOC_GRID, socCfg.ocvChargeV, socCfg.ocvDischargeV, st.restAfter, socFrac));
-    if (ocvSlope >= MIN_OCV_SLOPE_V) {
-      const fallV = s < 0 ? (-s * steadyH) / MV_PER_V : 0;
-      let q = (fallV / ocvSlope) * soc.capacityAh;
-      const heldAh = socFrac * soc.capacityAh;
-      if (q > heldAh) q = heldAh;
-      if (isNaN(lostAh) || q > lostAh) lostAh = q;
-    }
+    // Charge lost by this cell: its rate (cellRateFracPerH) over the steady part × capacity, at
+    // most what it held.
+    const r = st.rateFracPerH[i];
+    if (isNaN(r)) continue;
+    if (isNaN(worstRate) || r > worstRate) worstRate = r;
+    let q = r * steadyH * soc.capacityAh;
+    const heldAh = socOfCell(soc, i) * soc.capacityAh;
+    if (q > heldAh) q = heldAh;
+    if (isNaN(lostAh) || q > lostAh) lostAh = q;
   }
-  const threshold = faultySlopeMVPerH(config);
+  const threshold = faultyRateFracPerH(config);
   const rec: RestRecord = {
     index: st.restCount,
     startTMs: st.restStartTMs,
@@ -293,7 +414,7 @@ function endRest(st: SelfDischargeState, config: PackConfig, soc: SocState, emit
     steadySlopeMVPerH: slopeN > 0 ? slopeSum / slopeN : NaN,
     worstSlopeMVPerH: worst,
     chargeLostAh: lostAh,
-    faulty: !isNaN(worst) && !isNaN(threshold) && -worst >= threshold ? 1 : 0,
+    faulty: !isNaN(worstRate) && !isNaN(threshold) && worstRate >= threshold ? 1 : 0,
   };
   if (known && st.restAfter === SEG_CHARGE && !isNaN(st.chargeBeforeAh)) {
     st.shelved = 1;

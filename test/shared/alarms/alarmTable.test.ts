@@ -21,7 +21,7 @@ const ALL_IDS = Object.keys(ALARM_WATCH) as AlarmId[];
 function unknownInputs(): AlarmInputs {
   return {
     maxCellV: NaN, minCellV: NaN, chargeCurrentA: NaN, dischargeCurrentA: NaN, maxTempC: NaN, minTempC: NaN,
-    imbalanceV: NaN, sensorFault: NaN, selfDischargeSlopeMVPerH: NaN, retentionFrac: NaN, lastCe: NaN,
+    imbalanceV: NaN, sensorFault: NaN, selfDischargeFracPerH: NaN, retentionFrac: NaN, lastCe: NaN,
   };
 }
 

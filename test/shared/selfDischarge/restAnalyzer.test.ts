@@ -4,17 +4,18 @@ import { defaultPackConfig } from "../../../shared/config/defaults";
 import type { PackConfig } from "../../../shared/config/packConfig";
 import type { ChemistryId } from "../../../shared/chemistry/presets";
 import { CHEMISTRY_IDS, OCV_SOC_GRID } from "../../../shared/chemistry/presets";
-import { ocvSlopeAtSoc, OCV_BRANCH_CHARGE } from "../../../shared/chemistry/ocv";
+import { ocvAtSoc, socAtOcv, OCV_BRANCH_CHARGE } from "../../../shared/chemistry/ocv";
 import {
   createSelfDischargeState,
   stepSelfDischarge,
   onHalfEnd,
   liveSlopeMVPerH,
+  liveRateFracPerH,
   lastRetentionFrac,
   rcldFrac,
 } from "../../../shared/selfDischarge/restAnalyzer";
 import type { SelfDischargeState } from "../../../shared/selfDischarge/restAnalyzer";
-import { createSocState, socOfCell } from "../../../shared/soc/socEstimator";
+import { createSocState } from "../../../shared/soc/socEstimator";
 import type { SocState } from "../../../shared/soc/socEstimator";
 import { createAlarmState, stepAlarms } from "../../../shared/alarms/alarmTable";
 import type { AlarmInputs, AlarmState } from "../../../shared/alarms/alarmTable";
@@ -25,11 +26,21 @@ import { snapshotState, restoreState } from "../../../shared/state/snapshot";
 const H_MS = 3600000;
 const MIN_MS = 60000;
 
-function inputs(slope: number): AlarmInputs {
+function inputs(rateFracPerH: number): AlarmInputs {
   return {
     maxCellV: NaN, minCellV: NaN, chargeCurrentA: NaN, dischargeCurrentA: NaN, maxTempC: NaN, minTempC: NaN,
-    imbalanceV: NaN, sensorFault: NaN, selfDischargeSlopeMVPerH: slope, retentionFrac: NaN, lastCe: NaN,
+    imbalanceV: NaN, sensorFault: NaN, selfDischargeFracPerH: rateFracPerH, retentionFrac: NaN, lastCe: NaN,
   };
+}
+
+/** Relaxed OCV (V) on the charge branch at socFrac: a cell resting after a charge. */
+function ocvCharge(cfg: PackConfig, socFrac: number): number {
+  return ocvAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_CHARGE, socFrac);
+}
+
+/** SOC (fraction) at voltage v on the charge branch. */
+function socCharge(cfg: PackConfig, v: number): number {
+  return socAtOcv(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_CHARGE, v);
 }
 
 /** Deterministic noise in [−amp, amp] (a small LCG seeded by the property). */
@@ -56,7 +67,7 @@ class Rig {
   emit = (e: ModelEvent) => this.events.push(e);
   sample(v: number[], seg: 0 | 1 | 2) {
     stepSelfDischarge(this.sd, this.cfg, this.tMs, v, seg, this.soc, this.emit);
-    stepAlarms(this.al, this.cfg, this.tMs, inputs(liveSlopeMVPerH(this.sd)), this.emit);
+    stepAlarms(this.al, this.cfg, this.tMs, inputs(liveRateFracPerH(this.sd)), this.emit);
   }
   /** A rest of durMs sampled every periodMs with cell voltages v(tSinceRestStartMs, cell). */
   rest(durMs: number, periodMs: number, v: (tMs: number, cell: number) => number) {
@@ -85,30 +96,32 @@ class Rig {
 }
 
 describe("rest analysis", () => {
-  it("recovers a steady slope after the relaxation and estimates the charge lost via the OCV slope", () => {
+  it("recovers a cell's self-discharge rate along its OCV curve and estimates the charge lost", () => {
     const cfg = defaultPackConfig("ZnMnO2", 2, 1);
     const r = new Rig(cfg);
     r.active(SEG_CHARGE, 10000, 1.7);
     const relaxH = cfg.selfDischarge.relaxationMs / H_MS;
-    // cell 0: 60 mV relaxation (τ 10 min) then −4 mV/h; cell 1: same relaxation then flat.
+    // cell 0: 60 mV relaxation (τ 10 min) while losing 0.1 %/h of capacity from SOC 0.92, across
+    // the knee of the curve at 0.9; cell 1: same relaxation at a constant OCV.
+    const rateFracPerH = 0.001;
     r.rest(24 * H_MS, MIN_MS, (t, i) => {
-      const h = t / H_MS;
       const relax = 0.06 * Math.exp(-t / (10 * MIN_MS));
-      return 1.5 + relax - (i === 0 ? 0.004 * Math.max(0, h - relaxH) : 0);
+      return relax + (i === 0 ? ocvCharge(cfg, 0.92 - (rateFracPerH * t) / H_MS) : ocvCharge(cfg, 0.92));
     });
     r.active(SEG_DISCHARGE, 2000, 1.3);
     const rec = r.rests()[0];
     expect(rec.index).toBe(1);
     expect(rec.after).toBe(SEG_CHARGE);
     expect(rec.durationS).toBe(24 * 3600);
-    expect(rec.worstSlopeMVPerH).toBeCloseTo(-4, 1);
-    expect(rec.steadySlopeMVPerH).toBeCloseTo(-2, 1);
-    expect(rec.relaxationDropV).toBeCloseTo(0.06 - 0.004 * 0 /* before steady part */, 2);
+    expect(rec.worstSlopeMVPerH).toBeLessThan(0);
+    expect(rec.steadySlopeMVPerH).toBeCloseTo(rec.worstSlopeMVPerH / 2, 6);
+    // Drop over the relaxation: 60 mV for both cells, plus cell 0's own fall in that time.
+    const fall0 = ocvCharge(cfg, 0.92) - ocvCharge(cfg, 0.92 - rateFracPerH * relaxH);
+    expect(rec.relaxationDropV).toBeCloseTo(0.06 + fall0 / 2, 3);
     const steadyH = 24 - relaxH;
-    const socNow = socOfCell(r.soc, 0);
-    const slopeV = ocvSlopeAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_CHARGE, socNow);
-    expect(rec.chargeLostAh).toBeCloseTo(((0.004 * steadyH) / slopeV) * r.soc.capacityAh, 3);
-    expect(rec.faulty).toBe(0); // 4 mV/h: warning level, below the alarm level (10 mV/h)
+    expect(rec.chargeLostAh).toBeCloseTo(rateFracPerH * steadyH * r.soc.capacityAh, 3);
+    // 0.1 %/h: above the warning (0.04 %/h), below the alarm level (0.2 %/h); the record flags it.
+    expect(rec.faulty).toBe(1);
     expect(r.alarms().map((e) => (e as { level: string }).level)).toEqual(["warning"]);
   });
 
@@ -116,13 +129,17 @@ describe("rest analysis", () => {
     const cfg = defaultPackConfig("ZnPBA", 1, 1);
     const r = new Rig(cfg);
     expect(liveSlopeMVPerH(r.sd)).toBeNaN();
+    expect(liveRateFracPerH(r.sd)).toBeNaN();
     const need = cfg.selfDischarge.relaxationMs + cfg.selfDischarge.minSteadyMs;
     r.rest(need - MIN_MS, MIN_MS, (t) => 1.8 - (0.01 * t) / H_MS);
     expect(liveSlopeMVPerH(r.sd)).toBeNaN();
+    expect(liveRateFracPerH(r.sd)).toBeNaN();
     r.rest(MIN_MS, MIN_MS, (t) => 1.8 - (0.01 * (t + need - MIN_MS)) / H_MS);
     expect(liveSlopeMVPerH(r.sd)).toBeCloseTo(10, 6);
+    expect(liveRateFracPerH(r.sd)).toBeGreaterThan(0);
     r.active(SEG_DISCHARGE, 1000, 1.7);
     expect(liveSlopeMVPerH(r.sd)).toBeNaN();
+    expect(liveRateFracPerH(r.sd)).toBeNaN();
   });
 
   it("a pure relaxation rest (steep exponential drop, then flat) never alarms", () => {
@@ -135,17 +152,24 @@ describe("rest analysis", () => {
         fc.double({ min: 1, max: 48, noNaN: true }), // rest (h)
         fc.integer({ min: 10000, max: 5 * MIN_MS }), // sample period (ms)
         fc.double({ min: 0, max: 0.0005, noNaN: true }), // noise amplitude (V)
-        fc.double({ min: 0, max: 1, noNaN: true }), // healthy residual fall (mV/h)
+        fc.double({ min: 0, max: 1, noNaN: true }), // healthy residual loss, as a share of a third of the lowest limit
         fc.integer(),
-        (chem: ChemistryId, cells, ampV, tauShare, restH, periodMs, noiseV, healthyMVPerH, seed) => {
+        (chem: ChemistryId, cells, ampV, tauShare, restH, periodMs, noiseV, healthyShare, seed) => {
           const cfg = defaultPackConfig(chem, cells, 1);
           const r = new Rig(cfg);
           const tauMs = tauShare * cfg.selfDischarge.relaxationMs;
           const noise = noiseGen(seed, noiseV);
-          const v0 = (cfg.soc.fullCellV + cfg.soc.emptyCellV) / 2;
+          // The alarm judges charge lost (fraction/h). As before the unit change (healthy fall up to
+          // 1 mV/h against a lowest limit of 3 mV/h), a healthy cell loses up to a third of the
+          // lowest limit, along its OCV curve from the window's middle voltage.
+          const lowest = Math.min(...cfg.alarms.filter((x) => x.id === "selfDischarge").map((x) => x.limit));
+          const healthyFracPerH = (healthyShare * lowest) / 3;
+          const soc0 = socCharge(cfg, (cfg.soc.fullCellV + cfg.soc.emptyCellV) / 2);
           r.active(SEG_CHARGE, 5000, cfg.soc.fullCellV);
-          r.rest(restH * H_MS, periodMs, (t, i) => v0 + ampV * (1 + 0.1 * i) * Math.exp(-t / tauMs) - (healthyMVPerH * t) / H_MS / 1000 + noise());
-          r.active(SEG_DISCHARGE, 2000, v0);
+          r.rest(restH * H_MS, periodMs, (t, i) =>
+            ocvCharge(cfg, soc0 - (healthyFracPerH * t) / H_MS) + ampV * (1 + 0.1 * i) * Math.exp(-t / tauMs) + noise(),
+          );
+          r.active(SEG_DISCHARGE, 2000, ocvCharge(cfg, soc0));
           expect(r.alarms()).toEqual([]);
           expect(r.rests()[0].faulty).toBe(0);
         },
@@ -164,25 +188,29 @@ describe("rest analysis", () => {
         fc.double({ min: 0, max: 0.2, noNaN: true }),
         fc.double({ min: 1 / 120, max: 1 / 8, noNaN: true }),
         fc.integer({ min: 10000, max: MIN_MS }),
-        fc.double({ min: 0, max: 0.0001, noNaN: true }),
+        fc.double({ min: 0, max: 0.03, noNaN: true }), // noise amplitude, as a share of the bad cell's hourly fall
         fc.integer(),
-        (chem: ChemistryId, cells, badRaw, mult, ampV, tauShare, periodMs, noiseV, seed) => {
+        (chem: ChemistryId, cells, badRaw, mult, ampV, tauShare, periodMs, noiseShare, seed) => {
           const cfg = defaultPackConfig(chem, cells, 1);
           const rows = cfg.alarms.filter((x) => x.id === "selfDischarge");
           const lowest = rows.reduce((a, b) => (b.limit < a.limit ? b : a));
-          const slopeMVPerH = mult * lowest.limit;
+          // The alarm judges charge lost (fraction/h): the bad cell loses mult × the lowest limit,
+          // along its OCV curve from SOC 0.55. Noise up to 3 % of its hourly voltage fall, the ratio
+          // of the mV/h version of this test (0.1 mV against slopes of at least 3.6 mV/h).
+          const rateFracPerH = mult * lowest.limit;
+          const soc0 = 0.55;
+          const hourlyFallV = ocvCharge(cfg, soc0) - ocvCharge(cfg, soc0 - rateFracPerH);
           const bad = badRaw % cells;
           const r = new Rig(cfg);
           const tauMs = tauShare * cfg.selfDischarge.relaxationMs;
-          const noise = noiseGen(seed, noiseV);
-          const v0 = (cfg.soc.fullCellV + cfg.soc.emptyCellV) / 2;
+          const noise = noiseGen(seed, noiseShare * hourlyFallV);
           r.active(SEG_CHARGE, 5000, cfg.soc.fullCellV);
           const restStart = r.tMs;
           // The slope becomes known at the first sample after relaxation + minSteady, and the delay
           // ends at the first sample after that + delayMs: at most two sample periods late.
           const deadline = cfg.selfDischarge.relaxationMs + cfg.selfDischarge.minSteadyMs + lowest.delayMs + 2 * periodMs;
           r.rest(deadline + 2 * periodMs, periodMs, (t, i) =>
-            v0 + ampV * Math.exp(-t / tauMs) - (i === bad ? (slopeMVPerH * t) / H_MS / 1000 : 0) + noise(),
+            ocvCharge(cfg, soc0 - (i === bad ? (rateFracPerH * t) / H_MS : 0)) + ampV * Math.exp(-t / tauMs) + noise(),
           );
           const raised = r.alarms().filter((e) => e.kind === "alarm" && e.raised && e.level === lowest.level);
           expect(raised.length).toBe(1);
