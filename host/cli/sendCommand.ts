@@ -19,7 +19,7 @@ export function registerSend(program: Command, run: (f: () => Promise<void>) => 
     .requiredOption("-p, --port <path>", "serial port of the board", parsePortPath)
     .option("-t, --timeout <s>", `seconds to wait for the answer (default ${DEFAULT_REPLY_TIMEOUT_MS / 1000})`, parsePositiveNumber)
     .option("--json", "print the answer as one JSON object")
-    .argument("<command...>", "ident | status | get PATH | set PATH VALUE | cal CH A1 RAW1 A2 RAW2 | raw | zero | rest 1|0 | resetCounters | cycles | save | help")
+    .argument("<command...>", "a firmware command and its arguments, e.g. ident, status, get PATH, set PATH VALUE, cycles (`help` lists what the board accepts)")
     .addHelpText(
       "after",
       "\nEach word becomes one argument (numbers and true/false stay typed):\n" +
