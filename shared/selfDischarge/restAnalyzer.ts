@@ -42,6 +42,11 @@ const RATE_REFRESH_MS = 60000;
  *  (engineering choice: 3 σ, so ADC noise on a flat part of the OCV curve, where a small mV/h
  *  is a large rate, does not raise the alarm; a steady slope is many σ above it). */
 const SLOPE_SIGNIFICANCE_K = 3;
+/** A cell reading below this SOC (fraction) at the start of its steady fit holds too little
+ *  charge for a leak to show — Zn corrosion and cathode dissolution consume charged material,
+ *  so the loss rate falls with the charge held — and its rest cannot clear an earlier faulty
+ *  verdict (engineering choice: 10 %). */
+const MIN_JUDGED_SOC_FRAC = 0.1;
 
 /** Default self-discharge settings (H1's defaults.ts calls this). */
 export function defaultSelfDischargeConfig(): SelfDischargeConfig {
@@ -108,6 +113,11 @@ export interface SelfDischargeState {
   rateFracPerH: Float64Array;
   /** Time (ms) of the last updateRates in this rest, NaN if none. */
   rateTMs: number;
+  /** Per cell: the rate (fraction/h) of the last rest that judged the cell faulty (at or above
+   *  the lowest selfDischarge limit), kept until a rest in which the cell held enough charge to
+   *  show a leak (MIN_JUDGED_SOC_FRAC) measures it below that limit; 0 = not suspect. Survives
+   *  rests (not cleared by clearRest). */
+  suspectFracPerH: Float64Array;
   /** Charge Ah of the last charge half not yet paired with a discharge (NaN if none). */
   chargeBeforeAh: number;
   /** 1 when a qualified rest followed that charge half. */
@@ -159,6 +169,7 @@ export function createSelfDischargeState(config: PackConfig): SelfDischargeState
     nFit: new Float64Array(n),
     rateFracPerH: new Float64Array(n),
     rateTMs: NaN,
+    suspectFracPerH: new Float64Array(n),
     chargeBeforeAh: NaN,
     shelved: 0,
     shelvedRestIndex: 0,
@@ -262,6 +273,18 @@ function updateRates(st: SelfDischargeState, tMs: number): void {
 }
 
 /**
+ * Rate (fraction/h) on which cell i is judged in this rest: its measured rate, or — while it
+ * holds less than MIN_JUDGED_SOC_FRAC, too little to show a leak — at least the rate of its last
+ * faulty verdict (a cell found leaking does not heal by running empty). NaN without a rate.
+ */
+function judgedRateFracPerH(st: SelfDischargeState, i: number): number {
+  const r = st.rateFracPerH[i];
+  if (isNaN(r) || !(st.socRefFrac[i] < MIN_JUDGED_SOC_FRAC)) return r;
+  const suspect = st.suspectFracPerH[i];
+  return suspect > r ? suspect : r;
+}
+
+/**
  * Worst cell's self-discharge rate during the current rest (fraction of capacity per hour, ≥ 0):
  * the `selfDischargeFracPerH` alarm input. Judged as charge lost rather than volts, so a faulty
  * cell on a flat part of its OCV curve (a small mV/h) and a healthy one on a steep part (a larger
@@ -272,7 +295,7 @@ export function liveRateFracPerH(st: SelfDischargeState): number {
   if (st.inRest !== 1 || st.slopeKnown !== 1) return NaN;
   let worst = NaN;
   for (let i = 0; i < st.v0V.length; i++) {
-    const r = st.rateFracPerH[i];
+    const r = judgedRateFracPerH(st, i);
     if (!isNaN(r) && (isNaN(worst) || r > worst)) worst = r;
   }
   return worst;
@@ -375,6 +398,7 @@ function endRest(st: SelfDischargeState, config: PackConfig, soc: SocState, emit
   const steadyH = (durationMs - sc.relaxationMs) / MS_PER_H;
   const known = st.slopeKnown === 1;
   if (known) updateRates(st, st.lastTMs);
+  const threshold = faultyRateFracPerH(config);
   let dropSum = 0;
   let dropN = 0;
   let slopeSum = 0;
@@ -397,13 +421,15 @@ function endRest(st: SelfDischargeState, config: PackConfig, soc: SocState, emit
     // most what it held.
     const r = st.rateFracPerH[i];
     if (isNaN(r)) continue;
-    if (isNaN(worstRate) || r > worstRate) worstRate = r;
+    const judged = judgedRateFracPerH(st, i);
+    if (isNaN(worstRate) || judged > worstRate) worstRate = judged;
+    // A cell that held enough charge to show a leak gets a new verdict; one that did not keeps its old.
+    if (st.socRefFrac[i] >= MIN_JUDGED_SOC_FRAC) st.suspectFracPerH[i] = r >= threshold ? r : 0;
     let q = r * steadyH * soc.capacityAh;
     const heldAh = socOfCell(soc, i) * soc.capacityAh;
     if (q > heldAh) q = heldAh;
     if (isNaN(lostAh) || q > lostAh) lostAh = q;
   }
-  const threshold = faultyRateFracPerH(config);
   const rec: RestRecord = {
     index: st.restCount,
     startTMs: st.restStartTMs,

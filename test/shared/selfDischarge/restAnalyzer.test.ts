@@ -221,6 +221,24 @@ describe("rest analysis", () => {
     );
   });
 
+  it("a cell found leaking keeps its verdict through a rest in which it is nearly empty; a rest holding charge without a leak clears it", () => {
+    const cfg = defaultPackConfig("ZnMnO2", 2, 1);
+    const restAt = (r: Rig, soc0: number, rateFracPerH: number) => {
+      r.active(SEG_CHARGE, 10000, 1.7);
+      r.rest(12 * H_MS, MIN_MS, (t, i) => ocvCharge(cfg, i === 0 ? soc0 - (rateFracPerH * t) / H_MS : 0.9));
+      r.active(SEG_DISCHARGE, 2000, 1.3);
+      const recs = r.rests();
+      return recs[recs.length - 1];
+    };
+    const r = new Rig(cfg);
+    expect(restAt(r, 0.9, 0.003).faulty).toBe(1);
+    expect(restAt(r, 0.05, 0).faulty).toBe(1); // 5 %: too little charge to show a leak
+    expect(restAt(r, 0.6, 0).faulty).toBe(0); // 60 % and flat: healthy now
+    expect(restAt(r, 0.05, 0).faulty).toBe(0); // nothing left to remember
+    // Without the earlier verdict the nearly empty rest is not faulty either.
+    expect(restAt(new Rig(cfg), 0.05, 0).faulty).toBe(0);
+  });
+
   it("an invalid voltage channel is left out of the fit (no NaN slope, no crash)", () => {
     const cfg = defaultPackConfig("ZnVOx", 2, 1);
     const r = new Rig(cfg);
