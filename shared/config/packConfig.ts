@@ -28,7 +28,8 @@ export type AlarmLevel = "warning" | "alarm";
  * stays above `limit` for `delayMs` and clears when it stays below `reset` for `delayMs`
  * (so `reset < limit`). For "under"-type alarms (under-voltage, under-temperature, CE drop,
  * retention) it is mirrored: raises below `limit`, clears above `reset` (`reset > limit`).
- * Units are those of the watched value (V, A, °C, V, mV/h, fraction); see docs/model.md.
+ * Units are those of the watched value (V, A, °C, V, fraction of capacity per hour, fraction);
+ * see docs/model-soc-selfdischarge-alarms.md.
  */
 export interface AlarmRow {
   id: AlarmId;
