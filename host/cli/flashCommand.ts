@@ -5,7 +5,9 @@
  * 2. Probe the port (host/serial/espruinoProbe): a wrong port, a busy port, a non-Espruino
  *    device and a silent port each fail here, with their own message, before anything is sent.
  * 3. Upload with espruino-tools (host/flash/espruinoTools `uploadBundle`), progress bar on
- *    stderr, ending with `save()`: the code goes to flash and comes back after a reset.
+ *    stderr, in its "flash" mode: the code is written to Storage (`.bootcde`) in 1 kB chunks and
+ *    runs at every power-on and reset. Not "ram" (REPL upload then `save()`): a bundle of this
+ *    size would peak above an ESP32's JsVar pool while it is parsed (host/build/bundleBudget.ts).
  * 4. Verify: `load()` reboots the board from what was saved; its boot prints the identity line
  *    (bundle hash, version, board, pack), and `zbms("ident")` asks again (up to IDENT_ATTEMPTS
  *    times: a boot line can be lost when nobody read the console); what answers must match the
@@ -165,8 +167,8 @@ export async function flashCommand(flags: FlashFlags): Promise<void> {
   const progress = createProgress("uploading");
   const timeoutS = flags.timeout ?? DEFAULT_UPLOAD_TIMEOUT_S;
   try {
-    // espruino-tools: reset(), the code with echo off, then save() (the code survives a reset)
-    await uploadBundle({ port: flags.port, code, save: true, timeoutMs: timeoutS * 1000, onProgress: (p) => progress.update(p.sentB, p.totalB) });
+    // espruino-tools: reset(), the code written to Storage .bootcde, then load()
+    await uploadBundle({ port: flags.port, code, mode: "flash", timeoutMs: timeoutS * 1000, onProgress: (p) => progress.update(p.sentB, p.totalB) });
   } catch (e) {
     if (e instanceof UploadError) {
       throw new CliError(e.message.startsWith("upload to") && e.message.includes("did not finish") ? `timeout: ${e.message}` : e.message, e.message.includes("did not finish") ? EXIT_TIMEOUT : EXIT_FAILED);
