@@ -6,7 +6,7 @@ describe("serial corruption between the board and the monitor (corrupting relay 
     it(`at ${rate * 100} % of bytes: no wrong sample accepted, every lost line reported as a gap`, async () => {
       const f = await runSerialCorruption({ rate, seed: rate === 0.001 ? 11 : 12, realMs: 2500, speed: 100 });
       expect(f.bytesDamaged).toBeGreaterThan(0);
-      expect(f.linesSent).toBeGreaterThan(150);
+      expect(f.linesSent).toBeGreaterThan(100);
       expect(f.wrongSamplesAccepted).toBe(0);
       expect(f.wrongRecordsAccepted).toBe(0);
       expect(f.rejected).toBeGreaterThan(0);
