@@ -60,6 +60,8 @@ function cell(v: number): string {
 export class BdfWriter {
   private fd: number;
   private buf = "";
+  /** Buffer length at which writeRow flushes by itself. */
+  private autoFlushAtB = FLUSH_BYTES;
   private readonly fsync: boolean;
   /** Rows written so far (this session). */
   rows = 0;
@@ -85,7 +87,13 @@ export class BdfWriter {
       cell(r.chargingCapacityAh) + "," + cell(r.dischargingCapacityAh) + "," +
       cell(r.chargingEnergyWh) + "," + cell(r.dischargingEnergyWh) + "\n";
     this.rows++;
-    if (this.buf.length >= FLUSH_BYTES) this.flush();
+    if (this.buf.length >= this.autoFlushAtB) {
+      // after a failed flush (disk full) wait for another FLUSH_BYTES before trying again here,
+      // so a refusing disk does not cost a copy of the whole buffer per row
+      this.autoFlushAtB = this.buf.length + FLUSH_BYTES;
+      this.flush();
+      this.autoFlushAtB = FLUSH_BYTES;
+    }
   }
 
   /**
