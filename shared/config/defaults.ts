@@ -72,6 +72,8 @@ export const SAMPLE_PERIOD_MS = 1000;
 export const MAX_GAP_SAMPLES = 10;
 /** A quiet stretch of 10 min at |I| below the offset bound qualifies as open circuit. */
 export const OFFSET_REST_MS = 600000;
+/** Noise allowance (LSB) of a quiet stretch, on its level and on its drift (engineering choice). */
+export const QUIET_NOISE_LSB = 4;
 /** Open-circuit samples averaged before an offset estimate is used. */
 export const OFFSET_MIN_SAMPLES = 16;
 /** State save interval (s): engineering choice balancing flash wear against lost counting. */
@@ -137,8 +139,8 @@ export function esp32AdcSensorChain(ampsPerVolt: number, cellDividerRatio: numbe
 export function defaultPackConfig(chemistry: ChemistryId, cellCount: number, capacityAh: number): PackConfig {
   const preset = CHEMISTRY_PRESETS[chemistry];
   const chain = ina226SensorChain(defaultShuntOhm(capacityAh));
-  // Quiet = within the declared offset plus a few LSB of noise (engineering choice: 4 LSB).
-  const quietA = chain.currentOffsetA + 4 * chain.currentLsbA;
+  // Quiet = within the declared offset plus a few LSB of noise.
+  const quietA = chain.currentOffsetA + QUIET_NOISE_LSB * chain.currentLsbA;
   return {
     name: preset.label + " " + cellCount + "S " + capacityAh + " Ah",
     chemistry: chemistry,
@@ -158,6 +160,8 @@ export function defaultPackConfig(chemistry: ChemistryId, cellCount: number, cap
       maxGapMs: MAX_GAP_SAMPLES * SAMPLE_PERIOD_MS,
       offsetRestMs: OFFSET_REST_MS,
       offsetRestMaxA: quietA,
+      // Engineering choice: the same few LSB of noise allowance as quietA.
+      offsetRestMaxDriftA: QUIET_NOISE_LSB * chain.currentLsbA,
       offsetMinSamples: OFFSET_MIN_SAMPLES,
     },
     soc: defaultSocConfig(chemistry),

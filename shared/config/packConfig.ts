@@ -88,6 +88,10 @@ export interface CountingConfig {
   offsetRestMs: number;
   /** |raw current| (A) below which a rest counts as quiet for `offsetRestMs`. */
   offsetRestMaxA: number;
+  /** A quiet stretch qualifies only if its raw current's fitted line changes over `offsetRestMs`
+   *  by at most this (A) beyond 3 standard errors: a sensor offset is steady, a CV hold's tail
+   *  below `offsetRestMaxA` decays. */
+  offsetRestMaxDriftA: number;
   /** Open-circuit samples averaged before their mean replaces the current-offset estimate. */
   offsetMinSamples: number;
 }

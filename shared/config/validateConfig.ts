@@ -133,6 +133,7 @@ const COUNTING_RULES: Record<keyof CountingConfig, ConfigRule> = {
   maxGapMs: num(0, MAX_TIME_MS, "ms", true),
   offsetRestMs: num(0, MAX_TIME_MS, "ms"),
   offsetRestMaxA: num(0, MAX_CURRENT_A, "A"),
+  offsetRestMaxDriftA: num(0, MAX_CURRENT_A, "A"),
   offsetMinSamples: int(1, 1000000, "samples"),
 };
 

@@ -3,8 +3,11 @@
  *
  * Open circuit is known either from the sample (`openCircuit = 1`: a relay is open or the
  * operator marked a rest) or from a qualified rest: |raw current| below
- * `counting.offsetRestMaxA` for `counting.offsetRestMs` (assumes no standing load through the
- * shunt; a cell's own self-discharge never passes it). The raw readings of one open-circuit
+ * `counting.offsetRestMaxA` for `counting.offsetRestMs`, and steady over that stretch — its
+ * least-squares line may change by at most `counting.offsetRestMaxDriftA` beyond 3 standard
+ * errors (a CV hold's decaying tail can sit below the declared offset of a coarse chain such as
+ * the ESP32's ADC, but it drifts; a sensor offset does not). A stretch that drifts starts afresh.
+ * (Assumes no standing load through the shunt; a cell's own self-discharge never passes it.) The raw readings of one open-circuit
  * window are averaged; after `offsetMinSamples` of them their mean becomes the offset that is
  * subtracted from every later reading. When a window re-zeroes an existing estimate, the change
  * |new − previous| is the measured residual (drift since the last zero); it enters the
@@ -29,7 +32,21 @@ export interface OffsetState {
   windowPrevOffsetA: number;
   /** Start (ms) of the current quiet stretch (|raw| < offsetRestMaxA); NaN when not quiet. */
   quietSinceMs: number;
+  /** Least-squares sums of the quiet stretch, t in s since quietSinceMs, raw current a in A:
+   *  count, Σt, Σt², Σa, Σt·a, Σa². */
+  qN: number;
+  qSumT: number;
+  qSumTT: number;
+  qSumA: number;
+  qSumTA: number;
+  qSumAA: number;
 }
+
+/** Milliseconds per second (unit conversion). */
+const MS_PER_S = 1000;
+/** A quiet stretch's drift counts only beyond this many standard errors of its fitted slope
+ *  (engineering choice: 3 σ, so ADC noise alone never disqualifies a rest). */
+const DRIFT_SIGNIFICANCE_K = 3;
 
 export function createOffsetState(): OffsetState {
   return {
@@ -41,7 +58,43 @@ export function createOffsetState(): OffsetState {
     windowN: 0,
     windowPrevOffsetA: NaN,
     quietSinceMs: NaN,
+    qN: 0,
+    qSumT: 0,
+    qSumTT: 0,
+    qSumA: 0,
+    qSumTA: 0,
+    qSumAA: 0,
   };
+}
+
+/** Start a quiet stretch at tMs (its sums empty). */
+function startStretch(st: OffsetState, tMs: number): void {
+  st.quietSinceMs = tMs;
+  st.qN = 0;
+  st.qSumT = 0;
+  st.qSumTT = 0;
+  st.qSumA = 0;
+  st.qSumTA = 0;
+  st.qSumAA = 0;
+}
+
+/**
+ * 1 when the quiet stretch's raw current drifts: its fitted line changes over offsetRestMs by
+ * more than offsetRestMaxDriftA + DRIFT_SIGNIFICANCE_K standard errors of that change.
+ */
+function stretchDrifts(st: OffsetState, cfg: CountingConfig): number {
+  const n = st.qN;
+  if (n < 3) return 0;
+  const den = n * st.qSumTT - st.qSumT * st.qSumT;
+  if (!(den > 0)) return 0;
+  const b = (n * st.qSumTA - st.qSumT * st.qSumA) / den;
+  const a0 = (st.qSumA - b * st.qSumT) / n;
+  let rss = st.qSumAA - a0 * st.qSumA - b * st.qSumTA;
+  if (!(rss > 0)) rss = 0;
+  const se = Math.sqrt(((rss / (n - 2)) * n) / den);
+  const spanS = cfg.offsetRestMs / MS_PER_S;
+  const change = (b < 0 ? -b : b) * spanS;
+  return change > cfg.offsetRestMaxDriftA + DRIFT_SIGNIFICANCE_K * se * spanS ? 1 : 0;
 }
 
 /**
@@ -51,8 +104,25 @@ export function createOffsetState(): OffsetState {
 export function stepOffset(st: OffsetState, cfg: CountingConfig, tMs: number, rawA: number, openCircuit: number): number {
   const quiet = rawA < cfg.offsetRestMaxA && rawA > -cfg.offsetRestMaxA;
   if (!quiet) st.quietSinceMs = NaN;
-  else if (isNaN(st.quietSinceMs)) st.quietSinceMs = tMs;
-  const qualified = cfg.offsetRestMs > 0 && quiet && tMs - st.quietSinceMs >= cfg.offsetRestMs;
+  else {
+    if (isNaN(st.quietSinceMs)) startStretch(st, tMs);
+    const tS = (tMs - st.quietSinceMs) / MS_PER_S;
+    st.qN += 1;
+    st.qSumT += tS;
+    st.qSumTT += tS * tS;
+    st.qSumA += rawA;
+    st.qSumTA += tS * rawA;
+    st.qSumAA += rawA * rawA;
+  }
+  let qualified = cfg.offsetRestMs > 0 && quiet && tMs - st.quietSinceMs >= cfg.offsetRestMs;
+  if (qualified && st.inWindow === 0 && stretchDrifts(st, cfg) === 1) {
+    // Not a rest: the current is still settling (a CV hold's tail). Start over from here.
+    qualified = false;
+    startStretch(st, tMs);
+    st.qN = 1;
+    st.qSumA = rawA;
+    st.qSumAA = rawA * rawA;
+  }
   const oc = openCircuit === 1;
   if (!oc && !qualified) {
     st.inWindow = 0;
