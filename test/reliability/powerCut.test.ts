@@ -14,3 +14,15 @@ describe("board power cut at random instants, including during a state write", (
     expect(f.maxChargeLostOnPowerCutAh).toBeLessThanOrEqual(f.boundAh + 1e-9);
   }, 60_000);
 });
+
+describe("a power cut seen through the monitor", () => {
+  it("the raw log's boot note says restored, status lines carry the restored flag, the reboot is no gap", async () => {
+    const { runLoggedPowerCut } = await import("./scenarios/powerCut");
+    const f = await runLoggedPowerCut(200);
+    expect(f.bootNoteRestored).toBe(true);
+    expect(f.bootReason).toMatch(/restored seq \d+/);
+    expect(f.falseGaps).toBe(0);
+    expect(f.statusLinesAfterBoot).toBeGreaterThan(5);
+    expect(f.flaggedStatusLines).toBe(f.statusLinesAfterBoot);
+  }, 60_000);
+});

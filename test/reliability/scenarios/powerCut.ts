@@ -13,6 +13,7 @@ import { makeRng } from "../rng";
 import { boardStatus, startFirmwareBoard, TelemetryTap } from "../firmwareBoard";
 import { recordBytes, SLOT_NAMES } from "../../../firmware/persistence/stateStore";
 import { FLAG_RESTORED } from "../../../firmware/app";
+import { decodeLine } from "../../../shared/telemetry/lineFormat";
 
 export interface PowerCutOptions {
   cuts: number;
@@ -123,5 +124,60 @@ export async function runPowerCuts(o: PowerCutOptions): Promise<PowerCutFigures>
     return f;
   } finally {
     tap.dispose();
+  }
+}
+
+export interface LoggedRestoreFigures {
+  /** The raw log's boot note after the cut says restored, with the copy's age or why it is unknown. */
+  bootNoteRestored: boolean;
+  bootReason: string;
+  /** Sequence gaps the monitor reported around the reboot (a reboot is not a gap). */
+  falseGaps: number;
+  /** Status lines logged after the reboot, and those carrying FLAG_RESTORED (all must). */
+  statusLinesAfterBoot: number;
+  flaggedStatusLines: number;
+}
+
+/**
+ * The same cut seen through the real monitor on a pty: after a save, power is cut; the raw log
+ * must carry the board's boot note saying the state was restored, and the reboot must not be
+ * counted as lost lines.
+ */
+export async function runLoggedPowerCut(speed: number): Promise<LoggedRestoreFigures> {
+  const { PtyBoard } = await import("../../../host/board/ptyBoard");
+  const { readRawLog, startMonitor, waitFor, sleep } = await import("../monitorHarness");
+  const board = await startFirmwareBoard({ pack: () => ({ cellV: [1.4, 1.41, 1.39, 1.4], currentA: CHARGE_A, tempC: [25, 25] }) });
+  const pb = await PtyBoard.start(board);
+  const mon = await startMonitor(pb.path!);
+  try {
+    const writes = board.storage.getStats().writes;
+    board.runRealTime(speed);
+    await waitFor(() => board.storage.getStats().writes > writes, 60_000, "a state save");
+    await sleep(300);
+    board.stopRealTime();
+    board.powerLoss();
+    board.powerOn();
+    board.runRealTime(speed);
+    await waitFor(() => readRawLog(mon.session.files.rawLog).notes.some((n) => n.event === "boot"), 10_000, "the boot note");
+    await sleep(500);
+    board.stopRealTime();
+    await sleep(200);
+    await mon.stop();
+    const raw = readRawLog(mon.session.files.rawLog);
+    const boot = raw.notes.find((n) => n.event === "boot")!;
+    // status lines logged after the boot line, decoded from the raw log (the flags are on the wire)
+    const decoded = raw.lines.map((l) => decodeLine(l));
+    const bootAt = decoded.findIndex((d) => d.ok && d.record.type === "boot");
+    const after = decoded.slice(bootAt).filter((d) => d.ok && d.record.type === "status");
+    return {
+      bootNoteRestored: boot.restored === true,
+      bootReason: String(boot.reason),
+      falseGaps: mon.session.view.health.gaps,
+      statusLinesAfterBoot: after.length,
+      flaggedStatusLines: after.filter((d) => d.ok && d.record.type === "status" && (d.record.flags & FLAG_RESTORED) !== 0).length,
+    };
+  } finally {
+    board.stopRealTime();
+    pb.close();
   }
 }
