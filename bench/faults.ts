@@ -9,7 +9,7 @@
  */
 import { runSerialCorruption } from "../test/reliability/scenarios/serialCorruption";
 import { runHostKills } from "../test/reliability/scenarios/hostKill";
-import { runPowerCuts } from "../test/reliability/scenarios/powerCut";
+import { runLoggedPowerCut, runPowerCuts } from "../test/reliability/scenarios/powerCut";
 import { runUnplugs } from "../test/reliability/scenarios/unplug";
 import { BROKEN_TAP_CASE, FAULT_CASES, runSensorFault } from "../test/reliability/scenarios/sensorFaults";
 import { runCommandFuzz } from "../test/reliability/scenarios/commandFuzz";
@@ -70,6 +70,9 @@ async function main(): Promise<void> {
   // power cuts
   const cut = await runPowerCuts({ cuts: N.powerCuts, seed: SEED });
   say(`power cuts: ${cut.cuts} (${cut.cutsDuringWrite} during a state write), max charge lost ${(cut.maxChargeLostOnPowerCutAh * 1000).toFixed(3)} mAh (bound: one save interval ${cut.saveIntervalS} s + one sample at ${cut.chargeCurrentA} A = ${(cut.boundAh * 1000).toFixed(3)} mAh), corrupt/older restores ${cut.corruptRestores}, missed ${cut.missedRestores}, unflagged ${cut.unflaggedRestores}${cut.examples.length ? "; e.g. " + cut.examples[0] : ""}`);
+  const logged = await runLoggedPowerCut(SPEED * 2);
+  const restoreFlaggedInLog = logged.bootNoteRestored && logged.falseGaps === 0 && logged.flaggedStatusLines === logged.statusLinesAfterBoot && logged.statusLinesAfterBoot > 0;
+  say(`power cut through the monitor: raw-log boot note restored ${logged.bootNoteRestored} ("${logged.bootReason}"), ${logged.flaggedStatusLines}/${logged.statusLinesAfterBoot} status lines flagged restored, false gaps ${logged.falseGaps}`);
   // unplug
   const un = await runUnplugs({ unplugs: N.unplugs, seed: SEED, speed: SPEED / 2 });
   say(`unplug/replug: ${un.unplugs}, reconnect max ${un.maxReconnectMs} ms (mean ${un.meanReconnectMs.toFixed(0)} ms), first line after replug max ${un.maxFirstLineMs} ms, lines lost while unplugged ${un.linesLostTruth}, reported as gaps ${un.linesLostReported}, unreported ${un.unreportedLosses}`);
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     powerCuts: cut.cuts,
     powerCutsDuringWrite: cut.cutsDuringWrite,
     chargeLostBoundAh: cut.boundAh,
+    restoreFlaggedInLog,
     unplugs: un.unplugs,
     maxReconnectMs: un.maxReconnectMs,
     unplugLinesLost: un.linesLostTruth,
