@@ -3,7 +3,8 @@
  * word lists formatted by the host's own `formatCommandCall` (what `zbms send` types), and raw
  * JavaScript argument lists (NaN, undefined, objects, huge strings) a user could type by hand.
  * Every input is bad by construction (unknown or near-miss command names, missing or malformed
- * paths, values of the wrong type or not finite, bad channels). Checked: each one is answered
+ * paths, values of the wrong type or not finite, values of the right type out of range or
+ * breaking the alarm table's ordering, bad channels). Checked: each one is answered
  * by an error line carrying its id and by no reply line; the sampler keeps stepping (status
  * lines keep coming between batches, no crash counted); the config and stored files are unchanged.
  */
@@ -74,6 +75,34 @@ const BAD_NUMBER_WORDS = ["NaN", "Infinity", "-Infinity", "1e999", "-1e999", "ab
 /** Raw JS values (literal text) that a hand-typed call could pass. */
 const RAW_VALUES = ["NaN", "undefined", "null", "Infinity", "-Infinity", "[]", "[1,2]", "{}", '{"a":1}', "true", "-0", '"' + "x".repeat(2000) + '"', "function(){}", "new Float64Array(3)"];
 
+/**
+ * Values of the right type that the config check must refuse (ranges from
+ * shared/config/validateConfig.ts; alarm rows must keep reset on the safe side of limit and the
+ * alarm tier beyond the warning tier, docs/STYLE habit 5), for the default 4-cell ZnMnO2 pack.
+ */
+const MALFORMED_VALUES: ((rng: Rng) => [string, string])[] = [
+  (r) => ["capacityAh", String(-r.int(0, 1000))],
+  (r) => ["capacityAh", String(1001 + r.int(0, 1e6))],
+  (r) => ["cellCount", r.pick(["0", "-4", "2.5", "17", "1000"])],
+  (r) => ["tempCount", r.pick(["-1", "17", "0.5"])],
+  (r) => ["samplePeriodMs", r.pick(["0", "-1000", "2.5", "49", "60001", "1e12"])],
+  (r) => ["saveIntervalS", r.pick(["0", "-300", "9", "86401", "12.5"])],
+  (r) => ["counting.maxGapMs", r.pick(["-1", "0", "1e15"])],
+  (r) => ["counting.offsetRestMaxA", "-" + (r.int(1, 1000) / 1000)],
+  (r) => ["soc.initialSigmaFrac", r.pick(["-1", "0", "1.5"])],
+  () => ["alarms.0.reset", "1.9"], // over-alarm reset above its limit
+  () => ["alarms.0.limit", "1.8"], // limit below its reset
+  () => ["alarms.1.limit", "1.8"], // alarm tier below the warning tier
+  () => ["alarms.2.reset", "0.7"], // under-alarm reset below its limit
+  (r) => ["alarms." + r.int(0, 19) + ".delayMs", "-" + r.int(1, 1e6)],
+  () => ["alarms.14.limit", "0"],
+  () => ["alarms.17.reset", "0.9"],
+  (r) => ["alarms." + r.int(0, 19) + ".level", r.pick(["fatal", "Warning", "", "alarm "])],
+  (r) => ["alarms." + r.int(0, 19) + ".id", r.pick(["nope", "CELLOVERVOLTAGE", ""])],
+  (r) => ["chemistry", r.pick(["ZnFoo", "znmno2", "", "ZnMnO2 "])],
+  (r) => ["name", r.pick(["", "x".repeat(65), "x".repeat(1000)])],
+];
+
 interface Input {
   /** Text typed at the REPL. */
   code: string;
@@ -85,7 +114,7 @@ interface Input {
 function makeInput(rng: Rng, n: number, leafs: { path: string; type: string }[]): Input {
   const id = "f" + n;
   const tag = (name: string): string => name + "#" + id;
-  const kind = rng.int(0, 8);
+  const kind = rng.int(0, 9);
   let words: string[];
   switch (kind) {
     case 0: // unknown name with random arguments
@@ -127,6 +156,11 @@ function makeInput(rng: Rng, n: number, leafs: { path: string; type: string }[])
       const leaf = rng.pick(leafs);
       const v = leaf.type === "number" ? rng.pick(RAW_VALUES.filter((x) => x !== "-0")) : rng.pick(RAW_VALUES.filter((x) => !x.startsWith('"')));
       return { code: `zbms(${JSON.stringify(tag("set"))},${JSON.stringify(leaf.path)},${v})`, id };
+    }
+    case 9: { // right type, malformed value: out of range, not an integer, inconsistent alarm rows
+      const [path, value] = rng.pick(MALFORMED_VALUES)(rng);
+      words = [tag("set"), path, value];
+      break;
     }
     default: // the command itself not a string
       return { code: `zbms(${rng.pick(RAW_VALUES.filter((x) => !x.startsWith('"')))}${rng.next() < 0.5 ? ',"status"' : ""})`, id: "" };
