@@ -38,6 +38,8 @@ export interface RawLogEvents {
   onWriteError?(message: string): void;
   /** Writing works again; what was kept has been written (called once per outage). */
   onWriteResumed?(message: string): void;
+  /** Memory bound for held lines (bytes); default RAW_LOG_MEMORY_MAX_B. */
+  memoryMaxB?: number;
 }
 
 export class RawLog {
@@ -116,9 +118,11 @@ export class RawLog {
     if (this.fd < 0) throw new Error(`raw log ${this.path} is closed; cannot append ${JSON.stringify(text.slice(0, 40))}`);
     const buf = Buffer.from(text, "latin1");
     if (this.pending.length > 0) {
-      this.hold(buf);
-      this.drain();
-      return;
+      this.drain(); // older lines first; if the disk takes them, this one goes straight after
+      if (this.pending.length > 0) {
+        this.hold(buf);
+        return;
+      }
     }
     let off = 0;
     try {
@@ -141,7 +145,7 @@ export class RawLog {
   /** Keep bytes that could not be written, within RAW_LOG_MEMORY_MAX_B. */
   private hold(buf: Buffer): void {
     if (buf.length === 0) return;
-    if (this.pendingB + buf.length > RAW_LOG_MEMORY_MAX_B) {
+    if (this.pendingB + buf.length > (this.events.memoryMaxB ?? RAW_LOG_MEMORY_MAX_B)) {
       this.droppedLines++;
       this.droppedB += buf.length;
       return;
@@ -160,7 +164,7 @@ export class RawLog {
     if (this.events.onWriteError) {
       this.events.onWriteError(
         `cannot write the raw log ${this.path}: ${describeWriteError(e)}. Keeping the board's lines in memory ` +
-          `(up to ${formatBytes(RAW_LOG_MEMORY_MAX_B)}, about 97 min of a 115200-baud link at full speed) and retrying every ` +
+          `(up to ${formatBytes(this.events.memoryMaxB ?? RAW_LOG_MEMORY_MAX_B)}; ${formatBytes(RAW_LOG_MEMORY_MAX_B)} is about 97 min of a 115200-baud link at full speed) and retrying every ` +
           `${WRITE_RETRY_MS / 1000} s; free some space or fix the folder, nothing is lost until then.`,
       );
     }

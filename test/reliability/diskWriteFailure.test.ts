@@ -81,6 +81,26 @@ describe("raw log on a full disk", () => {
     expect(said[1]).toMatch(/^R raw log .* is written again .* nothing lost/);
   });
 
+  it("beyond the memory bound new lines are dropped whole, counted, and the count is noted on resume", () => {
+    const path = nodePath.join(dir, "d.raw.log");
+    const said: string[] = [];
+    const log = new RawLog(path, { memoryMaxB: 1000, onWriteResumed: (m) => said.push(m) });
+    failing.fds = new Set([fdOf(path)]);
+    const lines = Array.from({ length: 40 }, (_, i) => `#Z1,${i},S,` + "y".repeat(90));
+    failing.full = true;
+    for (const l of lines.slice(0, 30)) log.writeLine(l);
+    expect(log.heldBytes()).toBeLessThanOrEqual(1000);
+    failing.full = false;
+    for (const l of lines.slice(30)) log.writeLine(l);
+    log.close();
+    const got = fs.readFileSync(path, "latin1").split("\n").slice(0, -1);
+    const board = got.filter((l) => !parseNoteLine(l));
+    const kept = Math.floor(1000 / 99); // lines 0…9 are 99 B with their newline
+    expect(board).toEqual([...lines.slice(0, kept), ...lines.slice(30)]);
+    expect(got.map(parseNoteLine).find((n) => n && n.event === "writeResumed")).toMatchObject({ droppedLines: 30 - kept });
+    expect(said[0]).toMatch(/20 line\(s\) beyond the memory bound were dropped/);
+  });
+
   it("close while the disk is still full reports what could not be written", () => {
     const path = nodePath.join(dir, "b.raw.log");
     const log = new RawLog(path);
