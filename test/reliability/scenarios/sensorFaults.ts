@@ -22,7 +22,8 @@ import type { StatusLine } from "../../../shared/telemetry/records";
 export interface FaultCase {
   name: string;
   boardId: string;
-  inject(b: VirtualBoard, nan: { cell: number }): void;
+  /** Inject on the board, or through the pack (`override`: cell `cell` reads `v` volts at its terminals). */
+  inject(b: VirtualBoard, override: PackOverride): void;
   /** Which status fields must read NaN during the fault. */
   badCells: number[];
   badCurrent: boolean;
@@ -37,7 +38,15 @@ export const FAULT_CASES: FaultCase[] = [
   { name: "current ADC at high rail", boardId: "esp32-adc", inject: (b) => b.faults.adcRail("D36", "high"), badCells: [], badCurrent: true, badTemps: [] },
   { name: "tap ADS1115 not answering", boardId: "esp32-ads1115", inject: (b) => b.faults.i2cDead(72), badCells: [0, 1, 2, 3], badCurrent: false, badTemps: [] },
   { name: "shunt ADS1115 not answering", boardId: "esp32-ads1115", inject: (b) => b.faults.i2cDead(73), badCells: [], badCurrent: true, badTemps: [] },
+  // cell 3 at 14 V puts tap 3 (÷4) at 4.55 V, past the 4.096 V full scale: the ADS1115 clips at 0x7FFF
+  { name: "cell tap ADS1115 at full scale (clipped)", boardId: "esp32-ads1115", inject: (_b, o) => ((o.cell = 3), (o.v = 14)), badCells: [3], badCurrent: false, badTemps: [] },
 ];
+
+/** A cell whose terminal voltage the pack reports differently from now on (NaN = input floating at 0 V). */
+export interface PackOverride {
+  cell: number;
+  v: number;
+}
 
 /**
  * A tap wire that breaks: the ADS1115 input reads 0 V (the pack source's NaN becomes 0 V in the
@@ -45,7 +54,7 @@ export const FAULT_CASES: FaultCase[] = [
  * the firmware takes the impossible voltages as valid, anchors SOC to 0 and raises
  * cellUnderVoltage instead of sensorFault.
  */
-export const BROKEN_TAP_CASE: FaultCase = { name: "broken tap wire (input at 0 V)", boardId: "esp32-ads1115", inject: (_b, nan) => (nan.cell = 2), badCells: [2, 3], badCurrent: false, badTemps: [] };
+export const BROKEN_TAP_CASE: FaultCase = { name: "broken tap wire (input at 0 V)", boardId: "esp32-ads1115", inject: (_b, o) => ((o.cell = 2), (o.v = NaN)), badCells: [2, 3], badCurrent: false, badTemps: [] };
 
 export interface FaultResult {
   name: string;
@@ -64,20 +73,20 @@ export interface FaultResult {
 }
 
 /** Charge 0.4 A for 10 min, discharge 0.4 A for 10 min; voltages mid-window, so SOC is pure counting. */
-function pack(nan: { cell: number }): PackSource {
+function pack(o: PackOverride): PackSource {
   return (tMs) => {
     const phase = Math.floor(tMs / 600_000) % 2;
     const currentA = phase === 0 ? 0.4 : -0.4;
     const v = phase === 0 ? 1.45 : 1.3;
     const cellV = [v, v + 0.01, v - 0.01, v]; // boards whose pack has fewer cells use the first ones
-    if (nan.cell >= 0) cellV[nan.cell] = NaN;
+    if (o.cell >= 0) cellV[o.cell] = o.v;
     return { cellV, currentA, tempC: [25, 25] };
   };
 }
 
 export async function runSensorFault(c: FaultCase, warmMs: number, faultMs: number): Promise<FaultResult> {
-  const nanF = { cell: -1 };
-  const nanC = { cell: -1 };
+  const nanF: PackOverride = { cell: -1, v: NaN };
+  const nanC: PackOverride = { cell: -1, v: NaN };
   const faulty = await startFirmwareBoard({ boardId: c.boardId, pack: pack(nanF) });
   const control = await startFirmwareBoard({ boardId: c.boardId, pack: pack(nanC) });
   const tf = new TelemetryTap(faulty);
