@@ -27,6 +27,8 @@ export interface SimFlags {
   pack?: string;
   protocol?: string;
   speed: number;
+  /** Speed until the process receives SIGUSR1 (e.g. slow while flashing, then fast); default `speed`. */
+  startSpeed?: number;
   seed: number;
   storage?: string;
   truth?: string;
@@ -46,6 +48,7 @@ export function registerSim(program: Command, run: (f: () => Promise<void>) => P
     .option("-c, --pack <file>", "pack config JSON (chemistry, cells, capacity) (default: the board's default pack, e.g. hardware/packs/znmno2-4s.json)")
     .option("--protocol <file>", "protocol file (steps such as \"Charge at C/5 until 1.8 V\"; see host/sim/protocol.ts); default: C/5 cycles")
     .option("-s, --speed <x>", `simulated seconds per real second (default ${DEFAULT_SPEED})`, parsePositiveNumber, DEFAULT_SPEED)
+    .option("--start-speed <x>", "speed until this process receives SIGUSR1, then --speed (e.g. slow while flashing)", parsePositiveNumber)
     .option("--seed <n>", "seed of the cells' spread and of random rests", parseSeed, 1)
     .option("--storage <file>", "host file holding the board's flash (survives restarts of the simulator)")
     .option("--truth <file>", "write the simulator's ground truth (cycles, rests) as JSON to this file")
@@ -118,7 +121,13 @@ export async function simCommand(flags: SimFlags): Promise<void> {
     `sim: board ${boardDef.id}, pack "${pack.name}", ${flags.protocol ? `protocol ${flags.protocol}` : "default C/5 protocol"}, ` +
       `speed ×${flags.speed}, seed ${flags.seed}. Flash it with: zbms flash --port ${pty.path}\n`,
   );
-  board.runRealTime(flags.speed);
+  if (flags.startSpeed !== undefined && flags.startSpeed !== flags.speed) {
+    board.runRealTime(flags.startSpeed);
+    process.once("SIGUSR1", () => {
+      board.runRealTime(flags.speed);
+      process.stderr.write(`sim: speed ×${flags.speed} from simulated ${(board.clock.now() / 3.6e6).toFixed(2)} h\n`);
+    });
+  } else board.runRealTime(flags.speed);
   const simTimeS = (): number => board.clock.now() / 1000;
   let cyclesSeen = 0;
   let announcedDone = false;

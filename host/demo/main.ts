@@ -35,6 +35,14 @@ const TRUTH = nodePath.join(OUT_DIR, "truth.json");
  * ~65 s, and with 20 s samples the board prints ~400 telemetry lines per second.
  */
 const SPEED = 8000;
+/**
+ * Simulated seconds per real second while `zbms flash` runs (the sim switches to SPEED when the
+ * monitor is up): a slow machine that takes 40 s to flash then loses 40 simulated minutes, not
+ * 90 simulated hours of the protocol.
+ */
+const FLASH_SPEED = 60;
+/** Wall time the monitor needs to start and open the port before the sim speeds up (ms). */
+const MONITOR_START_MS = 4000;
 /** Wall-time cap of the monitoring phase (s), so the demo ends in about two minutes even on a slow machine. */
 const MONITOR_CAP_S = 100;
 
@@ -55,7 +63,7 @@ function exitOf(child: ChildProcess): Promise<number> {
 
 /** Start `zbms sim`; resolves with the pty path (its first stdout line) and a promise of "protocol finished". */
 function startSim(): Promise<{ child: ChildProcess; path: string; finished: Promise<void> }> {
-  const child = zbms(["sim", "--pack", PACK, "--protocol", PROTOCOL, "--speed", String(SPEED), "--truth", TRUTH], "pipe");
+  const child = zbms(["sim", "--pack", PACK, "--protocol", PROTOCOL, "--speed", String(SPEED), "--start-speed", String(FLASH_SPEED), "--truth", TRUTH], "pipe");
   let resolveFinished: () => void = () => undefined;
   const finished = new Promise<void>((r) => (resolveFinished = r));
   child.stderr!.on("data", (d: Buffer) => {
@@ -100,6 +108,8 @@ async function main(): Promise<number> {
     const view = process.stdout.isTTY ? "tty" : "lines";
     log(`zbms monitor --port ${sim.path} --out ${nodePath.relative(REPO_ROOT, OUT_DIR)}   (until the protocol ends, at most ${MONITOR_CAP_S} s)`);
     const monitor = zbms(["monitor", "--port", sim.path, "--out", OUT_DIR, "--view", view, "--refresh", view === "tty" ? "0.5" : "10"], "inherit");
+    // the monitor is starting: then run the protocol at full speed
+    setTimeout(() => sim.child.kill("SIGUSR1"), MONITOR_START_MS);
     const capped = new Promise<void>((r) => setTimeout(r, MONITOR_CAP_S * 1000));
     await Promise.race([sim.finished, capped, exitOf(monitor)]);
     // let the last cycle's records cross the link, then stop like a user pressing Ctrl-C
