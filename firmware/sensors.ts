@@ -14,6 +14,7 @@ import { esp32PinVolts, ESP32_ADC_CODES } from "../shared/sensors/esp32Adc";
 import { ads1115PgaCodeForFsr, ads1115ReadingV, ADS1115_CODE_POS_FULL, ADS1115_HALF_CODES } from "../shared/sensors/ads1115";
 import { ina226ShuntVolts, INA226_CODE_POS_FULL, INA226_HALF_CODES } from "../shared/sensors/ina226";
 import { ntcTempCFromRatio } from "../shared/sensors/ntc";
+import { CELL_V_PLAUSIBLE_MIN_V, CELL_V_PLAUSIBLE_MAX_V } from "../shared/chemistry/presets";
 import type { AnalogInput, BoardDef, CurrentChannelDef, TempChannelDef, VoltageChannelDef } from "./boardTypes";
 import type { Hw } from "./drivers/hw";
 import { createDriverStatus, driverError, type DriverStatus } from "./drivers/driverStatus";
@@ -231,9 +232,21 @@ export function finishRead(s: SensorSet, out: Sample): number {
     const c = s.volts[k];
     s.nodeV[k] = chipInputV(c.def, s.raw[k]) * (c.def as VoltageChannelDef).dividerRatio;
   }
+  // A broken tap wire or a floating input gives a node no Zn cell string can produce: it is an
+  // invalid channel, and with taps so are both cells it separates. A tap is checked against the
+  // last good tap below it (pack negative = 0 V): the cells between must span a possible voltage.
+  const taps = s.board.cellWiring === "taps";
+  let lastV = 0;
+  let lastK = -1;
   for (let k = 0; k < n; k++) {
-    cellV[k] = s.board.cellWiring === "taps" && k > 0 ? s.nodeV[k] - s.nodeV[k - 1] : s.nodeV[k];
+    const span = taps ? k - lastK : 1;
+    const rise = s.nodeV[k] - (taps ? lastV : 0);
+    if (rise >= span * CELL_V_PLAUSIBLE_MIN_V && rise <= span * CELL_V_PLAUSIBLE_MAX_V) {
+      lastV = s.nodeV[k];
+      lastK = k;
+    } else s.nodeV[k] = NaN;
   }
+  for (let k = 0; k < n; k++) cellV[k] = taps && k > 0 ? s.nodeV[k] - s.nodeV[k - 1] : s.nodeV[k];
   out.tMs = s.currentAtS * MS_PER_S;
   out.currentA = currentFromInputV(s.current.def as CurrentChannelDef, chipInputV(s.current.def, s.raw[n]));
   const tempC = out.tempC as Float64Array;

@@ -24,6 +24,16 @@ export interface ChemistryPreset {
   ocvDischargeV: number[];
 }
 
+/**
+ * Physically possible cell voltage of any aqueous Zn cell (V). Water splitting caps the charge
+ * voltage (the article's highest-voltage family, Zn‖PBA, charges to 2.0 V), and a cell driven
+ * into reversal in a series string sits at a few hundred mV below zero at most. A reading
+ * outside this window is not a cell voltage but a broken tap wire or a floating input: the
+ * channel is invalid (NaN), never a number that pins SOC or raises a voltage alarm.
+ */
+export const CELL_V_PLAUSIBLE_MIN_V = -0.5;
+export const CELL_V_PLAUSIBLE_MAX_V = 2.6;
+
 /** SOC grid (fraction) of every preset's OCV table. */
 export const OCV_SOC_GRID: number[] = [0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 
