@@ -233,6 +233,39 @@ function checkRequires(code: string): string[] {
   return bad;
 }
 
+/**
+ * esbuild options that keep the output inside what Espruino 2v29 parses and runs
+ * (../shared/espruino/README.md): syntax esbuild cannot lower is refused at build time with the
+ * TypeScript file and line, the rest is checked by espruinoSubset.ts. Shared with the tests that
+ * bundle parts of shared/ the same way.
+ */
+export const ESPRUINO_ESBUILD_OPTIONS = {
+  format: "iife",
+  platform: "neutral",
+  target: "es2015",
+  supported: {
+    "class-field": true,
+    "class-static-field": true,
+    "nullish-coalescing": true,
+    "default-argument": false,
+    "rest-argument": false,
+    destructuring: false,
+    "array-spread": false,
+    generator: false,
+    "async-await": false,
+    "async-generator": false,
+    "for-await": false,
+    "new-target": false,
+    bigint: false,
+  },
+  // TypeScript's pre-ES2022 field semantics: a field declared without an initialiser
+  // (`config;`) emits nothing, one with an initialiser becomes `this.x = …` in the
+  // constructor. Espruino is only known to run fields WITH an initialiser ([013]); the
+  // subset check rejects bare fields (rule "bare-class-field").
+  tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+  charset: "ascii",
+} satisfies esbuild.BuildOptions;
+
 /** Build one bundle. Throws FirmwareBuildError on bad input or a failed esbuild; subset findings are returned, not thrown. */
 export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResult> {
   const boardId = opts.board ?? DEFAULT_BOARD;
@@ -290,31 +323,8 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
       entryPoints: [entry],
       bundle: true,
       write: false,
-      format: "iife",
-      platform: "neutral",
+      ...ESPRUINO_ESBUILD_OPTIONS,
       mainFields: ["module", "main"],
-      target: "es2015",
-      supported: {
-        "class-field": true,
-        "class-static-field": true,
-        "nullish-coalescing": true,
-        "default-argument": false,
-        "rest-argument": false,
-        destructuring: false,
-        "array-spread": false,
-        generator: false,
-        "async-await": false,
-        "async-generator": false,
-        "for-await": false,
-        "new-target": false,
-        bigint: false,
-      },
-      // TypeScript's pre-ES2022 field semantics: a field declared without an initialiser
-      // (`config;`) emits nothing, one with an initialiser becomes `this.x = …` in the
-      // constructor. Espruino is only known to run fields WITH an initialiser ([013]); the
-      // subset check rejects bare fields (rule "bare-class-field").
-      tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
-      charset: "ascii",
       legalComments: "none",
       minify: opts.minify ?? true,
       define: { require: REQUIRE_PLACEHOLDER },

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as esbuild from "esbuild";
+import { ESPRUINO_ESBUILD_OPTIONS } from "../../../host/build/buildFirmware";
 import * as path from "node:path";
 import { checkEspruinoSubset, formatFinding } from "../../../host/build/espruinoSubset";
 
@@ -29,27 +30,7 @@ async function bundle(): Promise<string> {
     stdin: { contents: entry, resolveDir: ROOT, loader: "ts", sourcefile: "h3-entry.ts" },
     bundle: true,
     write: false,
-    format: "iife",
-    platform: "neutral",
-    target: "es2015",
-    // As host/build/buildFirmware.ts: TypeScript's bare field declarations are dropped.
-    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
-    supported: {
-      "class-field": true,
-      "class-static-field": true,
-      "nullish-coalescing": true,
-      "default-argument": false,
-      "rest-argument": false,
-      destructuring: false,
-      "array-spread": false,
-      generator: false,
-      "async-await": false,
-      "async-generator": false,
-      "for-await": false,
-      "new-target": false,
-      bigint: false,
-    },
-    charset: "ascii",
+    ...ESPRUINO_ESBUILD_OPTIONS,
     minify: false,
     logLevel: "silent",
   });
