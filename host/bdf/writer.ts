@@ -5,19 +5,7 @@
  * after each line it must not lose); `close()` flushes and closes.
  */
 import { closeSync, existsSync, fsyncSync, openSync, statSync, writeSync } from "node:fs";
-import {
-  BDF_AMBIENT_TEMP_C,
-  BDF_CHARGING_CAPACITY_AH,
-  BDF_CHARGING_ENERGY_WH,
-  BDF_CURRENT_A,
-  BDF_CYCLE_COUNT,
-  BDF_DISCHARGING_CAPACITY_AH,
-  BDF_DISCHARGING_ENERGY_WH,
-  BDF_STEP_COUNT,
-  BDF_TEST_TIME_S,
-  BDF_VOLTAGE_V,
-  BDF_ZBMS_COLUMNS,
-} from "./columns";
+import { BDF_ZBMS_COLUMNS } from "./columns";
 
 /** Buffered bytes before a write to the file (1 MiB). */
 const FLUSH_BYTES = 1 << 20;
@@ -132,15 +120,4 @@ export class BdfWriter {
 }
 
 /** The header line zbms writes (for tests and for other writers). */
-export const BDF_HEADER_LINE = [
-  BDF_TEST_TIME_S,
-  BDF_VOLTAGE_V,
-  BDF_CURRENT_A,
-  BDF_CYCLE_COUNT,
-  BDF_STEP_COUNT,
-  BDF_AMBIENT_TEMP_C,
-  BDF_CHARGING_CAPACITY_AH,
-  BDF_DISCHARGING_CAPACITY_AH,
-  BDF_CHARGING_ENERGY_WH,
-  BDF_DISCHARGING_ENERGY_WH,
-].join(",");
+export const BDF_HEADER_LINE = BDF_ZBMS_COLUMNS.join(",");
