@@ -72,7 +72,8 @@ function percentile(hist: Float64Array, frac: number): number {
 
 /**
  * Inputs larger than this (bytes) are profiled from a systematic sample of rows (pairs of
- * consecutive rows every `stride` rows): the profile only sizes the config (capacity to a few
+ * consecutive rows every ≈ `stride` rows, found by byte position so that the skipped rows are
+ * jumped over, not scanned): the profile only sizes the config (capacity to a few
  * %, thresholds, time steps), and the replay that follows reads every row.
  */
 export const PROFILE_FULL_PARSE_BYTES = 16 * 1024 * 1024;
@@ -147,7 +148,7 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
     },
     onProgress,
     undefined,
-    { cyclerColumns: false, stride },
+    { cyclerColumns: false, stride, sampleByBytes: true },
   );
   closeRun();
   // Fit the smallest real current from currents above the noise floor.

@@ -119,6 +119,8 @@ export interface ReadOptions {
    * statistics; importers that cannot sample deliver every row. `line` tells which rows came.
    */
   stride?: number;
+  /** With stride: sample by byte position (CsvReadOptions.sampleByBytes; line numbers estimated). */
+  sampleByBytes?: boolean;
 }
 
 /** A cycler's own per-cycle summary row, where the format carries one (Neware regular export). */

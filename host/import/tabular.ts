@@ -306,6 +306,7 @@ async function readTabular(
     },
     {
       stride: opts?.stride,
+      sampleByBytes: opts?.sampleByBytes,
       ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(total > 0 ? done / total : 1) } : {}),
     },
   );

@@ -118,3 +118,46 @@ describe("readCsv with a sampling stride", () => {
     );
   });
 });
+
+describe("readCsv sampling by byte position", () => {
+  const dir = mkdtempSync(join(tmpdir(), "zbms-bytestride-"));
+  it("hands out the header, pairs of consecutive lines in file order about every k lines, and the last line", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 2, max: 9 }),
+        fc.boolean(),
+        fc.integer({ min: 8, max: 300 }),
+        fc.boolean(),
+        async (n, k, trailingNewline, windowBytes, crlf) => {
+          const f = join(dir, "b.csv");
+          const lines = ["t,v"];
+          // Lines of varying length (1–7 digits) so that byte jumps do not land on line starts.
+          for (let i = 0; i < n; i++) lines.push(String(i * 7919 % 10 ** ((i % 7) + 1)) + "," + i);
+          writeFileSync(f, lines.join(crlf ? "\r\n" : "\n") + (trailingNewline ? (crlf ? "\r\n" : "\n") : ""));
+          const got: [number, string, number][] = [];
+          await readCsv(f, (row) => {
+            got.push([row.lineNo, row.str(0), row.num(1)]);
+          }, { stride: k, sampleByBytes: true, chunkBytes: windowBytes });
+          expect(got[0]).toEqual([1, "t", NaN]);
+          const data = got.slice(1);
+          // Every data line handed out is a real line, in file order, none twice.
+          for (let j = 0; j < data.length; j++) {
+            const idx = data[j][2];
+            expect(lines[idx + 1]).toBe(data[j][1] + "," + idx);
+            if (j > 0) expect(idx).toBeGreaterThan(data[j - 1][2]);
+            if (j > 0) expect(data[j][0] - data[j - 1][0] === 1).toBe(idx - data[j - 1][2] === 1);
+          }
+          if (n > 0) {
+            expect(data[0][2]).toBe(0);
+            expect(data[data.length - 1][2]).toBe(n - 1);
+            // Roughly two lines per k (jumps are by mean line length, lines vary up to 7×).
+            expect(data.length).toBeLessThanOrEqual(Math.ceil((8 * 2 * n) / k) + 3);
+            if (n >= 10 * k) expect(data.length).toBeGreaterThanOrEqual(Math.floor(n / (8 * k)));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
