@@ -37,7 +37,6 @@
  */
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import v8 from "node:v8";
 import vm from "node:vm";
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
@@ -50,6 +49,8 @@ import type { PackConfig } from "../shared/config/packConfig";
 import { decodeLine } from "../shared/telemetry/lineFormat";
 import { FLASH_FUNCTION_JSVARS, estimateTreeJsVars, type JsVarCount } from "./jsVarEstimate";
 import { TokenCounter } from "./tokenCount";
+import { growthLines, measureHeapGrowth, type HeapGrowth } from "./heapCensus";
+import type { PackSource } from "../host/board/frontEnd";
 
 /** Cell counts timed (issue 8). */
 const CELL_COUNTS = [1, 4, 8];
@@ -62,18 +63,28 @@ const BLOCK_REPEATS = 9;
 /** Reference-loop iterations per timing (about a millisecond on a PC). */
 const REFERENCE_ITERATIONS = 1_000_000;
 /** Warm-up before the heap baseline: one whole 10 h cycle and more, so every code path (a cycle
- *  record, a rest) has run and been compiled before the baseline (V8's code counts in heapUsed). */
+ *  record, a rest) has run and been compiled before the baseline. */
 const HEAP_WARMUP_STEPS = 40_000;
-/** Heap readings during the run (growth is also seen as a trend). */
-const HEAP_READINGS = 4;
-/** A leak is declared when growth reaches this fraction of the one-object-per-step floor. */
-const LEAK_MARGIN = 10;
-/** Steps of the heap-growth run (issue 8). */
+/** Steps (and firmware samples) of the heap-growth runs (issue 8). */
 const HEAP_STEPS = 100_000;
-/** Full collections before each heap reading (V8 may need more than one to settle). */
-const GC_PASSES = 4;
+/** Warm-up samples of the whole firmware before its heap baseline: ≥ 2 cycles of cyclingPack. */
+const FIRMWARE_HEAP_WARMUP_SAMPLES = 20_000;
+/** Changed node groups printed per class. */
+const HEAP_GROUPS_SHOWN = 8;
 /** Smallest V8 object a per-step leak could keep (B): header + one field. */
 const V8_MIN_OBJECT_B = 16;
+/** cyclingPack: current as a C-rate, half-cycle and rest (s): a 2 h 40 min cycle, 42 % of capacity per half. */
+const CYCLE_CURRENT_C = 0.5;
+const CYCLE_HALF_S = 3000;
+/** Rest ≥ the pack's relaxedMinMs + relaxedWindowMs (600 s + 600 s), so the OCV anchor path runs. */
+const CYCLE_REST_S = 1500;
+/** Charge fraction at the bottom of the cycle. */
+const CYCLE_LOW_FRAC = 0.2;
+/** Cell resistance (Ω), per-cell voltage offset (V), ripple (V) and temperature (°C) of cyclingPack (synthetic). */
+const CYCLE_R_OHM = 0.1;
+const CYCLE_CELL_SPREAD_V = 0.002;
+const CYCLE_RIPPLE_V = 0.001;
+const CYCLE_TEMP_C = 25;
 /** Espruino, x86 build with the ESP32's variable format: one simple loop iteration (µs); Espruino notes, "Memory and speed". */
 const ESPRUINO_X86_LOOP_ITER_US = 5;
 /** The ESP32 is "several times slower again" (Espruino notes): range used for the estimate. */
@@ -103,19 +114,6 @@ function timeMs(fn: () => unknown): number {
   fn();
   return performance.now() - t0;
 }
-
-function exposeGc(): () => void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (typeof g === "function") return g;
-  v8.setFlagsFromString("--expose-gc");
-  return vm.runInNewContext("gc") as () => void;
-}
-
-function settledHeapBytes(gc: () => void): number {
-  for (let i = 0; i < GC_PASSES; i++) gc();
-  return process.memoryUsage().heapUsed;
-}
-
 
 /** The default pack with `cellCount` cells (everything else as in the pack file), validated. */
 function packWithCells(cells: number): PackConfig {
@@ -195,9 +193,50 @@ async function firmwareTokensPerSample(code: string): Promise<number> {
   return tokens / samples;
 }
 
-function newFirmwareBoard(): VirtualBoard {
+function newFirmwareBoard(pack?: PackSource): VirtualBoard {
   const board = validateBoard(JSON.parse(readFileSync(new URL("../hardware/boards/esp32-ads1115.json", import.meta.url), "utf8")));
-  return new VirtualBoard({ board, pack: () => ({ cellV: [1.4, 1.41, 1.42, 1.43], currentA: 0.4, tempC: [25, 25] }) });
+  return new VirtualBoard({ board, pack: pack ?? (() => ({ cellV: [1.4, 1.41, 1.42, 1.43], currentA: 0.4, tempC: [25, 25] })) });
+}
+
+/** Print a heap growth: program data, then V8 internals, each with its largest groups. */
+function printGrowth(what: string, g: HeapGrowth): void {
+  console.log(`heap snapshots, ${what}:`);
+  console.log(` program data (objects, arrays and their stores, strings, numbers, closures, contexts, typed-array bytes): ${g.program.count} nodes, ${g.program.bytes} B`);
+  for (const l of growthLines(g, "program", HEAP_GROUPS_SHOWN)) console.log(" " + l);
+  for (const l of g.newProgramNodes) console.log(`   new: ${l}`);
+  console.log(` V8 internals (code, bytecode, feedback, maps, metadata): ${g.internal.count} nodes, ${g.internal.bytes} B`);
+  for (const l of growthLines(g, "internal", HEAP_GROUPS_SHOWN)) console.log(" " + l);
+}
+
+/**
+ * A pack that cycles (so the firmware's cycle, rest and SOC-anchor paths run): charge at
+ * CYCLE_CURRENT_C × capacity for CYCLE_HALF_S, rest CYCLE_REST_S, discharge, rest; cell voltage
+ * linear in charge plus I·R, per-cell offsets, a deterministic ±1 mV ripple.
+ */
+function cyclingPack(cfg: PackConfig): PackSource {
+  const cycleS = 2 * (CYCLE_HALF_S + CYCLE_REST_S);
+  const ampsA = CYCLE_CURRENT_C * cfg.capacityAh;
+  const span = cfg.soc.fullCellV - cfg.soc.emptyCellV;
+  return (tMs: number) => {
+    const ph = (tMs / 1000) % cycleS;
+    let a = 0;
+    let chargeFrac = CYCLE_LOW_FRAC;
+    const swing = (ampsA * CYCLE_HALF_S) / 3600 / cfg.capacityAh;
+    if (ph < CYCLE_HALF_S) {
+      a = ampsA;
+      chargeFrac += (swing * ph) / CYCLE_HALF_S;
+    } else if (ph < CYCLE_HALF_S + CYCLE_REST_S) chargeFrac += swing;
+    else if (ph < 2 * CYCLE_HALF_S + CYCLE_REST_S) {
+      a = -ampsA;
+      chargeFrac += swing * (1 - (ph - CYCLE_HALF_S - CYCLE_REST_S) / CYCLE_HALF_S);
+    }
+    const ripple = CYCLE_RIPPLE_V * Math.sin(tMs / 7919);
+    const cellV: number[] = [];
+    for (let c = 0; c < cfg.cellCount; c++) cellV.push(cfg.soc.emptyCellV + span * chargeFrac + a * CYCLE_R_OHM + c * CYCLE_CELL_SPREAD_V + ripple);
+    const tempC: number[] = [];
+    for (let j = 0; j < cfg.tempCount; j++) tempC.push(CYCLE_TEMP_C);
+    return { cellV, currentA: a, tempC };
+  };
 }
 
 /** Ask `zbms("status")` and return the reply's JSON payload. */
@@ -222,8 +261,6 @@ function statusFromRealBundle(code: string): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
-  const gc = exposeGc();
-
   // 1. The real bundle.
   const fw = await buildFirmware({ write: false });
   if (fw.findings.length > 0) throw new Error(`the firmware bundle fails the Espruino-subset check (${fw.findings.length} findings)`);
@@ -297,10 +334,10 @@ async function main(): Promise<void> {
       `(inflated: a node:vm context resolves every global — isNaN, Math, NaN — through its interceptors; not used for the figure)`,
   );
 
-  // 4. Heap growth over 100 000 steps in the virtual board's sandbox (and the copy-only control).
+  // 4. Heap growth: V8 heap snapshots before and after 100 000 model steps in the sandbox, and
+  //    100 000 samples of the whole firmware on a virtual board (bench/heapCensus.ts).
   const hb = sb.make(JSON.stringify(cfg4), HEAP_WARMUP_STEPS + HEAP_STEPS);
   hb.run(0, HEAP_WARMUP_STEPS, 1);
-  hb.run(0, HEAP_WARMUP_STEPS, 0);
   const doublesBefore = hb.stateDoubles();
   const hbConfig = (hb.model as unknown as { config: object }).config;
   const stateVars = () => {
@@ -309,24 +346,40 @@ async function main(): Promise<void> {
     return estimateTreeJsVars(hb.model.state(), seen).total;
   };
   const varsBefore = stateVars();
-  const c0 = settledHeapBytes(gc);
-  hb.run(HEAP_WARMUP_STEPS, HEAP_STEPS, 0);
-  const c1 = settledHeapBytes(gc);
-  const readings: number[] = [settledHeapBytes(gc)];
-  for (let k = 0; k < HEAP_READINGS; k++) {
-    const per = HEAP_STEPS / HEAP_READINGS;
-    hb.run(HEAP_WARMUP_STEPS + k * per, per, 1);
-    readings.push(settledHeapBytes(gc));
-  }
-  const heapGrowthBytes = readings[readings.length - 1] - readings[0];
+  const modelGrowth = measureHeapGrowth(() => {
+    hb.run(HEAP_WARMUP_STEPS, HEAP_STEPS, 1);
+  }, [hb, sb, vb]);
   const doublesAfter = hb.stateDoubles();
   const varsAfter = stateVars();
-  const leakFloor = V8_MIN_OBJECT_B * HEAP_STEPS;
-  const grew = heapGrowthBytes >= leakFloor / LEAK_MARGIN || doublesBefore !== doublesAfter;
+  printGrowth(`model: ${HEAP_STEPS} PackModel.step calls (4 cells, virtual board's sandbox, after ${HEAP_WARMUP_STEPS} warm-up steps)`, modelGrowth);
+  console.log(`  model state ${doublesBefore} → ${doublesAfter} doubles; JsVar estimate ${varsBefore} → ${varsAfter} (integers that became fractions need a value JsVar)`);
+
+  const fwBoard = newFirmwareBoard(cyclingPack(cfg4));
+  fwBoard.evaluate(fw.code);
+  const tFw0 = performance.now();
+  fwBoard.advance(FIRMWARE_HEAP_WARMUP_SAMPLES * cfg4.samplePeriodMs);
+  const samples0 = Number(statusReply(fwBoard).samples);
+  fwBoard.output = "";
+  const firmwareGrowth = measureHeapGrowth(() => {
+    fwBoard.advance(HEAP_STEPS * cfg4.samplePeriodMs);
+    fwBoard.output = "";
+  }, [fwBoard]);
+  const fwS = (performance.now() - tFw0) / 1000;
+  const fwStatus = statusReply(fwBoard);
+  const fwSamples = Number(fwStatus.samples) - samples0;
+  printGrowth(
+    `whole firmware: ${HEAP_STEPS} samples on a virtual board (default board, 4 cells, cycling pack; sensors, model, telemetry lines, saves; ` +
+      `host board emulation included; after ${FIRMWARE_HEAP_WARMUP_SAMPLES} warm-up samples)`,
+    firmwareGrowth,
+  );
+  console.log(`  firmware samples in the measured window ${fwSamples} in ${fwS.toFixed(0)} s; status after: crashes ${JSON.stringify(fwStatus.crashes)}, overruns ${JSON.stringify(fwStatus.overruns)}, mem ${JSON.stringify(fwStatus.mem)}`);
+  if (!(fwSamples >= HEAP_STEPS)) throw new Error(`the firmware ran ${fwSamples} samples on the virtual board, expected ≥ ${FIRMWARE_HEAP_WARMUP_SAMPLES + HEAP_STEPS}`);
+  const heapGrowthBytes = Math.max(modelGrowth.program.bytes, firmwareGrowth.program.bytes);
+  const heapGrowthObjects = Math.max(modelGrowth.program.count, firmwareGrowth.program.count);
+  const grew = heapGrowthObjects > 0 || heapGrowthBytes > 0 || doublesBefore !== doublesAfter;
   console.log(
-    `heap over ${HEAP_STEPS} steps (4 cells, sandbox, after ${HEAP_WARMUP_STEPS} warm-up steps): ${heapGrowthBytes} B after gc; readings every ${HEAP_STEPS / HEAP_READINGS} steps relative to the start: ` +
-      `${readings.map((r) => r - readings[0]).join(", ")} B; control (same length, no stepping): ${c1 - c0} B; one object kept per step would add ≥ ${leakFloor} B. ` +
-      `State ${doublesBefore} → ${doublesAfter} doubles (JsVar estimate ${varsBefore} → ${varsAfter}: integers that became fractions need a value JsVar) → ${grew ? "GROWTH" : "no growth"}`,
+    `heap growth (program data, larger of the two runs): ${heapGrowthObjects} nodes, ${heapGrowthBytes} B; one object kept per step would be ≥ ${HEAP_STEPS} nodes, ` +
+      `≥ ${V8_MIN_OBJECT_B * HEAP_STEPS} B → ${grew ? "GROWTH" : "no growth"}`,
   );
 
   // 5. Tokens executed per step (interpreter cost), same bundle under V8 block coverage.
