@@ -87,6 +87,8 @@ export interface HeapCensus {
 export interface HeapGrowth {
   program: CountBytes;
   internal: CountBytes;
+  /** Program data in the groups that grew only (a shrinking group does not offset a growing one). */
+  programGrown: CountBytes;
   /** Program-data nodes present after and not before (by V8's stable node id), at most NEWCOMERS_LISTED, each with what holds it. */
   newProgramNodes: string[];
   /** Groups that changed, largest |bytes| change first. */
@@ -212,6 +214,10 @@ export function diffCensus(a: HeapCensus, b: HeapCensus): HeapGrowth {
     program: { count: b.program.count - a.program.count, bytes: b.program.bytes - a.program.bytes },
     internal: { count: b.internal.count - a.internal.count, bytes: b.internal.bytes - a.internal.bytes },
     groups,
+    programGrown: {
+      count: groups.filter((r) => r.group.startsWith("program|") && r.count > 0).reduce((t, r) => t + r.count, 0),
+      bytes: groups.filter((r) => r.group.startsWith("program|") && r.bytes > 0).reduce((t, r) => t + r.bytes, 0),
+    },
     newProgramNodes: [],
   };
 }

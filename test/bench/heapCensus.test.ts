@@ -32,6 +32,7 @@ describe("heap census from V8 heap snapshots", () => {
       for (let i = 0; i < STEPS; i++) sink[0] = (sink[0] + leakFreeStep(i)) | 0;
     });
     expect(g.program).toEqual({ count: 0, bytes: 0 });
+    expect(g.programGrown).toEqual({ count: 0, bytes: 0 });
     expect(g.newProgramNodes).toEqual([]);
   }, 120_000);
 
@@ -48,6 +49,7 @@ describe("heap census from V8 heap snapshots", () => {
     expect(objects?.count).toBe(STEPS);
     expect(arrays?.count).toBe(STEPS);
     expect(g.program.bytes).toBeGreaterThan(16 * 3 * STEPS);
+    expect(g.programGrown.count).toBeGreaterThanOrEqual(3 * STEPS);
     // The listing names the holder: the leaking array's elements.
     expect(g.newProgramNodes.some((l) => l.startsWith('object "Object"') && l.includes('← element [') && l.includes('of object "Array"'))).toBe(true);
     leakedArray.length = 0;
