@@ -394,11 +394,83 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const onRecord = (r: ImportedRecord): void => {
     stepRow(r.tS, r.voltageV, r.currentA, r.tempC, r.stepKind, r.restored, r.cellsV.length > 0 ? r.cellsV : null, r.tempsC.length > 0 ? r.tempsC : null);
   };
+  /**
+   * A worker batch. Without a BDF writer this is stepRow (cellsV = tempsC = null) with the
+   * per-sample history in locals instead of closure variables (the replay's hot loop: ~10⁷
+   * iterations on long inputs); a change to stepRow must be made here too
+   * (test/host/analyze: parallel and in-thread replays give identical results).
+   */
   const onBatch = (b: Float64Array, count: number): void => {
+    if (bdf) {
+      for (let k = 0; k < count; k++) {
+        const o = k * FIELDS_PER_RECORD;
+        stepRow(b[o + F_T], b[o + F_V], b[o + F_I], b[o + F_TEMP], b[o + F_STEP_KIND], b[o + F_RESTORED], null, null);
+      }
+      return;
+    }
+    let pTMs = prevTMs;
+    let pRawTMs = prevRawTMs;
+    let pT = prevT;
+    let pI = prevI;
+    let pV = prevV;
+    let n = samples;
+    const nTemps = tempArr.length;
     for (let k = 0; k < count; k++) {
       const o = k * FIELDS_PER_RECORD;
-      stepRow(b[o + F_T], b[o + F_V], b[o + F_I], b[o + F_TEMP], b[o + F_STEP_KIND], b[o + F_RESTORED], null, null);
+      const rawTMs = b[o + F_T] * MS_PER_S;
+      const currentA = b[o + F_I];
+      const stepKind = b[o + F_STEP_KIND];
+      let tMs = rawTMs;
+      if (tMs <= pTMs && rawTMs >= pRawTMs - DUPLICATE_TOLERANCE_MS) tMs = pTMs + NUDGE_MS;
+      pRawTMs = rawTMs;
+      const impedance = stepKind === STEP_OTHER;
+      if (impedance) impedanceRows++;
+      const v = impedance ? NaN : b[o + F_V];
+      for (let c = 0; c < cellCount; c++) cellV[c] = v / cellCount;
+      if (nTemps > 0) {
+        const tempC = b[o + F_TEMP];
+        for (let q = 0; q < nTemps; q++) tempArr[q] = tempC;
+      }
+      if (b[o + F_RESTORED] === 1) model.markRestored();
+      sample.tMs = tMs;
+      sample.currentA = currentA;
+      sample.openCircuit = stepKind === STEP_REST || (zeroIsOpen && currentA === 0) ? 1 : 0;
+      model.step(sample);
+      n++;
+      const tS = tMs / MS_PER_S;
+      dec.add(tS, v, currentA);
+      if (pT === pT && tMs > pTMs && currentA === currentA && pI === pI && v === v) {
+        const dq = Math.abs(currentA) * ((tMs - pTMs) / MS_PER_H);
+        const bin = Math.floor((v - vLo) / binW);
+        const bb = bin < 0 ? 0 : bin >= DQDV_BINS ? DQDV_BINS - 1 : bin;
+        if (currentA > 0) hC[bb] += dq;
+        else if (currentA < 0) hD[bb] += dq;
+      }
+      if (n === 1) {
+        // The model starts in rest: a run that opens at open circuit has a first rest too.
+        openRest = { restIndex: -1, startS: tS, tS: [], v: [] };
+        nextRestLogS = 0;
+      }
+      const r = openRest as RestCurve | null;
+      if (r !== null && v === v) {
+        const since = tS - r.startS;
+        if (since >= nextRestLogS && r.tS.length < REST_CURVE_POINTS) {
+          r.tS.push(since);
+          r.v.push(v);
+          nextRestLogS = since <= 0 ? 1 : since * REST_CURVE_LOG_STEP;
+        }
+      }
+      pTMs = tMs;
+      pT = tS;
+      pI = currentA;
+      pV = v;
     }
+    prevTMs = pTMs;
+    prevRawTMs = pRawTMs;
+    prevT = pT;
+    prevI = pI;
+    prevV = pV;
+    samples = n;
   };
   const readOpts = { cyclerColumns: false };
   const importStats = useWorker

@@ -383,16 +383,27 @@ function readCsvSampledByBytes(
     }
     if (!deliver(0, e, 1)) return { lines: 1, bytes: size };
     const dataStart = winStart + e + 1;
-    // Mean line length from the first lines.
-    let k = e + 1;
-    let counted = 0;
-    while (counted < SAMPLE_LENGTH_LINES) {
-      const nl = lfFrom(k);
-      if (nl < 0) break;
-      k = nl + 1;
-      counted++;
+    // Mean line length: of the first lines and of the last window's lines (early lines of a
+    // log are often shorter: small time stamps).
+    const bytesPerLine = (from: number): number => {
+      let k = from;
+      let counted = 0;
+      while (counted < SAMPLE_LENGTH_LINES) {
+        const nl = lfFrom(k);
+        if (nl < 0) break;
+        k = nl + 1;
+        counted++;
+      }
+      return counted > 0 ? (k - from) / counted : 0;
+    };
+    const headMean = bytesPerLine(e + 1);
+    let meanLineBytes = headMean > 0 ? headMean : 1;
+    if (size > dataStart + buf.length) {
+      load(size - buf.length);
+      const first = lfFrom(0);
+      const tailMean = first >= 0 ? bytesPerLine(first + 1) : 0;
+      if (tailMean > 0 && headMean > 0) meanLineBytes = 0.5 * (headMean + tailMean);
     }
-    const meanLineBytes = counted > 0 ? (winStart + k - dataStart) / counted : 1;
     const jump = Math.max(1, Math.round(stride * meanLineBytes));
     /** Line number of the line starting at `abs`: the next one when adjacent, else estimated and ≥ 2 past. */
     const numberAt = (abs: number): number => {

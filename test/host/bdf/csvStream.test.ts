@@ -157,7 +157,7 @@ describe("readCsv sampling by byte position", () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.H16_RUNS ?? 300) },
     );
   });
 });
