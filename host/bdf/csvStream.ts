@@ -436,11 +436,16 @@ function readCsvSampledByBytes(
     }
     if (!stopped) {
       // The file's last line, unless already handed out.
-      const tail = size > buf.length ? size - buf.length : 0;
-      load(tail);
-      let end = winLen;
-      while (end > 0 && (buf[end - 1] === BYTE_LF || buf[end - 1] === BYTE_CR)) end--;
-      const prevNl = end > 0 ? buf.subarray(0, end).lastIndexOf(BYTE_LF) : -1;
+      let end = 0;
+      let prevNl = -1;
+      for (;;) {
+        load(size > buf.length ? size - buf.length : 0);
+        end = winLen;
+        while (end > 0 && (buf[end - 1] === BYTE_LF || buf[end - 1] === BYTE_CR)) end--;
+        prevNl = end > 0 ? buf.subarray(0, end).lastIndexOf(BYTE_LF) : -1;
+        if (prevNl >= 0 || winStart === 0) break;
+        buf = new Uint8Array(buf.length * 2); // the last line is longer than the window
+      }
       const start = prevNl + 1;
       if (end > start && winStart + start >= nextAbs && winStart + start >= dataStart) {
         deliver(start, end, numberAt(winStart + start));
