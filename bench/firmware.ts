@@ -76,7 +76,7 @@ const FIRMWARE_HEAP_WARMUP_SAMPLES = 20_000;
 const HEAP_GROUPS_SHOWN = 8;
 /** Smallest V8 object a per-step leak could keep (B): header + one field. */
 const V8_MIN_OBJECT_B = 16;
-/** cyclingPack: current as a C-rate, half-cycle and rest (s): a 2 h 40 min cycle, 42 % of capacity per half. */
+/** cyclingPack: current as a C-rate, half-cycle and rest (s): a 2 h 30 min cycle, 42 % of capacity per half. */
 const CYCLE_CURRENT_C = 0.5;
 const CYCLE_HALF_S = 3000;
 /** Rest ≥ the pack's relaxedMinMs + relaxedWindowMs (600 s + 600 s), so the OCV anchor path runs. */
@@ -364,7 +364,8 @@ async function main(): Promise<void> {
   fwBoard.evaluate(fw.code);
   const tFw0 = performance.now();
   fwBoard.advance(FIRMWARE_HEAP_WARMUP_SAMPLES * cfg4.samplePeriodMs);
-  const samples0 = Number(statusReply(fwBoard).samples);
+  const fwStatus0 = statusReply(fwBoard);
+  const samples0 = Number(fwStatus0.samples);
   fwBoard.output = "";
   const firmwareGrowth = measureHeapGrowth(() => {
     fwBoard.advance(HEAP_STEPS * cfg4.samplePeriodMs);
@@ -378,7 +379,8 @@ async function main(): Promise<void> {
       `host board emulation included; after ${FIRMWARE_HEAP_WARMUP_SAMPLES} warm-up samples)`,
     firmwareGrowth,
   );
-  console.log(`  firmware samples in the measured window ${fwSamples} in ${fwS.toFixed(0)} s; status after: crashes ${JSON.stringify(fwStatus.crashes)}, overruns ${JSON.stringify(fwStatus.overruns)}, mem ${JSON.stringify(fwStatus.mem)}`);
+  const cycles = (st: Record<string, unknown>) => JSON.stringify((st.model as { cycleCount?: unknown } | undefined)?.cycleCount);
+  console.log(`  firmware samples in the measured window ${fwSamples} in ${fwS.toFixed(0)} s; cycles counted ${cycles(fwStatus0)} → ${cycles(fwStatus)}; status after: crashes ${JSON.stringify(fwStatus.crashes)}, overruns ${JSON.stringify(fwStatus.overruns)}, mem ${JSON.stringify(fwStatus.mem)}`);
   if (!(fwSamples >= HEAP_STEPS)) throw new Error(`the firmware ran ${fwSamples} samples on the virtual board, expected ≥ ${FIRMWARE_HEAP_WARMUP_SAMPLES + HEAP_STEPS}`);
   // Growing program-data groups only (shrinking groups do not offset them), larger of the two runs.
   const heapGrowthBytes = Math.max(modelGrowth.programGrown.bytes, firmwareGrowth.programGrown.bytes);
