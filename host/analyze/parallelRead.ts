@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { MessageChannel, Worker } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import { buildSync } from "esbuild";
 import { ImportError, newRecord, type ImportedRecord, type Importer, type ImportStats, type ProgressFn, type ReadOptions } from "../import/record";
 import { unpackRecord } from "./batchLayout";
@@ -53,13 +53,9 @@ export function readInWorker(
 ): Promise<ImportStats> {
   const counters = new SharedArrayBuffer(8);
   const acked = new Int32Array(counters);
-  // Batches go back to the worker once replayed (reused, not reallocated: 10⁷ records would
-  // otherwise allocate ~600 MiB of short-lived buffers and keep both threads' GCs busy).
-  const recycle = new MessageChannel();
   const worker = new Worker(bundledWorker(), {
     eval: true,
-    workerData: { format: imp.format, path, cyclerColumns: opts.cyclerColumns !== false, counters, recycle: recycle.port2 },
-    transferList: [recycle.port2],
+    workerData: { format: imp.format, path, cyclerColumns: opts.cyclerColumns !== false, counters },
   });
   const rec = newRecord();
   return new Promise<ImportStats>((resolvePromise, reject) => {
@@ -67,7 +63,6 @@ export function readInWorker(
     const finish = (err: Error | null, stats?: ImportStats): void => {
       if (settled) return;
       settled = true;
-      recycle.port1.close();
       void worker.terminate();
       if (err) reject(err);
       else resolvePromise(stats as ImportStats);
@@ -88,7 +83,6 @@ export function readInWorker(
           finish(e as Error);
           return;
         }
-        recycle.port1.postMessage(m.data, [m.data.buffer as ArrayBuffer]);
         Atomics.add(acked, 1, 1);
         Atomics.notify(acked, 1);
         if (onProgress) onProgress(m.progress);

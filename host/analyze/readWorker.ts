@@ -4,7 +4,7 @@
  * overlaps with the model replay. Flow control: at most MAX_IN_FLIGHT batches unacknowledged
  * (the worker blocks on a shared counter), so memory stays flat.
  */
-import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { importerFor } from "../import/detect";
 import type { FormatId, ImportedRecord } from "../import/record";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, MAX_IN_FLIGHT, packRecord } from "./batchLayout";
@@ -15,8 +15,6 @@ interface WorkerInput {
   cyclerColumns: boolean;
   /** Int32Array over a SharedArrayBuffer: [0] batches sent, [1] batches acknowledged. */
   counters: SharedArrayBuffer;
-  /** Batches the main thread has replayed come back here for reuse. */
-  recycle: MessagePort;
 }
 
 const input = workerData as WorkerInput;
@@ -24,7 +22,7 @@ const counters = new Int32Array(input.counters);
 const port = parentPort;
 if (!port) throw new Error("readWorker must run in a worker thread");
 
-let batch: Float64Array = new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
+let batch = new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
 let n = 0;
 let lastProgress = 0;
 
@@ -33,9 +31,8 @@ function send(): void {
     Atomics.wait(counters, 1, Atomics.load(counters, 1));
   }
   Atomics.add(counters, 0, 1);
-  port!.postMessage({ kind: "batch", count: n, data: batch, progress: lastProgress }, [batch.buffer as ArrayBuffer]);
-  const back = receiveMessageOnPort(input.recycle);
-  batch = back ? (back.message as Float64Array) : new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
+  port!.postMessage({ kind: "batch", count: n, data: batch, progress: lastProgress }, [batch.buffer]);
+  batch = new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
   n = 0;
 }
 
