@@ -35,7 +35,8 @@ import { BUNDLE_HASH_PLACEHOLDER, stampBundleHash } from "./bundleHash.js";
 import { checkEspruinoSubset, type SubsetFinding } from "./espruinoSubset.js";
 import { BUNDLE_BUDGET_BYTES } from "./bundleBudget.js";
 import { readReplaySamples, samplesToJs } from "./replaySamples.js";
-import { configLimits, type RuleLike } from "./configLimits.js";
+import { configLimits } from "./configLimits.js";
+import { CONFIG_RULES, validateConfig } from "../../shared/config/validateConfig.js";
 import type { ConfigLimits } from "../../firmware/configCheck.js";
 import { checkPackFitsBoard } from "../hardware/packFit.js";
 import type { PackConfig } from "../../shared/config/packConfig.js";
@@ -147,24 +148,11 @@ export async function loadBoard(id: string): Promise<BoardDef> {
   }
 }
 
-type ValidateConfigModule = { validateConfig: (x: unknown) => unknown; CONFIG_RULES: Record<string, RuleLike> };
-
-/** shared/config/validateConfig.ts, imported at run time (another engineer's file). */
-async function validatorModule(): Promise<ValidateConfigModule> {
-  const modPath = "../../shared/config/validateConfig.js";
-  try {
-    return (await import(modPath)) as ValidateConfigModule;
-  } catch (e) {
-    throw new FirmwareBuildError(`cannot load shared/config/validateConfig.ts to check the pack: ${(e as Error).message}`);
-  }
-}
-
 /** Load a pack config and validate it with the shared model's `validateConfig`. */
 export async function loadPack(path: string): Promise<Record<string, unknown>> {
   const raw = await readJson(abs(path), "--pack");
-  const validate = (await validatorModule()).validateConfig;
   try {
-    return validate(raw) as Record<string, unknown>;
+    return validateConfig(raw) as unknown as Record<string, unknown>;
   } catch (e) {
     throw new FirmwareBuildError(`${abs(path)}: ${(e as Error).message}`);
   }
@@ -287,7 +275,7 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
         `choose another --board or --pack, or change the board file hardware/boards/${boardId}.json`);
     }
   }
-  const limits = configLimits((await validatorModule()).CONFIG_RULES, pack);
+  const limits = configLimits(CONFIG_RULES, pack);
   const version = await packageVersion();
   const samplesJs = isReplay ? samplesToJs(await readReplaySamples(abs(opts.samples!))) : "[]";
   const build = { version, hash: BUNDLE_HASH_PLACEHOLDER, board: boardId, pack: packName };

@@ -13,20 +13,7 @@ import {
   LIMIT_CURVE, LIMIT_ENUM, LIMIT_INT, LIMIT_MAX_OPEN, LIMIT_MIN_OPEN, LIMIT_NUM, LIMIT_STR,
   type ConfigLimits, type LimitRow,
 } from "../../firmware/configCheck.js";
-
-/** The part of shared/config/validateConfig.ts `ConfigRule` this generator reads. */
-export interface RuleLike {
-  kind: string;
-  min?: number;
-  max?: number;
-  minOpen?: boolean;
-  maxOpen?: boolean;
-  unit?: string;
-  minLen?: number;
-  maxLen?: number;
-  values?: string[];
-  fields?: Record<string, RuleLike>;
-}
+import type { ConfigRule } from "../../shared/config/validateConfig.js";
 
 /** Non-ASCII unit text → ASCII (the ESP32 build counts bytes, and esbuild would escape them). */
 function asciiUnit(u: string | undefined): string {
@@ -34,7 +21,7 @@ function asciiUnit(u: string | undefined): string {
 }
 
 /** The row of one rule (num/int/curve/str/enum); throws on a kind that has none. */
-function limitRow(path: string, r: RuleLike): LimitRow {
+function limitRow(path: string, r: ConfigRule): LimitRow {
   const flags = (r.minOpen ? LIMIT_MIN_OPEN : 0) | (r.maxOpen ? LIMIT_MAX_OPEN : 0);
   if (r.kind === "num" || r.kind === "int" || r.kind === "curve") {
     const kind = r.kind === "num" ? LIMIT_NUM : r.kind === "int" ? LIMIT_INT : LIMIT_CURVE;
@@ -50,7 +37,7 @@ function limitRow(path: string, r: RuleLike): LimitRow {
  * firmware/configCheck.ts walks it: Object.keys order, a curve (array) is one leaf, the alarm
  * table none. Throws when a leaf has no rule in `rules`.
  */
-export function configLimits(rules: Record<string, RuleLike>, template: unknown, prefix = "", out: ConfigLimits = []): ConfigLimits {
+export function configLimits(rules: Record<string, ConfigRule>, template: unknown, prefix = "", out: ConfigLimits = []): ConfigLimits {
   const t = template as Record<string, unknown>;
   for (const name of Object.keys(t)) {
     const path = prefix + name;
