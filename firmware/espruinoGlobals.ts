@@ -3,6 +3,10 @@
  * `replayMain.ts` touch them (everything else gets them injected through `AppIo` / `Hw`).
  * References: espruino.com/Reference (E, ESP32, I2C, getTime, analogRead, process, Storage).
  */
+import type { AppIo } from "./app";
+import type { Hw } from "./drivers/hw";
+import type { StorageLike } from "./persistence/stateStore";
+
 export interface EspruinoI2c {
   setup(options: { scl: string; sda: string; bitrate: number }): void;
   writeTo(address: number, data: number[]): void;
@@ -60,4 +64,27 @@ export function espMemory(): unknown {
 /** Espruino's Storage module. */
 export function espStorage(): unknown {
   return require("Storage");
+}
+
+/**
+ * The I/O both firmware entries hand to the app: Espruino's CRC-32, console, clock and memory;
+ * the sensor hardware and Storage as given (null in a replay build).
+ */
+export function espAppIo(hw: Hw | null, storage: StorageLike | null): AppIo {
+  const e = espE();
+  return {
+    hw: hw,
+    storage: storage,
+    byteCrc: function (b: Uint8Array) {
+      return e.CRC32(b);
+    },
+    strCrc: function (s: string) {
+      return e.CRC32(s);
+    },
+    print: function (line: string) {
+      console.log(line);
+    },
+    nowS: espTimeS,
+    memory: espMemory,
+  };
 }

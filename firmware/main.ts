@@ -12,7 +12,7 @@ import { applyStoredCals, CONFIG_FILE, installCommands } from "./commands";
 import { createSampler, startSampler, stopSampler, type Sampler } from "./sampler";
 import type { Hw } from "./drivers/hw";
 import type { StorageLike } from "./persistence/stateStore";
-import { espAnalogRead, espDigitalWrite, espE, espI2c, espMemory, espSetAtten, espStorage, espTimeS } from "./espruinoGlobals";
+import { espAnalogRead, espAppIo, espDigitalWrite, espE, espI2c, espSetAtten, espStorage, espTimeS } from "./espruinoGlobals";
 import { encodeLine } from "../shared/telemetry/lineFormat";
 
 /** Watchdog timeout (s): several sample periods, at least 10 s (the slowest I2C setup fits). */
@@ -22,10 +22,6 @@ const MS_PER_S = 1000;
 
 /** The running instance (one per boot), so a re-boot can stop the previous sampler. */
 const running: { sampler: Sampler | null } = { sampler: null };
-
-function printLine(line: string): void {
-  console.log(line);
-}
 
 /** The problem with a config on this board (shape of the embedded PACK, ranges of the build), or null. */
 function checkConfig(cfg: unknown): string | null {
@@ -93,20 +89,8 @@ function boot(reason: string): void {
     }
     hw.i2c = bus; // reads then fail and are reported per sample; the ESP32 ADC channels still work
   }
-  const io: AppIo = {
-    hw: hw,
-    storage: storage,
-    byteCrc: function (b: Uint8Array) {
-      return E.CRC32(b);
-    },
-    strCrc: function (s: string) {
-      return E.CRC32(s);
-    },
-    print: printLine,
-    nowS: espTimeS,
-    memory: espMemory,
-    pinWrite: espDigitalWrite,
-  };
+  const io: AppIo = espAppIo(hw, storage);
+  io.pinWrite = espDigitalWrite;
   const lc = storage !== null ? loadConfig(storage) : { config: PACK, note: "config: embedded" };
   const board = BOARD;
   const cals = applyStoredCals({ io: io, board: board });

@@ -7,31 +7,14 @@
  */
 import { BOARD, BUILD, PACK, REPLAY_SAMPLES } from "zbms-build";
 import { bootApp, createApp, stepModel, type AppIo } from "./app";
-import { espE, espMemory, espTimeS } from "./espruinoGlobals";
+import { espAppIo } from "./espruinoGlobals";
 
 /** Samples per timer slice: long enough to be fast, short enough to let output drain. */
 const CHUNK_SAMPLES = 50;
 /** The replay's last line (not a telemetry line: the host's and tests' end marker). */
 const DONE_LINE = "# done";
 
-function printLine(line: string): void {
-  console.log(line);
-}
-
-const E = espE();
-const io: AppIo = {
-  hw: null,
-  storage: null,
-  byteCrc: function (b: Uint8Array) {
-    return E.CRC32(b);
-  },
-  strCrc: function (s: string) {
-    return E.CRC32(s);
-  },
-  print: printLine,
-  nowS: espTimeS,
-  memory: espMemory,
-};
+const io: AppIo = espAppIo(null, null);
 const app = createApp(BUILD, BOARD, PACK, io);
 bootApp(app, "replay of " + REPLAY_SAMPLES.length + " samples");
 const pos = { i: 0 };
