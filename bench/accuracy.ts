@@ -145,6 +145,31 @@ interface RunResult {
   alarmsRaised: { tMs: number; id: string; level: string }[];
 }
 
+/** A cycling scenario: the standard pack (seeded spread, half charged) on `board`, C/5 cycles with random rests. */
+function runCycling(
+  sh: Shared,
+  label: string,
+  chem: ChemistryId,
+  packSeed: number,
+  cycles: number,
+  board: BoardDef,
+  seed: number,
+  flagOnlyZeroing: boolean,
+): RunResult {
+  return runScenario(
+    sh,
+    label,
+    {
+      pack: { chemistry: chem, cellCount: CELLS, capacityAh: CAPACITY_AH, seed: packSeed, initialSocFrac: 0.5 },
+      protocol: cyclingProtocol(chem, cycles, 0.1),
+      board,
+      seed,
+      samplePeriodMs: CYCLING_SAMPLE_MS,
+    },
+    configFor(sh, chem, board, CYCLING_SAMPLE_MS, flagOnlyZeroing),
+  );
+}
+
 function runScenario(
   sh: Shared,
   label: string,
@@ -332,68 +357,24 @@ async function main(): Promise<void> {
 
   if (QUICK) console.log("quick mode: a tenth of the cycles and rests");
   console.log(`A. Zn||MnO2 4S, C/5, INA226 + ADS1115, ${CYCLES_A} cycles with random rests`);
-  const a = runScenario(
-    sh,
-    "A",
-    {
-      pack: { chemistry: "ZnMnO2", cellCount: CELLS, capacityAh: CAPACITY_AH, seed: 101, initialSocFrac: 0.5 },
-      protocol: cyclingProtocol("ZnMnO2", CYCLES_A, 0.1),
-      board: inaBoard,
-      seed: 1001,
-      samplePeriodMs: CYCLING_SAMPLE_MS,
-    },
-    configFor(sh, "ZnMnO2", inaBoard, CYCLING_SAMPLE_MS),
-  );
+  const a = runCycling(sh, "A", "ZnMnO2", 101, CYCLES_A, inaBoard, 1001, false);
   const aPairs = matchCycles(a);
   const aFig = ceFigures("A CE", aPairs);
   const socMn = Math.sqrt(a.socSqErr / Math.max(1, a.socN));
   console.log(`  A SOC RMSE ${socMn.toFixed(4)} over ${a.socN} cell-minutes`);
 
   console.log("B0. ESP32's own ADC with the default quiet-stretch offset zeroing (10 cycles, a finding)");
-  const b0 = runScenario(
-    sh,
-    "B0",
-    {
-      pack: { chemistry: "ZnMnO2", cellCount: CELLS, capacityAh: CAPACITY_AH, seed: 101, initialSocFrac: 0.5 },
-      protocol: cyclingProtocol("ZnMnO2", 10, 0.1),
-      board: espBoard,
-      seed: 1002,
-      samplePeriodMs: CYCLING_SAMPLE_MS,
-    },
-    configFor(sh, "ZnMnO2", espBoard, CYCLING_SAMPLE_MS),
-  );
+  const b0 = runCycling(sh, "B0", "ZnMnO2", 101, 10, espBoard, 1002, false);
   ceFigures("B0 CE", matchCycles(b0));
 
   console.log(`B. the same pack and protocol with the ESP32's own ADC (INA240A2 on the shunt, taps on ADC1), zeroing on flagged rests`);
-  const b = runScenario(
-    sh,
-    "B",
-    {
-      pack: { chemistry: "ZnMnO2", cellCount: CELLS, capacityAh: CAPACITY_AH, seed: 101, initialSocFrac: 0.5 },
-      protocol: cyclingProtocol("ZnMnO2", CYCLES_A, 0.1),
-      board: espBoard,
-      seed: 1002,
-      samplePeriodMs: CYCLING_SAMPLE_MS,
-    },
-    configFor(sh, "ZnMnO2", espBoard, CYCLING_SAMPLE_MS, true),
-  );
+  const b = runCycling(sh, "B", "ZnMnO2", 101, CYCLES_A, espBoard, 1002, true);
   const bPairs = matchCycles(b);
   const bFig = ceFigures("B CE", bPairs);
   console.log(`  B SOC RMSE ${Math.sqrt(b.socSqErr / Math.max(1, b.socN)).toFixed(4)}`);
 
   console.log(`C. Zn||I2 4S (flat plateau), INA226 + ADS1115, ${CYCLES_C} cycles with random rests`);
-  const c = runScenario(
-    sh,
-    "C",
-    {
-      pack: { chemistry: "ZnI2", cellCount: CELLS, capacityAh: CAPACITY_AH, seed: 303, initialSocFrac: 0.5 },
-      protocol: cyclingProtocol("ZnI2", CYCLES_C, 0.1),
-      board: inaBoard,
-      seed: 3003,
-      samplePeriodMs: CYCLING_SAMPLE_MS,
-    },
-    configFor(sh, "ZnI2", inaBoard, CYCLING_SAMPLE_MS),
-  );
+  const c = runCycling(sh, "C", "ZnI2", 303, CYCLES_C, inaBoard, 3003, false);
   ceFigures("C CE", matchCycles(c));
   const socI2 = Math.sqrt(c.socSqErr / Math.max(1, c.socN));
   console.log(`  C SOC RMSE ${socI2.toFixed(4)} over ${c.socN} cell-minutes`);
