@@ -3,6 +3,7 @@
  * `classifyLine.ts` maps the shared line format's decoded records onto these few shapes, so
  * the rest of the monitor does not depend on every field of every record type.
  */
+import type { CycleRecord } from "../../shared/model/events";
 
 /** A live sample: the pack's numbers at one instant on the board's clock. */
 export interface SampleRecord {
@@ -28,17 +29,8 @@ export interface SampleRecord {
   lastEe: number;
 }
 
-export interface CycleSummary {
-  index: number;
-  chargeAh: number;
-  dischargeAh: number;
-  chargeWh: number;
-  dischargeWh: number;
-  ce: number;
-  ceBound: number;
-  ee: number;
-  flags: number;
-}
+/** The fields of the model's cycle record the monitor shows and logs. */
+export type CycleSummary = Pick<CycleRecord, "index" | "chargeAh" | "dischargeAh" | "chargeWh" | "dischargeWh" | "ce" | "ceBound" | "ee" | "flags">;
 
 export type MonitorRecord =
   | SampleRecord
