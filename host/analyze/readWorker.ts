@@ -1,12 +1,15 @@
 /**
- * Worker-thread entry of the parallel reader (parallelRead.ts): runs an importer over the file
- * and ships its records to the main thread in transferred Float64Array batches, so parsing
- * overlaps with the model replay. Flow control: at most MAX_IN_FLIGHT batches unacknowledged
- * (the worker blocks on a shared counter), so memory stays flat.
+ * Worker-thread entry of the parallel reader (parallelRead.ts): reads the file and ships its
+ * records to the main thread in transferred Float64Array batches, so parsing overlaps with the
+ * model replay. Formats where numericFastEligible() holds (BDF) are parsed straight into the
+ * batches (host/import/numericFast.ts); the others go through their importer and packRecord.
+ * Flow control: at most MAX_IN_FLIGHT batches unacknowledged (the worker blocks on a shared
+ * counter), so memory stays flat.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { importerFor } from "../import/detect";
-import type { FormatId, ImportedRecord } from "../import/record";
+import { numericFastEligible, readTabularNumeric, tabularFormatOf } from "../import/numericFast";
+import type { FormatId, ImportedRecord, ImportStats } from "../import/record";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, MAX_IN_FLIGHT, packRecord } from "./batchLayout";
 
 interface WorkerInput {
@@ -22,40 +25,67 @@ const counters = new Int32Array(input.counters);
 const port = parentPort;
 if (!port) throw new Error("readWorker must run in a worker thread");
 
-let batch = new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
-let n = 0;
 let lastProgress = 0;
 
-function send(): void {
+function newBatch(): Float64Array {
+  return new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
+}
+
+/** Transfer `data` holding `count` records to the main thread (waiting while too many are in flight); returns a fresh batch. */
+function send(data: Float64Array, count: number): Float64Array {
   while (Atomics.load(counters, 0) - Atomics.load(counters, 1) >= MAX_IN_FLIGHT) {
     Atomics.wait(counters, 1, Atomics.load(counters, 1));
   }
   Atomics.add(counters, 0, 1);
-  port!.postMessage({ kind: "batch", count: n, data: batch, progress: lastProgress }, [batch.buffer]);
-  batch = new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
-  n = 0;
+  port!.postMessage({ kind: "batch", count, data, progress: lastProgress }, [data.buffer as ArrayBuffer]);
+  return newBatch();
 }
 
-importerFor(input.format)
-  .read(
-    input.path,
-    (r: ImportedRecord) => {
-      packRecord(batch, n, r);
-      n++;
-      if (n === BATCH_RECORDS) send();
-    },
-    (frac) => {
-      lastProgress = frac;
-    },
-    undefined,
-    { cyclerColumns: input.cyclerColumns },
-  )
-  .then(
-    (stats) => {
-      if (n > 0) send();
-      port.postMessage({ kind: "done", stats });
-    },
-    (e: unknown) => {
-      port.postMessage({ kind: "error", name: (e as Error).name, message: (e as Error).message });
-    },
-  );
+function onProgress(frac: number): void {
+  lastProgress = frac;
+}
+
+function done(stats: ImportStats): void {
+  port!.postMessage({ kind: "done", stats });
+}
+
+function failed(e: unknown): void {
+  port!.postMessage({ kind: "error", name: (e as Error).name, message: (e as Error).message });
+}
+
+/** The generic path: the format's importer, one record at a time, packed into batches. */
+function readGeneric(): void {
+  let batch = newBatch();
+  let n = 0;
+  importerFor(input.format)
+    .read(
+      input.path,
+      (r: ImportedRecord) => {
+        packRecord(batch, n, r);
+        n++;
+        if (n === BATCH_RECORDS) {
+          batch = send(batch, n);
+          n = 0;
+        }
+      },
+      onProgress,
+      undefined,
+      { cyclerColumns: input.cyclerColumns },
+    )
+    .then((stats) => {
+      if (n > 0) send(batch, n);
+      done(stats);
+    }, failed);
+}
+
+const fastFormat = tabularFormatOf(input.format);
+if (fastFormat !== null && numericFastEligible(fastFormat)) {
+  try {
+    // The batch layout carries no cycler column, so cyclerColumns changes nothing here.
+    done(readTabularNumeric(fastFormat, input.path, newBatch(), send, { onProgress }));
+  } catch (e) {
+    failed(e);
+  }
+} else {
+  readGeneric();
+}

@@ -1,0 +1,488 @@
+/**
+ * Fast numeric read of a tabular format (BDF and any other format that qualifies) straight into
+ * the analyze worker's Float64Array record batches (layout: host/analyze/batchLayout.ts).
+ *
+ * One tight loop per chunk of bytes: it counts delimiters, parses only the time, voltage,
+ * current and temperature columns inline (the digit accumulation and exact-power-of-ten scaling
+ * of `parseNumberBytes`, so every value is bit-identical), jumps over the other columns without
+ * parsing them, and allocates nothing per row. A row the loop cannot read exactly (a quote, a
+ * field that is not a plain decimal number, > 2^53 mantissa, an exponent outside the exact
+ * range, time or current missing or not a number, a lone `\r`) is handed, alone, to the generic
+ * row logic of tabular.ts (`splitFields` + `CsvRow.num` + the same skip message), so the result
+ * — records, line numbers, skipped rows and their reasons — is the generic importer's, exactly.
+ *
+ * The file is read with `readSync` into one reused buffer (grown only for a line longer than
+ * it): memory stays flat.
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { CsvRow, EXACT_MANTISSA_LIMIT, EXACT_POW10, guessDelimiter, splitFields } from "../bdf/csvStream";
+import { F_I, F_LINE, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V, FIELDS_PER_RECORD } from "../analyze/batchLayout";
+import { BATTERYDATA_RAW_FORMAT } from "./batteryDataRaw";
+import { BDF_FORMAT } from "./bdfCsv";
+import { LANDT_RECORD_FORMAT } from "./landtRecord";
+import { NEWARE_RECORD_FORMAT } from "./newareRecord";
+import { PYBAMM_FORMAT } from "./pybamm";
+import { ImportError, newStats, noteSkip, STEP_UNKNOWN, type FormatId, type ImportStats, type ProgressFn } from "./record";
+import { bindColumns, expectedHeaders, headerMatches, type Quantity, type TabularFormat } from "./tabular";
+
+const BYTE_LF = 10;
+const BYTE_CR = 13;
+const BYTE_SPACE = 32;
+const BYTE_QUOTE = 34;
+const BYTE_PLUS = 43;
+const BYTE_MINUS = 45;
+const BYTE_DOT = 46;
+const BYTE_0 = 48;
+const BYTE_9 = 57;
+const BYTE_E_UPPER = 69;
+const BYTE_E_LOWER = 101;
+/** UTF-8 byte order mark (EF BB BF), stripped from the first line as readCsv does. */
+const BOM_0 = 0xef;
+const BOM_1 = 0xbb;
+const BOM_2 = 0xbf;
+
+/** Read size per `readSync` (bytes); 1 MiB measured fastest on the 318 MB bench file (bench/parseSpeed.ts). */
+const DEFAULT_CHUNK_BYTES = 1 << 20;
+/** Largest power of ten kept exact (index of 1e22 in EXACT_POW10). */
+const MAX_EXACT_POW10 = EXACT_POW10.length - 1;
+
+/** What a column feeds in a record (per column index of the header). */
+const ROLE_NONE = 0;
+const ROLE_T = 1;
+const ROLE_V = 2;
+const ROLE_I = 3;
+const ROLE_TEMP = 4;
+
+/** The tabular formats by id (for the worker, which receives only the id). */
+const TABULAR_FORMATS: readonly TabularFormat[] = [
+  BDF_FORMAT,
+  NEWARE_RECORD_FORMAT,
+  LANDT_RECORD_FORMAT,
+  BATTERYDATA_RAW_FORMAT,
+  PYBAMM_FORMAT,
+];
+
+/** The TabularFormat of a format id, or null when the format is not tabular. */
+export function tabularFormatOf(format: FormatId): TabularFormat | null {
+  for (const f of TABULAR_FORMATS) if (f.format === format) return f;
+  return null;
+}
+
+/** Quantities that reach the record batch (the others are never parsed on the fast path). */
+const BATCH_QUANTITIES: readonly Quantity[] = ["time", "voltage", "current", "temp"];
+
+/**
+ * True when the fast path gives exactly what the generic importer's records give in the batch
+ * layout: no row depends on another row (no `currentHeldBackward`, no
+ * `stepStartCurrentFromNext`), no step-type or impedance column (the batch's step kind is then
+ * always STEP_UNKNOWN), and the batch's quantities are plain numbers (no "hms" parser). The
+ * cycler's own columns (cycle, step, counters) never reach the batch, so `cyclerColumns` does
+ * not matter.
+ */
+export function numericFastEligible(fmt: TabularFormat): boolean {
+  if (fmt.currentHeldBackward === true || fmt.stepStartCurrentFromNext === true) return false;
+  if ((fmt.columns.stepType ?? []).length > 0 || (fmt.columns.impedanceMarker ?? []).length > 0) return false;
+  for (const q of BATCH_QUANTITIES) {
+    for (const a of fmt.columns[q] ?? []) if (a.parser !== undefined && a.parser !== "number") return false;
+  }
+  return true;
+}
+
+/**
+ * Receives a batch holding `count` records (full, or the last ones at the end of the file) and
+ * returns the batch to fill next (a new one, or the same one when the caller copied it out).
+ */
+export type BatchSink = (batch: Float64Array, count: number) => Float64Array;
+
+export interface NumericReadOptions {
+  /** Bytes per read (default 1 MiB); small values put rows across chunk boundaries (tests). */
+  chunkBytes?: number;
+  /** Fraction of the file read so far (0..1), after each chunk. */
+  onProgress?: ProgressFn;
+}
+
+/** Column binding and per-file state of one read. */
+class NumericReader {
+  readonly stats: ImportStats = newStats();
+  /** 1-based line number of the last line seen (every LF-terminated line counts, as in readCsv). */
+  lineNo = 0;
+  /** Records in `batch` so far. */
+  n = 0;
+  batch: Float64Array;
+  /** Records per batch. */
+  readonly capacity: number;
+  /** Field delimiter byte, guessed from the first line; −1 before it. */
+  delim = -1;
+  headerDone = false;
+  /** Role of each column up to the last bound one (ROLE_*). */
+  roles = new Uint8Array(0);
+  lastBound = -1;
+  /** Two quantities in one column: every row goes through the generic row logic. */
+  allSlow = false;
+  tIdx = -1;
+  vIdx = -1;
+  iIdx = -1;
+  tempIdx = -1;
+  tScale = 1;
+  vScale = 1;
+  iScale = 1;
+  tempScale = 1;
+  readonly row = new CsvRow();
+
+  constructor(
+    readonly fmt: TabularFormat,
+    readonly path: string,
+    first: Float64Array,
+    readonly onBatch: BatchSink,
+  ) {
+    this.batch = first;
+    this.capacity = Math.floor(first.length / FIELDS_PER_RECORD);
+    if (this.capacity < 1) {
+      throw new ImportError(`numeric read of ${path}: a batch of ${first.length} numbers holds no record of ${FIELDS_PER_RECORD}; give at least ${FIELDS_PER_RECORD}.`);
+    }
+  }
+
+  /** Append one record (the caller counted the line already). */
+  push(tS: number, voltageV: number, currentA: number, tempC: number): void {
+    const o = this.n * FIELDS_PER_RECORD;
+    const b = this.batch;
+    b[o + F_LINE] = this.lineNo;
+    b[o + F_T] = tS;
+    b[o + F_V] = voltageV;
+    b[o + F_I] = currentA;
+    b[o + F_TEMP] = tempC;
+    b[o + F_STEP_KIND] = STEP_UNKNOWN;
+    b[o + F_RESTORED] = 0;
+    this.stats.records++;
+    this.n++;
+    if (this.n === this.capacity) {
+      this.batch = this.onBatch(this.batch, this.n);
+      this.n = 0;
+    }
+  }
+
+  /** A line before the header (or the header): readCsv's first-line rules, then tabular's header check. */
+  headerLine(buf: Uint8Array, s: number, e: number): void {
+    this.lineNo++;
+    if (e > s && buf[e - 1] === BYTE_CR) e--;
+    if (this.lineNo === 1) {
+      if (e - s >= 3 && buf[s] === BOM_0 && buf[s + 1] === BOM_1 && buf[s + 2] === BOM_2) s += 3;
+      this.delim = guessDelimiter(new TextDecoder("utf-8").decode(buf.subarray(s, e)));
+    }
+    if (e <= s) return;
+    splitFields(this.row, buf, s, e, this.delim);
+    const headerCells = this.row.strings();
+    const fmt = this.fmt;
+    if (!headerMatches(fmt, headerCells)) {
+      throw new ImportError(
+        `${this.path}: not a ${fmt.description} file. Columns found: ${headerCells
+          .map((h) => `"${h}"`)
+          .join(", ")}. Expected: ${expectedHeaders(fmt).join(", ")}.`,
+      );
+    }
+    const b = bindColumns(fmt, headerCells);
+    this.tIdx = b.time.idx;
+    this.vIdx = b.voltage.idx;
+    this.iIdx = b.current.idx;
+    this.tempIdx = b.temp.idx;
+    this.tScale = b.time.scale;
+    this.vScale = b.voltage.scale;
+    this.iScale = b.current.scale;
+    this.tempScale = b.temp.scale;
+    this.lastBound = Math.max(this.tIdx, this.vIdx, this.iIdx, this.tempIdx);
+    this.roles = new Uint8Array(this.lastBound + 1);
+    const bind = (idx: number, role: number): void => {
+      if (idx < 0) return;
+      if (this.roles[idx] !== ROLE_NONE) this.allSlow = true;
+      this.roles[idx] = role;
+    };
+    bind(this.tIdx, ROLE_T);
+    bind(this.vIdx, ROLE_V);
+    bind(this.iIdx, ROLE_I);
+    bind(this.tempIdx, ROLE_TEMP);
+    this.headerDone = true;
+  }
+
+  /** One data line [s, e) (e = its LF), counted already: tabular.ts's row logic, exactly. */
+  slowRow(buf: Uint8Array, s: number, e: number): void {
+    if (e > s && buf[e - 1] === BYTE_CR) e--;
+    if (e <= s) return;
+    const row = this.row;
+    splitFields(row, buf, s, e, this.delim);
+    row.lineNo = this.lineNo;
+    const tS = row.num(this.tIdx) * this.tScale;
+    const v = row.num(this.vIdx) * this.vScale;
+    const i = row.num(this.iIdx) * this.iScale;
+    if (!Number.isFinite(tS) || !Number.isFinite(i)) {
+      noteSkip(this.stats, `line ${row.lineNo}: time "${row.str(this.tIdx)}" or current "${row.str(this.iIdx)}" is not a number`);
+      return;
+    }
+    let cur = i * this.fmt.currentSign;
+    if (cur === 0) cur = 0; // no −0
+    const temp = this.tempIdx >= 0 ? row.num(this.tempIdx) * this.tempScale : NaN;
+    this.push(tS, v, cur, temp);
+  }
+
+  /**
+   * All lines of buf[start..limit] (buf[limit] is an LF, the last one in the range); returns
+   * the index after `limit`.
+   */
+  lines(buf: Uint8Array, start: number, limit: number): number {
+    let p = start;
+    while (!this.headerDone && p <= limit) {
+      const nl = buf.indexOf(BYTE_LF, p);
+      this.headerLine(buf, p, nl);
+      p = nl + 1;
+    }
+    if (p > limit) return p;
+    if (this.allSlow) {
+      while (p <= limit) {
+        const nl = buf.indexOf(BYTE_LF, p);
+        this.lineNo++;
+        this.slowRow(buf, p, nl);
+        p = nl + 1;
+      }
+      return p;
+    }
+    return this.fastRows(buf, p, limit);
+  }
+
+  /** The hot loop: rows of buf[start..limit], parsed inline; odd rows go to slowRow. */
+  fastRows(buf: Uint8Array, start: number, limit: number): number {
+    const delim = this.delim;
+    const roles = this.roles;
+    const lastBound = this.lastBound;
+    const tScale = this.tScale;
+    const vScale = this.vScale;
+    const iScale = this.iScale;
+    const tempScale = this.tempScale;
+    const sign = this.fmt.currentSign;
+    const pow10 = EXACT_POW10;
+    let batch = this.batch;
+    let n = this.n;
+    let lineNo = this.lineNo;
+    let records = 0;
+    const capacity = this.capacity;
+    let p = start;
+    while (p <= limit) {
+      lineNo++;
+      const rowStart = p;
+      let c = buf[p];
+      if (c === BYTE_LF) {
+        p++;
+        continue; // empty line
+      }
+      let t = NaN;
+      let v = NaN;
+      let cur = NaN;
+      let temp = NaN;
+      let ok = true;
+      let col = 0;
+      for (;;) {
+        if (col > lastBound) {
+          // Past the last column read: quotes and CRs here change no value read.
+          while (c !== BYTE_LF) c = buf[++p];
+          break;
+        }
+        const role = roles[col];
+        if (role === ROLE_NONE) {
+          while (c !== delim && c !== BYTE_LF) {
+            if (c === BYTE_QUOTE) {
+              ok = false;
+              break;
+            }
+            c = buf[++p];
+          }
+          if (!ok) break;
+        } else {
+          while (c === BYTE_SPACE) c = buf[++p];
+          let val = NaN;
+          if (c === BYTE_CR && buf[p + 1] === BYTE_LF) {
+            c = buf[++p]; // "\r\n" line end: a blank last field
+          } else if (c !== delim && c !== BYTE_LF) {
+            let neg = false;
+            if (c === BYTE_MINUS) {
+              neg = true;
+              c = buf[++p];
+            } else if (c === BYTE_PLUS) {
+              c = buf[++p];
+            }
+            let mant = 0;
+            let digits = 0;
+            let fracDigits = 0;
+            while (c >= BYTE_0 && c <= BYTE_9) {
+              mant = mant * 10 + (c - BYTE_0);
+              digits++;
+              c = buf[++p];
+            }
+            if (c === BYTE_DOT) {
+              c = buf[++p];
+              while (c >= BYTE_0 && c <= BYTE_9) {
+                mant = mant * 10 + (c - BYTE_0);
+                digits++;
+                fracDigits++;
+                c = buf[++p];
+              }
+            }
+            if (digits === 0) {
+              ok = false;
+              break;
+            }
+            let exp = 0;
+            if (c === BYTE_E_LOWER || c === BYTE_E_UPPER) {
+              c = buf[++p];
+              let expNeg = false;
+              if (c === BYTE_MINUS) {
+                expNeg = true;
+                c = buf[++p];
+              } else if (c === BYTE_PLUS) {
+                c = buf[++p];
+              }
+              let expDigits = 0;
+              while (c >= BYTE_0 && c <= BYTE_9) {
+                exp = exp * 10 + (c - BYTE_0);
+                expDigits++;
+                c = buf[++p];
+              }
+              if (expDigits === 0) {
+                ok = false;
+                break;
+              }
+              if (expNeg) exp = -exp;
+            }
+            while (c === BYTE_SPACE) c = buf[++p];
+            if (c !== delim && c !== BYTE_LF) {
+              if (c === BYTE_CR && buf[p + 1] === BYTE_LF) {
+                c = buf[++p];
+              } else {
+                ok = false;
+                break;
+              }
+            }
+            if (mant >= EXACT_MANTISSA_LIMIT) {
+              ok = false;
+              break;
+            }
+            const scale = exp - fracDigits;
+            if (scale === 0) val = mant;
+            else if (scale < 0 && -scale <= MAX_EXACT_POW10) val = mant / pow10[-scale];
+            else if (scale > 0 && scale <= MAX_EXACT_POW10) val = mant * pow10[scale];
+            else {
+              ok = false;
+              break;
+            }
+            if (neg) val = -val;
+          }
+          if (role === ROLE_T) t = val * tScale;
+          else if (role === ROLE_V) v = val * vScale;
+          else if (role === ROLE_I) cur = val * iScale;
+          else temp = val * tempScale;
+        }
+        if (c === BYTE_LF) break;
+        c = buf[++p];
+        col++;
+      }
+      if (!ok || !Number.isFinite(t) || !Number.isFinite(cur)) {
+        // Hand this row, alone, to the generic row logic.
+        this.batch = batch;
+        this.n = n;
+        this.lineNo = lineNo;
+        this.stats.records += records;
+        records = 0;
+        const nl = buf.indexOf(BYTE_LF, rowStart);
+        this.slowRow(buf, rowStart, nl);
+        batch = this.batch;
+        n = this.n;
+        p = nl + 1;
+        continue;
+      }
+      cur *= sign;
+      if (cur === 0) cur = 0; // no −0
+      const o = n * FIELDS_PER_RECORD;
+      batch[o + F_LINE] = lineNo;
+      batch[o + F_T] = t;
+      batch[o + F_V] = v;
+      batch[o + F_I] = cur;
+      batch[o + F_TEMP] = temp;
+      batch[o + F_STEP_KIND] = STEP_UNKNOWN;
+      batch[o + F_RESTORED] = 0;
+      records++;
+      n++;
+      if (n === capacity) {
+        batch = this.onBatch(batch, n);
+        n = 0;
+      }
+      p++;
+    }
+    this.batch = batch;
+    this.n = n;
+    this.lineNo = lineNo;
+    this.stats.records += records;
+    return p;
+  }
+}
+
+/**
+ * Read the tabular file at `path` into record batches (see batchLayout.ts): fills `first`,
+ * hands each full batch to `onBatch`, and the last, partly filled one too (when it holds any
+ * record). Gives the generic importer's records (in the batch layout) and stats, exactly;
+ * throws the generic importer's ImportError for a file of another format or an empty file.
+ * Only for formats where `numericFastEligible` is true (else it throws).
+ */
+export function readTabularNumeric(
+  fmt: TabularFormat,
+  path: string,
+  first: Float64Array,
+  onBatch: BatchSink,
+  opts: NumericReadOptions = {},
+): ImportStats {
+  if (!numericFastEligible(fmt)) {
+    throw new ImportError(
+      `numeric fast read: format "${fmt.format}" has rows that depend on other rows, a step-type, impedance or h:mm:ss column; read it with its importer. Accepted: formats where numericFastEligible() is true (e.g. "bdf").`,
+    );
+  }
+  const chunkBytes = opts.chunkBytes !== undefined ? Math.floor(opts.chunkBytes) : DEFAULT_CHUNK_BYTES;
+  if (!(chunkBytes >= 1)) {
+    throw new ImportError(`numeric fast read: chunkBytes ${opts.chunkBytes} is not a positive whole number of bytes; give ≥ 1 (default ${DEFAULT_CHUNK_BYTES}).`);
+  }
+  const reader = new NumericReader(fmt, path, first, onBatch);
+  const fd = openSync(path, "r");
+  try {
+    const totalBytes = fstatSync(fd).size;
+    // Room for a chunk after a partial line carried over, plus the end-of-file LF sentinel.
+    let buf = new Uint8Array(2 * chunkBytes + 1);
+    let have = 0;
+    let bytesRead = 0;
+    for (;;) {
+      if (buf.length - have - 1 < chunkBytes) {
+        // A line longer than the buffer: grow it (the partial line stays at the front).
+        const bigger = new Uint8Array(2 * buf.length);
+        bigger.set(buf.subarray(0, have));
+        buf = bigger;
+      }
+      const got = readSync(fd, buf, have, chunkBytes, null);
+      if (got <= 0) break;
+      bytesRead += got;
+      const from = have;
+      have += got;
+      let lastLf = have - 1;
+      while (lastLf >= from && buf[lastLf] !== BYTE_LF) lastLf--;
+      if (lastLf >= from) {
+        reader.lines(buf, 0, lastLf);
+        buf.copyWithin(0, lastLf + 1, have);
+        have -= lastLf + 1;
+      }
+      if (opts.onProgress) opts.onProgress(totalBytes > 0 ? bytesRead / totalBytes : 1);
+    }
+    if (have > 0) {
+      // The last line has no line end: readCsv hands it out all the same.
+      buf[have] = BYTE_LF;
+      reader.lines(buf, 0, have);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (!reader.headerDone) throw new ImportError(`${path}: the file is empty (no header line).`);
+  if (reader.n > 0) reader.batch = onBatch(reader.batch, reader.n);
+  return reader.stats;
+}
