@@ -161,3 +161,33 @@ describe("readCsv sampling by byte position", () => {
     );
   });
 });
+
+describe("readCsv sampling by byte position, far-apart positions (small read window per position)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "zbms-sparse-"));
+  it("hands out the same rows as with one whole window: with equal-length lines, exactly every k-th pair", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 40, max: 400 }), fc.boolean(), async (n, k, crlf) => {
+        const f = join(dir, "s.csv");
+        const eol = crlf ? "\r\n" : "\n";
+        // Equal-length lines: the mean line length is exact, whatever window measured it.
+        const lines = ["time,value"];
+        for (let i = 0; i < n; i++) lines.push(String(i).padStart(6, "0") + "," + String((i * 7919) % 1000).padStart(3, "0"));
+        writeFileSync(f, lines.join(eol) + eol);
+        const read = async (chunkBytes?: number): Promise<[number, string][]> => {
+          const got: [number, string][] = [];
+          await readCsv(f, (row) => {
+            got.push([row.num(0), row.str(1)]);
+          }, { stride: k, sampleByBytes: true, ...(chunkBytes !== undefined ? { chunkBytes } : {}) });
+          return got.slice(1);
+        };
+        const want: [number, string][] = [];
+        for (let i = 0; i < n; i++) if (i % k < 2 || i === n - 1) want.push([i, String((i * 7919) % 1000).padStart(3, "0")]);
+        // Default window (1 MiB, switched to a small one for the far-apart positions) and a
+        // window too small for that switch.
+        expect(await read()).toEqual(want);
+        expect(await read(256)).toEqual(want);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
