@@ -5,7 +5,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { generateBdf } from "../../../bench/analyzeGen";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, packRecord } from "../../../host/analyze/batchLayout";
+import { fitConfig } from "../../../host/analyze/fitConfig";
 import { readInWorker } from "../../../host/analyze/parallelRead";
+import { profileInput } from "../../../host/analyze/profile";
+import { replay } from "../../../host/analyze/replay";
 import { BdfWriter } from "../../../host/bdf/writer";
 import { BATTERYDATA_RAW_FORMAT } from "../../../host/import/batteryDataRaw";
 import { BDF_FORMAT, bdfImporter } from "../../../host/import/bdfCsv";
@@ -197,6 +200,23 @@ const csvFile = fc
     return { fmt, text };
   });
 
+/** A real cycler file exported as BDF CSV (as `zbms export --bdf` does): its path. */
+async function exportBdf(file: string): Promise<string> {
+  const src = join(REAL, file);
+  const imp = await detectFormat(src);
+  const path = join(dir, `${file}.bdf.csv`);
+  const w = new BdfWriter(path);
+  await imp.read(src, (r) => {
+    w.writeRow({
+      testTimeS: r.tS, voltageV: r.voltageV, currentA: r.currentA, cycleCount: r.cycle, stepCount: r.step,
+      ambientTempC: r.tempC, chargingCapacityAh: r.chargeAh, dischargingCapacityAh: r.dischargeAh,
+      chargingEnergyWh: r.chargeWh, dischargingEnergyWh: r.dischargeWh,
+    });
+  });
+  w.close();
+  return path;
+}
+
 let fileNo = 0;
 function writeCase(text: string): string {
   const path = join(dir, `case${fileNo++}.csv`);
@@ -305,16 +325,7 @@ describe("fast numeric read = generic importer", () => {
     async (file) => {
       const src = join(REAL, file);
       const imp = await detectFormat(src);
-      const path = join(dir, `${file}.bdf.csv`);
-      const w = new BdfWriter(path);
-      await imp.read(src, (r) => {
-        w.writeRow({
-          testTimeS: r.tS, voltageV: r.voltageV, currentA: r.currentA, cycleCount: r.cycle, stepCount: r.step,
-          ambientTempC: r.tempC, chargingCapacityAh: r.chargeAh, dischargingCapacityAh: r.dischargeAh,
-          chargingEnergyWh: r.chargeWh, dischargingEnergyWh: r.dischargeWh,
-        });
-      });
-      w.close();
+      const path = await exportBdf(file);
       const want = await viaGeneric(BDF_FORMAT, path);
       expect(want.records.length).toBeGreaterThan(0);
       expect(viaFast(BDF_FORMAT, path, undefined, BATCH_RECORDS)).toEqual(want);
@@ -346,4 +357,28 @@ describe("the read worker on the fast path", () => {
     expect(stats).toEqual(want.stats);
     expect(got).toEqual(want.records);
   });
+});
+
+describe("replay with the fast worker read = replay in-thread", () => {
+  it.each(["generated", "landt_Si_halfcell_14cyc__RecordTab.csv", "xcel_p492-13_NMC532-Gr_raw.csv"])(
+    "%s (as BDF): same cycles, rests, series and alarms",
+    async (name) => {
+      let path = join(dir, "replay-gen.bdf.csv");
+      if (name === "generated") generateBdf(path, 100000);
+      else path = await exportBdf(name);
+      const profile = await profileInput(bdfImporter, path);
+      const config = fitConfig(profile);
+      const x = await replay(bdfImporter, path, { config, profile, parallel: false, zeroCurrentIsOpenCircuit: true });
+      const y = await replay(bdfImporter, path, { config, profile, parallel: true, zeroCurrentIsOpenCircuit: true });
+      expect(x.cycles.length).toBeGreaterThan(1);
+      expect(y.cycles).toEqual(x.cycles);
+      expect(y.samples).toBe(x.samples);
+      expect(y.rests).toEqual(x.rests);
+      expect(y.series).toEqual(x.series);
+      expect(y.restCurves).toEqual(x.restCurves);
+      expect(y.dqdv).toEqual(x.dqdv);
+      expect([y.impedanceRows, y.truncatedCycle, y.gaps, y.alarms]).toEqual([x.impedanceRows, x.truncatedCycle, x.gaps, x.alarms]);
+    },
+    60000,
+  );
 });
