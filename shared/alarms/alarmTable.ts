@@ -96,12 +96,29 @@ export interface AlarmPlan {
   dir: Int8Array;
   /** This sample's inputs in ALARM_INPUT_INDEX order (scratch, refilled every step). */
   values: Float64Array;
+  /**
+   * Quiet band per input (ALARM_INPUT_INDEX order): while every input is NaN or strictly inside
+   * (quietLoV, quietHiV) and no row is pending, no row can change and the row loop is skipped.
+   * Derived from `active` at the end of the last full pass; `quietValid` = 1 while it holds
+   * (see `stepAlarms`). Never snapshotted; `invalidateAlarmCache` after writing the state.
+   */
+  quietLoV: Float64Array;
+  quietHiV: Float64Array;
+  quietValid: number;
 }
 
 /** Build the plan of an alarm table (rows already checked by checkAlarmTable). */
 export function buildAlarmPlan(rows: AlarmRow[]): AlarmPlan {
   const n = rows.length;
-  const plan: AlarmPlan = { rows: rows, inputIndex: new Uint8Array(n), dir: new Int8Array(n), values: new Float64Array(ALARM_INPUT_COUNT) };
+  const plan: AlarmPlan = {
+    rows: rows,
+    inputIndex: new Uint8Array(n),
+    dir: new Int8Array(n),
+    values: new Float64Array(ALARM_INPUT_COUNT),
+    quietLoV: new Float64Array(ALARM_INPUT_COUNT),
+    quietHiV: new Float64Array(ALARM_INPUT_COUNT),
+    quietValid: 0,
+  };
   for (let i = 0; i < n; i++) {
     const w = ALARM_WATCH[rows[i].id];
     plan.inputIndex[i] = ALARM_INPUT_INDEX[w.input];
@@ -165,6 +182,17 @@ export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp:
   const active = st.active;
   const pending = st.pendingSinceTMs;
   gatherAlarmInputs(inp, values);
+  const lo = plan.quietLoV;
+  const hi = plan.quietHiV;
+  if (plan.quietValid === 1) {
+    let k = 0;
+    while (k < ALARM_INPUT_COUNT) {
+      const x = values[k];
+      if (x === x && !(x > lo[k] && x < hi[k])) break;
+      k++;
+    }
+    if (k === ALARM_INPUT_COUNT) return; // every row keeps its state and nothing is pending
+  }
   for (let i = 0; i < rows.length; i++) {
     const value = values[inputIndex[i]];
     if (value !== value) {
@@ -188,6 +216,28 @@ export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp:
       emit({ kind: "alarm", tMs: tMs, id: row.id, level: row.level, raised: !wasActive, value: value });
     }
   }
+  // The quiet band of each input: a row raises past its limit (clears past its reset) with the
+  // comparisons above, so a value strictly on the quiet side of every row's level changes nothing.
+  let valid = 1;
+  for (let k = 0; k < ALARM_INPUT_COUNT; k++) {
+    lo[k] = -Infinity;
+    hi[k] = Infinity;
+  }
+  for (let i = 0; i < rows.length; i++) {
+    if (pending[i] === pending[i]) valid = 0;
+    const k = inputIndex[i];
+    const level = active[i] === 1 ? rows[i].reset : rows[i].limit;
+    // Over-rows: inactive raises at value >= limit, active clears at value <= reset; under-rows mirrored.
+    if (dirs[i] === (active[i] === 1 ? ALARM_UNDER : ALARM_OVER)) {
+      if (level < hi[k]) hi[k] = level;
+    } else if (level > lo[k]) lo[k] = level;
+  }
+  plan.quietValid = valid;
+}
+
+/** Forget the quiet bands (after the state's arrays were written other than by stepAlarms, e.g. a restore). */
+export function invalidateAlarmCache(st: AlarmState): void {
+  if (st.plan !== undefined) st.plan.quietValid = 0;
 }
 
 /** Bit i set = row i of config.alarms active (bit arithmetic by powers of two: up to 52 rows). */

@@ -34,7 +34,7 @@ import {
   stepSelfDischarge,
   type SelfDischargeState,
 } from "../selfDischarge/restAnalyzer";
-import { activeAlarmMask, createAlarmState, stepAlarms, type AlarmInputs, type AlarmState } from "../alarms/alarmTable";
+import { activeAlarmMask, createAlarmState, invalidateAlarmCache, stepAlarms, type AlarmInputs, type AlarmState } from "../alarms/alarmTable";
 import { restoreState, snapshotState } from "../state/snapshot";
 
 export type { PackStatus } from "./packStatus";
@@ -242,6 +242,7 @@ export class PackModel {
   /** Restore a snapshot taken from a model of the same config; throws if the length differs. */
   restore(snap: ArrayLike<number>): void {
     restoreState(this.st, snap);
+    invalidateAlarmCache(this.st.alarm);
   }
 
   /** Flag the current cycle (or the next, if none is open) CYCLE_FLAG_RESTORED. */
