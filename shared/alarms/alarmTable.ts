@@ -142,6 +142,28 @@ export function gatherAlarmInputs(inp: AlarmInputs, out: Float64Array): void {
   out[10] = inp.lastCe;
 }
 
+/** True when `x` is NaN or strictly inside band k (lo[k], hi[k]). */
+function inBand(x: number, lo: Float64Array, hi: Float64Array, k: number): boolean {
+  return x !== x || (x > lo[k] && x < hi[k]);
+}
+
+/** True when every input is inside its quiet band, read straight from `inp` in ALARM_INPUT_INDEX order. */
+function allInBand(inp: AlarmInputs, lo: Float64Array, hi: Float64Array): boolean {
+  return (
+    inBand(inp.maxCellV, lo, hi, 0) &&
+    inBand(inp.minCellV, lo, hi, 1) &&
+    inBand(inp.chargeCurrentA, lo, hi, 2) &&
+    inBand(inp.dischargeCurrentA, lo, hi, 3) &&
+    inBand(inp.maxTempC, lo, hi, 4) &&
+    inBand(inp.minTempC, lo, hi, 5) &&
+    inBand(inp.imbalanceV, lo, hi, 6) &&
+    inBand(inp.sensorFault, lo, hi, 7) &&
+    inBand(inp.selfDischargeFracPerH, lo, hi, 8) &&
+    inBand(inp.retentionFrac, lo, hi, 9) &&
+    inBand(inp.lastCe, lo, hi, 10)
+  );
+}
+
 /**
  * Alarm state: per row, active (0/1) and the start of a pending transition (ms, NaN = none).
  * `plan` is inherited from the state's own prototype, not an own property: snapshots walk
@@ -181,18 +203,10 @@ export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp:
   const dirs = plan.dir;
   const active = st.active;
   const pending = st.pendingSinceTMs;
-  gatherAlarmInputs(inp, values);
   const lo = plan.quietLoV;
   const hi = plan.quietHiV;
-  if (plan.quietValid === 1) {
-    let k = 0;
-    while (k < ALARM_INPUT_COUNT) {
-      const x = values[k];
-      if (x === x && !(x > lo[k] && x < hi[k])) break;
-      k++;
-    }
-    if (k === ALARM_INPUT_COUNT) return; // every row keeps its state and nothing is pending
-  }
+  if (plan.quietValid === 1 && allInBand(inp, lo, hi)) return; // every row keeps its state, nothing is pending
+  gatherAlarmInputs(inp, values);
   for (let i = 0; i < rows.length; i++) {
     const value = values[inputIndex[i]];
     if (value !== value) {

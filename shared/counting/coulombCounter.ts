@@ -22,7 +22,7 @@
 import type { PackConfig } from "../config/packConfig";
 import type { EventSink } from "../model/events";
 import { createOffsetState, errorRateA, stepOffset, type OffsetState } from "./currentOffset";
-import { negativeAreaAh, negativeEnergyWh, positiveAreaAh, positiveEnergyWh } from "./trapezoid";
+import { negativeAreaAh, negativeEnergyWh, positiveAreaAh, positiveEnergyWh, trapezoidAh, trapezoidWh } from "./trapezoid";
 
 /** Milliseconds per hour: Ah = A · ms / MS_PER_H. */
 export const MS_PER_H = 3600000;
@@ -241,26 +241,44 @@ export function stepCounting(
       const dtH = dtMs / MS_PER_H;
       const i0 = st.lastCurrentA;
       st.dtMs = dtMs;
-      st.chargeAh += positiveAreaAh(i0, curA, dtH);
-      st.dischargeAh += negativeAreaAh(i0, curA, dtH);
       st.errAh += 0.5 * (st.lastErrA + curErrA) * dtH;
       const lastV = st.lastCellV;
+      // sign +1: I ≥ 0 over the whole interval, −1: I ≤ 0, 0: it changes sign inside. With one
+      // sign the split functions reduce to the plain trapezoid on that side and exactly 0 (or −0,
+      // which adds nothing) on the other, so the one-sided sums below are bit for bit theirs.
+      const sign = i0 >= 0 && curA >= 0 ? 1 : i0 <= 0 && curA <= 0 ? -1 : 0;
+      if (sign === 1) st.chargeAh += trapezoidAh(i0, curA, dtH);
+      else if (sign === -1) st.dischargeAh += trapezoidAh(-i0, -curA, dtH);
+      else {
+        st.chargeAh += positiveAreaAh(i0, curA, dtH);
+        st.dischargeAh += negativeAreaAh(i0, curA, dtH);
+      }
       let inWh = 0;
       let outWh = 0;
       for (let i = 0; i < n; i++) {
         const v0 = lastV[i];
         const v1 = nowV[i];
         if (v0 === v0 && v1 === v1) {
-          const ein = positiveEnergyWh(v0, v1, i0, curA, dtH);
-          const eout = negativeEnergyWh(v0, v1, i0, curA, dtH);
-          st.cellChargeWh[i] += ein;
-          st.cellDischargeWh[i] += eout;
-          inWh += ein;
-          outWh += eout;
+          if (sign === 1) {
+            const ein = trapezoidWh(v0, v1, i0, curA, dtH);
+            st.cellChargeWh[i] += ein;
+            inWh += ein;
+          } else if (sign === -1) {
+            const eout = trapezoidWh(v0, v1, -i0, -curA, dtH);
+            st.cellDischargeWh[i] += eout;
+            outWh += eout;
+          } else {
+            const ein = positiveEnergyWh(v0, v1, i0, curA, dtH);
+            const eout = negativeEnergyWh(v0, v1, i0, curA, dtH);
+            st.cellChargeWh[i] += ein;
+            st.cellDischargeWh[i] += eout;
+            inWh += ein;
+            outWh += eout;
+          }
         }
       }
-      st.chargeWh += inWh;
-      st.dischargeWh += outWh;
+      if (sign !== -1) st.chargeWh += inWh;
+      if (sign !== 1) st.dischargeWh += outWh;
     }
   }
   st.havePrev = 1;

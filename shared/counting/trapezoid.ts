@@ -9,9 +9,19 @@
  * All results are magnitudes (≥ 0). Units follow the inputs: A and h give Ah; V, A and h give Wh.
  */
 
+/** Plain trapezoid 0.5·(a + b)·Δt (A·h): the whole interval when the current keeps one sign. */
+export function trapezoidAh(a: number, b: number, dtH: number): number {
+  return 0.5 * (a + b) * dtH;
+}
+
+/** Plain ∫V·I for V and I linear over the interval (W·h): the whole interval when I keeps one sign. */
+export function trapezoidWh(v0: number, v1: number, i0: number, i1: number, dtH: number): number {
+  return (dtH / 6) * (2 * v0 * i0 + v0 * i1 + v1 * i0 + 2 * v1 * i1);
+}
+
 /** Integral over the interval of max(I, 0), I linear from `a` to `b`, length `dtH` (A·h). */
 export function positiveAreaAh(a: number, b: number, dtH: number): number {
-  if (a >= 0 && b >= 0) return 0.5 * (a + b) * dtH;
+  if (a >= 0 && b >= 0) return trapezoidAh(a, b, dtH);
   if (a <= 0 && b <= 0) return 0;
   // One sign change: the positive part is a triangle of height max(a, b).
   if (a > 0) return (0.5 * a * a * dtH) / (a - b);
@@ -29,7 +39,7 @@ export function negativeAreaAh(a: number, b: number, dtH: number): number {
  * on the part where I > 0 (W·h).
  */
 export function positiveEnergyWh(v0: number, v1: number, i0: number, i1: number, dtH: number): number {
-  if (i0 >= 0 && i1 >= 0) return (dtH / 6) * (2 * v0 * i0 + v0 * i1 + v1 * i0 + 2 * v1 * i1);
+  if (i0 >= 0 && i1 >= 0) return trapezoidWh(v0, v1, i0, i1, dtH);
   if (i0 <= 0 && i1 <= 0) return 0;
   if (i0 > 0) {
     // Positive on [0, τ], τ = Δt·i0/(i0 − i1); I reaches 0 at τ where V = vc.
