@@ -298,7 +298,6 @@ export function stepSoc(
   st.prevSeg = segment;
 
   const windowEnds = segment === SEG_REST && tMs - st.winStartTMs >= sc.relaxedWindowMs;
-  const sigmaV2 = sc.ocvSigmaV * sc.ocvSigmaV + chain.voltageOffsetV * chain.voltageOffsetV;
   for (let i = 0; i < n; i++) {
     const v = cellV[i];
     // Counting moves both the committed and the reported estimate.
@@ -335,6 +334,7 @@ export function stepSoc(
     }
   }
   if (!windowEnds) return;
+  const sigmaV2 = sc.ocvSigmaV * sc.ocvSigmaV + chain.voltageOffsetV * chain.voltageOffsetV;
 
   for (let i = 0; i < n; i++) {
     if (st.winN[i] === 0) {
