@@ -310,19 +310,24 @@ class NumericReader {
             let mant = 0;
             let digits = 0;
             let fracDigits = 0;
-            while (c >= BYTE_0 && c <= BYTE_9) {
-              mant = mant * 10 + (c - BYTE_0);
+            let d = c - BYTE_0;
+            while (d >>> 0 <= 9) {
+              mant = mant * 10 + d;
               digits++;
               c = buf[++p];
+              d = c - BYTE_0;
             }
             if (c === BYTE_DOT) {
               c = buf[++p];
-              while (c >= BYTE_0 && c <= BYTE_9) {
-                mant = mant * 10 + (c - BYTE_0);
+              d = c - BYTE_0;
+              const intDigits = digits;
+              while (d >>> 0 <= 9) {
+                mant = mant * 10 + d;
                 digits++;
-                fracDigits++;
                 c = buf[++p];
+                d = c - BYTE_0;
               }
+              fracDigits = digits - intDigits;
             }
             if (digits === 0) {
               ok = false;

@@ -323,8 +323,6 @@ describe("fast numeric read = generic importer", () => {
   it.each(["landt_Si_halfcell_14cyc__RecordTab.csv", "neware_uio_anode_halfcell_records.csv", "pybamm_dfn_chen2020_charge_discharge_75.csv", "xcel_p492-13_NMC532-Gr_raw.csv"])(
     "%s exported as BDF (empty cells, temperatures, many digits)",
     async (file) => {
-      const src = join(REAL, file);
-      const imp = await detectFormat(src);
       const path = await exportBdf(file);
       const want = await viaGeneric(BDF_FORMAT, path);
       expect(want.records.length).toBeGreaterThan(0);
