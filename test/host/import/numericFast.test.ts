@@ -35,7 +35,7 @@ interface Outcome {
 }
 
 /** The generic importer's records, packed as the worker packs them. */
-async function viaGeneric(fmt: TabularFormat, path: string): Promise<Outcome> {
+async function viaGeneric(fmt: TabularFormat, path: string, cyclerColumns = false): Promise<Outcome> {
   const records: string[][] = [];
   const one = new Float64Array(FIELDS_PER_RECORD);
   try {
@@ -43,7 +43,7 @@ async function viaGeneric(fmt: TabularFormat, path: string): Promise<Outcome> {
       one.fill(0);
       packRecord(one, 0, r);
       records.push(Array.from(one, key));
-    }, undefined, undefined, { cyclerColumns: false });
+    }, undefined, undefined, { cyclerColumns });
     return { records, stats, error: null };
   } catch (e) {
     return { records, stats: null, error: `${(e as Error).name}: ${(e as Error).message}` };
@@ -254,9 +254,11 @@ describe("fast numeric read = generic importer", () => {
         csvFile,
         fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
         fc.constantFrom(1, 2, 3, BATCH_RECORDS),
-        async ({ fmt, text }, chunkBytes, batchRecords) => {
+        fc.boolean(),
+        async ({ fmt, text }, chunkBytes, batchRecords, cyclerColumns) => {
           const path = writeCase(text);
-          const want = await viaGeneric(fmt, path);
+          // The batch carries no cycler column: with or without them, the same records.
+          const want = await viaGeneric(fmt, path, cyclerColumns);
           const got = viaFast(fmt, path, chunkBytes, batchRecords);
           expect(got.error).toBe(want.error);
           if (want.error === null) {
