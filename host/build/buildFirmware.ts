@@ -36,6 +36,7 @@ import { checkEspruinoSubset, type SubsetFinding } from "./espruinoSubset.js";
 import { BUNDLE_BUDGET_BYTES } from "./bundleBudget.js";
 import { readReplaySamples, samplesToJs } from "./replaySamples.js";
 import { configLimits } from "./configLimits.js";
+import { embedModuleSource } from "./embedCompact.js";
 import { CONFIG_RULES, validateConfig } from "../../shared/config/validateConfig.js";
 import type { ConfigLimits } from "../../firmware/configCheck.js";
 import { checkPackFitsBoard } from "../hardware/packFit.js";
@@ -163,20 +164,25 @@ async function packageVersion(): Promise<string> {
   return pkg.version ?? "0.0.0";
 }
 
-/** JS source of the virtual module; numbers that are NaN/Infinity survive (JSON cannot hold them). */
-function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<string, string>, samplesJs: string, limits: ConfigLimits): string {
+/**
+ * JS source of the virtual module, written compactly (host/build/embedCompact.ts: alarm rows and
+ * channel lists as tables, repeated strings once, CONFIG_LIMITS rows shared); the values the
+ * firmware sees are those of the JSON. REPLAY_SAMPLES keeps NaN (JSON cannot hold it).
+ */
+export function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<string, string>, samplesJs: string, limits: ConfigLimits): string {
   // `sources` documents the constants for people ("not used by code", boardTypes.ts): kept out of the bundle.
   // `description` likewise (the ident line names the board by id).
   const embedded: Partial<BoardDef> = { ...board };
   delete embedded.sources;
   delete embedded.description;
-  return [
-    `export const BOARD = ${JSON.stringify(embedded)};`,
-    `export const PACK = ${JSON.stringify(pack)};`,
-    `export const BUILD = ${JSON.stringify(build)};`,
-    `export const REPLAY_SAMPLES = ${samplesJs};`,
-    `export const CONFIG_LIMITS = ${JSON.stringify(limits)};`,
-  ].join("\n");
+  return embedModuleSource([
+    { name: "BOARD", value: embedded },
+    { name: "PACK", value: pack },
+    { name: "BUILD", value: build },
+    { name: "REPLAY_SAMPLES", value: null, source: samplesJs },
+    // read-only on the board (firmware/configCheck.ts only reads it): identical rows may be one array
+    { name: "CONFIG_LIMITS", value: limits, shareRepeats: true },
+  ]);
 }
 
 /** Chip drivers the build can leave out: the real module, its stand-in, and whether a board uses the chip. */
