@@ -15,7 +15,7 @@ import type { ModelEvent } from "../shared/model/events";
 import { PackModel } from "../shared/model/packModel";
 import { recordFromEvent } from "../shared/telemetry/records";
 import type { Crc32Fn } from "../shared/telemetry/crc32";
-import { createTelemetryOut, emit, emitError, type TelemetryOut } from "./telemetryOut";
+import { createTelemetryOut, emit, emitError, errorText, type TelemetryOut } from "./telemetryOut";
 import { beginRead, continueRead, createSensorSet, finishRead, type SensorSet } from "./sensors";
 import type { Hw } from "./drivers/hw";
 import {
@@ -216,12 +216,18 @@ export function copyAgeS(savedAtS: number, nowS: number): number {
   return age;
 }
 
+/** Print the ident line: firmware version, bundle hash, board, pack (at boot and for `ident`). */
+export function emitIdent(app: App): void {
+  const b = app.build;
+  emit(app.tel, { type: "ident", fwVersion: b.version, bundleHash: b.hash, board: b.board, pack: b.pack });
+}
+
 /**
  * Boot: print the ident line, restore the newest stored state (flagging the open cycle as
  * restored), print the boot line with the copy's age. `reason` says why the board started.
  */
 export function bootApp(app: App, reason: string): void {
-  emit(app.tel, { type: "ident", fwVersion: app.build.version, bundleHash: app.build.hash, board: app.build.board, pack: app.build.pack });
+  emitIdent(app);
   const nowS = app.io.nowS();
   let ageS = NaN;
   let why = reason;
@@ -240,7 +246,7 @@ export function bootApp(app: App, reason: string): void {
         if (isNaN(ageS)) why += "; age unknown: the board clock restarted since the save (copy saved at clock " + Math.floor(st.savedAtS) + " s)";
       } catch (e) {
         app.model = replaceModel(app, app.config, null);
-        why += "; stored state unusable: " + String((e as { message?: string }).message || e);
+        why += "; stored state unusable: " + errorText(e);
       }
     } else why += "; nothing restored: " + r.reason;
   } else why += "; no storage";
@@ -292,24 +298,13 @@ function statusFlags(app: App): number {
   );
 }
 
-/** Print the status line from the model's live numbers. */
+/**
+ * Print the status line from the model's live numbers: the model's status object (a new one per
+ * call) already has every field of the line but `type` and `flags`; the encoder reads only the
+ * line's own fields (shared/telemetry/lineFormat.ts), so the other numbers it carries are ignored.
+ */
 export function emitStatus(app: App): void {
-  const s = app.model.status();
-  emit(app.tel, {
-    type: "status",
-    tMs: s.tMs,
-    cellV: s.cellV,
-    currentA: s.currentA,
-    tempC: s.tempC,
-    socFrac: s.socFrac,
-    segment: s.segment,
-    cycleCount: s.cycleCount,
-    alarmMask: s.alarmMask,
-    lastCe: s.lastCe,
-    lastCeBound: s.lastCeBound,
-    lastEe: s.lastEe,
-    flags: statusFlags(app),
-  });
+  emit(app.tel, Object.assign(app.model.status(), { type: "status" as const, flags: statusFlags(app) }));
 }
 
 /** Step the model on `s` (already filled), print its lines, save when due. */

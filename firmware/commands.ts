@@ -31,7 +31,7 @@ import { twoPointCal, type AdcCalibration } from "../shared/sensors/calibration"
 import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
 import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
 import { emit, emitError, emitReply, errorText } from "./telemetryOut";
-import { replaceModel, saveApp, type App } from "./app";
+import { emitIdent, replaceModel, saveApp, type App } from "./app";
 import { eraseState, flashWear } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
@@ -60,6 +60,10 @@ export interface CommandContext {
   checkConfig: (cfg: unknown) => string | null;
 }
 
+function isNum(x: unknown): boolean {
+  return typeof x === "number" && isFinite(x);
+}
+
 /** Powers of ten for `rnd` (decimals 0…3). */
 const POW10 = [1, 10, 100, 1000];
 
@@ -68,7 +72,7 @@ const POW10 = [1, 10, 100, 1000];
  * mantissa e exponent, exact on Espruino and Node, e.g. 12.34 → "1234e-2"); null when not finite.
  */
 function jg(x: number): string {
-  return typeof x === "number" && isFinite(x) ? encodeSig(x, SIG_DIGITS) : "null";
+  return isNum(x) ? encodeSig(x, SIG_DIGITS) : "null";
 }
 
 /** A JSON string literal (quotes and backslashes escaped; the line encoder escapes the rest). */
@@ -98,9 +102,6 @@ function jv(v: unknown): string {
   return s + "}";
 }
 
-function isNum(x: unknown): boolean {
-  return typeof x === "number" && isFinite(x);
-}
 
 /** Walk a dotted path; returns [parent, key] or an error text naming the part that does not exist. */
 function resolvePath(root: unknown, path: unknown): { parent: Record<string, unknown>; key: string } | string {
@@ -131,9 +132,10 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
   const r = resolvePath(copy, path);
   if (typeof r === "string") return emitError(app.tel, id, "set: " + r);
   const old = r.parent[r.key];
-  if (old !== null && typeof old === "object") return emitError(app.tel, id, "set: \"" + String(path) + "\" is a group; set one of its fields: " + Object.keys(old as object).join(", "));
+  const field = "set: \"" + path + "\"";
+  if (old !== null && typeof old === "object") return emitError(app.tel, id, field + " is a group; set one of its fields: " + Object.keys(old as object).join(", "));
   if (typeof value !== typeof old) {
-    return emitError(app.tel, id, "set: \"" + String(path) + "\" takes a " + typeof old + ", got " + typeof value + " " + String(value));
+    return emitError(app.tel, id, field + " takes a " + typeof old + ", got " + typeof value + " " + String(value));
   }
   r.parent[r.key] = value;
   const problem = ctx.checkConfig(copy);
@@ -143,20 +145,23 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
   try {
     model = replaceModel(app, cfg, app.model.snapshot());
   } catch (e) {
-    return emitError(app.tel, id, "set: \"" + String(path) + "\" changes the model's shape; run resetCounters with a new pack config instead (config unchanged)");
+    return emitError(app.tel, id, field + " changes the model's shape; run resetCounters with a new pack config instead (config unchanged)");
   }
   app.model = model;
   app.config = cfg;
   if (ctx.onConfig !== null) ctx.onConfig(cfg);
-  let persisted = "no storage";
-  if (app.io.storage !== null) {
-    try {
-      persisted = app.io.storage.write(CONFIG_FILE, JSON.stringify(cfg)) !== false ? "saved" : "save failed";
-    } catch (e) {
-      persisted = "save failed";
-    }
+  emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persist(app, CONFIG_FILE, JSON.stringify(cfg))) + "}");
+}
+
+/** Write a Storage file for a reply's `persisted`: "saved", "save failed" (false or a throw) or "no storage". */
+function persist(app: App, file: string, text: string): string {
+  const s = app.io.storage;
+  if (s === null) return "no storage";
+  try {
+    return s.write(file, text) !== false ? "saved" : "save failed";
+  } catch (e) {
+    return "save failed";
   }
-  emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persisted) + "}");
 }
 
 /** Stored calibrations (channel → cal), or an empty object. */
@@ -217,16 +222,9 @@ function cmdCal(ctx: CommandContext, id: string, ch: unknown, a1: unknown, r1: u
     return emitError(app.tel, id, "cal: " + errorText(e) + " (calibration unchanged)");
   }
   def.cal = cal;
-  let persisted = "no storage";
-  if (app.io.storage !== null) {
-    const cals = readCals(app);
-    cals[ch] = cal;
-    try {
-      persisted = app.io.storage.write(CAL_FILE, JSON.stringify(cals)) !== false ? "saved" : "save failed";
-    } catch (e) {
-      persisted = "save failed";
-    }
-  }
+  const cals = readCals(app);
+  cals[ch] = cal;
+  const persisted = persist(app, CAL_FILE, JSON.stringify(cals));
   emitReply(app.tel, id, "{\"channel\":" + js(ch) + ",\"cal\":" + jv(cal) + ",\"persisted\":" + js(persisted) + "}");
 }
 
@@ -333,7 +331,7 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
     const hash = cmd.indexOf("#");
     const name = hash >= 0 ? cmd.substring(0, hash) : cmd;
     id = hash >= 0 ? cmd.substring(hash + 1) : cmd;
-    if (name === "ident") emit(app.tel, { type: "ident", fwVersion: app.build.version, bundleHash: app.build.hash, board: app.build.board, pack: app.build.pack });
+    if (name === "ident") emitIdent(app);
     else if (name === "status") cmdStatus(ctx, id);
     else if (name === "get") cmdGet(ctx, id, a);
     else if (name === "set") cmdSet(ctx, id, a, b);

@@ -14,6 +14,7 @@ import type { Hw } from "./drivers/hw";
 import type { StorageLike } from "./persistence/stateStore";
 import { espAnalogRead, espAppIo, espDigitalWrite, espE, espI2c, espSetAtten, espStorage, espTimeS } from "./espruinoGlobals";
 import { encodeLine } from "../shared/telemetry/lineFormat";
+import { errorText } from "./telemetryOut";
 
 /** Watchdog timeout (s): several sample periods, at least 10 s (the slowest I2C setup fits). */
 const WATCHDOG_MIN_S = 10;
@@ -59,7 +60,7 @@ function armWatchdog(app: App, periodMs: number): void {
   try {
     espE().enableWatchdog(watchdogS(periodMs), false);
   } catch (e) {
-    reportError(app, "boot", "watchdog not enabled: " + String((e as { message?: string }).message || e));
+    reportError(app, "boot", "watchdog not enabled: " + errorText(e));
   }
 }
 
@@ -85,7 +86,7 @@ function boot(reason: string): void {
     try {
       bus.setup({ scl: i2c.sclPin, sda: i2c.sdaPin, bitrate: i2c.bitrateHz });
     } catch (e) {
-      problems.push(i2c.bus + ".setup failed: " + String((e as { message?: string }).message || e));
+      problems.push(i2c.bus + ".setup failed: " + errorText(e));
     }
     hw.i2c = bus; // reads then fail and are reported per sample; the ESP32 ADC channels still work
   }
@@ -136,8 +137,7 @@ function safeBoot(reason: string): void {
   try {
     boot(reason);
   } catch (e) {
-    const msg = e !== null && typeof e === "object" && (e as { message?: string }).message ? (e as { message: string }).message : String(e);
-    console.log(encodeLine({ type: "error", id: "boot", text: msg }, 0, undefined));
+    console.log(encodeLine({ type: "error", id: "boot", text: errorText(e) }, 0, undefined));
   }
 }
 

@@ -11,6 +11,7 @@
  * part (e.g. while the ADS1115s convert) or a negative number when the step is complete; the
  * interpreter stays free for the console and commands in between.
  */
+import { errorText } from "./telemetryOut";
 
 /** Espruino's timers (injected: the virtual board and tests pass their own). */
 export interface Timers {
@@ -79,13 +80,6 @@ export function createSampler(
   };
 }
 
-function messageOf(e: unknown): string {
-  if (e !== null && typeof e === "object" && typeof (e as { message?: unknown }).message === "string") {
-    return (e as { message: string }).message;
-  }
-  return String(e);
-}
-
 /** Run one part of a step; a throw ends the step (reported, counted). */
 function runPart(s: Sampler, first: boolean): number {
   try {
@@ -94,7 +88,7 @@ function runPart(s: Sampler, first: boolean): number {
   } catch (e) {
     s.crashes++;
     try {
-      s.onError("step " + s.steps + ": " + messageOf(e));
+      s.onError("step " + s.steps + ": " + errorText(e));
     } catch (e2) {
       // reporting failed too; the count above still shows it in `status`
     }
