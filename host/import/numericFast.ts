@@ -25,33 +25,42 @@ import { PYBAMM_FORMAT } from "./pybamm";
 import { ImportError, newStats, noteSkip, STEP_UNKNOWN, type FormatId, type ImportStats, type ProgressFn } from "./record";
 import { bindColumns, expectedHeaders, headerMatches, type Quantity, type TabularFormat } from "./tabular";
 
-const BYTE_LF = 10;
-const BYTE_CR = 13;
-const BYTE_SPACE = 32;
-const BYTE_QUOTE = 34;
-const BYTE_PLUS = 43;
-const BYTE_MINUS = 45;
-const BYTE_DOT = 46;
-const BYTE_0 = 48;
-const BYTE_9 = 57;
-const BYTE_E_UPPER = 69;
-const BYTE_E_LOWER = 101;
-/** UTF-8 byte order mark (EF BB BF), stripped from the first line as readCsv does. */
-const BOM_0 = 0xef;
-const BOM_1 = 0xbb;
-const BOM_2 = 0xbf;
+/**
+ * Bytes the parser looks at (ASCII). A const enum, so that the hot loop compares with literal
+ * numbers whatever module format runs it (a module-level const costs a load and a hole check
+ * per use in an ES module: 660 → 470 ms on the bench file, esbuild ESM bundle, 2026-11-24).
+ */
+const enum Byte {
+  LF = 10,
+  CR = 13,
+  SPACE = 32,
+  QUOTE = 34,
+  PLUS = 43,
+  MINUS = 45,
+  DOT = 46,
+  ZERO = 48,
+  NINE = 57,
+  E_UPPER = 69,
+  E_LOWER = 101,
+  /** UTF-8 byte order mark (EF BB BF), stripped from the first line as readCsv does. */
+  BOM_0 = 0xef,
+  BOM_1 = 0xbb,
+  BOM_2 = 0xbf,
+}
 
-/** Read size per `readSync` (bytes); 1 MiB measured fastest on the 318 MB bench file (bench/parseSpeed.ts). */
+/** Read size per `readSync` (bytes); 64 KiB to 4 MiB timed within noise of each other on the 318 MB bench file (bench/parseSpeed.ts --chunk). */
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 /** Largest power of ten kept exact (index of 1e22 in EXACT_POW10). */
 const MAX_EXACT_POW10 = EXACT_POW10.length - 1;
 
 /** What a column feeds in a record (per column index of the header). */
-const ROLE_NONE = 0;
-const ROLE_T = 1;
-const ROLE_V = 2;
-const ROLE_I = 3;
-const ROLE_TEMP = 4;
+const enum Role {
+  NONE = 0,
+  T = 1,
+  V = 2,
+  I = 3,
+  TEMP = 4,
+}
 
 /** The tabular formats by id (for the worker, which receives only the id). */
 const TABULAR_FORMATS: readonly TabularFormat[] = [
@@ -164,9 +173,9 @@ class NumericReader {
   /** A line before the header (or the header): readCsv's first-line rules, then tabular's header check. */
   headerLine(buf: Uint8Array, s: number, e: number): void {
     this.lineNo++;
-    if (e > s && buf[e - 1] === BYTE_CR) e--;
+    if (e > s && buf[e - 1] === Byte.CR) e--;
     if (this.lineNo === 1) {
-      if (e - s >= 3 && buf[s] === BOM_0 && buf[s + 1] === BOM_1 && buf[s + 2] === BOM_2) s += 3;
+      if (e - s >= 3 && buf[s] === Byte.BOM_0 && buf[s + 1] === Byte.BOM_1 && buf[s + 2] === Byte.BOM_2) s += 3;
       this.delim = guessDelimiter(new TextDecoder("utf-8").decode(buf.subarray(s, e)));
     }
     if (e <= s) return;
@@ -193,19 +202,19 @@ class NumericReader {
     this.roles = new Uint8Array(this.lastBound + 1);
     const bind = (idx: number, role: number): void => {
       if (idx < 0) return;
-      if (this.roles[idx] !== ROLE_NONE) this.allSlow = true;
+      if (this.roles[idx] !== Role.NONE) this.allSlow = true;
       this.roles[idx] = role;
     };
-    bind(this.tIdx, ROLE_T);
-    bind(this.vIdx, ROLE_V);
-    bind(this.iIdx, ROLE_I);
-    bind(this.tempIdx, ROLE_TEMP);
+    bind(this.tIdx, Role.T);
+    bind(this.vIdx, Role.V);
+    bind(this.iIdx, Role.I);
+    bind(this.tempIdx, Role.TEMP);
     this.headerDone = true;
   }
 
   /** One data line [s, e) (e = its LF), counted already: tabular.ts's row logic, exactly. */
   slowRow(buf: Uint8Array, s: number, e: number): void {
-    if (e > s && buf[e - 1] === BYTE_CR) e--;
+    if (e > s && buf[e - 1] === Byte.CR) e--;
     if (e <= s) return;
     const row = this.row;
     splitFields(row, buf, s, e, this.delim);
@@ -230,14 +239,14 @@ class NumericReader {
   lines(buf: Uint8Array, start: number, limit: number): number {
     let p = start;
     while (!this.headerDone && p <= limit) {
-      const nl = buf.indexOf(BYTE_LF, p);
+      const nl = buf.indexOf(Byte.LF, p);
       this.headerLine(buf, p, nl);
       p = nl + 1;
     }
     if (p > limit) return p;
     if (this.allSlow) {
       while (p <= limit) {
-        const nl = buf.indexOf(BYTE_LF, p);
+        const nl = buf.indexOf(Byte.LF, p);
         this.lineNo++;
         this.slowRow(buf, p, nl);
         p = nl + 1;
@@ -249,6 +258,18 @@ class NumericReader {
 
   /** The hot loop: rows of buf[start..limit], parsed inline; odd rows go to slowRow. */
   fastRows(buf: Uint8Array, start: number, limit: number): number {
+    // Imported and module-level constants as locals: one load per call, not one per use.
+    const fields = FIELDS_PER_RECORD;
+    const fLine = F_LINE;
+    const fT = F_T;
+    const fV = F_V;
+    const fI = F_I;
+    const fTemp = F_TEMP;
+    const fStepKind = F_STEP_KIND;
+    const fRestored = F_RESTORED;
+    const stepUnknown = STEP_UNKNOWN;
+    const mantissaLimit = EXACT_MANTISSA_LIMIT;
+    const maxPow10 = MAX_EXACT_POW10;
     const delim = this.delim;
     const roles = this.roles;
     const lastBound = this.lastBound;
@@ -268,7 +289,7 @@ class NumericReader {
       lineNo++;
       const rowStart = p;
       let c = buf[p];
-      if (c === BYTE_LF) {
+      if (c === Byte.LF) {
         p++;
         continue; // empty line
       }
@@ -281,13 +302,13 @@ class NumericReader {
       for (;;) {
         if (col > lastBound) {
           // Past the last column read: quotes and CRs here change no value read.
-          while (c !== BYTE_LF) c = buf[++p];
+          while (c !== Byte.LF) c = buf[++p];
           break;
         }
         const role = roles[col];
-        if (role === ROLE_NONE) {
-          while (c !== delim && c !== BYTE_LF) {
-            if (c === BYTE_QUOTE) {
+        if (role === Role.NONE) {
+          while (c !== delim && c !== Byte.LF) {
+            if (c === Byte.QUOTE) {
               ok = false;
               break;
             }
@@ -295,37 +316,37 @@ class NumericReader {
           }
           if (!ok) break;
         } else {
-          while (c === BYTE_SPACE) c = buf[++p];
+          while (c === Byte.SPACE) c = buf[++p];
           let val = NaN;
-          if (c === BYTE_CR && buf[p + 1] === BYTE_LF) {
+          if (c === Byte.CR && buf[p + 1] === Byte.LF) {
             c = buf[++p]; // "\r\n" line end: a blank last field
-          } else if (c !== delim && c !== BYTE_LF) {
+          } else if (c !== delim && c !== Byte.LF) {
             let neg = false;
-            if (c === BYTE_MINUS) {
+            if (c === Byte.MINUS) {
               neg = true;
               c = buf[++p];
-            } else if (c === BYTE_PLUS) {
+            } else if (c === Byte.PLUS) {
               c = buf[++p];
             }
             let mant = 0;
             let digits = 0;
             let fracDigits = 0;
-            let d = c - BYTE_0;
+            let d = c - Byte.ZERO;
             while (d >>> 0 <= 9) {
               mant = mant * 10 + d;
               digits++;
               c = buf[++p];
-              d = c - BYTE_0;
+              d = c - Byte.ZERO;
             }
-            if (c === BYTE_DOT) {
+            if (c === Byte.DOT) {
               c = buf[++p];
-              d = c - BYTE_0;
+              d = c - Byte.ZERO;
               const intDigits = digits;
               while (d >>> 0 <= 9) {
                 mant = mant * 10 + d;
                 digits++;
                 c = buf[++p];
-                d = c - BYTE_0;
+                d = c - Byte.ZERO;
               }
               fracDigits = digits - intDigits;
             }
@@ -334,18 +355,18 @@ class NumericReader {
               break;
             }
             let exp = 0;
-            if (c === BYTE_E_LOWER || c === BYTE_E_UPPER) {
+            if (c === Byte.E_LOWER || c === Byte.E_UPPER) {
               c = buf[++p];
               let expNeg = false;
-              if (c === BYTE_MINUS) {
+              if (c === Byte.MINUS) {
                 expNeg = true;
                 c = buf[++p];
-              } else if (c === BYTE_PLUS) {
+              } else if (c === Byte.PLUS) {
                 c = buf[++p];
               }
               let expDigits = 0;
-              while (c >= BYTE_0 && c <= BYTE_9) {
-                exp = exp * 10 + (c - BYTE_0);
+              while (c >= Byte.ZERO && c <= Byte.NINE) {
+                exp = exp * 10 + (c - Byte.ZERO);
                 expDigits++;
                 c = buf[++p];
               }
@@ -355,35 +376,35 @@ class NumericReader {
               }
               if (expNeg) exp = -exp;
             }
-            while (c === BYTE_SPACE) c = buf[++p];
-            if (c !== delim && c !== BYTE_LF) {
-              if (c === BYTE_CR && buf[p + 1] === BYTE_LF) {
+            while (c === Byte.SPACE) c = buf[++p];
+            if (c !== delim && c !== Byte.LF) {
+              if (c === Byte.CR && buf[p + 1] === Byte.LF) {
                 c = buf[++p];
               } else {
                 ok = false;
                 break;
               }
             }
-            if (mant >= EXACT_MANTISSA_LIMIT) {
+            if (mant >= mantissaLimit) {
               ok = false;
               break;
             }
             const scale = exp - fracDigits;
             if (scale === 0) val = mant;
-            else if (scale < 0 && -scale <= MAX_EXACT_POW10) val = mant / pow10[-scale];
-            else if (scale > 0 && scale <= MAX_EXACT_POW10) val = mant * pow10[scale];
+            else if (scale < 0 && -scale <= maxPow10) val = mant / pow10[-scale];
+            else if (scale > 0 && scale <= maxPow10) val = mant * pow10[scale];
             else {
               ok = false;
               break;
             }
             if (neg) val = -val;
           }
-          if (role === ROLE_T) t = val * tScale;
-          else if (role === ROLE_V) v = val * vScale;
-          else if (role === ROLE_I) cur = val * iScale;
+          if (role === Role.T) t = val * tScale;
+          else if (role === Role.V) v = val * vScale;
+          else if (role === Role.I) cur = val * iScale;
           else temp = val * tempScale;
         }
-        if (c === BYTE_LF) break;
+        if (c === Byte.LF) break;
         c = buf[++p];
         col++;
       }
@@ -394,7 +415,7 @@ class NumericReader {
         this.lineNo = lineNo;
         this.stats.records += records;
         records = 0;
-        const nl = buf.indexOf(BYTE_LF, rowStart);
+        const nl = buf.indexOf(Byte.LF, rowStart);
         this.slowRow(buf, rowStart, nl);
         batch = this.batch;
         n = this.n;
@@ -403,14 +424,14 @@ class NumericReader {
       }
       cur *= sign;
       if (cur === 0) cur = 0; // no −0
-      const o = n * FIELDS_PER_RECORD;
-      batch[o + F_LINE] = lineNo;
-      batch[o + F_T] = t;
-      batch[o + F_V] = v;
-      batch[o + F_I] = cur;
-      batch[o + F_TEMP] = temp;
-      batch[o + F_STEP_KIND] = STEP_UNKNOWN;
-      batch[o + F_RESTORED] = 0;
+      const o = n * fields;
+      batch[o + fLine] = lineNo;
+      batch[o + fT] = t;
+      batch[o + fV] = v;
+      batch[o + fI] = cur;
+      batch[o + fTemp] = temp;
+      batch[o + fStepKind] = stepUnknown;
+      batch[o + fRestored] = 0;
       records++;
       n++;
       if (n === capacity) {
@@ -471,7 +492,7 @@ export function readTabularNumeric(
       const from = have;
       have += got;
       let lastLf = have - 1;
-      while (lastLf >= from && buf[lastLf] !== BYTE_LF) lastLf--;
+      while (lastLf >= from && buf[lastLf] !== Byte.LF) lastLf--;
       if (lastLf >= from) {
         reader.lines(buf, 0, lastLf);
         buf.copyWithin(0, lastLf + 1, have);
@@ -481,7 +502,7 @@ export function readTabularNumeric(
     }
     if (have > 0) {
       // The last line has no line end: readCsv hands it out all the same.
-      buf[have] = BYTE_LF;
+      buf[have] = Byte.LF;
       reader.lines(buf, 0, have);
     }
   } finally {
