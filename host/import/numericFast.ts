@@ -62,7 +62,10 @@ const enum Role {
   TEMP = 4,
 }
 
-/** The tabular formats by id (for the worker, which receives only the id). */
+/**
+ * The tabular formats by id (for the worker, which receives only the id). A format missing
+ * here is still read right, by its importer, only not on the fast path.
+ */
 const TABULAR_FORMATS: readonly TabularFormat[] = [
   BDF_FORMAT,
   NEWARE_RECORD_FORMAT,
@@ -123,7 +126,7 @@ class NumericReader {
   /** Field delimiter byte, guessed from the first line; −1 before it. */
   delim = -1;
   headerDone = false;
-  /** Role of each column up to the last bound one (ROLE_*). */
+  /** Role of each column up to the last bound one (Role.*). */
   roles = new Uint8Array(0);
   lastBound = -1;
   /** Two quantities in one column: every row goes through the generic row logic. */
