@@ -112,11 +112,8 @@ function endStep(s: Sampler): void {
   }
 }
 
-/** Continue a step after a wait. */
-function samplerPart(s: Sampler): void {
-  s.timer = null;
-  if (!s.running) return;
-  const w = runPart(s, false);
+/** After a part that returned `w`: the next part in `w` ms, or (done, failed or stopped) the end of the step. */
+function afterPart(s: Sampler, w: number): void {
   if (w >= 0 && s.running) {
     s.timer = s.timers.setTimeout(function () {
       samplerPart(s);
@@ -124,16 +121,18 @@ function samplerPart(s: Sampler): void {
   } else endStep(s);
 }
 
+/** Continue a step after a wait. */
+function samplerPart(s: Sampler): void {
+  s.timer = null;
+  if (!s.running) return;
+  afterPart(s, runPart(s, false));
+}
+
 /** Start one step; its parts and the next step are scheduled from here on. */
 export function samplerTick(s: Sampler): void {
   s.timer = null;
   s.lastStartS = s.nowS();
-  const w = runPart(s, true);
-  if (w >= 0 && s.running) {
-    s.timer = s.timers.setTimeout(function () {
-      samplerPart(s);
-    }, w);
-  } else endStep(s);
+  afterPart(s, runPart(s, true));
 }
 
 /** Start stepping (first step after one period). Idempotent. */
