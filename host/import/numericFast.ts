@@ -154,6 +154,17 @@ class NumericReader {
     }
   }
 
+  /** Hand the full batch to the sink; the batch it returns must hold as many records. */
+  nextBatch(full: Float64Array, count: number): Float64Array {
+    const next = this.onBatch(full, count);
+    if (next.length < this.capacity * FIELDS_PER_RECORD) {
+      throw new ImportError(
+        `numeric read of ${this.path}: the batch sink returned ${next.length} numbers; it must return at least ${this.capacity * FIELDS_PER_RECORD} (${this.capacity} records of ${FIELDS_PER_RECORD}, the first batch's size).`,
+      );
+    }
+    return next;
+  }
+
   /** Append one record (the caller counted the line already). */
   push(tS: number, voltageV: number, currentA: number, tempC: number): void {
     const o = this.n * FIELDS_PER_RECORD;
@@ -168,7 +179,7 @@ class NumericReader {
     this.stats.records++;
     this.n++;
     if (this.n === this.capacity) {
-      this.batch = this.onBatch(this.batch, this.n);
+      this.batch = this.nextBatch(this.batch, this.n);
       this.n = 0;
     }
   }
@@ -438,7 +449,7 @@ class NumericReader {
       records++;
       n++;
       if (n === capacity) {
-        batch = this.onBatch(batch, n);
+        batch = this.nextBatch(batch, n);
         n = 0;
       }
       p++;

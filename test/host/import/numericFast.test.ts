@@ -241,6 +241,12 @@ describe("numericFastEligible", () => {
     const path = writeCase("Time [s],Voltage [V],Current [A]\n1,2,3\n");
     expect(() => readTabularNumeric(PYBAMM_FORMAT, path, new Float64Array(FIELDS_PER_RECORD), (b) => b)).toThrow(/"pybamm"/);
   });
+  it("refuses a sink that returns a smaller batch (records would be lost), saying the size needed", () => {
+    const path = writeCase("Test Time / s,Voltage / V,Current / A\n1,2,3\n4,5,6\n7,8,9\n");
+    expect(() => readTabularNumeric(BDF_FORMAT, path, new Float64Array(2 * FIELDS_PER_RECORD), () => new Float64Array(FIELDS_PER_RECORD))).toThrow(
+      /returned 8 numbers; it must return at least 16/,
+    );
+  });
   it("refuses a chunk size that is not a positive number of bytes, quoting it", () => {
     const path = writeCase("Test Time / s,Voltage / V,Current / A\n1,2,3\n");
     expect(() => readTabularNumeric(BDF_FORMAT, path, new Float64Array(FIELDS_PER_RECORD), (b) => b, { chunkBytes: 0 })).toThrow(/chunkBytes 0/);
