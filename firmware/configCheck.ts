@@ -116,11 +116,12 @@ function checkNode(path: string, t: unknown, x: unknown, limits: ConfigLimits, a
     const tk = Object.keys(t as object);
     if (!isObj(x)) return bad(path || "(top level)", x, "is not an object", "fields " + tk.join(","));
     const xk = Object.keys(x as object);
+    const pre = path ? path + "." : "";
     for (let i = 0; i < xk.length; i++) {
-      if (tk.indexOf(xk[i]) < 0) return bad((path ? path + "." : "") + xk[i], (x as Record<string, unknown>)[xk[i]], "is not a known field", "fields " + tk.join(","));
+      if (tk.indexOf(xk[i]) < 0) return bad(pre + xk[i], (x as Record<string, unknown>)[xk[i]], "is not a known field", "fields " + tk.join(","));
     }
     for (let i = 0; i < tk.length; i++) {
-      const p = (path ? path + "." : "") + tk[i];
+      const p = pre + tk[i];
       const e = checkNode(p, (t as Record<string, unknown>)[tk[i]], (x as Record<string, unknown>)[tk[i]], limits, at);
       if (e !== null) return e;
     }

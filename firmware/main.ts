@@ -29,11 +29,11 @@ function checkConfig(cfg: unknown): string | null {
   return configProblem(PACK, cfg, CONFIG_LIMITS);
 }
 
-/** The stored config when it exists and still validates; else the embedded pack. */
-function loadConfig(storage: StorageLike): { config: PackConfig; note: string } {
+/** The stored config when it exists and still validates; else the embedded pack (also without Storage). */
+function loadConfig(storage: StorageLike | null): { config: PackConfig; note: string } {
   let text: string | undefined;
   try {
-    text = storage.read(CONFIG_FILE);
+    text = storage !== null ? storage.read(CONFIG_FILE) : undefined;
   } catch (e) {
     text = undefined;
   }
@@ -92,7 +92,7 @@ function boot(reason: string): void {
   }
   const io: AppIo = espAppIo(hw, storage);
   io.pinWrite = espDigitalWrite;
-  const lc = storage !== null ? loadConfig(storage) : { config: PACK, note: "config: embedded" };
+  const lc = loadConfig(storage);
   const board = BOARD;
   const cals = applyStoredCals({ io: io, board: board });
   const app = createApp(BUILD, board, lc.config, io);

@@ -91,6 +91,14 @@ export interface LoadResult {
   reason: string;
 }
 
+/** Index (in u32 words) of the record's CRC: every byte before it is covered. */
+function crcWordAt(st: StateStore): number {
+  return (STATE_HEADER_B + st.payloadDoubles * F64_B) / U32_B;
+}
+
+/** Index (in f64 words) of `savedAtS`, the header's last field; the payload follows it. */
+const SAVED_AT_F64 = STATE_HEADER_B / F64_B - 1;
+
 /** Total bytes of one record with `payloadDoubles` doubles. */
 export function recordBytes(payloadDoubles: number): number {
   return STATE_HEADER_B + payloadDoubles * F64_B + STATE_TRAILER_B;
@@ -132,10 +140,9 @@ export function saveState(st: StateStore, payload: ArrayLike<number>, savedAtS: 
   u32[4] = st.configCrc;
   u32[5] = 0;
   const f64 = st.f64;
-  const base = STATE_HEADER_B / F64_B - 1;
-  f64[base] = savedAtS;
-  for (let i = 0; i < st.payloadDoubles; i++) f64[base + 1 + i] = payload[i];
-  const crcAt = (STATE_HEADER_B + st.payloadDoubles * F64_B) / U32_B;
+  f64[SAVED_AT_F64] = savedAtS;
+  for (let i = 0; i < st.payloadDoubles; i++) f64[SAVED_AT_F64 + 1 + i] = payload[i];
+  const crcAt = crcWordAt(st);
   u32[crcAt] = st.crc(new Uint8Array(st.buf, 0, crcAt * U32_B)) >>> 0;
   u32[crcAt + 1] = 0;
   let ok = false;
@@ -170,14 +177,13 @@ function readSlot(st: StateStore, slot: number): LoadedState | string {
   if (u32[1] !== STATE_LAYOUT_VERSION) return "layout " + u32[1] + ", expected " + STATE_LAYOUT_VERSION;
   if (u32[3] !== st.payloadDoubles) return "holds " + u32[3] + " values, this config needs " + st.payloadDoubles;
   if (b.byteLength < n) return "short (" + ab.byteLength + " of " + n + " B)";
-  const crcAt = (STATE_HEADER_B + st.payloadDoubles * F64_B) / U32_B;
+  const crcAt = crcWordAt(st);
   if ((st.crc(new Uint8Array(b, 0, crcAt * U32_B)) >>> 0) !== u32[crcAt] || u32[crcAt + 1] !== 0) return "bad crc";
   if (u32[4] !== st.configCrc) return "made with another config";
   const f64 = new Float64Array(b);
-  const base = STATE_HEADER_B / F64_B - 1;
   const payload = new Float64Array(st.payloadDoubles);
-  for (let i = 0; i < st.payloadDoubles; i++) payload[i] = f64[base + 1 + i];
-  return { seq: u32[2], savedAtS: f64[base], slot: slot, payload: payload };
+  for (let i = 0; i < st.payloadDoubles; i++) payload[i] = f64[SAVED_AT_F64 + 1 + i];
+  return { seq: u32[2], savedAtS: f64[SAVED_AT_F64], slot: slot, payload: payload };
 }
 
 /** Newest valid copy; also sets `st.seq` so the next save goes to the other slot. Never throws. */
