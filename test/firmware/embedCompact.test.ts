@@ -134,6 +134,19 @@ describe("embedModuleSource on arbitrary JSON data (fast-check)", () => {
     expect(shared).toStrictEqual(v);
   });
 
+  it("nested repeated values round-trip, and no constant is used before its declaration", () => {
+    const inner = [1, 2, "fraction", "fraction"];
+    const outer = { a: [0.5, 6048e5, "fraction"], b: [0.5, 6048e5, "fraction"] };
+    const v = [[inner, inner, outer], [inner, inner, outer], [inner, inner, outer], { x: outer, y: [inner, inner] }];
+    const src = embedModuleSource([{ name: "N", value: v, shareRepeats: true }]);
+    expectSameData(evalModule(src).N, v);
+    const declared = [...src.matchAll(/const (\w+) = /g)].map((m) => m[1]!);
+    for (const [i, name] of declared.entries()) {
+      const decl = src.split("\n").find((l) => l.startsWith(`const ${name} = `))!;
+      for (const later of declared.slice(i + 1)) expect(decl, `${name} uses ${later} before it is declared`).not.toMatch(new RegExp(`\\b${later}\\b`));
+    }
+  });
+
   it("refuses what is not JSON data, naming where it is and what is accepted", () => {
     expect(() => embedModuleSource([{ name: "X", value: { a: [1, () => 2] } }])).toThrow(/X\.a\[1\] is function; accepted: JSON data/);
     expect(() => embedModuleSource([{ name: "X", value: { d: new Date(0) } }])).toThrow(/X\.d is \[object Date\]/);
