@@ -72,15 +72,15 @@ export function espStorage(): unknown {
  */
 export function espAppIo(hw: Hw | null, storage: StorageLike | null): AppIo {
   const e = espE();
+  // E.CRC32 takes bytes and strings alike (standard CRC-32): one function serves both
+  const crc = function (data: string | Uint8Array) {
+    return e.CRC32(data);
+  };
   return {
     hw: hw,
     storage: storage,
-    byteCrc: function (b: Uint8Array) {
-      return e.CRC32(b);
-    },
-    strCrc: function (s: string) {
-      return e.CRC32(s);
-    },
+    byteCrc: crc,
+    strCrc: crc,
     print: function (line: string) {
       console.log(line);
     },

@@ -75,8 +75,8 @@ function plan(board: BoardDef, def: AnalogInput | CurrentChannelDef, index: numb
  * needs more channels than the board has; chip failures are recorded, not thrown.
  */
 export function createSensorSet(board: BoardDef, hw: Hw, cellCount: number, tempCount: number): SensorSet {
-  if (cellCount > board.voltages.length) throw new Error("pack has " + cellCount + " cells, board " + board.id + " measures " + board.voltages.length);
-  if (tempCount > board.temps.length) throw new Error("pack has " + tempCount + " temperatures, board " + board.id + " measures " + board.temps.length);
+  checkChannelCount(board, cellCount, board.voltages.length, " cells");
+  checkChannelCount(board, tempCount, board.temps.length, " temperatures");
   const st = createDriverStatus();
   const s: SensorSet = {
     board: board,
@@ -116,6 +116,11 @@ export function createSensorSet(board: BoardDef, hw: Hw, cellCount: number, temp
   }
   if (board.ina226 && board.current.chip === "ina226") s.appliedIna = ina226Setup(hw, board.ina226, st);
   return s;
+}
+
+/** Throws when the pack needs more channels of a kind than the board measures. */
+function checkChannelCount(board: BoardDef, needed: number, has: number, what: string): void {
+  if (needed > has) throw new Error("pack has " + needed + what + ", board " + board.id + " measures " + has);
 }
 
 function phaseHasChip(phase: Chan[], address: number): boolean {
