@@ -137,27 +137,55 @@ export interface ReplayOptions {
   bdf?: BdfWriter;
 }
 
+/**
+ * Min/max per time bucket of the V/I plot. The open bucket's extremes are kept in fields and
+ * written to the series when the next bucket opens and by `flush()` (call it before reading `s`).
+ */
 class Decimator {
   readonly s: PlotSeries = { tS: [], vMin: [], vMax: [], iMin: [], iMax: [] };
-  private bucket = -1;
-  constructor(private readonly startS: number, private readonly widthS: number) {}
+  /** Open bucket: index and extremes so far (NaN voltage = none valid yet). */
+  bucket = -1;
+  vMin = NaN;
+  vMax = NaN;
+  iMin = NaN;
+  iMax = NaN;
+  constructor(readonly startS: number, readonly widthS: number) {}
+  bucketOf(tS: number): number {
+    return Math.floor((tS - this.startS) / this.widthS);
+  }
   add(tS: number, v: number, i: number): void {
-    const b = Math.floor((tS - this.startS) / this.widthS);
-    const s = this.s;
+    const b = this.bucketOf(tS);
     if (b !== this.bucket) {
-      this.bucket = b;
-      s.tS.push(tS);
-      s.vMin.push(v);
-      s.vMax.push(v);
-      s.iMin.push(i);
-      s.iMax.push(i);
+      this.open(b, tS, v, i);
       return;
     }
-    const k = s.tS.length - 1;
-    if (v < s.vMin[k] || s.vMin[k] !== s.vMin[k]) s.vMin[k] = v;
-    if (v > s.vMax[k] || s.vMax[k] !== s.vMax[k]) s.vMax[k] = v;
-    if (i < s.iMin[k]) s.iMin[k] = i;
-    if (i > s.iMax[k]) s.iMax[k] = i;
+    if (v < this.vMin || this.vMin !== this.vMin) this.vMin = v;
+    if (v > this.vMax || this.vMax !== this.vMax) this.vMax = v;
+    if (i < this.iMin) this.iMin = i;
+    if (i > this.iMax) this.iMax = i;
+  }
+  /** Close the open bucket and open bucket `b` with its first sample. */
+  open(b: number, tS: number, v: number, i: number): void {
+    this.flush();
+    this.bucket = b;
+    this.s.tS.push(tS);
+    this.s.vMin.push(v);
+    this.s.vMax.push(v);
+    this.s.iMin.push(i);
+    this.s.iMax.push(i);
+    this.vMin = v;
+    this.vMax = v;
+    this.iMin = i;
+    this.iMax = i;
+  }
+  /** Write the open bucket's extremes to the series. */
+  flush(): void {
+    const k = this.s.tS.length - 1;
+    if (k < 0) return;
+    this.s.vMin[k] = this.vMin;
+    this.s.vMax[k] = this.vMax;
+    this.s.iMin[k] = this.iMin;
+    this.s.iMax[k] = this.iMax;
   }
 }
 
@@ -415,6 +443,16 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     let pV = prevV;
     let n = samples;
     const nTemps = tempArr.length;
+    // The decimator's open bucket in locals (Decimator.add inlined: no call per sample).
+    let dBucket = dec.bucket;
+    let dVMin = dec.vMin;
+    let dVMax = dec.vMax;
+    let dIMin = dec.iMin;
+    let dIMax = dec.iMax;
+    const dStartS = dec.startS;
+    const dWidthS = dec.widthS;
+    let rest = openRest as RestCurve | null;
+    let restNextS = nextRestLogS;
     for (let k = 0; k < count; k++) {
       const o = k * FIELDS_PER_RECORD;
       const rawTMs = b[o + F_T] * MS_PER_S;
@@ -426,7 +464,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       const impedance = stepKind === STEP_OTHER;
       if (impedance) impedanceRows++;
       const v = impedance ? NaN : b[o + F_V];
-      for (let c = 0; c < cellCount; c++) cellV[c] = v / cellCount;
+      if (cellCount === 1) cellV[0] = v;
+      else for (let c = 0; c < cellCount; c++) cellV[c] = v / cellCount;
       if (nTemps > 0) {
         const tempC = b[o + F_TEMP];
         for (let q = 0; q < nTemps; q++) tempArr[q] = tempC;
@@ -436,9 +475,31 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       sample.currentA = currentA;
       sample.openCircuit = stepKind === STEP_REST || (zeroIsOpen && currentA === 0) ? 1 : 0;
       model.step(sample);
+      if ((openRest as RestCurve | null) !== rest) {
+        // A segment event opened or closed a rest curve.
+        rest = openRest as RestCurve | null;
+        restNextS = nextRestLogS;
+      }
       n++;
       const tS = tMs / MS_PER_S;
-      dec.add(tS, v, currentA);
+      const bucket = Math.floor((tS - dStartS) / dWidthS);
+      if (bucket !== dBucket) {
+        dec.vMin = dVMin;
+        dec.vMax = dVMax;
+        dec.iMin = dIMin;
+        dec.iMax = dIMax;
+        dec.open(bucket, tS, v, currentA);
+        dBucket = bucket;
+        dVMin = v;
+        dVMax = v;
+        dIMin = currentA;
+        dIMax = currentA;
+      } else {
+        if (v < dVMin || dVMin !== dVMin) dVMin = v;
+        if (v > dVMax || dVMax !== dVMax) dVMax = v;
+        if (currentA < dIMin) dIMin = currentA;
+        if (currentA > dIMax) dIMax = currentA;
+      }
       if (pT === pT && tMs > pTMs && currentA === currentA && pI === pI && v === v) {
         const dq = Math.abs(currentA) * ((tMs - pTMs) / MS_PER_H);
         const bin = Math.floor((v - vLo) / binW);
@@ -448,16 +509,16 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       }
       if (n === 1) {
         // The model starts in rest: a run that opens at open circuit has a first rest too.
-        openRest = { restIndex: -1, startS: tS, tS: [], v: [] };
-        nextRestLogS = 0;
+        rest = { restIndex: -1, startS: tS, tS: [], v: [] };
+        openRest = rest;
+        restNextS = 0;
       }
-      const r = openRest as RestCurve | null;
-      if (r !== null && v === v) {
-        const since = tS - r.startS;
-        if (since >= nextRestLogS && r.tS.length < REST_CURVE_POINTS) {
-          r.tS.push(since);
-          r.v.push(v);
-          nextRestLogS = since <= 0 ? 1 : since * REST_CURVE_LOG_STEP;
+      if (rest !== null && v === v) {
+        const since = tS - rest.startS;
+        if (since >= restNextS && rest.tS.length < REST_CURVE_POINTS) {
+          rest.tS.push(since);
+          rest.v.push(v);
+          restNextS = since <= 0 ? 1 : since * REST_CURVE_LOG_STEP;
         }
       }
       pTMs = tMs;
@@ -465,6 +526,13 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       pI = currentA;
       pV = v;
     }
+    dec.bucket = dBucket;
+    dec.vMin = dVMin;
+    dec.vMax = dVMax;
+    dec.iMin = dIMin;
+    dec.iMax = dIMax;
+    openRest = rest;
+    nextRestLogS = restNextS;
     prevTMs = pTMs;
     prevRawTMs = pRawTMs;
     prevT = pT;
@@ -515,11 +583,16 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     adams,
     gaps,
     alarms: Array.from(alarms.values()),
-    series: dec.s,
+    series: flushed(dec),
     restCurves: restCurves.sort((a, b) => a.startS - b.startS),
     dqdv,
     impedanceRows,
   };
+}
+
+function flushed(dec: Decimator): PlotSeries {
+  dec.flush();
+  return dec.s;
 }
 
 function lastOf(a: number[]): number {
