@@ -30,8 +30,8 @@
  * pool stays free.
  * The first budget (40 000 B, from the RAM-upload peak) is out of reach: the shared model alone
  * bundles to ≈ 35.6 kB, the firmware around it (drivers, commands, persistence, config check) to
- * ≈ 27.6 kB and the embedded board, pack and limits to ≈ 4.3 kB (`npm run build:firmware --
- * --analyze`, Nov 2026), so the RAM upload mode cannot hold this firmware on a real ESP32 and
+ * ≈ 27.6 kB and the embedded board, pack and limits to ≈ 4.3 kB (≈ 3.3 kB since they are embedded
+ * compactly, host/build/embedCompact.ts) (`npm run build:firmware -- --analyze`, Nov 2026), so the RAM upload mode cannot hold this firmware on a real ESP32 and
  * "flash" is required.
  * The CI check (test/firmware/bundleBudget.test.ts) FAILS when the default bundle exceeds
  * BUNDLE_BUDGET_BYTES or the measured state exceeds STATE_BUDGET_JSVARS.
