@@ -21,7 +21,7 @@ import { AnalysisConfigError, fitValidConfig, userConfig } from "./fitConfig";
 import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
 import { renderReport, type ReportSummary } from "./report";
-import { CYCLE_FLAG_TRUNCATED, replay, type ReplayResult } from "./replay";
+import { CYCLE_FLAG_TRUNCATED, replay, startReplayRead, type ReplayResult } from "./replay";
 import { CYCLE_COLUMNS, REST_COLUMNS, restRows, toCsv, toObjects, toText } from "./tables";
 
 const require = createRequire(import.meta.url);
@@ -118,6 +118,8 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
   const path = resolve(input);
   const imp = await pickImporter(path, opts.format);
   const prog = makeProgress(path, opts.progress);
+  // The replay's read worker boots (and reads ahead) while the profile pass runs.
+  const reader = startReplayRead(imp, path);
   try {
     const profile = await profileInput(imp, path, prog.pass("profile"));
     if (profile.records === 0) throw new ImportError(`${path}: no data rows (only a header).`);
@@ -135,6 +137,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       dqdvCycles: opts.dqdvCycles,
       onProgress: prog.pass("replay "),
       zeroCurrentIsOpenCircuit: imp.format !== "zbms-log",
+      reader,
     });
     prog.done();
     const protocol = checkProtocol(rep.cycles, config.capacityAh, config.practical);
@@ -211,6 +214,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     }
     return { format: imp.format, profile, replay: rep, protocol, summary, files };
   } finally {
+    reader?.cancel();
     prog.done();
   }
 }

@@ -15,7 +15,7 @@ import type { Sample } from "../../shared/sample";
 import type { BdfWriter } from "../bdf/writer";
 import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportStats, type ProgressFn } from "../import/record";
 import type { InputProfile } from "./profile";
-import { canReadInWorker, readInWorker } from "./parallelRead";
+import { canReadInWorker, startWorkerRead, type WorkerRead } from "./parallelRead";
 import { FIELDS_PER_RECORD, F_I, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V } from "./batchLayout";
 
 /** Points kept for the voltage/current-vs-time plot (min/max per bucket → 2 per bucket drawn). */
@@ -135,7 +135,35 @@ export interface ReplayOptions {
   parallel?: boolean | "auto";
   /** When given, every replayed sample is also written as a BDF row. */
   bdf?: BdfWriter;
+  /**
+   * A worker read of this input started earlier with `startReplayRead` (so that the worker
+   * booted while the caller profiled the input); used instead of starting one.
+   */
+  reader?: WorkerRead | null;
 }
+
+/** What the replay asks of an importer: no cycler columns (it recounts everything itself). */
+const REPLAY_READ_OPTIONS = { cyclerColumns: false };
+
+/** True when the replay of `path` reads it on a worker thread (see ReplayOptions.parallel). */
+export function replayReadsInWorker(imp: Importer, path: string, parallel: boolean | "auto" = "auto"): boolean {
+  return canReadInWorker(imp) && (parallel === true || (parallel !== false && fileSize(path) >= PARALLEL_MIN_BYTES));
+}
+
+/**
+ * Start the worker read that `replay(imp, path, …)` would start, now (null when the replay
+ * reads in-thread): pass it as ReplayOptions.reader; cancel it if the replay does not happen.
+ */
+export function startReplayRead(imp: Importer, path: string, parallel: boolean | "auto" = "auto"): WorkerRead | null {
+  return replayReadsInWorker(imp, path, parallel) ? startWorkerRead(imp, path, REPLAY_READ_OPTIONS) : null;
+}
+
+/**
+ * Margin (fraction of the times involved) by which the batch loop's quick same-bucket test stays
+ * inside a bucket's edges: 1e-9 ≫ the 2 × 2⁻⁵³ relative rounding of one subtraction and one
+ * division (IEEE 754 binary64), so the quick test never disagrees with Decimator.bucketOf.
+ */
+const DECIMATOR_EDGE_MARGIN_FRAC = 1e-9;
 
 /**
  * Min/max per time bucket of the V/I plot. The open bucket's extremes are kept in fields and
@@ -152,6 +180,17 @@ class Decimator {
   constructor(readonly startS: number, readonly widthS: number) {}
   bucketOf(tS: number): number {
     return Math.floor((tS - this.startS) / this.widthS);
+  }
+  /**
+   * A time range certainly inside bucket `b`: bucketOf gives `b` for every tS in [lo, hi)
+   * (the bucket's edges pulled in by DECIMATOR_EDGE_MARGIN_FRAC of the times involved, far more
+   * than the rounding of bucketOf's subtraction and division); empty for a NaN bucket.
+   */
+  safeLoS(b: number): number {
+    return this.startS + b * this.widthS + DECIMATOR_EDGE_MARGIN_FRAC * (Math.abs(this.startS) + (Math.abs(b) + 1) * this.widthS);
+  }
+  safeHiS(b: number): number {
+    return this.startS + (b + 1) * this.widthS - DECIMATOR_EDGE_MARGIN_FRAC * (Math.abs(this.startS) + (Math.abs(b) + 1) * this.widthS);
   }
   add(tS: number, v: number, i: number): void {
     const b = this.bucketOf(tS);
@@ -328,8 +367,12 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const bdf = opts.bdf;
   const zeroIsOpen = opts.zeroCurrentIsOpenCircuit === true;
 
-  const useWorker =
-    canReadInWorker(imp) && (opts.parallel === true || (opts.parallel !== false && fileSize(path) >= PARALLEL_MIN_BYTES));
+  if (opts.reader && (opts.reader.path !== path || opts.reader.format !== imp.format || opts.reader.cyclerColumns)) {
+    throw new Error(
+      `replay of ${path} (${imp.format}) was given a worker read of ${opts.reader.path} (${opts.reader.format}, cyclerColumns ${opts.reader.cyclerColumns}); start it with startReplayRead(imp, path)`,
+    );
+  }
+  const reader = opts.reader ?? (replayReadsInWorker(imp, path, opts.parallel) ? startWorkerRead(imp, path, REPLAY_READ_OPTIONS) : null);
   /** One sample: the record's fields as scalars (per-cell arrays only for zbms logs). */
   const stepRow = (
     tSIn: number,
@@ -449,8 +492,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     let dVMax = dec.vMax;
     let dIMin = dec.iMin;
     let dIMax = dec.iMax;
-    const dStartS = dec.startS;
-    const dWidthS = dec.widthS;
+    let dLoS = dec.safeLoS(dBucket);
+    let dHiS = dec.safeHiS(dBucket);
     let rest = openRest as RestCurve | null;
     let restNextS = nextRestLogS;
     for (let k = 0; k < count; k++) {
@@ -482,7 +525,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       }
       n++;
       const tS = tMs / MS_PER_S;
-      const bucket = Math.floor((tS - dStartS) / dWidthS);
+      // Same bucket as the previous sample when well inside its edges, else bucketOf decides.
+      const bucket = tS >= dLoS && tS < dHiS ? dBucket : dec.bucketOf(tS);
       if (bucket !== dBucket) {
         dec.vMin = dVMin;
         dec.vMax = dVMax;
@@ -490,6 +534,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         dec.iMax = dIMax;
         dec.open(bucket, tS, v, currentA);
         dBucket = bucket;
+        dLoS = dec.safeLoS(bucket);
+        dHiS = dec.safeHiS(bucket);
         dVMin = v;
         dVMax = v;
         dIMin = currentA;
@@ -540,10 +586,9 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     prevV = pV;
     samples = n;
   };
-  const readOpts = { cyclerColumns: false };
-  const importStats = useWorker
-    ? await readInWorker(imp, path, onRecord, opts.onProgress, readOpts, onBatch)
-    : await imp.read(path, onRecord, opts.onProgress, undefined, readOpts);
+  const importStats = reader !== null
+    ? await reader.consume(onRecord, opts.onProgress, onBatch)
+    : await imp.read(path, onRecord, opts.onProgress, undefined, REPLAY_READ_OPTIONS);
   // The model closes a cycle only when the next one starts; at the end of the input, one
   // synthetic sample 1 ms later carrying a small first-half current closes the open cycle
   // (its counted charge, < activeCurrentA × 1 ms, falls into the never-reported next cycle).

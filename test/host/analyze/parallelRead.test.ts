@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readInWorker } from "../../../host/analyze/parallelRead";
+import { readInWorker, startWorkerRead } from "../../../host/analyze/parallelRead";
 import { fitConfig } from "../../../host/analyze/fitConfig";
 import { profileInput } from "../../../host/analyze/profile";
-import { replay } from "../../../host/analyze/replay";
+import { PLOT_BUCKETS, replay, startReplayRead } from "../../../host/analyze/replay";
 import { detectFormat } from "../../../host/import/detect";
 import { bdfImporter } from "../../../host/import/bdfCsv";
 import { BATCH_RECORDS } from "../../../host/analyze/batchLayout";
@@ -62,5 +62,101 @@ describe("reading on a worker thread", () => {
     const f = join(dir, "bad.csv");
     writeFileSync(f, "a,b\n1,2\n");
     await expect(readInWorker(bdfImporter, f, () => undefined)).rejects.toThrow(/Columns found: "a", "b"/);
+  });
+});
+
+describe("a worker read started before its consumer (WorkerRead)", () => {
+  const dir2 = mkdtempSync(join(tmpdir(), "zbms-early-"));
+  const csv = (n: number): string => {
+    const f = join(dir2, `early-${n}.csv`);
+    let text = "Test Time / s,Voltage / V,Current / A\n";
+    for (let k = 0; k < n; k++) text += `${k},1.5,${k % 3 ? 0.1 : -0.1}\n`;
+    writeFileSync(f, text);
+    return f;
+  };
+  const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it("delivers every record in order when consumed after the worker filled its queue (and blocked)", async () => {
+    const n = 6 * BATCH_RECORDS + 5;
+    const f = csv(n);
+    const early = startWorkerRead(bdfImporter, f);
+    await wait(300);
+    const seen: number[] = [];
+    const st = await early.consume((r) => {
+      seen.push(r.tS);
+    });
+    expect(st.records).toBe(n);
+    expect(seen.length).toBe(n);
+    expect(seen.every((t, k) => t === k)).toBe(true);
+  });
+
+  it("delivers everything when the worker finished and exited before consume", async () => {
+    const f = csv(100);
+    const early = startWorkerRead(bdfImporter, f);
+    await wait(300);
+    const seen: number[] = [];
+    const st = await early.consume((r) => {
+      seen.push(r.currentA);
+    });
+    expect(st.records).toBe(100);
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, k) => (k % 3 ? 0.1 : -0.1)));
+  });
+
+  it("passes an error that happened before consume on to the consumer", async () => {
+    const f = join(dir2, "bad.csv");
+    writeFileSync(f, "a,b\n1,2\n");
+    const early = startWorkerRead(bdfImporter, f);
+    await wait(300);
+    await expect(early.consume(() => undefined)).rejects.toThrow(/Columns found: "a", "b"/);
+  });
+
+  it("cancel stops a read that will not be consumed; consuming it afterwards is an error", async () => {
+    const early = startWorkerRead(bdfImporter, csv(5 * BATCH_RECORDS));
+    early.cancel();
+    await expect(early.consume(() => undefined)).rejects.toThrow(/cancelled/);
+  });
+
+  it("a replay given an early read gives the same result as one that starts its own", async () => {
+    const path = join(REAL, "neware_uio_anode_halfcell_records.csv");
+    const imp = await detectFormat(path);
+    const early = startReplayRead(imp, path, true);
+    expect(early).not.toBeNull();
+    const profile = await profileInput(imp, path);
+    const config = fitConfig(profile);
+    const x = await replay(imp, path, { config, profile, parallel: true, zeroCurrentIsOpenCircuit: true });
+    const y = await replay(imp, path, { config, profile, parallel: true, zeroCurrentIsOpenCircuit: true, reader: early });
+    expect(y.cycles).toEqual(x.cycles);
+    expect(y.series).toEqual(x.series);
+    expect(y.samples).toBe(x.samples);
+    // A read of another input is refused, quoting both.
+    const other = startReplayRead(imp, join(REAL, "landt_Si_halfcell_14cyc__RecordTab.csv"), true);
+    await expect(replay(imp, path, { config, profile, zeroCurrentIsOpenCircuit: true, reader: other })).rejects.toThrow(/landt_Si.*startReplayRead/);
+    other?.cancel();
+  });
+});
+
+describe("the batch loop's plot decimation", () => {
+  it("puts samples on and next to bucket edges in the same buckets as the in-thread replay", async () => {
+    const f = join(mkdtempSync(join(tmpdir(), "zbms-edges-")), "edges.csv");
+    const spanS = 7777.777;
+    const widthS = spanS / PLOT_BUCKETS;
+    let text = "Test Time / s,Voltage / V,Current / A\n";
+    let prev = -1;
+    for (let j = 0; j <= PLOT_BUCKETS; j++) {
+      // On the edge, one ulp-ish either side, and mid-bucket; kept increasing.
+      for (const t of [j * widthS * (1 - 1e-15), j * widthS, j * widthS * (1 + 1e-15), (j + 0.5) * widthS]) {
+        if (t > prev && t <= spanS) {
+          text += `${t},${1.2 + 0.1 * Math.sin(j)},${j % 2 ? 0.05 : -0.05}\n`;
+          prev = t;
+        }
+      }
+    }
+    writeFileSync(f, text);
+    const profile = await profileInput(bdfImporter, f);
+    const config = fitConfig(profile);
+    const x = await replay(bdfImporter, f, { config, profile, parallel: false, zeroCurrentIsOpenCircuit: true });
+    const y = await replay(bdfImporter, f, { config, profile, parallel: true, zeroCurrentIsOpenCircuit: true });
+    expect(x.series.tS.length).toBeGreaterThan(PLOT_BUCKETS / 2);
+    expect(y.series).toEqual(x.series);
   });
 });
