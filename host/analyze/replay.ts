@@ -159,11 +159,12 @@ export function startReplayRead(imp: Importer, path: string, parallel: boolean |
 }
 
 /**
- * Margin (fraction of the times involved) by which the batch loop's quick same-bucket test stays
- * inside a bucket's edges: 1e-9 ≫ the 2 × 2⁻⁵³ relative rounding of one subtraction and one
- * division (IEEE 754 binary64), so the quick test never disagrees with Decimator.bucketOf.
+ * Margin (fraction of the values involved) by which the batch loop's quick same-bin tests (plot
+ * bucket, dQ/dV voltage bin) stay inside a bin's edges: 1e-9 ≫ the 2 × 2⁻⁵³ relative rounding of
+ * the subtraction and division that compute a bin (IEEE 754 binary64), so a quick test never
+ * disagrees with the floor((x − origin) / width) it saves.
  */
-const DECIMATOR_EDGE_MARGIN_FRAC = 1e-9;
+const QUICK_BIN_MARGIN_FRAC = 1e-9;
 
 /**
  * Min/max per time bucket of the V/I plot. The open bucket's extremes are kept in fields and
@@ -183,14 +184,14 @@ class Decimator {
   }
   /**
    * A time range certainly inside bucket `b`: bucketOf gives `b` for every tS in [lo, hi)
-   * (the bucket's edges pulled in by DECIMATOR_EDGE_MARGIN_FRAC of the times involved, far more
+   * (the bucket's edges pulled in by QUICK_BIN_MARGIN_FRAC of the times involved, far more
    * than the rounding of bucketOf's subtraction and division); empty for a NaN bucket.
    */
   safeLoS(b: number): number {
-    return this.startS + b * this.widthS + DECIMATOR_EDGE_MARGIN_FRAC * (Math.abs(this.startS) + (Math.abs(b) + 1) * this.widthS);
+    return this.startS + b * this.widthS + QUICK_BIN_MARGIN_FRAC * (Math.abs(this.startS) + (Math.abs(b) + 1) * this.widthS);
   }
   safeHiS(b: number): number {
-    return this.startS + (b + 1) * this.widthS - DECIMATOR_EDGE_MARGIN_FRAC * (Math.abs(this.startS) + (Math.abs(b) + 1) * this.widthS);
+    return this.startS + (b + 1) * this.widthS - QUICK_BIN_MARGIN_FRAC * (Math.abs(this.startS) + (Math.abs(b) + 1) * this.widthS);
   }
   add(tS: number, v: number, i: number): void {
     const b = this.bucketOf(tS);
@@ -496,6 +497,10 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     let dHiS = dec.safeHiS(dBucket);
     let rest = openRest as RestCurve | null;
     let restNextS = nextRestLogS;
+    // dQ/dV: the last voltage bin (clamped) and the range of v certainly inside it.
+    let qBin = 0;
+    let qLoV = NaN;
+    let qHiV = NaN;
     for (let k = 0; k < count; k++) {
       const o = k * FIELDS_PER_RECORD;
       const rawTMs = b[o + F_T] * MS_PER_S;
@@ -548,10 +553,16 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       }
       if (pT === pT && tMs > pTMs && currentA === currentA && pI === pI && v === v) {
         const dq = Math.abs(currentA) * ((tMs - pTMs) / MS_PER_H);
-        const bin = Math.floor((v - vLo) / binW);
-        const bb = bin < 0 ? 0 : bin >= DQDV_BINS ? DQDV_BINS - 1 : bin;
-        if (currentA > 0) hC[bb] += dq;
-        else if (currentA < 0) hD[bb] += dq;
+        if (!(v >= qLoV && v < qHiV)) {
+          // Outside the last voltage bin's safe range: compute the bin (as stepRow does).
+          const bin = Math.floor((v - vLo) / binW);
+          qBin = bin < 0 ? 0 : bin >= DQDV_BINS ? DQDV_BINS - 1 : bin;
+          const margin = QUICK_BIN_MARGIN_FRAC * (Math.abs(vLo) + (Math.abs(bin) + 1) * binW);
+          qLoV = vLo + bin * binW + margin;
+          qHiV = vLo + (bin + 1) * binW - margin;
+        }
+        if (currentA > 0) hC[qBin] += dq;
+        else if (currentA < 0) hD[qBin] += dq;
       }
       if (n === 1) {
         // The model starts in rest: a run that opens at open circuit has a first rest too.

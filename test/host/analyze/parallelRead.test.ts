@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { readInWorker, startWorkerRead } from "../../../host/analyze/parallelRead";
 import { fitConfig } from "../../../host/analyze/fitConfig";
 import { profileInput } from "../../../host/analyze/profile";
-import { PLOT_BUCKETS, replay, startReplayRead } from "../../../host/analyze/replay";
+import { DQDV_BINS, PLOT_BUCKETS, replay, startReplayRead } from "../../../host/analyze/replay";
 import { detectFormat } from "../../../host/import/detect";
 import { bdfImporter } from "../../../host/import/bdfCsv";
 import { BATCH_RECORDS } from "../../../host/analyze/batchLayout";
@@ -158,5 +158,41 @@ describe("the batch loop's plot decimation", () => {
     const y = await replay(bdfImporter, f, { config, profile, parallel: true, zeroCurrentIsOpenCircuit: true });
     expect(x.series.tS.length).toBeGreaterThan(PLOT_BUCKETS / 2);
     expect(y.series).toEqual(x.series);
+  });
+});
+
+describe("the batch loop's dQ/dV voltage bins", () => {
+  it("count voltages on and next to bin edges in the same bins as the in-thread replay", async () => {
+    const f = join(mkdtempSync(join(tmpdir(), "zbms-vedges-")), "vedges.csv");
+    const vLo = 1.0;
+    const vHi = 2.0;
+    const binW = (vHi - vLo) / DQDV_BINS;
+    let text = "Test Time / s,Voltage / V,Current / A\n";
+    let t = 0;
+    // Two cycles (charge up through every edge, discharge down), each edge hit on, below and above.
+    for (let cyc = 0; cyc < 2; cyc++) {
+      for (const dir of [1, -1]) {
+        for (let j = 0; j <= DQDV_BINS; j++) {
+          const e = vLo + (dir > 0 ? j : DQDV_BINS - j) * binW;
+          for (const v of [e * (1 - 1e-15), e, e * (1 + 1e-15)]) {
+            text += `${t},${Math.min(vHi, Math.max(vLo, v))},${dir * 0.1}\n`;
+            t += 10;
+          }
+        }
+        for (let r = 0; r < 5; r++) {
+          text += `${t},${dir > 0 ? vHi : vLo},0\n`;
+          t += 10;
+        }
+      }
+    }
+    writeFileSync(f, text);
+    const profile = await profileInput(bdfImporter, f);
+    expect([profile.minV, profile.maxV]).toEqual([vLo, vHi]);
+    const config = fitConfig(profile, { capacityAh: 0.05 });
+    const x = await replay(bdfImporter, f, { config, profile, parallel: false, zeroCurrentIsOpenCircuit: true });
+    const y = await replay(bdfImporter, f, { config, profile, parallel: true, zeroCurrentIsOpenCircuit: true });
+    expect(x.dqdv.length).toBeGreaterThan(0);
+    expect(x.dqdv.some((d) => d.charge.some((q) => q > 0) && d.discharge.some((q) => q > 0))).toBe(true);
+    expect(y.dqdv).toEqual(x.dqdv);
   });
 });
