@@ -482,7 +482,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     }
     let pTMs = prevTMs;
     let pRawTMs = prevRawTMs;
-    let pT = prevT;
+    /** stepRow's `prevT === prevT` (a previous sample with a valid time). */
+    let pTOk = prevT === prevT;
     let pI = prevI;
     let pV = prevV;
     let n = samples;
@@ -493,8 +494,9 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     let dVMax = dec.vMax;
     let dIMin = dec.iMin;
     let dIMax = dec.iMax;
-    let dLoS = dec.safeLoS(dBucket);
-    let dHiS = dec.safeHiS(dBucket);
+    // The open bucket's safe range in ms: tS = tMs / MS_PER_S is computed only where needed.
+    let dLoMs = dec.safeLoS(dBucket) * MS_PER_S;
+    let dHiMs = dec.safeHiS(dBucket) * MS_PER_S;
     let rest = openRest as RestCurve | null;
     let restNextS = nextRestLogS;
     // dQ/dV: the last voltage bin (clamped) and the range of v certainly inside it.
@@ -529,18 +531,18 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         restNextS = nextRestLogS;
       }
       n++;
-      const tS = tMs / MS_PER_S;
       // Same bucket as the previous sample when well inside its edges, else bucketOf decides.
-      const bucket = tS >= dLoS && tS < dHiS ? dBucket : dec.bucketOf(tS);
+      const bucket = tMs >= dLoMs && tMs < dHiMs ? dBucket : dec.bucketOf(tMs / MS_PER_S);
       if (bucket !== dBucket) {
+        const tS = tMs / MS_PER_S;
         dec.vMin = dVMin;
         dec.vMax = dVMax;
         dec.iMin = dIMin;
         dec.iMax = dIMax;
         dec.open(bucket, tS, v, currentA);
         dBucket = bucket;
-        dLoS = dec.safeLoS(bucket);
-        dHiS = dec.safeHiS(bucket);
+        dLoMs = dec.safeLoS(bucket) * MS_PER_S;
+        dHiMs = dec.safeHiS(bucket) * MS_PER_S;
         dVMin = v;
         dVMax = v;
         dIMin = currentA;
@@ -551,7 +553,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         if (currentA < dIMin) dIMin = currentA;
         if (currentA > dIMax) dIMax = currentA;
       }
-      if (pT === pT && tMs > pTMs && currentA === currentA && pI === pI && v === v) {
+      if (pTOk && tMs > pTMs && currentA === currentA && pI === pI && v === v) {
         const dq = Math.abs(currentA) * ((tMs - pTMs) / MS_PER_H);
         if (!(v >= qLoV && v < qHiV)) {
           // Outside the last voltage bin's safe range: compute the bin (as stepRow does).
@@ -566,12 +568,12 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       }
       if (n === 1) {
         // The model starts in rest: a run that opens at open circuit has a first rest too.
-        rest = { restIndex: -1, startS: tS, tS: [], v: [] };
+        rest = { restIndex: -1, startS: tMs / MS_PER_S, tS: [], v: [] };
         openRest = rest;
         restNextS = 0;
       }
       if (rest !== null && v === v) {
-        const since = tS - rest.startS;
+        const since = tMs / MS_PER_S - rest.startS;
         if (since >= restNextS && rest.tS.length < REST_CURVE_POINTS) {
           rest.tS.push(since);
           rest.v.push(v);
@@ -579,7 +581,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         }
       }
       pTMs = tMs;
-      pT = tS;
+      pTOk = tMs === tMs;
       pI = currentA;
       pV = v;
     }
@@ -592,7 +594,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     nextRestLogS = restNextS;
     prevTMs = pTMs;
     prevRawTMs = pRawTMs;
-    prevT = pT;
+    if (n > samples) prevT = pTMs / MS_PER_S;
     prevI = pI;
     prevV = pV;
     samples = n;
