@@ -40,6 +40,8 @@ interface BundleManifest {
   inputs: string[];
   /** hashOf(inputs): the bundle is reused only while it matches. */
   hash: string;
+  /** sha256 of the bundle's code (a damaged cache file is rebuilt, not run). */
+  codeHash: string;
 }
 
 let workerCode: string | null = null;
@@ -60,16 +62,21 @@ function hashOf(inputs: string[]): string | null {
   return h.digest("hex");
 }
 
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
 function manifestPath(): string {
   // One manifest per checkout: several checkouts may share a cache folder's parent.
-  return join(CACHE_DIR, `readWorker-${createHash("sha256").update(ROOT).digest("hex").slice(0, 12)}.json`);
+  return join(CACHE_DIR, `readWorker-${sha256(ROOT).slice(0, 12)}.json`);
 }
 
 function cachedBundle(): string | null {
   try {
     const m = JSON.parse(readFileSync(manifestPath(), "utf8")) as BundleManifest;
     if (!Array.isArray(m.inputs) || typeof m.hash !== "string" || hashOf(m.inputs) !== m.hash) return null;
-    return readFileSync(join(CACHE_DIR, `readWorker-${m.hash}.cjs`), "utf8");
+    const code = readFileSync(join(CACHE_DIR, `readWorker-${m.hash}.cjs`), "utf8");
+    return sha256(code) === m.codeHash ? code : null;
   } catch {
     return null;
   }
@@ -94,7 +101,7 @@ function cacheBundle(inputs: string[], code: string): void {
     }
     mkdirSync(CACHE_DIR, { recursive: true });
     writeAtomic(join(CACHE_DIR, `readWorker-${hash}.cjs`), code);
-    writeAtomic(manifestPath(), JSON.stringify({ inputs, hash } satisfies BundleManifest));
+    writeAtomic(manifestPath(), JSON.stringify({ inputs, hash, codeHash: sha256(code) } satisfies BundleManifest));
     // The superseded bundle (a run that read the old manifest just before falls back to a rebuild).
     if (typeof oldHash === "string" && /^[0-9a-f]{64}$/.test(oldHash) && oldHash !== hash) rmSync(join(CACHE_DIR, `readWorker-${oldHash}.cjs`), { force: true });
   } catch {
