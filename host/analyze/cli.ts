@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { performance } from "node:perf_hooks";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import { CHEMISTRY_IDS } from "../../shared/chemistry/presets";
 import type { PackConfig, PracticalConditions } from "../../shared/config/packConfig";
@@ -68,6 +69,20 @@ export interface AnalysisFiles {
   summaryJson: string;
 }
 
+/** Wall time of each phase of one analysis (ms). */
+export interface PhaseTimesMs {
+  /** Format detection and the replay's read worker start (bundle from cache, or built). */
+  start: number;
+  /** Profile pass (the worker boots meanwhile). */
+  profile: number;
+  /** Fitted (or user) config. */
+  config: number;
+  /** Replay through the shared model. */
+  replay: number;
+  /** Tables, JSON, HTML report, printing. */
+  outputs: number;
+}
+
 export interface AnalyzeResult {
   format: FormatId;
   profile: InputProfile;
@@ -75,6 +90,7 @@ export interface AnalyzeResult {
   protocol: ProtocolCheck[];
   summary: ReportSummary;
   files: AnalysisFiles;
+  phaseMs: PhaseTimesMs;
 }
 
 interface Bar {
@@ -115,13 +131,16 @@ async function pickImporter(path: string, format?: FormatId): Promise<Importer> 
 
 /** Run the whole analysis of one input file and write its outputs. */
 export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const t0 = performance.now();
   const path = resolve(input);
   const imp = await pickImporter(path, opts.format);
   const prog = makeProgress(path, opts.progress);
   // The replay's read worker boots (and reads ahead) while the profile pass runs.
   const reader = startReplayRead(imp, path);
+  const tStarted = performance.now();
   try {
     const profile = await profileInput(imp, path, prog.pass("profile"));
+    const tProfiled = performance.now();
     if (profile.records === 0) throw new ImportError(`${path}: no data rows (only a header).`);
     const fit = {
       capacityAh: opts.capacityAh,
@@ -131,6 +150,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       keepBoardDefaults: imp.format === "zbms-log",
     };
     const config = opts.config ? userConfig(opts.config, profile, fit) : fitValidConfig(profile, fit);
+    const tConfigured = performance.now();
     const rep = await replay(imp, path, {
       config,
       profile,
@@ -139,6 +159,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       zeroCurrentIsOpenCircuit: imp.format !== "zbms-log",
       reader,
     });
+    const tReplayed = performance.now();
     prog.done();
     const protocol = checkProtocol(rep.cycles, config.capacityAh, config.practical);
     // Summary figures from the last cycle that the input covers completely.
@@ -212,7 +233,14 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     } else if (pt === "json") {
       print(JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS)) + "\n");
     }
-    return { format: imp.format, profile, replay: rep, protocol, summary, files };
+    const phaseMs: PhaseTimesMs = {
+      start: tStarted - t0,
+      profile: tProfiled - tStarted,
+      config: tConfigured - tProfiled,
+      replay: tReplayed - tConfigured,
+      outputs: performance.now() - tReplayed,
+    };
+    return { format: imp.format, profile, replay: rep, protocol, summary, files, phaseMs };
   } finally {
     reader?.cancel();
     prog.done();
@@ -251,6 +279,7 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
 const USAGE = `usage:
   analyze <file> [--out DIR] [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
           [--chemistry ID] [--config PACK.json] [--dqdv 1,10,50] [--print text|csv|json|none] [--progress|--no-progress]
+          [--timings]  (phase times in ms, one JSON line on stderr)
   export --bdf <file> --out FILE [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
           [--config PACK.json]
 FORMAT (input; default detected): zbms-log, bdf, neware-record, neware-regular, landt-record,
@@ -313,6 +342,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === "analyze") {
       const o: AnalyzeOptions = {};
       let file: string | undefined;
+      let timings = false;
       for (let i = 0; i < rest.length; i++) {
         const a = rest[i];
         if (a === "--out") o.outDir = takeValue(rest, i++, a);
@@ -329,12 +359,18 @@ export async function main(argv: string[]): Promise<number> {
           else throw new UsageError(`--print "${p}": accepted values are text, csv, json, none`);
         } else if (a === "--no-progress") o.progress = false;
         else if (a === "--progress") o.progress = true;
+        else if (a === "--timings") timings = true;
         else if (a.startsWith("--")) throw new UsageError(`unknown option "${a}"`);
         else if (file === undefined) file = a;
         else throw new UsageError(`unexpected argument "${a}"`);
       }
       if (!file) throw new UsageError("analyze needs an input file");
-      await analyzeFile(file, o);
+      const r = await analyzeFile(file, o);
+      if (timings) {
+        const ms: Record<string, number> = {};
+        for (const [k, v] of Object.entries(r.phaseMs)) ms[k] = Math.round(v * 10) / 10;
+        process.stderr.write(`timings ms ${JSON.stringify(ms)}\n`);
+      }
       return 0;
     }
     if (cmd === "export") {

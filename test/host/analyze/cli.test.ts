@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -125,5 +126,32 @@ describe("zbms analyze outputs", () => {
     expect(errs.join("")).toContain('--capacity-ah "zero"');
     expect(errs.join("")).toContain('unknown command "frobnicate"');
     expect(errs.join("")).toMatch(/--config ".*bad.csv": cannot read it as JSON/);
+  });
+});
+
+describe("zbms analyze --timings", () => {
+  it("prints each phase's wall time (ms) as one JSON line on stderr, and analyzeFile returns them", async () => {
+    const errs: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => {
+      errs.push(s);
+      return true;
+    };
+    try {
+      expect(await main(["analyze", PYBAMM, "--out", join(dir, "timed"), "--print", "none", "--no-progress", "--timings"])).toBe(0);
+    } finally {
+      (process.stderr as unknown as { write: typeof orig }).write = orig;
+    }
+    const line = errs.join("").split("\n").find((l) => l.startsWith("timings ms "));
+    expect(line).toBeDefined();
+    const ms = JSON.parse((line as string).slice("timings ms ".length)) as Record<string, number>;
+    expect(Object.keys(ms)).toEqual(["start", "profile", "config", "replay", "outputs"]);
+    for (const v of Object.values(ms)) expect(v).toBeGreaterThanOrEqual(0);
+    const t0 = performance.now();
+    const r = await analyzeFile(PYBAMM, { outDir: join(dir, "timed2"), printTable: null, progress: false });
+    const wall = performance.now() - t0;
+    const sum = Object.values(r.phaseMs).reduce((a, b) => a + b, 0);
+    expect(sum).toBeLessThanOrEqual(wall + 1);
+    expect(sum).toBeGreaterThan(0.5 * wall);
   });
 });
