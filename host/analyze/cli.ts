@@ -18,6 +18,7 @@ import { validateConfig } from "../../shared/config/validateConfig";
 import { BdfWriter } from "../bdf/writer";
 import { detectFormat, importerFor, parseFormat } from "../import/detect";
 import { ImportError, type FormatId, type Importer, type ProgressFn } from "../import/record";
+import { AdamsOptionError, adamsLine, adamsOfHalves, parseAdamsSpan, parsePlating, type AdamsSpan } from "./adams";
 import { AnalysisConfigError, fitValidConfig, userConfig } from "./fitConfig";
 import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
@@ -58,6 +59,13 @@ export interface AnalyzeOptions {
   /** Table printed to `print` (default text); null = print nothing. */
   printTable?: TableFormat | null;
   print?: (s: string) => void;
+  /**
+   * Span of the run that is an Adams reservoir protocol (parseAdamsSpan: "all", cycle numbers
+   * "3-14" or test times "2.5h-80h"); its reservoir CE goes to the summary, terminal and report.
+   */
+  adams?: AdamsSpan;
+  /** Current direction that plates Zn in the Adams span; default: the replay's first half. */
+  plating?: "charge" | "discharge";
 }
 
 export interface AnalysisFiles {
@@ -132,6 +140,9 @@ async function pickImporter(path: string, format?: FormatId): Promise<Importer> 
 /** Run the whole analysis of one input file and write its outputs. */
 export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const t0 = performance.now();
+  if (opts.plating !== undefined && opts.adams === undefined) {
+    throw new UsageError(`--plating ${opts.plating} labels the plating direction of an Adams span: give the span too, e.g. --adams all or --adams 3-14`);
+  }
   const path = resolve(input);
   const imp = await pickImporter(path, opts.format);
   const prog = makeProgress(path, opts.progress);
@@ -173,6 +184,10 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     if (opts.capacityAh === undefined && !opts.config) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
     if (opts.config) notes.push(`replayed with the pack config "${opts.config.name}"`);
     if (opts.chemistry === undefined && !opts.config && imp.format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
+    const adams = opts.adams
+      ? adamsOfHalves(rep.halves, opts.adams, opts.plating ?? config.segmentation.firstHalf, rep.cycles, config.sensorChain)
+      : { report: null, notes: [] };
+    for (const n of adams.notes) notes.push(n);
     const summary: ReportSummary = {
       input: basename(path),
       format: imp.description,
@@ -183,6 +198,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       cyclesTo80: last ? last.cyclesTo80 : NaN,
       cyclesTo80Low: last ? last.cyclesTo80Low : NaN,
       cyclesTo80High: last ? last.cyclesTo80High : NaN,
+      adams: adams.report,
       notes,
     };
     const outDir = resolve(opts.outDir ?? "zbms-analysis");
@@ -210,7 +226,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
           truncatedCycle: rep.truncatedCycle,
           gaps: rep.gaps,
           alarms: rep.alarms,
-          adams: rep.adams,
+          adamsModelEvents: rep.adams,
           protocol,
           config,
           rests: toObjects(rests, REST_COLUMNS),
@@ -225,6 +241,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     if (pt === "text") {
       print(text);
       print(`\nrests\n${toText(rests, REST_COLUMNS)}`);
+      if (adams.report) print(`\n${adamsLine(adams.report)}\n`);
       print(`\nprotocol\n${protocol.map((p) => `  ${p.holds === true ? "holds   " : p.holds === false ? "FAILS   " : "unknown "} ${p.condition}: ${p.value}`).join("\n")}\n`);
       for (const n of notes) print(`note: ${n}\n`);
       print(`report: ${files.html}\n`);
@@ -279,11 +296,17 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
 const USAGE = `usage:
   analyze <file> [--out DIR] [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
           [--chemistry ID] [--config PACK.json] [--dqdv 1,10,50] [--print text|csv|json|none] [--progress|--no-progress]
+          [--adams all|FROM-TO|FROMh-TOh [--plating charge|discharge]]
           [--timings]  (phase times in ms, one JSON line on stderr)
   export --bdf <file> --out FILE [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
           [--config PACK.json]
 FORMAT (input; default detected): zbms-log, bdf, neware-record, neware-regular, landt-record,
-  batterydata-raw, pybamm`;
+  batterydata-raw, pybamm
+--adams labels an Adams reservoir protocol (plate Q_T, cycle Q_C n times, strip all) and
+  reports its CE = (n·Q_C + Q_S)/(n·Q_C + Q_T) with a bound: "all" = the whole run; "3-14" =
+  cycles 3 to 14 of the per-cycle table (cycle 3's first half is the reservoir, cycle 14's last
+  half the final strip); "2.5h-80h" = the halves that begin in that test-time window (units s,
+  min, h). --plating: the direction that plates Zn (default: the half that opens a cycle).`;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -329,6 +352,16 @@ export function parseCycleList(text: string): number[] {
   return out;
 }
 
+/** An Adams option parser whose error becomes a UsageError (message + usage). */
+function adamsOption<T>(parse: (text: string) => T, text: string): T {
+  try {
+    return parse(text);
+  } catch (e) {
+    if (e instanceof AdamsOptionError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 function takeValue(args: string[], i: number, name: string): string {
   const v = args[i + 1];
   if (v === undefined || v.startsWith("--")) throw new UsageError(`${name} needs a value`);
@@ -352,6 +385,8 @@ export async function main(argv: string[]): Promise<number> {
         else if (a === "--chemistry") o.chemistry = parseChemistry(takeValue(rest, i++, a));
         else if (a === "--config") o.config = loadPackConfig(takeValue(rest, i++, a));
         else if (a === "--dqdv") o.dqdvCycles = parseCycleList(takeValue(rest, i++, a));
+        else if (a === "--adams") o.adams = adamsOption(parseAdamsSpan, takeValue(rest, i++, a));
+        else if (a === "--plating") o.plating = adamsOption(parsePlating, takeValue(rest, i++, a));
         else if (a === "--print") {
           const p = takeValue(rest, i++, a);
           if (p === "none") o.printTable = null;
@@ -365,6 +400,7 @@ export async function main(argv: string[]): Promise<number> {
         else throw new UsageError(`unexpected argument "${a}"`);
       }
       if (!file) throw new UsageError("analyze needs an input file");
+      if (o.plating !== undefined && o.adams === undefined) throw new UsageError(`--plating ${o.plating} needs --adams (the span it labels), e.g. --adams all`);
       const r = await analyzeFile(file, o);
       if (timings) {
         const ms: Record<string, number> = {};

@@ -17,6 +17,7 @@ import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportS
 import type { InputProfile } from "./profile";
 import { canReadInWorker, startWorkerRead, type WorkerRead } from "./parallelRead";
 import { FIELDS_PER_RECORD, F_I, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V } from "./batchLayout";
+import { HalfCollector, type HalfRecord } from "./adams";
 
 /** Points kept for the voltage/current-vs-time plot (min/max per bucket → 2 per bucket drawn). */
 export const PLOT_BUCKETS = 3000;
@@ -106,6 +107,8 @@ export interface ReplayResult {
   rests: RestRecord[];
   retentions: RetentionEvent[];
   adams: AdamsEvent[];
+  /** The model's half-cycles in order (for the Adams reservoir CE of a labelled span, adams.ts). */
+  halves: HalfRecord[];
   gaps: { count: number; longestS: number };
   alarms: AlarmSummary[];
   series: PlotSeries;
@@ -236,6 +239,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const rests: RestRecord[] = [];
   const retentions: RetentionEvent[] = [];
   const adams: AdamsEvent[] = [];
+  const halfCollector = new HalfCollector();
   const alarms = new Map<string, AlarmSummary>();
   const gaps = { count: 0, longestS: 0 };
   const restCurves: RestCurve[] = [];
@@ -320,7 +324,10 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         }
         break;
       }
-      case "segment":
+      case "segment": {
+        // The counters at the switch: the boundary of the model's half-cycles.
+        const mark = model.state().count.mark;
+        halfCollector.boundary(mark, mark.tMs, ev.to);
         stepCount++;
         lastClosedRest = null;
         if (ev.to === SEG_REST) {
@@ -331,6 +338,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
           closeRest();
         }
         break;
+      }
     }
   };
   const closeRest = (): void => {
@@ -607,6 +615,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   // (its counted charge, < activeCurrentA × 1 ms, falls into the never-reported next cycle).
   // A cycle whose second half was still running at the end is marked truncated.
   let truncatedCycle = -1;
+  const counted = model.state().count;
+  halfCollector.finish(counted, counted.havePrev === 1 ? counted.lastTMs : prevTMs);
   if (samples > 0) {
     const segNow = model.status().segment;
     const secondSeg = cfg.segmentation.firstHalf === "charge" ? SEG_DISCHARGE : SEG_CHARGE;
@@ -639,6 +649,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     rests,
     retentions,
     adams,
+    halves: halfCollector.halves,
     gaps,
     alarms: Array.from(alarms.values()),
     series: flushed(dec),

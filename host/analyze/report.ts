@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { PackConfig } from "../../shared/config/packConfig";
+import { adamsLine, type AdamsReport } from "./adams";
 import type { ProtocolCheck } from "./practical";
 import type { DqDvCurve, ReplayResult, RestCurve } from "./replay";
 import { CYCLE_COLUMNS, REST_COLUMNS, restRows, type Column } from "./tables";
@@ -33,6 +34,8 @@ export interface ReportSummary {
   cyclesTo80: number;
   cyclesTo80Low: number;
   cyclesTo80High: number;
+  /** Adams reservoir CE of the labelled span (--adams), or null (why: in notes). */
+  adams: AdamsReport | null;
   notes: string[];
 }
 
@@ -123,9 +126,12 @@ export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: 
   const protoRows = protocol
     .map((p) => `<tr><td>${esc(p.condition)}</td><td>${esc(p.value)}</td><td class="${p.holds === true ? "ok" : p.holds === false ? "bad" : "na"}">${p.holds === true ? "holds" : p.holds === false ? "does not hold" : "unknown"}</td></tr>`)
     .join("\n");
-  const adams = r.adams.length
-    ? "<ul>" + r.adams.map((a) => `<li>at ${(a.tS / S_PER_H).toFixed(2)} h: CE ${(a.ce * PERCENT).toFixed(3)} ± ${(a.ceBound * PERCENT).toFixed(3)} %</li>`).join("") + "</ul>"
-    : "<p><em>no Adams reservoir test labelled in this run</em></p>";
+  const adamsItems: string[] = [];
+  if (summary.adams) adamsItems.push(`<li>${esc(adamsLine(summary.adams))}</li>`);
+  for (const a of r.adams) adamsItems.push(`<li>model event at ${(a.tS / S_PER_H).toFixed(2)} h: CE ${(a.ce * PERCENT).toFixed(3)} ± ${(a.ceBound * PERCENT).toFixed(3)} %</li>`);
+  const adams = adamsItems.length
+    ? "<ul>" + adamsItems.join("") + "</ul>"
+    : "<p><em>no Adams reservoir CE in this run (label the protocol with --adams; see the notes if it was labelled)</em></p>";
   const alarms = r.alarms.length
     ? "<ul>" + r.alarms.map((a) => `<li>${esc(a.id)} (${esc(a.level)}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst value ${a.worstValue.toPrecision(4)}</li>`).join("") + "</ul>"
     : "<p><em>none</em></p>";

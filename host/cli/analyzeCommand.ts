@@ -6,6 +6,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { resolve } from "node:path";
 import { analyzeFile, exportBdf, parseCapacityAh, parseChemistry, parseCycleList, parseFirstHalf, TABLE_FORMATS, type AnalyzeOptions, type TableFormat } from "../analyze/cli";
 import { parseFormat } from "../import/detect";
+import { parseAdamsSpan, parsePlating, type AdamsSpan } from "../analyze/adams";
 
 /** Wrap one of host/analyze's value parsers so commander names the flag and quotes the value. */
 function flagParser<T>(parse: (text: string) => T): (text: string) => T {
@@ -26,6 +27,8 @@ interface AnalyzeFlags {
   firstHalf?: "charge" | "discharge";
   chemistry?: AnalyzeOptions["chemistry"];
   dqdv?: number[];
+  adams?: AdamsSpan;
+  plating?: "charge" | "discharge";
   print: string;
   progress?: boolean;
 }
@@ -41,6 +44,12 @@ export function registerAnalyze(program: Command, run: (f: () => Promise<void>) 
     .option("--first-half <half>", "which half opens a cycle: charge | discharge", flagParser(parseFirstHalf))
     .option("--chemistry <id>", "chemistry preset (ZnMnO2, …)", flagParser(parseChemistry))
     .option("--dqdv <list>", "cycles whose dQ/dV is plotted, e.g. 1,10,50", flagParser(parseCycleList))
+    .option(
+      "--adams <span>",
+      "Adams reservoir protocol span: all | FROM-TO cycles of the per-cycle table (e.g. 3-14) | FROM-TO test times (e.g. 2.5h-80h; s, min, h)",
+      flagParser(parseAdamsSpan),
+    )
+    .option("--plating <dir>", "direction that plates Zn in the Adams span: charge | discharge (default: the half that opens a cycle)", flagParser(parsePlating))
     .addOption(new Option("--print <format>", "table printed to the terminal").choices([...TABLE_FORMATS, "none"]).default("text"))
     .option("--no-progress", "no progress bar")
     .action((file: string, f: AnalyzeFlags) =>
@@ -52,6 +61,8 @@ export function registerAnalyze(program: Command, run: (f: () => Promise<void>) 
           firstHalf: f.firstHalf,
           chemistry: f.chemistry,
           dqdvCycles: f.dqdv,
+          adams: f.adams,
+          plating: f.plating,
           printTable: f.print === "none" ? null : (f.print as TableFormat),
           progress: f.progress === false ? false : "auto",
         });

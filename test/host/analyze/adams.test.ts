@@ -1,0 +1,223 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { analyzeFile, main } from "../../../host/analyze/cli";
+import { parseAdamsSpan, parsePlating } from "../../../host/analyze/adams";
+import { main as zbmsMain } from "../../../host/cli/main";
+
+// Whole-pipeline runs: allow for a loaded CI machine.
+vi.setConfig({ testTimeout: 60000 });
+
+const dir = mkdtempSync(join(tmpdir(), "zbms-adams-"));
+
+/** Synthetic protocol numbers (a 1 cm² Zn||Cu-like cell at 1 mA): Ah, A, s. */
+const CURRENT_A = 1e-3;
+const RESERVOIR_AH = 1e-3; // Q_T = 1 mAh (1 mAh cm⁻²)
+const CYCLE_AH = RESERVOIR_AH / 5; // Q_C = Q_T / 5
+const N_CYCLES = 10;
+const LOSS_PER_CYCLE_AH = 5e-6; // Zn lost (dead / corroded) per cycle: shows in the final strip
+const FINAL_STRIP_AH = RESERVOIR_AH - N_CYCLES * LOSS_PER_CYCLE_AH;
+/** True CE: (n·Q_C + Q_S)/(n·Q_C + Q_T) = 2.95/3 (the file's currents and times give exactly these). */
+const TRUE_CE = (N_CYCLES * CYCLE_AH + FINAL_STRIP_AH) / (N_CYCLES * CYCLE_AH + RESERVOIR_AH);
+const S_PER_H = 3600;
+const SAMPLE_S = 10;
+const REST_S = 60;
+/** Voltages written (V): only for the V/I plots; the Adams figures use the current. */
+const PLATE_V = 0.03;
+const STRIP_V = 0.08;
+const REST_V = 0.05;
+
+interface Step {
+  currentA: number;
+  durationS: number;
+}
+
+function capacityStep(sign: number, ah: number): Step {
+  return { currentA: sign * CURRENT_A, durationS: (ah / CURRENT_A) * S_PER_H };
+}
+
+/**
+ * Steps of the protocol; `plateSign` = +1: plating is the cycler's charge (+ current), −1: its
+ * discharge. With `formation`, a formation cycle (plate 0.5 mAh, strip 0.49 mAh) comes first.
+ */
+function protocolSteps(plateSign: number, formation: boolean): Step[] {
+  const rest: Step = { currentA: 0, durationS: REST_S };
+  const steps: Step[] = [rest];
+  if (formation) steps.push(capacityStep(plateSign, RESERVOIR_AH / 2), rest, capacityStep(-plateSign, 0.49e-3), rest);
+  steps.push(capacityStep(plateSign, RESERVOIR_AH), rest);
+  for (let k = 0; k < N_CYCLES; k++) steps.push(capacityStep(-plateSign, CYCLE_AH), rest, capacityStep(plateSign, CYCLE_AH), rest);
+  steps.push(capacityStep(-plateSign, FINAL_STRIP_AH), rest);
+  return steps;
+}
+
+/** Writes the steps as a BDF CSV (a step's last and the next step's first row share a time). */
+function writeBdf(name: string, steps: Step[], plateSign: number): { path: string; starts: number[] } {
+  const rows = ["Test Time / s,Voltage / V,Current / A"];
+  const starts: number[] = [];
+  let t0 = 0;
+  for (const s of steps) {
+    starts.push(t0);
+    const v = s.currentA === 0 ? REST_V : Math.sign(s.currentA) === plateSign ? PLATE_V : STRIP_V;
+    const n = Math.round(s.durationS / SAMPLE_S);
+    for (let k = 0; k <= n; k++) rows.push(`${t0 + (k * s.durationS) / n},${v},${s.currentA}`);
+    t0 += s.durationS;
+  }
+  const path = join(dir, name);
+  writeFileSync(path, rows.join("\n") + "\n");
+  return { path, starts };
+}
+
+const quiet = { printTable: null, progress: false } as const;
+
+describe("Adams reservoir CE of a labelled synthetic protocol", () => {
+  const pure = writeBdf("adams-charge.bdf.csv", protocolSteps(1, false), 1);
+  const mirrored = writeBdf("adams-discharge.bdf.csv", protocolSteps(-1, false), -1);
+
+  it("--adams all: CE matches the truth within its bound, the bound is tight, n/Q_T/Q_C/Q_S as written", async () => {
+    const r = await analyzeFile(pure.path, { ...quiet, outDir: join(dir, "pure"), adams: parseAdamsSpan("all") });
+    const a = r.summary.adams!;
+    expect(a).not.toBeNull();
+    expect(a.n).toBe(N_CYCLES);
+    expect(a.plating).toBe("charge");
+    expect(a.reservoirAh).toBeCloseTo(RESERVOIR_AH, 8);
+    expect(a.cycleAhMean).toBeCloseTo(CYCLE_AH, 8);
+    expect(a.finalStripAh).toBeCloseTo(FINAL_STRIP_AH, 8);
+    expect(Math.abs(a.ce - TRUE_CE)).toBeLessThanOrEqual(a.ceBound);
+    expect(a.ceBound).toBeGreaterThan(0);
+    // Not absurdly wide: well below the 1.7 % this cell loses (1 − CE), so the figure means something.
+    expect(a.ceBound).toBeLessThan((1 - TRUE_CE) / 10);
+    // Exact to the counting: the step currents and times give Q_T, Q_C, Q_S to ~1e-9 Ah.
+    expect(Math.abs(a.ce - TRUE_CE)).toBeLessThan(1e-6);
+    // Summary JSON and HTML report carry it.
+    const js = JSON.parse(readFileSync(r.files.summaryJson, "utf8"));
+    expect(js.adams.n).toBe(N_CYCLES);
+    expect(js.adams.ce).toBeCloseTo(a.ce, 12);
+    expect(readFileSync(r.files.html, "utf8")).toContain(`Adams reservoir CE ${(a.ce * 100).toFixed(3)} ± ${(a.ceBound * 100).toFixed(3)} %`);
+  });
+
+  it("the same protocol with plating = discharge (mirrored signs) gives the same figures", async () => {
+    const c = await analyzeFile(pure.path, { ...quiet, outDir: join(dir, "c"), adams: parseAdamsSpan("all") });
+    const d = await analyzeFile(mirrored.path, { ...quiet, outDir: join(dir, "d"), adams: parseAdamsSpan("all"), plating: "discharge" });
+    const a = d.summary.adams!;
+    expect(a).not.toBeNull();
+    expect(a.plating).toBe("discharge");
+    expect(a.n).toBe(N_CYCLES);
+    expect(a.ce).toBeCloseTo(c.summary.adams!.ce, 10);
+    expect(a.reservoirAh).toBeCloseTo(RESERVOIR_AH, 8);
+    expect(a.finalStripAh).toBeCloseTo(FINAL_STRIP_AH, 8);
+    expect(Math.abs(a.ce - TRUE_CE)).toBeLessThanOrEqual(a.ceBound);
+    // Default plating is the fitted first half, here the discharge.
+    const dflt = await analyzeFile(mirrored.path, { ...quiet, outDir: join(dir, "d2"), adams: parseAdamsSpan("all") });
+    expect(dflt.summary.adams!.plating).toBe("discharge");
+    expect(dflt.summary.adams!.ce).toBeCloseTo(a.ce, 12);
+  });
+
+  it("the wrong plating direction gives a note and no CE", async () => {
+    const r = await analyzeFile(mirrored.path, { ...quiet, outDir: join(dir, "wrong"), adams: parseAdamsSpan("all"), plating: "charge" });
+    expect(r.summary.adams).toBeNull();
+    expect(r.summary.notes.join("\n")).toMatch(/Adams.*not computed.*begins with a stripping half/);
+  });
+
+  it("no --adams: no Adams figures and no Adams note", async () => {
+    const r = await analyzeFile(pure.path, { ...quiet, outDir: join(dir, "none") });
+    expect(r.summary.adams).toBeNull();
+    expect(r.summary.notes.join("\n")).not.toMatch(/Adams/);
+    expect(r.replay.halves.length).toBe(2 * N_CYCLES + 2);
+  });
+});
+
+describe("Adams span after a formation cycle: cycle and time labels", () => {
+  const f = writeBdf("adams-formation.bdf.csv", protocolSteps(1, true), 1);
+  // Steps: rest, plate, rest, strip, rest, reservoir (index 5) … final strip, rest.
+  const reservoirStartS = f.starts[5];
+  const endS = f.starts[f.starts.length - 1];
+
+  it("cycles 2-12 (cycle 1 is the formation cycle) and the matching time window give the truth", async () => {
+    const r = await analyzeFile(f.path, { ...quiet, outDir: join(dir, "f1"), adams: parseAdamsSpan("2-12") });
+    expect(r.replay.cycles.length).toBe(12);
+    const a = r.summary.adams!;
+    expect(a).not.toBeNull();
+    expect(a.n).toBe(N_CYCLES);
+    expect(a.reservoirAh).toBeCloseTo(RESERVOIR_AH, 8);
+    expect(Math.abs(a.ce - TRUE_CE)).toBeLessThanOrEqual(a.ceBound);
+    expect(a.startS).toBeCloseTo(reservoirStartS, 0);
+    const t = await analyzeFile(f.path, { ...quiet, outDir: join(dir, "f2"), adams: parseAdamsSpan(`${reservoirStartS - REST_S / 2}s-${(endS / S_PER_H).toFixed(3)}h`) });
+    expect(t.summary.adams!.ce).toBeCloseTo(a.ce, 12);
+    expect(t.summary.adams!.n).toBe(N_CYCLES);
+  });
+
+  it("mislabelled spans give a note that says why, and no CE", async () => {
+    const cases: [string, RegExp][] = [
+      ["all", /not clearly less than the reservoir/], // the formation cycle's plating taken as reservoir
+      ["2-11", /last strip .* not larger than the cycled capacity/], // final strip cut off
+      ["3-12", /not clearly less than the reservoir|strips more than it plates/], // reservoir cut off
+      ["2-2", /n = 0/], // reservoir and one strip only
+      ["1-13", /has 12 cycles/],
+      [`${reservoirStartS - REST_S / 2}s-${reservoirStartS + 1}s`, /final strip is missing/],
+    ];
+    for (const [span, why] of cases) {
+      const r = await analyzeFile(f.path, { ...quiet, outDir: join(dir, "bad"), adams: parseAdamsSpan(span) });
+      expect(r.summary.adams, span).toBeNull();
+      expect(r.summary.notes.join("\n"), span).toMatch(why);
+    }
+  });
+});
+
+describe("Adams option parsing", () => {
+  it("accepts all, cycle ranges and time ranges", () => {
+    expect(parseAdamsSpan("all")).toEqual({ kind: "all", text: "all" });
+    expect(parseAdamsSpan("3-14")).toEqual({ kind: "cycles", fromCycle: 3, toCycle: 14, text: "3-14" });
+    expect(parseAdamsSpan("2.5h-80h")).toMatchObject({ kind: "time", fromS: 9000, toS: 288000 });
+    expect(parseAdamsSpan("90min-7200s")).toMatchObject({ kind: "time", fromS: 5400, toS: 7200 });
+    expect(parsePlating("discharge")).toBe("discharge");
+  });
+  it("quotes a bad value and lists the accepted forms", () => {
+    for (const bad of ["", "3", "a-b", "0-4", "5-3", "2h-1h", "2h-5", "1.5-3", "3-14-20", "-3"]) {
+      expect(() => parseAdamsSpan(bad), bad).toThrow(new RegExp(`--adams "${bad}".*accepted: "all"`));
+    }
+    expect(() => parsePlating("up")).toThrow(/--plating "up": accepted values are "charge".*"discharge"/);
+  });
+});
+
+describe("Adams through the command lines", () => {
+  const pure = writeBdf("adams-cli.bdf.csv", protocolSteps(1, false), 1);
+
+  it("standalone analyze prints the Adams line; bad values and --plating alone exit 2 with the reason", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const so = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
+    const se = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      expect(await main(["analyze", pure.path, "--out", join(dir, "cli"), "--no-progress", "--adams", "all", "--plating", "charge"])).toBe(0);
+      expect(out.join("")).toMatch(/Adams reservoir CE 98\.33\d ± \d\.\d{3} % \(span all, plating = charge.*n = 10, Q_T = 0\.0010000 Ah/);
+      expect(await main(["analyze", pure.path, "--out", join(dir, "cli"), "--adams", "x-y"])).toBe(2);
+      expect(err.join("")).toMatch(/--adams "x-y".*accepted/);
+      expect(await main(["analyze", pure.path, "--out", join(dir, "cli"), "--plating", "charge"])).toBe(2);
+      expect(err.join("")).toMatch(/--plating charge needs --adams/);
+      expect(await main(["analyze", pure.path, "--out", join(dir, "cli"), "--adams", "all", "--plating", "sideways"])).toBe(2);
+      expect(err.join("")).toMatch(/--plating "sideways"/);
+    } finally {
+      so.mockRestore();
+      se.mockRestore();
+    }
+  });
+
+  it("zbms analyze (commander front end) takes --adams and --plating", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const so = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
+    const o = { writeOut: (t: string) => void out.push(t), writeErr: (t: string) => void err.push(t) };
+    try {
+      const outDir = join(dir, "zbms");
+      expect(await zbmsMain(["node", "zbms", "analyze", pure.path, "--out", outDir, "--no-progress", "--print", "none", "--adams", "all"], o)).toBe(0);
+      const js = JSON.parse(readFileSync(join(outDir, "adams-cli.bdf.summary.json"), "utf8"));
+      expect(js.adams.n).toBe(N_CYCLES);
+      expect(Math.abs(js.adams.ce - TRUE_CE)).toBeLessThanOrEqual(js.adams.ceBound);
+      expect(await zbmsMain(["node", "zbms", "analyze", pure.path, "--out", outDir, "--adams", "5"], o)).not.toBe(0);
+      expect(err.join("")).toMatch(/--adams "5".*accepted/);
+    } finally {
+      so.mockRestore();
+    }
+  });
+});
