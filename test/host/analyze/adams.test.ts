@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { analyzeFile, main } from "../../../host/analyze/cli";
-import { parseAdamsSpan, parsePlating } from "../../../host/analyze/adams";
+import { adamsOfHalves, HalfCollector, parseAdamsSpan, parsePlating, type HalfRecord } from "../../../host/analyze/adams";
+import { fitValidConfig } from "../../../host/analyze/fitConfig";
+import { profileInput } from "../../../host/analyze/profile";
+import { replay } from "../../../host/analyze/replay";
+import { bdfImporter } from "../../../host/import/bdfCsv";
+import type { SensorChainConfig } from "../../../shared/config/packConfig";
+import { ceBoundFrac } from "../../../shared/cycles/ceBound";
+import { SEG_CHARGE, SEG_DISCHARGE, SEG_REST } from "../../../shared/model/events";
 import { main as zbmsMain } from "../../../host/cli/main";
 
 // Whole-pipeline runs: allow for a loaded CI machine.
@@ -113,6 +120,21 @@ describe("Adams reservoir CE of a labelled synthetic protocol", () => {
     expect(dflt.summary.adams!.ce).toBeCloseTo(a.ce, 12);
   });
 
+  it("the final strip that the input ends in is closed at the end (cycles opening with the strip direction)", async () => {
+    // --first-half charge: the replay's closing sample is a charge (= strip) current, so only the
+    // end-of-input close of the open half ends the final strip.
+    const steps = protocolSteps(-1, false);
+    steps.pop(); // no rest after the final strip: the input ends in it
+    const f = writeBdf("adams-ends-in-strip.bdf.csv", steps, -1);
+    const r = await analyzeFile(f.path, { ...quiet, outDir: join(dir, "end"), firstHalf: "charge", adams: parseAdamsSpan("all"), plating: "discharge" });
+    const a = r.summary.adams!;
+    expect(a, r.summary.notes.join("\n")).not.toBeNull();
+    expect(a.n).toBe(N_CYCLES);
+    expect(a.finalStripAh).toBeCloseTo(FINAL_STRIP_AH, 8);
+    expect(a.endS).toBeCloseTo(f.starts[f.starts.length - 1] + steps[steps.length - 1].durationS, 6);
+    expect(Math.abs(a.ce - TRUE_CE)).toBeLessThanOrEqual(a.ceBound);
+  });
+
   it("the wrong plating direction gives a note and no CE", async () => {
     const r = await analyzeFile(mirrored.path, { ...quiet, outDir: join(dir, "wrong"), adams: parseAdamsSpan("all"), plating: "charge" });
     expect(r.summary.adams).toBeNull();
@@ -219,5 +241,85 @@ describe("Adams through the command lines", () => {
     } finally {
       so.mockRestore();
     }
+  });
+});
+
+/** A sensor chain with only a gain mismatch and time-base error (the counter's errors come with the halves). */
+const CHAIN: SensorChainConfig = {
+  currentOffsetA: 0,
+  currentGainErrFrac: 1e-3,
+  currentGainMismatchFrac: 2e-4,
+  currentLsbA: 0,
+  voltageOffsetV: 0,
+  voltageGainErrFrac: 0,
+  voltageLsbV: 0,
+  timeBaseErrFrac: 1e-5,
+};
+
+function half(dir: number, startS: number, mainAh: number, otherAh: number, errAh: number): HalfRecord {
+  const c = dir === SEG_CHARGE;
+  return { dir, startTMs: startS * 1000, endTMs: (startS + 1) * 1000, chargeAh: c ? mainAh : otherAh, dischargeAh: c ? otherAh : mainAh, errAh, lostTimeCount: 0 };
+}
+
+describe("adamsOfHalves: the halves' charge and bounds fed to the shared API", () => {
+  // Plating = discharge. Reservoir 5 Ah (with 0.01 Ah of stray charge-direction throughput),
+  // 2 cycles (strip, plate) of ~1 Ah, final strip 4.6 Ah (with 0.02 Ah stray plating).
+  const H = [
+    half(SEG_DISCHARGE, 0, 5, 0.01, 0.05),
+    half(SEG_CHARGE, 1, 1, 0, 0.01),
+    half(SEG_DISCHARGE, 2, 1.02, 0, 0.011),
+    half(SEG_CHARGE, 3, 0.98, 0, 0.012),
+    half(SEG_DISCHARGE, 4, 1, 0, 0.013),
+    half(SEG_CHARGE, 5, 4.6, 0.02, 0.04),
+  ];
+  it("every Ah of the span counts once; each half's bound goes to its own direction", () => {
+    const o = adamsOfHalves(H, parseAdamsSpan("all"), "discharge", [], CHAIN);
+    const r = o.report!;
+    expect(r).not.toBeNull();
+    expect(r.n).toBe(2);
+    const inAh = 5 + 1.02 + 1 + 0.02;
+    const outAh = 0.01 + 1 + 0.98 + 4.6;
+    expect(r.totalPlatedAh).toBeCloseTo(inAh, 12);
+    expect(r.totalStrippedAh).toBeCloseTo(outAh, 12);
+    expect(r.ce).toBeCloseTo(outAh / inAh, 12);
+    expect(r.reservoirAh).toBe(5);
+    expect(r.finalStripAh).toBe(4.6);
+    expect(r.cycleAhMean).toBeCloseTo((inAh - 5 + outAh - 4.6) / 2 / 2, 12);
+    const bound = ceBoundFrac(outAh, inAh, 0.01 + 0.012 + 0.04, 0.05 + 0.011 + 0.013, 1e-3, 2e-4, 1e-5);
+    expect(r.ceBound).toBeCloseTo(bound, 12);
+  });
+  it("a span that strips more than it plates gives a note, not a CE above 100 %", () => {
+    const big = H.slice();
+    big[5] = half(SEG_CHARGE, 5, 6, 0, 0.001);
+    const o = adamsOfHalves(big, parseAdamsSpan("all"), "discharge", [], CHAIN);
+    expect(o.report).toBeNull();
+    expect(o.notes.join("\n")).toMatch(/strips more than it plates \(CE 11\d\.\d{3} ±/);
+  });
+  it("HalfCollector merges rests and repeated steps into one half and closes the last at finish", () => {
+    const c = new HalfCollector();
+    const m = (q: number, d: number, e: number) => ({ chargeAh: q, dischargeAh: d, errAh: e, gapErrAh: e / 10, lostTimeCount: 0 });
+    c.boundary(m(0, 0, 0), 0, SEG_CHARGE);
+    c.boundary(m(1, 0, 0.1), 10, SEG_REST);
+    c.boundary(m(1, 0, 0.1), 20, SEG_CHARGE);
+    c.boundary(m(2, 0, 0.2), 30, SEG_DISCHARGE);
+    c.boundary(m(2, 0.5, 0.3), 40, SEG_REST);
+    c.finish(m(2, 1.5, 0.4), 50);
+    c.boundary(m(2, 1.5, 0.4), 60, SEG_CHARGE); // after finish: ignored
+    expect(c.halves).toEqual([
+      { dir: SEG_CHARGE, startTMs: 0, endTMs: 30, chargeAh: 2, dischargeAh: 0, errAh: 0.2 + 0.02, lostTimeCount: 0 },
+      { dir: SEG_DISCHARGE, startTMs: 30, endTMs: 50, chargeAh: 0, dischargeAh: 1.5, errAh: 0.2 + 0.02, lostTimeCount: 0 },
+    ]);
+  });
+});
+
+describe("replay's halves", () => {
+  it("are the same read in-thread and on the worker thread", async () => {
+    const f = writeBdf("adams-parallel.bdf.csv", protocolSteps(-1, true), -1);
+    const profile = await profileInput(bdfImporter, f.path);
+    const config = fitValidConfig(profile, {});
+    const x = await replay(bdfImporter, f.path, { config, profile, parallel: false, zeroCurrentIsOpenCircuit: true });
+    const y = await replay(bdfImporter, f.path, { config, profile, parallel: true, zeroCurrentIsOpenCircuit: true });
+    expect(x.halves.length).toBe(2 * N_CYCLES + 4);
+    expect(y.halves).toEqual(x.halves);
   });
 });
