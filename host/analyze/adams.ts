@@ -12,6 +12,10 @@
  * the span, in order, to the shared API (shared/cycles/adams.ts): first plating half =
  * reservoir, each following (strip, plate) pair = one cycle, last strip = final strip.
  *
+ * A span that does not look like the protocol (begins with a strip, ends with a plating, n = 0,
+ * a cycle not clearly smaller than the reservoir, a last strip not clearly larger than the
+ * cycled capacity, CE above 100 % beyond its bound) gets a note and no CE, never a number.
+ *
  * Consequence of the merging: a protocol whose cycles plate first (reservoir, then plate Q_C,
  * strip Q_C) with no strip between the reservoir and the first cycle's plating shows the first
  * cycle's plating merged into the reservoir and the last cycle's strip into the final strip:
