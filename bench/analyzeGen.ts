@@ -3,7 +3,7 @@
  * (5 h charge, 30 min rest, 5 h discharge, 30 min rest), 1 s samples, CE slightly below 1,
  * a small sloping voltage curve and measurement noise. Written in 1 MiB blocks (flat memory).
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 
 /** Cell capacity (Ah) and test current (C/5, inside the article's C/4–C/6 window). */
 const CAPACITY_AH = 1;
@@ -78,6 +78,8 @@ export function generateBdf(path: string, samples: number): { cycles: number } {
     }
   }
   writeSync(fd, buf);
+  // On disk before anyone times a read of it (dirty pages being written back slow the readers).
+  fsyncSync(fd);
   closeSync(fd);
   return { cycles };
 }
