@@ -10,6 +10,7 @@ import { detectFormat } from "../../../host/import/detect";
 import { bdfImporter } from "../../../host/import/bdfCsv";
 import { BATCH_RECORDS } from "../../../host/analyze/batchLayout";
 import type { ImportedRecord } from "../../../host/import/record";
+import { expectSameReplay, replayBothWays } from "./replayBothWays";
 
 const REAL = resolve(__dirname, "..", "..", "..", "..", "shared", "realdata");
 const dir = mkdtempSync(join(tmpdir(), "zbms-par-"));
@@ -29,18 +30,8 @@ describe("reading on a worker thread", () => {
         b.push({ ...r });
       }, undefined, { cyclerColumns: false });
       expect(b.map((r) => [r.line, r.tS, r.voltageV, r.currentA, r.stepKind])).toEqual(a.map((r) => [r.line, r.tS, r.voltageV, r.currentA, r.stepKind]));
-      const profile = await profileInput(imp, path);
-      const config = fitConfig(profile);
-      const x = await replay(imp, path, { config, profile, parallel: false, zeroCurrentIsOpenCircuit: true });
-      const y = await replay(imp, path, { config, profile, parallel: true, zeroCurrentIsOpenCircuit: true });
-      expect(y.cycles).toEqual(x.cycles);
-      expect(y.samples).toBe(x.samples);
-      // Everything the report draws from comes out the same (the batch path has its own loop).
-      expect(y.rests).toEqual(x.rests);
-      expect(y.series).toEqual(x.series);
-      expect(y.restCurves).toEqual(x.restCurves);
-      expect(y.dqdv).toEqual(x.dqdv);
-      expect([y.impedanceRows, y.truncatedCycle, y.gaps, y.alarms]).toEqual([x.impedanceRows, x.truncatedCycle, x.gaps, x.alarms]);
+      const { inThread, worker } = await replayBothWays(imp, path);
+      expectSameReplay(inThread, worker);
     },
     60000,
   );

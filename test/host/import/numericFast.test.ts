@@ -5,10 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { generateBdf } from "../../../bench/analyzeGen";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, packRecord } from "../../../host/analyze/batchLayout";
-import { fitConfig } from "../../../host/analyze/fitConfig";
 import { readInWorker } from "../../../host/analyze/parallelRead";
-import { profileInput } from "../../../host/analyze/profile";
-import { replay } from "../../../host/analyze/replay";
 import { BdfWriter } from "../../../host/bdf/writer";
 import { BATTERYDATA_RAW_FORMAT } from "../../../host/import/batteryDataRaw";
 import { BDF_FORMAT, bdfImporter } from "../../../host/import/bdfCsv";
@@ -19,6 +16,7 @@ import { numericFastEligible, readTabularNumeric, tabularFormatOf } from "../../
 import { PYBAMM_FORMAT } from "../../../host/import/pybamm";
 import type { ImportStats } from "../../../host/import/record";
 import { tabularImporter, type TabularFormat } from "../../../host/import/tabular";
+import { expectSameReplay, replayBothWays } from "../analyze/replayBothWays";
 
 const REAL = resolve(__dirname, "..", "..", "..", "..", "shared", "realdata");
 const dir = mkdtempSync(join(tmpdir(), "zbms-numfast-"));
@@ -372,18 +370,9 @@ describe("replay with the fast worker read = replay in-thread", () => {
       let path = join(dir, "replay-gen.bdf.csv");
       if (name === "generated") generateBdf(path, 100000);
       else path = await exportBdf(name);
-      const profile = await profileInput(bdfImporter, path);
-      const config = fitConfig(profile);
-      const x = await replay(bdfImporter, path, { config, profile, parallel: false, zeroCurrentIsOpenCircuit: true });
-      const y = await replay(bdfImporter, path, { config, profile, parallel: true, zeroCurrentIsOpenCircuit: true });
-      expect(x.cycles.length).toBeGreaterThan(1);
-      expect(y.cycles).toEqual(x.cycles);
-      expect(y.samples).toBe(x.samples);
-      expect(y.rests).toEqual(x.rests);
-      expect(y.series).toEqual(x.series);
-      expect(y.restCurves).toEqual(x.restCurves);
-      expect(y.dqdv).toEqual(x.dqdv);
-      expect([y.impedanceRows, y.truncatedCycle, y.gaps, y.alarms]).toEqual([x.impedanceRows, x.truncatedCycle, x.gaps, x.alarms]);
+      const { inThread, worker } = await replayBothWays(bdfImporter, path);
+      expect(inThread.cycles.length).toBeGreaterThan(1);
+      expectSameReplay(inThread, worker);
     },
     60000,
   );

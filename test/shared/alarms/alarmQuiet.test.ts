@@ -20,6 +20,7 @@ import {
   type AlarmInputs,
 } from "../../../shared/alarms/alarmTable";
 import type { ModelEvent } from "../../../shared/model/events";
+import { referenceStep } from "./referenceStep";
 import { restoreState, snapshotState } from "../../../shared/state/snapshot";
 
 const ALL_IDS = Object.keys(ALARM_WATCH) as AlarmId[];
@@ -29,37 +30,6 @@ function packWith(rows: AlarmRow[]): PackConfig {
   const c = defaultPackConfig("ZnMnO2", 2, 1);
   c.alarms = rows;
   return c;
-}
-
-/** The straightforward per-row loop (the documented semantics). */
-function referenceStep(
-  st: { active: Float64Array; pendingSinceTMs: Float64Array },
-  rows: AlarmRow[],
-  tMs: number,
-  inp: AlarmInputs,
-  emit: (e: ModelEvent) => void,
-): void {
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i];
-    const w = ALARM_WATCH[row.id];
-    const value = inp[w.input];
-    if (isNaN(value)) {
-      st.pendingSinceTMs[i] = NaN;
-      continue;
-    }
-    const active = st.active[i] === 1;
-    const wants = active ? w.dir * (row.reset - value) >= 0 : w.dir * (value - row.limit) >= 0;
-    if (!wants) {
-      st.pendingSinceTMs[i] = NaN;
-      continue;
-    }
-    if (isNaN(st.pendingSinceTMs[i])) st.pendingSinceTMs[i] = tMs;
-    if (tMs - st.pendingSinceTMs[i] >= row.delayMs) {
-      st.active[i] = active ? 0 : 1;
-      st.pendingSinceTMs[i] = NaN;
-      emit({ kind: "alarm", tMs: tMs, id: row.id, level: row.level, raised: !active, value: value });
-    }
-  }
 }
 
 /** Rows on a coarse grid so that inputs often land exactly on a limit or a reset. */
