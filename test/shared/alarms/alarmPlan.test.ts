@@ -5,46 +5,22 @@
  */
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { defaultPackConfig } from "../../../shared/config/defaults";
-import type { AlarmId, AlarmRow, PackConfig } from "../../../shared/config/packConfig";
 import {
   ALARM_INPUT_COUNT,
   ALARM_INPUT_INDEX,
-  ALARM_OVER,
   ALARM_WATCH,
   createAlarmState,
   defaultAlarmRows,
   gatherAlarmInputs,
   stepAlarms,
-  type AlarmInputName,
   type AlarmInputs,
   type AlarmState,
 } from "../../../shared/alarms/alarmTable";
 import type { ModelEvent } from "../../../shared/model/events";
-import { referenceStep } from "./referenceStep";
+import { INPUT_NAMES, packWith, referenceStep, rowArbitrary } from "./alarmTestKit";
 import { restoreState, snapshotState, stateLength } from "../../../shared/state/snapshot";
 
-const ALL_IDS = Object.keys(ALARM_WATCH) as AlarmId[];
-const INPUT_NAMES = Object.keys(ALARM_INPUT_INDEX) as AlarmInputName[];
-
-function packWith(rows: AlarmRow[]): PackConfig {
-  const c = defaultPackConfig("ZnMnO2", 2, 1);
-  c.alarms = rows;
-  return c;
-}
-
-const rowArb: fc.Arbitrary<AlarmRow> = fc
-  .record({
-    id: fc.constantFrom(...ALL_IDS),
-    level: fc.constantFrom("warning", "alarm") as fc.Arbitrary<"warning" | "alarm">,
-    a: fc.double({ min: -10, max: 10, noNaN: true }),
-    gap: fc.double({ min: 0.01, max: 2, noNaN: true }),
-    delayMs: fc.integer({ min: 0, max: 5000 }),
-  })
-  .map((r) => {
-    const over = ALARM_WATCH[r.id].dir === ALARM_OVER;
-    return { id: r.id, level: r.level, limit: r.a, reset: over ? r.a - r.gap : r.a + r.gap, delayMs: r.delayMs };
-  });
+const rowArb = rowArbitrary(fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ min: 0.01, max: 2, noNaN: true }), fc.integer({ min: 0, max: 5000 }));
 
 /** One sample: every input either NaN (unknown) or a value near the rows' levels. */
 const inputsArb: fc.Arbitrary<AlarmInputs> = fc

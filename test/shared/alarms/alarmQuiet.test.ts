@@ -6,45 +6,25 @@
  */
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { defaultPackConfig } from "../../../shared/config/defaults";
-import type { AlarmId, AlarmRow, PackConfig } from "../../../shared/config/packConfig";
+import type { AlarmRow } from "../../../shared/config/packConfig";
 import {
   ALARM_INPUT_COUNT,
   ALARM_INPUT_INDEX,
-  ALARM_OVER,
-  ALARM_WATCH,
   createAlarmState,
   invalidateAlarmCache,
   stepAlarms,
-  type AlarmInputName,
   type AlarmInputs,
 } from "../../../shared/alarms/alarmTable";
 import type { ModelEvent } from "../../../shared/model/events";
-import { referenceStep } from "./referenceStep";
+import { INPUT_NAMES, packWith, referenceStep, rowArbitrary } from "./alarmTestKit";
 import { restoreState, snapshotState } from "../../../shared/state/snapshot";
 
-const ALL_IDS = Object.keys(ALARM_WATCH) as AlarmId[];
-const INPUT_NAMES = Object.keys(ALARM_INPUT_INDEX) as AlarmInputName[];
-
-function packWith(rows: AlarmRow[]): PackConfig {
-  const c = defaultPackConfig("ZnMnO2", 2, 1);
-  c.alarms = rows;
-  return c;
-}
-
 /** Rows on a coarse grid so that inputs often land exactly on a limit or a reset. */
-const rowArb: fc.Arbitrary<AlarmRow> = fc
-  .record({
-    id: fc.constantFrom(...ALL_IDS),
-    level: fc.constantFrom("warning", "alarm") as fc.Arbitrary<"warning" | "alarm">,
-    a: fc.integer({ min: -4, max: 4 }),
-    gap: fc.integer({ min: 1, max: 3 }),
-    delayMs: fc.constantFrom(0, 0, 1000, 2500),
-  })
-  .map((r) => {
-    const over = ALARM_WATCH[r.id].dir === ALARM_OVER;
-    return { id: r.id, level: r.level, limit: r.a / 2, reset: over ? (r.a - r.gap) / 2 : (r.a + r.gap) / 2, delayMs: r.delayMs };
-  });
+const rowArb = rowArbitrary(
+  fc.integer({ min: -4, max: 4 }).map((k) => k / 2),
+  fc.integer({ min: 1, max: 3 }).map((k) => k / 2),
+  fc.constantFrom(0, 0, 1000, 2500),
+);
 
 /** A change to one input: hold (most often), a new grid value (incl. exact levels), ±Infinity or NaN. */
 const changeArb = fc.record({

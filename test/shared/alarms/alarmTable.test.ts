@@ -1,7 +1,6 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { defaultPackConfig } from "../../../shared/config/defaults";
-import type { AlarmId, AlarmRow, PackConfig } from "../../../shared/config/packConfig";
+import type { AlarmId, AlarmRow } from "../../../shared/config/packConfig";
 import { CHEMISTRY_IDS } from "../../../shared/chemistry/presets";
 import {
   createAlarmState,
@@ -10,25 +9,17 @@ import {
   checkAlarmTable,
   defaultAlarmRows,
   ALARM_WATCH,
-  ALARM_OVER,
 } from "../../../shared/alarms/alarmTable";
 import type { AlarmInputs } from "../../../shared/alarms/alarmTable";
 import type { ModelEvent } from "../../../shared/model/events";
 import { snapshotState, restoreState } from "../../../shared/state/snapshot";
-
-const ALL_IDS = Object.keys(ALARM_WATCH) as AlarmId[];
+import { ALL_IDS, packWith, rowArbitrary } from "./alarmTestKit";
 
 function unknownInputs(): AlarmInputs {
   return {
     maxCellV: NaN, minCellV: NaN, chargeCurrentA: NaN, dischargeCurrentA: NaN, maxTempC: NaN, minTempC: NaN,
     imbalanceV: NaN, sensorFault: NaN, selfDischargeFracPerH: NaN, retentionFrac: NaN, lastCe: NaN,
   };
-}
-
-function packWith(rows: AlarmRow[]): PackConfig {
-  const c = defaultPackConfig("ZnMnO2", 2, 1);
-  c.alarms = rows;
-  return c;
 }
 
 /** Input record with only `id`'s watched input set to `value`. */
@@ -38,18 +29,7 @@ function inputsFor(id: AlarmId, value: number): AlarmInputs {
   return inp;
 }
 
-const rowArb: fc.Arbitrary<AlarmRow> = fc
-  .record({
-    id: fc.constantFrom(...ALL_IDS),
-    level: fc.constantFrom("warning", "alarm") as fc.Arbitrary<"warning" | "alarm">,
-    a: fc.double({ min: -100, max: 100, noNaN: true }),
-    gap: fc.double({ min: 0.01, max: 10, noNaN: true }),
-    delayMs: fc.integer({ min: 0, max: 60000 }),
-  })
-  .map((r) => {
-    const over = ALARM_WATCH[r.id].dir === ALARM_OVER;
-    return { id: r.id, level: r.level, limit: r.a, reset: over ? r.a - r.gap : r.a + r.gap, delayMs: r.delayMs };
-  });
+const rowArb = rowArbitrary(fc.double({ min: -100, max: 100, noNaN: true }), fc.double({ min: 0.01, max: 10, noNaN: true }), fc.integer({ min: 0, max: 60000 }));
 
 describe("alarm table", () => {
   it("every default table (all chemistries, several capacities) is consistent", () => {
