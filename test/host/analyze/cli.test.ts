@@ -16,6 +16,22 @@ const REAL = resolve(REPO, "..", "shared", "realdata");
 const PYBAMM = join(REAL, "pybamm_dfn_chen2020_charge_discharge_75.csv");
 const dir = mkdtempSync(join(tmpdir(), "zbms-cli-"));
 
+/** Run `fn` with process.stderr captured; returns what was written, in order. */
+async function withStderr(fn: () => Promise<void>): Promise<string[]> {
+  const errs: string[] = [];
+  const orig = process.stderr.write.bind(process.stderr);
+  (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => {
+    errs.push(s);
+    return true;
+  };
+  try {
+    await fn();
+  } finally {
+    (process.stderr as unknown as { write: typeof orig }).write = orig;
+  }
+  return errs;
+}
+
 describe("option parsers quote the bad value and list what is accepted", () => {
   it("capacity", () => {
     expect(parseCapacityAh("0.25")).toBe(0.25);
@@ -108,20 +124,12 @@ describe("zbms analyze outputs", () => {
   it("main() returns 2 with a clear message for an unknown format or bad option", async () => {
     const bad = join(dir, "bad.csv");
     writeFileSync(bad, "a,b\n1,2\n");
-    const errs: string[] = [];
-    const orig = process.stderr.write.bind(process.stderr);
-    (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => {
-      errs.push(s);
-      return true;
-    };
-    try {
+    const errs = await withStderr(async () => {
       expect(await main(["analyze", bad, "--out", join(dir, "x")])).toBe(2);
       expect(await main(["analyze", PYBAMM, "--capacity-ah", "zero"])).toBe(2);
       expect(await main(["frobnicate"])).toBe(2);
       expect(await main(["analyze", PYBAMM, "--config", bad])).toBe(2);
-    } finally {
-      (process.stderr as unknown as { write: typeof orig }).write = orig;
-    }
+    });
     expect(errs.join("")).toContain('Columns found: "a", "b"');
     expect(errs.join("")).toContain('--capacity-ah "zero"');
     expect(errs.join("")).toContain('unknown command "frobnicate"');
@@ -131,17 +139,9 @@ describe("zbms analyze outputs", () => {
 
 describe("zbms analyze --timings", () => {
   it("prints each phase's wall time (ms) as one JSON line on stderr, and analyzeFile returns them", async () => {
-    const errs: string[] = [];
-    const orig = process.stderr.write.bind(process.stderr);
-    (process.stderr as unknown as { write: (s: string) => boolean }).write = (s: string) => {
-      errs.push(s);
-      return true;
-    };
-    try {
+    const errs = await withStderr(async () => {
       expect(await main(["analyze", PYBAMM, "--out", join(dir, "timed"), "--print", "none", "--no-progress", "--timings"])).toBe(0);
-    } finally {
-      (process.stderr as unknown as { write: typeof orig }).write = orig;
-    }
+    });
     const line = errs.join("").split("\n").find((l) => l.startsWith("timings ms "));
     expect(line).toBeDefined();
     const ms = JSON.parse((line as string).slice("timings ms ".length)) as Record<string, number>;
