@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { importerFor } from "../import/detect";
-import { numericFastEligible, readTabularNumeric, tabularFormatOf } from "../import/numericFast";
+import { numericFastEligible, readTabularNumeric } from "../import/numericFast";
 import type { FormatId, ImportedRecord, ImportStats } from "../import/record";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, MAX_IN_FLIGHT, packRecord } from "./batchLayout";
 
@@ -78,8 +78,8 @@ function readGeneric(): void {
     }, failed);
 }
 
-const fastFormat = tabularFormatOf(input.format);
-if (fastFormat !== null && numericFastEligible(fastFormat)) {
+const fastFormat = importerFor(input.format).tabular;
+if (fastFormat !== undefined && numericFastEligible(fastFormat)) {
   try {
     // The batch layout carries no cycler column, so cyclerColumns changes nothing here.
     done(readTabularNumeric(fastFormat, input.path, newBatch(), send, { onProgress }));

@@ -17,12 +17,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { CsvRow, EXACT_MANTISSA_LIMIT, EXACT_POW10, guessDelimiter, splitFields } from "../bdf/csvStream";
 import { F_I, F_LINE, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V, FIELDS_PER_RECORD } from "../analyze/batchLayout";
-import { BATTERYDATA_RAW_FORMAT } from "./batteryDataRaw";
-import { BDF_FORMAT } from "./bdfCsv";
-import { LANDT_RECORD_FORMAT } from "./landtRecord";
-import { NEWARE_RECORD_FORMAT } from "./newareRecord";
-import { PYBAMM_FORMAT } from "./pybamm";
-import { ImportError, newStats, noteSkip, STEP_UNKNOWN, type FormatId, type ImportStats, type ProgressFn } from "./record";
+import { ImportError, newStats, noteSkip, STEP_UNKNOWN, type ImportStats, type ProgressFn } from "./record";
 import { bindColumns, expectedHeaders, headerMatches, type Quantity, type TabularFormat } from "./tabular";
 
 /**
@@ -60,24 +55,6 @@ const enum Role {
   V = 2,
   I = 3,
   TEMP = 4,
-}
-
-/**
- * The tabular formats by id (for the worker, which receives only the id). A format missing
- * here is still read right, by its importer, only not on the fast path.
- */
-const TABULAR_FORMATS: readonly TabularFormat[] = [
-  BDF_FORMAT,
-  NEWARE_RECORD_FORMAT,
-  LANDT_RECORD_FORMAT,
-  BATTERYDATA_RAW_FORMAT,
-  PYBAMM_FORMAT,
-];
-
-/** The TabularFormat of a format id, or null when the format is not tabular. */
-export function tabularFormatOf(format: FormatId): TabularFormat | null {
-  for (const f of TABULAR_FORMATS) if (f.format === format) return f;
-  return null;
 }
 
 /** Quantities that reach the record batch (the others are never parsed on the fast path). */

@@ -4,6 +4,7 @@
  *
  * Importers reuse one record object from row to row: copy what you keep.
  */
+import type { TabularFormat } from "./tabular";
 
 /** Step kinds a cycler labels its steps with (from its own step-type column). */
 export const STEP_UNKNOWN = 0;
@@ -95,6 +96,8 @@ export interface Importer {
   expected: readonly string[];
   /** True when a file's first lines (split into cells) look like this format. */
   detect(head: string[][]): boolean;
+  /** The column table, for the "one header line, one record per row" formats (tabular.ts). */
+  tabular?: TabularFormat;
   /**
    * Stream the file, calling `onRecord` for every data row (the record object is reused).
    * Rejects with an ImportError quoting the bad value and line on malformed input.

@@ -165,6 +165,7 @@ export function tabularImporter(fmt: TabularFormat): Importer {
     description: fmt.description,
     expected: expectedHeaders(fmt),
     detect: (head: string[][]) => head.length > 0 && headerMatches(fmt, head[0]),
+    tabular: fmt,
     read: (path, onRecord, onProgress, _onCycle, opts) => readTabular(fmt, path, onRecord, onProgress, opts),
   };
 }

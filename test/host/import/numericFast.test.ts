@@ -12,11 +12,12 @@ import { BDF_FORMAT, bdfImporter } from "../../../host/import/bdfCsv";
 import { detectFormat } from "../../../host/import/detect";
 import { LANDT_RECORD_FORMAT } from "../../../host/import/landtRecord";
 import { NEWARE_RECORD_FORMAT } from "../../../host/import/newareRecord";
-import { numericFastEligible, readTabularNumeric, tabularFormatOf } from "../../../host/import/numericFast";
+import { numericFastEligible, readTabularNumeric } from "../../../host/import/numericFast";
 import { PYBAMM_FORMAT } from "../../../host/import/pybamm";
 import type { ImportStats } from "../../../host/import/record";
 import { tabularImporter, type TabularFormat } from "../../../host/import/tabular";
 import { expectSameReplay, replayBothWays } from "../analyze/replayBothWays";
+import { importerFor } from "../../../host/import/detect";
 
 const REAL = resolve(__dirname, "..", "..", "..", "..", "shared", "realdata");
 const dir = mkdtempSync(join(tmpdir(), "zbms-numfast-"));
@@ -230,10 +231,10 @@ describe("numericFastEligible", () => {
     expect(numericFastEligible(LANDT_RECORD_FORMAT)).toBe(false); // step type
     expect(numericFastEligible(NEWARE_RECORD_FORMAT)).toBe(false); // hms time, step type
   });
-  it("finds tabular formats by id, and none for the zbms log", () => {
-    expect(tabularFormatOf("bdf")).toBe(BDF_FORMAT);
-    expect(tabularFormatOf("pybamm")).toBe(PYBAMM_FORMAT);
-    expect(tabularFormatOf("zbms-log")).toBeNull();
+  it("finds tabular formats by id (the importer's column table), and none for the zbms log", () => {
+    expect(importerFor("bdf").tabular).toBe(BDF_FORMAT);
+    expect(importerFor("pybamm").tabular).toBe(PYBAMM_FORMAT);
+    expect(importerFor("zbms-log").tabular).toBeUndefined();
   });
   it("refuses to read an ineligible format, naming it", () => {
     const path = writeCase("Time [s],Voltage [V],Current [A]\n1,2,3\n");
