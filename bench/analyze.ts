@@ -17,6 +17,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateBdf } from "./analyzeGen";
+import { median } from "../host/analyze/practical";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1e7);
@@ -60,13 +61,6 @@ function pandasPython(): string | null {
 function round(x: number, digits: number): number {
   const f = Math.pow(10, digits);
   return Math.round(x * f) / f;
-}
-
-/** Median of a non-empty list. */
-function median(xs: number[]): number {
-  const a = xs.slice().sort((x, y) => x - y);
-  const m = a.length >> 1;
-  return a.length % 2 === 1 ? a[m] : (a[m - 1] + a[m]) / 2;
 }
 
 function span(xs: number[]): string {

@@ -27,7 +27,8 @@ export interface ProtocolCheck {
   holds: boolean | null;
 }
 
-function median(xs: number[]): number {
+/** Median of `xs` (NaN when empty). */
+export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
