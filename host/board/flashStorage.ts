@@ -12,7 +12,8 @@
  *     (Espruino erases the old header first), the new one has its full size but only the first
  *     `afterBytes` bytes of its data; the rest read 0xFF. That is a torn file.
  */
-import { readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
+import { writeFileAtomic } from "../files/atomicWrite";
 
 /** Longest file name Espruino 2v29 accepts (characters). */
 export const STORAGE_NAME_MAX = 28;
@@ -77,9 +78,7 @@ export class FlashStorage {
     if (!this.path) return;
     const img: FileImage = { files: {}, stats: this.stats };
     for (const [k, v] of this.files) img.files[k] = Buffer.from(v).toString("base64");
-    const tmp = this.path + ".tmp";
-    writeFileSync(tmp, JSON.stringify(img));
-    renameSync(tmp, this.path);
+    writeFileAtomic(this.path, JSON.stringify(img)); // a host crash mid-write never tears the image
   }
 
   /** Interrupt a future write with power loss (see the file comment). */

@@ -14,6 +14,7 @@ import { simPackSource } from "../board/simSource";
 import { VirtualBoard } from "../board/virtualBoard";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import type { ProtocolRunner } from "../sim/runner";
+import { writeFileAtomic } from "../files/atomicWrite";
 import { CliError, EXIT_FAILED } from "./cliErrors";
 import { parsePositiveNumber } from "./options";
 
@@ -79,9 +80,7 @@ export interface TruthFile {
 
 function writeTruth(path: string, flags: SimFlags, runner: ProtocolRunner, simTimeS: number, boots: TruthFile["boots"]): void {
   const t: TruthFile = { speed: flags.speed, seed: flags.seed, done: runner.done, simTimeS, boots, cycles: runner.cycles, rests: runner.rests };
-  const tmp = path + ".tmp";
-  fs.writeFileSync(tmp, JSON.stringify(t, null, 1));
-  fs.renameSync(tmp, path); // readers never see a half-written file
+  writeFileAtomic(path, JSON.stringify(t, null, 1)); // readers never see a half-written file
 }
 
 export async function simCommand(flags: SimFlags): Promise<void> {
