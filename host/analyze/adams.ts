@@ -26,9 +26,9 @@ import type { SensorChainConfig } from "../../shared/config/packConfig";
 import type { CounterMark } from "../../shared/counting/coulombCounter";
 import { SEG_CHARGE, SEG_DISCHARGE, type CycleRecord } from "../../shared/model/events";
 import { adamsCycle, adamsFinalStrip, adamsReservoir, adamsResult, createAdamsState } from "../../shared/cycles/adams";
+import { DurationError, DURATION_UNITS, parseDurationS } from "../units/duration";
 
 const MS_PER_S = 1000;
-const S_PER_MIN = 60;
 const S_PER_H = 3600;
 const PERCENT = 100;
 
@@ -110,17 +110,17 @@ export class AdamsOptionError extends Error {
 
 const SPAN_FORMS =
   'accepted: "all" (the whole run), "FROM-TO" cycle numbers of the per-cycle table (e.g. 3-14: cycle 3\'s first half is the reservoir, ' +
-  'cycle 14\'s last half the final strip), or "FROM-TO" test times with a unit s, min or h on both ends (e.g. 2.5h-80h, 90min-3h)';
+  `cycle 14's last half the final strip), or "FROM-TO" test times with a unit on both ends, ${DURATION_UNITS} (e.g. 2.5h-80h, 90min-3h)`;
 
-const TIME_RE = /^([0-9]+(\.[0-9]*)?|\.[0-9]+)(s|min|h)$/;
-const UNIT_S: Record<string, number> = { s: 1, min: S_PER_MIN, h: S_PER_H };
-
+/** Seconds of one end of a time span, or null if it is not a time (e.g. a cycle number). */
 function timeS(text: string, whole: string): number | null {
-  const m = TIME_RE.exec(text);
-  if (!m) return null;
-  const v = Number(m[1]) * UNIT_S[m[3]];
-  if (!Number.isFinite(v)) throw new AdamsOptionError(`--adams "${whole}": "${text}" is not a finite time; ${SPAN_FORMS}`);
-  return v;
+  try {
+    return parseDurationS(text);
+  } catch (e) {
+    if (!(e instanceof DurationError)) throw e;
+    if (e.kind === "notation") return null;
+    throw new AdamsOptionError(`--adams "${whole}": ${e.message}; ${SPAN_FORMS}`);
+  }
 }
 
 /** Parse `--adams` text; throws AdamsOptionError quoting it and listing the accepted forms. */

@@ -3,7 +3,8 @@
  * the edge, into typed steps in SI units (A, V, s).
  *
  * Step forms (case-insensitive; a current is "0.1 A", "100 mA", "C/5" or "0.2C"; a voltage
- * "1.8 V" or "1800 mV"; a duration "24 hours", "30 min", "90 s", "2 days"):
+ * "1.8 V" or "1800 mV"; a duration "24 hours", "30 min", "90 s", "2 days", read by
+ * host/units/duration.ts):
  *   Charge at C/5 until 1.8 V                Discharge at 0.1 A until 0.8 V
  *   Charge at C/5 for 2 hours                Discharge at C/5 for 5 hours or until 0.8 V
  *   Hold at 1.8 V until C/50                 Hold at 1.8 V until 10 mA or 2 hours
@@ -25,6 +26,7 @@
  *     Discharge at C/5 until 0.8 V
  *     Rest for 30 minutes
  */
+import { DurationError, parseDurationS } from "../units/duration";
 
 export type StepKind = "charge" | "discharge" | "hold" | "rest";
 
@@ -83,21 +85,16 @@ export class ProtocolError extends Error {
   }
 }
 
-const SECONDS_PER: Record<string, number> = {
-  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
-  min: 60, mins: 60, minute: 60, minutes: 60,
-  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
-  d: 86400, day: 86400, days: 86400,
-};
-
 const NUM = "([0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?)";
 
 function parseDuration(s: string, where: string, text: string): number {
-  const m = new RegExp(`^${NUM}\\s*([a-z]+)$`).exec(s.trim().toLowerCase());
-  if (!m || SECONDS_PER[m[2]] === undefined) {
-    throw new ProtocolError(where, text, `cannot read the duration ${JSON.stringify(s.trim())} (use e.g. "24 hours", "30 min", "90 s", "2 days")`);
+  let v: number;
+  try {
+    v = parseDurationS(s.trim());
+  } catch (e) {
+    if (e instanceof DurationError) throw new ProtocolError(where, text, e.message);
+    throw e;
   }
-  const v = parseFloat(m[1]) * SECONDS_PER[m[2]];
   if (!(v > 0)) throw new ProtocolError(where, text, `duration ${JSON.stringify(s.trim())} must be > 0`);
   return v;
 }

@@ -323,3 +323,16 @@ describe("replay's halves", () => {
     expect(y.halves).toEqual(x.halves);
   });
 });
+
+describe("Adams span times (read by host/units/duration.ts)", () => {
+  it("take the protocol's duration units too", () => {
+    expect(parseAdamsSpan("1d-2 days")).toMatchObject({ kind: "time", fromS: 86400, toS: 172800 });
+    expect(parseAdamsSpan("0h-30 minutes")).toMatchObject({ kind: "time", fromS: 0, toS: 1800 });
+  });
+  it("quote the span for a time too large to be finite", () => {
+    expect(() => parseAdamsSpan(`1h-${"9".repeat(400)}h`)).toThrow(/--adams "1h-9+h": the duration "9+h" is too large.*accepted: "all"/);
+  });
+  it("list the duration units among the accepted forms", () => {
+    expect(() => parseAdamsSpan("2h-5")).toThrow(/give a unit on both ends.*s \(sec, second, seconds\), min \(minute, minutes\), h \(hr, hour, hours\) or d \(day, days\)/);
+  });
+});

@@ -88,3 +88,15 @@ describe("protocol parsing", () => {
     expect(s.probability).toBeNaN();
   });
 });
+
+describe("protocol durations (read by host/units/duration.ts)", () => {
+  it("keeps the step's context and its own limit > 0", () => {
+    expect(() => parseProtocol(["Rest for 1 h", "Rest for 0 h"], opts)).toThrow(/step 2 "Rest for 0 h": duration "0 h" must be > 0/);
+    expect(() => parseProtocol("Rest for 1 h\nRest for 1e400 hours", opts)).toThrow(/line 2.*duration "1e400 hours" is too large/);
+    expect(() => parseStep("Rest for 2 weeks", "step 7", opts)).toThrow(/step 7 "Rest for 2 weeks": cannot read the duration "2 weeks".*d \(day, days\)/);
+  });
+  it("reads the same notation as Adams span times (short units, no space)", () => {
+    expect(parseStep("Rest for 2.5h", "s", opts).durationS).toBe(9000);
+    expect(parseStep("Charge at C/5 for 90min or until 1.8 V", "s", opts)).toMatchObject({ durationS: 5400, cellV: 1.8 });
+  });
+});
