@@ -4,17 +4,15 @@
  * (zbms logs) are read in-thread instead.
  *
  * Start-up: the worker is bundled from readWorker.ts with esbuild (≈ 50 ms; works the same
- * under tsx, vitest and plain node) and boots in ≈ 30 ms. The bundle is cached on disk
- * (node_modules/.cache/zbms, keyed by the contents of every file in it), and a read can be
+ * under tsx, vitest, plain node and the CLI's own bundle) and boots in ≈ 30 ms. The bundle is
+ * cached on disk by host/build/cachedBundle.mjs (node_modules/.cache/zbms, keyed by the
+ * contents of every file in it), and a read can be
  * started before its consumer is ready (`startWorkerRead`, e.g. before the profile pass), so
  * that the worker boots, and reads its first batches, while the main thread does other work.
  */
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
-import { buildSync, version as esbuildVersion } from "esbuild";
+import { cachedBundle, type BundleSpec } from "../build/cachedBundle.mjs";
+import { REPO_ROOT } from "../repoRoot";
 import { ImportError, newRecord, type ImportedRecord, type Importer, type ImportStats, type ProgressFn, type ReadOptions } from "../import/record";
 import { unpackRecord } from "./batchLayout";
 
@@ -27,97 +25,23 @@ import { unpackRecord } from "./batchLayout";
  */
 const WAKE_AT_IN_FLIGHT = 1;
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-/** Repository root: esbuild's working directory, so the bundle's inputs are repo-relative. */
-const ROOT = resolve(HERE, "..", "..");
-const WORKER_ENTRY = join(HERE, "readWorker.ts");
-/** Bundle cache folder (the usual place for build caches; ignored by git with node_modules). */
-const CACHE_DIR = join(ROOT, "node_modules", ".cache", "zbms");
-const BUILD_OPTIONS = { bundle: true, platform: "node", format: "cjs", target: "node20" } as const;
-
-interface BundleManifest {
-  /** Repo-relative paths of every file the bundle was built from. */
-  inputs: string[];
-  /** hashOf(inputs): the bundle is reused only while it matches. */
-  hash: string;
-  /** sha256 of the bundle's code (a damaged cache file is rebuilt, not run). */
-  codeHash: string;
-}
+/** The read worker's bundle (self-contained CommonJS, run with `new Worker(code, { eval: true })`). */
+const WORKER_BUNDLE: BundleSpec = {
+  name: "readWorker",
+  root: REPO_ROOT,
+  entry: "host/analyze/readWorker.ts",
+  options: { bundle: true, platform: "node", format: "cjs", target: "node20" },
+  extraInputs: ["tsconfig.json"],
+};
 
 let workerCode: string | null = null;
 
-/** Hash of the build (esbuild version, options) and of every input file's path and contents; null if one is unreadable. */
-function hashOf(inputs: string[]): string | null {
-  const h = createHash("sha256");
-  h.update(esbuildVersion + "\0" + JSON.stringify(BUILD_OPTIONS) + "\0");
-  for (const rel of inputs) {
-    try {
-      h.update(rel + "\0");
-      h.update(readFileSync(join(ROOT, rel)));
-      h.update("\0");
-    } catch {
-      return null;
-    }
-  }
-  return h.digest("hex");
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-function manifestPath(): string {
-  // One manifest per checkout: several checkouts may share a cache folder's parent.
-  return join(CACHE_DIR, `readWorker-${sha256(ROOT).slice(0, 12)}.json`);
-}
-
-function cachedBundle(): string | null {
-  try {
-    const m = JSON.parse(readFileSync(manifestPath(), "utf8")) as BundleManifest;
-    if (!Array.isArray(m.inputs) || typeof m.hash !== "string" || hashOf(m.inputs) !== m.hash) return null;
-    const code = readFileSync(join(CACHE_DIR, `readWorker-${m.hash}.cjs`), "utf8");
-    return sha256(code) === m.codeHash ? code : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Write `text` to `file` atomically (concurrent runs never see half a file). */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
-function cacheBundle(inputs: string[], code: string): void {
-  const hash = hashOf(inputs);
-  if (hash === null) return;
-  try {
-    let oldHash = "";
-    try {
-      oldHash = (JSON.parse(readFileSync(manifestPath(), "utf8")) as BundleManifest).hash;
-    } catch {
-      oldHash = "";
-    }
-    mkdirSync(CACHE_DIR, { recursive: true });
-    writeAtomic(join(CACHE_DIR, `readWorker-${hash}.cjs`), code);
-    writeAtomic(manifestPath(), JSON.stringify({ inputs, hash, codeHash: sha256(code) } satisfies BundleManifest));
-    // The superseded bundle (a run that read the old manifest just before falls back to a rebuild).
-    if (typeof oldHash === "string" && /^[0-9a-f]{64}$/.test(oldHash) && oldHash !== hash) rmSync(join(CACHE_DIR, `readWorker-${oldHash}.cjs`), { force: true });
-  } catch {
-    // A cache that cannot be written only costs the next run a rebuild.
-  }
-}
-
-/** The worker's code: cached in this process, else from the disk cache, else bundled now. */
+/** The worker's code: cached in this process, else from the disk cache (cachedBundle.mjs), else bundled now. */
 function bundledWorker(): string {
   if (workerCode !== null) return workerCode;
-  const cached = cachedBundle();
-  if (cached !== null) return (workerCode = cached);
-  const out = buildSync({ ...BUILD_OPTIONS, entryPoints: [WORKER_ENTRY], absWorkingDir: ROOT, write: false, metafile: true, logLevel: "silent" });
-  workerCode = out.outputFiles[0].text;
-  cacheBundle(Object.keys(out.metafile.inputs), workerCode);
-  return workerCode;
+  const b = cachedBundle(WORKER_BUNDLE);
+  if (b === null) throw new Error("esbuild is not installed (run `npm install`): the read worker cannot be bundled");
+  return (workerCode = b.code);
 }
 
 /** True when `imp` can be read on a worker (records without per-cell arrays). */

@@ -15,20 +15,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
-import { fileURLToPath } from "node:url";
 import { matchCycles, summaryTable, type LoggedCycle } from "./cycleSummary";
 import { writeDemoPack } from "./demoPack";
 import type { TruthFile } from "../cli/simCommand";
+import { REPO_ROOT } from "../repoRoot";
 
-const HERE = nodePath.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = nodePath.resolve(HERE, "..", "..");
 const ZBMS = nodePath.join(REPO_ROOT, "host", "cli", "bin.mjs");
 /** Where everything goes; ZBMS_DEMO_OUT overrides it (tests). */
 const OUT_DIR = process.env.ZBMS_DEMO_OUT ? nodePath.resolve(process.env.ZBMS_DEMO_OUT) : nodePath.join(REPO_ROOT, "out", "demo");
 /** The real pack file the demo pack is derived from (demoPack.ts). */
 const BASE_PACK = nodePath.join(REPO_ROOT, "hardware", "packs", "znmno2-4s.json");
 const PACK = nodePath.join(OUT_DIR, "demoPack.json");
-const PROTOCOL = nodePath.join(HERE, "demoProtocol.txt");
+const PROTOCOL = nodePath.join(REPO_ROOT, "host", "demo", "demoProtocol.txt");
 const TRUTH = nodePath.join(OUT_DIR, "truth.json");
 /**
  * Simulated seconds per real second. The protocol is ~140 simulated hours; at 8000× that is

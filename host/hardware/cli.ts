@@ -5,12 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { checkNetlistAgainstBoard } from "./boardCheck";
 import { boardPage, DOCUMENTED_BOARDS, loadDocumentedBoard } from "./generate";
 import { renderSchematicSvg } from "./schematic";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { REPO_ROOT as repoRoot } from "../repoRoot";
 
 async function main(): Promise<void> {
   let failed = false;

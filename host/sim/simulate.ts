@@ -5,10 +5,10 @@
  * board's simulated sensor chain and back through shared/sensors' conversions.
  */
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { BoardDef } from "../../firmware/boardTypes";
 import { validateBoard } from "../../firmware/boardValidate";
+import { REPO_ROOT } from "../repoRoot";
 import type { Sample } from "../../shared/sample";
 import { SimPack, type PackSpec } from "./pack";
 import { parseProtocol, type ProtocolJsonItem, type ProtocolNode } from "./protocol";
@@ -21,9 +21,8 @@ export const DEFAULT_JITTER_SD_MS = 2;
 /** Board crystal error σ (fraction): ESP32 data sheet asks ±10 ppm for the 40 MHz crystal; σ = 10 ppm/3. */
 export const CLOCK_ERR_SD_FRAC = 10e-6 / 3;
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 /** Folder of the board definition files. */
-export const BOARDS_DIR = join(HERE, "..", "..", "hardware", "boards");
+export const BOARDS_DIR = join(REPO_ROOT, "hardware", "boards");
 
 /** Load and validate `hardware/boards/<id>.json`. */
 export function loadBoard(id: string): BoardDef {
