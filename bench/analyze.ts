@@ -1,6 +1,7 @@
 /**
- * `npm run bench:analyze`: generates a 10⁷-sample BDF CSV, times `zbms analyze` on it (in a
- * child process, peak RSS measured there), and times the same per-cycle computation written
+ * `npm run bench:analyze`: generates a 10⁷-sample BDF CSV, times `zbms analyze` on it (the real
+ * CLI, `node host/cli/bin.mjs analyze …`, as a user runs it; peak RSS measured in that process
+ * through ZBMS_REPORT_RSS=1, see bin.mjs), and times the same per-cycle computation written
  * the way a researcher would with pandas (read_csv, groupby on cycle, trapezoid integration)
  * when python3 with pandas is available (Debian: python3-pandas). Last line: one JSON object.
  * Override the size with BENCH_SAMPLES.
@@ -10,9 +11,11 @@
  * is on disk (fsync), and the medians are compared. One run of either side after a fresh write
  * is not a measurement: pandas, which holds the whole table in memory, took 2.2–5.6 s for the
  * same file on this machine depending on what the page cache and the allocator were doing.
- * The analyze child's own timer (main() only) and its peak RSS are printed too.
+ * The CLI's own timer (main() only) and its peak RSS are printed too. One untimed warm-up run
+ * of the CLI comes first: it builds the CLI's cached bundle (host/build/cachedBundle.mjs) if a
+ * source changed since the last run, as an installed CLI ships compiled code.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -67,11 +70,32 @@ function span(xs: number[]): string {
   return `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)} s`;
 }
 
-/** Wall time (s) of a child process run to completion, and its stdout. */
-function timed(cmd: string, args: string[]): { seconds: number; stdout: string } {
+/** Wall time (s) of a child process run to completion, its stdout and stderr; throws if it fails. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; stdout: string; stderr: string } {
   const t0 = process.hrtime.bigint();
-  const stdout = execFileSync(cmd, args, { cwd: REPO, encoding: "utf8", timeout: TIMEOUT_MS, maxBuffer: 1 << 26 });
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, stdout };
+  const r = spawnSync(cmd, args, { cwd: REPO, env, encoding: "utf8", timeout: TIMEOUT_MS, maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${[cmd, ...args].join(" ")} exited ${r.status}:\n${r.stderr}`);
+  return { seconds, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** What bin.mjs prints as its last stderr line under ZBMS_REPORT_RSS=1. */
+interface CliReport {
+  peakRssMB: number;
+  mainSeconds: number | null;
+}
+
+function cliReport(stderr: string): CliReport {
+  const lines = stderr.trim().split("\n");
+  const last = lines[lines.length - 1];
+  try {
+    const r = JSON.parse(last) as CliReport;
+    if (typeof r.peakRssMB === "number") return r;
+  } catch {
+    // fall through to the error below
+  }
+  throw new Error(`zbms did not print its {"peakRssMB":…} line on stderr (ZBMS_REPORT_RSS=1); last line: ${JSON.stringify(last)}`);
 }
 
 function run(): void {
@@ -89,15 +113,18 @@ function run(): void {
   const zMain: number[] = [];
   const bWall: number[] = [];
   let peakRssMB = 0;
+  const cli = [join(REPO, "host", "cli", "bin.mjs")];
+  const cliEnv = { ...process.env, ZBMS_REPORT_RSS: "1" };
+  const warm = timed(process.execPath, [...cli, "--help"], cliEnv);
+  process.stderr.write(`warm-up: zbms --help ${warm.seconds.toFixed(2)} s (builds the CLI bundle if a source changed)\n`);
   for (let r = 0; r < RUNS; r++) {
-    const z = timed(process.execPath, ["--import", "tsx", join(REPO, "bench", "analyzeChild.ts"), "analyze", csv, "--out", join(OUT, "analysis"), "--print", "none", "--no-progress"]);
-    const lines = z.stdout.trim().split("\n");
-    const child = JSON.parse(lines[lines.length - 1]) as { code: number; seconds: number; peakRssMB: number };
-    if (child.code !== 0) throw new Error(`zbms analyze exited ${child.code}`);
+    const z = timed(process.execPath, [...cli, "analyze", csv, "--out", join(OUT, "analysis"), "--print", "none", "--no-progress"], cliEnv);
+    const child = cliReport(z.stderr);
+    const mainSeconds = child.mainSeconds === null ? NaN : child.mainSeconds;
     zWall.push(z.seconds);
-    zMain.push(child.seconds);
+    zMain.push(mainSeconds);
     if (child.peakRssMB > peakRssMB) peakRssMB = child.peakRssMB;
-    let line = `round ${r + 1}/${RUNS}: zbms analyze ${z.seconds.toFixed(2)} s (main() ${child.seconds.toFixed(2)} s, peak RSS ${child.peakRssMB.toFixed(0)} MB)`;
+    let line = `round ${r + 1}/${RUNS}: zbms analyze ${z.seconds.toFixed(2)} s (main() ${mainSeconds.toFixed(2)} s, peak RSS ${child.peakRssMB.toFixed(0)} MB)`;
     if (py) {
       const b = timed(py, [script, csv, join(OUT, "pandas_cycles.csv")]);
       bWall.push(b.seconds);
