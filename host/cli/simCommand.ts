@@ -14,7 +14,7 @@ import { simPackSource } from "../board/simSource";
 import { VirtualBoard } from "../board/virtualBoard";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import type { ProtocolRunner } from "../sim/runner";
-import { writeFileAtomic } from "../files/atomicWrite";
+import { writeFileAtomic } from "../files/atomicWrite.mjs";
 import { CliError, EXIT_FAILED } from "./cliErrors";
 import { parsePositiveNumber } from "./options";
 
