@@ -7,7 +7,7 @@
  * from one ES-module bundle cached by host/build/cachedBundle.mjs in node_modules/.cache/zbms,
  * so a command starts without tsx (`node --import tsx` alone costs ≈ 0.10 s, and tsx then
  * transforms every module). The bundle is reused while the contents of its inputs are
- * unchanged (a hash check, ≈ 3 ms); after an edit, or on the first run, it is rebuilt with
+ * unchanged (a content-hash check, ≈ 7 ms); after an edit, or on the first run, it is rebuilt with
  * esbuild (≈ 0.1 s) before the command runs. npm packages stay external (loaded from
  * node_modules as before: serialport and node-pty are native). If esbuild is not installed,
  * or the build or the bundle fails, the CLI runs from the TypeScript sources through tsx as
