@@ -21,6 +21,7 @@
  *                       stderr: the process's peak resident set (MB) and the seconds main() ran
  *                       (null if it never returned). Used by `npm run bench:analyze`.
  */
+import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildBundle, bundleCacheDir, freshBundle } from "../build/cachedBundle.mjs";
@@ -66,22 +67,27 @@ async function bundledMain() {
     warn(`ZBMS_CACHE_DIR='${cacheDir}' is outside the checkout '${ROOT}' (a bundle there would not find node_modules); running from the TypeScript sources`);
     return null;
   }
-  let bundle = freshBundle(CLI_BUNDLE);
-  if (bundle === null) {
+  for (let attempt = 1; ; attempt++) {
+    let bundle = freshBundle(CLI_BUNDLE);
+    if (bundle === null) {
+      try {
+        bundle = buildBundle(CLI_BUNDLE);
+      } catch (e) {
+        warn(`building the CLI bundle failed; running from the TypeScript sources. esbuild said:\n${messageOf(e)}`);
+        return null;
+      }
+    }
+    // null: esbuild is not installed; file null: the cache folder is not writable.
+    if (bundle === null || bundle.file === null) return null;
     try {
-      bundle = buildBundle(CLI_BUNDLE);
+      return (await import(pathToFileURL(bundle.file).href)).main;
     } catch (e) {
-      warn(`building the CLI bundle failed; running from the TypeScript sources. esbuild said:\n${messageOf(e)}`);
+      // A concurrent run that rebuilt the bundle (after an edit) deleted this one between the
+      // check and the import: check (and build) once more.
+      if (attempt === 1 && !existsSync(bundle.file)) continue;
+      warn(`loading the CLI bundle ${bundle.file} failed; running from the TypeScript sources. Error: ${messageOf(e)}`);
       return null;
     }
-  }
-  // null: esbuild is not installed; file null: the cache folder is not writable.
-  if (bundle === null || bundle.file === null) return null;
-  try {
-    return (await import(pathToFileURL(bundle.file).href)).main;
-  } catch (e) {
-    warn(`loading the CLI bundle ${bundle.file} failed; running from the TypeScript sources. Error: ${messageOf(e)}`);
-    return null;
   }
 }
 

@@ -7,7 +7,7 @@
  * node_modules by walking up, its cache is its own, and edits to the copy never touch the
  * real sources.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
@@ -34,15 +34,33 @@ interface Run {
   stderr: string;
 }
 
-/** `node <copy>/host/cli/bin.mjs args…` in `cwd`, with extra environment variables. */
-function zbms(args: string[], env: Record<string, string> = {}, cwd = copy): Run {
+/** The environment without this suite's variables, plus `env`. */
+function envWith(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = { ...process.env };
   delete base.ZBMS_FROM_SOURCE;
   delete base.ZBMS_CACHE_DIR;
   delete base.ZBMS_REPORT_RSS;
-  const r = spawnSync(process.execPath, [join(copy, "host", "cli", "bin.mjs"), ...args], { cwd, env: { ...base, ...env }, encoding: "utf8", timeout: 100000 });
+  return { ...base, ...env };
+}
+
+/** `node <copy>/host/cli/bin.mjs args…` in `cwd`, with extra environment variables. */
+function zbms(args: string[], env: Record<string, string> = {}, cwd = copy): Run {
+  const r = spawnSync(process.execPath, [join(copy, "host", "cli", "bin.mjs"), ...args], { cwd, env: envWith(env), encoding: "utf8", timeout: 100000 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same as zbms(), without waiting: several can run at once. */
+function zbmsAsync(args: string[]): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(copy, "host", "cli", "bin.mjs"), ...args], { cwd: copy, env: envWith({}) });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (status) => resolvePromise({ status, stdout, stderr }));
+  });
 }
 
 interface Manifest {
@@ -151,6 +169,26 @@ describe("the CLI bundle's cache", () => {
     expect(existsSync(old)).toBe(false);
     writeFileSync(mainTs, text);
     expect(zbms(["--help"]).stdout).toContain(description);
+  });
+
+  it("several runs at once after an edit all rebuild or reuse cleanly, leaving one bundle", async () => {
+    const mainTs = join(copy, "host", "cli", "main.ts");
+    const text = readFileSync(mainTs, "utf8");
+    const description = "Battery monitor for aqueous zinc-metal pouch cells";
+    const concurrentRuns = 4;
+    writeFileSync(mainTs, text.replace(description, "Edited for the concurrent-runs test"));
+    try {
+      const runs = await Promise.all(Array.from({ length: concurrentRuns }, () => zbmsAsync(["--help"])));
+      for (const r of runs) {
+        expect(r.status).toBe(0);
+        expect(r.stderr).toBe("");
+        expect(r.stdout).toContain("Edited for the concurrent-runs test");
+      }
+      expect(readdirSync(cache).filter((f) => /^cli-[0-9a-f]{64}\.mjs$/.test(f))).toEqual([`cli-${manifest().hash}.mjs`]);
+      expect(readdirSync(cache).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    } finally {
+      writeFileSync(mainTs, text);
+    }
   });
 
   it("a damaged cached bundle is rebuilt, not run", () => {
