@@ -10,6 +10,7 @@ import type { PackConfig } from "../../shared/config/packConfig";
 import type { CycleRecord, ModelEvent, RestRecord } from "../../shared/model/events";
 import { SEG_DISCHARGE, SEG_CHARGE, SEG_REST } from "../../shared/model/events";
 import { PackModel } from "../../shared/model/packModel";
+import { fastForward, type SampleColumns } from "../../shared/model/fastForward";
 import { negativeAreaAh, negativeEnergyWh, positiveAreaAh, positiveEnergyWh } from "../../shared/counting/trapezoid";
 import type { Sample } from "../../shared/sample";
 import type { BdfWriter } from "../bdf/writer";
@@ -232,6 +233,34 @@ class Decimator {
   }
 }
 
+/**
+ * A worker batch as the model's columns (shared/model/fastForward.ts), plus what the replay
+ * keeps per row: the row's voltage before it is spread over the cells, and the restored flag.
+ * Reused from batch to batch (grown when a batch is longer).
+ */
+class BatchColumns implements SampleColumns {
+  tMs = new Float64Array(0);
+  currentA = new Float64Array(0);
+  cellV = new Float64Array(0);
+  tempC = new Float64Array(0);
+  openCircuit = new Uint8Array(0);
+  v = new Float64Array(0);
+  restored = new Uint8Array(0);
+  constructor(readonly cellCount: number, readonly tempCount: number) {}
+  ensure(rows: number): BatchColumns {
+    if (this.tMs.length < rows) {
+      this.tMs = new Float64Array(rows);
+      this.currentA = new Float64Array(rows);
+      this.cellV = new Float64Array(rows * this.cellCount);
+      this.tempC = new Float64Array(rows * this.tempCount);
+      this.openCircuit = new Uint8Array(rows);
+      this.v = new Float64Array(rows);
+      this.restored = new Uint8Array(rows);
+    }
+    return this;
+  }
+}
+
 export async function replay(imp: Importer, path: string, opts: ReplayOptions): Promise<ReplayResult> {
   const cfg = opts.config;
   const prof = opts.profile;
@@ -364,6 +393,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const cellV = new Float64Array(cellCount);
   const tempArr = new Float64Array(cfg.tempCount > 0 ? cfg.tempCount : 0);
   const sample: Sample = { tMs: 0, cellV, currentA: 0, tempC: tempArr, openCircuit: 0 };
+  const batchCols = new BatchColumns(cellCount, tempArr.length);
   const spanS = Number.isFinite(prof.endS - prof.startS) && prof.endS > prof.startS ? prof.endS - prof.startS : 1;
   const dec = new Decimator(prof.startS, spanS / PLOT_BUCKETS);
   let prevTMs = -Infinity;
@@ -511,6 +541,15 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     let qBin = 0;
     let qLoV = NaN;
     let qHiV = NaN;
+    // Pass 1: the rows as the model's columns (times nudged apart, voltages spread over the cells).
+    const cols = batchCols.ensure(count);
+    const tCol = cols.tMs;
+    const aCol = cols.currentA;
+    const vCol = cols.cellV;
+    const tempCol = cols.tempC;
+    const ocCol = cols.openCircuit;
+    const restoredCol = cols.restored;
+    let restoredRows = 0;
     for (let k = 0; k < count; k++) {
       const o = k * FIELDS_PER_RECORD;
       const rawTMs = b[o + F_T] * MS_PER_S;
@@ -519,25 +558,57 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       let tMs = rawTMs;
       if (tMs <= pTMs && rawTMs >= pRawTMs - DUPLICATE_TOLERANCE_MS) tMs = pTMs + NUDGE_MS;
       pRawTMs = rawTMs;
+      pTMs = tMs;
       const impedance = stepKind === STEP_OTHER;
       if (impedance) impedanceRows++;
       const v = impedance ? NaN : b[o + F_V];
-      if (cellCount === 1) cellV[0] = v;
-      else for (let c = 0; c < cellCount; c++) cellV[c] = v / cellCount;
+      tCol[k] = tMs;
+      aCol[k] = currentA;
+      cols.v[k] = v;
+      if (cellCount === 1) vCol[k] = v;
+      else for (let c = 0; c < cellCount; c++) vCol[k * cellCount + c] = v / cellCount;
       if (nTemps > 0) {
         const tempC = b[o + F_TEMP];
-        for (let q = 0; q < nTemps; q++) tempArr[q] = tempC;
+        for (let q = 0; q < nTemps; q++) tempCol[k * nTemps + q] = tempC;
       }
-      if (b[o + F_RESTORED] === 1) model.markRestored();
-      sample.tMs = tMs;
-      sample.currentA = currentA;
-      sample.openCircuit = stepKind === STEP_REST || (zeroIsOpen && currentA === 0) ? 1 : 0;
-      model.step(sample);
-      if ((openRest as RestCurve | null) !== rest) {
-        // A segment event opened or closed a rest curve.
-        rest = openRest as RestCurve | null;
-        restNextS = nextRestLogS;
+      ocCol[k] = stepKind === STEP_REST || (zeroIsOpen && currentA === 0) ? 1 : 0;
+      const restored = b[o + F_RESTORED] === 1 ? 1 : 0;
+      restoredCol[k] = restored;
+      restoredRows += restored;
+    }
+    pTMs = prevTMs;
+    // Pass 2: the model (fastForward over the steady rows of a half, step for the others) and,
+    // row by row, the report's extracts. A fast-forwarded row emits no event, so the open rest
+    // curve only changes after a stepped row, as in stepRow.
+    let fastEnd = 0;
+    let nextRestored = -1;
+    for (let k = 0; k < count; k++) {
+      if (k >= fastEnd) {
+        if (restoredRows > 0 && nextRestored < k) {
+          // A restored row is stepped (markRestored first): a fast run stops before it.
+          nextRestored = k;
+          while (nextRestored < count && restoredCol[nextRestored] === 0) nextRestored++;
+        }
+        fastEnd = fastForward(model, cols, k, restoredRows > 0 ? nextRestored : count);
+        if (fastEnd === k) {
+          if (restoredCol[k] === 1) model.markRestored();
+          for (let c = 0; c < cellCount; c++) cellV[c] = vCol[k * cellCount + c];
+          for (let q = 0; q < nTemps; q++) tempArr[q] = tempCol[k * nTemps + q];
+          sample.tMs = tCol[k];
+          sample.currentA = aCol[k];
+          sample.openCircuit = ocCol[k];
+          model.step(sample);
+          fastEnd = k + 1;
+          if ((openRest as RestCurve | null) !== rest) {
+            // A segment event opened or closed a rest curve.
+            rest = openRest as RestCurve | null;
+            restNextS = nextRestLogS;
+          }
+        }
       }
+      const tMs = tCol[k];
+      const currentA = aCol[k];
+      const v = cols.v[k];
       n++;
       // Same bucket as the previous sample when well inside its edges, else bucketOf decides.
       const bucket = tMs >= dLoMs && tMs < dHiMs ? dBucket : dec.bucketOf(tMs / MS_PER_S);

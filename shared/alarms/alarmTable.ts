@@ -249,6 +249,18 @@ export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp:
   plan.quietValid = valid;
 }
 
+/**
+ * The quiet bands of the last full pass, per input in ALARM_INPUT_INDEX order, while they hold
+ * (no row pending, the same alarm table): as long as every input is NaN or strictly inside
+ * (lo[k], hi[k]), `stepAlarms` changes nothing and emits nothing. Null when they do not hold.
+ * Read-only; lets a caller skip rows (shared/model/fastForward.ts).
+ */
+export function quietBands(st: AlarmState, config: PackConfig): { lo: Float64Array; hi: Float64Array } | null {
+  const plan = st.plan;
+  if (plan === undefined || plan.rows !== config.alarms || plan.quietValid !== 1) return null;
+  return { lo: plan.quietLoV, hi: plan.quietHiV };
+}
+
 /** Forget the quiet bands (after the state's arrays were written other than by stepAlarms, e.g. a restore). */
 export function invalidateAlarmCache(st: AlarmState): void {
   if (st.plan !== undefined) st.plan.quietValid = 0;

@@ -31,7 +31,7 @@ const MS_PER_S = 1000;
 const MIN_OCV_SLOPE_V = 1e-4;
 /** `known` codes: no valid voltage seen yet / provisional guess from an unrelaxed voltage /
  *  anchored (a relaxed OCV or a cut-off has fixed the SOC at least once). */
-const SOC_UNKNOWN = 0;
+export const SOC_UNKNOWN = 0;
 const SOC_PROVISIONAL = 1;
 const SOC_ANCHORED = 2;
 /** `corrected` codes (see SocState.corrected). */
@@ -208,7 +208,7 @@ export function socAnchored(st: SocState, i: number): number {
   return st.known[i] === SOC_ANCHORED ? 1 : 0;
 }
 
-function clamp01(x: number): number {
+export function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
