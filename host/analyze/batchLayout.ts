@@ -6,9 +6,16 @@ import type { ImportedRecord } from "../import/record";
 
 /** Records per batch: 16384 × 8 × 8 B = 1 MiB per batch. */
 export const BATCH_RECORDS = 16384;
+/** The seven F_* fields below and one spare slot, which neither packRecord nor numericFast.ts writes. */
 export const FIELDS_PER_RECORD = 8;
 /** Batches in flight between worker and main thread (bounds memory to a few MiB). */
 export const MAX_IN_FLIGHT = 4;
+/**
+ * Batch buffers a read ever allocates: the main thread hands each consumed batch back to the
+ * worker, which refills it (parallelRead.ts), so only the batches in flight plus the one being
+ * filled exist (readWorker.ts: a buffer is allocated only when every other one is in flight).
+ */
+export const MAX_BATCH_BUFFERS = MAX_IN_FLIGHT + 1;
 
 export const F_LINE = 0;
 export const F_T = 1;

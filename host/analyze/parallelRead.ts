@@ -9,8 +9,16 @@
  * contents of every file in it), and a read can be
  * started before its consumer is ready (`startWorkerRead`, e.g. before the profile pass), so
  * that the worker boots, and reads its first batches, while the main thread does other work.
+ *
+ * Batches: the worker sends its records in Float64Array batches (layout: batchLayout.ts),
+ * transferring each buffer (no copy). Once a batch's consumer has returned, its buffer is
+ * transferred back to the worker on a dedicated MessageChannel port, and only then acknowledged
+ * (the Atomics counter pair the worker waits on); the worker refills returned buffers and
+ * allocates only when none has come back, so a read uses at most MAX_BATCH_BUFFERS of them
+ * (5 MiB) however long the input, instead of allocating and dropping one per batch (≈ 610 of
+ * 1 MiB per 10⁷ records). A consumer therefore must not keep a batch after its call returns.
  */
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { cachedBundle, type BundleSpec } from "../build/cachedBundle.mjs";
 import { REPO_ROOT } from "../repoRoot";
 import { ImportError, newRecord, type ImportedRecord, type Importer, type ImportStats, type ProgressFn, type ReadOptions } from "../import/record";
@@ -66,10 +74,18 @@ interface ErrorMsg {
 }
 type WorkerMsg = BatchMsg | DoneMsg | ErrorMsg;
 
+/**
+ * Receives a batch of `count` records (layout: batchLayout.ts; count ≤ BATCH_RECORDS). The
+ * array is valid only during the call: when the call returns, its buffer goes back to the
+ * worker, which refills it (a kept reference sees a detached, empty array). Copy out what
+ * must outlive the call.
+ */
+export type BatchFn = (data: Float64Array, count: number) => void;
+
 interface Consumer {
   onRecord: (r: ImportedRecord) => void;
   onProgress?: ProgressFn;
-  onBatch?: (data: Float64Array, count: number) => void;
+  onBatch?: BatchFn;
   resolve: (s: ImportStats) => void;
   reject: (e: Error) => void;
 }
@@ -85,6 +101,8 @@ export class WorkerRead {
   readonly cyclerColumns: boolean;
   private readonly counters: Int32Array;
   private readonly worker: Worker;
+  /** Our end of the channel on which consumed batch buffers go back to the worker. */
+  private readonly returnPort: MessagePort;
   private readonly pending: WorkerMsg[] = [];
   private consumer: Consumer | null = null;
   private readonly rec = newRecord();
@@ -99,9 +117,12 @@ export class WorkerRead {
     const shared = new SharedArrayBuffer(8);
     /** [0] batches sent (by the worker), [1] batches acknowledged (here). */
     this.counters = new Int32Array(shared);
+    const channel = new MessageChannel();
+    this.returnPort = channel.port1;
     this.worker = new Worker(bundledWorker(), {
       eval: true,
-      workerData: { format: imp.format, path, cyclerColumns: this.cyclerColumns, counters: shared },
+      workerData: { format: imp.format, path, cyclerColumns: this.cyclerColumns, counters: shared, returnPort: channel.port2 },
+      transferList: [channel.port2],
     });
     this.worker.on("message", (m: WorkerMsg) => {
       if (this.consumer === null) this.pending.push(m);
@@ -113,8 +134,11 @@ export class WorkerRead {
     });
   }
 
-  /** Deliver every record (or batch, with `onBatch`) to the caller; resolves at the end of the input. */
-  consume(onRecord: (r: ImportedRecord) => void, onProgress?: ProgressFn, onBatch?: (data: Float64Array, count: number) => void): Promise<ImportStats> {
+  /**
+   * Deliver every record (or batch, with `onBatch`: see BatchFn, valid only during the call)
+   * to the caller; resolves at the end of the input.
+   */
+  consume(onRecord: (r: ImportedRecord) => void, onProgress?: ProgressFn, onBatch?: BatchFn): Promise<ImportStats> {
     if (this.consumer !== null || this.settled) return Promise.reject(new Error(`the worker read of ${this.path} is already consumed or cancelled`));
     return new Promise<ImportStats>((resolvePromise, reject) => {
       this.consumer = { onRecord, onProgress, onBatch, resolve: resolvePromise, reject };
@@ -129,6 +153,7 @@ export class WorkerRead {
     this.settled = true;
     this.pending.length = 0;
     void this.worker.terminate();
+    this.returnPort.close();
     if (this.consumer !== null) this.consumer.reject(new Error(`the worker read of ${this.path} was cancelled`));
   }
 
@@ -149,6 +174,11 @@ export class WorkerRead {
         this.finish(e as Error);
         return;
       }
+      // The consumer may have cancelled the read from its callback.
+      if (this.settled) return;
+      // The buffer goes back before the batch is acknowledged, so that a worker that sees the
+      // acknowledgement finds the buffer on its port (readWorker.ts relies on it).
+      this.returnPort.postMessage(m.data, [m.data.buffer as ArrayBuffer]);
       // Wake the worker (if it waits) only once its batches in flight are down to
       // WAKE_AT_IN_FLIGHT, so that it refills several per wake.
       const ackedNow = Atomics.add(this.counters, 1, 1) + 1;
@@ -173,6 +203,7 @@ export class WorkerRead {
     }
     this.settled = true;
     void this.worker.terminate();
+    this.returnPort.close();
     this.pending.length = 0;
     if (err) c.reject(err);
     else c.resolve(stats as ImportStats);
@@ -190,8 +221,8 @@ export function readInWorker(
   onRecord: (r: ImportedRecord) => void,
   onProgress?: ProgressFn,
   opts: ReadOptions = {},
-  /** When given, whole batches go here instead of record by record (faster: no record object). */
-  onBatch?: (data: Float64Array, count: number) => void,
+  /** When given, whole batches go here instead of record by record (faster: no record object); see BatchFn. */
+  onBatch?: BatchFn,
 ): Promise<ImportStats> {
   return new WorkerRead(imp, path, opts).consume(onRecord, onProgress, onBatch);
 }

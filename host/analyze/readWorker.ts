@@ -5,8 +5,16 @@
  * batches (host/import/numericFast.ts); the others go through their importer and packRecord.
  * Flow control: at most MAX_IN_FLIGHT batches unacknowledged (the worker blocks on a shared
  * counter), so memory stays flat.
+ *
+ * Buffers circulate: the main thread transfers each batch's buffer back on a dedicated
+ * MessageChannel port once its consumer is done with it, before acknowledging the batch. This
+ * thread runs a synchronous parse loop and blocks in Atomics.wait, so it never sees a message
+ * event: it picks the returned buffers up with receiveMessageOnPort when it needs a batch to
+ * fill (right after each send, i.e. also right after any wait), and allocates only when none
+ * has come back. Since a buffer is returned before it is acknowledged, every buffer that is not
+ * in flight is waiting on that port when a batch is needed, so at most MAX_BATCH_BUFFERS exist.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import { importerFor } from "../import/detect";
 import { numericFastEligible, readTabularNumeric } from "../import/numericFast";
 import type { FormatId, ImportedRecord, ImportStats } from "../import/record";
@@ -18,6 +26,8 @@ interface WorkerInput {
   cyclerColumns: boolean;
   /** Int32Array over a SharedArrayBuffer: [0] batches sent, [1] batches acknowledged. */
   counters: SharedArrayBuffer;
+  /** Where the main thread transfers each consumed batch back (a Float64Array per message). */
+  returnPort: MessagePort;
 }
 
 const input = workerData as WorkerInput;
@@ -26,19 +36,25 @@ const port = parentPort;
 if (!port) throw new Error("readWorker must run in a worker thread");
 
 let lastProgress = 0;
+/** Buffers the main thread has returned and this thread has not refilled yet. */
+const free: Float64Array[] = [];
 
-function newBatch(): Float64Array {
-  return new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
+/** A batch to fill: a returned buffer when one has come back, else a new one. */
+function nextBatch(): Float64Array {
+  for (let m = receiveMessageOnPort(input.returnPort); m !== undefined; m = receiveMessageOnPort(input.returnPort)) {
+    free.push(m.message as Float64Array);
+  }
+  return free.pop() ?? new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
 }
 
-/** Transfer `data` holding `count` records to the main thread (waiting while too many are in flight); returns a fresh batch. */
+/** Transfer `data` holding `count` records to the main thread (waiting while too many are in flight); returns the batch to fill next. */
 function send(data: Float64Array, count: number): Float64Array {
   while (Atomics.load(counters, 0) - Atomics.load(counters, 1) >= MAX_IN_FLIGHT) {
     Atomics.wait(counters, 1, Atomics.load(counters, 1));
   }
   Atomics.add(counters, 0, 1);
   port!.postMessage({ kind: "batch", count, data, progress: lastProgress }, [data.buffer as ArrayBuffer]);
-  return newBatch();
+  return nextBatch();
 }
 
 function onProgress(frac: number): void {
@@ -55,7 +71,7 @@ function failed(e: unknown): void {
 
 /** The generic path: the format's importer, one record at a time, packed into batches. */
 function readGeneric(): void {
-  let batch = newBatch();
+  let batch = nextBatch();
   let n = 0;
   importerFor(input.format)
     .read(
@@ -82,7 +98,7 @@ const fastFormat = importerFor(input.format).tabular;
 if (fastFormat !== undefined && numericFastEligible(fastFormat)) {
   try {
     // The batch layout carries no cycler column, so cyclerColumns changes nothing here.
-    done(readTabularNumeric(fastFormat, input.path, newBatch(), send, { onProgress }));
+    done(readTabularNumeric(fastFormat, input.path, nextBatch(), send, { onProgress }));
   } catch (e) {
     failed(e);
   }
