@@ -26,13 +26,11 @@
 import { readFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type * as esbuild from "esbuild";
-import * as acorn from "acorn";
-import * as walk from "acorn-walk";
 import { REPO_ROOT } from "../repoRoot.js";
 import { validateBoard } from "../../firmware/boardValidate.js";
 import type { BoardDef } from "../../firmware/boardTypes.js";
 import { BUNDLE_HASH_PLACEHOLDER, stampBundleHash } from "./bundleHash.js";
-import { checkEspruinoSubset, type SubsetFinding } from "./espruinoSubset.js";
+import { checkEspruinoSubset, loadAcorn, loadAcornWalk, type SubsetFinding } from "./espruinoSubset.js";
 import { BUNDLE_BUDGET_BYTES } from "./bundleBudget.js";
 import { readReplaySamples, samplesToJs } from "./replaySamples.js";
 import { configLimits } from "./configLimits.js";
@@ -213,8 +211,8 @@ export function chipDriverSubstitutes(board: BoardDef | null): Record<string, st
 /** Every `require(...)` left in the bundle must name an Espruino module. */
 function checkRequires(code: string): string[] {
   const bad: string[] = [];
-  const ast = acorn.parse(code, { ecmaVersion: "latest", locations: true });
-  walk.simple(ast, {
+  const ast = loadAcorn().parse(code, { ecmaVersion: "latest", locations: true });
+  loadAcornWalk().simple(ast, {
     CallExpression(node) {
       if (node.callee.type !== "Identifier" || node.callee.name !== "require") return;
       const a = node.arguments[0];

@@ -8,8 +8,8 @@
  * arrays/strings lack (`.at`, `.flat`, `.values`…) are flagged on any receiver — rename a
  * firmware method that happens to share such a name.
  */
-import * as acorn from "acorn";
-import * as walk from "acorn-walk";
+import type * as acorn from "acorn";
+import { requirePackage } from "../lazyPackage";
 
 /** One construct in the bundle that real Espruino 2v29 cannot run correctly. */
 export interface SubsetFinding {
@@ -143,18 +143,33 @@ export { BUNDLE_BUDGET_BYTES } from "./bundleBudget.js";
 
 type AnyNode = acorn.AnyNode;
 
+/** What acorn and acorn-walk are needed for, in their load errors. */
+const PARSE_PURPOSE = "parse the firmware bundle";
+
+/** acorn, loaded on first use: only `zbms build` and the tests parse JavaScript (host/lazyPackage.ts). */
+export function loadAcorn(): typeof acorn {
+  return requirePackage<typeof acorn>("acorn", PARSE_PURPOSE);
+}
+
+/** acorn-walk, loaded on first use like acorn. */
+export function loadAcornWalk(): typeof import("acorn-walk") {
+  return requirePackage<typeof import("acorn-walk")>("acorn-walk", PARSE_PURPOSE);
+}
+
 /** Check `code` against the Espruino 2v29 subset; returns every finding, in source order. */
 export function checkEspruinoSubset(code: string): SubsetFinding[] {
+  const parser = loadAcorn();
+  const walk = loadAcornWalk();
   const findings: SubsetFinding[] = [];
   const lines = code.split("\n");
   const add = (rule: string, message: string, node: { start: number; end: number }): void => {
-    const pos = acorn.getLineInfo(code, node.start);
+    const pos = parser.getLineInfo(code, node.start);
     const text = code.slice(node.start, Math.min(node.end, node.start + 60)).replace(/\s+/g, " ");
     findings.push({ rule, message, line: pos.line, column: pos.column, snippet: text });
   };
   let ast: acorn.Program;
   try {
-    ast = acorn.parse(code, { ecmaVersion: "latest", sourceType: "script", locations: true, allowHashBang: true });
+    ast = parser.parse(code, { ecmaVersion: "latest", sourceType: "script", locations: true, allowHashBang: true });
   } catch (err) {
     const e = err as { message: string; loc?: { line: number; column: number } };
     const line = e.loc ? e.loc.line : 1;
@@ -372,6 +387,7 @@ function checkRegex(pattern: string, flags: string, node: { start: number; end: 
  * `instanceof Error` ([189], [194]).
  */
 function checkCaughtErrors(ast: acorn.Program, add: Add): void {
+  const walk = loadAcornWalk();
   const BUILTIN_ERRORS = new Set(["Error", "TypeError", "ReferenceError", "SyntaxError"]);
   walk.simple(ast, {
     CatchClause(node) {
@@ -392,6 +408,7 @@ function checkCaughtErrors(ast: acorn.Program, add: Add): void {
 
 /** `for (let/const …)` whose body creates a function that reads the loop variable ([033], [059]). */
 function checkForLetClosures(ast: acorn.Program, add: Add): void {
+  const walk = loadAcornWalk();
   walk.simple(ast, {
     ForStatement(node) { check(node, node.init); },
     ForInStatement(node) { check(node, node.left); },
@@ -426,6 +443,7 @@ function collectBindingNames(p: AnyNode, out: Set<string>): void {
 
 /** Class chains three deep where `super.m()` is used ([012]), and inherited static calls ([010]). */
 function checkClassChains(ast: acorn.Program, add: Add): void {
+  const walk = loadAcornWalk();
   interface ClassInfo { node: acorn.Class; parent?: string; usesSuperMember: boolean; statics: Set<string> }
   const classes = new Map<string, ClassInfo>();
   const record = (name: string, node: acorn.Class): void => {
@@ -490,6 +508,7 @@ function checkClassChains(ast: acorn.Program, add: Add): void {
  * outside any nested function (which may run later): "not defined" in Espruino ([231]).
  */
 function checkCallsBeforeDeclaration(ast: acorn.Program, add: Add): void {
+  const walk = loadAcornWalk();
   const lists: AnyNode[][] = [ast.body as AnyNode[]];
   walk.full(ast, (n) => {
     if (n.type === "BlockStatement" || n.type === "StaticBlock") lists.push(n.body as AnyNode[]);

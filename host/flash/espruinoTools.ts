@@ -16,7 +16,8 @@
  * off and `save()` ("ram").
  */
 import { createRequire } from "node:module";
-import { SerialPort } from "serialport";
+import type { SerialPort } from "serialport";
+import { loadSerialPort } from "../serial/openPort";
 
 /** Espruino's console baud rate on the ESP32 (Espruino reference, Serial.setup default). */
 export const UPLOAD_BAUD = 115200;
@@ -109,8 +110,11 @@ function silenceConsole(): () => void {
   return () => Object.assign(console, saved);
 }
 
-/** The connection device handed to espruino-tools' serial layer: exactly one path, opened with serialport. */
-function makeDevice(path: string, onWrite: (n: number) => void) {
+/**
+ * The connection device handed to espruino-tools' serial layer: exactly one path, opened with
+ * serialport's `SerialPortClass` (loaded by the caller, so a missing package fails the upload at once).
+ */
+function makeDevice(path: string, onWrite: (n: number) => void, SerialPortClass: typeof SerialPort) {
   let conn: SerialPort | undefined;
   return {
     name: "zbms serial",
@@ -118,7 +122,7 @@ function makeDevice(path: string, onWrite: (n: number) => void) {
       cb([{ path, description: "zbms serial port" }], true);
     },
     open(p: string, openCb: (status?: string) => void, receiveCb: (data: ArrayBuffer) => void, disconnectCb: () => void): void {
-      conn = new SerialPort({ path: p, baudRate: UPLOAD_BAUD, autoOpen: false });
+      conn = new SerialPortClass({ path: p, baudRate: UPLOAD_BAUD, autoOpen: false });
       conn.on("data", (d: Buffer) => {
         const a = new Uint8Array(d.length);
         a.set(d);
@@ -173,6 +177,7 @@ export function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
 let uploadQueue: Promise<void> = Promise.resolve();
 
 async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
+  const { SerialPort: SerialPortClass } = loadSerialPort();
   const { tools, E } = await loadTools();
   const mode = opts.mode ?? (opts.save ? "ram" : "flash");
   // espruino-tools prefixes every line with \x10 itself (and turns control characters in code into "?").
@@ -207,7 +212,7 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
     makeDevice(opts.port, (n) => {
       sentB += n;
       progress("sending");
-    }),
+    }, SerialPortClass),
   );
   progress("connecting");
   const quiet = silenceConsole();

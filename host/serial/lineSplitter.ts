@@ -6,8 +6,8 @@
  * (a line may arrive over any number of reads). Bytes after the last "\n" stay in the parser
  * until their line ends; `pending()` exposes them so a shutdown can log the partial line.
  */
-import { ReadlineParser } from "@serialport/parser-readline";
 import type { Readable } from "node:stream";
+import { requirePackage } from "../lazyPackage";
 
 /**
  * Longest line kept whole (bytes). A telemetry line is a few hundred bytes (docs/protocol.md);
@@ -30,6 +30,7 @@ export interface LineSplitter {
 
 /** Pipe `source` through a readline parser; call `onLine` for every complete line, in order. */
 export function attachLineSplitter(source: Readable, onLine: (line: string) => void): LineSplitter {
+  const { ReadlineParser } = requirePackage<typeof import("@serialport/parser-readline")>("@serialport/parser-readline", "split serial input into lines");
   const parser = new ReadlineParser({ delimiter: "\n", encoding: "latin1", includeDelimiter: false });
   source.pipe(parser);
   parser.on("data", (line: string) => onLine(stripCr(line)));
