@@ -5,10 +5,12 @@
  * Why: the CLI runs from one esbuild bundle (host/cli/bin.mjs) that keeps npm packages external,
  * and esbuild hoists every static `import` of an external package to the bundle's top level, so
  * every `zbms` command would load every package any command uses (serialport, a native addon,
- * costs ≈ 45 ms; acorn with acorn-walk ≈ 10 ms). Here: serialport and
+ * costs ≈ 45 ms; acorn with acorn-walk ≈ 10 ms; node-pty ≈ 10 ms). Here: serialport and
  * @serialport/parser-readline (host/serial/, host/flash/espruinoTools.ts), acorn and acorn-walk
- * (host/build/). Import only their types statically (`import type`); test/host/cli/lazyPackages.test.ts
- * fails if `zbms --help` or `zbms analyze` needs them again.
+ * (host/build/), node-pty (host/board/ptyBoard.ts), cli-progress (host/cli/flashProgress.ts).
+ * Import only their types statically (`import type`); test/host/cli/lazyPackages.test.ts fails
+ * if `zbms --help` or `zbms analyze` needs them again, or if the bundle's top level imports any
+ * npm package but commander.
  *
  * `require` (not `import()`) so that synchronous callers can use it too: each of these packages
  * has a CommonJS entry. Resolved from this module's location, which in the bundle is

@@ -9,7 +9,8 @@
  * the port vanish), `replug()` makes a new one and reports its new path.
  */
 import { writeSync } from "node:fs";
-import * as pty from "node-pty";
+import type * as pty from "node-pty";
+import { requirePackage } from "../lazyPackage.js";
 import { EspruinoRepl } from "./repl.js";
 import type { VirtualBoard } from "./virtualBoard.js";
 
@@ -64,7 +65,8 @@ export class PtyBoard {
   }
 
   private async plug(): Promise<void> {
-    const term = pty.spawn("sh", ["-c", `stty raw -echo; printf ${READY_MARK}; exec sleep ${HOLD_SECONDS}`], {
+    const nodePty = requirePackage<typeof pty>("node-pty", "put the virtual board on a pseudo-terminal");
+    const term = nodePty.spawn("sh", ["-c", `stty raw -echo; printf ${READY_MARK}; exec sleep ${HOLD_SECONDS}`], {
       name: "xterm",
       cols: 200,
       rows: 50,
