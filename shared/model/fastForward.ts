@@ -245,9 +245,11 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
     lastA = curA;
     lastErrA = curErrA;
 
-    // 3. Temperatures, cycle temperature extremes.
-    for (let i = 0; i < nT; i++) temps[i] = tempCol[ot + i];
-    stepCycleSample(cyc, temps, nT);
+    // 3. Temperatures, cycle temperature extremes (nothing to do without sensors).
+    if (nT > 0) {
+      for (let i = 0; i < nT; i++) temps[i] = tempCol[ot + i];
+      stepCycleSample(cyc, temps, nT);
+    }
 
     // 4. SOC (stepSoc's counting and per-cell updates within one half).
     const socDtH = socDtMs / MS_PER_H;
