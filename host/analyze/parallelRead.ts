@@ -10,13 +10,14 @@
  * started before its consumer is ready (`startWorkerRead`, e.g. before the profile pass), so
  * that the worker boots, and reads its first batches, while the main thread does other work.
  *
- * Batches: the worker sends its records in Float64Array batches (layout: batchLayout.ts),
- * transferring each buffer (no copy). Once a batch's consumer has returned, its buffer is
- * transferred back to the worker on a dedicated MessageChannel port, and only then acknowledged
- * (the Atomics counter pair the worker waits on); the worker refills returned buffers and
- * allocates only when none has come back, so a read uses at most MAX_BATCH_BUFFERS of them
- * (5 MiB) however long the input, instead of allocating and dropping one per batch (≈ 610 of
- * 1 MiB per 10⁷ records). A consumer therefore must not keep a batch after its call returns.
+ * Batches: the worker sends its records in Float64Array batches (layout: batchLayout.ts) over
+ * SharedArrayBuffers (no copy, nothing detached: see readWorker.ts for why not transfers).
+ * Once a batch's consumer has returned, its slot number goes back to the worker on a dedicated
+ * MessageChannel port, and only then is the batch acknowledged (the Atomics counter pair the
+ * worker waits on); the worker refills returned buffers and allocates only when none has come
+ * back, so a read uses at most MAX_BATCH_BUFFERS of them (5 MiB) however long the input,
+ * instead of allocating and dropping one per batch (≈ 610 of 1 MiB per 10⁷ records). A
+ * consumer therefore must not keep a batch after its call returns: the worker refills it.
  */
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { cachedBundle, type BundleSpec } from "../build/cachedBundle.mjs";
@@ -60,7 +61,10 @@ export function canReadInWorker(imp: Importer): boolean {
 interface BatchMsg {
   kind: "batch";
   count: number;
+  /** Over a SharedArrayBuffer the worker refills once `slot` is returned. */
   data: Float64Array;
+  /** The buffer's number, to return on the return port when the batch is consumed. */
+  slot: number;
   progress: number;
 }
 interface DoneMsg {
@@ -77,8 +81,8 @@ type WorkerMsg = BatchMsg | DoneMsg | ErrorMsg;
 /**
  * Receives a batch of `count` records (layout: batchLayout.ts; count ≤ BATCH_RECORDS). The
  * array is valid only during the call: when the call returns, its buffer goes back to the
- * worker, which refills it (a kept reference sees a detached, empty array). Copy out what
- * must outlive the call.
+ * worker, which refills it with later records (a kept reference sees them change). Copy out
+ * what must outlive the call.
  */
 export type BatchFn = (data: Float64Array, count: number) => void;
 
@@ -101,7 +105,7 @@ export class WorkerRead {
   readonly cyclerColumns: boolean;
   private readonly counters: Int32Array;
   private readonly worker: Worker;
-  /** Our end of the channel on which consumed batch buffers go back to the worker. */
+  /** Our end of the channel on which consumed batches' slots go back to the worker. */
   private readonly returnPort: MessagePort;
   private readonly pending: WorkerMsg[] = [];
   private consumer: Consumer | null = null;
@@ -178,7 +182,7 @@ export class WorkerRead {
       if (this.settled) return;
       // The buffer goes back before the batch is acknowledged, so that a worker that sees the
       // acknowledgement finds the buffer on its port (readWorker.ts relies on it).
-      this.returnPort.postMessage(m.data, [m.data.buffer as ArrayBuffer]);
+      this.returnPort.postMessage(m.slot);
       // Wake the worker (if it waits) only once its batches in flight are down to
       // WAKE_AT_IN_FLIGHT, so that it refills several per wake.
       const ackedNow = Atomics.add(this.counters, 1, 1) + 1;
