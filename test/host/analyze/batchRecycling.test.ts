@@ -4,21 +4,23 @@
  * MAX_BATCH_BUFFERS buffers, gives the in-thread read's records exactly, and still ends cleanly
  * when cancelled from a consumer's callback.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateBdf } from "../../../bench/analyzeGen";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, F_I, F_LINE, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V, MAX_BATCH_BUFFERS } from "../../../host/analyze/batchLayout";
 import { readInWorker, startWorkerRead } from "../../../host/analyze/parallelRead";
+import { PARALLEL_MIN_BYTES } from "../../../host/analyze/replay";
 import { bdfImporter } from "../../../host/import/bdfCsv";
 import { landtRecordImporter } from "../../../host/import/landtRecord";
 import type { Importer } from "../../../host/import/record";
 
 const dir = mkdtempSync(join(tmpdir(), "zbms-recycle-"));
 
-/** Rows of the generated files: enough batches (≈ 18) that per-batch allocation would show. */
-const ROWS = 300_000;
+/** Rows of the generated files: enough batches (21) that per-batch allocation would show, and a BDF file above PARALLEL_MIN_BYTES (≈ 9.4 MB). */
+const ROWS = 340_000;
 const BATCHES = Math.ceil(ROWS / BATCH_RECORDS);
 
 /** A BDF file from the analyze benchmark's generator (read by numericFast.ts in the worker). */
@@ -148,4 +150,21 @@ describe("cancelling a worker read from its batch consumer", () => {
     expect(alive()).toEqual([]);
     expect(batches).toBe(CANCEL_AT_BATCH);
   }, 60000);
+});
+
+describe("nothing is detached on either thread (V8's ArrayBufferDetaching protector stays intact)", () => {
+  const REPO = resolve(__dirname, "..", "..", "..");
+  /** What `--trace-protector-invalidation` prints when an isolate detaches its first ArrayBuffer. */
+  const DETACH_TRACE = "Invalidating protector cell ArrayBufferDetaching";
+  const trace = (args: string[]): string =>
+    execFileSync(process.execPath, ["--trace-protector-invalidation", ...args], { cwd: REPO, encoding: "utf8", timeout: 60000, stdio: ["ignore", "pipe", "pipe"] });
+
+  it("zbms analyze of a BDF file read on the worker (the CLI bundle: no tsx, whose loader detaches buffers of its own)", () => {
+    // The control: this Node prints the trace for a detach.
+    expect(trace(["-e", "const b = new ArrayBuffer(8); structuredClone(b, { transfer: [b] });"])).toContain(DETACH_TRACE);
+    expect(statSync(bdfPath).size).toBeGreaterThanOrEqual(PARALLEL_MIN_BYTES);
+    const out = trace(["host/cli/bin.mjs", "analyze", bdfPath, "--out", join(dir, "an"), "--print", "none", "--no-progress"]);
+    expect(out).toContain("analysis written to");
+    expect(out).not.toContain(DETACH_TRACE);
+  }, 120000);
 });
