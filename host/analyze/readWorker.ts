@@ -65,8 +65,16 @@ function nextBatch(): Float64Array {
 function send(data: Float64Array, count: number): Float64Array {
   const slot = buffers.indexOf(data);
   if (slot < 0) throw new Error("readWorker: a batch to send must be one nextBatch() handed out");
-  while (Atomics.load(counters, 0) - Atomics.load(counters, 1) >= MAX_IN_FLIGHT) {
-    Atomics.wait(counters, 1, Atomics.load(counters, 1));
+  // Wait with the acknowledged count the room check saw: Atomics.wait returns at once if it has
+  // changed since. (Loading it afresh for the wait, as this loop once did, could miss the main
+  // thread's wake-up: were this thread preempted between the two loads while the main thread
+  // acknowledged every batch in flight and notified, it then waited for a count that no longer
+  // changes. Seen once, 2026-11-25, on a loaded 2-core machine: a worker read of
+  // /tmp/long.bdf.csv (bench/parseSpeed.ts) hung, main thread in epoll_wait, worker in a futex.)
+  for (;;) {
+    const acked = Atomics.load(counters, 1);
+    if (Atomics.load(counters, 0) - acked < MAX_IN_FLIGHT) break;
+    Atomics.wait(counters, 1, acked);
   }
   Atomics.add(counters, 0, 1);
   port!.postMessage({ kind: "batch", count, data, slot, progress: lastProgress });

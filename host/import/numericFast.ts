@@ -79,7 +79,9 @@ export function numericFastEligible(fmt: TabularFormat): boolean {
 
 /**
  * Receives a batch holding `count` records (full, or the last ones at the end of the file) and
- * returns the batch to fill next (a new one, or the same one when the caller copied it out).
+ * returns the batch to fill next: a new one, one handed back after its records were consumed
+ * (the analyze read worker recycles its buffers: host/analyze/readWorker.ts), or the same one
+ * when the caller copied it out. The reader writes only into the batch it holds.
  */
 export type BatchSink = (batch: Float64Array, count: number) => Float64Array;
 
