@@ -45,6 +45,13 @@ export interface SampleColumns {
   openCircuit: Uint8Array;
 }
 
+/**
+ * The run's starting values pass through this array into the loop's locals: a loop variable
+ * whose first value comes from an object field may be kept boxed by V8's optimising compiler,
+ * one heap number per row and update; a value read from a Float64Array is a plain double.
+ */
+const CARRY = new Float64Array(12);
+
 /** True when `x` is NaN or strictly inside (lo, hi): stepAlarms' quiet test for one input. */
 function inBand(x: number, lo: number, hi: number): boolean {
   return x !== x || (x > lo && x < hi);
@@ -134,24 +141,39 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
   const ocCol = cols.openCircuit;
 
   // The counters in locals while the run lasts, with the values before the latest row (`before`).
-  let chargeAh = count.chargeAh;
-  let dischargeAh = count.dischargeAh;
-  let chargeWh = count.chargeWh;
-  let dischargeWh = count.dischargeWh;
-  let errAh = count.errAh;
-  let lastTMs = count.lastTMs;
-  let lastA = count.lastCurrentA;
-  let lastErrA = count.lastErrA;
+  // They are read through CARRY: V8 may keep a loop variable that starts from an object field as
+  // a boxed number and allocate a heap number on every update (see CARRY).
+  const c = CARRY;
+  c[0] = count.chargeAh;
+  c[1] = count.dischargeAh;
+  c[2] = count.chargeWh;
+  c[3] = count.dischargeWh;
+  c[4] = count.errAh;
+  c[5] = count.lastTMs;
+  c[6] = count.lastCurrentA;
+  c[7] = count.lastErrA;
+  c[8] = misc.tMs;
+  c[9] = soc.prevCurrentA;
+  c[10] = soc.netAh;
+  c[11] = soc.lastActiveA;
+  let chargeAh = c[0];
+  let dischargeAh = c[1];
+  let chargeWh = c[2];
+  let dischargeWh = c[3];
+  let errAh = c[4];
+  let lastTMs = c[5];
+  let lastA = c[6];
+  let lastErrA = c[7];
   let bTMs = NaN;
   let bChargeAh = 0;
   let bDischargeAh = 0;
   let bChargeWh = 0;
   let bDischargeWh = 0;
   let bErrAh = 0;
-  let socTMs = misc.tMs;
-  let prevSocA = soc.prevCurrentA;
-  let netAh = soc.netAh;
-  let lastActiveA = soc.lastActiveA;
+  let socTMs = c[8];
+  let prevSocA = c[9];
+  let netAh = c[10];
+  let lastActiveA = c[11];
   let dtLastMs = 0;
   let lastInvalid = 0;
   let r = from;
