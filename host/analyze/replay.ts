@@ -235,7 +235,8 @@ class Decimator {
 
 /**
  * A worker batch as the model's columns (shared/model/fastForward.ts), plus what the replay
- * keeps per row: the row's voltage before it is spread over the cells, and the restored flag.
+ * keeps per row: the row's voltage before it is spread over the cells, the restored flag, and
+ * the row's dQ and dQ/dV bin.
  * Reused from batch to batch (grown when a batch is longer).
  */
 class BatchColumns implements SampleColumns {
@@ -246,6 +247,9 @@ class BatchColumns implements SampleColumns {
   openCircuit = new Uint8Array(0);
   v = new Float64Array(0);
   restored = new Uint8Array(0);
+  /** dQ of the row's interval (Ah; + charge, − discharge, 0 none) and its dQ/dV voltage bin. */
+  dqAh = new Float64Array(0);
+  dqBin = new Int32Array(0);
   constructor(readonly cellCount: number, readonly tempCount: number) {}
   ensure(rows: number): BatchColumns {
     if (this.tMs.length < rows) {
@@ -256,6 +260,8 @@ class BatchColumns implements SampleColumns {
       this.openCircuit = new Uint8Array(rows);
       this.v = new Float64Array(rows);
       this.restored = new Uint8Array(rows);
+      this.dqAh = new Float64Array(rows);
+      this.dqBin = new Int32Array(rows);
     }
     return this;
   }
@@ -530,7 +536,9 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     carryF64[2] = prevI;
     carryF64[3] = nextRestLogS;
     const nTemps = tempArr.length;
-    // Pass 1: the rows as the model's columns (times nudged apart, voltages spread over the cells).
+    // Pass 1, everything that does not depend on the model: the rows as the model's columns
+    // (times nudged apart, voltages spread over the cells), the V/I plot's buckets, and each
+    // row's dQ (Ah, + charge, − discharge) and dQ/dV voltage bin.
     const cols = batchCols.ensure(count);
     const tCol = cols.tMs;
     const aCol = cols.currentA;
@@ -539,16 +547,33 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     const ocCol = cols.openCircuit;
     const restoredCol = cols.restored;
     const vRow = cols.v;
+    const dqCol = cols.dqAh;
+    const binCol = cols.dqBin;
+    /** stepRow's `prevT === prevT` for row 0 (a previous sample with a valid time). */
+    const firstPrevTOk = prevT === prevT;
+    // The decimator's open bucket in locals (Decimator.add inlined: no call per sample).
+    let dBucket = dec.bucket;
+    let dVMin = dec.vMin;
+    let dVMax = dec.vMax;
+    let dIMin = dec.iMin;
+    let dIMax = dec.iMax;
+    // The open bucket's safe range in ms: tS = tMs / MS_PER_S is computed only where needed.
+    let dLoMs = dec.safeLoS(dBucket) * MS_PER_S;
+    let dHiMs = dec.safeHiS(dBucket) * MS_PER_S;
+    // dQ/dV: the last voltage bin (clamped) and the range of v certainly inside it.
+    let qBin = 0;
+    let qLoV = NaN;
+    let qHiV = NaN;
     let restoredRows = 0;
     for (let k = 0; k < count; k++) {
       const o = k * FIELDS_PER_RECORD;
       const rawTMs = b[o + F_T] * MS_PER_S;
       const currentA = b[o + F_I];
       const stepKind = b[o + F_STEP_KIND];
-      const lastTMs = k > 0 ? tCol[k - 1] : carryF64[0];
+      const pTMs = k > 0 ? tCol[k - 1] : carryF64[0];
       const lastRawTMs = k > 0 ? b[o - FIELDS_PER_RECORD + F_T] * MS_PER_S : carryF64[1];
       let tMs = rawTMs;
-      if (tMs <= lastTMs && rawTMs >= lastRawTMs - DUPLICATE_TOLERANCE_MS) tMs = lastTMs + NUDGE_MS;
+      if (tMs <= pTMs && rawTMs >= lastRawTMs - DUPLICATE_TOLERANCE_MS) tMs = pTMs + NUDGE_MS;
       const impedance = stepKind === STEP_OTHER;
       if (impedance) impedanceRows++;
       const v = impedance ? NaN : b[o + F_V];
@@ -565,28 +590,58 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       const restored = b[o + F_RESTORED] === 1 ? 1 : 0;
       restoredCol[k] = restored;
       restoredRows += restored;
+      // Same bucket as the previous sample when well inside its edges, else bucketOf decides.
+      const bucket = tMs >= dLoMs && tMs < dHiMs ? dBucket : dec.bucketOf(tMs / MS_PER_S);
+      if (bucket !== dBucket) {
+        const tS = tMs / MS_PER_S;
+        dec.vMin = dVMin;
+        dec.vMax = dVMax;
+        dec.iMin = dIMin;
+        dec.iMax = dIMax;
+        dec.open(bucket, tS, v, currentA);
+        dBucket = bucket;
+        dLoMs = dec.safeLoS(bucket) * MS_PER_S;
+        dHiMs = dec.safeHiS(bucket) * MS_PER_S;
+        dVMin = v;
+        dVMax = v;
+        dIMin = currentA;
+        dIMax = currentA;
+      } else {
+        if (v < dVMin || dVMin !== dVMin) dVMin = v;
+        if (v > dVMax || dVMax !== dVMax) dVMax = v;
+        if (currentA < dIMin) dIMin = currentA;
+        if (currentA > dIMax) dIMax = currentA;
+      }
+      const pI = k > 0 ? aCol[k - 1] : carryF64[2];
+      const pTOk = k > 0 ? pTMs === pTMs : firstPrevTOk;
+      let dqAh = 0;
+      if (pTOk && tMs > pTMs && currentA === currentA && pI === pI && v === v) {
+        const dq = Math.abs(currentA) * ((tMs - pTMs) / MS_PER_H);
+        if (!(v >= qLoV && v < qHiV)) {
+          // Outside the last voltage bin's safe range: compute the bin (as stepRow does).
+          const bin = Math.floor((v - vLo) / binW);
+          qBin = bin < 0 ? 0 : bin >= DQDV_BINS ? DQDV_BINS - 1 : bin;
+          const margin = QUICK_BIN_MARGIN_FRAC * (Math.abs(vLo) + (Math.abs(bin) + 1) * binW);
+          qLoV = vLo + bin * binW + margin;
+          qHiV = vLo + (bin + 1) * binW - margin;
+        }
+        if (currentA > 0) dqAh = dq;
+        else if (currentA < 0) dqAh = -dq;
+      }
+      dqCol[k] = dqAh;
+      binCol[k] = qBin;
     }
+    dec.bucket = dBucket;
+    dec.vMin = dVMin;
+    dec.vMax = dVMax;
+    dec.iMin = dIMin;
+    dec.iMax = dIMax;
     // Pass 2: the model (fastForward over the steady rows of a half, step for the others) and,
-    // row by row, the report's extracts. A fast-forwarded row emits no event, so the open rest
-    // curve only changes after a stepped row, as in stepRow.
-    /** stepRow's `prevT === prevT` for row 0 (a previous sample with a valid time). */
-    const firstPrevTOk = prevT === prevT;
+    // row by row after it, what depends on its events: the dQ/dV histograms (reset when a cycle
+    // closes) and the open rest's voltage curve. A fast-forwarded row emits no event.
     let n = samples;
-    // The decimator's open bucket in locals (Decimator.add inlined: no call per sample).
-    let dBucket = dec.bucket;
-    let dVMin = dec.vMin;
-    let dVMax = dec.vMax;
-    let dIMin = dec.iMin;
-    let dIMax = dec.iMax;
-    // The open bucket's safe range in ms: tS = tMs / MS_PER_S is computed only where needed.
-    let dLoMs = dec.safeLoS(dBucket) * MS_PER_S;
-    let dHiMs = dec.safeHiS(dBucket) * MS_PER_S;
     let rest = openRest as RestCurve | null;
     let restNextS = carryF64[3];
-    // dQ/dV: the last voltage bin (clamped) and the range of v certainly inside it.
-    let qBin = 0;
-    let qLoV = NaN;
-    let qHiV = NaN;
     let fastEnd = 0;
     let nextRestored = -1;
     for (let k = 0; k < count; k++) {
@@ -613,56 +668,19 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
           }
         }
       }
-      const tMs = tCol[k];
-      const currentA = aCol[k];
-      const v = vRow[k];
-      const pTMs = k > 0 ? tCol[k - 1] : carryF64[0];
-      const pI = k > 0 ? aCol[k - 1] : carryF64[2];
-      const pTOk = k > 0 ? pTMs === pTMs : firstPrevTOk;
+      const dqAh = dqCol[k];
+      if (dqAh > 0) hC[binCol[k]] += dqAh;
+      else if (dqAh < 0) hD[binCol[k]] -= dqAh;
       n++;
-      // Same bucket as the previous sample when well inside its edges, else bucketOf decides.
-      const bucket = tMs >= dLoMs && tMs < dHiMs ? dBucket : dec.bucketOf(tMs / MS_PER_S);
-      if (bucket !== dBucket) {
-        const tS = tMs / MS_PER_S;
-        dec.vMin = dVMin;
-        dec.vMax = dVMax;
-        dec.iMin = dIMin;
-        dec.iMax = dIMax;
-        dec.open(bucket, tS, v, currentA);
-        dBucket = bucket;
-        dLoMs = dec.safeLoS(bucket) * MS_PER_S;
-        dHiMs = dec.safeHiS(bucket) * MS_PER_S;
-        dVMin = v;
-        dVMax = v;
-        dIMin = currentA;
-        dIMax = currentA;
-      } else {
-        if (v < dVMin || dVMin !== dVMin) dVMin = v;
-        if (v > dVMax || dVMax !== dVMax) dVMax = v;
-        if (currentA < dIMin) dIMin = currentA;
-        if (currentA > dIMax) dIMax = currentA;
-      }
-      if (pTOk && tMs > pTMs && currentA === currentA && pI === pI && v === v) {
-        const dq = Math.abs(currentA) * ((tMs - pTMs) / MS_PER_H);
-        if (!(v >= qLoV && v < qHiV)) {
-          // Outside the last voltage bin's safe range: compute the bin (as stepRow does).
-          const bin = Math.floor((v - vLo) / binW);
-          qBin = bin < 0 ? 0 : bin >= DQDV_BINS ? DQDV_BINS - 1 : bin;
-          const margin = QUICK_BIN_MARGIN_FRAC * (Math.abs(vLo) + (Math.abs(bin) + 1) * binW);
-          qLoV = vLo + bin * binW + margin;
-          qHiV = vLo + (bin + 1) * binW - margin;
-        }
-        if (currentA > 0) hC[qBin] += dq;
-        else if (currentA < 0) hD[qBin] += dq;
-      }
+      const v = vRow[k];
       if (n === 1) {
         // The model starts in rest: a run that opens at open circuit has a first rest too.
-        rest = { restIndex: -1, startS: tMs / MS_PER_S, tS: [], v: [] };
+        rest = { restIndex: -1, startS: tCol[k] / MS_PER_S, tS: [], v: [] };
         openRest = rest;
         restNextS = 0;
       }
       if (rest !== null && v === v) {
-        const since = tMs / MS_PER_S - rest.startS;
+        const since = tCol[k] / MS_PER_S - rest.startS;
         if (since >= restNextS && rest.tS.length < REST_CURVE_POINTS) {
           rest.tS.push(since);
           rest.v.push(v);
@@ -670,11 +688,6 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         }
       }
     }
-    dec.bucket = dBucket;
-    dec.vMin = dVMin;
-    dec.vMax = dVMax;
-    dec.iMin = dIMin;
-    dec.iMax = dIMax;
     openRest = rest;
     nextRestLogS = restNextS;
     if (count > 0) {
