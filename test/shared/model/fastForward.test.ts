@@ -14,6 +14,7 @@ import type { ModelEvent } from "../../../shared/model/events";
 import { PackModel } from "../../../shared/model/packModel";
 import { fastForward, type SampleColumns } from "../../../shared/model/fastForward";
 import type { Sample } from "../../../shared/sample";
+import { createRng, uniform } from "../../../host/sim/rng";
 
 /** One stretch of the generated input: what the current does and for how many rows. */
 interface Phase {
@@ -50,16 +51,6 @@ const faultsArb: fc.Arbitrary<Faults> = fc.record({
   openCircuit: fc.constantFrom(0, 0.005),
 });
 
-function rng(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
-
 interface Rows {
   tMs: number[];
   currentA: number[];
@@ -77,7 +68,8 @@ function buildRows(cfg: PackConfig, phases: Phase[], faults: Faults): Rows {
   const empty = cfg.soc.emptyCellV;
   let t = 1000;
   for (const p of phases) {
-    const r = rng(p.seed);
+    const stream = createRng(p.seed);
+    const r = (): number => uniform(stream);
     for (let k = 0; k < p.rows; k++) {
       t += r() < faults.gap ? cfg.counting.maxGapMs + 1000 + r() * 60000 : r() < faults.back ? -3000 : 800 + r() * 400;
       let a = 0;
