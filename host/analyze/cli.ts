@@ -1,6 +1,6 @@
 /**
- * `zbms analyze` and `zbms export --bdf`: functions the zbms CLI wires up, and a standalone
- * entry point (`tsx host/analyze/cli.ts analyze <file> …` / `… export --bdf <file> --out FILE`).
+ * `zbms analyze` and `zbms export --bdf`: the functions the zbms CLI wires up (its flags are in
+ * host/cli/analyzeCommand.ts), and the parsers of their option values.
  *
  * analyze: detect (or take) the input format → profile pass → fitted config → replay through
  * the shared PackModel → per-cycle and rest tables (text, CSV, JSON), summary JSON, protocol
@@ -9,17 +9,16 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import { CHEMISTRY_IDS } from "../../shared/chemistry/presets";
 import type { PackConfig, PracticalConditions } from "../../shared/config/packConfig";
 import { validateConfig } from "../../shared/config/validateConfig";
 import { BdfWriter } from "../bdf/writer";
-import { detectFormat, importerFor, parseFormat } from "../import/detect";
+import { detectFormat, importerFor } from "../import/detect";
 import { ImportError, type FormatId, type Importer, type ProgressFn } from "../import/record";
-import { AdamsOptionError, adamsLine, adamsOfHalves, parseAdamsSpan, parsePlating, type AdamsSpan } from "./adams";
-import { AnalysisConfigError, fitValidConfig, userConfig } from "./fitConfig";
+import { adamsLine, adamsOfHalves, type AdamsSpan } from "./adams";
+import { fitValidConfig, userConfig } from "./fitConfig";
 import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
 import { renderReport, type ReportSummary } from "./report";
@@ -141,7 +140,7 @@ async function pickImporter(path: string, format?: FormatId): Promise<Importer> 
 export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const t0 = performance.now();
   if (opts.plating !== undefined && opts.adams === undefined) {
-    throw new UsageError(`--plating ${opts.plating} labels the plating direction of an Adams span: give the span too, e.g. --adams all or --adams 3-14`);
+    throw new AnalyzeOptionError(`--plating ${opts.plating} labels the plating direction of an Adams span: give the span too, e.g. --adams all or --adams 3-14`);
   }
   const path = resolve(input);
   const imp = await pickImporter(path, opts.format);
@@ -291,27 +290,16 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
   return { rows: w.rows, format: imp.format };
 }
 
-// ------------------------------------------------------------------ argument parsing
+// ------------------------------------------------------------------ option values (host/cli/analyzeCommand.ts)
 
-const USAGE = `usage:
-  analyze <file> [--out DIR] [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
-          [--chemistry ID] [--config PACK.json] [--dqdv 1,10,50] [--print text|csv|json|none] [--progress|--no-progress]
-          [--adams all|FROM-TO|FROMh-TOh [--plating charge|discharge]]
-          [--timings]  (phase times in ms, one JSON line on stderr)
-  export --bdf <file> --out FILE [--format FORMAT] [--capacity-ah AH] [--first-half charge|discharge]
-          [--config PACK.json]
-FORMAT (input; default detected): zbms-log, bdf, neware-record, neware-regular, landt-record,
-  batterydata-raw, pybamm
---adams labels an Adams reservoir protocol (plate Q_T, cycle Q_C n times, strip all) and
-  reports its CE = (n·Q_C + Q_S)/(n·Q_C + Q_T) with a bound: "all" = the whole run; "3-14" =
-  cycles 3 to 14 of the per-cycle table (cycle 3's first half is the reservoir, cycle 14's last
-  half the final strip); "2.5h-80h" = the halves that begin in that test-time window (units s,
-  min, h). --plating: the direction that plates Zn (default: the half that opens a cycle).`;
-
-export class UsageError extends Error {
+/**
+ * A bad analysis option (value of a flag of `zbms analyze` / `zbms export`, host/cli/analyzeCommand.ts):
+ * the message names the flag and quotes the value.
+ */
+export class AnalyzeOptionError extends Error {
   constructor(message: string) {
-    super(message + "\n" + USAGE);
-    this.name = "UsageError";
+    super(message);
+    this.name = "AnalyzeOptionError";
   }
 }
 
@@ -321,131 +309,34 @@ export function loadPackConfig(file: string): PackConfig {
   try {
     raw = JSON.parse(readFileSync(resolve(file), "utf8"));
   } catch (e) {
-    throw new UsageError(`--config "${file}": cannot read it as JSON (${(e as Error).message}); give a pack config file such as hardware/packs/znmno2-4s.json`);
+    throw new AnalyzeOptionError(`--config "${file}": cannot read it as JSON (${(e as Error).message}); give a pack config file such as hardware/packs/znmno2-4s.json`);
   }
   try {
     return validateConfig(raw);
   } catch (e) {
-    throw new UsageError(`--config "${file}": ${(e as Error).message}`);
+    throw new AnalyzeOptionError(`--config "${file}": ${(e as Error).message}`);
   }
 }
 
 export function parseCapacityAh(text: string): number {
   const v = Number(text);
-  if (!(v > 0) || !Number.isFinite(v)) throw new UsageError(`--capacity-ah "${text}" is not a positive number of Ah (e.g. --capacity-ah 0.25)`);
+  if (!(v > 0) || !Number.isFinite(v)) throw new AnalyzeOptionError(`--capacity-ah "${text}" is not a positive number of Ah (e.g. --capacity-ah 0.25)`);
   return v;
 }
 
 export function parseFirstHalf(text: string): "charge" | "discharge" {
   if (text === "charge" || text === "discharge") return text;
-  throw new UsageError(`--first-half "${text}": accepted values are "charge" (full cells) or "discharge" (Zn||Cu, half-cells)`);
+  throw new AnalyzeOptionError(`--first-half "${text}": accepted values are "charge" (full cells) or "discharge" (Zn||Cu, half-cells)`);
 }
 
 export function parseChemistry(text: string): ChemistryId {
   if ((CHEMISTRY_IDS as string[]).indexOf(text) >= 0) return text as ChemistryId;
-  throw new UsageError(`--chemistry "${text}": accepted values are ${CHEMISTRY_IDS.join(", ")}`);
+  throw new AnalyzeOptionError(`--chemistry "${text}": accepted values are ${CHEMISTRY_IDS.join(", ")}`);
 }
 
 export function parseCycleList(text: string): number[] {
   const out = text.split(",").map((s) => Number(s.trim()));
-  for (const n of out) if (!Number.isInteger(n) || n < 1) throw new UsageError(`--dqdv "${text}": give cycle numbers ≥ 1 separated by commas, e.g. --dqdv 1,10,50`);
+  for (const n of out) if (!Number.isInteger(n) || n < 1) throw new AnalyzeOptionError(`--dqdv "${text}": give cycle numbers ≥ 1 separated by commas, e.g. --dqdv 1,10,50`);
   return out;
 }
 
-/** An Adams option parser whose error becomes a UsageError (message + usage). */
-function adamsOption<T>(parse: (text: string) => T, text: string): T {
-  try {
-    return parse(text);
-  } catch (e) {
-    if (e instanceof AdamsOptionError) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
-function takeValue(args: string[], i: number, name: string): string {
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith("--")) throw new UsageError(`${name} needs a value`);
-  return v;
-}
-
-/** Standalone entry: returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  try {
-    if (cmd === "analyze") {
-      const o: AnalyzeOptions = {};
-      let file: string | undefined;
-      let timings = false;
-      for (let i = 0; i < rest.length; i++) {
-        const a = rest[i];
-        if (a === "--out") o.outDir = takeValue(rest, i++, a);
-        else if (a === "--format") o.format = parseFormat(takeValue(rest, i++, a));
-        else if (a === "--capacity-ah") o.capacityAh = parseCapacityAh(takeValue(rest, i++, a));
-        else if (a === "--first-half") o.firstHalf = parseFirstHalf(takeValue(rest, i++, a));
-        else if (a === "--chemistry") o.chemistry = parseChemistry(takeValue(rest, i++, a));
-        else if (a === "--config") o.config = loadPackConfig(takeValue(rest, i++, a));
-        else if (a === "--dqdv") o.dqdvCycles = parseCycleList(takeValue(rest, i++, a));
-        else if (a === "--adams") o.adams = adamsOption(parseAdamsSpan, takeValue(rest, i++, a));
-        else if (a === "--plating") o.plating = adamsOption(parsePlating, takeValue(rest, i++, a));
-        else if (a === "--print") {
-          const p = takeValue(rest, i++, a);
-          if (p === "none") o.printTable = null;
-          else if ((TABLE_FORMATS as string[]).indexOf(p) >= 0) o.printTable = p as TableFormat;
-          else throw new UsageError(`--print "${p}": accepted values are text, csv, json, none`);
-        } else if (a === "--no-progress") o.progress = false;
-        else if (a === "--progress") o.progress = true;
-        else if (a === "--timings") timings = true;
-        else if (a.startsWith("--")) throw new UsageError(`unknown option "${a}"`);
-        else if (file === undefined) file = a;
-        else throw new UsageError(`unexpected argument "${a}"`);
-      }
-      if (!file) throw new UsageError("analyze needs an input file");
-      if (o.plating !== undefined && o.adams === undefined) throw new UsageError(`--plating ${o.plating} needs --adams (the span it labels), e.g. --adams all`);
-      const r = await analyzeFile(file, o);
-      if (timings) {
-        const ms: Record<string, number> = {};
-        for (const [k, v] of Object.entries(r.phaseMs)) ms[k] = Math.round(v * 10) / 10;
-        process.stderr.write(`timings ms ${JSON.stringify(ms)}\n`);
-      }
-      return 0;
-    }
-    if (cmd === "export") {
-      const o: ExportOptions = {};
-      let file: string | undefined;
-      let out: string | undefined;
-      for (let i = 0; i < rest.length; i++) {
-        const a = rest[i];
-        if (a === "--bdf") file = takeValue(rest, i++, a);
-        else if (a === "--out") out = takeValue(rest, i++, a);
-        else if (a === "--format") o.format = parseFormat(takeValue(rest, i++, a));
-        else if (a === "--capacity-ah") o.capacityAh = parseCapacityAh(takeValue(rest, i++, a));
-        else if (a === "--first-half") o.firstHalf = parseFirstHalf(takeValue(rest, i++, a));
-        else if (a === "--config") o.config = loadPackConfig(takeValue(rest, i++, a));
-        else if (a === "--no-progress") o.progress = false;
-        else if (a === "--progress") o.progress = true;
-        else throw new UsageError(`unknown option "${a}"`);
-      }
-      if (!file || !out) throw new UsageError("export needs --bdf <input file> and --out <output file>");
-      const r = await exportBdf(file, out, o);
-      process.stdout.write(`wrote ${r.rows} BDF rows from ${r.format} input to ${resolve(out)}\n`);
-      return 0;
-    }
-    throw new UsageError(cmd === undefined ? "no command" : `unknown command "${cmd}"`);
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof ImportError || e instanceof AnalysisConfigError) {
-      process.stderr.write(`zbms: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`zbms: ${(e as Error).stack ?? String(e)}\n`);
-      process.exit(1);
-    },
-  );
-}

@@ -1,10 +1,12 @@
 /**
- * `zbms analyze <file>` and `zbms export --bdf <file> --out FILE`: commander front ends for the
- * analysis functions of host/analyze/cli.ts (H7), with the same flags as its standalone entry.
+ * `zbms analyze <file>` and `zbms export --bdf <file> --out FILE`: the command-line front ends of
+ * the analysis functions of host/analyze/cli.ts (the only ones: flags are defined here).
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { resolve } from "node:path";
-import { analyzeFile, exportBdf, parseCapacityAh, parseChemistry, parseCycleList, parseFirstHalf, TABLE_FORMATS, type AnalyzeOptions, type TableFormat } from "../analyze/cli";
+import { analyzeFile, exportBdf, loadPackConfig, parseCapacityAh, parseChemistry, parseCycleList, parseFirstHalf, TABLE_FORMATS, type AnalyzeOptions, type TableFormat } from "../analyze/cli";
+import type { PackConfig } from "../../shared/config/packConfig";
+import { DURATION_UNITS } from "../units/duration";
 import { parseFormat } from "../import/detect";
 import { parseAdamsSpan, parsePlating, type AdamsSpan } from "../analyze/adams";
 
@@ -26,12 +28,18 @@ interface AnalyzeFlags {
   capacityAh?: number;
   firstHalf?: "charge" | "discharge";
   chemistry?: AnalyzeOptions["chemistry"];
+  config?: PackConfig;
   dqdv?: number[];
   adams?: AdamsSpan;
   plating?: "charge" | "discharge";
   print: string;
   progress?: boolean;
+  timings?: boolean;
 }
+
+/** `--config`: a pack config JSON file (validated), instead of one fitted to the input. */
+const CONFIG_FLAG = "--config <pack.json>";
+const CONFIG_HELP = "pack config JSON (e.g. hardware/packs/znmno2-4s.json) instead of one fitted to the input";
 
 export function registerAnalyze(program: Command, run: (f: () => Promise<void>) => Promise<void>): void {
   program
@@ -43,29 +51,37 @@ export function registerAnalyze(program: Command, run: (f: () => Promise<void>) 
     .option("--capacity-ah <ah>", "nominal capacity (default: the largest one-direction charge)", flagParser(parseCapacityAh))
     .option("--first-half <half>", "which half opens a cycle: charge | discharge", flagParser(parseFirstHalf))
     .option("--chemistry <id>", "chemistry preset (ZnMnO2, …)", flagParser(parseChemistry))
+    .option(CONFIG_FLAG, CONFIG_HELP, flagParser(loadPackConfig))
     .option("--dqdv <list>", "cycles whose dQ/dV is plotted, e.g. 1,10,50", flagParser(parseCycleList))
     .option(
       "--adams <span>",
-      "Adams reservoir protocol span: all | FROM-TO cycles of the per-cycle table (e.g. 3-14) | FROM-TO test times (e.g. 2.5h-80h; s, min, h)",
+      `Adams reservoir protocol span: all | FROM-TO cycles of the per-cycle table (e.g. 3-14) | FROM-TO test times (e.g. 2.5h-80h; units ${DURATION_UNITS})`,
       flagParser(parseAdamsSpan),
     )
     .option("--plating <dir>", "direction that plates Zn in the Adams span: charge | discharge (default: the half that opens a cycle)", flagParser(parsePlating))
     .addOption(new Option("--print <format>", "table printed to the terminal").choices([...TABLE_FORMATS, "none"]).default("text"))
     .option("--no-progress", "no progress bar")
+    .option("--timings", "print each phase's wall time (ms) as one JSON line on stderr")
     .action((file: string, f: AnalyzeFlags) =>
       run(async () => {
-        await analyzeFile(file, {
+        const r = await analyzeFile(file, {
           outDir: f.out,
           format: f.format,
           capacityAh: f.capacityAh,
           firstHalf: f.firstHalf,
           chemistry: f.chemistry,
+          config: f.config,
           dqdvCycles: f.dqdv,
           adams: f.adams,
           plating: f.plating,
           printTable: f.print === "none" ? null : (f.print as TableFormat),
           progress: f.progress === false ? false : "auto",
         });
+        if (f.timings === true) {
+          const ms: Record<string, number> = {};
+          for (const [k, v] of Object.entries(r.phaseMs)) ms[k] = Math.round(v * 10) / 10;
+          process.stderr.write(`timings ms ${JSON.stringify(ms)}\n`);
+        }
         process.stdout.write(`analysis written to ${resolve(f.out)}\n`);
       }),
     );
@@ -77,10 +93,11 @@ export function registerAnalyze(program: Command, run: (f: () => Promise<void>) 
     .option("--format <id>", "input format (default: detected)", flagParser(parseFormat))
     .option("--capacity-ah <ah>", "nominal capacity", flagParser(parseCapacityAh))
     .option("--first-half <half>", "charge | discharge", flagParser(parseFirstHalf))
+    .option(CONFIG_FLAG, CONFIG_HELP, flagParser(loadPackConfig))
     .option("--no-progress", "no progress bar")
-    .action((f: { bdf: string; out: string; format?: AnalyzeOptions["format"]; capacityAh?: number; firstHalf?: "charge" | "discharge"; progress?: boolean }) =>
+    .action((f: { bdf: string; out: string; format?: AnalyzeOptions["format"]; capacityAh?: number; firstHalf?: "charge" | "discharge"; config?: PackConfig; progress?: boolean }) =>
       run(async () => {
-        const r = await exportBdf(f.bdf, f.out, { format: f.format, capacityAh: f.capacityAh, firstHalf: f.firstHalf, progress: f.progress === false ? false : "auto" });
+        const r = await exportBdf(f.bdf, f.out, { format: f.format, capacityAh: f.capacityAh, firstHalf: f.firstHalf, config: f.config, progress: f.progress === false ? false : "auto" });
         process.stdout.write(`wrote ${r.rows} BDF rows from ${r.format} input to ${resolve(f.out)}\n`);
       }),
     );

@@ -5,6 +5,7 @@
 import { SerialPortError } from "../serial/portErrors";
 import { ReplyTimeoutError } from "../serial/replCommand";
 import { NotEspruinoError } from "../serial/espruinoProbe";
+import { AnalyzeOptionError } from "../analyze/cli";
 
 /** Exit statuses of `zbms` (1 is commander's own "bad flag or value"). */
 export const EXIT_OK = 0;
@@ -31,6 +32,7 @@ export function describeFailure(e: unknown): { message: string; exitCode: number
   if (e instanceof SerialPortError) return { message: e.message, exitCode: EXIT_PORT };
   if (e instanceof ReplyTimeoutError) return { message: e.message, exitCode: EXIT_TIMEOUT };
   if (e instanceof NotEspruinoError) return { message: e.message, exitCode: EXIT_NOT_ESPRUINO };
+  if (e instanceof AnalyzeOptionError) return { message: e.message, exitCode: EXIT_USAGE };
   if (e instanceof Error) return { message: e.message, exitCode: EXIT_FAILED };
   return { message: String(e), exitCode: EXIT_FAILED };
 }

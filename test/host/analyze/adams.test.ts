@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { analyzeFile, main } from "../../../host/analyze/cli";
+import { analyzeFile } from "../../../host/analyze/cli";
 import { adamsOfHalves, HalfCollector, parseAdamsSpan, parsePlating, type HalfRecord } from "../../../host/analyze/adams";
 import { fitValidConfig } from "../../../host/analyze/fitConfig";
 import { profileInput } from "../../../host/analyze/profile";
@@ -12,6 +12,7 @@ import type { SensorChainConfig } from "../../../shared/config/packConfig";
 import { ceBoundFrac } from "../../../shared/cycles/ceBound";
 import { SEG_CHARGE, SEG_DISCHARGE, SEG_REST } from "../../../shared/model/events";
 import { main as zbmsMain } from "../../../host/cli/main";
+import { EXIT_USAGE } from "../../../host/cli/cliErrors";
 
 // Whole-pipeline runs: allow for a loaded CI machine.
 vi.setConfig({ testTimeout: 60000 });
@@ -205,19 +206,19 @@ describe("Adams option parsing", () => {
 describe("Adams through the command lines", () => {
   const pure = writeBdf("adams-cli.bdf.csv", protocolSteps(1, false), 1);
 
-  it("standalone analyze prints the Adams line; bad values and --plating alone exit 2 with the reason", async () => {
+  it("zbms analyze prints the Adams line; bad values and --plating alone exit 1 (usage) with the reason", async () => {
     const out: string[] = [];
     const err: string[] = [];
     const so = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
     const se = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
     try {
-      expect(await main(["analyze", pure.path, "--out", join(dir, "cli"), "--no-progress", "--adams", "all", "--plating", "charge"])).toBe(0);
+      expect(await zbmsMain(["node", "zbms", "analyze", pure.path, "--out", join(dir, "cli"), "--no-progress", "--adams", "all", "--plating", "charge"])).toBe(0);
       expect(out.join("")).toMatch(/Adams reservoir CE 98\.33\d ± \d\.\d{3} % \(span all, plating = charge.*n = 10, Q_T = 0\.0010000 Ah/);
-      expect(await main(["analyze", pure.path, "--out", join(dir, "cli"), "--adams", "x-y"])).toBe(2);
+      expect(await zbmsMain(["node", "zbms", "analyze", pure.path, "--out", join(dir, "cli"), "--adams", "x-y"])).toBe(EXIT_USAGE);
       expect(err.join("")).toMatch(/--adams "x-y".*accepted/);
-      expect(await main(["analyze", pure.path, "--out", join(dir, "cli"), "--plating", "charge"])).toBe(2);
-      expect(err.join("")).toMatch(/--plating charge needs --adams/);
-      expect(await main(["analyze", pure.path, "--out", join(dir, "cli"), "--adams", "all", "--plating", "sideways"])).toBe(2);
+      expect(await zbmsMain(["node", "zbms", "analyze", pure.path, "--out", join(dir, "cli"), "--plating", "charge"])).toBe(EXIT_USAGE);
+      expect(err.join("")).toMatch(/--plating charge labels the plating direction of an Adams span: give the span too/);
+      expect(await zbmsMain(["node", "zbms", "analyze", pure.path, "--out", join(dir, "cli"), "--adams", "all", "--plating", "sideways"])).toBe(EXIT_USAGE);
       expect(err.join("")).toMatch(/--plating "sideways"/);
     } finally {
       so.mockRestore();

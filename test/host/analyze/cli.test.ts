@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -6,7 +6,14 @@ import { describe, expect, it, vi } from "vitest";
 
 // Whole-pipeline runs: allow for a loaded CI machine.
 vi.setConfig({ testTimeout: 60000 });
-import { analyzeFile, exportBdf, main, parseCapacityAh, parseCycleList, parseFirstHalf } from "../../../host/analyze/cli";
+import { analyzeFile, exportBdf, parseCapacityAh, parseCycleList, parseFirstHalf } from "../../../host/analyze/cli";
+import { main as zbmsMain } from "../../../host/cli/main";
+import { EXIT_FAILED, EXIT_USAGE } from "../../../host/cli/cliErrors";
+
+/** `zbms ARGS…` in this process; returns the exit status. */
+function zbms(...args: string[]): Promise<number> {
+  return zbmsMain(["node", "zbms", ...args]);
+}
 import { fitConfig } from "../../../host/analyze/fitConfig";
 import { profileInput } from "../../../host/analyze/profile";
 import { pybammImporter } from "../../../host/import/pybamm";
@@ -121,26 +128,41 @@ describe("zbms analyze outputs", () => {
     expect(summary.protocol.length).toBe(7);
     expect(readFileSync(r.files.html, "utf8")).toContain("new uPlot(");
   });
-  it("main() returns 2 with a clear message for an unknown format or bad option", async () => {
+  it("zbms analyze exits with a clear message for an unknown format (5) or a bad option (1)", async () => {
     const bad = join(dir, "bad.csv");
     writeFileSync(bad, "a,b\n1,2\n");
     const errs = await withStderr(async () => {
-      expect(await main(["analyze", bad, "--out", join(dir, "x")])).toBe(2);
-      expect(await main(["analyze", PYBAMM, "--capacity-ah", "zero"])).toBe(2);
-      expect(await main(["frobnicate"])).toBe(2);
-      expect(await main(["analyze", PYBAMM, "--config", bad])).toBe(2);
+      expect(await zbms("analyze", bad, "--out", join(dir, "x"), "--no-progress")).toBe(EXIT_FAILED);
+      expect(await zbms("analyze", PYBAMM, "--capacity-ah", "zero")).toBe(EXIT_USAGE);
+      expect(await zbms("frobnicate")).toBe(EXIT_USAGE);
+      expect(await zbms("analyze", PYBAMM, "--config", bad)).toBe(EXIT_USAGE);
+      expect(await zbms("export", "--bdf", PYBAMM, "--out", join(dir, "y.csv"), "--config", bad)).toBe(EXIT_USAGE);
     });
     expect(errs.join("")).toContain('Columns found: "a", "b"');
     expect(errs.join("")).toContain('--capacity-ah "zero"');
-    expect(errs.join("")).toContain('unknown command "frobnicate"');
+    expect(errs.join("")).toContain("unknown command 'frobnicate'");
     expect(errs.join("")).toMatch(/--config ".*bad.csv": cannot read it as JSON/);
+  });
+  it("zbms analyze --config replays with the given pack config", async () => {
+    const cfgFile = join(dir, "pack.json");
+    writeFileSync(cfgFile, readFileSync(join(REPO, "hardware", "packs", "znmno2-4s.json"), "utf8"));
+    const errs = await withStderr(async () => {
+      expect(await zbms("analyze", PYBAMM, "--out", join(dir, "cfg"), "--print", "none", "--no-progress", "--config", cfgFile)).toBe(0);
+    });
+    expect(errs.join("")).toBe("");
+    const summaryFile = readdirSync(join(dir, "cfg")).find((f) => f.endsWith(".summary.json"));
+    expect(summaryFile).toBeDefined();
+    const summary = JSON.parse(readFileSync(join(dir, "cfg", summaryFile as string), "utf8"));
+    // The replay used the given pack (4 cells), not a config fitted to the 1-cell input.
+    expect(summary.config.name).toBe("ZnMnO2 4S 2Ah pouch");
+    expect(summary.config.cellCount).toBe(4);
   });
 });
 
 describe("zbms analyze --timings", () => {
   it("prints each phase's wall time (ms) as one JSON line on stderr, and analyzeFile returns them", async () => {
     const errs = await withStderr(async () => {
-      expect(await main(["analyze", PYBAMM, "--out", join(dir, "timed"), "--print", "none", "--no-progress", "--timings"])).toBe(0);
+      expect(await zbms("analyze", PYBAMM, "--out", join(dir, "timed"), "--print", "none", "--no-progress", "--timings")).toBe(0);
     });
     const line = errs.join("").split("\n").find((l) => l.startsWith("timings ms "));
     expect(line).toBeDefined();
