@@ -50,8 +50,6 @@ export function manifestPath(spec: BundleSpec): string;
 export function inputsHash(spec: BundleSpec, version: string, inputs: string[]): string | null;
 /** The cached bundle if still current and intact, else null; loads no esbuild. */
 export function freshBundle(spec: BundleSpec): CachedBundle | null;
-/** Write `text` to `file` atomically (temporary file + rename). */
-export function writeAtomic(file: string, text: string): void;
 /** Bundle now and cache it; null when esbuild is not installed; throws esbuild's error when the build fails. */
 export function buildBundle(spec: BundleSpec): CachedBundle | null;
 /** freshBundle, else buildBundle. */

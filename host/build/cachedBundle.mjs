@@ -20,9 +20,10 @@
  * code missing and rebuilds).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { writeFileAtomic } from "../files/atomicWrite.mjs";
 
 const require = createRequire(import.meta.url);
 /** A sha256 in hex, as the manifest stores them. */
@@ -131,16 +132,6 @@ export function freshBundle(spec) {
 }
 
 /**
- * Write `text` to `file` atomically (concurrent runs never see half a file).
- * @param {string} file @param {string} text
- */
-export function writeAtomic(file, text) {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
-/**
  * Store `code`, built from `inputs`, as the current bundle of `spec`; drop the one it supersedes.
  * Returns the code's file, or null if the cache cannot be written (then only the next run pays
  * a rebuild). An input edited while esbuild ran is hashed in its new state: that bundle counts
@@ -155,10 +146,10 @@ function store(spec, version, inputs, code) {
     const old = readManifest(spec);
     mkdirSync(cacheDirOf(spec), { recursive: true });
     const file = codePath(spec, hash);
-    writeAtomic(file, code);
+    writeFileAtomic(file, code);
     /** @type {BundleManifest} */
     const manifest = { inputs, hash, codeHash: sha256(code), esbuild: version, entry: spec.entry };
-    writeAtomic(manifestPath(spec), JSON.stringify(manifest));
+    writeFileAtomic(manifestPath(spec), JSON.stringify(manifest));
     if (old !== null && old.hash !== hash) rmSync(codePath(spec, old.hash), { force: true });
     return file;
   } catch {
