@@ -671,23 +671,23 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       const dqAh = dqCol[k];
       if (dqAh > 0) hC[binCol[k]] += dqAh;
       else if (dqAh < 0) hD[binCol[k]] -= dqAh;
-      n++;
-      const v = vRow[k];
-      if (n === 1) {
+      if (n + k === 0) {
         // The model starts in rest: a run that opens at open circuit has a first rest too.
         rest = { restIndex: -1, startS: tCol[k] / MS_PER_S, tS: [], v: [] };
         openRest = rest;
         restNextS = 0;
       }
-      if (rest !== null && v === v) {
+      if (rest !== null) {
+        const v = vRow[k];
         const since = tCol[k] / MS_PER_S - rest.startS;
-        if (since >= restNextS && rest.tS.length < REST_CURVE_POINTS) {
+        if (v === v && since >= restNextS && rest.tS.length < REST_CURVE_POINTS) {
           rest.tS.push(since);
           rest.v.push(v);
           restNextS = since <= 0 ? 1 : since * REST_CURVE_LOG_STEP;
         }
       }
     }
+    n += count;
     openRest = rest;
     nextRestLogS = restNextS;
     if (count > 0) {
