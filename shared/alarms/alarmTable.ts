@@ -142,25 +142,25 @@ export function gatherAlarmInputs(inp: AlarmInputs, out: Float64Array): void {
   out[10] = inp.lastCe;
 }
 
-/** True when `x` is NaN or strictly inside band k (lo[k], hi[k]). */
-function inBand(x: number, lo: Float64Array, hi: Float64Array, k: number): boolean {
-  return x !== x || (x > lo[k] && x < hi[k]);
+/** True when `x` is NaN or strictly inside the quiet band (lo, hi): on that side of every row's level. */
+export function inQuietBand(x: number, lo: number, hi: number): boolean {
+  return x !== x || (x > lo && x < hi);
 }
 
 /** True when every input is inside its quiet band, read straight from `inp` in ALARM_INPUT_INDEX order. */
 function allInBand(inp: AlarmInputs, lo: Float64Array, hi: Float64Array): boolean {
   return (
-    inBand(inp.maxCellV, lo, hi, 0) &&
-    inBand(inp.minCellV, lo, hi, 1) &&
-    inBand(inp.chargeCurrentA, lo, hi, 2) &&
-    inBand(inp.dischargeCurrentA, lo, hi, 3) &&
-    inBand(inp.maxTempC, lo, hi, 4) &&
-    inBand(inp.minTempC, lo, hi, 5) &&
-    inBand(inp.imbalanceV, lo, hi, 6) &&
-    inBand(inp.sensorFault, lo, hi, 7) &&
-    inBand(inp.selfDischargeFracPerH, lo, hi, 8) &&
-    inBand(inp.retentionFrac, lo, hi, 9) &&
-    inBand(inp.lastCe, lo, hi, 10)
+    inQuietBand(inp.maxCellV, lo[0], hi[0]) &&
+    inQuietBand(inp.minCellV, lo[1], hi[1]) &&
+    inQuietBand(inp.chargeCurrentA, lo[2], hi[2]) &&
+    inQuietBand(inp.dischargeCurrentA, lo[3], hi[3]) &&
+    inQuietBand(inp.maxTempC, lo[4], hi[4]) &&
+    inQuietBand(inp.minTempC, lo[5], hi[5]) &&
+    inQuietBand(inp.imbalanceV, lo[6], hi[6]) &&
+    inQuietBand(inp.sensorFault, lo[7], hi[7]) &&
+    inQuietBand(inp.selfDischargeFracPerH, lo[8], hi[8]) &&
+    inQuietBand(inp.retentionFrac, lo[9], hi[9]) &&
+    inQuietBand(inp.lastCe, lo[10], hi[10])
   );
 }
 

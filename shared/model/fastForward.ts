@@ -29,7 +29,7 @@ import { trapezoidAh, trapezoidWh } from "../counting/trapezoid";
 import { classifyCurrent } from "../segmentation/segmenter";
 import { stepCycleSample } from "../cycles/cycleTracker";
 import { SOC_UNKNOWN, clamp01 } from "../soc/socEstimator";
-import { ALARM_INPUT_INDEX, quietBands } from "../alarms/alarmTable";
+import { ALARM_INPUT_INDEX, inQuietBand, quietBands } from "../alarms/alarmTable";
 
 /** A run of samples as columns (the host's batches): row r's values at index r (× stride). */
 export interface SampleColumns {
@@ -51,11 +51,6 @@ export interface SampleColumns {
  * one heap number per row and update; a value read from a Float64Array is a plain double.
  */
 const CARRY = new Float64Array(12);
-
-/** True when `x` is NaN or strictly inside (lo, hi): stepAlarms' quiet test for one input. */
-function inBand(x: number, lo: number, hi: number): boolean {
-  return x !== x || (x > lo && x < hi);
-}
 
 /**
  * Step rows `from`, `from + 1`, … of `cols` through `model` while each can be taken (see the
@@ -116,8 +111,8 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
   const lo = bands.lo;
   const hi = bands.hi;
   const K = ALARM_INPUT_INDEX;
-  if (!inBand(st.sd.retentionFrac, lo[K.retentionFrac], hi[K.retentionFrac])) return from;
-  if (!inBand(cyc.lastGoodCe, lo[K.lastCe], hi[K.lastCe])) return from;
+  if (!inQuietBand(st.sd.retentionFrac, lo[K.retentionFrac], hi[K.retentionFrac])) return from;
+  if (!inQuietBand(cyc.lastGoodCe, lo[K.lastCe], hi[K.lastCe])) return from;
   const loMaxV = lo[K.maxCellV];
   const hiMaxV = hi[K.maxCellV];
   const loMinV = lo[K.minCellV];
@@ -218,14 +213,14 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
       }
     }
     if (
-      !inBand(maxV, loMaxV, hiMaxV) ||
-      !inBand(minV, loMinV, hiMinV) ||
-      !inBand(curA > 0 ? curA : 0, loChargeA, hiChargeA) ||
-      !inBand(curA < 0 ? -curA : 0, loDischargeA, hiDischargeA) ||
-      !inBand(maxT, loMaxT, hiMaxT) ||
-      !inBand(minT, loMinT, hiMinT) ||
-      !inBand(maxV - minV, loImbalanceV, hiImbalanceV) ||
-      !inBand(invalid, loFault, hiFault)
+      !inQuietBand(maxV, loMaxV, hiMaxV) ||
+      !inQuietBand(minV, loMinV, hiMinV) ||
+      !inQuietBand(curA > 0 ? curA : 0, loChargeA, hiChargeA) ||
+      !inQuietBand(curA < 0 ? -curA : 0, loDischargeA, hiDischargeA) ||
+      !inQuietBand(maxT, loMaxT, hiMaxT) ||
+      !inQuietBand(minT, loMinT, hiMinT) ||
+      !inQuietBand(maxV - minV, loImbalanceV, hiImbalanceV) ||
+      !inQuietBand(invalid, loFault, hiFault)
     )
       break;
     lastInvalid = invalid;
