@@ -235,8 +235,8 @@ class Decimator {
 
 /**
  * A worker batch as the model's columns (shared/model/fastForward.ts), plus what the replay
- * keeps per row: the row's voltage before it is spread over the cells, the restored flag, and
- * the row's dQ and dQ/dV bin.
+ * keeps per row: the row's voltage before it is spread over the cells (the cell column itself
+ * for a one-cell pack), the restored flag, and the row's dQ and dQ/dV bin.
  * Reused from batch to batch (grown when a batch is longer).
  */
 class BatchColumns implements SampleColumns {
@@ -258,7 +258,7 @@ class BatchColumns implements SampleColumns {
       this.cellV = new Float64Array(rows * this.cellCount);
       this.tempC = new Float64Array(rows * this.tempCount);
       this.openCircuit = new Uint8Array(rows);
-      this.v = new Float64Array(rows);
+      this.v = this.cellCount === 1 ? this.cellV : new Float64Array(rows);
       this.restored = new Uint8Array(rows);
       this.dqAh = new Float64Array(rows);
       this.dqBin = new Int32Array(rows);
@@ -513,10 +513,10 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     stepRow(r.tS, r.voltageV, r.currentA, r.tempC, r.stepKind, r.restored, r.cellsV.length > 0 ? r.cellsV : null, r.tempsC.length > 0 ? r.tempsC : null);
   };
   /**
-   * A worker batch. Without a BDF writer this is stepRow (cellsV = tempsC = null) with the
-   * per-sample history in locals instead of closure variables (the replay's hot loop: ~10⁷
-   * iterations on long inputs); a change to stepRow must be made here too
-   * (test/host/analyze: parallel and in-thread replays give identical results).
+   * A worker batch. Without a BDF writer this gives what stepRow (cellsV = tempsC = null) gives
+   * row by row, in two passes over the batch's columns and with fastForward for the steady rows
+   * (the replay's hot loop: ~10⁷ rows on long inputs); a change to stepRow must be made here
+   * too (test/host/analyze: parallel and in-thread replays give identical results).
    */
   const onBatch = (b: Float64Array, count: number): void => {
     if (bdf) {
@@ -579,9 +579,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       const v = impedance ? NaN : b[o + F_V];
       tCol[k] = tMs;
       aCol[k] = currentA;
-      vRow[k] = v;
-      if (cellCount === 1) vCol[k] = v;
-      else for (let c = 0; c < cellCount; c++) vCol[k * cellCount + c] = v / cellCount;
+      vRow[k] = v; // one cell: vRow is vCol
+      if (cellCount !== 1) for (let c = 0; c < cellCount; c++) vCol[k * cellCount + c] = v / cellCount;
       if (nTemps > 0) {
         const tempC = b[o + F_TEMP];
         for (let q = 0; q < nTemps; q++) tempCol[k * nTemps + q] = tempC;
