@@ -16,8 +16,7 @@ function flagParser<T>(parse: (text: string) => T): (text: string) => T {
     try {
       return parse(text);
     } catch (e) {
-      // the analysis parsers append their whole usage text; the first line is the message
-      throw new InvalidArgumentError((e instanceof Error ? e.message : String(e)).split("\n")[0]!);
+      throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
     }
   };
 }
