@@ -49,7 +49,7 @@ export interface SampleColumns {
   /** Temperatures (°C), row-major: config.tempCount per row. */
   tempC: Float64Array;
   /** 1 = open circuit (Sample.openCircuit) per row. */
-  openCircuit: Uint8Array;
+  openCircuit: Float64Array | Uint8Array;
 }
 
 /**
@@ -130,6 +130,10 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
   const hiImbalanceV = hi[K.imbalanceV];
   const loFault = lo[K.sensorFault];
   const hiFault = hi[K.sensorFault];
+  // What a taken row cannot change: with one cell the imbalance is 0 (every voltage is finite);
+  // without temperature sensors both temperatures are NaN (in band) and no channel is invalid.
+  if (n === 1 && !inQuietBand(0, loImbalanceV, hiImbalanceV)) return from;
+  if (nT === 0 && !inQuietBand(0, loFault, hiFault)) return from;
   const tCol = cols.tMs;
   const aCol = cols.currentA;
   const vCol = cols.cellV;
@@ -186,13 +190,11 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
       !inQuietBand(maxV, loMaxV, hiMaxV) ||
       !inQuietBand(minV, loMinV, hiMinV) ||
       !inQuietBand(curA > 0 ? curA : 0, loChargeA, hiChargeA) ||
-      !inQuietBand(curA < 0 ? -curA : 0, loDischargeA, hiDischargeA) ||
-      !inQuietBand(maxT, loMaxT, hiMaxT) ||
-      !inQuietBand(minT, loMinT, hiMinT) ||
-      !inQuietBand(maxV - minV, loImbalanceV, hiImbalanceV) ||
-      !inQuietBand(invalid, loFault, hiFault)
+      !inQuietBand(curA < 0 ? -curA : 0, loDischargeA, hiDischargeA)
     )
       break;
+    if (n > 1 && !inQuietBand(maxV - minV, loImbalanceV, hiImbalanceV)) break;
+    if (nT > 0 && (!inQuietBand(maxT, loMaxT, hiMaxT) || !inQuietBand(minT, loMinT, hiMinT) || !inQuietBand(invalid, loFault, hiFault))) break;
     lastInvalid = invalid;
 
     // 2. Counting (stepCounting's steady branch), with the values before this row kept.

@@ -18,7 +18,7 @@ import { createRng, uniform } from "../../../host/sim/rng";
 
 /** One stretch of the generated input: what the current does and for how many rows. */
 interface Phase {
-  kind: "charge" | "discharge" | "rest" | "hover" | "quiet" | "flip" | "overV" | "underV" | "highA";
+  kind: "charge" | "discharge" | "rest" | "hover" | "quiet" | "flip" | "overV" | "underV" | "highA" | "spread" | "hot";
   rows: number;
   /** Multiple of activeCurrentA for the active kinds. */
   rateOfActive: number;
@@ -26,7 +26,7 @@ interface Phase {
 }
 
 const phaseArb: fc.Arbitrary<Phase> = fc.record({
-  kind: fc.constantFrom("charge", "charge", "discharge", "discharge", "rest", "hover", "quiet", "flip", "overV", "underV", "highA"),
+  kind: fc.constantFrom("charge", "charge", "discharge", "discharge", "rest", "hover", "quiet", "flip", "overV", "underV", "highA", "spread", "hot"),
   rows: fc.integer({ min: 1, max: 900 }),
   rateOfActive: fc.double({ min: 1.5, max: 40, noNaN: true }),
   seed: fc.integer({ min: 1, max: 0x7fffffff }),
@@ -58,6 +58,12 @@ interface Rows {
   tempC: number[][];
   openCircuit: number[];
 }
+
+/** Largest cell-to-cell spread of a "spread" phase (V): beyond the default cellImbalance rows' limits (shared/config/defaults.ts). */
+const SPREAD_MAX_V = 0.2;
+
+/** Largest warming of a "hot" phase (°C above 25 °C): beyond the default temperature alarms' limits. */
+const WARM_MAX_C = 50;
 
 /** Rows of a pack from phases (1 s samples with jitter, a sloping voltage, noise and faults). */
 function buildRows(cfg: PackConfig, phases: Phase[], faults: Faults): Rows {
@@ -92,12 +98,17 @@ function buildRows(cfg: PackConfig, phases: Phase[], faults: Faults): Rows {
       } else if (p.kind === "underV") {
         a = -p.rateOfActive * act;
         v = empty + 0.002 - 0.004 * r();
-      } else a = (r() < 0.5 ? 1 : -1) * 50 * p.rateOfActive * act; // past the current alarms
+      } else if (p.kind === "spread" || p.kind === "hot") a = p.rateOfActive * act + noise;
+      else a = (r() < 0.5 ? 1 : -1) * 50 * p.rateOfActive * act; // past the current alarms
+      // "spread": the cells drift apart during a charge, across the imbalance alarm's limits.
+      const spreadV = p.kind === "spread" ? (SPREAD_MAX_V * k) / p.rows : 0;
       if (r() < faults.nanCurrent) a = NaN;
       const cells: number[] = [];
-      for (let c = 0; c < cfg.cellCount; c++) cells.push(r() < faults.nanVoltage ? NaN : v + 0.001 * c + (r() - 0.5) * 0.001);
+      for (let c = 0; c < cfg.cellCount; c++) cells.push(r() < faults.nanVoltage ? NaN : v + 0.001 * c + spreadV * c + (r() - 0.5) * 0.001);
       const temps: number[] = [];
-      for (let c = 0; c < cfg.tempCount; c++) temps.push(r() < faults.nanTemp ? NaN : 25 + c + r());
+      // "hot": the sensors warm up during a charge, across the temperature alarms' limits.
+      const warmC = p.kind === "hot" ? (WARM_MAX_C * k) / p.rows : 0;
+      for (let c = 0; c < cfg.tempCount; c++) temps.push(r() < faults.nanTemp ? NaN : 25 + c + warmC + r());
       out.tMs.push(t);
       out.currentA.push(a);
       out.cellV.push(cells);
@@ -119,7 +130,7 @@ function columnsOf(cfg: PackConfig, rows: Rows, from: number, to: number): Sampl
     currentA: new Float64Array(m),
     cellV: new Float64Array(m * cfg.cellCount),
     tempC: new Float64Array(m * cfg.tempCount),
-    openCircuit: new Uint8Array(m),
+    openCircuit: new Float64Array(m),
   };
   for (let j = 0; j < m; j++) {
     cols.tMs[j] = rows.tMs[from + j];
