@@ -1,19 +1,22 @@
 /**
- * `npx tsx bench/parseSpeed.ts [file] [--chunk BYTES] [--runs N] [--only generic|fast|worker]`:
- * times the analyze read worker's parse of a BDF CSV alone (no model replay), three ways:
+ * `npx tsx bench/parseSpeed.ts [file] [--chunk BYTES] [--runs N] [--only generic|fast|fast-js|worker]`:
+ * times the analyze read worker's parse of a BDF CSV alone (no model replay), four ways:
  * - generic: the BDF importer record by record, packed into Float64Array batches (the worker's
  *   path before host/import/numericFast.ts);
- * - fast: readTabularNumeric straight into the batches;
+ * - fast: readTabularNumeric (its default engine, the WASM row loop) into its own batch buffer,
+ *   with a sink that sums the currents (no batch allocated per call);
+ * - fast-js: the same with `engine: "js"` (the JS row loop on every row);
  * - worker: readInWorker with a batch callback that does nothing (parse + transfer to the main
  *   thread, as the replay sees it).
  * Default file: /tmp/long.bdf.csv (make it with bench/analyzeGen.ts generateBdf(path, 1e7)).
- * Last line: one JSON object with the best time of each way (ms) and the records read.
+ * Last line: one JSON object with the best time of each way (ms) and the records read (for
+ * fast: also the rows the WASM loop read itself and those it handed back to JS).
  */
 import { statSync } from "node:fs";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, packRecord } from "../host/analyze/batchLayout";
 import { readInWorker } from "../host/analyze/parallelRead";
 import { BDF_FORMAT, bdfImporter } from "../host/import/bdfCsv";
-import { readTabularNumeric } from "../host/import/numericFast";
+import { readTabularNumeric, type NumericEngine, type NumericReadReport } from "../host/import/numericFast";
 
 const DEFAULT_FILE = "/tmp/long.bdf.csv";
 const DEFAULT_RUNS = 3;
@@ -54,12 +57,14 @@ async function generic(): Promise<{ records: number; sum: number }> {
   return { records: st.records, sum };
 }
 
-function fast(): { records: number; sum: number } {
+/** The last fast read's report (which engine ran, how many rows it handed back to JS). */
+let lastReport: NumericReadReport | undefined;
+
+function fastWith(engine: NumericEngine): { records: number; sum: number } {
   let sum = 0;
-  const st = readTabularNumeric(BDF_FORMAT, file, new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD), (b, count) => {
+  const st = readTabularNumeric(BDF_FORMAT, file, (b, count) => {
     sum += sumBatch(b, count);
-    return new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD);
-  }, chunkBytes !== undefined ? { chunkBytes } : {});
+  }, { ...(chunkBytes !== undefined ? { chunkBytes } : {}), engine, onReport: (r) => (lastReport = r) });
   return { records: st.records, sum };
 }
 
@@ -86,12 +91,23 @@ async function time(name: string, f: () => Promise<{ records: number; sum: numbe
 
 async function main(): Promise<void> {
   const out: Record<string, number | string> = { file, bytes: statSync(file).size };
-  for (const [name, f] of [["generic", generic], ["fast", fast], ["worker", worker]] as const) {
+  const ways = [
+    ["generic", generic],
+    ["fast", () => fastWith("wasm")],
+    ["fast-js", () => fastWith("js")],
+    ["worker", worker],
+  ] as const;
+  for (const [name, f] of ways) {
     if (only !== undefined && only !== name) continue;
     const r = await time(name, f);
-    out[`${name}Ms`] = Math.round(r.ms);
+    const key = name === "fast-js" ? "fastJs" : name;
+    out[`${key}Ms`] = Math.round(r.ms);
     out.records = r.records;
-    out[`${name}Sum`] = r.sum;
+    out[`${key}Sum`] = r.sum;
+    if (name === "fast" && lastReport !== undefined) {
+      out.fastWasmRecords = lastReport.wasmRecords;
+      out.fastOddRows = lastReport.oddRows;
+    }
   }
   process.stdout.write(JSON.stringify(out) + "\n");
 }

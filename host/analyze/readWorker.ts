@@ -24,7 +24,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from "node:worker_threads";
 import { importerFor } from "../import/detect";
-import { numericFastEligible, readTabularNumeric } from "../import/numericFast";
+import { copyRecordFields, numericFastEligible, readTabularNumeric } from "../import/numericFast";
 import type { FormatId, ImportedRecord, ImportStats } from "../import/record";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, MAX_IN_FLIGHT, packRecord } from "./batchLayout";
 
@@ -122,7 +122,12 @@ const fastFormat = importerFor(input.format).tabular;
 if (fastFormat !== undefined && numericFastEligible(fastFormat)) {
   try {
     // The batch layout carries no cycler column, so cyclerColumns changes nothing here.
-    done(readTabularNumeric(fastFormat, input.path, nextBatch(), send, { onProgress }));
+    // The reader hands out its own buffer, valid during the call only: copy into a shared batch.
+    let current = nextBatch();
+    done(readTabularNumeric(fastFormat, input.path, (batch, count) => {
+      copyRecordFields(batch, current, count);
+      current = send(current, count);
+    }, { onProgress }));
   } catch (e) {
     failed(e);
   }

@@ -11,14 +11,24 @@
  * row logic of tabular.ts (`splitFields` + `CsvRow.num` + the same skip message), so the result
  * — records, line numbers, skipped rows and their reasons — is the generic importer's, exactly.
  *
- * The file is read with `readSync` into one reused buffer (grown only for a line longer than
- * it): memory stays flat.
+ * The common rows run in WebAssembly (host/import/wasm/numericRows.wat, `engine: "wasm"`, the
+ * default): the same loop for rows whose bound fields are all `[-]digits[.digits]` with at most
+ * 15 digits, written straight into the records region of the module's memory (bit-identical:
+ * exact mantissa, one exact power-of-ten division). Every other row stops the WASM loop, is read
+ * alone by the JS loop below (`fastRows`, which hands it on to the generic row logic when it
+ * must), and the WASM loop goes on after it. `engine: "js"` runs the JS loop on every row.
+ *
+ * The file is read with `readSync` into one reused buffer (the WASM memory's input region): memory
+ * stays flat. A line longer than it needs a bigger buffer; the WASM memory is never grown, so
+ * that buffer is JS memory, whose rows the JS loop reads, until what is carried over fits the
+ * WASM buffer again.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { CsvRow, EXACT_MANTISSA_LIMIT, EXACT_POW10, guessDelimiter, splitFields } from "../bdf/csvStream";
-import { F_I, F_LINE, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V, FIELDS_PER_RECORD } from "../analyze/batchLayout";
+import { BATCH_RECORDS, F_I, F_LINE, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V, FIELDS_PER_RECORD } from "../analyze/batchLayout";
 import { ImportError, newStats, noteSkip, STEP_UNKNOWN, type ImportStats, type ProgressFn } from "./record";
 import { bindColumns, expectedHeaders, headerMatches, type Quantity, type TabularFormat } from "./tabular";
+import { NumericRowsWasm, RowsStatus, type PlanColumn } from "./wasm/numericRows";
 
 /**
  * Bytes the parser looks at (ASCII). A const enum, so that the hot loop compares with literal
@@ -45,6 +55,18 @@ const enum Byte {
 
 /** Read size per `readSync` (bytes); 64 KiB to 4 MiB timed within noise of each other on the 318 MB bench file (bench/parseSpeed.ts --chunk). */
 const DEFAULT_CHUNK_BYTES = 1 << 20;
+/**
+ * When the WASM loop hands too many rows back to JS, JS reads the rest of the chunk itself: once
+ * it has handed back ODD_ROWS_MIN rows in the chunk and they are more than ODD_SHARE_MAX of the
+ * chunk's rows so far. Measured on 10⁶-row files (esbuild bundle, 2026-11-25): the JS loop takes
+ * ≈ 41 ns per row, the WASM loop ≈ 17 ns, a row handed back ≈ 72 ns (the return, fastRows on one
+ * row, the call back; ≈ 170 ns under tsx, whose imports are getters); so at a quarter of rows
+ * handed back the mix costs ≈ 31 ns per row, still below the JS loop, and a file whose rows all
+ * need JS (exponents, spaces, quotes) costs what the JS loop costs; with 1 % odd rows, 10⁶ rows
+ * take 19 ms (40 ms in the JS loop).
+ */
+const ODD_ROWS_MIN = 32;
+const ODD_SHARE_MAX = 0.25;
 /** Largest power of ten kept exact (index of 1e22 in EXACT_POW10). */
 const MAX_EXACT_POW10 = EXACT_POW10.length - 1;
 
@@ -78,18 +100,41 @@ export function numericFastEligible(fmt: TabularFormat): boolean {
 }
 
 /**
- * Receives a batch holding `count` records (full, or the last ones at the end of the file) and
- * returns the batch to fill next: a new one, one handed back after its records were consumed
- * (the analyze read worker recycles its buffers: host/analyze/readWorker.ts), or the same one
- * when the caller copied it out. The reader writes only into the batch it holds.
+ * Receives the reader's own record buffer holding `count` records at its start (a full batch,
+ * or the last records at the end of the file). The view is valid only during the call: the
+ * reader fills it again after the call returns, so copy out what must outlive it. (It is the
+ * WASM memory's records region, or a Float64Array on the JS path; no copy is made for the call.)
  */
-export type BatchSink = (batch: Float64Array, count: number) => Float64Array;
+export type BatchSink = (batch: Float64Array, count: number) => void;
+
+/** Which loop reads the common rows: "wasm" (where WebAssembly can, the default) or "js". */
+export type NumericEngine = "wasm" | "js";
+
+/** How a read went, for tests and benchmarks (`NumericReadOptions.onReport`). */
+export interface NumericReadReport {
+  /** True when the WASM loop was set up for the rows (false: `engine: "js"`, no WebAssembly, a format binding it does not take). */
+  wasm: boolean;
+  /** Records the WASM loop wrote itself. */
+  wasmRecords: number;
+  /** Rows the WASM loop handed back to JS one at a time. */
+  oddRows: number;
+  /** Chunk ends JS read alone because the WASM loop handed back too many rows (ODD_ROWS_MIN, ODD_SHARE_MAX). */
+  jsChunkEnds: number;
+  /** Chunks read into a bigger JS buffer (a line longer than the WASM input buffer), rows by the JS loop. */
+  jsBufferChunks: number;
+}
 
 export interface NumericReadOptions {
   /** Bytes per read (default 1 MiB); small values put rows across chunk boundaries (tests). */
   chunkBytes?: number;
+  /** Records per batch handed to the sink (default BATCH_RECORDS). */
+  batchRecords?: number;
+  /** "wasm" (default, where WebAssembly is available) or "js" (the JS loop on every row). */
+  engine?: NumericEngine;
   /** Fraction of the file read so far (0..1), after each chunk. */
   onProgress?: ProgressFn;
+  /** Called once at the end of a read that succeeded, with how it went. */
+  onReport?: (report: NumericReadReport) => void;
 }
 
 /** Column binding and per-file state of one read. */
@@ -97,11 +142,11 @@ class NumericReader {
   readonly stats: ImportStats = newStats();
   /** 1-based line number of the last line seen (every LF-terminated line counts, as in readCsv). */
   lineNo = 0;
-  /** Records in `batch` so far. */
+  /** Records in `batch` so far (always below `capacity` between rows). */
   n = 0;
-  batch: Float64Array;
-  /** Records per batch. */
-  readonly capacity: number;
+  /** The WASM loop reads the common rows (else the JS loop). */
+  useWasm = false;
+  readonly report: NumericReadReport = { wasm: false, wasmRecords: 0, oddRows: 0, jsChunkEnds: 0, jsBufferChunks: 0 };
   /** Field delimiter byte, guessed from the first line; −1 before it. */
   delim = -1;
   headerDone = false;
@@ -120,29 +165,18 @@ class NumericReader {
   tempScale = 1;
   readonly row = new CsvRow();
 
+  /**
+   * @param batch the record buffer (`capacity` records): the WASM records region, or JS memory
+   * @param wasm the WASM loop's instance, whose memory holds `batch` and the input buffer
+   */
   constructor(
     readonly fmt: TabularFormat,
     readonly path: string,
-    first: Float64Array,
+    readonly batch: Float64Array,
+    readonly capacity: number,
     readonly onBatch: BatchSink,
-  ) {
-    this.batch = first;
-    this.capacity = Math.floor(first.length / FIELDS_PER_RECORD);
-    if (this.capacity < 1) {
-      throw new ImportError(`numeric read of ${path}: a batch of ${first.length} numbers holds no record of ${FIELDS_PER_RECORD}; give at least ${FIELDS_PER_RECORD}.`);
-    }
-  }
-
-  /** Hand the full batch to the sink; the batch it returns must hold as many records. */
-  nextBatch(full: Float64Array, count: number): Float64Array {
-    const next = this.onBatch(full, count);
-    if (next.length < this.capacity * FIELDS_PER_RECORD) {
-      throw new ImportError(
-        `numeric read of ${this.path}: the batch sink returned ${next.length} numbers; it must return at least ${this.capacity * FIELDS_PER_RECORD} (${this.capacity} records of ${FIELDS_PER_RECORD}, the first batch's size).`,
-      );
-    }
-    return next;
-  }
+    readonly wasm: NumericRowsWasm | undefined,
+  ) {}
 
   /** Append one record (the caller counted the line already). */
   push(tS: number, voltageV: number, currentA: number, tempC: number): void {
@@ -158,7 +192,7 @@ class NumericReader {
     this.stats.records++;
     this.n++;
     if (this.n === this.capacity) {
-      this.batch = this.nextBatch(this.batch, this.n);
+      this.onBatch(this.batch, this.n);
       this.n = 0;
     }
   }
@@ -203,6 +237,26 @@ class NumericReader {
     bind(this.iIdx, Role.I);
     bind(this.tempIdx, Role.TEMP);
     this.headerDone = true;
+    this.setUpWasm();
+  }
+
+  /**
+   * Hand the columns to the WASM loop, when there is one and it takes this binding: time and
+   * current bound (else every row is skipped, in JS), no column bound twice (`allSlow`).
+   */
+  setUpWasm(): void {
+    const wasm = this.wasm;
+    if (wasm === undefined || this.allSlow || this.tIdx < 0 || this.iIdx < 0) return;
+    const plan: PlanColumn[] = [];
+    plan.push({ idx: this.tIdx, field: F_T, scale: this.tScale });
+    if (this.vIdx >= 0) plan.push({ idx: this.vIdx, field: F_V, scale: this.vScale });
+    plan.push({ idx: this.iIdx, field: F_I, scale: this.iScale });
+    if (this.tempIdx >= 0) plan.push({ idx: this.tempIdx, field: F_TEMP, scale: this.tempScale });
+    if (plan.length > wasm.planMax) return;
+    plan.sort((a, b) => a.idx - b.idx);
+    wasm.setup(plan, this.delim, this.fmt.currentSign, STEP_UNKNOWN);
+    this.useWasm = true;
+    this.report.wasm = true;
   }
 
   /** One data line [s, e) (e = its LF), counted already: tabular.ts's row logic, exactly. */
@@ -246,7 +300,46 @@ class NumericReader {
       }
       return p;
     }
+    // The WASM loop reads its own memory only: a chunk in a bigger JS buffer is the JS loop's.
+    if (this.useWasm && buf === this.wasm!.input) return this.wasmRows(buf, p, limit);
     return this.fastRows(buf, p, limit);
+  }
+
+  /**
+   * Rows of buf[start..limit] through the WASM loop (buf is the WASM memory's input buffer);
+   * each row it hands back is read alone by fastRows, the rest of the chunk too when they are
+   * too many (ODD_ROWS_MIN, ODD_SHARE_MAX). Returns the index after `limit`.
+   */
+  wasmRows(buf: Uint8Array, start: number, limit: number): number {
+    const wasm = this.wasm!;
+    const report = this.report;
+    let odd = 0;
+    let chunkRecords = 0;
+    let p = start;
+    while (p <= limit) {
+      const status = wasm.rows(p, limit, this.n, this.lineNo);
+      const n = wasm.count();
+      this.stats.records += n - this.n;
+      report.wasmRecords += n - this.n;
+      chunkRecords += n - this.n;
+      this.n = n;
+      this.lineNo = wasm.line();
+      p = wasm.pos();
+      if (status === RowsStatus.DONE) break;
+      if (status === RowsStatus.FULL) {
+        this.onBatch(this.batch, n);
+        this.n = 0;
+        continue;
+      }
+      // RowsStatus.ODD: the row at p is JS's.
+      report.oddRows++;
+      if (++odd >= ODD_ROWS_MIN && odd > ODD_SHARE_MAX * (odd + chunkRecords)) {
+        report.jsChunkEnds++;
+        return this.fastRows(buf, p, limit);
+      }
+      p = this.fastRows(buf, p, wasm.end());
+    }
+    return p;
   }
 
   /** The hot loop: rows of buf[start..limit], parsed inline; odd rows go to slowRow. */
@@ -272,7 +365,7 @@ class NumericReader {
     const tempScale = this.tempScale;
     const sign = this.fmt.currentSign;
     const pow10 = EXACT_POW10;
-    let batch = this.batch;
+    const batch = this.batch;
     let n = this.n;
     let lineNo = this.lineNo;
     let records = 0;
@@ -403,14 +496,12 @@ class NumericReader {
       }
       if (!ok || !Number.isFinite(t) || !Number.isFinite(cur)) {
         // Hand this row, alone, to the generic row logic.
-        this.batch = batch;
         this.n = n;
         this.lineNo = lineNo;
         this.stats.records += records;
         records = 0;
         const nl = buf.indexOf(Byte.LF, rowStart);
         this.slowRow(buf, rowStart, nl);
-        batch = this.batch;
         n = this.n;
         p = nl + 1;
         continue;
@@ -428,12 +519,11 @@ class NumericReader {
       records++;
       n++;
       if (n === capacity) {
-        batch = this.nextBatch(batch, n);
+        this.onBatch(batch, n);
         n = 0;
       }
       p++;
     }
-    this.batch = batch;
     this.n = n;
     this.lineNo = lineNo;
     this.stats.records += records;
@@ -442,19 +532,41 @@ class NumericReader {
 }
 
 /**
- * Read the tabular file at `path` into record batches (see batchLayout.ts): fills `first`,
- * hands each full batch to `onBatch`, and the last, partly filled one too (when it holds any
- * record). Gives the generic importer's records (in the batch layout) and stats, exactly;
- * throws the generic importer's ImportError for a file of another format or an empty file.
- * Only for formats where `numericFastEligible` is true (else it throws).
+ * Copy the seven F_* fields of `count` records from `from` to `to` (batch layout), leaving each
+ * record's spare slot of `to` as it was: the batch layout promises the reader never writes it
+ * (test/host/analyze/batchRecycling.test.ts tags buffers there). For a sink that must keep the
+ * records beyond its call (the read worker's shared batches); ≈ 1.3× the time of a
+ * `to.set(from.subarray(...))` copy (27 vs 21 ms per 10⁷ records, 2026-11-25).
  */
-export function readTabularNumeric(
-  fmt: TabularFormat,
-  path: string,
-  first: Float64Array,
-  onBatch: BatchSink,
-  opts: NumericReadOptions = {},
-): ImportStats {
+export function copyRecordFields(from: Float64Array, to: Float64Array, count: number): void {
+  const fields = FIELDS_PER_RECORD;
+  const fLine = F_LINE;
+  const fT = F_T;
+  const fV = F_V;
+  const fI = F_I;
+  const fTemp = F_TEMP;
+  const fStepKind = F_STEP_KIND;
+  const fRestored = F_RESTORED;
+  for (let k = 0, o = 0; k < count; k++, o += fields) {
+    to[o + fLine] = from[o + fLine];
+    to[o + fT] = from[o + fT];
+    to[o + fV] = from[o + fV];
+    to[o + fI] = from[o + fI];
+    to[o + fTemp] = from[o + fTemp];
+    to[o + fStepKind] = from[o + fStepKind];
+    to[o + fRestored] = from[o + fRestored];
+  }
+}
+
+/**
+ * Read the tabular file at `path` into record batches (see batchLayout.ts): hands each full
+ * batch to `onBatch`, and the last, partly filled one too (when it holds any record), always in
+ * the reader's own buffer (see BatchSink). Gives the generic importer's records (in the batch
+ * layout) and stats, exactly, whichever engine runs; throws the generic importer's ImportError
+ * for a file of another format or an empty file. Only for formats where `numericFastEligible`
+ * is true (else it throws).
+ */
+export function readTabularNumeric(fmt: TabularFormat, path: string, onBatch: BatchSink, opts: NumericReadOptions = {}): ImportStats {
   if (!numericFastEligible(fmt)) {
     throw new ImportError(
       `numeric fast read: format "${fmt.format}" has rows that depend on other rows, a step-type, impedance or h:mm:ss column; read it with its importer. Accepted: formats where numericFastEligible() is true (e.g. "bdf").`,
@@ -464,17 +576,32 @@ export function readTabularNumeric(
   if (!(chunkBytes >= 1)) {
     throw new ImportError(`numeric fast read: chunkBytes ${opts.chunkBytes} is not a positive whole number of bytes; give ≥ 1 (default ${DEFAULT_CHUNK_BYTES}).`);
   }
-  const reader = new NumericReader(fmt, path, first, onBatch);
+  const capacity = opts.batchRecords !== undefined ? opts.batchRecords : BATCH_RECORDS;
+  if (!Number.isInteger(capacity) || capacity < 1) {
+    throw new ImportError(`numeric fast read: batchRecords ${opts.batchRecords} is not a positive whole number of records; give ≥ 1 (default ${BATCH_RECORDS}).`);
+  }
+  const engine = opts.engine ?? "wasm";
+  if (engine !== "wasm" && engine !== "js") {
+    throw new ImportError(`numeric fast read: engine "${String(engine)}" is not one of "wasm", "js".`);
+  }
+  // Room for a chunk after a partial line carried over, plus the end-of-file LF sentinel.
+  const bufBytes = 2 * chunkBytes + 1;
+  // The WASM memory holds the records region and the input buffer, sized once for the read.
+  const wasm = engine === "wasm" ? NumericRowsWasm.create(capacity, bufBytes) : undefined;
+  const batch = wasm !== undefined ? wasm.records : new Float64Array(capacity * FIELDS_PER_RECORD);
+  const reader = new NumericReader(fmt, path, batch, capacity, onBatch, wasm);
   const fd = openSync(path, "r");
   try {
     const totalBytes = fstatSync(fd).size;
-    // Room for a chunk after a partial line carried over, plus the end-of-file LF sentinel.
-    let buf = new Uint8Array(2 * chunkBytes + 1);
+    /** The buffer reads go to: the WASM memory's input region when there is one. */
+    const home = wasm !== undefined ? wasm.input : new Uint8Array(bufBytes);
+    let buf = home;
     let have = 0;
     let bytesRead = 0;
     for (;;) {
       if (buf.length - have - 1 < chunkBytes) {
-        // A line longer than the buffer: grow it (the partial line stays at the front).
+        // A line longer than the buffer: grow it (the partial line stays at the front). The
+        // WASM memory is never grown (see numericRows.ts): the bigger buffer is JS memory.
         const bigger = new Uint8Array(2 * buf.length);
         bigger.set(buf.subarray(0, have));
         buf = bigger;
@@ -487,14 +614,21 @@ export function readTabularNumeric(
       let lastLf = have - 1;
       while (lastLf >= from && buf[lastLf] !== Byte.LF) lastLf--;
       if (lastLf >= from) {
+        if (buf !== home) reader.report.jsBufferChunks++;
         reader.lines(buf, 0, lastLf);
         buf.copyWithin(0, lastLf + 1, have);
         have -= lastLf + 1;
+        if (buf !== home && wasm !== undefined && home.length - have - 1 >= chunkBytes) {
+          // The long line is done: back to the WASM memory's buffer (and loop).
+          home.set(buf.subarray(0, have));
+          buf = home;
+        }
       }
       if (opts.onProgress) opts.onProgress(totalBytes > 0 ? bytesRead / totalBytes : 1);
     }
     if (have > 0) {
       // The last line has no line end: readCsv hands it out all the same.
+      if (buf !== home) reader.report.jsBufferChunks++;
       buf[have] = Byte.LF;
       reader.lines(buf, 0, have);
     }
@@ -502,6 +636,7 @@ export function readTabularNumeric(
     closeSync(fd);
   }
   if (!reader.headerDone) throw new ImportError(`${path}: the file is empty (no header line).`);
-  if (reader.n > 0) reader.batch = onBatch(reader.batch, reader.n);
+  if (reader.n > 0) onBatch(reader.batch, reader.n);
+  if (opts.onReport) opts.onReport(reader.report);
   return reader.stats;
 }

@@ -12,7 +12,7 @@ import { BDF_FORMAT, bdfImporter } from "../../../host/import/bdfCsv";
 import { detectFormat } from "../../../host/import/detect";
 import { LANDT_RECORD_FORMAT } from "../../../host/import/landtRecord";
 import { NEWARE_RECORD_FORMAT } from "../../../host/import/newareRecord";
-import { numericFastEligible, readTabularNumeric } from "../../../host/import/numericFast";
+import { numericFastEligible, readTabularNumeric, type NumericEngine, type NumericReadReport } from "../../../host/import/numericFast";
 import { PYBAMM_FORMAT } from "../../../host/import/pybamm";
 import type { ImportStats } from "../../../host/import/record";
 import { tabularImporter, type TabularFormat } from "../../../host/import/tabular";
@@ -49,20 +49,33 @@ async function viaGeneric(fmt: TabularFormat, path: string, cyclerColumns = fals
   }
 }
 
-function viaFast(fmt: TabularFormat, path: string, chunkBytes: number | undefined, batchRecords: number): Outcome {
+/** A fast read's outcome, with the size of every batch handed out and the engine's report. */
+interface FastOutcome extends Outcome {
+  counts: number[];
+  report: NumericReadReport | null;
+}
+
+function readFast(fmt: TabularFormat, path: string, chunkBytes: number | undefined, batchRecords: number, engine: NumericEngine): FastOutcome {
   const records: string[][] = [];
-  const newBatch = (): Float64Array => new Float64Array(batchRecords * FIELDS_PER_RECORD);
+  const counts: number[] = [];
+  let report: NumericReadReport | null = null;
   try {
-    const stats = readTabularNumeric(fmt, path, newBatch(), (b, count) => {
+    const stats = readTabularNumeric(fmt, path, (b, count) => {
       expect(count).toBeGreaterThan(0);
       expect(count).toBeLessThanOrEqual(batchRecords);
+      counts.push(count);
+      // The view is the reader's own buffer: copied out here, as the sink must.
       for (let k = 0; k < count; k++) records.push(Array.from(b.subarray(k * FIELDS_PER_RECORD, (k + 1) * FIELDS_PER_RECORD), key));
-      return newBatch();
-    }, chunkBytes !== undefined ? { chunkBytes } : {});
-    return { records, stats, error: null };
+    }, { ...(chunkBytes !== undefined ? { chunkBytes } : {}), batchRecords, engine, onReport: (r) => (report = { ...r }) });
+    return { records, stats, error: null, counts, report };
   } catch (e) {
-    return { records, stats: null, error: `${(e as Error).name}: ${(e as Error).message}` };
+    return { records, stats: null, error: `${(e as Error).name}: ${(e as Error).message}`, counts, report };
   }
+}
+
+function viaFast(fmt: TabularFormat, path: string, chunkBytes: number | undefined, batchRecords: number, engine: NumericEngine = "wasm"): Outcome {
+  const { records, stats, error } = readFast(fmt, path, chunkBytes, batchRecords, engine);
+  return { records, stats, error };
 }
 
 /** An eligible format with unit scales and the opposite current sign (exercises both). */
@@ -94,6 +107,8 @@ const SHARED_COLUMN_FORMAT: TabularFormat = {
 };
 
 const FORMATS = [BDF_FORMAT, SCALED_FORMAT, SHARED_COLUMN_FORMAT];
+
+const ENGINES: readonly NumericEngine[] = ["wasm", "js"];
 
 /** Headers a format accepts for its batch quantities, plus columns it ignores. */
 function headerChoices(fmt: TabularFormat): { required: string[][]; temp: string[]; other: string[] } {
@@ -238,17 +253,20 @@ describe("numericFastEligible", () => {
   });
   it("refuses to read an ineligible format, naming it", () => {
     const path = writeCase("Time [s],Voltage [V],Current [A]\n1,2,3\n");
-    expect(() => readTabularNumeric(PYBAMM_FORMAT, path, new Float64Array(FIELDS_PER_RECORD), (b) => b)).toThrow(/"pybamm"/);
+    expect(() => readTabularNumeric(PYBAMM_FORMAT, path, () => undefined)).toThrow(/"pybamm"/);
   });
-  it("refuses a sink that returns a smaller batch (records would be lost), saying the size needed", () => {
+  it("refuses a batch size that is not a positive whole number of records, quoting it", () => {
     const path = writeCase("Test Time / s,Voltage / V,Current / A\n1,2,3\n4,5,6\n7,8,9\n");
-    expect(() => readTabularNumeric(BDF_FORMAT, path, new Float64Array(2 * FIELDS_PER_RECORD), () => new Float64Array(FIELDS_PER_RECORD))).toThrow(
-      /returned 8 numbers; it must return at least 16/,
-    );
+    expect(() => readTabularNumeric(BDF_FORMAT, path, () => undefined, { batchRecords: 0 })).toThrow(/batchRecords 0 /);
+    expect(() => readTabularNumeric(BDF_FORMAT, path, () => undefined, { batchRecords: 2.5 })).toThrow(/batchRecords 2\.5 /);
   });
   it("refuses a chunk size that is not a positive number of bytes, quoting it", () => {
     const path = writeCase("Test Time / s,Voltage / V,Current / A\n1,2,3\n");
-    expect(() => readTabularNumeric(BDF_FORMAT, path, new Float64Array(FIELDS_PER_RECORD), (b) => b, { chunkBytes: 0 })).toThrow(/chunkBytes 0/);
+    expect(() => readTabularNumeric(BDF_FORMAT, path, () => undefined, { chunkBytes: 0 })).toThrow(/chunkBytes 0/);
+  });
+  it("refuses an unknown engine, naming the ones there are", () => {
+    const path = writeCase("Test Time / s,Voltage / V,Current / A\n1,2,3\n");
+    expect(() => readTabularNumeric(BDF_FORMAT, path, () => undefined, { engine: "asm" as NumericEngine })).toThrow(/engine "asm".*"wasm", "js"/);
   });
 });
 
@@ -264,11 +282,13 @@ describe("fast numeric read = generic importer", () => {
           const path = writeCase(text);
           // The batch carries no cycler column: with or without them, the same records.
           const want = await viaGeneric(fmt, path, cyclerColumns);
-          const got = viaFast(fmt, path, chunkBytes, batchRecords);
-          expect(got.error).toBe(want.error);
-          if (want.error === null) {
-            expect(got.records).toEqual(want.records);
-            expect(got.stats).toEqual(want.stats);
+          for (const engine of ENGINES) {
+            const got = viaFast(fmt, path, chunkBytes, batchRecords, engine);
+            expect(got.error).toBe(want.error);
+            if (want.error === null) {
+              expect(got.records).toEqual(want.records);
+              expect(got.stats).toEqual(want.stats);
+            }
           }
         },
       ),
@@ -289,8 +309,7 @@ describe("fast numeric read = generic importer", () => {
     const path = writeCase(text);
     const want = await viaGeneric(BDF_FORMAT, path);
     for (const chunk of [undefined, 1, 5]) {
-      const got = viaFast(BDF_FORMAT, path, chunk, 2);
-      expect(got).toEqual(want);
+      for (const engine of ENGINES) expect(viaFast(BDF_FORMAT, path, chunk, 2, engine)).toEqual(want);
     }
   });
 
@@ -312,9 +331,12 @@ describe("fast numeric read = generic importer", () => {
     const path = writeCase(text);
     const want = await viaGeneric(BDF_FORMAT, path);
     expect(want.stats!.skipped).toBeGreaterThan(0);
-    expect(viaFast(BDF_FORMAT, path, undefined, 3)).toEqual(want);
     const shifted = writeCase('Notes,Notes 2,Test Time / s,Voltage / V,Current / A\n"a,b",9,1,2,3\n"x;y",9,1,2,3\n');
-    expect(viaFast(BDF_FORMAT, shifted, 7, 1)).toEqual(await viaGeneric(BDF_FORMAT, shifted));
+    const wantShifted = await viaGeneric(BDF_FORMAT, shifted);
+    for (const engine of ENGINES) {
+      expect(viaFast(BDF_FORMAT, path, undefined, 3, engine)).toEqual(want);
+      expect(viaFast(BDF_FORMAT, shifted, 7, 1, engine)).toEqual(wantShifted);
+    }
   });
 
   it("the benchmark's generated BDF (40 000 rows), across chunk sizes", async () => {
@@ -323,7 +345,7 @@ describe("fast numeric read = generic importer", () => {
     const want = await viaGeneric(BDF_FORMAT, path);
     expect(want.records.length).toBe(40000);
     for (const chunk of [undefined, 4093]) {
-      expect(viaFast(BDF_FORMAT, path, chunk, BATCH_RECORDS)).toEqual(want);
+      for (const engine of ENGINES) expect(viaFast(BDF_FORMAT, path, chunk, BATCH_RECORDS, engine)).toEqual(want);
     }
   });
 
@@ -333,11 +355,258 @@ describe("fast numeric read = generic importer", () => {
       const path = await exportBdf(file);
       const want = await viaGeneric(BDF_FORMAT, path);
       expect(want.records.length).toBeGreaterThan(0);
-      expect(viaFast(BDF_FORMAT, path, undefined, BATCH_RECORDS)).toEqual(want);
-      expect(viaFast(BDF_FORMAT, path, 999, 7)).toEqual(want);
+      for (const engine of ENGINES) {
+        expect(viaFast(BDF_FORMAT, path, undefined, BATCH_RECORDS, engine)).toEqual(want);
+        expect(viaFast(BDF_FORMAT, path, 999, 7, engine)).toEqual(want);
+      }
     },
     60000,
   );
+});
+
+/** SCALED_FORMAT without a required voltage column (the record's voltage is then NaN). */
+const NO_VOLTAGE_FORMAT: TabularFormat = { ...SCALED_FORMAT, description: "no-voltage test CSV", required: ["time", "current"] };
+
+/** What a logger writes, mostly: plain decimals (some long, some −0), rarely an odd field or line. */
+const loggerField = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: -1000000, max: 1000000 }).map(String) },
+  { weight: 6, arbitrary: fc.tuple(fc.double({ min: -10000, max: 10000, noNaN: true }), fc.integer({ min: 0, max: 9 })).map(([x, d]) => x.toFixed(d)) },
+  { weight: 1, arbitrary: fc.constantFrom("-0", "-0.0", "0.000", "-0.000", "00012", "5.", ".5", "-.5") },
+  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 13, max: 18 }), fc.integer({ min: 0, max: 18 }), fc.boolean()).map(([n, dot, neg]) => {
+    const digits = Array.from({ length: n }, (_, k) => String((k * 7 + n) % 10)).join("");
+    return (neg ? "-" : "") + (dot < n ? digits.slice(0, dot) + "." + digits.slice(dot) : digits);
+  }) },
+);
+const loggerFile = fc
+  .record({
+    fmtIdx: fc.integer({ min: 0, max: 1 }),
+    delim: fc.constantFrom(",", ";", "\t"),
+    withTemp: fc.boolean(),
+    others: fc.integer({ min: 0, max: 3 }),
+    order: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
+    crlf: fc.boolean(),
+    rows: fc.array(
+      fc.record({
+        cells: fc.array(loggerField, { minLength: 8, maxLength: 8 }),
+        odd: fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.tuple(fc.nat(7), fieldText) }),
+        blank: fc.constantFrom(false, false, false, false, false, false, false, false, false, true),
+      }),
+      { maxLength: 60, size: "medium" },
+    ),
+  })
+  .map((g) => {
+    const fmt = [BDF_FORMAT, SCALED_FORMAT][g.fmtIdx];
+    const ch = headerChoices(fmt);
+    const cols = ch.required.map((alts) => alts[0]);
+    if (g.withTemp) cols.push(ch.temp[0]);
+    for (let k = 0; k < g.others; k++) cols.push(ch.other[k]);
+    const header = cols.map((c, k) => ({ c, o: g.order[k] })).sort((a, b) => a.o - b.o).map((x) => x.c);
+    const end = g.crlf ? "\r\n" : "\n";
+    let text = header.join(g.delim) + end;
+    for (const r of g.rows) {
+      if (r.blank) {
+        text += end;
+        continue;
+      }
+      const cells = header.map((_, c) => r.cells[c]);
+      if (r.odd !== undefined) cells[r.odd[0] % cells.length] = r.odd[1];
+      text += cells.join(g.delim) + end;
+    }
+    return { fmt, text };
+  });
+
+/** An eligible format whose time and current scales overflow a large value to Infinity. */
+const HUGE_SCALE_FORMAT: TabularFormat = {
+  format: "bdf",
+  description: "huge-scale test CSV",
+  columns: {
+    time: [{ header: "t", scale: 1e300 }],
+    voltage: [{ header: "v", scale: 1 }],
+    current: [{ header: "i", scale: 1e300 }],
+  },
+  required: ["time", "voltage", "current"],
+  currentSign: 1,
+};
+
+describe("the WASM row loop = the JS row loop", () => {
+  it("random CSVs: identical records, batch sizes, stats and errors from both engines", () => {
+    let wasmRan = 0;
+    fc.assert(
+      fc.property(
+        csvFile,
+        fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined }),
+        fc.constantFrom(1, 2, 3, 5, BATCH_RECORDS),
+        ({ fmt, text }, chunkBytes, batchRecords) => {
+          const path = writeCase(text);
+          const js = readFast(fmt, path, chunkBytes, batchRecords, "js");
+          const wasm = readFast(fmt, path, chunkBytes, batchRecords, "wasm");
+          expect(wasm.error).toBe(js.error);
+          expect(wasm.records).toEqual(js.records);
+          expect(wasm.counts).toEqual(js.counts);
+          expect(wasm.stats).toEqual(js.stats);
+          expect(js.report === null || js.report.wasmRecords === 0).toBe(true);
+          if (wasm.report !== null && wasm.report.wasmRecords > 0) wasmRan++;
+        },
+      ),
+      { numRuns: 600 },
+    );
+    // Its clean rows are the WASM loop's when the chunks hold whole rows: it ran in some files.
+    expect(wasmRan).toBeGreaterThan(20);
+  }, 120000);
+
+  it("random logger-like CSVs (mostly plain decimals): both engines = the generic importer, WASM reading most rows", async () => {
+    let wasmRecords = 0;
+    let records = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        loggerFile,
+        fc.option(fc.integer({ min: 16, max: 400 }), { nil: undefined }),
+        fc.constantFrom(1, 2, 3, 7, BATCH_RECORDS),
+        async ({ fmt, text }, chunkBytes, batchRecords) => {
+          const path = writeCase(text);
+          const want = await viaGeneric(fmt, path);
+          const js = readFast(fmt, path, chunkBytes, batchRecords, "js");
+          const wasm = readFast(fmt, path, chunkBytes, batchRecords, "wasm");
+          for (const got of [js, wasm]) expect({ records: got.records, stats: got.stats, error: got.error }).toEqual(want);
+          expect(wasm.counts).toEqual(js.counts);
+          wasmRecords += wasm.report?.wasmRecords ?? 0;
+          records += want.stats?.records ?? 0;
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(wasmRecords).toBeGreaterThan(records / 2);
+  }, 120000);
+
+  const HEADER = "Notes,Test Time / s,Voltage / V,Current / A,Ambient Temperature / degC,Step Count / 1";
+  /** Rows the WASM loop reads itself, around the row under test. */
+  const CLEAN = ["a,1,1.25,-0.5,25.5,3", "b,2,1.5,0.25,26,3", "c,3.5,1.75,-0.125,26.5,4"];
+  const fileWith = (row: string, end = "\n"): string => [HEADER, ...CLEAN, row, ...CLEAN].join(end) + end;
+
+  /** Read with both engines; both must equal the generic importer. Returns the WASM read's report. */
+  async function bothEngines(text: string, opts: { chunkBytes?: number; batchRecords?: number; fmt?: TabularFormat } = {}): Promise<NumericReadReport> {
+    const fmt = opts.fmt ?? BDF_FORMAT;
+    const path = writeCase(text);
+    const want = await viaGeneric(fmt, path);
+    expect(want.error).toBeNull();
+    const batchRecords = opts.batchRecords ?? BATCH_RECORDS;
+    const js = readFast(fmt, path, opts.chunkBytes, batchRecords, "js");
+    const wasm = readFast(fmt, path, opts.chunkBytes, batchRecords, "wasm");
+    for (const got of [js, wasm]) {
+      expect({ records: got.records, stats: got.stats, error: got.error }).toEqual(want);
+    }
+    expect(wasm.counts).toEqual(js.counts);
+    expect(wasm.report!.wasm).toBe(true);
+    return wasm.report!;
+  }
+
+  it("clean rows, LF and CRLF: all read by the WASM loop, none handed back", async () => {
+    for (const end of ["\n", "\r\n"]) {
+      const r = await bothEngines(fileWith("d,4,1.875,0.0625,27,4", end));
+      expect(r).toEqual({ wasm: true, wasmRecords: 7, oddRows: 0, jsChunkEnds: 0, jsBufferChunks: 0 });
+    }
+  });
+
+  it("15 digits are the WASM loop's, 16 and more go back to JS (and give the same values)", async () => {
+    expect((await bothEngines(fileWith("d,123456789012345,0.12345678901234,-9.99999999999999,1,1"))).oddRows).toBe(0);
+    for (const v of ["1234567890123456", "0.123456789012345", "12345678901234567890", "9007199254740993"]) {
+      const r = await bothEngines(fileWith(`d,4,${v},1,1,1`));
+      expect(r.oddRows).toBe(1);
+      expect(r.wasmRecords).toBe(6);
+    }
+  });
+
+  it.each([
+    ["an exponent", "d,4,1e3,1,1,1"],
+    ["an exponent in the current", "d,4,1,2.5E-3,1,1"],
+    ["a '+' sign", "d,4,+1.5,1,1,1"],
+    ["a '+' time", "d,+4,1.5,1,1,1"],
+    ["a leading space", "d, 4,1.5,1,1,1"],
+    ["a trailing space", "d,4,1.5 ,1,1,1"],
+    ["a quote in a skipped column", '"d,e",4,1.5,1,1,1'],
+    ["a quoted bound field", 'd,4,"1.5",1,1,1'],
+    ["a missing field", "d,4,1.5"],
+    ["a missing temperature", "d,4,1.5,1"],
+    ["an empty voltage", "d,4,,1,1,1"],
+    ["an empty time (skipped row)", "d,,1.5,1,1,1"],
+    ["junk in the current (skipped row)", "d,4,1.5,x,1,1"],
+    ["a lone CR in a bound field", "d,4,1.5\r,1,1,1"],
+    ["a lone CR after the last bound field", "d,4,1.5,1,1\r\r"],
+    ["a lone CR as the line", "\r"],
+    ["an empty CRLF line", "\r"],
+    ["no digits", "d,4,-,1,1,1"],
+    ["a bare dot", "d,4,.,1,1,1"],
+  ])("%s goes back to JS, alone", async (_name, row) => {
+    const r = await bothEngines(fileWith(row));
+    expect(r.oddRows).toBe(1);
+    expect(r.wasmRecords).toBe(6);
+  });
+
+  it("a quote hiding delimiters in a skipped column goes back to JS (read naively, the row would shift)", async () => {
+    const header = "Notes,Test Time / s,Voltage / V,Current / A,Step Count / 1";
+    const text = [header, "a,1,1.25,-0.5,3", '"x,5,6,7,",4,1.5,1,1', "b,2,1.5,0.25,3"].join("\n") + "\n";
+    expect(await bothEngines(text)).toMatchObject({ oddRows: 1, wasmRecords: 2 });
+  });
+
+  it("a lone CR in a skipped column after the last bound one changes nothing (WASM reads it, as fastRows)", async () => {
+    expect((await bothEngines(fileWith("d,4,1.5,1,1,3\r3"))).oddRows).toBe(0);
+  });
+
+  it("an empty line is counted and skipped by the WASM loop itself", async () => {
+    const r = await bothEngines(fileWith(""));
+    expect(r.oddRows).toBe(0);
+    expect(r.wasmRecords).toBe(6);
+  });
+
+  it("-0: voltage and time keep it, the current becomes +0 (both read in WASM)", async () => {
+    const r = await bothEngines(fileWith("d,-0,-0.0,-0.000,-0,1"));
+    expect(r.oddRows).toBe(0);
+    expect(r.wasmRecords).toBe(7);
+  });
+
+  it("scales, the current sign, columns in any order, voltage not bound", async () => {
+    const text = "T [0.1 C],Current [mA],Other,Time [h]\n250,-1500.5,x,0.5\n-3,0,y,1.25\n" + "12,-0.000,z,2\n".repeat(3);
+    const r = await bothEngines(text, { fmt: NO_VOLTAGE_FORMAT });
+    expect(r).toMatchObject({ wasm: true, wasmRecords: 5, oddRows: 0 });
+  });
+
+  it("a time or current that overflows to Infinity after scaling goes back to JS (skipped there)", async () => {
+    const text = "t,v,i\n1,1,1\n999999999,1,1\n1,1,999999999\n2,2,2\n";
+    const r = await bothEngines(text, { fmt: HUGE_SCALE_FORMAT });
+    expect(r).toMatchObject({ wasmRecords: 2, oddRows: 2 });
+  });
+
+  it("a line longer than the input buffer: read in a bigger JS buffer by the JS loop, then back to WASM", async () => {
+    // chunkBytes 32: a 65-byte WASM buffer; the header (85 bytes) and the long row do not fit.
+    const r = await bothEngines(fileWith("d,4,1.5,1,1," + "9".repeat(100)), { chunkBytes: 32 });
+    expect(r.jsBufferChunks).toBeGreaterThan(0);
+    expect(r.wasmRecords).toBeGreaterThan(0);
+    for (const chunkBytes of [1, 2, 7, 16, 33]) {
+      expect((await bothEngines(fileWith("d,4,1.5,1,1," + "9".repeat(100)), { chunkBytes, batchRecords: 2 })).jsBufferChunks).toBeGreaterThan(0);
+    }
+  });
+
+  it("batch boundaries: full batches handed on from WASM and from JS rows alike", async () => {
+    const rows = ["d,4,1e3,1,1,1", "e,5,1.5,1,1,1", "f,6, 2,1,1,1", "g,7,2,1,1,1"];
+    const text = [HEADER, ...CLEAN, ...rows, ...CLEAN, ...rows].join("\n") + "\n";
+    for (const batchRecords of [1, 2, 3, 4, 7]) {
+      expect((await bothEngines(text, { batchRecords })).oddRows).toBe(4);
+      // Small chunks: rows across chunk ends, some chunks in a bigger JS buffer.
+      for (const chunkBytes of [1, 13, 40]) await bothEngines(text, { batchRecords, chunkBytes });
+    }
+  });
+
+  it("many odd rows in a chunk: JS reads the rest of the chunk (ODD_ROWS_MIN, ODD_SHARE_MAX), same records", async () => {
+    let text = HEADER + "\n";
+    for (let k = 0; k < 3000; k++) text += k % 3 === 0 ? `r,${k},1.5,1,1,1\n` : `r,${k},1.5e0,1,1,1\n`;
+    const r = await bothEngines(text, { batchRecords: 1000 });
+    expect(r.jsChunkEnds).toBeGreaterThan(0);
+    expect(r.oddRows).toBeLessThan(100);
+    // A few odd rows per chunk stay with the WASM loop.
+    let sparse = HEADER + "\n";
+    for (let k = 0; k < 3000; k++) sparse += k % 100 === 0 ? `r,${k},1.5e0,1,1,1\n` : `r,${k},1.5,1,1,1\n`;
+    expect(await bothEngines(sparse)).toMatchObject({ jsChunkEnds: 0, oddRows: 30, wasmRecords: 2970 });
+  });
 });
 
 describe("the read worker on the fast path", () => {
