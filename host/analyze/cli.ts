@@ -146,7 +146,8 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
   const imp = await pickImporter(path, opts.format);
   const prog = makeProgress(path, opts.progress);
   // The replay's read worker boots (and reads ahead) while the profile pass runs.
-  const reader = startReplayRead(imp, path);
+  const zeroCurrentIsOpenCircuit = imp.format !== "zbms-log";
+  const reader = startReplayRead(imp, path, { zeroCurrentIsOpenCircuit });
   const tStarted = performance.now();
   try {
     const profile = await profileInput(imp, path, prog.pass("profile"));
@@ -166,7 +167,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       profile,
       dqdvCycles: opts.dqdvCycles,
       onProgress: prog.pass("replay "),
-      zeroCurrentIsOpenCircuit: imp.format !== "zbms-log",
+      zeroCurrentIsOpenCircuit,
       reader,
     });
     const tReplayed = performance.now();

@@ -18,12 +18,21 @@
  * back, so a read uses at most MAX_BATCH_BUFFERS of them (5 MiB) however long the input,
  * instead of allocating and dropping one per batch (≈ 610 of 1 MiB per 10⁷ records). A
  * consumer therefore must not keep a batch after its call returns: the worker refills it.
+ *
+ * Column mode (`columns` option, used by the analysis replay): the worker also runs the replay's
+ * pass 1 (rowColumns.ts) and sends column batches; pass 1 needs the profile pass's plot and
+ * dQ/dV ranges, which `setColumnParams` hands over once the profile is done (the worker parses
+ * its first batch meanwhile, then waits). The plot series and impedance count come with the
+ * end of the read (`columnResult`). This takes pass 1 (≈ 20 ns per row) off the main thread,
+ * which steps the model: on two cores the parse plus pass 1 and the model then take about as
+ * long as each other.
  */
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { cachedBundle, type BundleSpec } from "../build/cachedBundle.mjs";
 import { REPO_ROOT } from "../repoRoot";
 import { ImportError, newRecord, type ImportedRecord, type Importer, type ImportStats, type ProgressFn, type ReadOptions } from "../import/record";
 import { unpackRecord } from "./batchLayout";
+import { columnParamsBuffer, setColumnParams, type ColumnParams, type PlotSeries } from "./rowColumns";
 
 /**
  * The worker blocks (Atomics.wait) while MAX_IN_FLIGHT batches are unacknowledged. Waking it
@@ -61,6 +70,8 @@ export function canReadInWorker(imp: Importer): boolean {
 interface BatchMsg {
   kind: "batch";
   count: number;
+  /** Column mode: restored rows in the batch (RowColumnizer.columnize); else 0. */
+  restoredRows: number;
   /** Over a SharedArrayBuffer the worker refills once `slot` is returned. */
   data: Float64Array;
   /** The buffer's number, to return on the return port when the batch is consumed. */
@@ -70,6 +81,8 @@ interface BatchMsg {
 interface DoneMsg {
   kind: "done";
   stats: ImportStats;
+  /** Column mode: what pass 1 kept over the whole input. */
+  columns?: ColumnResult;
 }
 interface ErrorMsg {
   kind: "error";
@@ -79,12 +92,29 @@ interface ErrorMsg {
 type WorkerMsg = BatchMsg | DoneMsg | ErrorMsg;
 
 /**
- * Receives a batch of `count` records (layout: batchLayout.ts; count ≤ BATCH_RECORDS). The
- * array is valid only during the call: when the call returns, its buffer goes back to the
- * worker, which refills it with later records (a kept reference sees them change). Copy out
- * what must outlive the call.
+ * Receives a batch of `count` records (layout: batchLayout.ts; count ≤ BATCH_RECORDS), or in
+ * column mode `count` rows of pass 1's columns (rowColumns.ts, COLUMN_BATCH_ROWS rows per
+ * column) and how many of them are restored rows. The array is valid only during the call:
+ * when the call returns, its buffer goes back to the worker, which refills it with later
+ * records (a kept reference sees them change). Copy out what must outlive the call.
  */
-export type BatchFn = (data: Float64Array, count: number) => void;
+export type BatchFn = (data: Float64Array, count: number, restoredRows: number) => void;
+
+/** What pass 1 (rowColumns.ts) kept over the whole input, sent with the end of a column-mode read. */
+export interface ColumnResult {
+  series: PlotSeries;
+  impedanceRows: number;
+}
+
+/**
+ * Column mode (WorkerReadOptions.columns): the worker runs pass 1 of the replay on its records
+ * (rowColumns.ts) and sends column batches. Its bucket and bin parameters come from the profile
+ * pass, which runs after the read has started: the worker waits for `setColumnParams` before
+ * its first batch.
+ */
+export interface WorkerReadOptions extends ReadOptions {
+  columns?: { zeroIsOpen: boolean };
+}
 
 interface Consumer {
   onRecord: (r: ImportedRecord) => void;
@@ -103,7 +133,12 @@ export class WorkerRead {
   readonly format: string;
   readonly path: string;
   readonly cyclerColumns: boolean;
+  /** Column mode's zero-current rule, or null for a record-mode read. */
+  readonly columnsZeroIsOpen: boolean | null;
   private readonly counters: Int32Array;
+  /** Column mode: the parameters shared with the worker (rowColumns.ts columnParamsBuffer). */
+  private readonly params: SharedArrayBuffer | null;
+  private columnResult_: ColumnResult | null = null;
   private readonly worker: Worker;
   /** Our end of the channel on which consumed batches' slots go back to the worker. */
   private readonly returnPort: MessagePort;
@@ -114,10 +149,12 @@ export class WorkerRead {
   /** An error or exit reported before `consume` (applied after the queued messages). */
   private early: { err: Error | null; stats?: ImportStats } | null = null;
 
-  constructor(imp: Importer, path: string, opts: ReadOptions = {}) {
+  constructor(imp: Importer, path: string, opts: WorkerReadOptions = {}) {
     this.format = imp.format;
     this.path = path;
     this.cyclerColumns = opts.cyclerColumns !== false;
+    this.columnsZeroIsOpen = opts.columns ? opts.columns.zeroIsOpen : null;
+    this.params = opts.columns ? columnParamsBuffer() : null;
     const shared = new SharedArrayBuffer(8);
     /** [0] batches sent (by the worker), [1] batches acknowledged (here). */
     this.counters = new Int32Array(shared);
@@ -125,7 +162,14 @@ export class WorkerRead {
     this.returnPort = channel.port1;
     this.worker = new Worker(bundledWorker(), {
       eval: true,
-      workerData: { format: imp.format, path, cyclerColumns: this.cyclerColumns, counters: shared, returnPort: channel.port2 },
+      workerData: {
+        format: imp.format,
+        path,
+        cyclerColumns: this.cyclerColumns,
+        counters: shared,
+        returnPort: channel.port2,
+        columns: opts.columns ? { zeroIsOpen: opts.columns.zeroIsOpen, params: this.params } : undefined,
+      },
       transferList: [channel.port2],
     });
     this.worker.on("message", (m: WorkerMsg) => {
@@ -144,11 +188,29 @@ export class WorkerRead {
    */
   consume(onRecord: (r: ImportedRecord) => void, onProgress?: ProgressFn, onBatch?: BatchFn): Promise<ImportStats> {
     if (this.consumer !== null || this.settled) return Promise.reject(new Error(`the worker read of ${this.path} is already consumed or cancelled`));
+    if (this.params !== null && onBatch === undefined) {
+      return Promise.reject(new Error(`the worker read of ${this.path} sends column batches: consume it with a batch callback`));
+    }
     return new Promise<ImportStats>((resolvePromise, reject) => {
       this.consumer = { onRecord, onProgress, onBatch, resolve: resolvePromise, reject };
       while (this.pending.length > 0 && !this.settled) this.handle(this.pending.shift() as WorkerMsg);
       if (this.early !== null) this.finish(this.early.err, this.early.stats);
     });
+  }
+
+  /**
+   * Column mode: hand pass 1 its plot buckets and dQ/dV bins (rowColumns.ts); the worker sends
+   * nothing before this is called. Call it once, before or after `consume`.
+   */
+  setColumnParams(p: Omit<ColumnParams, "zeroIsOpen">): void {
+    if (this.params === null) throw new Error(`the worker read of ${this.path} is not in column mode`);
+    setColumnParams(this.params, p);
+  }
+
+  /** Column mode, after the read resolved: what pass 1 kept (plot series, impedance rows). */
+  columnResult(): ColumnResult {
+    if (this.columnResult_ === null) throw new Error(`the worker read of ${this.path} has no column result (not in column mode, or not finished)`);
+    return this.columnResult_;
   }
 
   /** Stop the worker (no effect once the read has finished). */
@@ -167,7 +229,7 @@ export class WorkerRead {
     if (m.kind === "batch") {
       try {
         if (c.onBatch) {
-          c.onBatch(m.data, m.count);
+          c.onBatch(m.data, m.count, m.restoredRows);
         } else {
           for (let k = 0; k < m.count; k++) {
             unpackRecord(m.data, k, this.rec);
@@ -189,6 +251,7 @@ export class WorkerRead {
       if (Atomics.load(this.counters, 0) - ackedNow <= WAKE_AT_IN_FLIGHT) Atomics.notify(this.counters, 1);
       if (c.onProgress) c.onProgress(m.progress);
     } else if (m.kind === "done") {
+      if (m.columns !== undefined) this.columnResult_ = m.columns;
       if (c.onProgress) c.onProgress(1);
       this.finish(null, m.stats);
     } else {
@@ -215,7 +278,7 @@ export class WorkerRead {
 }
 
 /** Start reading `path` on a worker now; consume it later (see WorkerRead). */
-export function startWorkerRead(imp: Importer, path: string, opts: ReadOptions = {}): WorkerRead {
+export function startWorkerRead(imp: Importer, path: string, opts: WorkerReadOptions = {}): WorkerRead {
   return new WorkerRead(imp, path, opts);
 }
 

@@ -1,9 +1,10 @@
 /**
  * Worker-thread entry of the parallel reader (parallelRead.ts): reads the file and ships its
  * records to the main thread in Float64Array batches over shared memory, so parsing overlaps
- * with the model replay. Formats where numericFastEligible() holds (BDF) are parsed straight
- * into the batches (host/import/numericFast.ts); the others go through their importer and
- * packRecord. Flow control: at most MAX_IN_FLIGHT batches unacknowledged (the worker blocks on
+ * with the model replay. In column mode (the analysis replay) it also runs the replay's pass 1
+ * on them (rowColumns.ts: the model's columns, dQ and bins, plot buckets) and ships columns.
+ * Formats where numericFastEligible() holds (BDF) are parsed straight from the bytes
+ * (host/import/numericFast.ts); the others go through their importer and packRecord. Flow control: at most MAX_IN_FLIGHT batches unacknowledged (the worker blocks on
  * a shared counter), so memory stays flat.
  *
  * Buffers circulate: each batch buffer lives in a SharedArrayBuffer and has a slot number; the
@@ -27,6 +28,7 @@ import { importerFor } from "../import/detect";
 import { copyRecordFields, numericFastEligible, readTabularNumeric } from "../import/numericFast";
 import type { FormatId, ImportedRecord, ImportStats } from "../import/record";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, MAX_IN_FLIGHT, packRecord } from "./batchLayout";
+import { COLUMN_BATCH_ROWS, RowColumnizer, waitColumnParams } from "./rowColumns";
 
 interface WorkerInput {
   format: FormatId;
@@ -36,6 +38,11 @@ interface WorkerInput {
   counters: SharedArrayBuffer;
   /** Where the main thread returns each consumed batch (its slot number, one per message). */
   returnPort: MessagePort;
+  /**
+   * Column mode (parallelRead.ts WorkerReadOptions.columns): run pass 1 (rowColumns.ts) and send
+   * column batches; `params` (rowColumns.ts columnParamsBuffer) is set by the main thread.
+   */
+  columns?: { zeroIsOpen: boolean; params: SharedArrayBuffer };
 }
 
 const input = workerData as WorkerInput;
@@ -61,8 +68,11 @@ function nextBatch(): Float64Array {
   return b;
 }
 
-/** Send `data` holding `count` records to the main thread (waiting while too many are in flight); returns the batch to fill next. */
-function send(data: Float64Array, count: number): Float64Array {
+/**
+ * Send `data` holding `count` records (or rows of columns, `restoredRows` of them restored) to
+ * the main thread (waiting while too many are in flight); returns the batch to fill next.
+ */
+function send(data: Float64Array, count: number, restoredRows = 0): Float64Array {
   const slot = buffers.indexOf(data);
   if (slot < 0) throw new Error("readWorker: a batch to send must be one nextBatch() handed out");
   // Wait with the acknowledged count the room check saw: Atomics.wait returns at once if it has
@@ -77,7 +87,7 @@ function send(data: Float64Array, count: number): Float64Array {
     Atomics.wait(counters, 1, acked);
   }
   Atomics.add(counters, 0, 1);
-  port!.postMessage({ kind: "batch", count, data, slot, progress: lastProgress });
+  port!.postMessage({ kind: "batch", count, data, slot, restoredRows, progress: lastProgress });
   return nextBatch();
 }
 
@@ -85,8 +95,23 @@ function onProgress(frac: number): void {
   lastProgress = frac;
 }
 
+/** Column mode: pass 1, made once the main thread has set its parameters (see WorkerInput.columns). */
+let columnizer: RowColumnizer | null = null;
+/** Column mode: the shared batch pass 1 fills next. */
+let columnBatch: Float64Array | null = null;
+
+/** Column mode: pass 1 over `count` records of `raw` into a shared batch, sent. */
+function sendColumns(raw: Float64Array, count: number): void {
+  // The parameters come from the main thread's profile pass: wait for them before the first batch.
+  if (columnizer === null) columnizer = new RowColumnizer(waitColumnParams(input.columns!.params, input.columns!.zeroIsOpen));
+  const out = columnBatch ?? nextBatch();
+  const restored = columnizer.columnize(raw, count, out, COLUMN_BATCH_ROWS);
+  columnBatch = send(out, count, restored);
+}
+
 function done(stats: ImportStats): void {
-  port!.postMessage({ kind: "done", stats });
+  const columns = input.columns === undefined ? undefined : { series: columnizer !== null ? columnizer.series() : { tS: [], vMin: [], vMax: [], iMin: [], iMax: [] }, impedanceRows: columnizer !== null ? columnizer.impedanceRows : 0 };
+  port!.postMessage({ kind: "done", stats, columns });
 }
 
 function failed(e: unknown): void {
@@ -95,7 +120,9 @@ function failed(e: unknown): void {
 
 /** The generic path: the format's importer, one record at a time, packed into batches. */
 function readGeneric(): void {
-  let batch = nextBatch();
+  // Column mode packs into a batch of this thread's own, which pass 1 reads.
+  const own = input.columns !== undefined;
+  let batch = own ? new Float64Array(BATCH_RECORDS * FIELDS_PER_RECORD) : nextBatch();
   let n = 0;
   importerFor(input.format)
     .read(
@@ -104,7 +131,8 @@ function readGeneric(): void {
         packRecord(batch, n, r);
         n++;
         if (n === BATCH_RECORDS) {
-          batch = send(batch, n);
+          if (own) sendColumns(batch, n);
+          else batch = send(batch, n);
           n = 0;
         }
       },
@@ -113,7 +141,10 @@ function readGeneric(): void {
       { cyclerColumns: input.cyclerColumns },
     )
     .then((stats) => {
-      if (n > 0) send(batch, n);
+      if (n > 0) {
+        if (own) sendColumns(batch, n);
+        else send(batch, n);
+      }
       done(stats);
     }, failed);
 }
@@ -122,12 +153,17 @@ const fastFormat = importerFor(input.format).tabular;
 if (fastFormat !== undefined && numericFastEligible(fastFormat)) {
   try {
     // The batch layout carries no cycler column, so cyclerColumns changes nothing here.
-    // The reader hands out its own buffer, valid during the call only: copy into a shared batch.
-    let current = nextBatch();
-    done(readTabularNumeric(fastFormat, input.path, (batch, count) => {
-      copyRecordFields(batch, current, count);
-      current = send(current, count);
-    }, { onProgress }));
+    if (input.columns !== undefined) {
+      // Column mode: pass 1 reads the records straight from the reader's own batch buffer.
+      done(readTabularNumeric(fastFormat, input.path, sendColumns, { onProgress }));
+    } else {
+      // The reader hands out its own buffer, valid during the call only: copy into a shared batch.
+      let current = nextBatch();
+      done(readTabularNumeric(fastFormat, input.path, (batch, count) => {
+        copyRecordFields(batch, current, count);
+        current = send(current, count);
+      }, { onProgress }));
+    }
   } catch (e) {
     failed(e);
   }

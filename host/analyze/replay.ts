@@ -4,6 +4,11 @@
  * the fixed-size extracts the report plots (decimated V/I series, rest voltage curves, dQ/dV
  * histograms of chosen cycles). Memory is flat in the number of samples: only cycle and rest
  * records grow, one small object per cycle or rest.
+ *
+ * Two ways: in-thread, record by record (`stepRow`: zbms logs, small files, the BDF export), or
+ * on a worker (large files) in two passes: pass 1 (rowColumns.ts, on the read worker) turns the
+ * records into the model's columns with each row's dQ and dQ/dV bin and keeps the plot buckets;
+ * pass 2 (`onColumns`, here) steps the model over them. Both give identical results (tested).
  */
 import { statSync } from "node:fs";
 import type { PackConfig } from "../../shared/config/packConfig";
@@ -18,23 +23,37 @@ import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportS
 import type { InputProfile } from "./profile";
 import { canReadInWorker, startWorkerRead, type WorkerRead } from "./parallelRead";
 import { FIELDS_PER_RECORD, F_I, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V } from "./batchLayout";
+import {
+  COLUMN_BATCH_ROWS,
+  C_CURRENT_A,
+  C_DQ_AH,
+  C_DQ_BIN,
+  C_OPEN_CIRCUIT,
+  C_RESTORED,
+  C_TEMP_C,
+  C_T_MS,
+  C_V,
+  DQDV_BINS,
+  DUPLICATE_TOLERANCE_MS,
+  Decimator,
+  MS_PER_H,
+  MS_PER_S,
+  NUDGE_MS,
+  dqdvBinOf,
+  dqdvBins,
+  plotBuckets,
+  type PlotSeries,
+} from "./rowColumns";
 import { HalfCollector, type HalfRecord } from "./adams";
 
-/** Points kept for the voltage/current-vs-time plot (min/max per bucket → 2 per bucket drawn). */
-export const PLOT_BUCKETS = 3000;
+export { DQDV_BINS, PLOT_BUCKETS, type PlotSeries } from "./rowColumns";
+
 /** Points kept per rest voltage curve (log-spaced in time since the rest began). */
 export const REST_CURVE_POINTS = 240;
 /** Growth factor between kept rest-curve points (log spacing). */
 const REST_CURVE_LOG_STEP = 1.04;
 /** Rest curves kept for the report (the longest ones). */
 export const MAX_REST_CURVES = 40;
-/** Voltage bins of the dQ/dV histograms over the input's voltage range. */
-export const DQDV_BINS = 160;
-/** Two timestamps closer than this (ms), or equal, are one instant: nudged apart by NUDGE_MS. */
-const DUPLICATE_TOLERANCE_MS = 1;
-/** Nudge applied to equal timestamps (cycler exports repeat the time at step boundaries). */
-const NUDGE_MS = 1;
-const MS_PER_S = 1000;
 /**
  * Analysis-level cycle flag (above the model's CYCLE_FLAG_* bits): the input ended while the
  * cycle's second half was still running, so its numbers cover only part of that half.
@@ -52,15 +71,6 @@ function fileSize(path: string): number {
 }
 /** Closing sample's current as a multiple of activeCurrentA (just above the threshold). */
 const CLOSE_CURRENT_OF_ACTIVE = 2;
-const MS_PER_H = 3600000;
-
-export interface PlotSeries {
-  tS: number[];
-  vMin: number[];
-  vMax: number[];
-  iMin: number[];
-  iMax: number[];
-}
 
 export interface RestCurve {
   /** Model's rest index (matches RestRecord.index when the rest completed; else −1). */
@@ -154,115 +164,80 @@ export function replayReadsInWorker(imp: Importer, path: string, parallel: boole
   return canReadInWorker(imp) && (parallel === true || (parallel !== false && fileSize(path) >= PARALLEL_MIN_BYTES));
 }
 
+/** How the replay reads on a worker (see `startReplayRead`). */
+export interface ReplayReadOptions {
+  /** As ReplayOptions.parallel. */
+  parallel?: boolean | "auto";
+  /** As ReplayOptions.zeroCurrentIsOpenCircuit. */
+  zeroCurrentIsOpenCircuit?: boolean;
+  /** The replay writes a BDF file (ReplayOptions.bdf): it needs the records, not pass 1's columns. */
+  bdf?: boolean;
+}
+
 /**
  * Start the worker read that `replay(imp, path, …)` would start, now (null when the replay
- * reads in-thread): pass it as ReplayOptions.reader; cancel it if the replay does not happen.
+ * reads in-thread): pass it as ReplayOptions.reader, with the same zeroCurrentIsOpenCircuit and
+ * bdf; cancel it if the replay does not happen. Without a BDF writer the worker runs pass 1
+ * (rowColumns.ts) and waits for its parameters, which the replay sets from the profile.
  */
-export function startReplayRead(imp: Importer, path: string, parallel: boolean | "auto" = "auto"): WorkerRead | null {
-  return replayReadsInWorker(imp, path, parallel) ? startWorkerRead(imp, path, REPLAY_READ_OPTIONS) : null;
+export function startReplayRead(imp: Importer, path: string, opts: ReplayReadOptions = {}): WorkerRead | null {
+  if (!replayReadsInWorker(imp, path, opts.parallel)) return null;
+  const columns = opts.bdf === true ? undefined : { zeroIsOpen: opts.zeroCurrentIsOpenCircuit === true };
+  return startWorkerRead(imp, path, { ...REPLAY_READ_OPTIONS, columns });
 }
 
 /**
- * Margin (fraction of the values involved) by which the batch loop's quick same-bin tests (plot
- * bucket, dQ/dV voltage bin) stay inside a bin's edges: 1e-9 ≫ the 2 × 2⁻⁵³ relative rounding of
- * the subtraction and division that compute a bin (IEEE 754 binary64), so a quick test never
- * disagrees with the floor((x − origin) / width) it saves.
- */
-const QUICK_BIN_MARGIN_FRAC = 1e-9;
-
-/**
- * Min/max per time bucket of the V/I plot. The open bucket's extremes are kept in fields and
- * written to the series when the next bucket opens and by `flush()` (call it before reading `s`).
- */
-class Decimator {
-  readonly s: PlotSeries = { tS: [], vMin: [], vMax: [], iMin: [], iMax: [] };
-  /** Open bucket: index and extremes so far (NaN voltage = none valid yet). */
-  bucket = -1;
-  vMin = NaN;
-  vMax = NaN;
-  iMin = NaN;
-  iMax = NaN;
-  constructor(readonly startS: number, readonly widthS: number) {}
-  bucketOf(tS: number): number {
-    return Math.floor((tS - this.startS) / this.widthS);
-  }
-  /**
-   * A time range certainly inside bucket `b`: bucketOf gives `b` for every tS in [lo, hi)
-   * (the bucket's edges pulled in by QUICK_BIN_MARGIN_FRAC of the times involved, far more
-   * than the rounding of bucketOf's subtraction and division); empty for a NaN bucket.
-   */
-  safeLoS(b: number): number {
-    return this.startS + b * this.widthS + QUICK_BIN_MARGIN_FRAC * (Math.abs(this.startS) + (Math.abs(b) + 1) * this.widthS);
-  }
-  safeHiS(b: number): number {
-    return this.startS + (b + 1) * this.widthS - QUICK_BIN_MARGIN_FRAC * (Math.abs(this.startS) + (Math.abs(b) + 1) * this.widthS);
-  }
-  add(tS: number, v: number, i: number): void {
-    const b = this.bucketOf(tS);
-    if (b !== this.bucket) {
-      this.open(b, tS, v, i);
-      return;
-    }
-    if (v < this.vMin || this.vMin !== this.vMin) this.vMin = v;
-    if (v > this.vMax || this.vMax !== this.vMax) this.vMax = v;
-    if (i < this.iMin) this.iMin = i;
-    if (i > this.iMax) this.iMax = i;
-  }
-  /** Close the open bucket and open bucket `b` with its first sample. */
-  open(b: number, tS: number, v: number, i: number): void {
-    this.flush();
-    this.bucket = b;
-    this.s.tS.push(tS);
-    this.s.vMin.push(v);
-    this.s.vMax.push(v);
-    this.s.iMin.push(i);
-    this.s.iMax.push(i);
-    this.vMin = v;
-    this.vMax = v;
-    this.iMin = i;
-    this.iMax = i;
-  }
-  /** Write the open bucket's extremes to the series. */
-  flush(): void {
-    const k = this.s.tS.length - 1;
-    if (k < 0) return;
-    this.s.vMin[k] = this.vMin;
-    this.s.vMax[k] = this.vMax;
-    this.s.iMin[k] = this.iMin;
-    this.s.iMax[k] = this.iMax;
-  }
-}
-
-/**
- * A worker batch as the model's columns (shared/model/fastForward.ts), plus what the replay
- * keeps per row: the row's voltage before it is spread over the cells (the cell column itself
- * for a one-cell pack), the restored flag, and the row's dQ and dQ/dV bin.
- * Reused from batch to batch (grown when a batch is longer).
+ * A column batch from the read worker (rowColumns.ts) as the model's columns
+ * (shared/model/fastForward.ts) and the replay's own: the row voltage, the restored flag, and
+ * the row's dQ and dQ/dV bin. Views into the batch, except where the pack needs a copy: the row
+ * voltage spread over several cells, one temperature for several sensors. One object, rebound
+ * to each batch (one hidden class for fastForward).
  */
 class BatchColumns implements SampleColumns {
-  tMs = new Float64Array(0);
-  currentA = new Float64Array(0);
-  cellV = new Float64Array(0);
-  tempC = new Float64Array(0);
-  openCircuit = new Uint8Array(0);
-  v = new Float64Array(0);
-  restored = new Uint8Array(0);
-  /** dQ of the row's interval (Ah; + charge, − discharge, 0 none) and its dQ/dV voltage bin. */
-  dqAh = new Float64Array(0);
-  dqBin = new Int32Array(0);
-  constructor(readonly cellCount: number, readonly tempCount: number) {}
-  ensure(rows: number): BatchColumns {
-    if (this.tMs.length < rows) {
-      this.tMs = new Float64Array(rows);
-      this.currentA = new Float64Array(rows);
-      this.cellV = new Float64Array(rows * this.cellCount);
-      this.tempC = new Float64Array(rows * this.tempCount);
-      this.openCircuit = new Uint8Array(rows);
-      this.v = this.cellCount === 1 ? this.cellV : new Float64Array(rows);
-      this.restored = new Uint8Array(rows);
-      this.dqAh = new Float64Array(rows);
-      this.dqBin = new Int32Array(rows);
+  tMs: Float64Array = new Float64Array(0);
+  currentA: Float64Array = new Float64Array(0);
+  cellV: Float64Array = new Float64Array(0);
+  tempC: Float64Array = new Float64Array(0);
+  openCircuit: Float64Array = new Float64Array(0);
+  v: Float64Array = new Float64Array(0);
+  restored: Float64Array = new Float64Array(0);
+  dqAh: Float64Array = new Float64Array(0);
+  dqBin: Float64Array = new Float64Array(0);
+  private spreadV: Float64Array = new Float64Array(0);
+  private spreadTemp: Float64Array = new Float64Array(0);
+  constructor(
+    readonly cellCount: number,
+    readonly tempCount: number,
+  ) {}
+  bind(b: Float64Array, count: number): BatchColumns {
+    const rows = COLUMN_BATCH_ROWS;
+    const col = (c: number): Float64Array => b.subarray(c * rows, c * rows + count);
+    this.tMs = col(C_T_MS);
+    this.currentA = col(C_CURRENT_A);
+    this.v = col(C_V);
+    this.openCircuit = col(C_OPEN_CIRCUIT);
+    this.restored = col(C_RESTORED);
+    this.dqAh = col(C_DQ_AH);
+    this.dqBin = col(C_DQ_BIN);
+    const n = this.cellCount;
+    if (n === 1) this.cellV = this.v;
+    else {
+      // One voltage for the whole (series) stack: spread evenly over the configured cells.
+      if (this.spreadV.length < count * n) this.spreadV = new Float64Array(rows * n);
+      const v = this.v;
+      const out = this.spreadV;
+      for (let k = 0; k < count; k++) for (let c = 0; c < n; c++) out[k * n + c] = v[k] / n;
+      this.cellV = out;
     }
+    const nT = this.tempCount;
+    const temp = col(C_TEMP_C);
+    if (nT === 1) this.tempC = temp;
+    else if (nT > 1) {
+      if (this.spreadTemp.length < count * nT) this.spreadTemp = new Float64Array(rows * nT);
+      const out = this.spreadTemp;
+      for (let k = 0; k < count; k++) for (let q = 0; q < nT; q++) out[k * nT + q] = temp[k];
+      this.tempC = out;
+    } else this.tempC = this.spreadTemp;
     return this;
   }
 }
@@ -283,9 +258,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   let nextRestLogS = 0;
 
   // dQ/dV histograms: voltage range of the input.
-  const vLo = Number.isFinite(prof.minV) ? prof.minV : 0;
-  const vHi = Number.isFinite(prof.maxV) && prof.maxV > vLo ? prof.maxV : vLo + 1;
-  const binW = (vHi - vLo) / DQDV_BINS;
+  const { vLo, binW } = dqdvBins(prof.minV, prof.maxV);
   const hC = new Float64Array(DQDV_BINS);
   const hD = new Float64Array(DQDV_BINS);
   const dqdv: DqDvCurve[] = [];
@@ -400,10 +373,10 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const tempArr = new Float64Array(cfg.tempCount > 0 ? cfg.tempCount : 0);
   const sample: Sample = { tMs: 0, cellV, currentA: 0, tempC: tempArr, openCircuit: 0 };
   const batchCols = new BatchColumns(cellCount, tempArr.length);
-  /** onBatch's carried-in doubles (see there). */
-  const carryF64 = new Float64Array(4);
-  const spanS = Number.isFinite(prof.endS - prof.startS) && prof.endS > prof.startS ? prof.endS - prof.startS : 1;
-  const dec = new Decimator(prof.startS, spanS / PLOT_BUCKETS);
+  /** onColumns's carried-in double (see there). */
+  const carryF64 = new Float64Array(1);
+  const buckets = plotBuckets(prof.startS, prof.endS);
+  const dec = new Decimator(buckets.plotStartS, buckets.plotWidthS);
   let prevTMs = -Infinity;
   let prevRawTMs = -Infinity;
   let prevI = NaN;
@@ -414,12 +387,19 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const bdf = opts.bdf;
   const zeroIsOpen = opts.zeroCurrentIsOpenCircuit === true;
 
-  if (opts.reader && (opts.reader.path !== path || opts.reader.format !== imp.format || opts.reader.cyclerColumns)) {
+  const zeroIsOpenWanted = zeroIsOpen;
+  const columnsWanted = bdf ? null : zeroIsOpenWanted;
+  if (
+    opts.reader &&
+    (opts.reader.path !== path || opts.reader.format !== imp.format || opts.reader.cyclerColumns || opts.reader.columnsZeroIsOpen !== columnsWanted)
+  ) {
     throw new Error(
-      `replay of ${path} (${imp.format}) was given a worker read of ${opts.reader.path} (${opts.reader.format}, cyclerColumns ${opts.reader.cyclerColumns}); start it with startReplayRead(imp, path)`,
+      `replay of ${path} (${imp.format}, ${columnsWanted === null ? "records" : `columns, zero current open circuit ${columnsWanted}`}) was given a worker read of ${opts.reader.path} (${opts.reader.format}, cyclerColumns ${opts.reader.cyclerColumns}, ${opts.reader.columnsZeroIsOpen === null ? "records" : `columns, zero current open circuit ${opts.reader.columnsZeroIsOpen}`}); start it with startReplayRead(imp, path, { zeroCurrentIsOpenCircuit, bdf }) as the replay is called`,
     );
   }
-  const reader = opts.reader ?? (replayReadsInWorker(imp, path, opts.parallel) ? startWorkerRead(imp, path, REPLAY_READ_OPTIONS) : null);
+  const reader =
+    opts.reader ?? startReplayRead(imp, path, { parallel: opts.parallel, zeroCurrentIsOpenCircuit: zeroIsOpenWanted, bdf: bdf !== undefined });
+  if (reader !== null && columnsWanted !== null) reader.setColumnParams({ plotStartS: buckets.plotStartS, plotWidthS: buckets.plotWidthS, vLo, binW });
   /** One sample: the record's fields as scalars (per-cell arrays only for zbms logs). */
   const stepRow = (
     tSIn: number,
@@ -463,8 +443,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         const dtH = (tMs - prevTMs) / MS_PER_H;
         const dq = Math.abs(currentA) * dtH;
         if (v === v) {
-          const b = Math.floor((v - vLo) / binW);
-          const bb = b < 0 ? 0 : b >= DQDV_BINS ? DQDV_BINS - 1 : b;
+          const bb = dqdvBinOf(v, vLo, binW);
           if (currentA > 0) hC[bb] += dq;
           else if (currentA < 0) hD[bb] += dq;
         }
@@ -512,34 +491,25 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const onRecord = (r: ImportedRecord): void => {
     stepRow(r.tS, r.voltageV, r.currentA, r.tempC, r.stepKind, r.restored, r.cellsV.length > 0 ? r.cellsV : null, r.tempsC.length > 0 ? r.tempsC : null);
   };
-  /**
-   * A worker batch. Without a BDF writer this gives what stepRow (cellsV = tempsC = null) gives
-   * row by row, in two passes over the batch's columns and with fastForward for the steady rows
-   * (the replay's hot loop: ~10⁷ rows on long inputs); a change to stepRow must be made here
-   * too (test/host/analyze: parallel and in-thread replays give identical results).
-   */
+  /** A worker batch of records (a read for the BDF export): row by row. */
   const onBatch = (b: Float64Array, count: number): void => {
-    if (bdf) {
-      for (let k = 0; k < count; k++) {
-        const o = k * FIELDS_PER_RECORD;
-        stepRow(b[o + F_T], b[o + F_V], b[o + F_I], b[o + F_TEMP], b[o + F_STEP_KIND], b[o + F_RESTORED], null, null);
-      }
-      return;
+    for (let k = 0; k < count; k++) {
+      const o = k * FIELDS_PER_RECORD;
+      stepRow(b[o + F_T], b[o + F_V], b[o + F_I], b[o + F_TEMP], b[o + F_STEP_KIND], b[o + F_RESTORED], null, null);
     }
-    // No double is carried from row to row in a local: a row reads the previous row's values
-    // from the columns (row 0 from the previous batch, through a Float64Array). V8 boxes a loop
-    // variable whose first value is a closure variable (a heap number) — one heap number per row
-    // and update, ≈ 590 MB of garbage per 10⁷ rows in about half of the runs (sampling heap
-    // profiler); values read from typed arrays stay plain doubles.
-    carryF64[0] = prevTMs;
-    carryF64[1] = prevRawTMs;
-    carryF64[2] = prevI;
-    carryF64[3] = nextRestLogS;
-    const nTemps = tempArr.length;
-    // Pass 1, everything that does not depend on the model: the rows as the model's columns
-    // (times nudged apart, voltages spread over the cells), the V/I plot's buckets, and each
-    // row's dQ (Ah, + charge, − discharge) and dQ/dV voltage bin.
-    const cols = batchCols.ensure(count);
+  };
+  /**
+   * A worker batch of pass 1's columns (rowColumns.ts: the rows as the model's columns, each
+   * row's dQ and bin; the plot buckets stay on the worker). Pass 2, the replay's hot loop
+   * (~10⁷ rows on long inputs): the model — fastForward over the steady rows of a half, step
+   * for the others — and, row by row after it, what depends on its events: the dQ/dV
+   * histograms (reset when a cycle closes) and the open rest's voltage curve. A fast-forwarded
+   * row emits no event. Gives what stepRow (cellsV = tempsC = null) gives row by row; a change
+   * to stepRow must be made here and in rowColumns.ts too (test/host/analyze: parallel and
+   * in-thread replays give identical results).
+   */
+  const onColumns = (b: Float64Array, count: number, restoredRows: number): void => {
+    const cols = batchCols.bind(b, count);
     const tCol = cols.tMs;
     const aCol = cols.currentA;
     const vCol = cols.cellV;
@@ -549,98 +519,13 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     const vRow = cols.v;
     const dqCol = cols.dqAh;
     const binCol = cols.dqBin;
-    /** stepRow's `prevT === prevT` for row 0 (a previous sample with a valid time). */
-    const firstPrevTOk = prevT === prevT;
-    // The decimator's open bucket in locals (Decimator.add inlined: no call per sample).
-    let dBucket = dec.bucket;
-    let dVMin = dec.vMin;
-    let dVMax = dec.vMax;
-    let dIMin = dec.iMin;
-    let dIMax = dec.iMax;
-    // The open bucket's safe range in ms: tS = tMs / MS_PER_S is computed only where needed.
-    let dLoMs = dec.safeLoS(dBucket) * MS_PER_S;
-    let dHiMs = dec.safeHiS(dBucket) * MS_PER_S;
-    // dQ/dV: the last voltage bin (clamped) and the range of v certainly inside it.
-    let qBin = 0;
-    let qLoV = NaN;
-    let qHiV = NaN;
-    let restoredRows = 0;
-    for (let k = 0; k < count; k++) {
-      const o = k * FIELDS_PER_RECORD;
-      const rawTMs = b[o + F_T] * MS_PER_S;
-      const currentA = b[o + F_I];
-      const stepKind = b[o + F_STEP_KIND];
-      const pTMs = k > 0 ? tCol[k - 1] : carryF64[0];
-      const lastRawTMs = k > 0 ? b[o - FIELDS_PER_RECORD + F_T] * MS_PER_S : carryF64[1];
-      let tMs = rawTMs;
-      if (tMs <= pTMs && rawTMs >= lastRawTMs - DUPLICATE_TOLERANCE_MS) tMs = pTMs + NUDGE_MS;
-      const impedance = stepKind === STEP_OTHER;
-      if (impedance) impedanceRows++;
-      const v = impedance ? NaN : b[o + F_V];
-      tCol[k] = tMs;
-      aCol[k] = currentA;
-      vRow[k] = v; // one cell: vRow is vCol
-      if (cellCount !== 1) for (let c = 0; c < cellCount; c++) vCol[k * cellCount + c] = v / cellCount;
-      if (nTemps > 0) {
-        const tempC = b[o + F_TEMP];
-        for (let q = 0; q < nTemps; q++) tempCol[k * nTemps + q] = tempC;
-      }
-      ocCol[k] = stepKind === STEP_REST || (zeroIsOpen && currentA === 0) ? 1 : 0;
-      const restored = b[o + F_RESTORED] === 1 ? 1 : 0;
-      restoredCol[k] = restored;
-      restoredRows += restored;
-      // Same bucket as the previous sample when well inside its edges, else bucketOf decides.
-      const bucket = tMs >= dLoMs && tMs < dHiMs ? dBucket : dec.bucketOf(tMs / MS_PER_S);
-      if (bucket !== dBucket) {
-        const tS = tMs / MS_PER_S;
-        dec.vMin = dVMin;
-        dec.vMax = dVMax;
-        dec.iMin = dIMin;
-        dec.iMax = dIMax;
-        dec.open(bucket, tS, v, currentA);
-        dBucket = bucket;
-        dLoMs = dec.safeLoS(bucket) * MS_PER_S;
-        dHiMs = dec.safeHiS(bucket) * MS_PER_S;
-        dVMin = v;
-        dVMax = v;
-        dIMin = currentA;
-        dIMax = currentA;
-      } else {
-        if (v < dVMin || dVMin !== dVMin) dVMin = v;
-        if (v > dVMax || dVMax !== dVMax) dVMax = v;
-        if (currentA < dIMin) dIMin = currentA;
-        if (currentA > dIMax) dIMax = currentA;
-      }
-      const pI = k > 0 ? aCol[k - 1] : carryF64[2];
-      const pTOk = k > 0 ? pTMs === pTMs : firstPrevTOk;
-      let dqAh = 0;
-      if (pTOk && tMs > pTMs && currentA === currentA && pI === pI && v === v) {
-        const dq = Math.abs(currentA) * ((tMs - pTMs) / MS_PER_H);
-        if (!(v >= qLoV && v < qHiV)) {
-          // Outside the last voltage bin's safe range: compute the bin (as stepRow does).
-          const bin = Math.floor((v - vLo) / binW);
-          qBin = bin < 0 ? 0 : bin >= DQDV_BINS ? DQDV_BINS - 1 : bin;
-          const margin = QUICK_BIN_MARGIN_FRAC * (Math.abs(vLo) + (Math.abs(bin) + 1) * binW);
-          qLoV = vLo + bin * binW + margin;
-          qHiV = vLo + (bin + 1) * binW - margin;
-        }
-        if (currentA > 0) dqAh = dq;
-        else if (currentA < 0) dqAh = -dq;
-      }
-      dqCol[k] = dqAh;
-      binCol[k] = qBin;
-    }
-    dec.bucket = dBucket;
-    dec.vMin = dVMin;
-    dec.vMax = dVMax;
-    dec.iMin = dIMin;
-    dec.iMax = dIMax;
-    // Pass 2: the model (fastForward over the steady rows of a half, step for the others) and,
-    // row by row after it, what depends on its events: the dQ/dV histograms (reset when a cycle
-    // closes) and the open rest's voltage curve. A fast-forwarded row emits no event.
+    const nTemps = tempArr.length;
+    // No double is carried from row to row in a local (see shared/model/fastForward.ts): the
+    // rest curve's next log time enters through a Float64Array.
+    carryF64[0] = nextRestLogS;
     let n = samples;
     let rest = openRest as RestCurve | null;
-    let restNextS = carryF64[3];
+    let restNextS = carryF64[0];
     let fastEnd = 0;
     let nextRestored = -1;
     for (let k = 0; k < count; k++) {
@@ -690,18 +575,17 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     openRest = rest;
     nextRestLogS = restNextS;
     if (count > 0) {
-      const last = count - 1;
-      prevTMs = tCol[last];
-      prevRawTMs = b[last * FIELDS_PER_RECORD + F_T] * MS_PER_S;
-      prevT = prevTMs / MS_PER_S;
-      prevI = aCol[last];
-      prevV = vRow[last];
+      prevTMs = tCol[count - 1];
+      prevV = vRow[count - 1];
     }
     samples = n;
   };
   const importStats = reader !== null
-    ? await reader.consume(onRecord, opts.onProgress, onBatch)
+    ? await reader.consume(onRecord, opts.onProgress, columnsWanted !== null ? onColumns : onBatch)
     : await imp.read(path, onRecord, opts.onProgress, undefined, REPLAY_READ_OPTIONS);
+  // Pass 1 ran on the worker: its plot series and impedance count.
+  const fromWorker = reader !== null && columnsWanted !== null ? reader.columnResult() : null;
+  if (fromWorker !== null) impedanceRows = fromWorker.impedanceRows;
   // The model closes a cycle only when the next one starts; at the end of the input, one
   // synthetic sample 1 ms later carrying a small first-half current closes the open cycle
   // (its counted charge, < activeCurrentA × 1 ms, falls into the never-reported next cycle).
@@ -744,16 +628,11 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     halves: halfCollector.halves,
     gaps,
     alarms: Array.from(alarms.values()),
-    series: flushed(dec),
+    series: fromWorker !== null ? fromWorker.series : dec.series(),
     restCurves: restCurves.sort((a, b) => a.startS - b.startS),
     dqdv,
     impedanceRows,
   };
-}
-
-function flushed(dec: Decimator): PlotSeries {
-  dec.flush();
-  return dec.s;
 }
 
 function lastOf(a: number[]): number {

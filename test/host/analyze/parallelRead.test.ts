@@ -101,6 +101,19 @@ describe("a worker read started before its consumer (WorkerRead)", () => {
     await expect(early.consume(() => undefined)).rejects.toThrow(/Columns found: "a", "b"/);
   });
 
+  it("a column-mode read needs a batch callback, takes its parameters once, and has its pass-1 result only at the end", async () => {
+    const f = csv(3 * BATCH_RECORDS);
+    const read = startWorkerRead(bdfImporter, f, { cyclerColumns: false, columns: { zeroIsOpen: true } });
+    await expect(read.consume(() => undefined)).rejects.toThrow(/sends column batches: consume it with a batch callback/);
+    expect(() => read.columnResult()).toThrow(/has no column result/);
+    read.setColumnParams({ plotStartS: 0, plotWidthS: 1, vLo: 0, binW: 0.01 });
+    expect(() => read.setColumnParams({ plotStartS: 0, plotWidthS: 1, vLo: 0, binW: 0.01 })).toThrow(/set already/);
+    read.cancel();
+    const plain = startWorkerRead(bdfImporter, f);
+    expect(() => plain.setColumnParams({ plotStartS: 0, plotWidthS: 1, vLo: 0, binW: 0.01 })).toThrow(/not in column mode/);
+    plain.cancel();
+  });
+
   it("cancel stops a read that will not be consumed; consuming it afterwards is an error", async () => {
     const early = startWorkerRead(bdfImporter, csv(5 * BATCH_RECORDS));
     early.cancel();
@@ -110,7 +123,7 @@ describe("a worker read started before its consumer (WorkerRead)", () => {
   it("a replay given an early read gives the same result as one that starts its own", async () => {
     const path = join(REAL, "neware_uio_anode_halfcell_records.csv");
     const imp = await detectFormat(path);
-    const early = startReplayRead(imp, path, true);
+    const early = startReplayRead(imp, path, { parallel: true, zeroCurrentIsOpenCircuit: true });
     expect(early).not.toBeNull();
     const profile = await profileInput(imp, path);
     const config = fitConfig(profile);
@@ -120,9 +133,13 @@ describe("a worker read started before its consumer (WorkerRead)", () => {
     expect(y.series).toEqual(x.series);
     expect(y.samples).toBe(x.samples);
     // A read of another input is refused, quoting both.
-    const other = startReplayRead(imp, join(REAL, "landt_Si_halfcell_14cyc__RecordTab.csv"), true);
+    const other = startReplayRead(imp, join(REAL, "landt_Si_halfcell_14cyc__RecordTab.csv"), { parallel: true, zeroCurrentIsOpenCircuit: true });
     await expect(replay(imp, path, { config, profile, zeroCurrentIsOpenCircuit: true, reader: other })).rejects.toThrow(/landt_Si.*startReplayRead/);
     other?.cancel();
+    // So is a read started for another zero-current rule (its pass 1 would mark other rows open circuit).
+    const otherRule = startReplayRead(imp, path, { parallel: true, zeroCurrentIsOpenCircuit: false });
+    await expect(replay(imp, path, { config, profile, zeroCurrentIsOpenCircuit: true, reader: otherRule })).rejects.toThrow(/zero current open circuit false.*startReplayRead/);
+    otherRule?.cancel();
   });
 });
 
