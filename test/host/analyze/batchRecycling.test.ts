@@ -19,7 +19,11 @@ import type { Importer } from "../../../host/import/record";
 
 const dir = mkdtempSync(join(tmpdir(), "zbms-recycle-"));
 
-/** Rows of the generated files: enough batches (21) that per-batch allocation would show, and a BDF file above PARALLEL_MIN_BYTES (≈ 9.4 MB). */
+/**
+ * Rows of the generated files: more batches (6 of BATCH_RECORDS = 65 536) than MAX_BATCH_BUFFERS
+ * (5), so that a buffer allocated per batch would show, and a BDF file above PARALLEL_MIN_BYTES
+ * (≈ 9.4 MB).
+ */
 const ROWS = 340_000;
 const BATCHES = Math.ceil(ROWS / BATCH_RECORDS);
 
