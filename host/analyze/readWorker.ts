@@ -100,13 +100,33 @@ let columnizer: RowColumnizer | null = null;
 /** Column mode: the shared batch pass 1 fills next. */
 let columnBatch: Float64Array | null = null;
 
-/** Column mode: pass 1 over `count` records of `raw` into a shared batch, sent. */
+/**
+ * Rows of the first column batch of a read: the main thread waits for it (it has nothing else to
+ * do once its profile pass is done), so it is sent after a short pass 1 (≈ 0.1 ms) rather than a
+ * full batch's (≈ 13 ms at 20 ns per row).
+ */
+const FIRST_COLUMN_ROWS = 4096;
+
+/** Column mode: pass 1 over `count` records of `raw` into shared batches, sent. */
 function sendColumns(raw: Float64Array, count: number): void {
-  // The parameters come from the main thread's profile pass: wait for them before the first batch.
-  if (columnizer === null) columnizer = new RowColumnizer(waitColumnParams(input.columns!.params, input.columns!.zeroIsOpen));
+  let from = 0;
+  if (columnizer === null) {
+    // The parameters come from the main thread's profile pass: wait for them before the first batch.
+    columnizer = new RowColumnizer(waitColumnParams(input.columns!.params, input.columns!.zeroIsOpen));
+    if (count > FIRST_COLUMN_ROWS) {
+      sendColumnRows(raw, 0, FIRST_COLUMN_ROWS);
+      from = FIRST_COLUMN_ROWS;
+    }
+  }
+  sendColumnRows(raw, from, count);
+}
+
+/** Column mode: pass 1 over records [from, to) of `raw` into a shared batch, sent. */
+function sendColumnRows(raw: Float64Array, from: number, to: number): void {
   const out = columnBatch ?? nextBatch();
-  const restored = columnizer.columnize(raw, count, out, COLUMN_BATCH_ROWS);
-  columnBatch = send(out, count, restored);
+  const records = from === 0 ? raw : raw.subarray(from * FIELDS_PER_RECORD);
+  const restored = columnizer!.columnize(records, to - from, out, COLUMN_BATCH_ROWS);
+  columnBatch = send(out, to - from, restored);
 }
 
 function done(stats: ImportStats): void {
