@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { DQDV_BINS, PLOT_BUCKETS, replay, startReplayRead } from "../../../host/
 import { detectFormat } from "../../../host/import/detect";
 import { bdfImporter } from "../../../host/import/bdfCsv";
 import { BATCH_RECORDS } from "../../../host/analyze/batchLayout";
+import { BdfWriter } from "../../../host/bdf/writer";
 import type { ImportedRecord } from "../../../host/import/record";
 import { expectSameReplay, replayBothWays } from "./replayBothWays";
 
@@ -202,5 +203,35 @@ describe("the batch loop's dQ/dV voltage bins", () => {
     expect(x.dqdv.length).toBeGreaterThan(0);
     expect(x.dqdv.some((d) => d.charge.some((q) => q > 0) && d.discharge.some((q) => q > 0))).toBe(true);
     expect(y.dqdv).toEqual(x.dqdv);
+  });
+});
+
+describe("the BDF export read on the worker (record batches, not pass 1's columns)", () => {
+  it("writes the same BDF file as the in-thread read", async () => {
+    const path = join(REAL, "neware_uio_anode_halfcell_records.csv");
+    const imp = await detectFormat(path);
+    const profile = await profileInput(imp, path);
+    const config = fitConfig(profile);
+    const dir = mkdtempSync(join(tmpdir(), "zbms-bdfboth-"));
+    const write = async (parallel: boolean): Promise<string> => {
+      const out = join(dir, `${parallel}.bdf.csv`);
+      const w = new BdfWriter(out);
+      try {
+        await replay(imp, path, { config, profile, parallel, bdf: w, zeroCurrentIsOpenCircuit: true });
+      } finally {
+        w.close();
+      }
+      return readFileSync(out, "utf8");
+    };
+    const inThread = await write(false);
+    const worker = await write(true);
+    expect(inThread.split("\n").length).toBeGreaterThan(1000);
+    expect(worker).toBe(inThread);
+    // A column-mode read (what the analysis starts) is refused by an export replay.
+    const columns = startReplayRead(imp, path, { parallel: true, zeroCurrentIsOpenCircuit: true });
+    const w = new BdfWriter(join(dir, "refused.bdf.csv"));
+    await expect(replay(imp, path, { config, profile, bdf: w, zeroCurrentIsOpenCircuit: true, reader: columns })).rejects.toThrow(/\(neware[^)]*records\) was given a worker read .*columns/);
+    w.close();
+    columns?.cancel();
   });
 });
