@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FIELDS_PER_RECORD, F_I, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V } from "../../../host/analyze/batchLayout";
-import { COLUMNS, C_OPEN_CIRCUIT, C_T_MS, RowColumnizer, type ColumnParams, dqdvBins, plotBuckets } from "../../../host/analyze/rowColumns";
+import { COLUMNS, C_CURRENT_A, C_OPEN_CIRCUIT, C_RESTORED, C_TEMP_C, C_T_MS, C_V, RowColumnizer, type ColumnParams, dqdvBins, plotBuckets } from "../../../host/analyze/rowColumns";
 import { STEP_OTHER, STEP_REST, STEP_UNKNOWN } from "../../../host/import/record";
 
 interface Rec {
@@ -88,6 +88,13 @@ describe("RowColumnizer", () => {
         expect(cut.series).toEqual(whole.series);
         expect([cut.impedanceRows, cut.restored]).toEqual([whole.impedanceRows, whole.restored]);
         expect(whole.impedanceRows).toBe(recs.filter((r) => r.stepKind === STEP_OTHER).length);
+        // The columns row by row (the in-thread replay's stepRow rules).
+        expect(whole.cols[C_CURRENT_A]).toEqual(recs.map((r) => r.i));
+        expect(whole.cols[C_V]).toEqual(recs.map((r) => (r.stepKind === STEP_OTHER ? NaN : r.v)));
+        expect(whole.cols[C_TEMP_C]).toEqual(recs.map((r) => r.temp));
+        expect(whole.cols[C_OPEN_CIRCUIT]).toEqual(recs.map((r) => (r.stepKind === STEP_REST || (zeroIsOpen && r.i === 0) ? 1 : 0)));
+        expect(whole.cols[C_RESTORED]).toEqual(recs.map((r) => r.restored));
+        expect(whole.restored).toBe(recs.filter((r) => r.restored === 1).length);
       }),
       { numRuns: 300 },
     );
