@@ -6,9 +6,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FIELDS_PER_RECORD, F_I, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V } from "../../../host/analyze/batchLayout";
+import { FIELDS_PER_RECORD, packRecord } from "../../../host/analyze/batchLayout";
 import { COLUMNS, C_CURRENT_A, C_OPEN_CIRCUIT, C_RESTORED, C_TEMP_C, C_T_MS, C_V, RowColumnizer, type ColumnParams, dqdvBins, plotBuckets } from "../../../host/analyze/rowColumns";
-import { STEP_OTHER, STEP_REST, STEP_UNKNOWN } from "../../../host/import/record";
+import { STEP_OTHER, STEP_REST, STEP_UNKNOWN, newRecord } from "../../../host/import/record";
 
 interface Rec {
   tS: number;
@@ -40,16 +40,18 @@ const recordsArb: fc.Arbitrary<Rec[]> = fc
     });
   });
 
+/** The records as the read worker packs them. */
 function recordBatch(recs: Rec[]): Float64Array {
   const b = new Float64Array(recs.length * FIELDS_PER_RECORD);
   recs.forEach((r, k) => {
-    const o = k * FIELDS_PER_RECORD;
-    b[o + F_T] = r.tS;
-    b[o + F_V] = r.v;
-    b[o + F_I] = r.i;
-    b[o + F_TEMP] = r.temp;
-    b[o + F_STEP_KIND] = r.stepKind;
-    b[o + F_RESTORED] = r.restored;
+    const rec = newRecord();
+    rec.tS = r.tS;
+    rec.voltageV = r.v;
+    rec.currentA = r.i;
+    rec.tempC = r.temp;
+    rec.stepKind = r.stepKind;
+    rec.restored = r.restored;
+    packRecord(b, k, rec);
   });
   return b;
 }
