@@ -16,6 +16,7 @@ import type { CycleRecord, ModelEvent, RestRecord } from "../../shared/model/eve
 import { SEG_DISCHARGE, SEG_CHARGE, SEG_REST } from "../../shared/model/events";
 import { PackModel } from "../../shared/model/packModel";
 import { fastForward, type SampleColumns } from "../../shared/model/fastForward";
+import { fastRest } from "../../shared/model/fastRest";
 import { negativeAreaAh, negativeEnergyWh, positiveAreaAh, positiveEnergyWh } from "../../shared/counting/trapezoid";
 import type { Sample } from "../../shared/sample";
 import type { BdfWriter } from "../bdf/writer";
@@ -69,6 +70,14 @@ function fileSize(path: string): number {
     return 0;
   }
 }
+/**
+ * Rows a fastForward call takes at most (the loop calls it again for the next ones). Short calls
+ * make V8 optimise fastForward for its normal entry. Once fastRest took the rests, fastForward
+ * was called only at the start of each half (a few hundred calls of thousands of rows) and ran
+ * as on-stack-replacement code: the 10⁷-row replay took 651–1040 ms, against 498–571 ms with
+ * this cap (6 runs each, 2026-11-25).
+ */
+const FAST_RUN_ROWS = 1024;
 /** Closing sample's current as a multiple of activeCurrentA (just above the threshold). */
 const CLOSE_CURRENT_OF_ACTIVE = 2;
 
@@ -399,7 +408,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   }
   const reader =
     opts.reader ?? startReplayRead(imp, path, { parallel: opts.parallel, zeroCurrentIsOpenCircuit: zeroIsOpenWanted, bdf: bdf !== undefined });
-  if (reader !== null && columnsWanted !== null) reader.setColumnParams({ plotStartS: buckets.plotStartS, plotWidthS: buckets.plotWidthS, vLo, binW });
+  if (reader !== null && columnsWanted !== null) reader.setColumnParams({ plotStartS: buckets.plotStartS, plotWidthS: buckets.plotWidthS, vLo, binW, temps: tempArr.length > 0 });
   /** One sample: the record's fields as scalars (per-cell arrays only for zbms logs). */
   const stepRow = (
     tSIn: number,
@@ -501,10 +510,11 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   /**
    * A worker batch of pass 1's columns (rowColumns.ts: the rows as the model's columns, each
    * row's dQ and bin; the plot buckets stay on the worker). Pass 2, the replay's hot loop
-   * (~10⁷ rows on long inputs): the model — fastForward over the steady rows of a half, step
-   * for the others — and, row by row after it, what depends on its events: the dQ/dV
-   * histograms (reset when a cycle closes) and the open rest's voltage curve. A fast-forwarded
-   * row emits no event. Gives what stepRow (cellsV = tempsC = null) gives row by row; a change
+   * (~10⁷ rows on long inputs): the model — fastForward over the steady rows of a half,
+   * fastRest over the open-circuit rows of a rest, step for the others — and, row by row after
+   * it, what depends on its events: the dQ/dV histograms (reset when a cycle closes) and the
+   * open rest's voltage curve. A fast-forwarded row emits no event; a fastRest row at most an
+   * alarm, which neither depends on. Gives what stepRow (cellsV = tempsC = null) gives row by row; a change
    * to stepRow must be made here and in rowColumns.ts too (test/host/analyze: parallel and
    * in-thread replays give identical results).
    */
@@ -535,9 +545,13 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
           nextRestored = k;
           while (nextRestored < count && restoredCol[nextRestored] === 0) nextRestored++;
         }
-        fastEnd = fastForward(model, cols, k, restoredRows > 0 ? nextRestored : count);
+        const limit = restoredRows > 0 ? nextRestored : count;
+        fastEnd = fastForward(model, cols, k, limit - k > FAST_RUN_ROWS ? k + FAST_RUN_ROWS : limit);
+        // Open-circuit rows of a rest: fastRest (emits what step would, to onEvent).
+        if (fastEnd === k) fastEnd = fastRest(model, cols, k, limit, onEvent);
         if (fastEnd === k) {
-          if (restoredCol[k] === 1) model.markRestored();
+          // (The restored column holds stale values in a batch without restored rows.)
+          if (restoredRows > 0 && restoredCol[k] === 1) model.markRestored();
           for (let c = 0; c < cellCount; c++) cellV[c] = vCol[k * cellCount + c];
           for (let q = 0; q < nTemps; q++) tempArr[q] = tempCol[k * nTemps + q];
           sample.tMs = tCol[k];

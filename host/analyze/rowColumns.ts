@@ -42,7 +42,10 @@ export const C_V = 2;
 export const C_TEMP_C = 3;
 /** 1 = open circuit (Sample.openCircuit). */
 export const C_OPEN_CIRCUIT = 4;
-/** 1 = the record says the logger restored its state here. */
+/**
+ * 1 = the record says the logger restored its state here. Written only in a batch that has such
+ * a row (`columnize` returns their count; without one the column holds stale values).
+ */
 export const C_RESTORED = 5;
 /** dQ of the row's interval (Ah; + charge, − discharge, 0 none). */
 export const C_DQ_AH = 6;
@@ -62,6 +65,12 @@ export interface ColumnParams {
   binW: number;
   /** An exact 0 A reading is open circuit (cycler exports). */
   zeroIsOpen: boolean;
+  /**
+   * Write the temperature column (the pack has temperature sensors); without, it holds whatever
+   * the batch held before (the worker writes less: it is the replay's critical path once the
+   * model's rests are fast, host/analyze/README.md).
+   */
+  temps: boolean;
 }
 
 /**
@@ -70,7 +79,7 @@ export interface ColumnParams {
  * PARAMS_ORDER from byte PARAMS_AT_BYTE; the main thread sets them after its profile pass.
  */
 const PARAMS_AT_BYTE = 8;
-const PARAMS_ORDER = ["plotStartS", "plotWidthS", "vLo", "binW"] as const;
+const PARAMS_ORDER = ["plotStartS", "plotWidthS", "vLo", "binW", "temps"] as const;
 
 /** A shared buffer for the column parameters (not set yet). */
 export function columnParamsBuffer(): SharedArrayBuffer {
@@ -82,7 +91,7 @@ export function setColumnParams(buf: SharedArrayBuffer, p: Omit<ColumnParams, "z
   const flag = new Int32Array(buf, 0, 1);
   if (Atomics.load(flag, 0) !== 0) throw new Error("the column parameters are set already");
   const values = new Float64Array(buf, PARAMS_AT_BYTE, PARAMS_ORDER.length);
-  PARAMS_ORDER.forEach((key, k) => (values[k] = p[key]));
+  PARAMS_ORDER.forEach((key, k) => (values[k] = Number(p[key])));
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
 }
@@ -92,7 +101,7 @@ export function waitColumnParams(buf: SharedArrayBuffer, zeroIsOpen: boolean): C
   const flag = new Int32Array(buf, 0, 1);
   while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0);
   const values = new Float64Array(buf, PARAMS_AT_BYTE, PARAMS_ORDER.length);
-  return { plotStartS: values[0], plotWidthS: values[1], vLo: values[2], binW: values[3], zeroIsOpen };
+  return { plotStartS: values[0], plotWidthS: values[1], vLo: values[2], binW: values[3], temps: values[4] === 1, zeroIsOpen };
 }
 
 /** The plot's bucket origin and width for a profile's time span. */
@@ -263,6 +272,7 @@ export class RowColumnizer {
     const oRestored = C_RESTORED * rows;
     const oDq = C_DQ_AH * rows;
     const oBin = C_DQ_BIN * rows;
+    const withTemp = this.params.temps;
     let dBucket = dec.bucket;
     let qBin = this.qBin;
     let impedance = 0;
@@ -283,11 +293,9 @@ export class RowColumnizer {
       out[oT + r] = tMs;
       out[oA + r] = currentA;
       out[oV + r] = v;
-      out[oTemp + r] = b[o + F_TEMP];
+      if (withTemp) out[oTemp + r] = b[o + F_TEMP];
       out[oOc + r] = stepKind === STEP_REST || (zeroIsOpen && currentA === 0) ? 1 : 0;
-      const restored = b[o + F_RESTORED] === 1 ? 1 : 0;
-      out[oRestored + r] = restored;
-      restoredRows += restored;
+      if (b[o + F_RESTORED] === 1) restoredRows++;
       // The plot: same bucket as the previous sample when well inside its edges, else bucketOf decides.
       if (tMs >= k[K_DEC_LO_MS] && tMs < k[K_DEC_HI_MS]) {
         if (v < k[K_DEC_V_MIN] || k[K_DEC_V_MIN] !== k[K_DEC_V_MIN]) k[K_DEC_V_MIN] = v;
@@ -335,6 +343,9 @@ export class RowColumnizer {
       }
       out[oDq + r] = dqAh;
       out[oBin + r] = qBin;
+    }
+    if (restoredRows > 0) {
+      for (let r = 0; r < count; r++) out[oRestored + r] = b[r * FIELDS_PER_RECORD + F_RESTORED] === 1 ? 1 : 0;
     }
     dec.bucket = dBucket;
     this.qBin = qBin;

@@ -107,11 +107,11 @@ describe("a worker read started before its consumer (WorkerRead)", () => {
     const read = startWorkerRead(bdfImporter, f, { cyclerColumns: false, columns: { zeroIsOpen: true } });
     await expect(read.consume(() => undefined)).rejects.toThrow(/sends column batches: consume it with a batch callback/);
     expect(() => read.columnResult()).toThrow(/has no column result/);
-    read.setColumnParams({ plotStartS: 0, plotWidthS: 1, vLo: 0, binW: 0.01 });
-    expect(() => read.setColumnParams({ plotStartS: 0, plotWidthS: 1, vLo: 0, binW: 0.01 })).toThrow(/set already/);
+    read.setColumnParams({ plotStartS: 0, plotWidthS: 1, vLo: 0, binW: 0.01, temps: false });
+    expect(() => read.setColumnParams({ plotStartS: 0, plotWidthS: 1, vLo: 0, binW: 0.01, temps: false })).toThrow(/set already/);
     read.cancel();
     const plain = startWorkerRead(bdfImporter, f);
-    expect(() => plain.setColumnParams({ plotStartS: 0, plotWidthS: 1, vLo: 0, binW: 0.01 })).toThrow(/not in column mode/);
+    expect(() => plain.setColumnParams({ plotStartS: 0, plotWidthS: 1, vLo: 0, binW: 0.01, temps: false })).toThrow(/not in column mode/);
     plain.cancel();
   });
 
