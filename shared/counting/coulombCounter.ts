@@ -136,7 +136,8 @@ export function createCountingState(config: PackConfig): CountingState {
   };
 }
 
-function copyCounters(st: CountingState, m: CounterMark, tMs: number): void {
+/** Copy the cumulative counters into mark `m`, at time `tMs` (stepCounting's `before`; the host's fast paths too). */
+export function copyCounters(st: CountingState, m: CounterMark, tMs: number): void {
   m.tMs = tMs;
   m.chargeAh = st.chargeAh;
   m.dischargeAh = st.dischargeAh;

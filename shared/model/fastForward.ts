@@ -31,7 +31,7 @@
 import type { PackModel } from "./packModel";
 import { SEG_CHARGE, SEG_DISCHARGE } from "./events";
 import { errorRateA } from "../counting/currentOffset";
-import { MS_PER_H } from "../counting/coulombCounter";
+import { MS_PER_H, copyCounters } from "../counting/coulombCounter";
 import { trapezoidAh, trapezoidWh } from "../counting/trapezoid";
 import { classifyCurrent } from "../segmentation/segmenter";
 import { stepCycleSample } from "../cycles/cycleTracker";
@@ -198,12 +198,7 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
     lastInvalid = invalid;
 
     // 2. Counting (stepCounting's steady branch), with the values before this row kept.
-    before.tMs = lastTMs;
-    before.chargeAh = count.chargeAh;
-    before.dischargeAh = count.dischargeAh;
-    before.chargeWh = count.chargeWh;
-    before.dischargeWh = count.dischargeWh;
-    before.errAh = count.errAh;
+    copyCounters(count, before, lastTMs);
     const dtH = dtMs / MS_PER_H;
     count.errAh += 0.5 * (count.lastErrA + curErrA) * dtH;
     let inWh = 0;
@@ -268,11 +263,6 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
   if (r === from) return from;
 
   // 5. The latest row's values where step leaves them.
-  const b = count.before;
-  b.gapErrAh = count.gapErrAh;
-  b.gapCount = count.gapCount;
-  b.lostTimeCount = count.lostTimeCount;
-  b.faultCount = count.faultCount;
   count.stepFlags = 0;
   for (let i = 0; i < n; i++) nowV[i] = lastV[i];
   offset.quietSinceMs = NaN;

@@ -26,7 +26,7 @@ import type { PackModel } from "./packModel";
 import type { EventSink } from "./events";
 import type { SampleColumns } from "./fastForward";
 import { SEG_REST } from "./events";
-import { MS_PER_H } from "../counting/coulombCounter";
+import { MS_PER_H, copyCounters } from "../counting/coulombCounter";
 import { trapezoidAh, trapezoidWh } from "../counting/trapezoid";
 import { stepCycleSample } from "../cycles/cycleTracker";
 import { stepSoc } from "../soc/socEstimator";
@@ -102,16 +102,7 @@ export function fastRest(model: PackModel, cols: SampleColumns, from: number, to
     // 2. Counting (stepCounting with a valid current at open circuit).
     count.dtMs = 0;
     count.stepFlags = 0;
-    before.tMs = count.lastTMs;
-    before.chargeAh = count.chargeAh;
-    before.dischargeAh = count.dischargeAh;
-    before.chargeWh = count.chargeWh;
-    before.dischargeWh = count.dischargeWh;
-    before.errAh = count.errAh;
-    before.gapErrAh = count.gapErrAh;
-    before.gapCount = count.gapCount;
-    before.lostTimeCount = count.lostTimeCount;
-    before.faultCount = count.faultCount;
+    copyCounters(count, before, count.lastTMs);
     for (let i = 0; i < n; i++) nowV[i] = vCol[o + i];
     // stepOffset: the quiet stretch's sums, then the open-circuit window's mean.
     const tS = (tMs - offset.quietSinceMs) / MS_PER_S;
