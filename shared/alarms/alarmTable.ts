@@ -37,6 +37,23 @@ export interface AlarmInputs {
   lastCe: number;
 }
 
+/** Alarm inputs before any sample (no reading: NaN, no invalid channel). */
+export function createAlarmInputs(): AlarmInputs {
+  return {
+    maxCellV: NaN,
+    minCellV: NaN,
+    chargeCurrentA: NaN,
+    dischargeCurrentA: NaN,
+    maxTempC: NaN,
+    minTempC: NaN,
+    imbalanceV: NaN,
+    sensorFault: 0,
+    selfDischargeFracPerH: NaN,
+    retentionFrac: NaN,
+    lastCe: NaN,
+  };
+}
+
 /** Name of one input field. */
 export type AlarmInputName = keyof AlarmInputs;
 

@@ -31,24 +31,12 @@ import { trapezoidAh, trapezoidWh } from "../counting/trapezoid";
 import { stepCycleSample } from "../cycles/cycleTracker";
 import { stepSoc } from "../soc/socEstimator";
 import { lastRetentionFrac, liveRateFracPerH, stepSelfDischarge } from "../selfDischarge/restAnalyzer";
-import { stepAlarms, type AlarmInputs } from "../alarms/alarmTable";
+import { createAlarmInputs, stepAlarms, type AlarmInputs } from "../alarms/alarmTable";
 
 const MS_PER_S = 1000;
 
 /** The alarm inputs of the row being stepped (one object for every call: no allocation per row). */
-const INP: AlarmInputs = {
-  maxCellV: NaN,
-  minCellV: NaN,
-  chargeCurrentA: NaN,
-  dischargeCurrentA: NaN,
-  maxTempC: NaN,
-  minTempC: NaN,
-  imbalanceV: NaN,
-  sensorFault: 0,
-  selfDischargeFracPerH: NaN,
-  retentionFrac: NaN,
-  lastCe: NaN,
-};
+const INP: AlarmInputs = createAlarmInputs();
 
 /**
  * Step rows `from`, `from + 1`, … of `cols` through `model` while each is an open-circuit rest

@@ -34,7 +34,7 @@ import {
   stepSelfDischarge,
   type SelfDischargeState,
 } from "../selfDischarge/restAnalyzer";
-import { activeAlarmMask, createAlarmState, invalidateAlarmCache, stepAlarms, type AlarmInputs, type AlarmState } from "../alarms/alarmTable";
+import { activeAlarmMask, createAlarmInputs, createAlarmState, invalidateAlarmCache, stepAlarms, type AlarmInputs, type AlarmState } from "../alarms/alarmTable";
 import { restoreState, snapshotState } from "../state/snapshot";
 
 export type { PackStatus } from "./packStatus";
@@ -79,19 +79,7 @@ export class PackModel {
     this.config = config;
     this.emit = onEvent ? onEvent : noEvent;
     this.st = PackModel.createState(config);
-    this.inp = {
-      maxCellV: NaN,
-      minCellV: NaN,
-      chargeCurrentA: NaN,
-      dischargeCurrentA: NaN,
-      maxTempC: NaN,
-      minTempC: NaN,
-      imbalanceV: NaN,
-      sensorFault: 0,
-      selfDischargeFracPerH: NaN,
-      retentionFrac: NaN,
-      lastCe: NaN,
-    };
+    this.inp = createAlarmInputs();
   }
 
   /** A fresh state tree for a config. */
