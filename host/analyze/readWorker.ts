@@ -28,7 +28,7 @@ import { importerFor } from "../import/detect";
 import { copyRecordFields, numericFastEligible, readTabularNumeric } from "../import/numericFast";
 import type { FormatId, ImportedRecord, ImportStats } from "../import/record";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, MAX_IN_FLIGHT, packRecord } from "./batchLayout";
-import { COLUMN_BATCH_ROWS, RowColumnizer, waitColumnParams } from "./rowColumns";
+import { COLUMN_BATCH_ROWS, RowColumnizer, emptyPlotSeries, waitColumnParams } from "./rowColumns";
 
 interface WorkerInput {
   format: FormatId;
@@ -130,7 +130,13 @@ function sendColumnRows(raw: Float64Array, from: number, to: number): void {
 }
 
 function done(stats: ImportStats): void {
-  const columns = input.columns === undefined ? undefined : { series: columnizer !== null ? columnizer.series() : { tS: [], vMin: [], vMax: [], iMin: [], iMax: [] }, impedanceRows: columnizer !== null ? columnizer.impedanceRows : 0 };
+  // Column mode: what pass 1 kept (nothing when the input had no row).
+  const columns =
+    input.columns === undefined
+      ? undefined
+      : columnizer !== null
+        ? { series: columnizer.series(), impedanceRows: columnizer.impedanceRows }
+        : { series: emptyPlotSeries(), impedanceRows: 0 };
   port!.postMessage({ kind: "done", stats, columns });
 }
 

@@ -125,12 +125,17 @@ export interface PlotSeries {
   iMax: number[];
 }
 
+/** A plot series with no bucket (an input with no row). */
+export function emptyPlotSeries(): PlotSeries {
+  return { tS: [], vMin: [], vMax: [], iMin: [], iMax: [] };
+}
+
 /**
  * Min/max per time bucket of the V/I plot. The open bucket's extremes are kept in fields and
  * written to the series when the next bucket opens and by `flush()` (call it before reading `s`).
  */
 export class Decimator {
-  readonly s: PlotSeries = { tS: [], vMin: [], vMax: [], iMin: [], iMax: [] };
+  readonly s: PlotSeries = emptyPlotSeries();
   /** Open bucket: index and extremes so far (NaN voltage = none valid yet). */
   bucket = -1;
   vMin = NaN;
