@@ -396,8 +396,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   const bdf = opts.bdf;
   const zeroIsOpen = opts.zeroCurrentIsOpenCircuit === true;
 
-  const zeroIsOpenWanted = zeroIsOpen;
-  const columnsWanted = bdf ? null : zeroIsOpenWanted;
+  /** The worker read this replay needs: records for the BDF export, else pass 1's columns with this zero-current rule. */
+  const columnsWanted = bdf ? null : zeroIsOpen;
   if (
     opts.reader &&
     (opts.reader.path !== path || opts.reader.format !== imp.format || opts.reader.cyclerColumns || opts.reader.columnsZeroIsOpen !== columnsWanted)
@@ -407,8 +407,10 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     );
   }
   const reader =
-    opts.reader ?? startReplayRead(imp, path, { parallel: opts.parallel, zeroCurrentIsOpenCircuit: zeroIsOpenWanted, bdf: bdf !== undefined });
-  if (reader !== null && columnsWanted !== null) reader.setColumnParams({ plotStartS: buckets.plotStartS, plotWidthS: buckets.plotWidthS, vLo, binW, temps: tempArr.length > 0 });
+    opts.reader ?? startReplayRead(imp, path, { parallel: opts.parallel, zeroCurrentIsOpenCircuit: zeroIsOpen, bdf: bdf !== undefined });
+  if (reader !== null && columnsWanted !== null) {
+    reader.setColumnParams({ plotStartS: buckets.plotStartS, plotWidthS: buckets.plotWidthS, vLo, binW, temps: tempArr.length > 0 });
+  }
   /** One sample: the record's fields as scalars (per-cell arrays only for zbms logs). */
   const stepRow = (
     tSIn: number,
@@ -514,9 +516,9 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
    * fastRest over the open-circuit rows of a rest, step for the others — and, row by row after
    * it, what depends on its events: the dQ/dV histograms (reset when a cycle closes) and the
    * open rest's voltage curve. A fast-forwarded row emits no event; a fastRest row at most an
-   * alarm, which neither depends on. Gives what stepRow (cellsV = tempsC = null) gives row by row; a change
-   * to stepRow must be made here and in rowColumns.ts too (test/host/analyze: parallel and
-   * in-thread replays give identical results).
+   * alarm, which neither depends on. Gives what stepRow (cellsV = tempsC = null) gives row by
+   * row; a change to stepRow must be made here and in rowColumns.ts too (test/host/analyze:
+   * parallel and in-thread replays give identical results).
    */
   const onColumns = (b: Float64Array, count: number, restoredRows: number): void => {
     const cols = batchCols.bind(b, count);
