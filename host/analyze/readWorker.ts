@@ -4,8 +4,9 @@
  * with the model replay. In column mode (the analysis replay) it also runs the replay's pass 1
  * on them (rowColumns.ts: the model's columns, dQ and bins, plot buckets) and ships columns.
  * Formats where numericFastEligible() holds (BDF) are parsed straight from the bytes
- * (host/import/numericFast.ts); the others go through their importer and packRecord. Flow control: at most MAX_IN_FLIGHT batches unacknowledged (the worker blocks on
- * a shared counter), so memory stays flat.
+ * (host/import/numericFast.ts); the others go through their importer and packRecord. Flow
+ * control: at most MAX_IN_FLIGHT batches unacknowledged (the worker blocks on a shared
+ * counter), so memory stays flat.
  *
  * Buffers circulate: each batch buffer lives in a SharedArrayBuffer and has a slot number; the
  * main thread posts a batch's slot back on a dedicated MessageChannel port once its consumer is
