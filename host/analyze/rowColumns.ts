@@ -9,6 +9,7 @@
  * Row by row it gives exactly what replay.ts's `stepRow` gives (test/host/analyze: replays
  * read in-thread and on the worker are compared field by field).
  */
+import { MS_PER_H } from "../../shared/counting/coulombCounter";
 import { STEP_OTHER, STEP_REST } from "../import/record";
 import { BATCH_RECORDS, FIELDS_PER_RECORD, F_I, F_RESTORED, F_STEP_KIND, F_T, F_V, F_TEMP } from "./batchLayout";
 
@@ -21,7 +22,7 @@ export const DUPLICATE_TOLERANCE_MS = 1;
 /** Nudge applied to equal timestamps (cycler exports repeat the time at step boundaries). */
 export const NUDGE_MS = 1;
 export const MS_PER_S = 1000;
-export const MS_PER_H = 3600000;
+export { MS_PER_H };
 /**
  * Margin (fraction of the values involved) by which the quick same-bin tests (plot bucket,
  * dQ/dV voltage bin) stay inside a bin's edges: 1e-9 ≫ the 2 × 2⁻⁵³ relative rounding of the
@@ -301,13 +302,10 @@ export class RowColumnizer {
       if (withTemp) out[oTemp + r] = b[o + F_TEMP];
       out[oOc + r] = stepKind === STEP_REST || (zeroIsOpen && currentA === 0) ? 1 : 0;
       if (b[o + F_RESTORED] === 1) restoredRows++;
-      // The plot: same bucket as the previous sample when well inside its edges, else bucketOf decides.
-      if (tMs >= k[K_DEC_LO_MS] && tMs < k[K_DEC_HI_MS]) {
-        if (v < k[K_DEC_V_MIN] || k[K_DEC_V_MIN] !== k[K_DEC_V_MIN]) k[K_DEC_V_MIN] = v;
-        if (v > k[K_DEC_V_MAX] || k[K_DEC_V_MAX] !== k[K_DEC_V_MAX]) k[K_DEC_V_MAX] = v;
-        if (currentA < k[K_DEC_I_MIN]) k[K_DEC_I_MIN] = currentA;
-        if (currentA > k[K_DEC_I_MAX]) k[K_DEC_I_MAX] = currentA;
-      } else {
+      // The plot: same bucket as the previous sample when well inside its edges, else bucketOf
+      // decides; a new bucket opens with this sample, else it widens the open one's extremes.
+      let opened = false;
+      if (!(tMs >= k[K_DEC_LO_MS] && tMs < k[K_DEC_HI_MS])) {
         const bucket = dec.bucketOf(tMs / MS_PER_S);
         if (bucket !== dBucket) {
           dec.vMin = k[K_DEC_V_MIN];
@@ -322,12 +320,14 @@ export class RowColumnizer {
           k[K_DEC_V_MAX] = v;
           k[K_DEC_I_MIN] = currentA;
           k[K_DEC_I_MAX] = currentA;
-        } else {
-          if (v < k[K_DEC_V_MIN] || k[K_DEC_V_MIN] !== k[K_DEC_V_MIN]) k[K_DEC_V_MIN] = v;
-          if (v > k[K_DEC_V_MAX] || k[K_DEC_V_MAX] !== k[K_DEC_V_MAX]) k[K_DEC_V_MAX] = v;
-          if (currentA < k[K_DEC_I_MIN]) k[K_DEC_I_MIN] = currentA;
-          if (currentA > k[K_DEC_I_MAX]) k[K_DEC_I_MAX] = currentA;
+          opened = true;
         }
+      }
+      if (!opened) {
+        if (v < k[K_DEC_V_MIN] || k[K_DEC_V_MIN] !== k[K_DEC_V_MIN]) k[K_DEC_V_MIN] = v;
+        if (v > k[K_DEC_V_MAX] || k[K_DEC_V_MAX] !== k[K_DEC_V_MAX]) k[K_DEC_V_MAX] = v;
+        if (currentA < k[K_DEC_I_MIN]) k[K_DEC_I_MIN] = currentA;
+        if (currentA > k[K_DEC_I_MAX]) k[K_DEC_I_MAX] = currentA;
       }
       // dQ of the interval since the previous row and its voltage bin (stepRow's histogram rule).
       const pI = r > 0 ? out[oA + r - 1] : k[K_PREV_I];

@@ -43,7 +43,7 @@ export interface OffsetState {
 }
 
 /** Milliseconds per second (unit conversion). */
-const MS_PER_S = 1000;
+export const MS_PER_S = 1000;
 /** A quiet stretch's drift counts only beyond this many standard errors of its fitted slope
  *  (engineering choice: 3 σ, so ADC noise alone never disqualifies a rest). */
 const DRIFT_SIGNIFICANCE_K = 3;

@@ -27,13 +27,12 @@ import type { EventSink } from "./events";
 import type { SampleColumns } from "./fastForward";
 import { SEG_REST } from "./events";
 import { MS_PER_H, copyCounters } from "../counting/coulombCounter";
+import { MS_PER_S } from "../counting/currentOffset";
 import { trapezoidAh, trapezoidWh } from "../counting/trapezoid";
 import { stepCycleSample } from "../cycles/cycleTracker";
 import { stepSoc } from "../soc/socEstimator";
 import { lastRetentionFrac, liveRateFracPerH, stepSelfDischarge } from "../selfDischarge/restAnalyzer";
 import { createAlarmInputs, stepAlarms, type AlarmInputs } from "../alarms/alarmTable";
-
-const MS_PER_S = 1000;
 
 /** The alarm inputs of the row being stepped (one object for every call: no allocation per row). */
 const INP: AlarmInputs = createAlarmInputs();
