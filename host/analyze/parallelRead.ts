@@ -125,11 +125,27 @@ interface Consumer {
 }
 
 /**
+ * What the replay needs of a read that hands it batches: WorkerRead below, and the JIT warm-up's
+ * synthetic read (warmUp.ts).
+ */
+export interface BatchRead {
+  readonly format: string;
+  readonly path: string;
+  readonly cyclerColumns: boolean;
+  /** Column mode's zero-current rule, or null for a record-mode read. */
+  readonly columnsZeroIsOpen: boolean | null;
+  consume(onRecord: (r: ImportedRecord) => void, onProgress?: ProgressFn, onBatch?: BatchFn): Promise<ImportStats>;
+  setColumnParams(p: Omit<ColumnParams, "zeroIsOpen">): void;
+  columnResult(): ColumnResult;
+  cancel(): void;
+}
+
+/**
  * A read running on a worker thread. It starts at construction; its batches wait (at most
  * MAX_IN_FLIGHT of them: the worker blocks) until `consume` is called. Call `cancel` if it
  * will not be consumed.
  */
-export class WorkerRead {
+export class WorkerRead implements BatchRead {
   readonly format: string;
   readonly path: string;
   readonly cyclerColumns: boolean;

@@ -22,7 +22,7 @@ import type { Sample } from "../../shared/sample";
 import type { BdfWriter } from "../bdf/writer";
 import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportStats, type ProgressFn } from "../import/record";
 import type { InputProfile } from "./profile";
-import { canReadInWorker, startWorkerRead, type WorkerRead } from "./parallelRead";
+import { canReadInWorker, startWorkerRead, type BatchRead, type WorkerRead } from "./parallelRead";
 import { FIELDS_PER_RECORD, F_I, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V } from "./batchLayout";
 import {
   COLUMN_BATCH_ROWS,
@@ -46,6 +46,7 @@ import {
   type PlotSeries,
 } from "./rowColumns";
 import { HalfCollector, type HalfRecord } from "./adams";
+import { warmUpRun } from "./warmUp";
 
 export { DQDV_BINS, PLOT_BUCKETS, type PlotSeries } from "./rowColumns";
 
@@ -62,6 +63,13 @@ export const MAX_REST_CURVES = 40;
 export const CYCLE_FLAG_TRUNCATED = 256;
 /** Inputs from this size (bytes) are parsed on a worker thread by default. */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+/** Set once the JIT warm-up has run in this process (warmUp.ts): once is enough. */
+let warmedUp = false;
+
+/** True once a replay of this process has run the JIT warm-up (ReplayOptions.warmUp). */
+export function warmUpDone(): boolean {
+  return warmedUp;
+}
 
 function fileSize(path: string): number {
   try {
@@ -162,7 +170,13 @@ export interface ReplayOptions {
    * A worker read of this input started earlier with `startReplayRead` (so that the worker
    * booted while the caller profiled the input); used instead of starting one.
    */
-  reader?: WorkerRead | null;
+  reader?: BatchRead | null;
+  /**
+   * Before consuming a worker's column batches, replay a short synthetic run through a throwaway
+   * model once per process (warmUp.ts; default true). Changes no result, only how soon V8 has
+   * good machine code.
+   */
+  warmUp?: boolean;
 }
 
 /** What the replay asks of an importer: no cycler columns (it recounts everything itself). */
@@ -410,6 +424,13 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     opts.reader ?? startReplayRead(imp, path, { parallel: opts.parallel, zeroCurrentIsOpenCircuit: zeroIsOpen, bdf: bdf !== undefined });
   if (reader !== null && columnsWanted !== null) {
     reader.setColumnParams({ plotStartS: buckets.plotStartS, plotWidthS: buckets.plotWidthS, vLo, binW, temps: tempArr.length > 0 });
+  }
+  if (reader !== null && columnsWanted !== null && opts.warmUp !== false && !warmedUp) {
+    // The worker now runs pass 1 on its first rows: meanwhile, the JIT warm-up (warmUp.ts). It
+    // only makes the replay faster: should it ever fail, the replay goes on without it.
+    warmedUp = true;
+    const run = warmUpRun(cfg, imp.format, zeroIsOpen);
+    await replay(imp, run.read.path, { config: cfg, profile: run.profile, zeroCurrentIsOpenCircuit: zeroIsOpen, reader: run.read, warmUp: false }).catch(() => undefined);
   }
   /** One sample: the record's fields as scalars (per-cell arrays only for zbms logs). */
   const stepRow = (
