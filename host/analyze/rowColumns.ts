@@ -29,7 +29,7 @@ export { MS_PER_H };
  * subtraction and division that compute a bin (IEEE 754 binary64), so a quick test never
  * disagrees with the floor((x − origin) / width) it saves.
  */
-const QUICK_BIN_MARGIN_FRAC = 1e-9;
+export const QUICK_BIN_MARGIN_FRAC = 1e-9;
 
 /**
  * Column batch layout: column `C_*` of a batch of `rows` rows occupies [C_* × rows, (C_* + 1) × rows)
