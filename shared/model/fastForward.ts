@@ -21,12 +21,15 @@
  * Host-side speed (the analysis replays 10⁷ rows); the firmware steps one sample at a time and
  * does not import this module, so it adds nothing to the board's bundle.
  *
- * The loop writes the state in place row by row and carries no double from row to row in a
- * local. V8 compiles a long-running loop on stack replacement (entered mid-loop from the
- * interpreter), and such code keeps a double loop variable boxed: a heap number per row and
- * update. With the counters in locals that cost 108 B of garbage per row and doubled the time
- * per row (36 → 70 ns) in 1 run of 3 of a microbenchmark, and in every run when the function
- * was called only at the start of each half; in place it is 39–44 ns either way (2026-11-25).
+ * The loop keeps the run's scalar state (counters, last time and current, SOC's net charge) in
+ * locals and writes it back once after the run; per-cell values stay in their typed arrays. The
+ * replay (host/analyze/replay.ts) calls it for runs of at most 1 024 rows after a JIT warm-up
+ * (host/analyze/warmUp.ts), so V8 optimises it for its normal entry, where those locals live in
+ * registers: `zbms analyze` of the 10⁷-row benchmark 623 → 607 ms (medians of 15 alternating
+ * runs, 2026-11-25) against writing every field in place row by row. (Code that V8 compiles on
+ * stack replacement, entered mid-loop from the interpreter, keeps double loop variables boxed:
+ * a heap number per row and update. Called only at the start of each half, without warm-up,
+ * that doubled the time per row in a microbenchmark; the results are the same either way.)
  */
 import type { PackModel } from "./packModel";
 import { SEG_CHARGE, SEG_DISCHARGE } from "./events";
@@ -140,9 +143,29 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
   const tempCol = cols.tempC;
   const ocCol = cols.openCircuit;
 
-  // The state is updated in place row by row, as `step` does; no double is carried from row to
-  // row in a local (see the file comment).
   let lastInvalid = 0;
+  // The run's scalar state (see the file comment), written back after the loop.
+  let lastTMs = count.lastTMs;
+  let lastA = count.lastCurrentA;
+  let lastErrA = count.lastErrA;
+  let errAh = count.errAh;
+  let chargeAh = count.chargeAh;
+  let dischargeAh = count.dischargeAh;
+  let chargeWh = count.chargeWh;
+  let dischargeWh = count.dischargeWh;
+  let dtLastMs = 0;
+  let socTMs = misc.tMs;
+  let prevSocTMs = misc.prevTMs;
+  let netAh = soc.netAh;
+  let prevSocA = soc.prevCurrentA;
+  let lastActiveA = soc.lastActiveA;
+  // The counters before the last taken row (stepCounting's `before` mark).
+  let bTMs = 0;
+  let bChargeAh = 0;
+  let bDischargeAh = 0;
+  let bChargeWh = 0;
+  let bDischargeWh = 0;
+  let bErrAh = 0;
   let r = from;
   for (; r < to; r++) {
     // 1. Checks (nothing written yet).
@@ -150,13 +173,11 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
     const rawA = aCol[r];
     if (ocCol[r] !== 0 || rawA !== rawA || !isFinite(tMs)) break;
     if (rawA < quietA && rawA > -quietA) break; // offset estimator's quiet stretch
-    const lastTMs = count.lastTMs;
     const dtMs = tMs - lastTMs;
     if (!(dtMs > 0 && dtMs <= maxGapMs)) break;
-    const socDtMs = tMs - misc.tMs;
+    const socDtMs = tMs - socTMs;
     if (!(socDtMs > 0 && socDtMs <= maxGapMs)) break;
     const curA = rawA - offsetA;
-    const lastA = count.lastCurrentA;
     const sign = lastA >= 0 && curA >= 0 ? 1 : lastA <= 0 && curA <= 0 ? -1 : 0;
     if (sign === 0) break;
     let cls = classifyCurrent(segCfg, curA, 0);
@@ -198,13 +219,18 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
     lastInvalid = invalid;
 
     // 2. Counting (stepCounting's steady branch), with the values before this row kept.
-    copyCounters(count, before, lastTMs);
+    bTMs = lastTMs;
+    bChargeAh = chargeAh;
+    bDischargeAh = dischargeAh;
+    bChargeWh = chargeWh;
+    bDischargeWh = dischargeWh;
+    bErrAh = errAh;
     const dtH = dtMs / MS_PER_H;
-    count.errAh += 0.5 * (count.lastErrA + curErrA) * dtH;
+    errAh += 0.5 * (lastErrA + curErrA) * dtH;
     let inWh = 0;
     let outWh = 0;
     if (sign === 1) {
-      count.chargeAh += trapezoidAh(lastA, curA, dtH);
+      chargeAh += trapezoidAh(lastA, curA, dtH);
       for (let i = 0; i < n; i++) {
         const v1 = vCol[o + i];
         const ein = trapezoidWh(lastV[i], v1, lastA, curA, dtH);
@@ -212,9 +238,9 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
         inWh += ein;
         lastV[i] = v1;
       }
-      count.chargeWh += inWh;
+      chargeWh += inWh;
     } else {
-      count.dischargeAh += trapezoidAh(-lastA, -curA, dtH);
+      dischargeAh += trapezoidAh(-lastA, -curA, dtH);
       for (let i = 0; i < n; i++) {
         const v1 = vCol[o + i];
         const eout = trapezoidWh(lastV[i], v1, -lastA, -curA, dtH);
@@ -222,13 +248,12 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
         outWh += eout;
         lastV[i] = v1;
       }
-      count.dischargeWh += outWh;
+      dischargeWh += outWh;
     }
-    count.dtMs = dtMs;
-    count.currentA = curA;
-    count.lastTMs = tMs;
-    count.lastCurrentA = curA;
-    count.lastErrA = curErrA;
+    dtLastMs = dtMs;
+    lastTMs = tMs;
+    lastA = curA;
+    lastErrA = curErrA;
 
     // 3. Temperatures, cycle temperature extremes (nothing to do without sensors).
     if (nT > 0) {
@@ -238,15 +263,13 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
 
     // 4. SOC (stepSoc's counting and per-cell updates within one half).
     const socDtH = socDtMs / MS_PER_H;
-    const prevSocA = soc.prevCurrentA;
     const meanA = isNaN(prevSocA) ? curA : 0.5 * (prevSocA + curA);
     const dAh = meanA * socDtH;
     const dSigmaAh = sigmaPerAh * Math.abs(dAh) + offsetSigmaA * socDtH;
-    soc.netAh += dAh;
-    soc.prevCurrentA = curA;
-    soc.lastAbsCurrentA = Math.abs(curA);
+    netAh += dAh;
+    prevSocA = curA;
     const loaded = charging ? curA > restA : curA < -restA;
-    if (loaded) soc.lastActiveA = Math.abs(curA);
+    if (loaded) lastActiveA = Math.abs(curA);
     for (let i = 0; i < n; i++) {
       const capI = cellCapAh[i];
       const dSoc = dAh / capI;
@@ -257,12 +280,36 @@ export function fastForward(model: PackModel, cols: SampleColumns, from: number,
       postSigma[i] += dSigma;
       if (loaded) lastActiveV[i] = vCol[o + i];
     }
-    misc.prevTMs = misc.tMs;
-    misc.tMs = tMs;
+    prevSocTMs = socTMs;
+    socTMs = tMs;
   }
   if (r === from) return from;
 
-  // 5. The latest row's values where step leaves them.
+  // 5. The run's state, and the latest row's values where step leaves them. The `before` mark:
+  // copyCounters for the counters a run leaves alone, then the ones it moved.
+  copyCounters(count, before, bTMs);
+  before.chargeAh = bChargeAh;
+  before.dischargeAh = bDischargeAh;
+  before.chargeWh = bChargeWh;
+  before.dischargeWh = bDischargeWh;
+  before.errAh = bErrAh;
+  count.errAh = errAh;
+  count.chargeAh = chargeAh;
+  count.dischargeAh = dischargeAh;
+  count.chargeWh = chargeWh;
+  count.dischargeWh = dischargeWh;
+  count.dtMs = dtLastMs;
+  count.currentA = lastA;
+  count.lastTMs = lastTMs;
+  count.lastCurrentA = lastA;
+  count.lastErrA = lastErrA;
+  soc.netAh = netAh;
+  soc.prevCurrentA = prevSocA;
+  soc.lastAbsCurrentA = Math.abs(lastA);
+  soc.lastActiveA = lastActiveA;
+  misc.prevTMs = prevSocTMs;
+  misc.tMs = socTMs;
+
   count.stepFlags = 0;
   for (let i = 0; i < n; i++) nowV[i] = lastV[i];
   offset.quietSinceMs = NaN;
