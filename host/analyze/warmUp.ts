@@ -39,6 +39,11 @@ const WARM_HALF_ROWS = 200;
 const WARM_REST_ROWS = 25;
 /** A half lasts at least this many of the config's dwell times, so the segmenter confirms it. */
 const WARM_HALF_DWELLS = 3;
+/**
+ * At most this many rows per half: a config whose dwell would need more (a long dwell, a short
+ * gap limit) gets a shorter warm-up, which only takes fewer branches, never changes a result.
+ */
+export const WARM_MAX_HALF_ROWS = 2000;
 /** Rows per synthetic batch: several calls of the batch callback, as on a real input. */
 const WARM_BATCH_ROWS = 256;
 /** Sample interval (s), unless the config's gap limit is shorter. */
@@ -68,7 +73,7 @@ export function warmUpRun(cfg: PackConfig, format: string, zeroIsOpen: boolean):
   const window = cfg.soc.fullCellV - cfg.soc.emptyCellV;
   const lowV = (cfg.soc.emptyCellV + WARM_V_MARGIN_FRAC * window) * cfg.cellCount;
   const highV = (cfg.soc.fullCellV - WARM_V_MARGIN_FRAC * window) * cfg.cellCount;
-  const halfRows = Math.max(WARM_HALF_ROWS, Math.ceil((WARM_HALF_DWELLS * seg.dwellMs) / MS_PER_S / stepS));
+  const halfRows = Math.min(WARM_MAX_HALF_ROWS, Math.max(WARM_HALF_ROWS, Math.ceil((WARM_HALF_DWELLS * seg.dwellMs) / MS_PER_S / stepS)));
   const rows = WARM_CYCLES * 2 * (halfRows + WARM_REST_ROWS);
   const rec = new Float64Array(rows * FIELDS_PER_RECORD);
   const firstSign = seg.firstHalf === "charge" ? 1 : -1;

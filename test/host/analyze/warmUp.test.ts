@@ -11,7 +11,7 @@ import { generateBdf } from "../../../bench/analyzeGen";
 import { fitValidConfig, type FitOptions } from "../../../host/analyze/fitConfig";
 import { profileInput, type InputProfile } from "../../../host/analyze/profile";
 import { replay, warmUpDone } from "../../../host/analyze/replay";
-import { warmUpRun } from "../../../host/analyze/warmUp";
+import { WARM_MAX_HALF_ROWS, warmUpRun } from "../../../host/analyze/warmUp";
 import { importerFor } from "../../../host/import/detect";
 import { expectSameReplay } from "./replayBothWays";
 
@@ -65,6 +65,19 @@ describe("the warm-up's synthetic run", () => {
       });
     }
   }
+});
+
+describe("the warm-up's length", () => {
+  it("stays bounded for a config with a day-long dwell and a 2 s gap limit", async () => {
+    const cfg = fitValidConfig(profileOf({}), {});
+    cfg.segmentation.dwellMs = 24 * 3600 * 1000;
+    cfg.counting.maxGapMs = 2000;
+    const run = warmUpRun(cfg, "bdf", true);
+    expect(run.profile.records).toBeLessThanOrEqual(2 * 2 * (WARM_MAX_HALF_ROWS + 25));
+    const rep = await replay(importerFor("bdf"), run.read.path, { config: cfg, profile: run.profile, zeroCurrentIsOpenCircuit: true, reader: run.read, warmUp: false });
+    expect(rep.samples).toBe(run.profile.records);
+    expect(rep.gaps.count).toBe(0);
+  });
 });
 
 describe("a replay that warms up", () => {
