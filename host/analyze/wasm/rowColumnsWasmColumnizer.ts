@@ -44,19 +44,7 @@ import {
   type PlotSeries,
 } from "../rowColumns";
 import { ROW_COLUMNS_WASM_BASE64 } from "./rowColumnsWasm";
-
-/** The part of the WebAssembly JS API used here (the project's TypeScript libs declare none of it). */
-interface WasmGlobal {
-  value: number;
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
-}
+import { WASM_PAGE_BYTES, wasmApi, type WasmApi, type WasmGlobal } from "../../import/wasm/wasmApi";
 
 /** What rowColumns.wat exports: `columnize` and its layout (byte offsets, sizes, constants). */
 interface ColumnsExports {
@@ -116,8 +104,6 @@ const STATE_LAYOUT: [string, number][] = [
   ["IMPEDANCE_AT", S_IMPEDANCE],
 ];
 
-/** Bytes per WebAssembly page. */
-const PAGE_BYTES = 65536;
 /** Bytes per f64: the module addresses bytes, the layouts count f64s. */
 const F64_BYTES = Float64Array.BYTES_PER_ELEMENT;
 /** Address of the records region: after the state block (STATE_BYTES, checked), 8-aligned. */
@@ -125,11 +111,7 @@ const RECORDS_AT = 1024;
 /** Address of the columns region: after one batch of records. */
 const COLUMNS_AT = RECORDS_AT + BATCH_RECORDS * FIELDS_PER_RECORD * F64_BYTES;
 /** The memory's size: state, records, columns (8 MiB + 1 KiB: 129 pages). */
-const MEMORY_PAGES = Math.ceil((COLUMNS_AT + COLUMNS * COLUMN_BATCH_ROWS * F64_BYTES) / PAGE_BYTES);
-
-function wasmApi(): WasmApi | undefined {
-  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-}
+const MEMORY_PAGES = Math.ceil((COLUMNS_AT + COLUMNS * COLUMN_BATCH_ROWS * F64_BYTES) / WASM_PAGE_BYTES);
 
 /** The compiled module: compiled on first use, once per process. */
 let compiled: object | undefined;

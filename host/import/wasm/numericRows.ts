@@ -16,19 +16,7 @@
 import { F_I, F_LINE, F_RESTORED, F_STEP_KIND, F_T, F_TEMP, F_V, FIELDS_PER_RECORD } from "../../analyze/batchLayout";
 import { EXACT_POW10 } from "../../bdf/csvStream";
 import { NUMERIC_ROWS_WASM_BASE64 } from "./numericRowsWasm";
-
-/** The part of the WebAssembly JS API used here (the project's TypeScript libs declare none of it). */
-interface WasmGlobal {
-  value: number;
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
-}
+import { WASM_PAGE_BYTES, wasmApi, type WasmApi, type WasmGlobal, type WasmMemory } from "./wasmApi";
 
 /** What numericRows.wat exports. */
 interface RowsExports {
@@ -65,8 +53,6 @@ export const enum RowsStatus {
   ODD = 2,
 }
 
-/** Bytes per WebAssembly page. */
-const PAGE_BYTES = 65536;
 /** Most pages a wasm32 memory can have (4 GiB). */
 const MAX_PAGES = 65536;
 /** Bytes per record field (f64): the module addresses bytes, the batch layout counts f64s. */
@@ -85,10 +71,6 @@ export interface PlanColumn {
   idx: number;
   field: number;
   scale: number;
-}
-
-function wasmApi(): WasmApi | undefined {
-  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
 /** The compiled module: compiled on first use, once per process. */
@@ -164,7 +146,7 @@ export class NumericRowsWasm {
     if (api === undefined) return undefined;
     if (compiled === undefined) compiled = new api.Module(Buffer.from(NUMERIC_ROWS_WASM_BASE64, "base64"));
     const bytes = RECORDS_AT + capacity * FIELDS_PER_RECORD * F64_BYTES + inputBytes;
-    const pages = Math.ceil(bytes / PAGE_BYTES);
+    const pages = Math.ceil(bytes / WASM_PAGE_BYTES);
     if (pages > MAX_PAGES) return undefined;
     return new NumericRowsWasm(api, compiled, capacity, inputBytes, pages);
   }
