@@ -136,6 +136,57 @@ export function createCountingState(config: PackConfig): CountingState {
   };
 }
 
+/**
+ * Count one valid interval of `dtMs` ending at the present sample (current `curA`, its error
+ * rate `curErrA`, cell voltages in `st.cellV`, n cells) from the latest sample's values: charge,
+ * energy per cell and in all, the error bound. The latest-sample fields are left to the caller.
+ * stepCounting's steady branch; the host's fastRest calls it for its open-circuit rows too.
+ */
+export function countInterval(st: CountingState, dtMs: number, curA: number, curErrA: number, n: number): void {
+  const dtH = dtMs / MS_PER_H;
+  const i0 = st.lastCurrentA;
+  const nowV = st.cellV;
+  st.dtMs = dtMs;
+  st.errAh += 0.5 * (st.lastErrA + curErrA) * dtH;
+  const lastV = st.lastCellV;
+  // sign +1: I ≥ 0 over the whole interval, −1: I ≤ 0, 0: it changes sign inside. With one
+  // sign the split functions reduce to the plain trapezoid on that side and exactly 0 (or −0,
+  // which adds nothing) on the other, so the one-sided sums below are bit for bit theirs.
+  const sign = i0 >= 0 && curA >= 0 ? 1 : i0 <= 0 && curA <= 0 ? -1 : 0;
+  if (sign === 1) st.chargeAh += trapezoidAh(i0, curA, dtH);
+  else if (sign === -1) st.dischargeAh += trapezoidAh(-i0, -curA, dtH);
+  else {
+    st.chargeAh += positiveAreaAh(i0, curA, dtH);
+    st.dischargeAh += negativeAreaAh(i0, curA, dtH);
+  }
+  let inWh = 0;
+  let outWh = 0;
+  for (let i = 0; i < n; i++) {
+    const v0 = lastV[i];
+    const v1 = nowV[i];
+    if (v0 === v0 && v1 === v1) {
+      if (sign === 1) {
+        const ein = trapezoidWh(v0, v1, i0, curA, dtH);
+        st.cellChargeWh[i] += ein;
+        inWh += ein;
+      } else if (sign === -1) {
+        const eout = trapezoidWh(v0, v1, -i0, -curA, dtH);
+        st.cellDischargeWh[i] += eout;
+        outWh += eout;
+      } else {
+        const ein = positiveEnergyWh(v0, v1, i0, curA, dtH);
+        const eout = negativeEnergyWh(v0, v1, i0, curA, dtH);
+        st.cellChargeWh[i] += ein;
+        st.cellDischargeWh[i] += eout;
+        inWh += ein;
+        outWh += eout;
+      }
+    }
+  }
+  if (sign !== -1) st.chargeWh += inWh;
+  if (sign !== 1) st.dischargeWh += outWh;
+}
+
 /** Copy the cumulative counters into mark `m`, at time `tMs` (stepCounting's `before`; the host's fast paths too). */
 export function copyCounters(st: CountingState, m: CounterMark, tMs: number): void {
   m.tMs = tMs;
@@ -239,47 +290,7 @@ export function stepCounting(
       }
       emit({ kind: "gap", tMs: tMs, dtMs: dtMs });
     } else {
-      const dtH = dtMs / MS_PER_H;
-      const i0 = st.lastCurrentA;
-      st.dtMs = dtMs;
-      st.errAh += 0.5 * (st.lastErrA + curErrA) * dtH;
-      const lastV = st.lastCellV;
-      // sign +1: I ≥ 0 over the whole interval, −1: I ≤ 0, 0: it changes sign inside. With one
-      // sign the split functions reduce to the plain trapezoid on that side and exactly 0 (or −0,
-      // which adds nothing) on the other, so the one-sided sums below are bit for bit theirs.
-      const sign = i0 >= 0 && curA >= 0 ? 1 : i0 <= 0 && curA <= 0 ? -1 : 0;
-      if (sign === 1) st.chargeAh += trapezoidAh(i0, curA, dtH);
-      else if (sign === -1) st.dischargeAh += trapezoidAh(-i0, -curA, dtH);
-      else {
-        st.chargeAh += positiveAreaAh(i0, curA, dtH);
-        st.dischargeAh += negativeAreaAh(i0, curA, dtH);
-      }
-      let inWh = 0;
-      let outWh = 0;
-      for (let i = 0; i < n; i++) {
-        const v0 = lastV[i];
-        const v1 = nowV[i];
-        if (v0 === v0 && v1 === v1) {
-          if (sign === 1) {
-            const ein = trapezoidWh(v0, v1, i0, curA, dtH);
-            st.cellChargeWh[i] += ein;
-            inWh += ein;
-          } else if (sign === -1) {
-            const eout = trapezoidWh(v0, v1, -i0, -curA, dtH);
-            st.cellDischargeWh[i] += eout;
-            outWh += eout;
-          } else {
-            const ein = positiveEnergyWh(v0, v1, i0, curA, dtH);
-            const eout = negativeEnergyWh(v0, v1, i0, curA, dtH);
-            st.cellChargeWh[i] += ein;
-            st.cellDischargeWh[i] += eout;
-            inWh += ein;
-            outWh += eout;
-          }
-        }
-      }
-      if (sign !== -1) st.chargeWh += inWh;
-      if (sign !== 1) st.dischargeWh += outWh;
+      countInterval(st, dtMs, curA, curErrA, n);
     }
   }
   st.havePrev = 1;

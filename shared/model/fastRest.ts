@@ -1,7 +1,8 @@
 /**
  * Fast rest: step a run of open-circuit rest samples through a PackModel in one loop, doing
  * inline what `PackModel.step` does for such a row in the counter, the offset estimator, the
- * segmenter and the step itself, and calling the SOC, self-discharge, cycle and alarm steps as
+ * segmenter and the step itself (the interval's counting and the quiet stretch's sums through
+ * the helpers stepCounting and stepOffset use: countInterval, addQuietSample), and calling the SOC, self-discharge, cycle and alarm steps as
  * `step` does; every other row is handed back to `PackModel.step`.
  *
  * A row is taken only when the state before it and the row itself make it an open-circuit row
@@ -26,9 +27,8 @@ import type { PackModel } from "./packModel";
 import type { EventSink } from "./events";
 import type { SampleColumns } from "./fastForward";
 import { SEG_REST } from "./events";
-import { MS_PER_H, copyCounters } from "../counting/coulombCounter";
-import { MS_PER_S } from "../counting/currentOffset";
-import { trapezoidAh, trapezoidWh } from "../counting/trapezoid";
+import { copyCounters, countInterval } from "../counting/coulombCounter";
+import { addQuietSample } from "../counting/currentOffset";
 import { stepCycleSample } from "../cycles/cycleTracker";
 import { stepSoc } from "../soc/socEstimator";
 import { lastRetentionFrac, liveRateFracPerH, stepSelfDischarge } from "../selfDischarge/restAnalyzer";
@@ -92,13 +92,7 @@ export function fastRest(model: PackModel, cols: SampleColumns, from: number, to
     copyCounters(count, before, count.lastTMs);
     for (let i = 0; i < n; i++) nowV[i] = vCol[o + i];
     // stepOffset: the quiet stretch's sums, then the open-circuit window's mean.
-    const tS = (tMs - offset.quietSinceMs) / MS_PER_S;
-    offset.qN += 1;
-    offset.qSumT += tS;
-    offset.qSumTT += tS * tS;
-    offset.qSumA += rawA;
-    offset.qSumTA += tS * rawA;
-    offset.qSumAA += rawA * rawA;
+    addQuietSample(offset, tMs, rawA);
     // (qualified or not: the window is open, so no drift check, and the row is at open circuit)
     offset.windowSumA += rawA;
     offset.windowN++;
@@ -112,31 +106,7 @@ export function fastRest(model: PackModel, cols: SampleColumns, from: number, to
     const curA = 0;
     const curErrA = 0;
     count.currentA = curA;
-    const dtH = dtMs / MS_PER_H;
-    count.dtMs = dtMs;
-    count.errAh += 0.5 * (count.lastErrA + curErrA) * dtH;
-    const sign = i0 >= 0 && curA >= 0 ? 1 : -1; // i0 is a number and curA = 0: never 0
-    if (sign === 1) count.chargeAh += trapezoidAh(i0, curA, dtH);
-    else count.dischargeAh += trapezoidAh(-i0, -curA, dtH);
-    let inWh = 0;
-    let outWh = 0;
-    for (let i = 0; i < n; i++) {
-      const v0 = lastV[i];
-      const v1 = nowV[i];
-      if (v0 === v0 && v1 === v1) {
-        if (sign === 1) {
-          const ein = trapezoidWh(v0, v1, i0, curA, dtH);
-          count.cellChargeWh[i] += ein;
-          inWh += ein;
-        } else {
-          const eout = trapezoidWh(v0, v1, -i0, -curA, dtH);
-          count.cellDischargeWh[i] += eout;
-          outWh += eout;
-        }
-      }
-    }
-    if (sign !== -1) count.chargeWh += inWh;
-    if (sign !== 1) count.dischargeWh += outWh;
+    countInterval(count, dtMs, curA, curErrA, n);
     count.lastTMs = tMs;
     count.lastCurrentA = curA;
     count.lastErrA = curErrA;
