@@ -35,13 +35,13 @@ import {
   C_T_MS,
   C_V,
   DQDV_BINS,
-  DUPLICATE_TOLERANCE_MS,
   Decimator,
   MS_PER_H,
   MS_PER_S,
   NUDGE_MS,
   dqdvBinOf,
   dqdvBins,
+  nudgedTMs,
   plotBuckets,
   type PlotSeries,
 } from "./rowColumns";
@@ -444,10 +444,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     tempsC: number[] | null,
   ): void => {
       const rawTMs = tSIn * MS_PER_S;
-      let tMs = rawTMs;
-      // Repeated timestamps (step boundaries, 1-s time resolution) are nudged forward; a real
-      // clock-back (earlier than the previous raw time) reaches the model as it is.
-      if (tMs <= prevTMs && rawTMs >= prevRawTMs - DUPLICATE_TOLERANCE_MS) tMs = prevTMs + NUDGE_MS;
+      const tMs = nudgedTMs(rawTMs, prevTMs, prevRawTMs);
       prevRawTMs = rawTMs;
       const impedance = stepKind === STEP_OTHER;
       if (impedance) impedanceRows++;

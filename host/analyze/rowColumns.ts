@@ -105,6 +105,15 @@ export function waitColumnParams(buf: SharedArrayBuffer, zeroIsOpen: boolean): C
   return { plotStartS: values[0], plotWidthS: values[1], vLo: values[2], binW: values[3], temps: values[4] === 1, zeroIsOpen };
 }
 
+/**
+ * A row's time (ms) as the model gets it: a repeated timestamp (a step boundary, 1-s time
+ * resolution) is nudged NUDGE_MS past the previous row's; a real clock-back (earlier than the
+ * previous raw time by more than DUPLICATE_TOLERANCE_MS) reaches the model as it is.
+ */
+export function nudgedTMs(rawTMs: number, prevTMs: number, prevRawTMs: number): number {
+  return rawTMs <= prevTMs && rawTMs >= prevRawTMs - DUPLICATE_TOLERANCE_MS ? prevTMs + NUDGE_MS : rawTMs;
+}
+
 /** The plot's bucket origin and width for a profile's time span. */
 export function plotBuckets(startS: number, endS: number): { plotStartS: number; plotWidthS: number } {
   const spanS = Number.isFinite(endS - startS) && endS > startS ? endS - startS : 1;
@@ -290,9 +299,7 @@ export class RowColumnizer {
       const stepKind = b[o + F_STEP_KIND];
       const pTMs = r > 0 ? out[oT + r - 1] : k[K_PREV_T_MS];
       const lastRawTMs = r > 0 ? b[o - FIELDS_PER_RECORD + F_T] * MS_PER_S : k[K_PREV_RAW_T_MS];
-      // Repeated timestamps (step boundaries, 1-s time resolution) are nudged forward; a real
-      // clock-back (earlier than the previous raw time) reaches the model as it is.
-      const tMs = rawTMs <= pTMs && rawTMs >= lastRawTMs - DUPLICATE_TOLERANCE_MS ? pTMs + NUDGE_MS : rawTMs;
+      const tMs = nudgedTMs(rawTMs, pTMs, lastRawTMs);
       const isImpedance = stepKind === STEP_OTHER;
       if (isImpedance) impedance++;
       const v = isImpedance ? NaN : b[o + F_V];
