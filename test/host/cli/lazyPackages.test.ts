@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 vi.setConfig({ testTimeout: 120000 });
 
 const REPO = resolve(__dirname, "..", "..", "..");
-const SMALL_CSV = resolve(REPO, "..", "shared", "realdata", "pybamm_dfn_chen2020_charge_discharge_75.csv");
+const SMALL_CSV = resolve(REPO, "test", "fixtures", "realdata", "pybamm_dfn_chen2020_charge_discharge_75.csv");
 /** Packages only some commands use (serial, firmware build, virtual board, upload bar); absent from the copy's node_modules. */
 const LAZY_PACKAGES = ["serialport", "@serialport/parser-readline", "acorn", "acorn-walk", "node-pty", "cli-progress"];
 /** The only npm packages the CLI bundle imports at its top level, i.e. for every command: the argument parser. */
