@@ -3,7 +3,7 @@
  * zbms uses by default ("flash": the code is written to Storage, then run from there).
  *
  * Pool. Espruino's ESP32 build sizes its variable pool at boot from the free heap
- * (`../shared/espruino/README.md`, "Memory and speed"): (free heap − 40 000 B) / 14 B per
+ * (`docs/espruino.md`, "Memory"): (free heap − 40 000 B) / 14 B per
  * JsVar, at most 16 383 JsVars. A plain ESP32-WROOM-32 (no PSRAM) running Espruino has roughly
  * 200 kB of heap free at that point (assumption: typical `process.memory().total` on such
  * boards is 11–12 k), giving ≈ 11 428 JsVars.
