@@ -27,10 +27,13 @@ const MODULE_NOT_FOUND = "MODULE_NOT_FOUND";
 export class PackageLoadError extends Error {
   /** The npm package's name, e.g. "serialport". */
   readonly packageName: string;
-  constructor(packageName: string, message: string) {
+  /** True when the package is absent from node_modules (not a package that failed to load). */
+  readonly notInstalled: boolean;
+  constructor(packageName: string, message: string, notInstalled = false) {
     super(message);
     this.name = "PackageLoadError";
     this.packageName = packageName;
+    this.notInstalled = notInstalled;
   }
 }
 
@@ -47,7 +50,7 @@ export function requirePackage<T>(name: string, purpose: string): T {
     // Node's message continues with the require stack on further lines: the first says it all.
     const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     if (code === MODULE_NOT_FOUND && first.includes(`'${name}'`)) {
-      throw new PackageLoadError(name, `the npm package "${name}" (needed to ${purpose}) is not installed: run \`npm install\` in the zbms checkout`);
+      throw new PackageLoadError(name, `the npm package "${name}" (needed to ${purpose}) is not installed: run \`npm install\` in the zbms checkout`, true);
     }
     throw new PackageLoadError(name, `the npm package "${name}" (needed to ${purpose}) could not be loaded: ${first}`);
   }
