@@ -39,11 +39,11 @@
 
 /** Free heap at Espruino's pool sizing on an ESP32-WROOM-32 without PSRAM (B); assumption, see above. */
 export const ESP32_FREE_HEAP_AT_BOOT_B = 200_000;
-/** Heap Espruino keeps back from the pool on the ESP32 (B); Espruino notes, "Memory and speed". */
+/** Heap Espruino keeps back from the pool on the ESP32 (B); docs/espruino.md, "Memory". */
 export const ESP32_HEAP_RESERVE_B = 40_000;
-/** Bytes per JsVar on the ESP32 build (B); Espruino notes, "Memory and speed". */
+/** Bytes per JsVar on the ESP32 build (B); docs/espruino.md, "Memory". */
 export const JSVAR_SIZE_B = 14;
-/** Maximum JsVar count of the pool (12-bit-ish references); Espruino notes, "Memory and speed". */
+/** Maximum JsVar count of the pool (12-bit-ish references); docs/espruino.md, "Memory". */
 export const JSVAR_POOL_MAX = 16_383;
 /** Characters of string data held per 14-byte JsVar (string extension), approximate. */
 export const CHARS_PER_JSVAR = 12;
