@@ -17,7 +17,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -106,7 +106,7 @@ describe.skipIf(!isGit)("a fresh clone with nothing beside it", () => {
       const dirty = git(["status", "--porcelain", "--untracked-files=no"], REPO).stdout.trim();
       if (dirty !== "") console.warn(`standalone.test: testing HEAD ${head.slice(0, 12)}; uncommitted changes are not in the clone:\n${dirty}`);
 
-      tmp = mkdtempSync(join(tmpdir(), "zbms-clone-"));
+      tmp = realpathSync(mkdtempSync(join(tmpdir(), "zbms-clone-"))); // vitest reports real paths
       const clone = join(tmp, "zbms");
       // --shared: objects are borrowed from the checkout (no copy); the work tree is HEAD's.
       const c = git(["clone", "--quiet", "--shared", "--no-checkout", REPO, clone], tmp);
