@@ -44,8 +44,8 @@ const FORBIDDEN = [".." + "/shared/realdata", "shared/espruino" + "/README", "sh
 const FORBIDDEN_PIECES = /["']\.\.["']\s*,\s*["']shared["'](?!\s*,\s*["']espruino["']\s*,\s*["']src["'])/;
 /** Wall-time limit for the clone run (ms): ≈ 23 s of CPU; 37 s wall at load 11, 74–98 s at load 18–24 (docs/performance.md). */
 const CLONE_RUN_TIMEOUT_MS = 240_000;
-/** Entries of node_modules not linked into the clone: the checkout's own bundle cache. */
-const NOT_LINKED = [".cache"];
+/** Entries of node_modules not linked into the clone: the checkout's caches (zbms bundles, vite/vitest). */
+const NOT_LINKED = [".cache", ".vite", ".vite-temp"];
 
 function walk(dir: string, out: string[]): void {
   for (const name of readdirSync(dir)) {
