@@ -7,7 +7,7 @@
  *     per ~12 characters (the conservative case), and the flash-resident lower bound (a few
  *     JsVars per function); state: the model's state tree (the tree shared/state/snapshot.ts
  *     stores, every numeric leaf), its derived tables and alarm inputs, and the config, all
- *     counted object by object and name by name. Pool: the Espruino notes' "(free heap −
+ *     counted object by object and name by name. Pool: docs/espruino.md's "(free heap −
  *     40 000 B) / 14 B per JsVar, at most 16 383" (host/build/bundleBudget.ts ESP32_JSVAR_POOL).
  *     The real bundle is also booted on the virtual board and its `zbms("status")` reply printed.
  *  3. Step time: the shared model, built by the same builder (same esbuild options, same
@@ -19,7 +19,7 @@
  *     Over one whole 10 h cycle of the profile, in blocks of 1000 samples, each block is run
  *     9 times from the same snapshot (restore is exact) and its fastest run kept, minus the
  *     fastest time of copying the same samples without stepping: robust to a busy machine.
- *     A fixed reference loop (`s += i`, one "simple loop iteration" of the Espruino notes) is
+ *     A fixed reference loop (`s += i`, one "simple loop iteration" of docs/espruino.md, "Speed") is
  *     timed in the same realm between blocks (fastest run). stepCostRatio = step time ÷
  *     reference iteration time: it carries across machines of the same Node/V8 version.
  *  4. Heap growth (bench/heapCensus.ts): V8 heap snapshots before and after (a) 100 000
@@ -88,9 +88,9 @@ const CYCLE_R_OHM = 0.1;
 const CYCLE_CELL_SPREAD_V = 0.002;
 const CYCLE_RIPPLE_V = 0.001;
 const CYCLE_TEMP_C = 25;
-/** Espruino, x86 build with the ESP32's variable format: one simple loop iteration (µs); Espruino notes, "Memory and speed". */
+/** Espruino, x86 build with the ESP32's variable format: one simple loop iteration (µs); docs/espruino.md, "Speed". */
 const ESPRUINO_X86_LOOP_ITER_US = 5;
-/** The ESP32 is "several times slower again" (Espruino notes): range used for the estimate. */
+/** The ESP32 is "several times slower again" (docs/espruino.md, "Speed"): range used for the estimate. */
 const ESP32_SLOWDOWN_LOW = 3;
 const ESP32_SLOWDOWN_HIGH = 10;
 /** Steps counted for tokens executed: one whole 10 h cycle of the profile at 1 s. */

@@ -49,7 +49,7 @@ export interface StepBench {
   model: PackModel;
 }
 
-/** The fixed reference loop: one "simple loop iteration" of the Espruino notes per pass. */
+/** The fixed reference loop: one "simple loop iteration" of docs/espruino.md ("Speed") per pass. */
 function referenceLoop(n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += i;

@@ -1,7 +1,7 @@
 /**
  * Tokens executed: an interpreter-oriented cost measure for Espruino, which parses and runs the
- * source text as it goes, so its time is roughly proportional to the tokens it executes (the
- * Espruino notes: "interpretation cost is per token executed"). V8's JIT makes time ratios on
+ * source text as it goes, so its time is roughly proportional to the tokens it executes (docs/espruino.md,
+ * "Speed": cost is per token executed). V8's JIT makes time ratios on
  * Node a poor proxy for that; token counts are the same on any machine.
  *
  * Method: V8's precise block coverage (inspector `Profiler.startPreciseCoverage`, callCount +

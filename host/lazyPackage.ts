@@ -7,7 +7,8 @@
  * every `zbms` command would load every package any command uses (serialport, a native addon,
  * costs ≈ 45 ms; acorn with acorn-walk ≈ 10 ms; node-pty ≈ 10 ms). Here: serialport and
  * @serialport/parser-readline (host/serial/, host/flash/espruinoTools.ts), acorn and acorn-walk
- * (host/build/), node-pty (host/board/ptyBoard.ts), cli-progress (host/cli/flashProgress.ts).
+ * (host/build/), node-pty (host/board/ptyBoard.ts, an optional dependency), cli-progress
+ * (host/cli/flashProgress.ts).
  * Import only their types statically (`import type`); test/host/cli/lazyPackages.test.ts fails
  * if `zbms --help` or `zbms analyze` needs them again, or if the bundle's top level imports any
  * npm package but commander.
@@ -27,10 +28,13 @@ const MODULE_NOT_FOUND = "MODULE_NOT_FOUND";
 export class PackageLoadError extends Error {
   /** The npm package's name, e.g. "serialport". */
   readonly packageName: string;
-  constructor(packageName: string, message: string) {
+  /** True when the package is absent from node_modules (not a package that failed to load). */
+  readonly notInstalled: boolean;
+  constructor(packageName: string, message: string, notInstalled = false) {
     super(message);
     this.name = "PackageLoadError";
     this.packageName = packageName;
+    this.notInstalled = notInstalled;
   }
 }
 
@@ -47,7 +51,7 @@ export function requirePackage<T>(name: string, purpose: string): T {
     // Node's message continues with the require stack on further lines: the first says it all.
     const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     if (code === MODULE_NOT_FOUND && first.includes(`'${name}'`)) {
-      throw new PackageLoadError(name, `the npm package "${name}" (needed to ${purpose}) is not installed: run \`npm install\` in the zbms checkout`);
+      throw new PackageLoadError(name, `the npm package "${name}" (needed to ${purpose}) is not installed: run \`npm install\` in the zbms checkout`, true);
     }
     throw new PackageLoadError(name, `the npm package "${name}" (needed to ${purpose}) could not be loaded: ${first}`);
   }

@@ -1,7 +1,7 @@
 /**
  * The article's practical-cell protocol, checked against a run: which conditions hold, which
- * do not, which were not declared. Source: seed/aqueous-zinc-review-2026.txt (practical test
- * conditions; summarised in shared/BRIEF.md): rates C/4 to C/6; cathode loading > 20 mg cm⁻²;
+ * do not, which were not declared. Source: the article [A] of docs/model.md (Li, Liang, Fang,
+ * EES Batteries 2026, doi:10.1039/d5eb00159e; practical test conditions): rates C/4 to C/6; cathode loading > 20 mg cm⁻²;
  * Zn foil < 50 µm; N/P < 5; E/C < 10 g Ah⁻¹; Zn areal capacity > 5 mAh cm⁻² at DOD > 50 %.
  */
 import type { PracticalConditions } from "../../shared/config/packConfig";

@@ -1,6 +1,6 @@
 /**
  * What the virtual board removes from a fresh `node:vm` context so that its globals match
- * Espruino 2v29 (`../shared/espruino/README.md`, "Missing"): the built-ins themselves are
+ * Espruino 2v29 (`docs/espruino.md`, "Not there at all"): the built-ins themselves are
  * deleted from the context's own intrinsics (the host's are untouched), so firmware that uses
  * one fails on the virtual board as it would on the ESP32.
  *

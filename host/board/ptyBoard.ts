@@ -10,9 +10,48 @@
  */
 import { writeSync } from "node:fs";
 import type * as pty from "node-pty";
-import { requirePackage } from "../lazyPackage.js";
+import { PackageLoadError, requirePackage } from "../lazyPackage.js";
 import { EspruinoRepl } from "./repl.js";
 import type { VirtualBoard } from "./virtualBoard.js";
+
+/** What loads node-pty; replaceable so tests can play a machine where it is not installed. */
+export type PtyLoader = () => typeof pty;
+
+const defaultPtyLoader: PtyLoader = () => requirePackage<typeof pty>("node-pty", "put the virtual board on a pseudo-terminal");
+let ptyLoader: PtyLoader = defaultPtyLoader;
+
+/** Use `loader` instead of requiring node-pty (tests); undefined restores the default. */
+export function setPtyLoader(loader: PtyLoader | undefined): void {
+  ptyLoader = loader ?? defaultPtyLoader;
+}
+
+/**
+ * node-pty, or a PackageLoadError saying what is missing and how to get it. It is an optional
+ * dependency: npm skips it where it cannot compile it (1.1.0 ships no Linux prebuild, so its
+ * install runs node-gyp, which needs make, a C++ compiler and Python 3).
+ */
+export function loadNodePty(): typeof pty {
+  try {
+    return ptyLoader();
+  } catch (e) {
+    const notInstalled = e instanceof PackageLoadError && e.notInstalled;
+    const cause = notInstalled ? "it is not installed (no node_modules/node-pty)" : e instanceof Error ? e.message : String(e);
+    throw new PackageLoadError("node-pty", ptyMissingMessage(cause), notInstalled);
+  }
+}
+
+/** The explanation printed when node-pty cannot be loaded; `cause` is the loader's message. */
+export function ptyMissingMessage(cause: string): string {
+  return [
+    "the virtual board needs a pseudo-terminal, which zbms makes with the optional npm package \"node-pty\", and it cannot be loaded:",
+    `  ${cause.split("\n")[0]}`,
+    "npm skips node-pty where it cannot compile it (node-pty 1.1.0 ships prebuilt binaries for macOS and Windows only).",
+    "To install it: a C++ toolchain (Debian/Ubuntu: sudo apt-get install make g++ python3), then `npm install node-pty`",
+    "in the zbms checkout.",
+    "Without it everything but the virtual board works: flash, monitor, send and calibrate a real board",
+    "(e.g. --port /dev/ttyUSB0), and analyze or export logs.",
+  ].join("\n");
+}
 
 /** Marker the pty child prints once the slave is in raw mode. */
 const READY_MARK = "READY";
@@ -65,7 +104,7 @@ export class PtyBoard {
   }
 
   private async plug(): Promise<void> {
-    const nodePty = requirePackage<typeof pty>("node-pty", "put the virtual board on a pseudo-terminal");
+    const nodePty = loadNodePty();
     const term = nodePty.spawn("sh", ["-c", `stty raw -echo; printf ${READY_MARK}; exec sleep ${HOLD_SECONDS}`], {
       name: "xterm",
       cols: 200,

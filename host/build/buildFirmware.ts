@@ -227,7 +227,7 @@ function checkRequires(code: string): string[] {
 
 /**
  * esbuild options that keep the output inside what Espruino 2v29 parses and runs
- * (../shared/espruino/README.md): syntax esbuild cannot lower is refused at build time with the
+ * (docs/espruino.md): syntax esbuild cannot lower is refused at build time with the
  * TypeScript file and line, the rest is checked by espruinoSubset.ts. Shared with the tests that
  * bundle parts of shared/ the same way.
  */

@@ -3,7 +3,7 @@
  * zbms uses by default ("flash": the code is written to Storage, then run from there).
  *
  * Pool. Espruino's ESP32 build sizes its variable pool at boot from the free heap
- * (`../shared/espruino/README.md`, "Memory and speed"): (free heap − 40 000 B) / 14 B per
+ * (`docs/espruino.md`, "Memory"): (free heap − 40 000 B) / 14 B per
  * JsVar, at most 16 383 JsVars. A plain ESP32-WROOM-32 (no PSRAM) running Espruino has roughly
  * 200 kB of heap free at that point (assumption: typical `process.memory().total` on such
  * boards is 11–12 k), giving ≈ 11 428 JsVars.
@@ -39,11 +39,11 @@
 
 /** Free heap at Espruino's pool sizing on an ESP32-WROOM-32 without PSRAM (B); assumption, see above. */
 export const ESP32_FREE_HEAP_AT_BOOT_B = 200_000;
-/** Heap Espruino keeps back from the pool on the ESP32 (B); Espruino notes, "Memory and speed". */
+/** Heap Espruino keeps back from the pool on the ESP32 (B); docs/espruino.md, "Memory". */
 export const ESP32_HEAP_RESERVE_B = 40_000;
-/** Bytes per JsVar on the ESP32 build (B); Espruino notes, "Memory and speed". */
+/** Bytes per JsVar on the ESP32 build (B); docs/espruino.md, "Memory". */
 export const JSVAR_SIZE_B = 14;
-/** Maximum JsVar count of the pool (12-bit-ish references); Espruino notes, "Memory and speed". */
+/** Maximum JsVar count of the pool (12-bit-ish references); docs/espruino.md, "Memory". */
 export const JSVAR_POOL_MAX = 16_383;
 /** Characters of string data held per 14-byte JsVar (string extension), approximate. */
 export const CHARS_PER_JSVAR = 12;

@@ -2,8 +2,8 @@
  * The Espruino-subset check: parses a JavaScript bundle and reports every syntax form and
  * built-in that real Espruino 2v29 lacks or gets silently wrong.
  *
- * Source of every rule: `../shared/espruino/README.md` and the snippet-by-snippet comparison
- * `feature-matrix-2v29.txt` beside it (snippet numbers quoted as [NNN] in each rule's text).
+ * Source of every rule: `docs/espruino.md` and its snippet index (real Espruino 2v29 against
+ * Node 20, snippet numbers quoted as [NNN] in each rule's text).
  * The check is syntactic: it cannot know the type of a receiver, so method names that only
  * arrays/strings lack (`.at`, `.flat`, `.values`…) are flagged on any receiver — rename a
  * firmware method that happens to share such a name.

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { analyzeFile, exportBdf, loadPackConfig, parseCapacityAh, parseChemistry, parseCycleList, parseFirstHalf, TABLE_FORMATS, type AnalyzeOptions, type TableFormat } from "../analyze/cli";
 import type { PackConfig } from "../../shared/config/packConfig";
 import { DURATION_UNITS } from "../units/duration";
-import { parseFormat } from "../import/detect";
+import { formatIds, parseFormat } from "../import/detect";
 import { parseAdamsSpan, parsePlating, type AdamsSpan } from "../analyze/adams";
 
 /** Wrap one of host/analyze's value parsers so commander names the flag and quotes the value. */
@@ -36,6 +36,11 @@ interface AnalyzeFlags {
   timings?: boolean;
 }
 
+/** `--format`'s help: its ids, so nobody has to provoke the error to learn them. */
+const FORMAT_HELP = `input format, one of: ${formatIds()} (default: detected from the file's first lines)`;
+/** The inputs analyze and export read. */
+const INPUTS_HELP = "a zbms raw log, BDF CSV, Neware, Landt, BatteryData raw CSV or PyBaMM export";
+
 /** `--config`: a pack config JSON file (validated), instead of one fitted to the input. */
 const CONFIG_FLAG = "--config <pack.json>";
 const CONFIG_HELP = "pack config JSON (e.g. hardware/packs/znmno2-4s.json) instead of one fitted to the input";
@@ -44,9 +49,9 @@ export function registerAnalyze(program: Command, run: (f: () => Promise<void>) 
   program
     .command("analyze")
     .description("per-cycle table, rests and an HTML report from a zbms raw log, a BDF CSV or a cycler export")
-    .argument("<file>", "input: zbms raw log, BDF CSV, Neware, Landt, BatteryData raw CSV, PyBaMM")
+    .argument("<file>", `input: ${INPUTS_HELP}`)
     .option("-o, --out <dir>", "output folder", "zbms-analysis")
-    .option("--format <id>", "input format (default: detected)", flagParser(parseFormat))
+    .option("--format <id>", FORMAT_HELP, flagParser(parseFormat))
     .option("--capacity-ah <ah>", "nominal capacity (default: the largest one-direction charge)", flagParser(parseCapacityAh))
     .option("--first-half <half>", "which half opens a cycle: charge | discharge", flagParser(parseFirstHalf))
     .option("--chemistry <id>", "chemistry preset (ZnMnO2, …)", flagParser(parseChemistry))
@@ -86,10 +91,11 @@ export function registerAnalyze(program: Command, run: (f: () => Promise<void>) 
     );
   program
     .command("export")
-    .description("convert a log or cycler export to a Battery Data Format CSV")
-    .requiredOption("--bdf <file>", "input file to convert")
-    .requiredOption("-o, --out <file>", "BDF CSV to write")
-    .option("--format <id>", "input format (default: detected)", flagParser(parseFormat))
+    .description("convert a zbms log or a cycler export to a Battery Data Format (BDF) CSV")
+    .usage("--bdf <input> -o <out.csv> [options]")
+    .requiredOption("--bdf <input>", `the file to convert (read, not written): ${INPUTS_HELP}`)
+    .requiredOption("-o, --out <out.csv>", "the BDF CSV to write")
+    .option("--format <id>", FORMAT_HELP, flagParser(parseFormat))
     .option("--capacity-ah <ah>", "nominal capacity", flagParser(parseCapacityAh))
     .option("--first-half <half>", "charge | discharge", flagParser(parseFirstHalf))
     .option(CONFIG_FLAG, CONFIG_HELP, flagParser(loadPackConfig))

@@ -12,6 +12,7 @@ import { registerFlash } from "./flashCommand";
 import { registerMonitor } from "./monitorCommand";
 import { registerSend } from "./sendCommand";
 import { registerSim } from "./simCommand";
+import { version as PACKAGE_VERSION } from "../../package.json";
 
 /** Where commander writes help and usage errors (tests capture them). */
 export interface CliOutput {
@@ -33,6 +34,7 @@ export function buildProgram(output?: CliOutput): { program: Command; result: { 
   const program = new Command()
     .name("zbms")
     .description("Battery monitor for aqueous zinc-metal pouch cells: build, flash, monitor, simulate")
+    .version(PACKAGE_VERSION, "-V, --version", "print zbms's version (package.json) and exit")
     .showHelpAfterError("(add --help for usage)")
     .exitOverride();
   if (output) program.configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr });

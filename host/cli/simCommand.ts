@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { loadBoard, loadPack, DEFAULT_BOARD, defaultPackFor } from "../build/buildFirmware";
-import { PtyBoard } from "../board/ptyBoard";
+import { loadNodePty, PtyBoard } from "../board/ptyBoard";
 import { simPackSource } from "../board/simSource";
 import { VirtualBoard } from "../board/virtualBoard";
 import type { ChemistryId } from "../../shared/chemistry/presets";
@@ -84,6 +84,7 @@ function writeTruth(path: string, flags: SimFlags, runner: ProtocolRunner, simTi
 }
 
 export async function simCommand(flags: SimFlags): Promise<void> {
+  loadNodePty(); // first: without node-pty there is no port to offer, and the error says why
   let protocol: string | undefined;
   if (flags.protocol !== undefined) {
     try {

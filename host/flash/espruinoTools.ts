@@ -5,7 +5,7 @@
  *
  * Why a custom connection "device": espruino-tools only opens paths listed by serialport's
  * `list()`, which never lists pseudo-terminals and fails outright without `udevadm`
- * (`../shared/espruino/README.md`, "The espruino command-line tool"). Its serial layer accepts
+ * (`docs/espruino.md`, "The `espruino` command-line tool"). Its serial layer accepts
  * extra devices in `Espruino.Core.Serial.devices`; ours lists exactly the requested path.
  * Offline settings: Bluetooth off (its D-Bus layer crashes without a system bus), no
  * environment query on connect, and a local board description (ESP32, 2v29, built-in modules

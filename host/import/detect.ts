@@ -30,15 +30,28 @@ export function importerFor(format: FormatId): Importer {
   const imp = IMPORTERS.find((i) => i.format === format);
   if (!imp) {
     throw new ImportError(
-      `Unknown format "${format}". Accepted: ${IMPORTERS.map((i) => i.format).join(", ")}.`,
+      `Unknown format ${JSON.stringify(format)}. Accepted: ${formatIds()}.`,
     );
   }
   return imp;
 }
 
-/** Parse a user-given format name (CLI `--format`), or throw listing the accepted ones. */
+/** The format ids `--format` accepts, in detection order, e.g. "zbms-log, neware-regular, …". */
+export function formatIds(): string {
+  return IMPORTERS.map((i) => i.format).join(", ");
+}
+
+/** Longest user text quoted back in an error message (characters). */
+const QUOTE_MAX_CHARS = 40;
+
+/** Parse a user-given format name (CLI `--format`), or throw quoting it (escaped) and listing the accepted ones. */
 export function parseFormat(name: string): FormatId {
-  return importerFor(name as FormatId).format;
+  const imp = IMPORTERS.find((i) => i.format === name);
+  if (!imp) {
+    const quoted = JSON.stringify(name.length > QUOTE_MAX_CHARS ? `${name.slice(0, QUOTE_MAX_CHARS)}…` : name);
+    throw new ImportError(`unknown format ${quoted}; accepted: ${formatIds()} (or leave --format out to detect it)`);
+  }
+  return imp.format;
 }
 
 /** Detect the format of the file at `path`. */

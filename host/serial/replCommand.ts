@@ -4,7 +4,7 @@
  *
  * - A line that starts with `\x10` (DLE) is not echoed by Espruino, and the value of the
  *   expression is not printed either, so the only output is what the command prints: its
- *   answer as one telemetry line (shared/espruino/README.md, "Talking to a board").
+ *   answer as one telemetry line (docs/espruino.md, "Talking to a board").
  * - Telemetry keeps flowing while we wait, so the answer is found by a predicate on decoded
  *   lines (the caller knows which record type answers which command), not by "the next line".
  */

@@ -3,7 +3,7 @@
  * and the defaults per chemistry preset. Pure data; the physics is in `cell.ts`.
  *
  * The numbers are plausible for an aqueous Zn pouch cell of about 1 Ah, chosen so that the
- * article's headline behaviours appear (seed/aqueous-zinc-review-2026.txt): CE slightly below 1
+ * article's headline behaviours appear (article [A] of docs/model.md): CE slightly below 1
  * and worse at low current, EE 60–90 %, a healthy rest that drops steeply and then lies flat,
  * a faulty one that slopes steadily. They are not fitted to any one cell.
  */
@@ -88,7 +88,7 @@ export interface CellParams {
 /** Fresh capacity of the default simulated pouch cell (Ah). */
 export const DEFAULT_CAPACITY_AH = 1;
 
-/** Per-chemistry resistances and hysteresis: V-oxide has the widest gap, PBA the smallest (BRIEF). */
+/** Per-chemistry resistances and hysteresis: V-oxide has the widest gap, PBA the smallest (article [A], "Energy efficiency"). */
 const CHEMISTRY_ELECTRICAL: Record<ChemistryId, { r0Ohm: number; r1Ohm: number; r2Ohm: number }> = {
   ZnMnO2: { r0Ohm: 0.06, r1Ohm: 0.04, r2Ohm: 0.05 },
   ZnVOx: { r0Ohm: 0.09, r1Ohm: 0.06, r2Ohm: 0.08 },

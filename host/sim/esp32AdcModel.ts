@@ -10,7 +10,7 @@
  * - chip-to-chip Vref 1000…1200 mV, nominal 1100 mV (ESP-IDF ADC docs, "reference voltage");
  * - a dead zone at the bottom (code 0 below ≈ B_k) and compression above the attenuation's
  *   recommended maximum (950/1250/1750/2450 mV, ESP-IDF ADC docs table "attenuation") up to
- *   saturation at 4095 — the "nonlinear near both ends" of the BRIEF;
+ *   saturation at 4095: the ADC is nonlinear near both ends of its range;
  * - an INL bow (ESP32 data sheet, "ADC characteristics": INL ±12 LSB, DNL ±7 LSB) per channel;
  * - per-channel offset and single-conversion noise.
  */

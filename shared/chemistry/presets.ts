@@ -1,8 +1,8 @@
 /**
  * Chemistry presets: voltage windows and relaxed open-circuit-voltage curves of aqueous
  * Zn-metal cells, as data. Starting points from the source article's survey
- * (seed/aqueous-zinc-review-2026.txt, "Energy efficiency" section and its cited curves;
- * summarised in shared BRIEF.md, "Chemistry presets") — all configurable, refine with data.
+ * (article [A] of docs/model.md, "Energy efficiency" section and its cited curves; shapes
+ * listed in docs/model-soc-selfdischarge-alarms.md) — all configurable, refine with data.
  *
  * Each curve is tabulated on the common SOC grid `OCV_SOC_GRID` (fraction 0…1). Two branches:
  * the OCV reached after relaxing from charge (`ocvChargeV`, higher) and from discharge

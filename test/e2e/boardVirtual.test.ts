@@ -32,7 +32,7 @@ describe("virtual board globals are Espruino's, not Node's", () => {
 
   it("provides Espruino's: E.CRC32, getTime, Storage, print, process.memory, typed arrays, Promise", () => {
     const b = new VirtualBoard({});
-    expect(b.evaluate('E.CRC32("hello")').value).toBe(907060870); // Espruino notes: E.CRC32("hello") = 907060870
+    expect(b.evaluate('E.CRC32("hello")').value).toBe(907060870); // docs/espruino.md: E.CRC32("hello") = 907060870
     expect(b.evaluate("typeof getTime()").value).toBe("number");
     expect(b.evaluate('require("Storage").write("f","abc")').value).toBe(true);
     expect(b.evaluate('require("Storage").read("f")').value).toBe("abc");

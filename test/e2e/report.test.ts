@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeFile } from "../../host/analyze/cli";
 
 const REPO = resolve(__dirname, "..", "..");
-const REAL = resolve(REPO, "..", "shared", "realdata");
+const REAL = resolve(REPO, "test", "fixtures", "realdata");
 const OUT = join(REPO, "out");
 /** Plots the report draws: V(t), I(t), capacity, CE/EE, rest voltage, dQ/dV. */
 const PLOTS = 6;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkEspruinoSubset } from "../../host/build/espruinoSubset.js";
 
-/** [snippet, rule expected] — one per construct the Espruino notes list as missing or wrong. */
+/** [snippet, rule expected] — one per construct docs/espruino.md lists as missing or wrong. */
 const FORBIDDEN: Array<[string, string]> = [
   ["function f(a, b = 2) { return a + b; }", "default-param"],
   ["var f = (a, b = 3) => a + b;", "default-param"],

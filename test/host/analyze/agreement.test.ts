@@ -1,6 +1,6 @@
 /**
  * Agreement with real cyclers: the replayed per-cycle capacities and CE against the cycler's
- * own numbers, cycle by cycle (files in ../shared/realdata, see its README). Tolerances from
+ * own numbers, cycle by cycle (files in test/fixtures/realdata, see its README). Tolerances from
  * the issue: capacity within 0.1 %, CE within 0.05 percentage point. Every cycle not compared
  * is listed below with the reason.
  */
@@ -17,7 +17,7 @@ import { CYCLE_FLAG_TRUNCATED } from "../../../host/analyze/replay";
 import type { CycleRecord } from "../../../shared/model/events";
 
 const REPO = resolve(__dirname, "..", "..", "..");
-const REAL = resolve(REPO, "..", "shared", "realdata");
+const REAL = resolve(REPO, "test", "fixtures", "realdata");
 const CAP_TOL_FRAC = 0.001;
 const CE_TOL_PP = 0.05;
 const MILLI = 1e-3;

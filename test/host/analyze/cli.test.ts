@@ -19,7 +19,7 @@ import { profileInput } from "../../../host/analyze/profile";
 import { pybammImporter } from "../../../host/import/pybamm";
 
 const REPO = resolve(__dirname, "..", "..", "..");
-const REAL = resolve(REPO, "..", "shared", "realdata");
+const REAL = resolve(REPO, "test", "fixtures", "realdata");
 const PYBAMM = join(REAL, "pybamm_dfn_chen2020_charge_discharge_75.csv");
 const dir = mkdtempSync(join(tmpdir(), "zbms-cli-"));
 

@@ -13,7 +13,7 @@ import { BdfWriter } from "../../../host/bdf/writer";
 import type { ImportedRecord } from "../../../host/import/record";
 import { expectSameReplay, replayBothWays } from "./replayBothWays";
 
-const REAL = resolve(__dirname, "..", "..", "..", "..", "shared", "realdata");
+const REAL = resolve(__dirname, "..", "..", "fixtures", "realdata");
 const dir = mkdtempSync(join(tmpdir(), "zbms-par-"));
 
 describe("reading on a worker thread", () => {

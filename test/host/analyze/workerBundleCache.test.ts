@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 
 const REPO = resolve(__dirname, "..", "..", "..");
 const CACHE = join(REPO, "node_modules", ".cache", "zbms");
-const PYBAMM = resolve(REPO, "..", "shared", "realdata", "pybamm_dfn_chen2020_charge_discharge_75.csv");
+const PYBAMM = resolve(REPO, "test", "fixtures", "realdata", "pybamm_dfn_chen2020_charge_discharge_75.csv");
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 /** Read a file on the worker in a fresh process (no bundle kept in memory); returns its record count. */

@@ -19,7 +19,7 @@ import { PARALLEL_MIN_BYTES } from "../../../host/analyze/replay";
 vi.setConfig({ testTimeout: 120000 });
 
 const REPO = resolve(__dirname, "..", "..", "..");
-const PYBAMM = resolve(REPO, "..", "shared", "realdata", "pybamm_dfn_chen2020_charge_discharge_75.csv");
+const PYBAMM = resolve(REPO, "test", "fixtures", "realdata", "pybamm_dfn_chen2020_charge_discharge_75.csv");
 /** Samples of the generated BDF file: ≈ 12 MB (≈ 29 bytes a row), above PARALLEL_MIN_BYTES, so it is read on the worker. */
 const BDF_SAMPLES = 400000;
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 vi.setConfig({ testTimeout: 120000 });
 
 const REPO = resolve(__dirname, "..", "..", "..");
-const SMALL_CSV = resolve(REPO, "..", "shared", "realdata", "pybamm_dfn_chen2020_charge_discharge_75.csv");
+const SMALL_CSV = resolve(REPO, "test", "fixtures", "realdata", "pybamm_dfn_chen2020_charge_discharge_75.csv");
 /** Packages only some commands use (serial, firmware build, virtual board, upload bar); absent from the copy's node_modules. */
 const LAZY_PACKAGES = ["serialport", "@serialport/parser-readline", "acorn", "acorn-walk", "node-pty", "cli-progress"];
 /** The only npm packages the CLI bundle imports at its top level, i.e. for every command: the argument parser. */
@@ -97,6 +97,14 @@ describe("commands that do not use serialport or acorn run without them", () => 
     expect(packages).toEqual(ALWAYS_LOADED);
   });
 
+  it("zbms --version: package.json's version, exit 0", () => {
+    const r = zbms(["--version"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${(JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version}\n`);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
   it("zbms analyze of a small real file: writes its report, nothing on stderr", () => {
     const out = join(copy, "analysis");
     const r = zbms(["analyze", SMALL_CSV, "--out", out, "--print", "none", "--no-progress"]);
@@ -111,6 +119,17 @@ describe("a command that needs a missing package says which and what to do", () 
     const r = zbms(["monitor", "-p", "/dev/does-not-exist-zbms", "-o", join(copy, "logs"), "-d", "1"]);
     expect(r.status).toBe(EXIT_FAILED);
     expect(r.stderr).toBe('zbms: the npm package "serialport" (needed to open serial ports) is not installed: run `npm install` in the zbms checkout\n');
+  });
+
+  it("zbms sim: node-pty (optional: it needs a compiler) is not installed; says why, how to get it, what works without", () => {
+    const r = zbms(["sim", "--speed", "1"]);
+    expect(r.status).toBe(EXIT_FAILED);
+    expect(r.stdout).toBe(""); // no port path: nothing for a caller to open
+    expect(r.stderr).toMatch(/^zbms: the virtual board needs a pseudo-terminal, which zbms makes with the optional npm package "node-pty", and it cannot be loaded:\n  it is not installed \(no node_modules\/node-pty\)\n/);
+    expect(r.stderr).toContain("prebuilt binaries for macOS and Windows only");
+    expect(r.stderr).toContain("sudo apt-get install make g++ python3");
+    expect(r.stderr).toContain("`npm install node-pty`");
+    expect(r.stderr).toContain("flash, monitor, send and calibrate a real board");
   });
 
   it("zbms build: acorn is not installed", () => {

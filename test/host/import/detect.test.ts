@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { detectFormat, parseFormat } from "../../../host/import/detect";
 import { ImportError } from "../../../host/import/record";
 
-const REAL = resolve(__dirname, "..", "..", "..", "..", "shared", "realdata");
+const REAL = resolve(__dirname, "..", "..", "fixtures", "realdata");
 const dir = mkdtempSync(join(tmpdir(), "zbms-detect-"));
 
 describe("format detection", () => {

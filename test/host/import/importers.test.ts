@@ -14,7 +14,7 @@ import {
 } from "../../../host/import/record";
 import { parseHms } from "../../../host/import/tabular";
 
-const REAL = resolve(__dirname, "..", "..", "..", "..", "shared", "realdata");
+const REAL = resolve(__dirname, "..", "..", "fixtures", "realdata");
 const dir = mkdtempSync(join(tmpdir(), "zbms-imp-"));
 
 async function all(imp: Importer, path: string): Promise<ImportedRecord[]> {

@@ -19,7 +19,7 @@ import { tabularImporter, type TabularFormat } from "../../../host/import/tabula
 import { expectSameReplay, replayBothWays } from "../analyze/replayBothWays";
 import { importerFor } from "../../../host/import/detect";
 
-const REAL = resolve(__dirname, "..", "..", "..", "..", "shared", "realdata");
+const REAL = resolve(__dirname, "..", "..", "fixtures", "realdata");
 const dir = mkdtempSync(join(tmpdir(), "zbms-numfast-"));
 
 /** A number as text that tells −0 from 0 and every double apart (String round-trips). */

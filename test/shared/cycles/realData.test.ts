@@ -1,19 +1,20 @@
 /**
- * Against a commercial cycler: a Landt Li half-cell export (shared/realdata, MIT, from
+ * Against a commercial cycler: a Landt Li half-cell export (test/fixtures/realdata, MIT, from
  * jepegit/cellpy) replayed through PackModel, discharge first. The cycler's own per-cycle
  * capacities and efficiency (CapC/CapD) are the reference; an independent trapezoid of the
- * records reproduces them within ~0.1 % (realdata/README.md), so that is the tolerance here.
+ * records reproduces them within ~0.1 % (test/fixtures/realdata/README.md), so that is the tolerance here.
  */
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { PackModel } from "../../../shared/model/packModel";
 import type { CycleRecord } from "../../../shared/model/events";
 import { testPackConfig } from "../synthetic";
 
-const DIR = "/work/shared/realdata/";
+const DIR = join(__dirname, "..", "..", "fixtures", "realdata");
 
 function csv(name: string): Record<string, string>[] {
-  const lines = readFileSync(DIR + name, "utf8").trim().split(/\r?\n/);
+  const lines = readFileSync(join(DIR, name), "utf8").trim().split(/\r?\n/);
   const head = lines[0].split(",");
   return lines.slice(1).map((l) => {
     const cells = l.split(",");
