@@ -3,6 +3,7 @@
  * caller decides where they go (a redrawn TTY screen, or plain periodic lines when stdout is
  * not a terminal).
  */
+import { alarmValueText } from "../units/alarmValue";
 import type { PackView } from "./packView";
 
 const ESC = "\x1b[";
@@ -63,7 +64,7 @@ export function renderPackView(view: PackView, nowMs: number, color: boolean): s
     out.push(
       "  alarms   " +
         view.alarms
-          .map((a) => c(a.level === "warning" ? YELLOW : RED, `${a.id} (${a.level}${Number.isFinite(a.value) ? " " + a.value : ""})`))
+          .map((a) => c(a.level === "warning" ? YELLOW : RED, `${a.id} (${a.level}${Number.isFinite(a.value) ? " " + alarmValueText(a.id, a.value) : ""})`))
           .join("  "),
     );
   }
