@@ -71,10 +71,11 @@ function cellText(v: number | string, digits: number): string {
   return v.toFixed(digits);
 }
 
-function htmlTable<T>(rows: T[], cols: Column<T>[]): string {
+function htmlTable<T>(rows: T[], cols: Column<T>[], rowClass: (r: T) => string = () => ""): string {
   if (rows.length === 0) return "<p><em>none</em></p>";
   const head = "<tr>" + cols.map((c) => `<th>${esc(c.name)}</th>`).join("") + "</tr>";
-  const body = rows.map((r) => "<tr>" + cols.map((c) => `<td>${cellText(c.get(r), c.digits)}</td>`).join("") + "</tr>").join("\n");
+  const tr = (r: T): string => (rowClass(r) ? `<tr class="${rowClass(r)}">` : "<tr>");
+  const body = rows.map((r) => tr(r) + cols.map((c) => `<td>${cellText(c.get(r), c.digits)}</td>`).join("") + "</tr>").join("\n");
   return `<table>${head}\n${body}</table>`;
 }
 
@@ -200,6 +201,7 @@ td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
 th{background:#f3f3f3}
 .ok{color:#070;font-weight:bold}.bad{color:#b00;font-weight:bold}.na{color:#777}
 .plot{margin:1em 0}
+tr.partial td{color:#888;font-style:italic}
 h2{margin-top:1.5em}
 </style></head>
 <body data-plots-ready="0">
@@ -220,7 +222,8 @@ ${protoRows}</table>
 <div id="p-rest" class="plot"></div>
 <div id="p-dq" class="plot"></div>
 <h2>Cycles</h2>
-${htmlTable(cyc, CYCLE_COLUMNS)}
+${left.length > 0 ? `<p>Cycle${left.length > 1 ? "s" : ""} ${left.join(", ")} (grey): partial — started before the log or cut by its end; no CE or EE, left out of the plots, of cumulative CE and of the fade projection.</p>` : ""}
+${htmlTable(cyc, CYCLE_COLUMNS, (c) => (incompleteCycle(c) ? "partial" : ""))}
 <h2>Rests and self-discharge</h2>
 ${htmlTable(restRows(r.rests, r.retentions), REST_COLUMNS)}
 <h2>Adams reservoir CE</h2>

@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { BdfWriter } from "../bdf/writer";
+import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
 import { writeFileAtomic } from "../files/atomicWrite.mjs";
 import { configCopyPath, configHash, configRequest, CONFIG_REPLY_ID, parseConfigReply } from "./boardConfig";
 import { BoardLink } from "../serial/boardLink";
@@ -316,7 +317,7 @@ export class MonitorSession {
         const key = `${r.cycle.index}/${r.cycle.chargeAh}/${r.cycle.dischargeAh}`;
         if (this.cycleKeys.has(key)) break;
         this.cycleKeys.add(key);
-        v.lastCycle = { index: r.cycle.index, ce: r.cycle.ce, ceBound: r.cycle.ceBound, ee: r.cycle.ee, chargeAh: r.cycle.chargeAh, dischargeAh: r.cycle.dischargeAh };
+        v.lastCycle = { index: r.cycle.index, ce: r.cycle.ce, ceBound: r.cycle.ceBound, ee: r.cycle.ee, chargeAh: r.cycle.chargeAh, dischargeAh: r.cycle.dischargeAh, partial: (r.cycle.flags & CYCLE_FLAG_PARTIAL) !== 0 };
         this.cycles.push(r.cycle);
         this.cyclesPending.push(JSON.stringify({ tMs: r.tMs, ...r.cycle }) + "\n");
         this.flushCycles();

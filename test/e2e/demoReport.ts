@@ -119,6 +119,7 @@ export async function checkDemoReport(out: string, demoStdout: string): Promise<
       expect(row.EE_pct).toBeNull();
       expect([plots.cap.chg[k], plots.cap.dis[k], plots.eff.ce[k], plots.eff.ee[k]]).toEqual([null, null, null, null]);
       expect(plots.cap.leftOut).toContain(m.index);
+      expect(rep.html).toContain(`<tr class="partial"><td>${m.index}</td>`);
       continue;
     }
     compared++;
