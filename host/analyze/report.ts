@@ -187,7 +187,7 @@ export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: 
     ? "<ul>" + adamsItems.join("") + "</ul>"
     : "<p><em>no Adams reservoir CE in this run (label the protocol with --adams; see the notes if it was labelled)</em></p>";
   const alarms = r.alarms.length
-    ? "<ul>" + r.alarms.map((a) => `<li>${esc(a.id)} (${esc(a.level)}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst value ${esc(alarmValueText(a.id, a.worstValue))}</li>`).join("") + "</ul>"
+    ? "<ul>" + r.alarms.map((a) => `<li>${esc(a.id)} (${esc(a.level)}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst value at a raise ${esc(alarmValueText(a.id, a.worstValue))}</li>`).join("") + "</ul>"
     : "<p><em>none</em></p>";
   const s = summary;
   const fmtN = (n: number, d: number): string => (Number.isFinite(n) ? n.toFixed(d) : n > 0 ? "∞" : "–");

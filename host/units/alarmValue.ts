@@ -4,7 +4,7 @@
  * percent ("ceDrop 97.83 %", not "0.978298115"). Used by the monitor's live view and the
  * analysis report and summary.
  */
-import { ALARM_WATCH } from "../../shared/alarms/alarmTable";
+import { ALARM_UNDER, ALARM_WATCH } from "../../shared/alarms/alarmTable";
 
 const PERCENT = 100;
 /** Significant digits shown for a value. */
@@ -32,4 +32,10 @@ export function alarmValueText(id: string, value: number): string {
   const v = alarmValueInUnit(id, value);
   const num = u === "channels" ? v.toFixed(0) : Number(v.toPrecision(DIGITS)).toString();
   return u ? `${num} ${u}` : num;
+}
+
+/** True when `value` is further into alarm than `worst`: lower for an alarm that raises below its limit, else higher. */
+export function alarmWorse(id: string, value: number, worst: number): boolean {
+  const w = (ALARM_WATCH as Record<string, { dir: number } | undefined>)[id];
+  return w !== undefined && w.dir === ALARM_UNDER ? value < worst : value > worst;
 }
