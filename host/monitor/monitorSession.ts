@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { BdfWriter } from "../bdf/writer";
 import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
+import type { PackConfig } from "../../shared/config/packConfig";
 import { writeFileAtomic } from "../files/atomicWrite.mjs";
 import { configCopyPath, configHash, configRequest, CONFIG_REPLY_ID, parseConfigReply } from "./boardConfig";
 import { BoardLink } from "../serial/boardLink";
@@ -129,18 +130,25 @@ export class MonitorSession {
     this.configAsksLeft = 0;
     if (this.configTimer) clearTimeout(this.configTimer);
     this.configTimer = null;
+    let cfg: PackConfig;
     try {
-      const cfg = parseConfigReply(payload);
-      const hash = configHash(cfg);
-      if (hash === this.configHash) return;
-      writeFileAtomic(this.files.packConfig, JSON.stringify(cfg, null, 2) + "\n");
-      this.configHash = hash;
-      this.raw.writeNote({ event: "config", hash, file: nodePath.basename(this.files.packConfig) });
-      this.view.lastEvent = `pack config "${cfg.name}" (hash ${hash}) copied to ${this.files.packConfig}`;
+      cfg = parseConfigReply(payload);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       this.raw.writeNote({ event: "configRejected", reason: why });
       this.view.lastEvent = `the board's pack config could not be used: ${why}`;
+      return;
+    }
+    const hash = configHash(cfg);
+    if (hash === this.configHash) return;
+    this.configHash = hash;
+    this.raw.writeNote({ event: "config", hash, file: nodePath.basename(this.files.packConfig) });
+    try {
+      writeFileAtomic(this.files.packConfig, JSON.stringify(cfg, null, 2) + "\n");
+      this.view.lastEvent = `pack config "${cfg.name}" (hash ${hash}) copied to ${this.files.packConfig}`;
+    } catch (e) {
+      // the raw log holds the reply line, which is what analyze reads: only the copy is missing
+      this.logProblem(`cannot write the pack config copy ${this.files.packConfig}: ${describeWriteError(e)} (the raw log has the board's reply)`);
     }
   }
 
