@@ -11,6 +11,8 @@
  *   ident                               ident line: firmware version, bundle hash, board, pack
  *   status                              reply: memory, step time, counters, saves, flash wear
  *   get  PATH                           reply: config value at PATH ("alarms.0.limit")
+ *   config                              reply: {"config":{…}} the whole config the board runs
+ *                                       (the monitor logs it so `analyze` replays with it)
  *   set  PATH VALUE                     validated config change (persisted), reply with new value
  *   cal  CH ACTUAL1 RAW1 ACTUAL2 RAW2   two-point calibration of channel CH ("v0"…, "i"):
  *                                       ACTUALn in V (voltage) or A (current), RAWn raw codes
@@ -46,7 +48,7 @@ const CYCLE_ENDS_PER_DAY = 5;
 const OPEN_REST_MAX_H = 720;
 const S_PER_H = 3600;
 /** Command names, for the help reply and the error of an unknown command. */
-export const COMMANDS = ["ident", "status", "get", "set", "cal", "raw", "zero", "rest", "openRest", "resetCounters", "cycles", "save", "help"];
+export const COMMANDS = ["ident", "status", "get", "config", "set", "cal", "raw", "zero", "rest", "openRest", "resetCounters", "cycles", "save", "help"];
 
 export interface CommandContext {
   app: App;
@@ -334,6 +336,7 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
     if (name === "ident") emitIdent(app);
     else if (name === "status") cmdStatus(ctx, id);
     else if (name === "get") cmdGet(ctx, id, a);
+    else if (name === "config") emitReply(app.tel, id, "{\"config\":" + jv(app.config) + "}");
     else if (name === "set") cmdSet(ctx, id, a, b);
     else if (name === "cal") cmdCal(ctx, id, a, b, c, d, e);
     else if (name === "raw") cmdRaw(ctx, id);

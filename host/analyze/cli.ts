@@ -15,10 +15,12 @@ import { CHEMISTRY_IDS } from "../../shared/chemistry/presets";
 import type { PackConfig, PracticalConditions } from "../../shared/config/packConfig";
 import { validateConfig } from "../../shared/config/validateConfig";
 import { BdfWriter } from "../bdf/writer";
+import { alarmUnit, alarmValueText } from "../units/alarmValue";
 import { detectFormat, importerFor } from "../import/detect";
 import { ImportError, type FormatId, type Importer, type ProgressFn } from "../import/record";
 import { adamsLine, adamsOfHalves, type AdamsSpan } from "./adams";
 import { fitValidConfig, userConfig } from "./fitConfig";
+import { chooseConfig, ConfigMismatchError, logConfig, type ChosenConfig } from "./logConfig";
 import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
 import { renderReport, type ReportSummary } from "./report";
@@ -29,6 +31,7 @@ const require = createRequire(import.meta.url);
 /** Inputs above this size (bytes) get a progress bar on a terminal. */
 export const PROGRESS_MIN_BYTES = 20 * 1024 * 1024;
 const PERCENT = 100;
+const S_PER_H = 3600;
 
 export type TableFormat = "text" | "csv" | "json";
 export const TABLE_FORMATS: readonly TableFormat[] = ["text", "csv", "json"];
@@ -160,7 +163,8 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       practical: opts.practical,
       keepBoardDefaults: imp.format === "zbms-log",
     };
-    const config = opts.config ? userConfig(opts.config, profile, fit) : fitValidConfig(profile, fit);
+    const chosen = pickConfig(imp, path, opts.config);
+    const config = chosen.base ? userConfig(chosen.base, profile, fit) : fitValidConfig(profile, fit);
     const tConfigured = performance.now();
     const rep = await replay(imp, path, {
       config,
@@ -176,14 +180,13 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     // Summary figures from the last cycle that the input covers completely.
     const complete = rep.cycles.filter((c) => (c.flags & CYCLE_FLAG_TRUNCATED) === 0);
     const last = complete.length > 0 ? complete[complete.length - 1] : null;
-    const notes: string[] = [];
+    const notes: string[] = [...chosen.notes];
     if (rep.truncatedCycle >= 0) notes.push(`cycle ${rep.truncatedCycle} was still in its second half when the input ended (truncated)`);
     if (rep.importStats.skipped > 0) notes.push(`${rep.importStats.skipped} rows skipped: ${rep.importStats.skippedExamples.join("; ")}`);
     if (rep.impedanceRows > 0) notes.push(`${rep.impedanceRows} impedance rows replayed with an invalid voltage (their voltage is not a DC terminal voltage)`);
     if (rep.gaps.count > 0) notes.push(`${rep.gaps.count} time gaps (longest ${rep.gaps.longestS.toFixed(0)} s) not integrated; cycles holding one are flagged`);
-    if (opts.capacityAh === undefined && !opts.config) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
-    if (opts.config) notes.push(`replayed with the pack config "${opts.config.name}"`);
-    if (opts.chemistry === undefined && !opts.config && imp.format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
+    if (opts.capacityAh === undefined && !chosen.base) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
+    if (opts.chemistry === undefined && !chosen.base && imp.format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
     const adams = opts.adams
       ? adamsOfHalves(rep.halves, opts.adams, opts.plating ?? config.segmentation.firstHalf, rep.cycles, config.sensorChain)
       : { report: null, notes: [] };
@@ -192,6 +195,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       input: basename(path),
       format: imp.description,
       samples: rep.samples,
+      configSource: chosen.sourceLine,
       capacityAh: config.capacityAh,
       firstHalf: config.segmentation.firstHalf,
       cumulativeCePct: last ? last.cumulativeCe * PERCENT : NaN,
@@ -225,7 +229,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
           ...summary,
           truncatedCycle: rep.truncatedCycle,
           gaps: rep.gaps,
-          alarms: rep.alarms,
+          alarms: rep.alarms.map((a) => ({ ...a, unit: alarmUnit(a.id), worstValueText: alarmValueText(a.id, a.worstValue) })),
           adamsModelEvents: rep.adams,
           protocol,
           config,
@@ -239,9 +243,13 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     const print = opts.print ?? ((s: string) => process.stdout.write(s));
     const pt = opts.printTable === undefined ? "text" : opts.printTable;
     if (pt === "text") {
+      print(`${chosen.sourceLine}\n`);
       print(text);
       print(`\nrests\n${toText(rests, REST_COLUMNS)}`);
       if (adams.report) print(`\n${adamsLine(adams.report)}\n`);
+      if (rep.alarms.length > 0) {
+        print(`\nalarms\n${rep.alarms.map((a) => `  ${a.id} (${a.level}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst ${alarmValueText(a.id, a.worstValue)}`).join("\n")}\n`);
+      }
       print(`\nprotocol\n${protocol.map((p) => `  ${p.holds === true ? "holds   " : p.holds === false ? "FAILS   " : "unknown "} ${p.condition}: ${p.value}`).join("\n")}\n`);
       for (const n of notes) print(`note: ${n}\n`);
       print(`report: ${files.html}\n`);
@@ -280,7 +288,8 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
   const prog = makeProgress(path, opts.progress);
   const profile = await profileInput(imp, path, prog.pass("profile"));
   const fit = { capacityAh: opts.capacityAh, firstHalf: opts.firstHalf, keepBoardDefaults: imp.format === "zbms-log" };
-  const config = opts.config ? userConfig(opts.config, profile, fit) : fitValidConfig(profile, fit);
+  const base = pickConfig(imp, path, opts.config).base;
+  const config = base ? userConfig(base, profile, fit) : fitValidConfig(profile, fit);
   const w = new BdfWriter(resolve(outFile));
   try {
     await replay(imp, path, { config, profile, bdf: w, onProgress: prog.pass("export "), zeroCurrentIsOpenCircuit: imp.format !== "zbms-log" });
@@ -289,6 +298,33 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
     prog.done();
   }
   return { rows: w.rows, format: imp.format };
+}
+
+/**
+ * The replay's base config: a zbms raw log's own (logConfig.ts; a contradicting `--config` is
+ * refused), else `--config`, else null (fitted). A zbms log without one gets a note saying so.
+ */
+function pickConfig(imp: Importer, path: string, given: PackConfig | undefined): ChosenConfig {
+  if (imp.format !== "zbms-log") return chooseConfig(given, null, basename(path));
+  let fromLog;
+  try {
+    fromLog = logConfig(path);
+  } catch (e) {
+    throw new AnalyzeOptionError(`${basename(path)}: its pack config copy could not be read: ${(e as Error).message}`);
+  }
+  let chosen: ChosenConfig;
+  try {
+    chosen = chooseConfig(given, fromLog, basename(path));
+  } catch (e) {
+    throw e instanceof ConfigMismatchError ? new AnalyzeOptionError(e.message) : e;
+  }
+  if (!fromLog) {
+    chosen.notes.push(
+      "the log carries no pack config (an older monitor or firmware, or the board did not answer the monitor's config request): " +
+        (given ? "replayed with --config as given, unchecked" : "fitted one to the data; give --config with the pack file the board ran for its exact thresholds and gap limit"),
+    );
+  }
+  return chosen;
 }
 
 // ------------------------------------------------------------------ option values (host/cli/analyzeCommand.ts)

@@ -47,6 +47,7 @@ import {
 } from "./rowColumns";
 import { HalfCollector, type HalfRecord } from "./adams";
 import { warmUpRun } from "./warmUp";
+import { alarmWorse } from "../units/alarmValue";
 
 export { DQDV_BINS, PLOT_BUCKETS, type PlotSeries } from "./rowColumns";
 
@@ -349,7 +350,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         const a = alarms.get(key);
         if (a) {
           a.raised++;
-          if (Math.abs(ev.value) > Math.abs(a.worstValue)) a.worstValue = ev.value;
+          if (alarmWorse(ev.id, ev.value, a.worstValue)) a.worstValue = ev.value;
         } else {
           alarms.set(key, { id: ev.id, level: ev.level, raised: 1, firstTS: ev.tMs / MS_PER_S, worstValue: ev.value });
         }

@@ -10,24 +10,37 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { PackConfig } from "../../shared/config/packConfig";
+import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
+import type { CycleRecord } from "../../shared/model/events";
+import { alarmValueText } from "../units/alarmValue";
 import { adamsLine, type AdamsReport } from "./adams";
 import type { ProtocolCheck } from "./practical";
-import type { DqDvCurve, ReplayResult, RestCurve } from "./replay";
+import { CYCLE_FLAG_TRUNCATED, type DqDvCurve, type ReplayResult, type RestCurve } from "./replay";
 import { CYCLE_COLUMNS, REST_COLUMNS, restRows, type Column } from "./tables";
 
 const require = createRequire(import.meta.url);
 const S_PER_H = 3600;
 const PERCENT = 100;
 const MV_PER_V = 1000;
+const MS_PER_H = 3_600_000;
 /** Points of the common log-time grid that rest curves are resampled onto. */
 const REST_GRID_POINTS = 120;
 /** Earliest time on the rest grid (s). */
 const REST_GRID_MIN_S = 1;
+/**
+ * A step between plotted points longer than this many times their median step (and longer
+ * than the config's gap limit) is a stretch without data: the line breaks there.
+ */
+const GAP_STEP_FACTOR = 3;
+/** Id of the <script type="application/json"> that holds every plot's data (read by the tests). */
+export const PLOT_DATA_ID = "zbms-plot-data";
 
 export interface ReportSummary {
   input: string;
   format: string;
   samples: number;
+  /** Where the replay's config came from and its hash (logConfig.ts chooseConfig). */
+  configSource: string;
   capacityAh: number;
   firstHalf: string;
   cumulativeCePct: number;
@@ -58,16 +71,49 @@ function cellText(v: number | string, digits: number): string {
   return v.toFixed(digits);
 }
 
-function htmlTable<T>(rows: T[], cols: Column<T>[]): string {
+function htmlTable<T>(rows: T[], cols: Column<T>[], rowClass: (r: T) => string = () => ""): string {
   if (rows.length === 0) return "<p><em>none</em></p>";
   const head = "<tr>" + cols.map((c) => `<th>${esc(c.name)}</th>`).join("") + "</tr>";
-  const body = rows.map((r) => "<tr>" + cols.map((c) => `<td>${cellText(c.get(r), c.digits)}</td>`).join("") + "</tr>").join("\n");
+  const tr = (r: T): string => (rowClass(r) ? `<tr class="${rowClass(r)}">` : "<tr>");
+  const body = rows.map((r) => tr(r) + cols.map((c) => `<td>${cellText(c.get(r), c.digits)}</td>`).join("") + "</tr>").join("\n");
   return `<table>${head}\n${body}</table>`;
 }
 
 /** JSON with NaN/±Infinity as null (uPlot treats null as a gap). */
 function json(x: unknown): string {
   return JSON.stringify(x, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v)).replace(/</g, "\\u003c");
+}
+
+/** True for a cycle whose numbers cover only part of it (partial start, input ended mid-half). */
+export function incompleteCycle(c: CycleRecord): boolean {
+  return (c.flags & (CYCLE_FLAG_PARTIAL | CYCLE_FLAG_TRUNCATED)) !== 0;
+}
+
+/**
+ * Insert a row of nulls between consecutive x further apart than `maxStep`, so that uPlot
+ * breaks every line there (spanGaps false) instead of drawing straight across hours without data.
+ */
+export function breakAtGaps(x: number[], ys: (number | null)[][], maxStep: number): { x: number[]; ys: (number | null)[][] } {
+  const ox: number[] = [];
+  const oy: (number | null)[][] = ys.map(() => []);
+  for (let k = 0; k < x.length; k++) {
+    if (k > 0 && x[k] - x[k - 1] > maxStep) {
+      ox.push((x[k] + x[k - 1]) / 2);
+      for (const y of oy) y.push(null);
+    }
+    ox.push(x[k]);
+    for (let j = 0; j < ys.length; j++) oy[j].push(ys[j][k]);
+  }
+  return { x: ox, ys: oy };
+}
+
+/** The step beyond which the time plots break: GAP_STEP_FACTOR × median step, at least `minGap`. */
+export function gapStep(x: number[], minGap: number): number {
+  const d: number[] = [];
+  for (let k = 1; k < x.length; k++) d.push(x[k] - x[k - 1]);
+  d.sort((a, b) => a - b);
+  const med = d.length > 0 ? d[d.length >> 1] : 0;
+  return Math.max(GAP_STEP_FACTOR * med, minGap);
 }
 
 function restGrid(curves: RestCurve[]): { x: number[]; ys: (number | null)[][]; labels: string[] } {
@@ -110,18 +156,26 @@ export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: 
   const cyc = r.cycles;
   const rest = restGrid(r.restCurves);
   const dq = dqdvData(r.dqdv);
+  const tH = r.series.tS.map((t) => t / S_PER_H);
+  const minGapH = config ? config.counting.maxGapMs / MS_PER_H : 0;
+  const vt = breakAtGaps(tH, [r.series.vMin, r.series.vMax, r.series.iMin, r.series.iMax], gapStep(tH, minGapH));
+  // Partial and truncated cycles are left out of the capacity and efficiency lines (null).
+  const whole = (c: CycleRecord, v: number): number => (incompleteCycle(c) ? NaN : v);
+  const left = cyc.filter(incompleteCycle).map((c) => c.index);
+  const leftOut = left.length > 0 ? ` (partial cycle${left.length > 1 ? "s" : ""} ${left.join(", ")} left out)` : "";
   const plots = {
-    vt: { x: r.series.tS.map((t) => t / S_PER_H), vMin: r.series.vMin, vMax: r.series.vMax, iMin: r.series.iMin, iMax: r.series.iMax },
-    cap: { x: cyc.map((c) => c.index), chg: cyc.map((c) => c.chargeAh), dis: cyc.map((c) => c.dischargeAh) },
+    vt: { x: vt.x, vMin: vt.ys[0], vMax: vt.ys[1], iMin: vt.ys[2], iMax: vt.ys[3] },
+    cap: { x: cyc.map((c) => c.index), chg: cyc.map((c) => whole(c, c.chargeAh)), dis: cyc.map((c) => whole(c, c.dischargeAh)), leftOut: left },
     eff: {
       x: cyc.map((c) => c.index),
-      ce: cyc.map((c) => c.ce * PERCENT),
-      ceLo: cyc.map((c) => (c.ce - c.ceBound) * PERCENT),
-      ceHi: cyc.map((c) => (c.ce + c.ceBound) * PERCENT),
-      ee: cyc.map((c) => c.ee * PERCENT),
+      ce: cyc.map((c) => whole(c, c.ce * PERCENT)),
+      ceLo: cyc.map((c) => whole(c, (c.ce - c.ceBound) * PERCENT)),
+      ceHi: cyc.map((c) => whole(c, (c.ce + c.ceBound) * PERCENT)),
+      ee: cyc.map((c) => whole(c, c.ee * PERCENT)),
     },
     rest,
     dq,
+    titles: { cap: "Capacity vs cycle" + leftOut, eff: "CE (± bound) and EE vs cycle" + leftOut },
   };
   const protoRows = protocol
     .map((p) => `<tr><td>${esc(p.condition)}</td><td>${esc(p.value)}</td><td class="${p.holds === true ? "ok" : p.holds === false ? "bad" : "na"}">${p.holds === true ? "holds" : p.holds === false ? "does not hold" : "unknown"}</td></tr>`)
@@ -133,7 +187,7 @@ export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: 
     ? "<ul>" + adamsItems.join("") + "</ul>"
     : "<p><em>no Adams reservoir CE in this run (label the protocol with --adams; see the notes if it was labelled)</em></p>";
   const alarms = r.alarms.length
-    ? "<ul>" + r.alarms.map((a) => `<li>${esc(a.id)} (${esc(a.level)}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst value ${a.worstValue.toPrecision(4)}</li>`).join("") + "</ul>"
+    ? "<ul>" + r.alarms.map((a) => `<li>${esc(a.id)} (${esc(a.level)}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst value at a raise ${esc(alarmValueText(a.id, a.worstValue))}</li>`).join("") + "</ul>"
     : "<p><em>none</em></p>";
   const s = summary;
   const fmtN = (n: number, d: number): string => (Number.isFinite(n) ? n.toFixed(d) : n > 0 ? "∞" : "–");
@@ -147,11 +201,13 @@ td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
 th{background:#f3f3f3}
 .ok{color:#070;font-weight:bold}.bad{color:#b00;font-weight:bold}.na{color:#777}
 .plot{margin:1em 0}
+tr.partial td{color:#888;font-style:italic}
 h2{margin-top:1.5em}
 </style></head>
 <body data-plots-ready="0">
 <h1>zbms analysis</h1>
 <p>Input <code>${esc(s.input)}</code> (${esc(s.format)}), ${s.samples} samples replayed through the shared model.
+<br><span id="config-source">${esc(s.configSource)}</span>.
 Capacity ${s.capacityAh.toPrecision(5)} Ah; cycles open with the ${esc(s.firstHalf)} half.</p>
 <p>Cumulative CE ${fmtN(s.cumulativeCePct, 3)} %; projected cycles to 80 %: ${fmtN(s.cyclesTo80, 0)} (${fmtN(s.cyclesTo80Low, 0)} … ${fmtN(s.cyclesTo80High, 0)}).</p>
 ${s.notes.length ? "<ul>" + s.notes.map((n) => `<li>${esc(n)}</li>`).join("") + "</ul>" : ""}
@@ -166,7 +222,8 @@ ${protoRows}</table>
 <div id="p-rest" class="plot"></div>
 <div id="p-dq" class="plot"></div>
 <h2>Cycles</h2>
-${htmlTable(cyc, CYCLE_COLUMNS)}
+${left.length > 0 ? `<p>Cycle${left.length > 1 ? "s" : ""} ${left.join(", ")} (grey): partial — started before the log or cut by its end; no CE or EE, left out of the plots, of cumulative CE and of the fade projection.</p>` : ""}
+${htmlTable(cyc, CYCLE_COLUMNS, (c) => (incompleteCycle(c) ? "partial" : ""))}
 <h2>Rests and self-discharge</h2>
 ${htmlTable(restRows(r.rests, r.retentions), REST_COLUMNS)}
 <h2>Adams reservoir CE</h2>
@@ -175,8 +232,9 @@ ${adams}
 ${alarms}
 ${config ? `<h2>Configuration used for the replay</h2>\n<details><summary>pack config (JSON)</summary><pre>${esc(JSON.stringify(config, null, 1))}</pre></details>` : ""}
 <script>${js}</script>
+<script type="application/json" id="${PLOT_DATA_ID}">${json(plots)}</script>
 <script>
-const D = ${json(plots)};
+const D = JSON.parse(document.getElementById("${PLOT_DATA_ID}").textContent);
 const W = Math.max(600, Math.min(1100, (document.body.clientWidth || 1000) - 40));
 const H = 260;
 const COLORS = ["#1f77b4","#d62728","#2ca02c","#ff7f0e","#9467bd","#8c564b","#e377c2","#7f7f7f","#bcbd22","#17becf"];
@@ -197,10 +255,10 @@ plot("p-v", "Voltage vs time", "time / h", "voltage / V", D.vt.x, [
 plot("p-i", "Current vs time (+ = charge)", "time / h", "current / A", D.vt.x, [
   { label: "I max", data: D.vt.iMax, opts: { stroke: "#d62728" } }, { label: "I min", data: D.vt.iMin, opts: { stroke: "#fc9272" } }]);
 const CYCLE_AXES = { axes: [{ label: "cycle", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, {}] };
-plot("p-cap", "Capacity vs cycle", "cycle", "capacity / Ah", D.cap.x, [
+plot("p-cap", D.titles.cap, "cycle", "capacity / Ah", D.cap.x, [
   { label: "charge", data: D.cap.chg, opts: { points: { show: true } } }, { label: "discharge", data: D.cap.dis, opts: { points: { show: true } } }],
   { axes: [CYCLE_AXES.axes[0], { label: "capacity / Ah" }] });
-plot("p-eff", "CE (± bound) and EE vs cycle", "cycle", "efficiency / %", D.eff.x, [
+plot("p-eff", D.titles.eff, "cycle", "efficiency / %", D.eff.x, [
   { label: "CE", data: D.eff.ce, opts: { points: { show: true } } },
   { label: "CE − bound", data: D.eff.ceLo, opts: { stroke: "#aaa", dash: [4, 4] } },
   { label: "CE + bound", data: D.eff.ceHi, opts: { stroke: "#aaa", dash: [4, 4] } },

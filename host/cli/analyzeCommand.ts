@@ -43,7 +43,7 @@ const INPUTS_HELP = "a zbms raw log, BDF CSV, Neware, Landt, BatteryData raw CSV
 
 /** `--config`: a pack config JSON file (validated), instead of one fitted to the input. */
 const CONFIG_FLAG = "--config <pack.json>";
-const CONFIG_HELP = "pack config JSON (e.g. hardware/packs/znmno2-4s.json) instead of one fitted to the input";
+const CONFIG_HELP = "pack config JSON (e.g. hardware/packs/znmno2-4s.json) instead of one fitted to the input (a zbms raw log carries its own: a --config that differs from it is refused)";
 
 export function registerAnalyze(program: Command, run: (f: () => Promise<void>) => Promise<void>): void {
   program

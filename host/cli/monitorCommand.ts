@@ -29,7 +29,9 @@ export function registerMonitor(program: Command, run: (f: () => Promise<void>) 
     .addHelpText(
       "after",
       "\nFiles per board and session in --out: <port>-<time>.raw.log (every line as received),\n" +
-        "<port>-<time>.cycles.jsonl (cycle records), <port>-<time>-cellN.bdf.csv (Battery Data Format).\n" +
+        "<port>-<time>.cycles.jsonl (cycle records), <port>-<time>-cellN.bdf.csv (Battery Data Format),\n" +
+        "<port>-<time>.pack.json (the pack config the board runs: the monitor asks it with the `config`\n" +
+        "command at start and after a reset; the answer is in the raw log too, for `zbms analyze`).\n" +
         "Example:\n  zbms monitor --port /dev/ttyUSB0 --port /dev/ttyUSB1 --out logs/run42",
     )
     .action((flags: MonitorFlags) => run(() => monitorCommand(flags)));

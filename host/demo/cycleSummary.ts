@@ -4,6 +4,7 @@
  */
 import type { CycleTruth, RestTruth } from "../sim/truth";
 import type { CycleSummary } from "../monitor/monitorRecord";
+import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
 
 /** A logged cycle record (a line of `<port>-<time>.cycles.jsonl`): board end time + summary. */
 export type LoggedCycle = CycleSummary & { tMs: number };
@@ -46,11 +47,20 @@ function pct(x: number, digits: number): string {
 /** Flag bits of a cycle record in words (shared/model/events.ts CYCLE_FLAG_*). */
 export function flagText(flags: number): string {
   const words: string[] = [];
-  if (flags & 1) words.push("partial");
+  if (flags & CYCLE_FLAG_PARTIAL) words.push("partial");
   if (flags & 2) words.push("gap");
   if (flags & 4) words.push("restored");
   if (flags & 8) words.push("sensor");
   return words.join(",");
+}
+
+/**
+ * A truth column's cell: "partial" when the board's cycle is partial (it started mid-cycle, so
+ * its numbers and the simulator's whole-cycle ones are not comparable), "—" when unmatched.
+ */
+function truthCell(r: CycleComparison, text: string): string {
+  if (r.logged.flags & CYCLE_FLAG_PARTIAL) return "partial";
+  return r.truth ? text : "—";
 }
 
 /** A fixed-width text table, one row per logged cycle. */
@@ -62,10 +72,10 @@ export function summaryTable(rows: CycleComparison[]): string {
     r.logged.dischargeAh.toFixed(4),
     pct(r.logged.ce, 3),
     pct(r.logged.ceBound, 3),
-    r.truth ? pct(r.truth.ce, 3) : "—",
+    truthCell(r, pct(r.truth ? r.truth.ce : NaN, 3)),
     r.covered === null ? "—" : r.covered ? "yes" : "NO",
     pct(r.logged.ee, 2),
-    r.truth ? pct(r.truth.ee, 2) : "—",
+    truthCell(r, pct(r.truth ? r.truth.ee : NaN, 2)),
     r.restH >= 1 ? r.restH.toFixed(1) : "",
     flagText(r.logged.flags),
   ]);

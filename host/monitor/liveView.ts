@@ -3,6 +3,7 @@
  * caller decides where they go (a redrawn TTY screen, or plain periodic lines when stdout is
  * not a terminal).
  */
+import { alarmValueText } from "../units/alarmValue";
 import type { PackView } from "./packView";
 
 const ESC = "\x1b[";
@@ -54,7 +55,7 @@ export function renderPackView(view: PackView, nowMs: number, color: boolean): s
   out.push(
     "  last cycle " +
       (lc
-        ? `#${lc.index}  CE ${pct(lc.ce, 3)} ± ${pct(lc.ceBound, 3)}  EE ${pct(lc.ee, 2)}  Q ${fixed(lc.chargeAh, 4, " Ah")} in / ${fixed(lc.dischargeAh, 4, " Ah")} out`
+        ? `#${lc.index}${lc.partial ? " (partial)" : ""}  CE ${pct(lc.ce, 3)} ± ${pct(lc.ceBound, 3)}  EE ${pct(lc.ee, 2)}  Q ${fixed(lc.chargeAh, 4, " Ah")} in / ${fixed(lc.dischargeAh, 4, " Ah")} out`
         : "—"),
   );
   if (view.alarms.length === 0 && view.alarmMask !== 0) out.push("  alarms   " + c(RED, `active (mask 0x${view.alarmMask.toString(16)}; details arrive with the next alarm line)`));
@@ -63,7 +64,7 @@ export function renderPackView(view: PackView, nowMs: number, color: boolean): s
     out.push(
       "  alarms   " +
         view.alarms
-          .map((a) => c(a.level === "warning" ? YELLOW : RED, `${a.id} (${a.level}${Number.isFinite(a.value) ? " " + a.value : ""})`))
+          .map((a) => c(a.level === "warning" ? YELLOW : RED, `${a.id} (${a.level}${Number.isFinite(a.value) ? " " + alarmValueText(a.id, a.value) : ""})`))
           .join("  "),
     );
   }

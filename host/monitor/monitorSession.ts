@@ -10,6 +10,10 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { BdfWriter } from "../bdf/writer";
+import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
+import type { PackConfig } from "../../shared/config/packConfig";
+import { writeFileAtomic } from "../files/atomicWrite.mjs";
+import { configCopyPath, configHash, configRequest, CONFIG_REPLY_ID, parseConfigReply } from "./boardConfig";
 import { BoardLink } from "../serial/boardLink";
 import { BdfRowBuilder } from "./bdfRows";
 import type { CycleSummary, LineClass, MonitorRecord, SampleRecord } from "./monitorRecord";
@@ -24,6 +28,8 @@ const SEGMENT_STATE: Record<number, PackState> = { 0: "rest", 1: "charge", 2: "d
 export interface SessionFiles {
   rawLog: string;
   cycles: string;
+  /** The copy of the board's pack config (written when the board answers `config`). */
+  packConfig: string;
   bdf: string[];
 }
 
@@ -40,7 +46,14 @@ export interface MonitorSessionOptions {
   onRecord?: (r: MonitorRecord) => void;
   /** A log file cannot be written (disk full, read-only…) or works again: one message each (default: stderr). */
   onLogProblem?: (message: string) => void;
+  /** Ask the board for its pack config at start and after every boot (default true; boardConfig.ts). */
+  askConfig?: boolean;
 }
+
+/** Wait this long for the board's config reply before asking again (ms): a few telemetry lines at 1 Hz. */
+export const CONFIG_RETRY_MS = 5000;
+/** Config requests per boot before giving up (the board may not run zbms firmware). */
+export const CONFIG_ASKS = 3;
 
 export class MonitorSession {
   readonly view: PackView;
@@ -60,11 +73,16 @@ export class MonitorSession {
   /** BDF rows dropped because their file could not take them within BDF_MEMORY_MAX_B. */
   bdfRowsDropped = 0;
   private bdfFailing = false;
+  /** Config requests left for this boot, and the retry timer. */
+  private configAsksLeft = 0;
+  private configTimer: NodeJS.Timeout | null = null;
+  /** Hash of the board's config as last logged (a reply with the same hash is not noted again). */
+  configHash = "";
 
   constructor(opts: MonitorSessionOptions) {
     this.opts = opts;
     const base = nodePath.join(opts.outDir, opts.stem);
-    this.files = { rawLog: base + ".raw.log", cycles: base + ".cycles.jsonl", bdf: [] };
+    this.files = { rawLog: base + ".raw.log", cycles: base + ".cycles.jsonl", packConfig: configCopyPath(base + ".raw.log"), bdf: [] };
     this.seq = new SequenceTracker(opts.seqModulus);
     this.view = emptyPackView(opts.port);
     this.link = new BoardLink(opts.port, {
@@ -80,6 +98,58 @@ export class MonitorSession {
     this.view.connected = true;
     this.openFiles(); // now, before the first data event can arrive
     this.raw.writeNote({ event: "open", port: this.opts.port });
+    this.askConfig();
+  }
+
+  /** Ask the board for its pack config (again after CONFIG_RETRY_MS, CONFIG_ASKS times in all). */
+  private askConfig(): void {
+    if (this.opts.askConfig === false) return;
+    this.configAsksLeft = CONFIG_ASKS;
+    this.sendConfigRequest();
+  }
+
+  private sendConfigRequest(): void {
+    if (this.configTimer) clearTimeout(this.configTimer);
+    this.configTimer = null;
+    if (this.configAsksLeft <= 0) return;
+    this.configAsksLeft--;
+    this.link.write(configRequest()).catch(() => undefined); // a lost port is noted by the link
+    this.configTimer = setTimeout(() => {
+      this.configTimer = null;
+      if (this.configAsksLeft > 0) this.sendConfigRequest();
+      else {
+        this.raw.writeNote({ event: "configUnanswered", asks: CONFIG_ASKS });
+        this.view.lastEvent = `the board did not answer ${CONFIG_ASKS} requests for its pack config: analyze will need --config (flash zbms firmware of this version?)`;
+      }
+    }, CONFIG_RETRY_MS);
+    this.configTimer.unref();
+  }
+
+  /** The board's config reply: copy it beside the log, note its hash; or note why it was refused. */
+  private takeConfigReply(payload: string): void {
+    this.configAsksLeft = 0;
+    if (this.configTimer) clearTimeout(this.configTimer);
+    this.configTimer = null;
+    let cfg: PackConfig;
+    try {
+      cfg = parseConfigReply(payload);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      this.raw.writeNote({ event: "configRejected", reason: why });
+      this.view.lastEvent = `the board's pack config could not be used: ${why}`;
+      return;
+    }
+    const hash = configHash(cfg);
+    if (hash === this.configHash) return;
+    this.configHash = hash;
+    this.raw.writeNote({ event: "config", hash, file: nodePath.basename(this.files.packConfig) });
+    try {
+      writeFileAtomic(this.files.packConfig, JSON.stringify(cfg, null, 2) + "\n");
+      this.view.lastEvent = `pack config "${cfg.name}" (hash ${hash}) copied to ${this.files.packConfig}`;
+    } catch (e) {
+      // the raw log holds the reply line, which is what analyze reads: only the copy is missing
+      this.logProblem(`cannot write the pack config copy ${this.files.packConfig}: ${describeWriteError(e)} (the raw log has the board's reply)`);
+    }
   }
 
   /** The raw log, created with the output directory on first use (so a refused port leaves no files). */
@@ -161,6 +231,8 @@ export class MonitorSession {
 
   /** Stop: log an unfinished line, close the port and every file. */
   async stop(): Promise<void> {
+    if (this.configTimer) clearTimeout(this.configTimer);
+    this.configTimer = null;
     const partial = this.link.pending();
     await this.link.close();
     this.view.connected = false;
@@ -207,6 +279,7 @@ export class MonitorSession {
     // a booting board prints its ident line (seq 0) and then its boot line: both start a fresh count
     if (r.kind === "ident" && r.seq === 0) this.seq.restart();
     if (r.kind === "boot") {
+      this.askConfig(); // a reflashed or reconfigured board may run another config
       this.seq.restart();
       this.view.health.boots++;
       for (const b of this.bdfBuilders) b.boardRestarted();
@@ -252,7 +325,7 @@ export class MonitorSession {
         const key = `${r.cycle.index}/${r.cycle.chargeAh}/${r.cycle.dischargeAh}`;
         if (this.cycleKeys.has(key)) break;
         this.cycleKeys.add(key);
-        v.lastCycle = { index: r.cycle.index, ce: r.cycle.ce, ceBound: r.cycle.ceBound, ee: r.cycle.ee, chargeAh: r.cycle.chargeAh, dischargeAh: r.cycle.dischargeAh };
+        v.lastCycle = { index: r.cycle.index, ce: r.cycle.ce, ceBound: r.cycle.ceBound, ee: r.cycle.ee, chargeAh: r.cycle.chargeAh, dischargeAh: r.cycle.dischargeAh, partial: (r.cycle.flags & CYCLE_FLAG_PARTIAL) !== 0 };
         this.cycles.push(r.cycle);
         this.cyclesPending.push(JSON.stringify({ tMs: r.tMs, ...r.cycle }) + "\n");
         this.flushCycles();
@@ -265,6 +338,18 @@ export class MonitorSession {
       }
       case "ident":
         v.identity = `${r.board} / ${r.pack} / v${r.fwVersion} #${r.bundleHash}`;
+        break;
+      case "reply":
+        if (r.id === CONFIG_REPLY_ID) this.takeConfigReply(r.payload);
+        break;
+      case "error":
+        if (r.id === CONFIG_REPLY_ID) {
+          this.configAsksLeft = 0;
+          if (this.configTimer) clearTimeout(this.configTimer);
+          this.configTimer = null;
+          this.raw.writeNote({ event: "configRejected", reason: r.text });
+          this.view.lastEvent = `the board refused the config request (${r.text}): analyze will need --config`;
+        }
         break;
       default:
         break;

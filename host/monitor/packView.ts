@@ -22,6 +22,8 @@ export interface LastCycleView {
   ee: number;
   chargeAh: number;
   dischargeAh: number;
+  /** True for a partial cycle (CYCLE_FLAG_PARTIAL: it started before the board did, or a half was too small). */
+  partial?: boolean;
 }
 
 export interface PackView {

@@ -5,6 +5,7 @@
  * then flushes and closes every port and file and prints where the logs are. A wrong or busy
  * port at start is refused at once (nothing half-open is left behind).
  */
+import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import type { LineClass, MonitorRecord } from "./monitorRecord";
 import { MonitorSession, type SessionFiles } from "./monitorSession";
@@ -143,6 +144,7 @@ export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult
         `  ${r.port}: ${h.lines} lines (${h.telemetry} telemetry, ${h.rejected} rejected, ${h.noise} other), ` +
           `${h.gaps} gaps (${h.missingLines} lines lost), ${h.boots} resets, ${h.disconnects} unplugs, ${r.cycles.length} cycles\n` +
           `    raw log  ${r.files.rawLog}\n    cycles   ${r.files.cycles}\n` +
+          (fs.existsSync(r.files.packConfig) ? `    config   ${r.files.packConfig} (the pack config the board runs; analyze reads it from the raw log)\n` : "") +
           r.files.bdf.map((f) => `    BDF      ${f}\n`).join(""),
       );
     }

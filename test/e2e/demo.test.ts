@@ -12,9 +12,13 @@ import { decodeLine } from "../../shared/telemetry/lineFormat";
 import { parseNoteLine } from "../../host/monitor/rawLog";
 import type { TruthFile } from "../../host/cli/simCommand";
 import { REPO_ROOT } from "./monitorCli";
+import { checkDemoReport } from "./demoReport";
 
 const out = fs.mkdtempSync(nodePath.join(os.tmpdir(), "zbms-demo-"));
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+/** The demo's stdout (its summary table), for the report test. */
+let demoStdout = "";
 
 /** The issue's budget: "finish within about two minutes of wall time". */
 const WALL_BUDGET_S = 150;
@@ -33,6 +37,7 @@ describe("npm start (the demo)", () => {
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
     const code = await new Promise<number | null>((r) => child.on("exit", r));
     const wallS = (Date.now() - t0) / 1000;
+    demoStdout = stdout;
     expect(code, stderr).toBe(0);
     expect(wallS).toBeLessThan(WALL_BUDGET_S);
     expect(stdout).toMatch(/flashed and verified/);
@@ -71,4 +76,9 @@ describe("npm start (the demo)", () => {
     expect(covered / judged).toBeGreaterThanOrEqual(0.8);
     console.log(`demo: ${wallS.toFixed(0)} s wall, ${tele.length} telemetry lines, ${logged.length} cycles logged, CE bound covers truth in ${covered}/${judged}`);
   }, 240_000);
+
+  it("ends with a report whose cycles, plots, protocol check and rests are the monitor's and the simulator's", async () => {
+    expect(demoStdout, "the demo ran (test above)").toMatch(/per-cycle summary/);
+    await checkDemoReport(out, demoStdout);
+  }, 60_000);
 });

@@ -43,7 +43,7 @@ describe("zbms monitor on a terminal", () => {
     expect(last).toContain("#1 1.401 V");
     expect(last).toContain("state \x1b[1mdischarge");
     expect(last).toContain("CE 98.120 % ± 0.200 %");
-    expect(last).toContain("\x1b[31;1mcellUnderVoltage (alarm 0.79)\x1b[0m");
+    expect(last).toContain("\x1b[31;1mcellUnderVoltage (alarm 0.79 V)\x1b[0m");
     term.write("\x03"); // Ctrl-C from the keyboard
     await waitUntil(() => exit !== null, 10000, "exit");
     expect(exit).toBe(0);

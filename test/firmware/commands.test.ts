@@ -45,6 +45,18 @@ describe("zbms() commands", () => {
     }
   });
 
+  it("config answers with the whole config the board runs, numbers exact to 9 digits", () => {
+    const { ctx, lines, app } = setup();
+    runCommand(ctx, "set", "saveIntervalS", 600, undefined, undefined, undefined);
+    lines.length = 0;
+    runCommand(ctx, "config#cfg", undefined, undefined, undefined, undefined, undefined);
+    const r = decoded(lines)[0] as { type: string; id: string; payload: string };
+    expect(r).toMatchObject({ type: "reply", id: "cfg" });
+    const cfg = JSON.parse(r.payload).config;
+    expect(cfg.saveIntervalS).toBe(600);
+    expect(cfg).toEqual(JSON.parse(JSON.stringify(app.config)));
+  });
+
   it("a valid set changes the config and persists it; get reads it back", () => {
     const { ctx, lines, app } = setup();
     runCommand(ctx, "set", "saveIntervalS", 600, undefined, undefined, undefined);

@@ -37,6 +37,13 @@ describe("per-cycle summary", () => {
     expect(text).toMatch(/24\.0/);
   });
 
+  it("a partial cycle shows no whole-cycle truth beside it (no 'true CE 197.9 %')", () => {
+    const half = truthCycle(1, 0, 36000, 1.979);
+    const line = summaryTable(matchCycles([logged(1, 36000 * 1000, NaN, NaN, 1)], [half], 0)).split("\n")[1]!;
+    expect(line).not.toMatch(/197/);
+    expect(line.match(/partial/g)).toHaveLength(3); // true CE, true EE, flags
+  });
+
   it("flags in words", () => {
     expect(flagText(0)).toBe("");
     expect(flagText(1 | 4)).toBe("partial,restored");

@@ -41,8 +41,12 @@ describe("live view", () => {
       { id: "tempHigh", level: "warning", value: 46 },
     ];
     const text = renderPackView(v, 0, true).join("\n");
-    expect(text).toContain("\x1b[31;1mcellOverVoltage (alarm 1.95)\x1b[0m");
+    expect(text).toContain("\x1b[31;1mcellOverVoltage (alarm 1.95 V)\x1b[0m");
     expect(text).toContain("\x1b[33;1mtempHigh (warning 46)\x1b[0m");
+    v.alarms = [{ id: "ceDrop", level: "warning", value: 0.978298115 }];
+    v.lastCycle = { index: 1, ce: NaN, ceBound: NaN, ee: NaN, chargeAh: 0.8, dischargeAh: 1.9, partial: true };
+    expect(renderPackView(v, 0, false).join("\n")).toMatch(/last cycle #1 \(partial\)  CE — ± —/);
+    expect(renderPackView(v, 0, false).join("\n")).toContain("ceDrop (warning 97.83 %)");
   });
 
   it("link health: lines/s, rejected, gaps; a lost port says so", () => {

@@ -7,6 +7,9 @@ import { MonitorSession } from "../../../host/monitor/monitorSession";
 import { parseNoteLine } from "../../../host/monitor/rawLog";
 import { FakeBoardPty, waitUntil } from "../serial/fakeBoardPty";
 import { bootLine, corrupt, cycleLine, identLine, statusLine } from "./telemetryFixtures";
+import { canonicalConfigText, configHash, CONFIG_REPLY_ID } from "../../../host/monitor/boardConfig";
+import { validateConfig } from "../../../shared/config/validateConfig";
+import { encodeLine } from "../../../shared/telemetry/lineFormat";
 
 let board: FakeBoardPty | null = null;
 let session: MonitorSession | null = null;
@@ -127,5 +130,21 @@ describe("MonitorSession over a real pseudo-terminal", () => {
     expect(ev.indexOf("reconnected")).toBeGreaterThan(ev.indexOf("disconnected"));
     expect(s.view.health.disconnects).toBe(1);
     expect(s.view.health.gaps).toBe(1); // seq 2…4 were lost while unplugged
+  });
+
+  it("asks the board for its pack config; the reply is logged, copied beside the log and noted with its hash", async () => {
+    const s = await startSession();
+    await board!.waitForReceived((all) => all.includes(`\x10zbms("config#${CONFIG_REPLY_ID}")\n`));
+    const pack = validateConfig(JSON.parse(fs.readFileSync(nodePath.join(__dirname, "..", "..", "..", "hardware", "packs", "znmno2-4s.json"), "utf8")));
+    const reply = encodeLine({ type: "reply", id: CONFIG_REPLY_ID, payload: `{"config":${canonicalConfigText(pack)}}` }, 0);
+    board!.write(reply + "\r\n");
+    await waitUntil(() => fs.existsSync(s.files.packConfig));
+    expect(boardLines(s.files.rawLog)).toEqual([reply]);
+    expect(configHash(JSON.parse(fs.readFileSync(s.files.packConfig, "utf8")))).toBe(configHash(pack));
+    expect(notes(s.files.rawLog).filter((n) => n.event === "config")).toMatchObject([{ hash: configHash(pack), file: "test.pack.json" }]);
+    // a board that does not know the command: noted, and the user is told analyze needs --config
+    board!.write(encodeLine({ type: "error", id: CONFIG_REPLY_ID, text: 'unknown command "config"' }, 1) + "\r\n");
+    await waitUntil(() => notes(s.files.rawLog).some((n) => n.event === "configRejected"));
+    expect(s.view.lastEvent).toMatch(/analyze will need --config/);
   });
 });
