@@ -17,8 +17,9 @@
  * it compacts a full area. Erase cycles per page per day = bytes written per day / area size.
  * The ESP32 modules' SPI NOR flash (e.g. Winbond W25Q32JV in ESP32-WROOM-32: "minimum
  * 100K program-erase cycles per sector", data sheet §1 Features) then lasts
- * FLASH_ERASE_CYCLES / (erases per day) days. With ~2.5 kB records every 300 s plus a few
- * cycle ends a day this is ~3 erases/page/day: decades (the test prints the figure).
+ * FLASH_ERASE_CYCLES / (erases per day) days. With ~3.7 kB records (znmno2-4s, firmware/README.md)
+ * every 300 s plus a few cycle ends a day this is a few erases/page/day: decades (the test prints
+ * the figure).
  */
 
 /** "ZBS1" as a little-endian u32: marks a zbms state record. */

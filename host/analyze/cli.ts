@@ -24,7 +24,7 @@ import { chooseConfig, ConfigMismatchError, logConfig, type ChosenConfig } from 
 import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
 import { renderReport, type ReportSummary } from "./report";
-import { CYCLE_FLAG_TRUNCATED, replay, startReplayRead, type ReplayResult } from "./replay";
+import { CYCLE_FLAG_TRUNCATED, replay, type ReplayResult } from "./replay";
 import { CYCLE_COLUMNS, REST_COLUMNS, restRows, toCsv, toObjects, toText } from "./tables";
 
 const require = createRequire(import.meta.url);
@@ -81,9 +81,9 @@ export interface AnalysisFiles {
 
 /** Wall time of each phase of one analysis (ms). */
 export interface PhaseTimesMs {
-  /** Format detection and the replay's read worker start (bundle from cache, or built). */
+  /** Format detection. */
   start: number;
-  /** Profile pass (the worker boots meanwhile). */
+  /** Profile pass. */
   profile: number;
   /** Fitted (or user) config. */
   config: number;
@@ -148,9 +148,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
   const path = resolve(input);
   const imp = await pickImporter(path, opts.format);
   const prog = makeProgress(path, opts.progress);
-  // The replay's read worker boots (and reads ahead) while the profile pass runs.
   const zeroCurrentIsOpenCircuit = imp.format !== "zbms-log";
-  const reader = startReplayRead(imp, path, { zeroCurrentIsOpenCircuit });
   const tStarted = performance.now();
   try {
     const profile = await profileInput(imp, path, prog.pass("profile"));
@@ -172,7 +170,6 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       dqdvCycles: opts.dqdvCycles,
       onProgress: prog.pass("replay "),
       zeroCurrentIsOpenCircuit,
-      reader,
     });
     const tReplayed = performance.now();
     prog.done();
@@ -267,7 +264,6 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     };
     return { format: imp.format, profile, replay: rep, protocol, summary, files, phaseMs };
   } finally {
-    reader?.cancel();
     prog.done();
   }
 }

@@ -5,12 +5,12 @@
  * offsets into the chunk, and a reused `CsvRow` hands fields out as numbers (parsed straight
  * from the bytes, no string allocated) or strings. Memory stays flat however long the file.
  *
- * Supported: `,` `;` or tab delimiters, `\n` or `\r\n` line ends, a UTF-8 BOM, double-quoted
- * fields (quotes are stripped, `""` inside quotes becomes `"`; a quoted field may not span
- * lines — cycler exports never do).
+ * Supported: `,` `;` or tab delimiters, `\n`, `\r\n` or lone `\r` line ends, a UTF-8 BOM,
+ * double-quoted fields (quotes are stripped, `""` inside quotes becomes `"`; a quoted field may
+ * not span lines — cycler exports never do). Lines are capped at MAX_LINE_BYTES.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { open } from "node:fs/promises";
 
 const BYTE_LF = 10;
 const BYTE_CR = 13;
@@ -19,7 +19,6 @@ const BYTE_MINUS = 45;
 const BYTE_PLUS = 43;
 const BYTE_DOT = 46;
 const BYTE_0 = 48;
-const BYTE_9 = 57;
 const BYTE_E_LOWER = 101;
 const BYTE_E_UPPER = 69;
 const BYTE_SPACE = 32;
@@ -27,17 +26,35 @@ const BYTE_SPACE = 32;
 /** Largest mantissa kept exact in a double (2^53). */
 export const EXACT_MANTISSA_LIMIT = 9007199254740992;
 /** Powers of ten are exact in a double up to 1e22 (IEEE 754 binary64). */
-export const EXACT_POW10 = [
+export const EXACT_POW10 = new Float64Array([
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
   1e18, 1e19, 1e20, 1e21, 1e22,
-];
+]);
+const MAX_EXACT_POW10 = 22;
 
-/** Read chunk size (bytes): large enough to amortise stream overhead, small for flat memory. */
+/** Read chunk size (bytes): large enough to amortise read overhead, small for flat memory. */
 const CHUNK_BYTES = 1 << 20;
+/**
+ * Longest line readCsv accepts (bytes, CsvReadOptions.maxLineBytes): a cycler export's row is
+ * well under 1 kB, its header a few kB; a longer "line" is not CSV (a binary file, a file
+ * without line ends) and would otherwise be held in memory whole.
+ */
+export const MAX_LINE_BYTES = 1 << 20;
+/** Bytes of a too-long line quoted in its error. */
+const LINE_QUOTE_BYTES = 40;
 /** Field offsets kept per row; grows if a file has more columns. */
 const INITIAL_FIELDS = 64;
 
 const utf8 = new TextDecoder("utf-8");
+
+/** A line longer than the cap (CsvReadOptions.maxLineBytes): the message names the line and quotes its start. */
+export class CsvLineTooLongError extends Error {
+  constructor(path: string, lineNo: number, maxBytes: number, head: Uint8Array) {
+    const quoted = JSON.stringify(utf8.decode(head).replace(/[^\x20-\x7e]/g, "?"));
+    super(`${path}: line ${lineNo} is longer than ${maxBytes} bytes (it begins ${quoted}); a CSV row is far shorter: is this a CSV file with line ends?`);
+    this.name = "CsvLineTooLongError";
+  }
+}
 
 /** One row of the CSV, reused from row to row: read what you need inside the callback. */
 export class CsvRow {
@@ -85,70 +102,114 @@ export class CsvRow {
  * trimming). Returns NaN for an empty or non-numeric field.
  */
 export function parseNumberBytes(buf: Uint8Array, s: number, e: number): number {
-  while (s < e && (buf[s] === BYTE_SPACE || buf[s] === BYTE_QUOTE)) s++;
-  while (e > s && (buf[e - 1] === BYTE_SPACE || buf[e - 1] === BYTE_QUOTE)) e--;
-  if (s >= e) return NaN;
+  const v = parsePlainDecimal(buf, s, e);
+  return v === v ? v : parseNumberGeneral(buf, s, e);
+}
+
+/**
+ * The common case alone, fast: [sign] digits [. digits], nothing around, < 2^53 as an integer
+ * mantissa; NaN for anything else (parseNumberGeneral then decides; where this gives a number,
+ * it is the one parseNumberGeneral gives).
+ */
+function parsePlainDecimal(buf: Uint8Array, s: number, e: number): number {
   let i = s;
-  let neg = false;
-  if (buf[i] === BYTE_MINUS) {
-    neg = true;
-    i++;
-  } else if (buf[i] === BYTE_PLUS) {
-    i++;
-  }
+  const first = i < e ? buf[i] : 0;
+  const neg = first === BYTE_MINUS;
+  if (neg || first === BYTE_PLUS) i++;
+  const from = i;
   let mant = 0;
-  let digits = 0;
-  let fracDigits = 0;
   let c = 0;
   while (i < e) {
-    c = buf[i];
-    if (c < BYTE_0 || c > BYTE_9) break;
-    mant = mant * 10 + (c - BYTE_0);
-    digits++;
+    c = buf[i] - BYTE_0;
+    if (c < 0 || c > 9) break;
+    mant = mant * 10 + c;
     i++;
   }
+  const intDigits = i - from;
+  let fracDigits = 0;
   if (i < e && buf[i] === BYTE_DOT) {
     i++;
+    const fracStart = i;
     while (i < e) {
-      c = buf[i];
-      if (c < BYTE_0 || c > BYTE_9) break;
-      mant = mant * 10 + (c - BYTE_0);
-      digits++;
-      fracDigits++;
+      c = buf[i] - BYTE_0;
+      if (c < 0 || c > 9) return NaN;
+      mant = mant * 10 + c;
       i++;
     }
+    fracDigits = i - fracStart;
+  }
+  if (i !== e || intDigits + fracDigits === 0 || mant >= EXACT_MANTISSA_LIMIT || fracDigits > MAX_EXACT_POW10) return NaN;
+  const v = fracDigits === 0 ? mant : mant / EXACT_POW10[fracDigits];
+  return neg ? -v : v;
+}
+
+/** parseNumberBytes for every field the plain-decimal path leaves. */
+function parseNumberGeneral(buf: Uint8Array, s: number, e: number): number {
+  while (s < e && (buf[s] === BYTE_SPACE || buf[s] === BYTE_QUOTE)) s++;
+  while (e > s && (buf[e - 1] === BYTE_SPACE || buf[e - 1] === BYTE_QUOTE)) e--;
+  let i = s;
+  let c = i < e ? buf[i] : 0;
+  const neg = c === BYTE_MINUS;
+  if (neg || c === BYTE_PLUS) i++;
+  let mant = 0;
+  const intStart = i;
+  while (i < e) {
+    c = buf[i] - BYTE_0;
+    if (c < 0 || c > 9) break;
+    mant = mant * 10 + c;
+    i++;
+  }
+  let digits = i - intStart;
+  let fracDigits = 0;
+  if (i < e && buf[i] === BYTE_DOT) {
+    i++;
+    const fracStart = i;
+    while (i < e) {
+      c = buf[i] - BYTE_0;
+      if (c < 0 || c > 9) break;
+      mant = mant * 10 + c;
+      i++;
+    }
+    fracDigits = i - fracStart;
+    digits += fracDigits;
   }
   if (digits === 0) return slowParse(buf, s, e);
-  let exp = 0;
-  if (i < e && (buf[i] === BYTE_E_LOWER || buf[i] === BYTE_E_UPPER)) {
-    i++;
-    let expNeg = false;
-    if (i < e && buf[i] === BYTE_MINUS) {
-      expNeg = true;
-      i++;
-    } else if (i < e && buf[i] === BYTE_PLUS) {
-      i++;
-    }
-    let expDigits = 0;
-    while (i < e) {
-      c = buf[i];
-      if (c < BYTE_0 || c > BYTE_9) break;
-      exp = exp * 10 + (c - BYTE_0);
-      expDigits++;
-      i++;
-    }
-    if (expDigits === 0) return NaN;
-    if (expNeg) exp = -exp;
+  let scale = -fracDigits;
+  if (i < e) {
+    const exp = parseExponent(buf, i, e);
+    if (exp !== exp) return NaN;
+    scale += exp;
   }
-  if (i !== e) return NaN;
   if (mant >= EXACT_MANTISSA_LIMIT) return slowParse(buf, s, e);
-  const scale = exp - fracDigits;
   let v: number;
   if (scale === 0) v = mant;
-  else if (scale < 0 && -scale <= 22) v = mant / EXACT_POW10[-scale];
-  else if (scale > 0 && scale <= 22) v = mant * EXACT_POW10[scale];
+  else if (scale < 0 && scale >= -MAX_EXACT_POW10) v = mant / EXACT_POW10[-scale];
+  else if (scale > 0 && scale <= MAX_EXACT_POW10) v = mant * EXACT_POW10[scale];
   else return slowParse(buf, s, e);
   return neg ? -v : v;
+}
+
+/** The exponent `e±ddd` that fills bytes [i, e) exactly, or NaN (no `e`, no digit, other bytes). */
+function parseExponent(buf: Uint8Array, i: number, e: number): number {
+  if (buf[i] !== BYTE_E_LOWER && buf[i] !== BYTE_E_UPPER) return NaN;
+  i++;
+  let expNeg = false;
+  if (i < e && buf[i] === BYTE_MINUS) {
+    expNeg = true;
+    i++;
+  } else if (i < e && buf[i] === BYTE_PLUS) {
+    i++;
+  }
+  const from = i;
+  let exp = 0;
+  while (i < e) {
+    const c = buf[i] - BYTE_0;
+    if (c < 0 || c > 9) return NaN;
+    exp = exp * 10 + c;
+    i++;
+  }
+  if (i === from) return NaN;
+  return expNeg ? -exp : exp;
 }
 
 function slowParse(buf: Uint8Array, s: number, e: number): number {
@@ -177,6 +238,8 @@ export interface CsvReadOptions {
    * only in being consecutive within a pair and ≥ 2 apart between pairs.
    */
   sampleByBytes?: boolean;
+  /** Longest line accepted (bytes); default MAX_LINE_BYTES. */
+  maxLineBytes?: number;
   /** Called with the number of bytes consumed so far and the total (for progress bars). */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
@@ -194,7 +257,8 @@ export function guessDelimiter(line: string): number {
 
 /**
  * Stream the CSV at `path`, calling `onRow` for every non-empty line (the header too: the
- * caller decides what a header is). Return `false` from `onRow` to stop early.
+ * caller decides what a header is). Return `false` from `onRow` to stop early. A line longer
+ * than `maxLineBytes` stops the read with CsvLineTooLongError (memory stays bounded by it).
  */
 export async function readCsv(
   path: string,
@@ -204,110 +268,211 @@ export async function readCsv(
   if (opts.sampleByBytes === true && opts.stride !== undefined && opts.stride > 1) {
     return readCsvSampledByBytes(path, onRow, Math.floor(opts.stride), opts);
   }
-  const totalBytes = (await stat(path)).size;
-  const stream = createReadStream(path, { highWaterMark: opts.chunkBytes ?? CHUNK_BYTES });
-  const row = new CsvRow();
-  let delimiter = opts.delimiter ?? -1;
-  let carry: Uint8Array = new Uint8Array(0);
-  let lineNo = 0;
-  let bytesRead = 0;
-  let stopped = false;
-  let first = true;
-  const stride = opts.stride !== undefined && opts.stride > 1 ? Math.floor(opts.stride) : 1;
-  let dataIdx = -1;
-  // Last line skipped by the stride (buffer, start, end) and whether a line came after it.
-  let skippedBuf: Uint8Array | null = null;
-  let skippedS = 0;
-  let skippedE = 0;
+  const fh = await open(path, "r");
+  try {
+    const totalBytes = (await fh.stat()).size;
+    const reader = new LineScanner(path, onRow, opts);
+    const chunk = opts.chunkBytes !== undefined && opts.chunkBytes > 0 ? Math.floor(opts.chunkBytes) : CHUNK_BYTES;
+    const maxLine = maxLineOf(opts);
+    let buf = new Uint8Array(2 * chunk);
+    let len = 0;
+    let start = 0;
+    let bytesRead = 0;
+    for (;;) {
+      // The unfinished line moves to the front; the buffer grows only while that line is allowed.
+      if (start > 0) {
+        buf.copyWithin(0, start, len);
+        len -= start;
+        start = 0;
+      }
+      if (buf.length - len < chunk) {
+        const grown = new Uint8Array(len + 2 * chunk);
+        grown.set(buf.subarray(0, len));
+        buf = grown;
+      }
+      const got = (await fh.read(buf, len, chunk, bytesRead)).bytesRead;
+      bytesRead += got;
+      len += got;
+      const eof = got === 0;
+      start = reader.scan(buf, start, len, eof);
+      if (opts.onProgress) opts.onProgress(bytesRead, totalBytes);
+      if (start < 0 || eof) break;
+      if (len - start > maxLine) throw reader.tooLong(buf, start);
+    }
+    return { lines: reader.lineNo, bytes: bytesRead };
+  } finally {
+    await fh.close();
+  }
+}
 
-  const processLine = (buf: Uint8Array, s: number, e: number): boolean => {
-    if (stride > 1 && !first) {
-      dataIdx++;
-      if (dataIdx % stride >= 2) {
-        lineNo++;
-        skippedBuf = buf;
-        skippedS = s;
-        skippedE = e;
+/** Byte classes of the tokenizer: a field delimiter, a quote, a line end (CR or LF); 0 = plain. */
+const CLASS_DELIMITER = 1;
+const CLASS_QUOTE = 2;
+const CLASS_LINE_END = 3;
+const BYTE_VALUES = 256;
+
+/**
+ * readCsv's tokenizer: one pass over the bytes splits lines (at `\n`, `\r\n` or a lone `\r`)
+ * and fields (at the delimiter outside quotes) into the reused CsvRow, then hands the row out.
+ */
+class LineScanner {
+  readonly row = new CsvRow();
+  /** Lines ended so far (empty ones included). */
+  lineNo = 0;
+  private readonly classes = new Uint8Array(BYTE_VALUES);
+  private delimiter: number;
+  private first = true;
+  private readonly stride: number;
+  private dataIdx = -1;
+  /** A copy of the last line skipped by the stride (handed out if it was the file's last). */
+  private skipped: Uint8Array | null = null;
+
+  private readonly maxLine: number;
+
+  constructor(
+    private readonly path: string,
+    private readonly onRow: (row: CsvRow) => boolean | void,
+    opts: CsvReadOptions,
+  ) {
+    this.maxLine = maxLineOf(opts);
+    this.classes[BYTE_QUOTE] = CLASS_QUOTE;
+    this.classes[BYTE_LF] = CLASS_LINE_END;
+    this.classes[BYTE_CR] = CLASS_LINE_END;
+    this.delimiter = opts.delimiter ?? -1;
+    if (this.delimiter >= 0) this.classes[this.delimiter] = CLASS_DELIMITER;
+    this.stride = opts.stride !== undefined && opts.stride > 1 ? Math.floor(opts.stride) : 1;
+  }
+
+  /**
+   * Hand out every complete line of buf[from, to) (and, at the end of the file, the last line
+   * without a line end). Returns where the unfinished line begins, or −1 when onRow said stop.
+   */
+  scan(buf: Uint8Array, from: number, to: number, eof: boolean): number {
+    const classes = this.classes;
+    const row = this.row;
+    row.buf = buf;
+    let lineStart = from;
+    let fieldStart = from;
+    let n = 0;
+    let inQuote = false;
+    let quoted = 0;
+    let i = from;
+    while (i < to) {
+      const k = classes[buf[i]];
+      if (k === 0) {
+        i++;
+      } else if (k === CLASS_DELIMITER) {
+        if (!inQuote) {
+          if (n + 1 >= row.starts.length) growRow(row);
+          row.starts[n] = fieldStart;
+          row.ends[n] = i;
+          n++;
+          fieldStart = i + 1;
+        }
+        i++;
+      } else if (k === CLASS_QUOTE) {
+        inQuote = !inQuote;
+        quoted = 1;
+        i++;
+      } else {
+        // A line end: `\r\n` is one (a `\r` at the buffer's end waits for the next read).
+        let next = i + 1;
+        if (buf[i] === BYTE_CR) {
+          if (next === to && !eof) break;
+          if (next < to && buf[next] === BYTE_LF) next++;
+        }
+        if (i - lineStart > this.maxLine) throw this.tooLong(buf, lineStart);
+        row.starts[n] = fieldStart;
+        row.ends[n] = i;
+        row.count = n + 1;
+        row.quoted = quoted;
+        if (!this.line(buf, lineStart, i)) return -1;
+        lineStart = next;
+        fieldStart = next;
+        n = 0;
+        inQuote = false;
+        quoted = 0;
+        i = next;
+      }
+    }
+    if (eof) return this.end(buf, lineStart, to, n, fieldStart, quoted);
+    return lineStart;
+  }
+
+  /** The error for the line beginning at buf[start], the one after the last counted. */
+  tooLong(buf: Uint8Array, start: number): CsvLineTooLongError {
+    return new CsvLineTooLongError(this.path, this.lineNo + 1, this.maxLine, buf.subarray(start, start + LINE_QUOTE_BYTES));
+  }
+
+  /** The end of the file: its last line if it has no line end, or the stride's last skipped line. */
+  private end(buf: Uint8Array, lineStart: number, to: number, n: number, fieldStart: number, quoted: number): number {
+    if (lineStart < to) {
+      if (to - lineStart > this.maxLine) throw this.tooLong(buf, lineStart);
+      const row = this.row;
+      row.starts[n] = fieldStart;
+      row.ends[n] = to;
+      row.count = n + 1;
+      row.quoted = quoted;
+      return this.line(buf, lineStart, to, true) ? to : -1;
+    }
+    const last = this.skipped;
+    if (last !== null) {
+      this.lineNo--;
+      splitFields(this.row, last, 0, last.length, this.delimiter);
+      if (!this.line(last, 0, last.length, true)) return -1;
+    }
+    return to;
+  }
+
+  /**
+   * One line [s, e) whose fields are in `row`: counted, and handed out unless empty or skipped
+   * by the stride (never the file's `last` line).
+   */
+  private line(buf: Uint8Array, s: number, e: number, last = false): boolean {
+    this.lineNo++;
+    if (e <= s) return true;
+    const row = this.row;
+    if (this.first) {
+      this.first = false;
+      if (e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
+      if (this.delimiter < 0) {
+        this.delimiter = guessDelimiter(utf8.decode(buf.subarray(s, e)));
+        this.classes[this.delimiter] = CLASS_DELIMITER;
+      }
+      splitFields(row, buf, s, e, this.delimiter);
+    } else if (this.stride > 1 && !last) {
+      this.dataIdx++;
+      if (this.dataIdx % this.stride >= 2) {
+        this.skipped = buf.slice(s, e);
         return true;
       }
-      skippedBuf = null;
     }
-    lineNo++;
-    if (e > s && buf[e - 1] === BYTE_CR) e--;
-    if (first) {
-      first = false;
-      if (e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
-      if (delimiter < 0) delimiter = guessDelimiter(utf8.decode(buf.subarray(s, e)));
-    }
-    if (e <= s) return true;
-    splitFields(row, buf, s, e, delimiter);
-    row.lineNo = lineNo;
-    return onRow(row) !== false;
-  };
-
-  const processLineAll = (buf: Uint8Array, s: number, e: number): boolean => {
-    lineNo++;
-    if (e > s && buf[e - 1] === BYTE_CR) e--;
-    if (e <= s) return true;
-    if (delimiter < 0) delimiter = guessDelimiter(utf8.decode(buf.subarray(s, e)));
-    splitFields(row, buf, s, e, delimiter);
-    row.lineNo = lineNo;
-    return onRow(row) !== false;
-  };
-
-  try {
-    for await (const chunkAny of stream) {
-      const chunk = chunkAny as Uint8Array;
-      bytesRead += chunk.length;
-      let buf: Uint8Array = chunk;
-      let lineStart = 0;
-      if (carry.length > 0) {
-        // Only the line that straddles the chunk boundary is copied, not the whole chunk.
-        const firstNl = chunk.indexOf(BYTE_LF);
-        if (firstNl < 0) {
-          const joined = new Uint8Array(carry.length + chunk.length);
-          joined.set(carry, 0);
-          joined.set(chunk, carry.length);
-          carry = joined;
-          if (opts.onProgress) opts.onProgress(bytesRead, totalBytes);
-          continue;
-        }
-        const line = new Uint8Array(carry.length + firstNl);
-        line.set(carry, 0);
-        line.set(chunk.subarray(0, firstNl), carry.length);
-        if (!processLine(line, 0, line.length)) {
-          stopped = true;
-          break;
-        }
-        lineStart = firstNl + 1;
-      }
-      let nl = buf.indexOf(BYTE_LF, lineStart);
-      while (nl >= 0) {
-        if (!processLine(buf, lineStart, nl)) {
-          stopped = true;
-          break;
-        }
-        lineStart = nl + 1;
-        nl = buf.indexOf(BYTE_LF, lineStart);
-      }
-      if (stopped) break;
-      carry = buf.slice(lineStart);
-      if (opts.onProgress) opts.onProgress(bytesRead, totalBytes);
-    }
-    if (!stopped && carry.length > 0) {
-      // The final line has no line end: it is the last line, never skipped by the stride.
-      if (first || stride === 1) processLine(carry, 0, carry.length);
-      else processLineAll(carry, 0, carry.length);
-    } else if (!stopped && skippedBuf !== null) {
-      // The file's last line was skipped by the stride: hand it out after all.
-      const b = skippedBuf as Uint8Array;
-      lineNo--;
-      processLineAll(b, skippedS, skippedE);
-    }
-  } finally {
-    stream.destroy();
+    this.skipped = null;
+    row.lineNo = this.lineNo;
+    return this.onRow(row) !== false;
   }
-  return { lines: lineNo, bytes: bytesRead };
+}
+
+/** The line-length cap of `opts` (bytes). */
+function maxLineOf(opts: CsvReadOptions): number {
+  return opts.maxLineBytes !== undefined && opts.maxLineBytes > 0 ? opts.maxLineBytes : MAX_LINE_BYTES;
+}
+
+/**
+ * Index of the byte ending the line that holds buf[from] within buf[0, len): a LF, the LF of a
+ * CR LF, or a lone CR; −1 when none (a CR at len − 1 ends a line only at the end of the file,
+ * `final`: else a LF may follow in the next window).
+ */
+function lineEndIn(buf: Uint8Array, from: number, len: number, final: boolean): number {
+  for (let i = from; i < len; i++) {
+    const c = buf[i];
+    if (c === BYTE_LF) return i;
+    if (c === BYTE_CR) {
+      if (i + 1 < len) return buf[i + 1] === BYTE_LF ? i + 1 : i;
+      return final ? i : -1;
+    }
+  }
+  return -1;
 }
 
 /** Lines whose mean length sets the byte jump of readCsvSampledByBytes. */
@@ -355,7 +520,12 @@ function readCsvSampledByBytes(
       }
       winLen = got;
     };
-    const lfFrom = (i: number): number => (winLen === buf.length ? buf.indexOf(BYTE_LF, i) : buf.subarray(0, winLen).indexOf(BYTE_LF, i));
+    const maxLine = maxLineOf(opts);
+    const lfFrom = (i: number): number => lineEndIn(buf, i, winLen, winStart + winLen >= size);
+    /** A window about to grow past the line cap: the line at `abs` is too long. */
+    const checkCap = (abs: number): void => {
+      if (buf.length > maxLine) throw new CsvLineTooLongError(path, lineNo + 1, maxLine, buf.subarray(abs - winStart, abs - winStart + LINE_QUOTE_BYTES));
+    };
     /**
      * Make the window hold the line that starts at absolute byte `abs` up to its LF; returns
      * that LF's index in the window, or −1 when the file ends first.
@@ -367,7 +537,8 @@ function readCsvSampledByBytes(
       load(abs);
       nl = lfFrom(0);
       while (nl < 0 && winLen === buf.length) {
-        // A line longer than the window: grow the window.
+        // A line longer than the window: grow the window (up to the line cap).
+        checkCap(abs);
         buf = new Uint8Array(buf.length * 2);
         load(abs);
         nl = lfFrom(0);
@@ -406,7 +577,8 @@ function readCsvSampledByBytes(
       let k = from;
       let counted = 0;
       while (counted < SAMPLE_LENGTH_LINES) {
-        const nl = lfFrom(k);
+        // (A CR ending the window counts as a line end here, as a LF would: an estimate.)
+        const nl = lineEndIn(buf, k, winLen, true);
         if (nl < 0) break;
         k = nl + 1;
         counted++;
@@ -467,8 +639,10 @@ function readCsvSampledByBytes(
         load(size > buf.length ? size - buf.length : 0);
         end = winLen;
         while (end > 0 && (buf[end - 1] === BYTE_LF || buf[end - 1] === BYTE_CR)) end--;
-        prevNl = end > 0 ? buf.subarray(0, end).lastIndexOf(BYTE_LF) : -1;
+        prevNl = end - 1;
+        while (prevNl >= 0 && buf[prevNl] !== BYTE_LF && buf[prevNl] !== BYTE_CR) prevNl--;
         if (prevNl >= 0 || winStart === 0) break;
+        checkCap(winStart);
         buf = new Uint8Array(buf.length * 2); // the last line is longer than the window
       }
       const start = prevNl + 1;

@@ -1,17 +1,9 @@
-/** Standard CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320), as Espruino's `E.CRC32` ([README]: E.CRC32("hello") = 907060870). */
-const POLY = 0xedb88320;
-const TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? POLY ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+/**
+ * Standard CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320), as Espruino's `E.CRC32` ([README]:
+ * E.CRC32("hello") = 907060870): Node's own zlib.crc32 (Node ≥ 20.15).
+ */
+import { crc32 as zlibCrc32 } from "node:zlib";
 
 export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return zlibCrc32(bytes);
 }

@@ -91,6 +91,29 @@ export interface EvalResult {
 /** Why the board last booted. */
 export type BootReason = "powerOn" | "reset" | "load" | "watchdog" | "reboot" | "powerLoss";
 
+/** The sandbox's own constructors (values made for board code must come from its realm). */
+interface SandboxIntrinsics {
+  Error: ErrorConstructor;
+  Uint8Array: Uint8ArrayConstructor;
+  ArrayBuffer: ArrayBufferConstructor;
+  Array: ArrayConstructor;
+  JSON: JSON;
+  Object: ObjectConstructor;
+}
+
+/** What createContext's install steps share: the context, its globals, and the helpers. */
+interface Sandbox {
+  ctx: vm.Context;
+  g: Record<string, unknown>;
+  intr: SandboxIntrinsics;
+  /** Throw an Error of the sandbox's realm. */
+  fail: (msg: string) => never;
+  /** True while this context is the powered board's. */
+  alive: () => boolean;
+  /** Write to the board's output (while alive). */
+  out: (text: string) => void;
+}
+
 /** Modes `pinMode` accepts (espruino.com/Reference#l__global_pinMode). */
 const PIN_MODES = ["analog", "input", "input_pullup", "input_pulldown", "output", "opendrain", "opendrain_pullup", "af_output", "af_opendrain", "auto"];
 
@@ -462,9 +485,7 @@ export class VirtualBoard {
     const board = this;
     const ctx = vm.createContext({}, { name: "espruino", codeGeneration: { strings: true, wasm: false }, microtaskMode: "afterEvaluate" });
     vm.runInContext(stripScript(), ctx);
-    const intr = vm.runInContext("({Error: Error, Uint8Array: Uint8Array, ArrayBuffer: ArrayBuffer, Array: Array, JSON: JSON, Object: Object})", ctx) as {
-      Error: ErrorConstructor; Uint8Array: Uint8ArrayConstructor; ArrayBuffer: ArrayBufferConstructor; Array: ArrayConstructor; JSON: JSON; Object: ObjectConstructor;
-    };
+    const intr = vm.runInContext("({Error: Error, Uint8Array: Uint8Array, ArrayBuffer: ArrayBuffer, Array: Array, JSON: JSON, Object: Object})", ctx) as SandboxIntrinsics;
     const fail = (msg: string): never => {
       throw new intr.Error(msg);
     };
@@ -481,13 +502,36 @@ export class VirtualBoard {
         return c ? c() : undefined;
       },
     });
+    const sb: Sandbox = { ctx, g, intr, fail, alive, out };
+    this.installConsole(sb);
+    this.installTimers(sb);
+    this.installInterpreterControl(sb);
+    this.installE(sb);
+    this.installProcess(sb);
+    const esp32 = this.installPins(sb);
+    this.installI2c(sb);
+    const Storage = this.installStorage(sb);
+    g.require = (name: unknown) => {
+      if (name === "Storage") return Storage;
+      if (name === "ESP32") return esp32;
+      return fail(`Module ${String(name)} not found`);
+    };
+    return ctx;
+  }
 
+  /** print and console.* write to the board's output. */
+  private installConsole(sb: Sandbox): void {
+    const { g, out } = sb;
     const printArgs = (args: unknown[]): string => args.map((a) => (typeof a === "string" ? a : formatValue(a))).join(" ");
     g.print = (...args: unknown[]) => out(printArgs(args) + "\r\n");
     const log = (...args: unknown[]) => out(printArgs(args) + "\r\n");
     g.console = { log, error: log, warn: log, info: log, debug: log };
+  }
 
-    // time
+  /** getTime, setInterval/setTimeout, clearInterval/clearTimeout and Date.now on the board's clock. */
+  private installTimers(sb: Sandbox): void {
+    const board = this;
+    const { ctx, g, fail, alive } = sb;
     g.getTime = () => (board.clock.now() - board.bootAtMs) / 1000; // restarts at 0 on every boot, as on the ESP32
     const addTimer = (periodic: boolean) => (fn: unknown, ms?: number, ...args: unknown[]) => {
       if (typeof fn === "string") {
@@ -512,8 +556,12 @@ export class VirtualBoard {
     const bootEpochMs = Date.now() - board.clock.now();
     vm.runInContext("Date.now = function () { return __now__(); };", Object.assign(ctx, { __now__: () => bootEpochMs + board.clock.now() }));
     delete g.__now__;
+  }
 
-    // interpreter control
+  /** reset, save, load and echo. */
+  private installInterpreterControl(sb: Sandbox): void {
+    const board = this;
+    const { g, fail, out } = sb;
     g.reset = () => {
       board.requestReboot("reset", false);
       // soft reset: RAM only, .bootcde runs, .varimg does not
@@ -539,8 +587,12 @@ export class VirtualBoard {
     g.echo = (on: unknown) => {
       board.echoCallback?.(Boolean(on));
     };
+  }
 
-    // E
+  /** The E object: CRC32, the watchdog, events, boot code, reboot. */
+  private installE(sb: Sandbox): void {
+    const board = this;
+    const { g, intr, fail } = sb;
     const handlers: Record<string, Array<(...a: unknown[]) => unknown>> = {};
     g.E = {
       __handlers: handlers,
@@ -576,15 +628,24 @@ export class VirtualBoard {
       toUint8Array: (...args: unknown[]) => new intr.Uint8Array(args.flatMap((a) => Array.from(toBytes(a)))),
       setConsole: () => undefined,
     };
+  }
 
-    // process
+  /** The process object: version, environment, memory. */
+  private installProcess(sb: Sandbox): void {
+    const board = this;
+    const { g } = sb;
     g.process = {
       version: ESPRUINO_VERSION,
       env: { VERSION: ESPRUINO_VERSION, BOARD: "ESP32", CONSOLE: "USB", MODULES: "Storage,ESP32,Wifi,net,http,crypto", EXPTR: 0 },
       memory: () => board.memory(),
     };
+  }
 
-    // pins, ADC, ESP32
+  /** Pins, analogRead through the board's front end, digital I/O, and the ESP32 module (returned). */
+  private installPins(sb: Sandbox): unknown {
+    const board = this;
+    const { g, fail } = sb;
+
     for (let i = 0; i <= 39; i++) g["D" + i] = "D" + i;
     g.analogRead = (pin: unknown) => {
       const p = String(pin);
@@ -619,8 +680,13 @@ export class VirtualBoard {
       getState: () => ({ sdkVersion: "v4.4.8", freeHeap: 100_000, BLE: false, Wifi: false, minHeap: 90_000 }),
     };
     g.ESP32 = esp32;
+    return esp32;
+  }
 
-    // I2C
+  /** I2C1, I2C2 and software I2C on the emulated bus. */
+  private installI2c(sb: Sandbox): void {
+    const board = this;
+    const { g, intr, fail } = sb;
     const makeI2c = (name: string) => ({
       setup: (o?: { scl?: unknown; sda?: unknown; bitrate?: unknown }) => {
         board.i2cSetup.add(name);
@@ -660,8 +726,13 @@ export class VirtualBoard {
     g.I2C = function I2C() {
       return makeI2c("I2C1");
     };
+  }
 
-    // Storage
+  /** The Storage module (returned) over the board's flash storage. */
+  private installStorage(sb: Sandbox): unknown {
+    const board = this;
+    const { intr, fail, alive } = sb;
+
     const storage = board.storage;
     const Storage = {
       read: (name: unknown, offset?: unknown, length?: unknown) => {
@@ -715,12 +786,7 @@ export class VirtualBoard {
       compact: () => undefined,
       open: () => fail("Storage.open (StorageFile) is not provided by the virtual board; use write with offsets"),
     };
-    g.require = (name: unknown) => {
-      if (name === "Storage") return Storage;
-      if (name === "ESP32") return esp32;
-      return fail(`Module ${String(name)} not found`);
-    };
-    return ctx;
+    return Storage;
   }
 
   /** Set by the REPL to implement `echo(on)`. */

@@ -3,7 +3,7 @@ import type { BuildOptions } from "esbuild";
 
 /** What to bundle and where to cache it. */
 export interface BundleSpec {
-  /** Cache file prefix, e.g. "cli" or "readWorker". */
+  /** Cache file prefix, e.g. "cli". */
   name: string;
   /** Absolute checkout root: esbuild's working directory; inputs are stored relative to it. */
   root: string;

@@ -2,7 +2,7 @@
 /**
  * An esbuild bundle cached on disk, keyed by the contents of the files it was built from.
  * Used by the CLI's entry (host/cli/bin.mjs: the whole CLI as one ES module, so `zbms` starts
- * without tsx) and by the analyze read worker (host/analyze/parallelRead.ts). Plain JavaScript
+ * without tsx). Plain JavaScript
  * (types in cachedBundle.d.mts) because bin.mjs runs before any TypeScript loader exists.
  *
  * Cache folder: `node_modules/.cache/zbms` under the checkout (the usual place for build caches;

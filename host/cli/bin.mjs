@@ -17,9 +17,10 @@
  *   ZBMS_FROM_SOURCE=1  run the TypeScript sources through tsx (no bundle).
  *   ZBMS_CACHE_DIR=DIR  cache folder instead of node_modules/.cache/zbms; it must be inside the
  *                       checkout (the bundle finds node_modules and the repository from there).
- *   ZBMS_REPORT_RSS=1   at exit, print `{"peakRssMB":…,"mainSeconds":…}` as the last line on
- *                       stderr: the process's peak resident set (MB) and the seconds main() ran
- *                       (null if it never returned). Used by `npm run bench:analyze`.
+ *   ZBMS_REPORT_RSS=1   at exit, print `{"peakRssMB":…,"mainSeconds":…,"cpuSeconds":…}` as the
+ *                       last line on stderr: the process's peak resident set (MB), the seconds
+ *                       main() ran (null if it never returned) and the process's CPU time (user +
+ *                       system, s). Used by `npm run bench:analyze`.
  */
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
@@ -30,6 +31,8 @@ import { buildBundle, bundleCacheDir, freshBundle } from "../build/cachedBundle.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** process.resourceUsage().maxRSS is in KiB. */
 const KIB_PER_MIB = 1024;
+/** process.cpuUsage() counts microseconds. */
+const US_PER_S = 1e6;
 /** process.hrtime.bigint() counts nanoseconds. */
 const NS_PER_S = 1e9;
 
@@ -96,7 +99,9 @@ let mainSeconds = null;
 if (process.env.ZBMS_REPORT_RSS === "1") {
   process.on("exit", () => {
     const peakRssMB = process.resourceUsage().maxRSS / KIB_PER_MIB;
-    process.stderr.write(JSON.stringify({ peakRssMB, mainSeconds }) + "\n");
+    const cpu = process.cpuUsage();
+    const cpuSeconds = (cpu.user + cpu.system) / US_PER_S;
+    process.stderr.write(JSON.stringify({ peakRssMB, mainSeconds, cpuSeconds }) + "\n");
   });
 }
 

@@ -31,7 +31,7 @@ export interface AlarmInputs {
   /** Worst cell's self-discharge rate during the current rest (fraction of capacity per hour,
    *  ≥ 0): its steady voltage fall read through the OCV curve (shared/selfDischarge). */
   selfDischargeFracPerH: number;
-  /** Last retention after a shelving rest (fraction). Not watched yet: AlarmId has no retention id. */
+  /** Last retention after a shelving rest (fraction); watched by the lowRetention rows. */
   retentionFrac: number;
   /** CE of the last complete, unflagged cycle (fraction). */
   lastCe: number;
@@ -264,18 +264,6 @@ export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp:
     } else if (level > lo[k]) lo[k] = level;
   }
   plan.quietValid = valid;
-}
-
-/**
- * The quiet bands of the last full pass, per input in ALARM_INPUT_INDEX order, while they hold
- * (no row pending, the same alarm table): as long as every input is NaN or strictly inside
- * (lo[k], hi[k]), `stepAlarms` changes nothing and emits nothing. Null when they do not hold.
- * Read-only; lets a caller skip rows (shared/model/fastForward.ts).
- */
-export function quietBands(st: AlarmState, config: PackConfig): { lo: Float64Array; hi: Float64Array } | null {
-  const plan = st.plan;
-  if (plan === undefined || plan.rows !== config.alarms || plan.quietValid !== 1) return null;
-  return { lo: plan.quietLoV, hi: plan.quietHiV };
 }
 
 /** Forget the quiet bands (after the state's arrays were written other than by stepAlarms, e.g. a restore). */

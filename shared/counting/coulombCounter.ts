@@ -140,7 +140,7 @@ export function createCountingState(config: PackConfig): CountingState {
  * Count one valid interval of `dtMs` ending at the present sample (current `curA`, its error
  * rate `curErrA`, cell voltages in `st.cellV`, n cells) from the latest sample's values: charge,
  * energy per cell and in all, the error bound. The latest-sample fields are left to the caller.
- * stepCounting's steady branch; the host's fastRest calls it for its open-circuit rows too.
+ * stepCounting's steady branch.
  */
 export function countInterval(st: CountingState, dtMs: number, curA: number, curErrA: number, n: number): void {
   const dtH = dtMs / MS_PER_H;
@@ -187,7 +187,7 @@ export function countInterval(st: CountingState, dtMs: number, curA: number, cur
   if (sign !== 1) st.dischargeWh += outWh;
 }
 
-/** Copy the cumulative counters into mark `m`, at time `tMs` (stepCounting's `before`; the host's fast paths too). */
+/** Copy the cumulative counters into mark `m`, at time `tMs` (stepCounting's `before`). */
 export function copyCounters(st: CountingState, m: CounterMark, tMs: number): void {
   m.tMs = tMs;
   m.chargeAh = st.chargeAh;

@@ -98,20 +98,6 @@ function stretchDrifts(st: OffsetState, cfg: CountingConfig): number {
 }
 
 /**
- * Add a reading (A) at `tMs` to the open quiet stretch's sums (stepOffset; the host's fastRest
- * for its open-circuit rows).
- */
-export function addQuietSample(st: OffsetState, tMs: number, rawA: number): void {
-  const tS = (tMs - st.quietSinceMs) / MS_PER_S;
-  st.qN += 1;
-  st.qSumT += tS;
-  st.qSumTT += tS * tS;
-  st.qSumA += rawA;
-  st.qSumTA += tS * rawA;
-  st.qSumAA += rawA * rawA;
-}
-
-/**
  * Feed one valid raw current reading (A) at `tMs`; `openCircuit` is the sample's flag.
  * Returns 1 when this sample is treated as open circuit (its true current is known to be 0).
  */
@@ -120,7 +106,13 @@ export function stepOffset(st: OffsetState, cfg: CountingConfig, tMs: number, ra
   if (!quiet) st.quietSinceMs = NaN;
   else {
     if (isNaN(st.quietSinceMs)) startStretch(st, tMs);
-    addQuietSample(st, tMs, rawA);
+    const tS = (tMs - st.quietSinceMs) / MS_PER_S;
+    st.qN += 1;
+    st.qSumT += tS;
+    st.qSumTT += tS * tS;
+    st.qSumA += rawA;
+    st.qSumTA += tS * rawA;
+    st.qSumAA += rawA * rawA;
   }
   let qualified = cfg.offsetRestMs > 0 && quiet && tMs - st.quietSinceMs >= cfg.offsetRestMs;
   if (qualified && st.inWindow === 0 && stretchDrifts(st, cfg) === 1) {

@@ -215,7 +215,9 @@ export function clamp01(x: number): number {
 /**
  * One sample. `dtMs` = time since the previous sample; `currentA` the offset-corrected pack
  * current (+ = charge, NaN if invalid); `cellV` per-cell volts (NaN = invalid); `segment` the
- * segmentation's verdict for this sample.
+ * segmentation's verdict for this sample. In order: the interval's counted charge and its
+ * uncertainty, the segment bookkeeping (anchors at a half's end, a rest's OCV correction
+ * committed, relaxation windows opened), each cell's estimate, and a relaxation window closed.
  */
 export function stepSoc(
   st: SocState,
@@ -226,22 +228,18 @@ export function stepSoc(
   cellV: ArrayLike<number>,
   segment: SegmentCode,
 ): void {
-  const sc = config.soc;
-  const chain = config.sensorChain;
-  const n = config.cellCount;
-
   // 1. Counting (trapezoid with the previous valid current; rectangle after an invalid one), in
-  // Ah here and per cell (÷ that cell's capacity) below.
+  // Ah here and per cell (÷ that cell's capacity) in stepCells.
+  const chain = config.sensorChain;
   let dAh = 0;
   let dSigmaAh = 0;
-  const dtOk = isFinite(dtMs) && dtMs > 0;
   const currentOk = isFinite(currentA);
-  if (dtOk) {
+  if (isFinite(dtMs) && dtMs > 0) {
     const dtH = dtMs / MS_PER_H;
     if (currentOk && dtMs <= config.counting.maxGapMs) {
       const meanA = isNaN(st.prevCurrentA) ? currentA : 0.5 * (st.prevCurrentA + currentA);
       dAh = meanA * dtH;
-      dSigmaAh = (sc.countingSigmaFrac + chain.currentGainErrFrac) * Math.abs(dAh) + chain.currentOffsetA * dtH;
+      dSigmaAh = (config.soc.countingSigmaFrac + chain.currentGainErrFrac) * Math.abs(dAh) + chain.currentOffsetA * dtH;
     } else {
       // Current unknown (invalid channel or a time gap): no counting, but the SOC may have
       // moved by up to the last known current times the interval.
@@ -253,54 +251,84 @@ export function stepSoc(
     st.prevCurrentA = currentA;
     st.lastAbsCurrentA = Math.abs(currentA);
   } else st.prevCurrentA = NaN;
+  const loaded = enterSegment(st, config, tMs, currentA, segment);
+  const windowEnds = segment === SEG_REST && tMs - st.winStartTMs >= config.soc.relaxedWindowMs;
+  stepCells(st, config, tMs, dAh, dSigmaAh, cellV, segment, loaded);
+  if (windowEnds) closeRelaxationWindow(st, config, tMs);
+}
 
-  // 2a. A half ended: per-cell anchors from its last loaded voltages (see endOfCharge / endOfDischarge).
+/**
+ * 2. The segment's bookkeeping: a half that ended sets per-cell anchors from its last loaded
+ * voltages (endOfCharge / endOfDischarge); a rest that ended commits its OCV correction; a rest
+ * opens its relaxation windows. Returns true when the sample is loaded in the half's own
+ * direction (the dwell before a switch may already carry the next half's current, or none).
+ */
+function enterSegment(st: SocState, config: PackConfig, tMs: number, currentA: number, segment: SegmentCode): boolean {
+  const n = config.cellCount;
   if (segment !== st.prevSeg) {
     if (st.prevSeg === SEG_CHARGE) endOfCharge(st, config);
     else if (st.prevSeg === SEG_DISCHARGE) endOfDischarge(st, config);
     st.lastActiveA = NaN;
     for (let i = 0; i < n; i++) st.lastActiveV[i] = NaN;
   }
-  // A sample loaded in the half's own direction (the dwell before a switch may already carry the
-  // next half's current, or none).
   const restA = config.segmentation.restCurrentA;
   const loaded = (segment === SEG_CHARGE && currentA > restA) || (segment === SEG_DISCHARGE && currentA < -restA);
   if (loaded) st.lastActiveA = Math.abs(currentA);
-
   if (segment === SEG_CHARGE && st.prevSeg !== SEG_CHARGE) {
     for (let i = 0; i < n; i++) st.fromFull[i] = 0;
   }
   if (segment === SEG_CHARGE || segment === SEG_DISCHARGE) st.dir = segment;
-
-  // 2. A rest ended: commit its OCV correction and forget the relaxation windows.
-  if (segment !== SEG_REST && st.prevSeg === SEG_REST) {
-    for (let i = 0; i < n; i++) {
-      if (st.corrected[i] !== 0) {
-        st.countSocFrac[i] = st.socFrac[i];
-        st.sigmaFrac[i] = st.postSigmaFrac[i];
-        if (st.corrected[i] === CORR_ANCHOR) st.known[i] = SOC_ANCHORED;
-        st.corrected[i] = 0;
-      }
-    }
-  }
+  if (segment !== SEG_REST && st.prevSeg === SEG_REST) commitRestCorrections(st, n);
   if (segment !== SEG_REST) st.winStartTMs = NaN;
-  else if (isNaN(st.winStartTMs)) {
-    st.winStartTMs = tMs;
-    for (let i = 0; i < n; i++) {
-      st.winN[i] = 0;
-      st.winSumV[i] = 0;
-      st.winSumT[i] = 0;
-      st.prevMeanV[i] = NaN;
-      st.prevMeanTMs[i] = NaN;
-      st.relaxedForMs[i] = 0;
+  else if (isNaN(st.winStartTMs)) openRelaxationWindows(st, n, tMs);
+  st.prevSeg = segment;
+  return loaded;
+}
+
+/** A rest ended: its OCV corrections become the committed estimates. */
+function commitRestCorrections(st: SocState, n: number): void {
+  for (let i = 0; i < n; i++) {
+    if (st.corrected[i] !== 0) {
+      st.countSocFrac[i] = st.socFrac[i];
+      st.sigmaFrac[i] = st.postSigmaFrac[i];
+      if (st.corrected[i] === CORR_ANCHOR) st.known[i] = SOC_ANCHORED;
+      st.corrected[i] = 0;
     }
   }
-  st.prevSeg = segment;
+}
 
-  const windowEnds = segment === SEG_REST && tMs - st.winStartTMs >= sc.relaxedWindowMs;
+/** A rest began at `tMs`: empty relaxation windows, no earlier window mean. */
+function openRelaxationWindows(st: SocState, n: number, tMs: number): void {
+  st.winStartTMs = tMs;
+  for (let i = 0; i < n; i++) {
+    st.winN[i] = 0;
+    st.winSumV[i] = 0;
+    st.winSumT[i] = 0;
+    st.prevMeanV[i] = NaN;
+    st.prevMeanTMs[i] = NaN;
+    st.relaxedForMs[i] = 0;
+  }
+}
+
+/**
+ * Each cell: counting moves both the committed and the reported estimate; a first valid voltage
+ * gives a provisional guess; 3. cut-off voltages anchor it (and an empty cell gives a capacity
+ * reading); 4. during a rest the voltage joins the relaxation window.
+ */
+function stepCells(
+  st: SocState,
+  config: PackConfig,
+  tMs: number,
+  dAh: number,
+  dSigmaAh: number,
+  cellV: ArrayLike<number>,
+  segment: SegmentCode,
+  loaded: boolean,
+): void {
+  const sc = config.soc;
+  const n = config.cellCount;
   for (let i = 0; i < n; i++) {
     const v = cellV[i];
-    // Counting moves both the committed and the reported estimate.
     const capI = st.cellCapAh[i];
     const dSoc = dAh / capI;
     const dSigma = dSigmaAh / capI;
@@ -317,7 +345,6 @@ export function stepSoc(
       st.socFrac[i] = g;
       st.known[i] = SOC_PROVISIONAL;
     }
-    // 3. Cut-off anchors.
     if (segment === SEG_CHARGE && v >= sc.fullCellV) {
       anchor(st, i, 1, sc.anchorSigmaFrac);
       st.fromFull[i] = 1;
@@ -326,17 +353,23 @@ export function stepSoc(
       capacityReading(st, config, i, 0, sc.anchorSigmaFrac);
       if (st.fromFull[i] === 1) st.fullDischarge = 1;
     }
-    // 4. Relaxation windows during a rest.
     if (segment === SEG_REST) {
       st.winN[i] += 1;
       st.winSumV[i] += v;
       st.winSumT[i] += tMs - st.winStartTMs;
     }
   }
-  if (!windowEnds) return;
-  const sigmaV2 = sc.ocvSigmaV * sc.ocvSigmaV + chain.voltageOffsetV * chain.voltageOffsetV;
+}
 
-  for (let i = 0; i < n; i++) {
+/**
+ * A relaxation window closed at `tMs`: each cell's window mean against the previous one; a cell
+ * whose voltage has changed slowly enough for long enough gets an OCV correction.
+ */
+function closeRelaxationWindow(st: SocState, config: PackConfig, tMs: number): void {
+  const sc = config.soc;
+  const chain = config.sensorChain;
+  const sigmaV2 = sc.ocvSigmaV * sc.ocvSigmaV + chain.voltageOffsetV * chain.voltageOffsetV;
+  for (let i = 0; i < config.cellCount; i++) {
     if (st.winN[i] === 0) {
       st.prevMeanV[i] = NaN;
       st.relaxedForMs[i] = 0;
@@ -359,8 +392,6 @@ export function stepSoc(
   st.winStartTMs = tMs;
 }
 
-/** Standard deviation (V) of a relaxed or lightly loaded voltage read as OCV: the curve's own
- *  error (ocvSigmaV) and the sensor chain's offset, in quadrature. */
 function ocvReadingSigmaV(config: PackConfig): number {
   const sc = config.soc;
   const off = config.sensorChain.voltageOffsetV;

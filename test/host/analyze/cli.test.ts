@@ -17,6 +17,8 @@ function zbms(...args: string[]): Promise<number> {
 import { fitConfig } from "../../../host/analyze/fitConfig";
 import { profileInput } from "../../../host/analyze/profile";
 import { pybammImporter } from "../../../host/import/pybamm";
+import { MAX_LINE_BYTES } from "../../../host/bdf/csvStream";
+import { generateBdf } from "../../../bench/analyzeGen";
 
 const REPO = resolve(__dirname, "..", "..", "..");
 const REAL = resolve(REPO, "test", "fixtures", "realdata");
@@ -175,5 +177,28 @@ describe("zbms analyze --timings", () => {
     const sum = Object.values(r.phaseMs).reduce((a, b) => a + b, 0);
     expect(sum).toBeLessThanOrEqual(wall + 1);
     expect(sum).toBeGreaterThan(0.5 * wall);
+  });
+});
+
+describe("zbms analyze on awkward line ends and lines (issue 21)", () => {
+  it("a BDF file with lone \\r line ends gives the cycles of the same file with \\n, no row skipped", async () => {
+    const lf = join(dir, "ends-lf.bdf.csv");
+    generateBdf(lf, 80000);
+    const cr = join(dir, "ends-cr.bdf.csv");
+    writeFileSync(cr, readFileSync(lf, "utf8").replace(/\n/g, "\r"));
+    const a = await analyzeFile(lf, { outDir: join(dir, "ends-lf"), printTable: null, progress: false });
+    const b = await analyzeFile(cr, { outDir: join(dir, "ends-cr"), printTable: null, progress: false });
+    expect(b.replay.samples).toBe(80000);
+    expect(b.replay.importStats.skipped).toBe(0);
+    expect(b.replay.cycles.length).toBeGreaterThan(1);
+    expect(readFileSync(b.files.cyclesCsv, "utf8")).toBe(readFileSync(a.files.cyclesCsv, "utf8"));
+  });
+  it("a line longer than the cap stops zbms analyze at once, naming the line (exit 5)", async () => {
+    const f = join(dir, "long-line.bdf.csv");
+    writeFileSync(f, "Test Time / s,Voltage / V,Current / A\n0,1.2,0.1\n1,1.2," + "1".repeat(MAX_LINE_BYTES + 10) + "\n2,1.2,0.1\n");
+    const errs = await withStderr(async () => {
+      expect(await zbms("analyze", f, "--out", join(dir, "long"), "--print", "none", "--no-progress")).toBe(EXIT_FAILED);
+    });
+    expect(errs.join("")).toMatch(/long-line\.bdf\.csv: line 3 is longer than 1048576 bytes \(it begins "1,1\.2,111/);
   });
 });

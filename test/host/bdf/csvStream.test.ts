@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseNumberBytes, readCsv } from "../../../host/bdf/csvStream";
+import { CsvLineTooLongError, MAX_LINE_BYTES, parseNumberBytes, readCsv } from "../../../host/bdf/csvStream";
 
 const enc = new TextEncoder();
 const num = (s: string): number => {
@@ -189,5 +189,63 @@ describe("readCsv sampling by byte position, far-apart positions (small read win
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("readCsv's bounded input (issue 21)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "zbms-bounded-"));
+  it("stops at a line longer than the cap, naming the line, having read little more than the cap", async () => {
+    const f = join(dir, "long-line.csv");
+    const cap = 64 * 1024;
+    const chunk = 16 * 1024;
+    // An 8 MB third line with no line end (a scaled-down 128 MB line: the cap is the option).
+    writeFileSync(f, "a,b\n1,2\n" + "9".repeat(8 * 1024 * 1024));
+    let readBytes = 0;
+    const err = await readCsv(f, () => undefined, { maxLineBytes: cap, chunkBytes: chunk, onProgress: (done) => (readBytes = done) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CsvLineTooLongError);
+    expect(String(err)).toMatch(/long-line\.csv: line 3 is longer than 65536 bytes \(it begins "9999/);
+    expect(readBytes).toBeLessThan(cap + 3 * chunk);
+  });
+  it("applies the default cap (MAX_LINE_BYTES) without options, and in the byte-position sampler", async () => {
+    const f = join(dir, "long-default.csv");
+    writeFileSync(f, "a,b\n1,2\n" + "7,".repeat(MAX_LINE_BYTES) + "\n3,4\n");
+    await expect(readCsv(f, () => undefined)).rejects.toThrow(/line 3 is longer than 1048576 bytes/);
+    await expect(readCsv(f, () => undefined, { stride: 2, sampleByBytes: true, chunkBytes: 4096 })).rejects.toThrow(/is longer than 1048576 bytes/);
+  });
+  it("reads \\n, \\r\\n, lone \\r and mixed line ends alike (rows and line numbers), chunk boundaries anywhere", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: -999, max: 999 })), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.constantFrom("\n", "\r\n", "\r"), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.boolean(),
+        async (rows, ends, chunk, lastEnd) => {
+          const f = join(dir, "ends.csv");
+          const lines = ["t,v", ...rows.map(([t, v]) => `${t},${v}`)];
+          writeFileSync(f, lines.map((l, k) => l + (k < lines.length - 1 || lastEnd ? ends[k % ends.length] : "")).join(""));
+          const got: [number, number, number][] = [];
+          await readCsv(f, (row) => {
+            got.push([row.lineNo, row.num(0), row.num(1)]);
+          }, { chunkBytes: chunk });
+          expect(got).toEqual([[1, NaN, NaN], ...rows.map(([t, v], k): [number, number, number] => [k + 2, t, v])]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+  it("samples a lone-\\r file by byte position as it samples the same file with \\n", async () => {
+    const body = Array.from({ length: 3000 }, (_, k) => `${k},${(k * 0.001).toFixed(3)}`);
+    const rowsOf = async (sep: string): Promise<string[]> => {
+      const f = join(dir, "sampled.csv");
+      writeFileSync(f, ["t,v", ...body].join(sep) + sep);
+      const got: string[] = [];
+      await readCsv(f, (row) => {
+        got.push(`${row.lineNo}:${row.str(0)}`);
+      }, { stride: 50, sampleByBytes: true, chunkBytes: 1024 });
+      return got;
+    };
+    const lf = await rowsOf("\n");
+    expect(lf.length).toBeGreaterThan(100);
+    expect(await rowsOf("\r")).toEqual(lf);
   });
 });
