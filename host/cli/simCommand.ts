@@ -22,6 +22,10 @@ import { parsePositiveNumber } from "./options";
 export const DEFAULT_SPEED = 3600;
 /** How often the protocol's progress is checked (ms of real time). */
 const DONE_POLL_MS = 200;
+/** The board runs below this share of the asked speed: say so (the host's CPU, or the port's reader, is the limit). */
+const SLOW_SHARE = 0.9;
+/** Shortest real time between two such notices (ms). */
+const SLOW_NOTICE_EVERY_MS = 30_000;
 
 export interface SimFlags {
   board: string;
@@ -120,9 +124,12 @@ export async function simCommand(flags: SimFlags): Promise<void> {
     `sim: board ${boardDef.id}, pack "${pack.name}", ${flags.protocol ? `protocol ${flags.protocol}` : "default C/5 protocol"}, ` +
       `speed ×${flags.speed}, seed ${flags.seed}. Flash it with: zbms flash --port ${pty.path}\n`,
   );
+  let speedNow = (): number => flags.speed;
   if (flags.startSpeed !== undefined && flags.startSpeed !== flags.speed) {
     board.runRealTime(flags.startSpeed);
+    speedNow = () => flags.startSpeed!;
     process.once("SIGUSR1", () => {
+      speedNow = () => flags.speed;
       board.runRealTime(flags.speed);
       process.stderr.write(`sim: speed ×${flags.speed} from simulated ${(board.clock.now() / 3.6e6).toFixed(2)} h\n`);
     });
@@ -131,7 +138,14 @@ export async function simCommand(flags: SimFlags): Promise<void> {
   let cyclesSeen = 0;
   let announcedDone = false;
   await new Promise<void>((resolve) => {
+    let lastSlowNotice = -Infinity;
     const poll = setInterval(() => {
+      const paced = board.pacedSpeed();
+      const asked = speedNow();
+      if (paced > 0 && paced < SLOW_SHARE * asked && performance.now() - lastSlowNotice > SLOW_NOTICE_EVERY_MS) {
+        lastSlowNotice = performance.now();
+        process.stderr.write(`sim: running at ×${paced.toFixed(0)}, not ×${asked}: this host's CPU or the port's reader is the limit\n`);
+      }
       if (sim.runner.cycles.length !== cyclesSeen) {
         cyclesSeen = sim.runner.cycles.length;
         if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS(), boots);
