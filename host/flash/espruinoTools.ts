@@ -76,12 +76,29 @@ interface EspruinoGlobal {
   Core: {
     Serial: { devices: unknown[] };
     Env: { getData(): Record<string, unknown> };
+    CodeWriter: { reformatCode(code: string): string | undefined };
   };
   callProcessor(name: string, data: unknown, cb: (d: unknown) => void): void;
 }
 interface EspruinoTools {
   init(cb: () => void): void;
   sendCode(port: string, code: string, cb: (response?: string) => void): void;
+}
+
+/**
+ * What espruino-tools writes for `payload`, in bytes: its "transformForEspruino" processors (in
+ * the flash modes: Storage.write calls of 1 kB chunks, then load()), CodeWriter's per-line echo-off
+ * framing, the blank lines it ends with, the reset() and print() lines it sends first, and the
+ * newline asking for a prompt (core/codeWriter.js, core/utils.js getEspruinoPrompt). The honest
+ * total for the progress bar: the bundle's own size is ~1 % short of what goes out.
+ */
+async function framedLength(E: EspruinoGlobal, payload: string): Promise<number> {
+  const transformed = await new Promise<string>((r) => E.callProcessor("transformForEspruino", payload, (c) => r(String(c))));
+  let code = E.Core.CodeWriter.reformatCode(transformed) ?? transformed;
+  while (code[code.length - 2] !== "\n" || code[code.length - 1] !== "\n") code += "\n";
+  const prefix = (E.Config.RESET_BEFORE_SEND ? "\x10reset();\n" : "") + "\x10print()\n";
+  const promptRequest = "\n";
+  return promptRequest.length + prefix.length + code.length;
 }
 
 let toolsReady: Promise<{ tools: EspruinoTools; E: EspruinoGlobal }> | undefined;
@@ -183,11 +200,11 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
   // espruino-tools prefixes every line with \x10 itself (and turns control characters in code into "?").
   const payload = mode === "ram" ? opts.code + "\nsave();\n" : opts.code;
   let sentB = 0;
-  const totalB = payload.length;
+  let totalB = payload.length;
   const progress = (phase: UploadProgress["phase"]): void => {
-    // In the flash modes espruino-tools wraps the code in Storage.write calls, so more than the
-    // bundle's bytes go out; the total grows with what was sent.
-    if (opts.onProgress) opts.onProgress({ phase, sentB, totalB: Math.max(totalB, sentB) });
+    // A recovery Ctrl-C or a second prompt request can add a few bytes beyond the framed total:
+    // progress stops at 100 % rather than counting past it.
+    if (opts.onProgress) opts.onProgress({ phase, sentB: phase === "done" ? totalB : Math.min(sentB, totalB), totalB });
   };
   Object.assign(E.Config, {
     BLUETOOTH_LOW_ENERGY: false,
@@ -214,7 +231,6 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
       progress("sending");
     }, SerialPortClass),
   );
-  progress("connecting");
   const quiet = silenceConsole();
   const errors: string[] = [];
   const savedError = console.error;
@@ -222,6 +238,8 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
     errors.push(a.map(String).join(" "));
   };
   try {
+    totalB = await framedLength(E, payload);
+    progress("connecting");
     const response = await new Promise<string | undefined>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new UploadError(`upload to ${opts.port} did not finish within ${opts.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS} ms (${sentB} of ${totalB} B sent). Is a board on that port, and is it running Espruino?`)),
