@@ -8,7 +8,7 @@
 import * as nodePath from "node:path";
 import type { LineClass, MonitorRecord } from "./monitorRecord";
 import { MonitorSession, type SessionFiles } from "./monitorSession";
-import { renderPackView, renderScreen } from "./liveView";
+import { noTelemetryHint, renderPackView, renderScreen } from "./liveView";
 import type { LinkHealth } from "./linkHealth";
 import type { CycleSummary } from "./monitorRecord";
 
@@ -145,6 +145,10 @@ export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult
           `    raw log  ${r.files.rawLog}\n    cycles   ${r.files.cycles}\n` +
           r.files.bdf.map((f) => `    BDF      ${f}\n`).join(""),
       );
+    }
+    for (const s of sessions) {
+      const hint = noTelemetryHint(s.view, Date.now(), true);
+      if (hint) out.write(`  ${s.view.port}: ${hint}\n`);
     }
   }
   return result;
