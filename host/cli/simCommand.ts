@@ -24,6 +24,8 @@ export const DEFAULT_SPEED = 3600;
 const DONE_POLL_MS = 200;
 /** The board runs below this share of the asked speed: say so (the host's CPU, or the port's reader, is the limit). */
 const SLOW_SHARE = 0.9;
+/** It must stay below for this long before the notice (ms): a flash's build or a burst of load is not news. */
+const SLOW_NOTICE_AFTER_MS = 3000;
 /** Shortest real time between two such notices (ms). */
 const SLOW_NOTICE_EVERY_MS = 30_000;
 
@@ -139,11 +141,15 @@ export async function simCommand(flags: SimFlags): Promise<void> {
   let announcedDone = false;
   await new Promise<void>((resolve) => {
     let lastSlowNotice = -Infinity;
+    let slowSince = NaN;
     const poll = setInterval(() => {
       const paced = board.pacedSpeed();
       const asked = speedNow();
-      if (paced > 0 && paced < SLOW_SHARE * asked && performance.now() - lastSlowNotice > SLOW_NOTICE_EVERY_MS) {
-        lastSlowNotice = performance.now();
+      const now = performance.now();
+      if (!(paced > 0 && paced < SLOW_SHARE * asked)) slowSince = NaN;
+      else if (Number.isNaN(slowSince)) slowSince = now;
+      if (now - slowSince >= SLOW_NOTICE_AFTER_MS && now - lastSlowNotice > SLOW_NOTICE_EVERY_MS) {
+        lastSlowNotice = now;
         process.stderr.write(`sim: running at ×${paced.toFixed(0)}, not ×${asked}: this host's CPU or the port's reader is the limit\n`);
       }
       if (sim.runner.cycles.length !== cyclesSeen) {
