@@ -67,3 +67,29 @@ describe("runRealTime on a host slower than the asked speed", () => {
     expect(n).toBeLessThan(3900);
   }, 20_000);
 });
+
+describe("timers run in batches (one vm call for many callbacks) with the semantics of one call each", () => {
+  it("a promise callback still runs between two timers due at the same time, as in Espruino's idle loop", () => {
+    const b = new VirtualBoard({});
+    b.evaluate(`var log = []; setTimeout(function () { log.push("t1"); Promise.resolve().then(function () { log.push("p1"); }); }, 10); setTimeout(function () { log.push("t2"); }, 10);`);
+    b.advance(100);
+    expect(b.global("log")).toEqual(["t1", "p1", "t2"]);
+  });
+
+  it("each callback reports its own uncaught error and the others keep running", () => {
+    const b = new VirtualBoard({});
+    b.evaluate("var k = 0; setInterval(function () { k++; if (k === 3) throw new Error('boom'); }, 5);");
+    b.advance(50);
+    expect(b.global("k")).toBe(10);
+    expect(b.output.match(/Uncaught Error: boom\r\n/g)).toHaveLength(1);
+    expect(b.bootCount).toBe(1);
+  });
+
+  it("a stuck callback among others is interrupted and the board resets (watchdog)", () => {
+    const b = new VirtualBoard({ callTimeoutMs: 200 });
+    b.evaluate("var k = 0; setInterval(function () { k++; }, 5); setTimeout(function () { for (;;) {} }, 10);");
+    b.advance(100);
+    expect(b.bootReason).toBe("watchdog");
+    expect(b.bootCount).toBe(2);
+  });
+});
