@@ -54,7 +54,7 @@ export function registerSim(program: Command, run: (f: () => Promise<void>) => P
     .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
     .option("-c, --pack <file>", "pack config JSON (chemistry, cells, capacity) (default: the board's default pack, e.g. hardware/packs/znmno2-4s.json)")
     .option("--protocol <file>", "protocol file (steps such as \"Charge at C/5 until 1.8 V\"; see host/sim/protocol.ts); default: C/5 cycles")
-    .option("-s, --speed <x>", `simulated seconds per real second (default ${DEFAULT_SPEED})`, parsePositiveNumber, DEFAULT_SPEED)
+    .option("-s, --speed <x>", `simulated seconds per real second, at most: a slower host (or port reader) runs it slower and says so (default ${DEFAULT_SPEED})`, parsePositiveNumber, DEFAULT_SPEED)
     .option("--start-speed <x>", "speed until this process receives SIGUSR1, then --speed (e.g. slow while flashing)", parsePositiveNumber)
     .option("--seed <n>", "seed of the cells' spread and of random rests", parseSeed, 1)
     .option("--storage <file>", "host file holding the board's flash (survives restarts of the simulator)")
