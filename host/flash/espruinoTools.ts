@@ -131,8 +131,9 @@ function silenceConsole(): () => void {
  * The connection device handed to espruino-tools' serial layer: exactly one path, opened with
  * serialport's `SerialPortClass` (loaded by the caller, so a missing package fails the upload at once).
  */
-function makeDevice(path: string, onWrite: (n: number) => void, SerialPortClass: typeof SerialPort) {
+function makeDevice(path: string, onWrite: (n: number) => void, SerialPortClass: typeof SerialPort, onLost: () => void) {
   let conn: SerialPort | undefined;
+  let closing = false;
   return {
     name: "zbms serial",
     getPorts(cb: (ports: Array<{ path: string; description: string }>, instant: boolean) => void): void {
@@ -147,6 +148,7 @@ function makeDevice(path: string, onWrite: (n: number) => void, SerialPortClass:
       });
       conn.on("close", () => {
         conn = undefined;
+        if (!closing) onLost(); // the port went away under espruino-tools (unplugged, board or simulator gone)
         disconnectCb();
       });
       conn.on("error", () => undefined);
@@ -171,6 +173,7 @@ function makeDevice(path: string, onWrite: (n: number) => void, SerialPortClass:
       });
     },
     close(cb?: () => void): void {
+      closing = true;
       if (conn) conn.close(() => (cb ? cb() : undefined));
       else if (cb) cb();
     },
@@ -201,6 +204,7 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
   const payload = mode === "ram" ? opts.code + "\nsave();\n" : opts.code;
   let sentB = 0;
   let totalB = payload.length;
+  let lost = false;
   const progress = (phase: UploadProgress["phase"]): void => {
     // A recovery Ctrl-C or a second prompt request can add a few bytes beyond the framed total:
     // progress stops at 100 % rather than counting past it.
@@ -226,10 +230,15 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
   const devices = E.Core.Serial.devices;
   devices.length = 0;
   devices.push(
-    makeDevice(opts.port, (n) => {
-      sentB += n;
-      progress("sending");
-    }, SerialPortClass),
+    makeDevice(
+      opts.port,
+      (n) => {
+        sentB += n;
+        progress("sending");
+      },
+      SerialPortClass,
+      () => (lost = true),
+    ),
   );
   const quiet = silenceConsole();
   const errors: string[] = [];
@@ -252,6 +261,11 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
     });
     if (sentB === 0) {
       throw new UploadError(`could not open ${opts.port} for the upload${errors.length ? ": " + errors.join("; ") : ""}. Check the path (ls /dev/ttyUSB* /dev/pts/*) and that no other program holds it.`);
+    }
+    if (lost) {
+      throw new UploadError(
+        `the port ${opts.port} went away during the upload (${Math.min(sentB, totalB)} of ${totalB} B sent): was the board unplugged or reset, or its simulator stopped? Flash again once it is back.`,
+      );
     }
     progress("done");
     return { response: response ?? "", sentB };
