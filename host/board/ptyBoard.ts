@@ -7,6 +7,10 @@
  * (node-pty's read/write) and connects it to an EspruinoRepl. The slave path (`/dev/pts/N`,
  * node-pty's `ptsName`) is what host tools open. `unplug()` closes the pty (the host side sees
  * the port vanish), `replug()` makes a new one and reports its new path.
+ *
+ * Output is written once per burst of prints. What the pty cannot take yet waits in a backlog:
+ * while a host reads, a backlog above PTY_BACKLOG_WAIT_B makes the board wait (`consoleBusy`);
+ * while nobody reads, the oldest output is dropped (PTY_UNREAD_AFTER_MS, PTY_UNREAD_KEEP_B).
  */
 import { writeSync } from "node:fs";
 import type * as pty from "node-pty";
