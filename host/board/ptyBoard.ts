@@ -7,6 +7,10 @@
  * (node-pty's read/write) and connects it to an EspruinoRepl. The slave path (`/dev/pts/N`,
  * node-pty's `ptsName`) is what host tools open. `unplug()` closes the pty (the host side sees
  * the port vanish), `replug()` makes a new one and reports its new path.
+ *
+ * Output is written once per burst of prints. What the pty cannot take yet waits in a backlog:
+ * while a host reads, a backlog above PTY_BACKLOG_WAIT_B makes the board wait (`consoleBusy`);
+ * while nobody reads, the oldest output is dropped (PTY_UNREAD_AFTER_MS, PTY_UNREAD_KEEP_B).
  */
 import { writeSync } from "node:fs";
 import type * as pty from "node-pty";
@@ -60,10 +64,23 @@ const READY_TIMEOUT_MS = 5000;
 /** Longest sleep `sleep` accepts portably (s): 2^31 − 1. */
 const HOLD_SECONDS = 2147483647;
 /**
- * Output held back while the pty is full (nobody reading the slave, or reading slowly), bytes;
- * beyond it output is dropped, as a USB-serial bridge loses what no host reads.
+ * Output held back while the pty is full, bytes. Beyond it the oldest is dropped: a UART keeps
+ * shifting bytes out whether or not a host reads them, so what a late reader gets is recent.
  */
 export const PTY_BACKLOG_MAX_B = 256 * 1024;
+/**
+ * Held-back output above which the board waits while a host is reading (bytes): Espruino blocks
+ * in jshTransmit when its transmit buffer is full (src/jsdevices.c), so a board faster than its
+ * reader slows down instead of losing lines (issue 17: answers to `zbms send` were lost).
+ */
+export const PTY_BACKLOG_WAIT_B = 32 * 1024;
+/**
+ * The pty took no byte for this long (ms): nobody reads the port. The board then runs on and its
+ * output is dropped, as a USB-serial bridge drops what no host reads; only the newest
+ * PTY_UNREAD_KEEP_B are kept for the next reader.
+ */
+export const PTY_UNREAD_AFTER_MS = 250;
+export const PTY_UNREAD_KEEP_B = 4096;
 /** Retry period for held-back output (ms). */
 const BACKLOG_RETRY_MS = 10;
 
@@ -86,9 +103,20 @@ export class PtyBoard {
   private backlog: Buffer[] = [];
   private backlogB = 0;
   private retry: NodeJS.Timeout | undefined;
+  private flushQueued = false;
+  /** The pty master's descriptor (written with our own non-blocking writes). */
+  private fd: number | undefined;
+  /** When the pty last took a byte (performance.now() ms). */
+  private lastTakenMs = performance.now();
 
   private constructor(readonly board: VirtualBoard, private readonly opts: PtyBoardOptions) {
     this.repl = new EspruinoRepl(board);
+    board.consoleBusy = () => this.term !== undefined && this.backlogB > PTY_BACKLOG_WAIT_B && this.hostReading();
+  }
+
+  /** A host took output within the last PTY_UNREAD_AFTER_MS. */
+  private hostReading(): boolean {
+    return performance.now() - this.lastTakenMs < PTY_UNREAD_AFTER_MS;
   }
 
   /** Put `board` on a new pseudo-terminal; resolves once the slave path can be opened. */
@@ -131,53 +159,73 @@ export class PtyBoard {
     });
     // Written with our own non-blocking writes on the master: node-pty's own queue retries
     // EAGAIN with setImmediate, which spins a core while nobody reads the slave.
-    const fd = (term as unknown as { _fd: number })._fd;
+    this.fd = (term as unknown as { _fd: number })._fd;
     this.unsubscribe = this.repl.onOutput((text) => {
-      if (this.term === term) this.send(fd, Buffer.from(text, "latin1"));
+      if (this.term === term) this.send(Buffer.from(text, "latin1"));
     });
     this.term = term;
     this.pathNow = path;
+    this.lastTakenMs = performance.now();
     if (this.opts.poweredByUsb) this.board.powerOn();
     if (this.opts.onPath) this.opts.onPath(path);
   }
 
-  private send(fd: number, buf: Buffer): void {
-    if (this.backlog.length > 0) {
-      this.hold(buf);
-      return;
-    }
-    const n = writeSome(fd, buf);
-    if (n < buf.length) {
-      this.hold(buf.subarray(n));
-      this.scheduleRetry(fd);
-    }
+  /**
+   * Queue output and write it once the running JS returns (one write per burst, not per print):
+   * the pty takes what it can, the rest waits in the backlog.
+   */
+  private send(buf: Buffer): void {
+    this.hold(buf);
+    if (this.flushQueued || this.retry) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
   }
 
   private hold(buf: Buffer): void {
-    if (this.backlogB + buf.length > PTY_BACKLOG_MAX_B) {
-      this.droppedB += buf.length;
-      return;
-    }
     this.backlog.push(buf);
     this.backlogB += buf.length;
+    this.trimBacklog(PTY_BACKLOG_MAX_B);
   }
 
-  private scheduleRetry(fd: number): void {
+  /** Drop the oldest held-back output beyond `maxB` bytes. */
+  private trimBacklog(maxB: number): void {
+    while (this.backlogB > maxB) {
+      const head = this.backlog[0]!;
+      const cut = Math.min(head.length, this.backlogB - maxB);
+      this.droppedB += cut;
+      this.backlogB -= cut;
+      if (cut === head.length) this.backlog.shift();
+      else this.backlog[0] = head.subarray(cut);
+    }
+  }
+
+  /** Write held-back output until the pty is full; retry later for the rest. */
+  private flush(): void {
+    const fd = this.fd;
+    if (!this.term || fd === undefined) return;
+    while (this.backlog.length > 0) {
+      const head = this.backlog[0]!;
+      const n = writeSome(fd, head);
+      if (n > 0) this.lastTakenMs = performance.now();
+      this.backlogB -= n;
+      if (n < head.length) {
+        this.backlog[0] = head.subarray(n);
+        if (!this.hostReading()) this.trimBacklog(PTY_UNREAD_KEEP_B);
+        this.scheduleRetry();
+        return;
+      }
+      this.backlog.shift();
+    }
+  }
+
+  private scheduleRetry(): void {
     if (this.retry) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
-      if (!this.term) return;
-      while (this.backlog.length > 0) {
-        const head = this.backlog[0]!;
-        const n = writeSome(fd, head);
-        this.backlogB -= n;
-        if (n < head.length) {
-          this.backlog[0] = head.subarray(n);
-          this.scheduleRetry(fd);
-          return;
-        }
-        this.backlog.shift();
-      }
+      this.flush();
     }, BACKLOG_RETRY_MS);
   }
 
@@ -185,6 +233,7 @@ export class PtyBoard {
   unplug(): void {
     const term = this.term;
     this.term = undefined;
+    this.fd = undefined;
     this.pathNow = undefined;
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;

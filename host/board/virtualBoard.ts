@@ -49,6 +49,16 @@ const I2C_FRAME_OVERHEAD_BITS = 2;
 const I2C_DEFAULT_BITRATE_HZ = 100_000;
 /** Time one analogRead takes on the ESP32 under Espruino (ms), approximate (ADC1 one-shot read, ESP-IDF adc1_get_raw). */
 const ANALOG_READ_MS = 0.05;
+/** Share of each real-time pacer tick the board may run; the rest is the event loop's (console I/O, signals). */
+const PACER_BUSY_SHARE = 0.75;
+/** Virtual time run between checks of the tick's budget, as real ms at the asked speed (×3600: 3.6 s virtual). */
+const PACER_SLICE_REAL_MS = 1;
+/** Smallest such slice (virtual ms), so slow speeds do not run timer by timer. */
+const MIN_PACER_SLICE_MS = 1;
+/** Longest real time one batch of timer callbacks runs in one vm call (ms); far below the call timeout. */
+const TIMER_BATCH_MS = 50;
+/** Real time over which `pacedSpeed()` is measured (ms). */
+const PACED_SPEED_WINDOW_MS = 1000;
 /** Attenuation codes of ESP32.setAtten (0…3) → dB (Espruino ESP32 docs). */
 const ATTEN_CODE_DB = [0, 2.5, 6, 11];
 /** Espruino's start-up banner (printed after reset() and at boot). */
@@ -393,17 +403,28 @@ export class VirtualBoard {
 
   /** Run the board for `ms` of virtual time (as fast as the host can). */
   advance(ms: number): void {
-    const until = this.clock.now() + ms;
+    this.runFor(ms, () => false);
+  }
+
+  /**
+   * Run up to `ms` of virtual time; stop early, between two timers, once `pause()` is true
+   * (the clock then stays at the last timer run). Returns the virtual time run (ms).
+   */
+  private runFor(ms: number, pause: () => boolean): number {
+    const start = this.clock.now();
+    const until = start + ms;
     for (;;) {
       if (!this.powered) {
         this.clock.runUntil(until, () => undefined, () => false); // world time goes on while the board is off
-        return;
+        return ms;
       }
       const before = this.bootCount;
-      this.clock.runUntil(until, (t) => this.runTimer(t), () => !this.powered || this.bootCount !== before || this.pendingReboot !== undefined);
+      const stop = (): boolean => !this.powered || this.bootCount !== before || this.pendingReboot !== undefined || pause();
+      if (this.promisesUsed || !this.ctx) this.clock.runUntil(until, (t) => this.runTimer(t), stop);
+      else this.runTimerBatch(until, stop);
       this.flushReboot();
       this.checkWatchdog();
-      if (this.clock.now() >= until && this.pendingReboot === undefined) return;
+      if (this.pendingReboot === undefined && (this.clock.now() >= until || pause())) return this.clock.now() - start;
     }
   }
 
@@ -417,17 +438,59 @@ export class VirtualBoard {
     return pred();
   }
 
-  /** Pace virtual time to real time × `speed` (1 = real time) until `stopRealTime()`. */
+  /**
+   * Pace virtual time to real time × `speed` (1 = real time) until `stopRealTime()`. `speed` is
+   * a ceiling: each tick runs the virtual time owed since the last one, in slices, until it has
+   * used its share of the tick (PACER_BUSY_SHARE) or the console is busy (`consoleBusy`); the
+   * rest is dropped, not carried over. A host slower than `speed`, or a slow reader of the
+   * console, makes the board run slower (`pacedSpeed()`), and the event loop (console input,
+   * the pty's output, signals) never waits longer than one share of a tick. Carrying the debt
+   * over made each tick longer than the last until nothing else ran (issue 17: `zbms sim` at
+   * ×3600 stopped answering and ignored Ctrl-C).
+   */
   runRealTime(speed = 1, tickMs = 20): void {
     this.stopRealTime();
     let last = performance.now();
+    const sliceMs = Math.max(speed * PACER_SLICE_REAL_MS, MIN_PACER_SLICE_MS);
+    this.pacing = { speed, windowStart: last, windowVirtualMs: 0, pacedSpeed: speed };
+    const pacing = this.pacing;
     this.realPacer = setInterval(() => {
-      const now = performance.now();
-      const dt = (now - last) * speed;
-      last = now;
-      if (this.powered) this.advance(dt);
+      const start = performance.now();
+      const owed = (start - last) * speed;
+      last = start;
+      const busyUntil = start + tickMs * PACER_BUSY_SHARE;
+      const busy = (): boolean => this.consoleBusy !== undefined && this.consoleBusy();
+      let done = 0;
+      while (done < owed && this.powered && this.realPacer !== undefined && !busy()) {
+        done += this.runFor(Math.min(sliceMs, owed - done), busy);
+        if (performance.now() >= busyUntil) break;
+      }
+      pacing.windowVirtualMs += done;
+      const windowMs = start - pacing.windowStart;
+      if (windowMs >= PACED_SPEED_WINDOW_MS) {
+        pacing.pacedSpeed = pacing.windowVirtualMs / windowMs;
+        pacing.windowStart = start;
+        pacing.windowVirtualMs = 0;
+      }
     }, tickMs);
   }
+
+  /**
+   * Virtual ms run per real ms over the last PACED_SPEED_WINDOW_MS of `runRealTime`: the asked
+   * speed when the host keeps up, less when it does not, 0 when not pacing.
+   */
+  pacedSpeed(): number {
+    return this.realPacer !== undefined && this.pacing ? this.pacing.pacedSpeed : 0;
+  }
+
+  /**
+   * Set by the console's transport (host/board/ptyBoard.ts): true while its transmit buffer is
+   * full and a host is reading it. Espruino then waits in jshTransmit, so the pacer runs no
+   * virtual time: the board slows to its reader instead of losing output.
+   */
+  consoleBusy: (() => boolean) | undefined;
+
+  private pacing: { speed: number; windowStart: number; windowVirtualMs: number; pacedSpeed: number } | undefined;
 
   stopRealTime(): void {
     if (this.realPacer) clearInterval(this.realPacer);
@@ -438,6 +501,43 @@ export class VirtualBoard {
     this.callJs(t.fn, t.args);
     this.checkWatchdog();
   }
+
+  /**
+   * Run the timers due up to `until` (until `stop()`) inside ONE guarded vm call instead of one
+   * per timer: each vm call with a timeout starts a watchdog thread, which cost ~3× the
+   * firmware's own work (600 virtual s of the firmware: 150–250 ms per call, 50–75 ms batched).
+   * Each callback still reports its own uncaught error and the watchdog is checked after each;
+   * a stuck loop is interrupted by the batch's timeout (a watchdog reset, as before). A batch
+   * ends after TIMER_BATCH_MS of real time, so the timeout only ever sees a short batch.
+   * Microtasks run when a vm call ends, so a program that touches `Promise` is run one timer
+   * per call (`promisesUsed`): promise callbacks then still run between two timers, as in
+   * Espruino's idle loop. The firmware uses no promises.
+   */
+  private runTimerBatch(until: number, stop: () => boolean): void {
+    const ctx = this.ctx!;
+    const batchEnd = performance.now() + TIMER_BATCH_MS;
+    const runOne = (t: VirtualTimer): void => {
+      this.guard(() => t.fn.apply(undefined, t.args));
+      this.checkWatchdog();
+    };
+    this.pendingCall = () => this.clock.runUntil(until, runOne, () => stop() || this.promisesUsed || performance.now() > batchEnd);
+    const wasIn = this.inCall;
+    this.inCall = true;
+    try {
+      this.callScript.runInContext(ctx, { timeout: this.opts.callTimeoutMs ?? 10_000 });
+    } catch (e) {
+      // only a timeout gets here (each callback's own errors are caught by its guard)
+      if (this.powered) this.write(uncaughtText(e));
+      if (isTimeout(e) && this.powered) this.requestReboot("watchdog");
+    } finally {
+      this.pendingCall = undefined;
+      this.inCall = wasIn;
+      if (!wasIn) this.flushReboot();
+    }
+  }
+
+  /** Set once the running program touched `Promise` (this boot): its timers then run one per vm call. */
+  private promisesUsed = false;
 
   private checkWatchdog(): void {
     const w = this.watchdog;
@@ -485,6 +585,21 @@ export class VirtualBoard {
     const board = this;
     const ctx = vm.createContext({}, { name: "espruino", codeGeneration: { strings: true, wasm: false }, microtaskMode: "afterEvaluate" });
     vm.runInContext(stripScript(), ctx);
+    // the first look at `Promise` switches timers to one per vm call (runTimerBatch)
+    this.promisesUsed = false;
+    const promiseCtor: unknown = vm.runInContext("Promise", ctx);
+    Object.defineProperty(ctx, "Promise", {
+      configurable: true,
+      enumerable: false,
+      get: () => {
+        board.promisesUsed = true;
+        return promiseCtor;
+      },
+      set: (v: unknown) => {
+        board.promisesUsed = true;
+        Object.defineProperty(ctx, "Promise", { value: v, writable: true, configurable: true, enumerable: false });
+      },
+    });
     const intr = vm.runInContext("({Error: Error, Uint8Array: Uint8Array, ArrayBuffer: ArrayBuffer, Array: Array, JSON: JSON, Object: Object})", ctx) as SandboxIntrinsics;
     const fail = (msg: string): never => {
       throw new intr.Error(msg);

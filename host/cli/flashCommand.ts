@@ -1,9 +1,10 @@
 /**
  * `zbms flash --port P [--board B --pack C]`: build, check the device, upload, save, verify.
  *
- * 1. Build the bundle for the board and pack (host/build), or take `--bundle FILE` as it is.
- * 2. Probe the port (host/serial/espruinoProbe): a wrong port, a busy port, a non-Espruino
- *    device and a silent port each fail here, with their own message, before anything is sent.
+ * 1. Probe the port (host/serial/espruinoProbe): a wrong port, a busy port, a non-Espruino
+ *    device and a silent port each fail here, with their own message, before the build.
+ * 2. Build the bundle for the board and pack (host/build), or take `--bundle FILE` as it is
+ *    (that file is checked before the probe).
  * 3. Upload with espruino-tools (host/flash/espruinoTools `uploadBundle`), progress bar on
  *    stderr, in its "flash" mode: the code is written to Storage (`.bootcde`) in 1 kB chunks and
  *    runs at every power-on and reset. Not "ram" (REPL upload then `save()`): a bundle of this
@@ -162,8 +163,11 @@ function sendBoardIdentAfter(ch: Awaited<ReturnType<typeof openLineChannel>>, co
 }
 
 export async function flashCommand(flags: FlashFlags): Promise<void> {
-  const { code, expect } = await bundleToFlash(flags);
+  // A --bundle file is checked first (nothing is sent for a bad one); the port before a build,
+  // which takes seconds: a wrong port or a missing board is named at once.
+  const given = flags.bundle ? await bundleToFlash(flags) : null;
   await probeEspruino(flags.port);
+  const { code, expect } = given ?? (await bundleToFlash(flags));
   const progress = createProgress("uploading");
   const timeoutS = flags.timeout ?? DEFAULT_UPLOAD_TIMEOUT_S;
   try {

@@ -28,11 +28,27 @@ export function registerSend(program: Command, run: (f: () => Promise<void>) => 
     .action((words: string[], flags: SendFlags) => run(() => sendCommand(words, flags)));
 }
 
+/**
+ * A reply's payload for a person. The firmware writes numbers as exact decimal mantissa and
+ * exponent (`237333333e-9`, shared/telemetry/fieldText.ts encodeSig): valid JSON, but hard to
+ * read. A JSON payload is re-printed with plain decimals (0.237333333), objects indented; any
+ * other text is printed as it came.
+ */
+export function readablePayload(payload: string): string {
+  let v: unknown;
+  try {
+    v = JSON.parse(payload);
+  } catch {
+    return payload;
+  }
+  return typeof v === "object" && v !== null ? JSON.stringify(v, null, 2) : JSON.stringify(v);
+}
+
 /** One answer as the text printed for a person. */
 export function formatAnswer(a: CommandAnswer): string {
   switch (a.kind) {
     case "reply":
-      return a.payload;
+      return readablePayload(a.payload);
     case "error":
       return `error: ${a.text}`;
     case "ident":

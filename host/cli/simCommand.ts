@@ -22,6 +22,12 @@ import { parsePositiveNumber } from "./options";
 export const DEFAULT_SPEED = 3600;
 /** How often the protocol's progress is checked (ms of real time). */
 const DONE_POLL_MS = 200;
+/** The board runs below this share of the asked speed: say so (the host's CPU, or the port's reader, is the limit). */
+const SLOW_SHARE = 0.9;
+/** It must stay below for this long before the notice (ms): a flash's build or a burst of load is not news. */
+const SLOW_NOTICE_AFTER_MS = 3000;
+/** Shortest real time between two such notices (ms). */
+const SLOW_NOTICE_EVERY_MS = 30_000;
 
 export interface SimFlags {
   board: string;
@@ -48,7 +54,7 @@ export function registerSim(program: Command, run: (f: () => Promise<void>) => P
     .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
     .option("-c, --pack <file>", "pack config JSON (chemistry, cells, capacity) (default: the board's default pack, e.g. hardware/packs/znmno2-4s.json)")
     .option("--protocol <file>", "protocol file (steps such as \"Charge at C/5 until 1.8 V\"; see host/sim/protocol.ts); default: C/5 cycles")
-    .option("-s, --speed <x>", `simulated seconds per real second (default ${DEFAULT_SPEED})`, parsePositiveNumber, DEFAULT_SPEED)
+    .option("-s, --speed <x>", `simulated seconds per real second, at most: a slower host (or port reader) runs it slower and says so (default ${DEFAULT_SPEED})`, parsePositiveNumber, DEFAULT_SPEED)
     .option("--start-speed <x>", "speed until this process receives SIGUSR1, then --speed (e.g. slow while flashing)", parsePositiveNumber)
     .option("--seed <n>", "seed of the cells' spread and of random rests", parseSeed, 1)
     .option("--storage <file>", "host file holding the board's flash (survives restarts of the simulator)")
@@ -121,9 +127,12 @@ export async function simCommand(flags: SimFlags): Promise<void> {
     `sim: board ${boardDef.id}, pack "${pack.name}", ${flags.protocol ? `protocol ${flags.protocol}` : "default C/5 protocol"}, ` +
       `speed ×${flags.speed}, seed ${flags.seed}. Flash it with: zbms flash --port ${pty.path}\n`,
   );
+  let speedNow = (): number => flags.speed;
   if (flags.startSpeed !== undefined && flags.startSpeed !== flags.speed) {
     board.runRealTime(flags.startSpeed);
+    speedNow = () => flags.startSpeed!;
     process.once("SIGUSR1", () => {
+      speedNow = () => flags.speed;
       board.runRealTime(flags.speed);
       process.stderr.write(`sim: speed ×${flags.speed} from simulated ${(board.clock.now() / 3.6e6).toFixed(2)} h\n`);
     });
@@ -132,7 +141,18 @@ export async function simCommand(flags: SimFlags): Promise<void> {
   let cyclesSeen = 0;
   let announcedDone = false;
   await new Promise<void>((resolve) => {
+    let lastSlowNotice = -Infinity;
+    let slowSince = NaN;
     const poll = setInterval(() => {
+      const paced = board.pacedSpeed();
+      const asked = speedNow();
+      const now = performance.now();
+      if (!(paced > 0 && paced < SLOW_SHARE * asked)) slowSince = NaN;
+      else if (Number.isNaN(slowSince)) slowSince = now;
+      if (now - slowSince >= SLOW_NOTICE_AFTER_MS && now - lastSlowNotice > SLOW_NOTICE_EVERY_MS) {
+        lastSlowNotice = now;
+        process.stderr.write(`sim: running at ×${paced.toFixed(0)}, not ×${asked}: this host's CPU or the port's reader is the limit\n`);
+      }
       if (sim.runner.cycles.length !== cyclesSeen) {
         cyclesSeen = sim.runner.cycles.length;
         if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS(), boots);

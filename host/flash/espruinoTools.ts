@@ -76,12 +76,29 @@ interface EspruinoGlobal {
   Core: {
     Serial: { devices: unknown[] };
     Env: { getData(): Record<string, unknown> };
+    CodeWriter: { reformatCode(code: string): string | undefined };
   };
   callProcessor(name: string, data: unknown, cb: (d: unknown) => void): void;
 }
 interface EspruinoTools {
   init(cb: () => void): void;
   sendCode(port: string, code: string, cb: (response?: string) => void): void;
+}
+
+/**
+ * What espruino-tools writes for `payload`, in bytes: its "transformForEspruino" processors (in
+ * the flash modes: Storage.write calls of 1 kB chunks, then load()), CodeWriter's per-line echo-off
+ * framing, the blank lines it ends with, the reset() and print() lines it sends first, and the
+ * newline asking for a prompt (core/codeWriter.js, core/utils.js getEspruinoPrompt). The honest
+ * total for the progress bar: the bundle's own size is ~1 % short of what goes out.
+ */
+async function framedLength(E: EspruinoGlobal, payload: string): Promise<number> {
+  const transformed = await new Promise<string>((r) => E.callProcessor("transformForEspruino", payload, (c) => r(String(c))));
+  let code = E.Core.CodeWriter.reformatCode(transformed) ?? transformed;
+  while (code[code.length - 2] !== "\n" || code[code.length - 1] !== "\n") code += "\n";
+  const prefix = (E.Config.RESET_BEFORE_SEND ? "\x10reset();\n" : "") + "\x10print()\n";
+  const promptRequest = "\n";
+  return promptRequest.length + prefix.length + code.length;
 }
 
 let toolsReady: Promise<{ tools: EspruinoTools; E: EspruinoGlobal }> | undefined;
@@ -114,8 +131,9 @@ function silenceConsole(): () => void {
  * The connection device handed to espruino-tools' serial layer: exactly one path, opened with
  * serialport's `SerialPortClass` (loaded by the caller, so a missing package fails the upload at once).
  */
-function makeDevice(path: string, onWrite: (n: number) => void, SerialPortClass: typeof SerialPort) {
+function makeDevice(path: string, onWrite: (n: number) => void, SerialPortClass: typeof SerialPort, onLost: () => void) {
   let conn: SerialPort | undefined;
+  let closing = false;
   return {
     name: "zbms serial",
     getPorts(cb: (ports: Array<{ path: string; description: string }>, instant: boolean) => void): void {
@@ -130,6 +148,7 @@ function makeDevice(path: string, onWrite: (n: number) => void, SerialPortClass:
       });
       conn.on("close", () => {
         conn = undefined;
+        if (!closing) onLost(); // the port went away under espruino-tools (unplugged, board or simulator gone)
         disconnectCb();
       });
       conn.on("error", () => undefined);
@@ -154,6 +173,7 @@ function makeDevice(path: string, onWrite: (n: number) => void, SerialPortClass:
       });
     },
     close(cb?: () => void): void {
+      closing = true;
       if (conn) conn.close(() => (cb ? cb() : undefined));
       else if (cb) cb();
     },
@@ -183,11 +203,12 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
   // espruino-tools prefixes every line with \x10 itself (and turns control characters in code into "?").
   const payload = mode === "ram" ? opts.code + "\nsave();\n" : opts.code;
   let sentB = 0;
-  const totalB = payload.length;
+  let totalB = payload.length;
+  let lost = false;
   const progress = (phase: UploadProgress["phase"]): void => {
-    // In the flash modes espruino-tools wraps the code in Storage.write calls, so more than the
-    // bundle's bytes go out; the total grows with what was sent.
-    if (opts.onProgress) opts.onProgress({ phase, sentB, totalB: Math.max(totalB, sentB) });
+    // A recovery Ctrl-C or a second prompt request can add a few bytes beyond the framed total:
+    // progress stops at 100 % rather than counting past it.
+    if (opts.onProgress) opts.onProgress({ phase, sentB: phase === "done" ? totalB : Math.min(sentB, totalB), totalB });
   };
   Object.assign(E.Config, {
     BLUETOOTH_LOW_ENERGY: false,
@@ -209,12 +230,16 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
   const devices = E.Core.Serial.devices;
   devices.length = 0;
   devices.push(
-    makeDevice(opts.port, (n) => {
-      sentB += n;
-      progress("sending");
-    }, SerialPortClass),
+    makeDevice(
+      opts.port,
+      (n) => {
+        sentB += n;
+        progress("sending");
+      },
+      SerialPortClass,
+      () => (lost = true),
+    ),
   );
-  progress("connecting");
   const quiet = silenceConsole();
   const errors: string[] = [];
   const savedError = console.error;
@@ -222,6 +247,8 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
     errors.push(a.map(String).join(" "));
   };
   try {
+    totalB = await framedLength(E, payload);
+    progress("connecting");
     const response = await new Promise<string | undefined>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new UploadError(`upload to ${opts.port} did not finish within ${opts.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS} ms (${sentB} of ${totalB} B sent). Is a board on that port, and is it running Espruino?`)),
@@ -234,6 +261,11 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
     });
     if (sentB === 0) {
       throw new UploadError(`could not open ${opts.port} for the upload${errors.length ? ": " + errors.join("; ") : ""}. Check the path (ls /dev/ttyUSB* /dev/pts/*) and that no other program holds it.`);
+    }
+    if (lost) {
+      throw new UploadError(
+        `the port ${opts.port} went away during the upload (${Math.min(sentB, totalB)} of ${totalB} B sent): was the board unplugged or reset, or its simulator stopped? Flash again once it is back.`,
+      );
     }
     progress("done");
     return { response: response ?? "", sentB };

@@ -14,6 +14,21 @@ const DIM = ESC + "2m";
 const BOLD = ESC + "1m";
 const RESET = ESC + "0m";
 
+/** No zbms telemetry this long after the port opened: the view says how to flash the board (ms); zbms boards send a line every few seconds at most. */
+export const NO_TELEMETRY_HINT_MS = 5000;
+
+/**
+ * The hint for a board that sent no zbms telemetry (a bare Espruino, other firmware, a silent
+ * port), once NO_TELEMETRY_HINT_MS have passed since the port opened (`always`: at once); "" otherwise.
+ */
+export function noTelemetryHint(view: PackView, nowMs: number, always = false): string {
+  const h = view.health;
+  if (h.telemetry > 0 || h.rejected > 0) return "";
+  if (!always && !(nowMs - view.openedAtMs >= NO_TELEMETRY_HINT_MS)) return "";
+  const what = h.lines === 0 ? "the port is silent" : `${h.lines} other line(s)`;
+  return `no zbms telemetry (${what}). Is the zbms firmware on this board? Flash it with: zbms flash --port ${view.port}`;
+}
+
 function fixed(x: number, digits: number, unit: string): string {
   return Number.isFinite(x) ? x.toFixed(digits) + unit : "—";
 }
@@ -75,6 +90,8 @@ export function renderPackView(view: PackView, nowMs: number, color: boolean): s
     `  link     ${h.linesPerS(nowMs).toFixed(1)} lines/s  telemetry ${h.telemetry}  ${rejected}  ${gaps}  noise ${h.noise}  resets ${h.boots}  unplugs ${h.disconnects}`,
   );
   if (view.lastEvent) out.push("  event    " + view.lastEvent);
+  const hint = noTelemetryHint(view, nowMs);
+  if (hint) out.push("  hint     " + c(YELLOW, hint));
   return out;
 }
 

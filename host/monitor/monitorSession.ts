@@ -96,6 +96,7 @@ export class MonitorSession {
   async start(): Promise<void> {
     await this.link.open();
     this.view.connected = true;
+    this.view.openedAtMs = Date.now();
     this.openFiles(); // now, before the first data event can arrive
     this.raw.writeNote({ event: "open", port: this.opts.port });
     this.askConfig();

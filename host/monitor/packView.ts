@@ -32,6 +32,8 @@ export interface PackView {
   /** Firmware identity, once known ("board / pack / version"). */
   identity: string;
   connected: boolean;
+  /** When the port was first opened (ms since the epoch); NaN before. */
+  openedAtMs: number;
   /** Board time of the latest sample (ms); NaN before the first. */
   boardTMs: number;
   cellV: number[];
@@ -56,6 +58,7 @@ export function emptyPackView(port: string): PackView {
     port,
     identity: "",
     connected: false,
+    openedAtMs: NaN,
     boardTMs: NaN,
     cellV: [],
     currentA: NaN,

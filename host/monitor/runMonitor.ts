@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import type { LineClass, MonitorRecord } from "./monitorRecord";
 import { MonitorSession, type SessionFiles } from "./monitorSession";
-import { renderPackView, renderScreen } from "./liveView";
+import { noTelemetryHint, renderPackView, renderScreen } from "./liveView";
 import type { LinkHealth } from "./linkHealth";
 import type { CycleSummary } from "./monitorRecord";
 
@@ -147,6 +147,10 @@ export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult
           (fs.existsSync(r.files.packConfig) ? `    config   ${r.files.packConfig} (the pack config the board runs; analyze reads it from the raw log)\n` : "") +
           r.files.bdf.map((f) => `    BDF      ${f}\n`).join(""),
       );
+    }
+    for (const s of sessions) {
+      const hint = noTelemetryHint(s.view, Date.now(), true);
+      if (hint) out.write(`  ${s.view.port}: ${hint}\n`);
     }
   }
   return result;

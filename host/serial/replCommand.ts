@@ -9,6 +9,8 @@
  *   lines (the caller knows which record type answers which command), not by "the next line".
  */
 
+import { decodeLine } from "../../shared/telemetry/lineFormat";
+
 /** DLE: at the start of a line, Espruino suppresses that line's echo (Espruino IDE convention). */
 export const ECHO_OFF = "\x10";
 
@@ -46,12 +48,16 @@ export interface LineChannel {
 
 export class ReplyTimeoutError extends Error {
   constructor(code: string, timeoutMs: number, seen: string[]) {
+    const zbmsLines = seen.filter((l) => decodeLine(l).ok).length;
     super(
       `timeout: no answer to ${code} within ${timeoutMs} ms. ` +
         (seen.length === 0
           ? "The port is silent: is an ESP32 with Espruino connected and running (try its reset button)?"
-          : `The board printed ${seen.length} other line(s), last: ${JSON.stringify(seen[seen.length - 1]!.slice(0, 120))}. ` +
-            "Is zbms firmware on it? Flash it with `zbms flash --port …`."),
+          : zbmsLines > 0
+            ? `The board runs zbms (${zbmsLines} telemetry line(s) arrived meanwhile) but did not answer: ` +
+              "try again, or give it longer with --timeout."
+            : `The board printed ${seen.length} other line(s), last: ${JSON.stringify(seen[seen.length - 1]!.slice(0, 120))}. ` +
+              "Is zbms firmware on it? Flash it with `zbms flash --port …`."),
     );
     this.name = "ReplyTimeoutError";
   }

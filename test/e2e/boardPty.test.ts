@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SerialPort } from "serialport";
 import { VirtualBoard } from "../../host/board/virtualBoard.js";
-import { PtyBoard } from "../../host/board/ptyBoard.js";
+import { PtyBoard, PTY_UNREAD_AFTER_MS, PTY_UNREAD_KEEP_B } from "../../host/board/ptyBoard.js";
 
 const open: Array<{ close(): void }> = [];
 afterEach(() => {
@@ -70,17 +70,43 @@ describe("virtual board on a real pseudo-terminal", () => {
     expect(await waitFor(() => /tick \d+/.test(second.text()), 3000)).toBe(true);
   });
 
-  it("output nobody reads is held up to a bound, then dropped (like a USB-serial bridge); a late reader gets new output", async () => {
+  it("output nobody reads is dropped oldest first (like a UART into a USB-serial bridge); a late reader gets recent output", async () => {
     const board = new VirtualBoard({});
     const pb = await PtyBoard.start(board);
     open.push(pb);
-    board.evaluate('for (var i = 0; i < 4000; i++) print("' + "x".repeat(100) + '");');
+    board.evaluate('for (var i = 0; i < 4000; i++) print("line " + i + " ' + "x".repeat(100) + '");');
     expect(pb.droppedB).toBeGreaterThan(100_000);
+    // nobody reads for longer than PTY_UNREAD_AFTER_MS: only the newest output is kept
+    await new Promise((r) => setTimeout(r, PTY_UNREAD_AFTER_MS + 100));
+    board.evaluate('print("before reader")');
+    await new Promise((r) => setTimeout(r, 50));
     const { port, text } = await openPort(pb.path!);
     open.push({ close: () => port.close() });
-    // the held-back output drains to the new reader first; what follows it arrives after it
-    expect(await waitFor(() => text().length > 100_000, 10_000)).toBe(true);
     board.evaluate('print("after")');
     expect(await waitFor(() => text().includes("after\r\n"), 10_000)).toBe(true);
+    // what the pty itself buffered (~20 kB), then the newest kept output, then the new line
+    expect(text().length).toBeLessThan(PTY_UNREAD_KEEP_B + 64 * 1024);
+    expect(text()).toContain("before reader\r\n");
+    expect(text().indexOf("before reader")).toBeLessThan(text().indexOf("after\r\n"));
+  });
+
+  it("a board faster than its reader waits for it instead of dropping output (Espruino blocks when its TX buffer is full)", async () => {
+    const board = new VirtualBoard({});
+    const pb = await PtyBoard.start(board);
+    open.push(pb);
+    const { port, text } = await openPort(pb.path!);
+    open.push({ close: () => port.close() });
+    // ~12 kB per virtual second; at ×100 000 that is 1.2 GB/s asked of the link
+    board.evaluate('var n = 0; setInterval(function () { for (var k = 0; k < 100; k++) print("n " + (n++) + " ' + "y".repeat(100) + '"); }, 1000);');
+    board.runRealTime(100_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    board.stopRealTime();
+    await new Promise((r) => setTimeout(r, 300));
+    const got = [...text().matchAll(/n (\d+) y/g)].map((m) => Number(m[1]));
+    expect(got.length).toBeGreaterThan(1000);
+    // every line the board printed arrived, in order
+    const firstBad = got.findIndex((v, i) => v !== i);
+    expect(firstBad, `line ${firstBad}: ${got.slice(Math.max(0, firstBad - 3), firstBad + 3).join(",")}; dropped ${pb.droppedB} B`).toBe(-1);
+    expect(pb.droppedB).toBe(0);
   });
 });

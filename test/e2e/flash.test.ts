@@ -20,10 +20,11 @@ afterEach(() => {
 });
 
 describe("zbms flash: failures each get their own message", () => {
-  it("wrong port → exit 2, names the port", async () => {
+  it("wrong port → exit 2, names the port, before building anything", async () => {
     const r = await runZbms(["flash", "--port", "/dev/ttyZBMS-nothing-here"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/wrong port: "\/dev\/ttyZBMS-nothing-here" does not exist/);
+    expect(r.stderr).not.toMatch(/built bundle/);
   });
 
   it("busy port → exit 2, says another program holds it", async () => {

@@ -24,6 +24,11 @@ describe("zbms sim", () => {
     // a bare board: Espruino answers, but there is no zbms firmware yet
     expect(send.code).toBe(3);
     expect(send.stderr).toMatch(/zbms is not defined|Flash it with/);
+    // the monitor on that bare board says how to put the firmware on it
+    const mon = await runZbms(["monitor", "--port", path, "--duration", "1.5", "--view", "none", "--out", nodePath.join(nodePath.dirname(truth), "logs")]);
+    expect(mon.code, mon.stderr).toBe(0);
+    expect(mon.stdout).toContain(`${path}: no zbms telemetry`);
+    expect(mon.stdout).toContain(`Flash it with: zbms flash --port ${path}`);
     proc.child.kill("SIGINT");
     const { code } = await proc.exited;
     expect(code).toBe(0);

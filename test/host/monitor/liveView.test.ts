@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderPackView, renderScreen } from "../../../host/monitor/liveView";
+import { NO_TELEMETRY_HINT_MS, noTelemetryHint, renderPackView, renderScreen } from "../../../host/monitor/liveView";
 import { emptyPackView } from "../../../host/monitor/packView";
 
 function filledView() {
@@ -73,5 +73,23 @@ describe("live view", () => {
     expect(s.startsWith("\x1b[H\x1b[2J")).toBe(true);
     expect(s).toContain("/dev/ttyUSB1");
     expect(s.trimEnd().endsWith("footer")).toBe(true);
+  });
+
+  it("a board that sends no zbms telemetry gets a hint how to flash it, after NO_TELEMETRY_HINT_MS", () => {
+    const v = emptyPackView("/dev/pts/4");
+    v.connected = true;
+    v.openedAtMs = 1000;
+    expect(renderPackView(v, 1000 + NO_TELEMETRY_HINT_MS - 1, false).join("\n")).not.toContain("hint");
+    const silent = renderPackView(v, 1000 + NO_TELEMETRY_HINT_MS, false).join("\n");
+    expect(silent).toContain("hint     no zbms telemetry (the port is silent). Is the zbms firmware on this board? Flash it with: zbms flash --port /dev/pts/4");
+    v.health.noteLine("noise", 2000);
+    expect(noTelemetryHint(v, 1000 + NO_TELEMETRY_HINT_MS)).toContain("(1 other line(s))");
+    // a board whose telemetry arrives (even damaged) needs no flashing hint
+    v.health.noteLine("rejected", 3000);
+    expect(noTelemetryHint(v, 1e9, true)).toBe("");
+    const ok = emptyPackView("/dev/pts/5");
+    ok.openedAtMs = 0;
+    ok.health.noteLine("telemetry", 10);
+    expect(noTelemetryHint(ok, 1e9, true)).toBe("");
   });
 });

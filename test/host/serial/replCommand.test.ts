@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { formatCommandCall, replLine, ReplyTimeoutError, sendAndAwait, wordToLiteral } from "../../../host/serial/replCommand";
 import { openLineChannel, type OpenLineChannel } from "../../../host/serial/lineChannel";
 import { FakeBoardPty } from "./fakeBoardPty";
+import { encodeLine } from "../../../shared/telemetry/lineFormat";
 
 let board: FakeBoardPty | null = null;
 let ch: OpenLineChannel | null = null;
@@ -50,6 +51,17 @@ describe("sendAndAwait over a real pseudo-terminal", () => {
     expect(err).toBeInstanceOf(ReplyTimeoutError);
     expect((err as Error).message).toMatch(/timeout: no answer to zbms\("status"\) within 400 ms/);
     expect((err as Error).message).toContain("is not defined");
+  });
+
+  it("a board streaming zbms telemetry that does not answer is not asked whether zbms is on it", async () => {
+    board = await FakeBoardPty.create();
+    ch = await openLineChannel(board.path);
+    const p = sendAndAwait(ch, 'zbms("status")', () => undefined, 400);
+    const line = encodeLine({ type: "reply", id: "other", payload: "{}" }, 7);
+    board.write(">\r \r" + line + "\r\n" + line + "\r\n");
+    const err = (await p.catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/runs zbms \(2 telemetry line\(s\) arrived meanwhile\) but did not answer/);
+    expect(err.message).not.toMatch(/Is zbms firmware on it/);
   });
 
   it("a silent port times out saying it is silent", async () => {
