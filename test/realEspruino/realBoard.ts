@@ -153,3 +153,8 @@ export function tempFolder(): string {
 export function removeFolder(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** A fresh folder whose Storage holds exactly `files`. */
+export function writeFlashFolderFor(files: Record<string, string>): Promise<string> {
+  return writeFlashFolder(espruino(), files);
+}
