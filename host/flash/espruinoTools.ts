@@ -80,7 +80,7 @@ const OUT_OF_MEMORY = /OUT OF MEMORY|Out of Memory|interpreter error: [A-Z_,]*\b
 
 /** The first line of `text` saying the board ran out of memory, or null. */
 export function outOfMemoryLine(text: string): string | null {
-  for (const line of text.split(/\r?\n/)) if (OUT_OF_MEMORY.test(line)) return line.replace(/\x1b\[J|[\x00-\x1f]/g, "").trim().slice(0, 160);
+  for (const line of text.split(/\r?\n/)) if (OUT_OF_MEMORY.test(line)) return line.replace(/\x1b\[J|[\x00-\x1f]/g, "").replace(/^>+/, "").trim().slice(0, 160);
   return null;
 }
 
