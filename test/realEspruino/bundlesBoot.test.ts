@@ -18,7 +18,7 @@ import { synthRun, toJsonl } from "../firmware/replaySamples";
 import { BOARD_IDS, boardBundle, espruino, flashedFolder, found, preludeFor, RealBoard, removeFolder, skipReason, tempFolder } from "./realBoard";
 
 /** Status lines a booted board must print (its sampler runs). */
-const STATUS_LINES = 3;
+const STATUS_LINES = 2;
 /** Samples in the replay build: enough for events, few enough to embed (23 JsVars each on the ESP32 format). */
 const REPLAY_SAMPLES = 40;
 
@@ -75,6 +75,9 @@ describe.skipIf(!found.ok)(`every zbms bundle boots on real Espruino 2v29${skipR
     it(`ESP32 format, pool ${ESP32_POOL_200KB_FREE}: ${boardId} from Storage .bootcde samples with no error text`, async () => {
       const b = track(new RealBoard({ variant: "esp32", poolJsVars: ESP32_POOL_200KB_FREE, cwd: await flashedFolder(boardId) }));
       await bootsClean(b, boardId, 30_000);
+      const mem = await b.memory(15_000);
+      console.log(`[real espruino] ${boardId} from .bootcde on ${ESP32_POOL_200KB_FREE}: ${mem.usage} JsVars used while sampling (stand-in chips included)`);
+      expect(mem.usage).toBeLessThan(mem.total);
     }, 60_000);
   }
 
