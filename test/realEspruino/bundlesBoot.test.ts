@@ -78,7 +78,7 @@ describe.skipIf(!found.ok)(`every zbms bundle boots on real Espruino 2v29${skipR
       const mem = await b.memory(15_000);
       console.log(`[real espruino] ${boardId} from .bootcde on ${ESP32_POOL_200KB_FREE}: ${mem.usage} JsVars used while sampling (stand-in chips included)`);
       expect(mem.usage).toBeLessThan(mem.total);
-    }, 60_000);
+    }, 90_000);
   }
 
   it(`native: the replay build (${REPLAY_SAMPLES} samples) runs to # done with no error text`, async () => {
@@ -93,5 +93,5 @@ describe.skipIf(!found.ok)(`every zbms bundle boots on real Espruino 2v29${skipR
     const b = track(new RealBoard({ variant: "esp32", poolJsVars: ESP32_POOL_200KB_FREE, cwd: await writeFlashFolder(espruino(), { ".bootcde": await replayBundle() }) }));
     await replayRunsClean(b, 40_000);
     expect(b.records.filter((r) => r.record.type === "status").length).toBe(REPLAY_SAMPLES);
-  }, 60_000);
+  }, 90_000);
 });

@@ -106,7 +106,7 @@ describe.skipIf(!found.ok)(`flash mode on the ESP32 format, pool ${ESP32_POOL_20
     } finally {
       await b.kill();
     }
-  }, 120_000);
+  }, 180_000); // ≈ 20 s alone; 53 s beside the other real-interpreter tests
 
   it("the stand-in chips' own share of the pool (to subtract from the figures above)", async () => {
     const { preludeFor } = await import("./realBoard");
