@@ -258,6 +258,22 @@ export const ESPRUINO_ESBUILD_OPTIONS = {
   charset: "ascii",
 } satisfies esbuild.BuildOptions;
 
+/** Subset rule whose minified message names the class by a mangled letter (espruinoSubset.ts). */
+const SELF_NAMED_CLASS_RULE = "class-self-reference";
+
+/**
+ * A self-named class expression in a minified bundle is called `e` or so: take the message of the
+ * same finding in the unminified build, which carries the source names (`_PackModel`, assigned to `PackModel`).
+ */
+async function nameSelfNamedClasses(findings: SubsetFinding[], opts: BuildOptions): Promise<void> {
+  const readable = (await buildFirmware({ ...opts, minify: false, write: false })).findings.filter((f) => f.rule === SELF_NAMED_CLASS_RULE);
+  const mine = findings.filter((f) => f.rule === SELF_NAMED_CLASS_RULE);
+  if (readable.length !== mine.length) return;
+  mine.forEach((f, i) => {
+    f.message = readable[i]!.message + " (names from the unminified build, `--no-minify`)";
+  });
+}
+
 /** Build one bundle. Throws FirmwareBuildError on bad input or a failed esbuild; subset findings are returned, not thrown. */
 export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResult> {
   const boardId = opts.board ?? DEFAULT_BOARD;
@@ -340,6 +356,7 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
     throw new FirmwareBuildError(`the bundle requires modules Espruino does not have:\n  ${badRequires.join("\n  ")}`);
   }
   const findings = checkEspruinoSubset(code);
+  if ((opts.minify ?? true) && findings.some((f) => f.rule === SELF_NAMED_CLASS_RULE)) await nameSelfNamedClasses(findings, opts);
   const warnings = result.warnings.map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ""}${w.text}`);
   const sizeB = Buffer.byteLength(code, "utf8");
   let outFile: string | undefined;

@@ -190,6 +190,7 @@ export function checkEspruinoSubset(code: string): SubsetFinding[] {
   checkForLetClosures(ast, add);
   checkCaughtErrors(ast, add);
   checkClassChains(ast, add);
+  checkSelfNamedClassExpressions(ast, code, add);
   checkCallsBeforeDeclaration(ast, add);
 
   findings.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -501,6 +502,75 @@ function checkClassChains(ast: acorn.Program, add: Add): void {
       }
     },
   });
+}
+
+/**
+ * A class expression with a name that its own body uses (`var A = class B { m() { return B.f(); } }`):
+ * Espruino 2v29 does not bind that inner name, so the use throws `"B" is not defined` (seen on the
+ * real interpreter, test/realEspruino/interpreter.test.ts). esbuild emits this form for a class
+ * whose source names itself inside its body (`this.st = PackModel.createState(config)`).
+ * A class declaration and a named function expression are fine.
+ */
+function checkSelfNamedClassExpressions(ast: acorn.Program, code: string, add: Add): void {
+  const walk = loadAcornWalk();
+  walk.simple(ast, {
+    ClassExpression(node) {
+      if (!node.id) return;
+      const name = node.id.name;
+      let use: AnyNode | undefined;
+      walk.fullAncestor(node.body, (n: AnyNode, _s: unknown, ancestors: AnyNode[]) => {
+        const parent = ancestors.length >= 2 ? ancestors[ancestors.length - 2] : undefined;
+        if (!use && n.type === "Identifier" && n.name === name && isReference(n, parent) && !shadowed(ancestors, name)) use = parent ?? n;
+      });
+      if (!use) return;
+      const bound = boundName(ast, node);
+      add(
+        "class-self-reference",
+        `class expression \`${name}\`${bound ? ` (assigned to \`${bound}\`)` : ""} uses its own name inside its body ` +
+          `(\`${snippetOf(use)}\`): Espruino does not bind a class expression's name, so this throws "${name} is not defined". ` +
+          `In the TypeScript source, do not name the class inside its own body: call a module-level function instead of a static (\`createX(config)\`, not \`X.createX(config)\`)`,
+        node,
+      );
+    },
+  });
+  function snippetOf(n: AnyNode): string {
+    return code.slice(n.start, Math.min(n.end, n.start + 40)).replace(/\s+/g, " ");
+  }
+}
+
+/** True when a function or catch clause among `ancestors` declares `name` (a parameter or a local), hiding an outer binding. */
+function shadowed(ancestors: AnyNode[], name: string): boolean {
+  const walk = loadAcornWalk();
+  for (const a of ancestors) {
+    if (a.type === "CatchClause" && a.param) {
+      const names = new Set<string>();
+      collectBindingNames(a.param, names);
+      if (names.has(name)) return true;
+    }
+    if (a.type !== "FunctionExpression" && a.type !== "ArrowFunctionExpression" && a.type !== "FunctionDeclaration") continue;
+    const names = new Set<string>();
+    for (const p of a.params) collectBindingNames(p, names);
+    walk.full(a.body, (d) => {
+      if (d.type === "VariableDeclarator") collectBindingNames(d.id, names);
+      else if ((d.type === "FunctionDeclaration" || d.type === "ClassDeclaration") && d.id) names.add(d.id.name);
+    });
+    if (names.has(name)) return true;
+  }
+  return false;
+}
+
+/** The variable a class expression is assigned to (`var ce = class e {…}` → "ce"), if any. */
+function boundName(ast: acorn.Program, cls: acorn.ClassExpression): string | undefined {
+  let found: string | undefined;
+  loadAcornWalk().simple(ast, {
+    VariableDeclarator(d) {
+      if (d.init === cls && d.id.type === "Identifier") found = d.id.name;
+    },
+    AssignmentExpression(a) {
+      if (a.right === cls && a.left.type === "Identifier") found = a.left.name;
+    },
+  });
+  return found;
 }
 
 /**

@@ -12,13 +12,14 @@
  * 4. Verify: `load()` reboots the board from what was saved; its boot prints the identity line
  *    (bundle hash, version, board, pack), and `zbms("ident")` asks again (up to IDENT_ATTEMPTS
  *    times: a boot line can be lost when nobody read the console); what answers must match the
- *    bundle that was built.
+ *    bundle that was built, and nothing it printed since load() may say it ran out of memory
+ *    (espruino-tools reports "Upload Complete" even then; uploadBundle checks the upload itself).
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
 import { buildFirmware, DEFAULT_BOARD, FirmwareBuildError } from "../build/buildFirmware";
 import { readEmbeddedHash, verifyBundleHash } from "../build/bundleHash";
-import { uploadBundle, UploadError } from "../flash/espruinoTools";
+import { outOfMemoryLine, uploadBundle, UploadError } from "../flash/espruinoTools";
 import { classifyLine } from "../monitor/classifyLine";
 import { sendBoardCommand } from "../serial/commandAnswer";
 import { probeEspruino } from "../serial/espruinoProbe";
@@ -104,15 +105,24 @@ export const IDENT_ATTEMPT_S = 5;
 
 async function verifyAfterReboot(port: string, want: ExpectedIdentity): Promise<void> {
   const ch = await openLineChannel(port);
+  // a bundle that runs out of memory while booting may still print its ident line first
+  let oom: string | null = null;
+  const stopWatching = ch.subscribe((line) => {
+    if (oom === null) oom = outOfMemoryLine(line);
+  });
+  const failIfOutOfMemory = (): void => {
+    if (oom !== null) throw new CliError(`verify failed: the board ran out of memory booting the bundle (it printed "${oom}"); build a smaller bundle or free memory on the board`, EXIT_VERIFY);
+  };
   try {
     // load() reboots from what save() stored: anything that answers afterwards runs the saved code
     let booted: Awaited<ReturnType<typeof sendBoardIdentAfter>> | null = null;
     try {
-      booted = await sendBoardIdentAfter(ch, "load()", BOOT_IDENT_WAIT_S * 1000);
+      booted = await sendBoardIdentAfter(ch, "load()", BOOT_IDENT_WAIT_S * 1000, () => oom !== null);
     } catch (e) {
       if (!(e instanceof ReplyTimeoutError)) throw e;
       // the boot line can be lost (a console nobody read overflowed); ask directly below
     }
+    failIfOutOfMemory();
     if (booted) {
       const m1 = identityMismatch(booted, want);
       if (m1) throw new CliError(`verify failed after reboot: the board runs something else (${m1})`, EXIT_VERIFY);
@@ -124,6 +134,7 @@ async function verifyAfterReboot(port: string, want: ExpectedIdentity): Promise<
         if (asked.kind !== "ident") throw new CliError(`verify failed: zbms("ident") answered ${JSON.stringify(asked)}`, EXIT_VERIFY);
         const m2 = identityMismatch(asked, want);
         if (m2) throw new CliError(`verify failed: ${m2}`, EXIT_VERIFY);
+        failIfOutOfMemory();
         return;
       } catch (e) {
         if (!(e instanceof ReplyTimeoutError)) throw e;
@@ -132,21 +143,29 @@ async function verifyAfterReboot(port: string, want: ExpectedIdentity): Promise<
     }
     throw lastError;
   } catch (e) {
+    failIfOutOfMemory();
     if (e instanceof ReplyTimeoutError) throw new CliError(`verify failed after load(): ${e.message}`, EXIT_TIMEOUT);
     throw e;
   } finally {
+    stopWatching();
     await ch.close();
   }
 }
 
-/** Send `code` (echo off) and wait for the ident line the booting firmware prints. */
-function sendBoardIdentAfter(ch: Awaited<ReturnType<typeof openLineChannel>>, code: string, timeoutMs: number): Promise<{ bundleHash: string; fwVersion: string; board: string; pack: string }> {
+/** Send `code` (echo off) and wait for the ident line the booting firmware prints; null as soon as `giveUp()` says so after a line. */
+function sendBoardIdentAfter(ch: Awaited<ReturnType<typeof openLineChannel>>, code: string, timeoutMs: number, giveUp: () => boolean): Promise<{ bundleHash: string; fwVersion: string; board: string; pack: string } | null> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();
       reject(new ReplyTimeoutError(code, timeoutMs, []));
     }, timeoutMs);
     const unsubscribe = ch.subscribe((line) => {
+      if (giveUp()) {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(null);
+        return;
+      }
       const c = classifyLine(line);
       if (c.kind === "telemetry" && c.record.kind === "ident") {
         clearTimeout(timer);

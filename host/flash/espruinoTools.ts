@@ -71,6 +71,19 @@ export interface UploadResult {
 /** A failed upload; the message says what to check. */
 export class UploadError extends Error {}
 
+/**
+ * What Espruino prints when its JsVar pool runs out: "OUT OF MEMORY" (src/jsvar.c) and the
+ * interpreter-error flag MEMORY ("New interpreter error: LOW_MEMORY,MEMORY"; LOW_MEMORY alone
+ * only means a garbage collection was forced). espruino-tools reports "Upload Complete" even then.
+ */
+const OUT_OF_MEMORY = /OUT OF MEMORY|Out of Memory|interpreter error: [A-Z_,]*\bMEMORY\b/;
+
+/** The first line of `text` saying the board ran out of memory, or null. */
+export function outOfMemoryLine(text: string): string | null {
+  for (const line of text.split(/\r?\n/)) if (OUT_OF_MEMORY.test(line)) return line.replace(/\x1b\[J|[\x00-\x1f]/g, "").replace(/^>+/, "").trim().slice(0, 160);
+  return null;
+}
+
 interface EspruinoGlobal {
   Config: Record<string, unknown>;
   Core: {
@@ -266,6 +279,11 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
       throw new UploadError(
         `the port ${opts.port} went away during the upload (${Math.min(sentB, totalB)} of ${totalB} B sent): was the board unplugged or reset, or its simulator stopped? Flash again once it is back.`,
       );
+    }
+    const oom = outOfMemoryLine(response ?? "");
+    if (oom !== null) {
+      throw new UploadError(`the board ran out of memory during the upload (it printed "${oom}"); the code did not load. ` +
+        (mode === "ram" ? "Upload to flash instead (the default mode), or build a smaller bundle." : "Build a smaller bundle, or free memory on the board (reset() first)."));
     }
     progress("done");
     return { response: response ?? "", sentB };

@@ -68,6 +68,21 @@ function noEvent(ev: ModelEvent): void {
   void ev;
 }
 
+/** A fresh state tree for a config. */
+export function createPackModelState(config: PackConfig): PackModelState {
+  const temps = new Float64Array(config.tempCount);
+  temps.fill(NaN);
+  return {
+    count: createCountingState(config),
+    seg: createSegmentationState(),
+    cyc: createCycleState(),
+    soc: createSocState(config),
+    sd: createSelfDischargeState(config),
+    alarm: createAlarmState(config),
+    misc: { tMs: NaN, prevTMs: NaN, invalidChannels: 0, tempC: temps },
+  };
+}
+
 export class PackModel {
   readonly config: PackConfig;
   private st: PackModelState;
@@ -78,23 +93,9 @@ export class PackModel {
   constructor(config: PackConfig, onEvent?: EventSink) {
     this.config = config;
     this.emit = onEvent ? onEvent : noEvent;
-    this.st = PackModel.createState(config);
+    // not `PackModel.createState`: a class naming itself in its body breaks on Espruino (host/build/espruinoSubset.ts)
+    this.st = createPackModelState(config);
     this.inp = createAlarmInputs();
-  }
-
-  /** A fresh state tree for a config. */
-  static createState(config: PackConfig): PackModelState {
-    const temps = new Float64Array(config.tempCount);
-    temps.fill(NaN);
-    return {
-      count: createCountingState(config),
-      seg: createSegmentationState(),
-      cyc: createCycleState(),
-      soc: createSocState(config),
-      sd: createSelfDischargeState(config),
-      alarm: createAlarmState(config),
-      misc: { tMs: NaN, prevTMs: NaN, invalidChannels: 0, tempC: temps },
-    };
   }
 
   /** Step one sample. Never throws on bad sample data. */

@@ -98,6 +98,8 @@ const FORBIDDEN: Array<[string, string]> = [
   ["try { f(); } catch (e) { log(e.name); }", "error-name"],
   ["try { f(); } catch (e) { if (e instanceof TypeError) g(); }", "error-instanceof"],
   ["var x = ;", "parse-error"],
+  ["var A = class B { constructor() { this.x = B.f(); } static f() { return 1; } };", "class-self-reference"],
+  ["var ce = class e { constructor(t) { this.st = e.createState(t); } static createState(t) { return t; } };", "class-self-reference"],
 ];
 
 describe("espruino subset check: every forbidden construct is caught", () => {
@@ -134,6 +136,13 @@ describe("espruino subset check: what Espruino runs correctly passes", () => {
     "var p = new Promise(function (r) { r(1); }); p.then(f).catch(g); Promise.all([p]);",
     "setInterval(f, 100); setTimeout(g, 0); clearInterval(1);",
     "try { f(); } catch (e) { log(e.message, String(e)); } class C { constructor() { this.name = 'x'; } }",
+    // a class declaration may name itself; an anonymous class expression and a named function expression work too
+    "class D { constructor() { this.x = D.f(); } static f() { return 1; } }",
+    "var G = class { constructor() { this.x = G.f(); } static f() { return 1; } };",
+    "var h = function k(n) { return n ? k(n - 1) : 0; };",
+    "var P = class Q { m() { return this.Q; } };",
+    // minified bundles reuse the class's letter for parameters and locals: those are other bindings
+    "var R = class e { m(e) { return e.x; } n(t) { var e = t; return e; } o() { try { f(); } catch (e) { return e; } } };",
   ];
   for (const code of ALLOWED) {
     it(code.slice(0, 80), () => {
@@ -143,6 +152,14 @@ describe("espruino subset check: what Espruino runs correctly passes", () => {
 });
 
 describe("espruino subset check: findings", () => {
+  it("names the class, the variable it is assigned to and the self-reference", () => {
+    const f = checkEspruinoSubset("var ce = class e {\n  constructor(t) { this.st = e.createState(t); }\n  static createState(t) { return t; }\n};");
+    expect(f.map((x) => x.rule)).toEqual(["class-self-reference"]);
+    expect(f[0]!.message).toContain("class expression `e` (assigned to `ce`)");
+    expect(f[0]!.message).toContain("`e.createState`");
+    expect(f[0]!.line).toBe(1);
+  });
+
   it("reports line:col and the snippet of each finding, in source order", () => {
     const code = "var a = 1;\nvar b = Math.trunc(a);\nvar c = o?.x;\n";
     const f = checkEspruinoSubset(code);

@@ -9,11 +9,12 @@
 # RELEASE_2V29), else ../shared/espruino/src beside the repository.
 # Debian packages: make gcc g++ libc6-dev python3 gcc-multilib g++-multilib qemu-user.
 #
-# Two patches, applied to our build copy only (see docs/espruino.md):
+# Three patches, applied to our build copy only (see docs/espruino.md):
 #  1. targets/linux/main.c: the pool size comes from $ESPRUINO_JSVARS (clamped to the built
 #     maximum) in all five places an interpreter starts, so one build runs any pool size, as the
 #     ESP32 sizes its pool at boot from free heap.
-#  2. the Linux socket layer binds servers (the `--telnet` console) to 127.0.0.1, not all interfaces.
+#  2. the Linux socket layer binds servers (the `--telnet` console) to 127.0.0.1, not all interfaces;
+#  3. the `--telnet` console's port comes from $ESPRUINO_TELNET_PORT (default 2323, as upstream).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -75,6 +76,19 @@ old = "serverInfo.sin_addr.s_addr = INADDR_ANY; // allow anyone to connect"
 assert old in t, "server bind line not found in " + net
 t = t.replace(old, "serverInfo.sin_addr.s_addr = htonl(INADDR_LOOPBACK); // zbms: local clients only")
 open(net, "w").write(t)
+tel = d + "/libs/network/telnet/jswrap_telnet.c"
+u = open(tel).read()
+old = "#define PORT 2323 // avoid needing root permissions"
+assert old in u, "telnet port line not found in " + tel
+u = u.replace(old, """#include <stdlib.h>
+/* zbms: port from $ESPRUINO_TELNET_PORT (default 2323), so tests can run interpreters side by side */
+static unsigned short zbmsTelnetPort(void) {
+  const char *s = getenv("ESPRUINO_TELNET_PORT");
+  unsigned long n = s ? strtoul(s, 0, 10) : 0;
+  return (unsigned short)(n > 0 && n < 65536 ? n : 2323);
+}
+#define PORT zbmsTelnetPort()""")
+open(tel, "w").write(u)
 PY
 }
 

@@ -25,6 +25,8 @@ export type RealEspruinoLookup = { ok: true; espruino: RealEspruino } | { ok: fa
 const BUILD_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "build.sh");
 /** Environment variable the patched build reads for its pool size (JsVars). */
 export const POOL_ENV = "ESPRUINO_JSVARS";
+/** Environment variable the patched build reads for its `--telnet` console port (default 2323). */
+export const TELNET_PORT_ENV = "ESPRUINO_TELNET_PORT";
 /** The ESP32 pool with 200 kB of free heap: (200 000 − 40 000) / 14 (Espruino targets/esp32/main.c). */
 export const ESP32_POOL_200KB_FREE = 11_428;
 

@@ -12,7 +12,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { POOL_ENV, type RealEspruino } from "./interpreters.js";
+import { POOL_ENV, TELNET_PORT_ENV, type RealEspruino } from "./interpreters.js";
 
 export type EspruinoVariant = "native" | "esp32";
 
@@ -26,6 +26,8 @@ export interface EspruinoProcessOptions {
   scriptPath?: string;
   /** Extra arguments (e.g. ["--telnet"]). */
   args?: readonly string[];
+  /** Also serve the console over telnet on 127.0.0.1:telnetPort (`--telnet`; the console moves there while a client is connected). */
+  telnetPort?: number;
 }
 
 interface Waiter {
@@ -48,9 +50,11 @@ export class EspruinoProcess {
   constructor(espruino: RealEspruino, opts: EspruinoProcessOptions) {
     this.ownsCwd = opts.cwd === undefined;
     this.cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), "zbms-espruino-"));
-    const args = [...(opts.args ?? []), ...(opts.scriptPath ? [opts.scriptPath] : [])];
+    const telnet = opts.telnetPort !== undefined ? ["--telnet"] : [];
+    const args = [...telnet, ...(opts.args ?? []), ...(opts.scriptPath ? [opts.scriptPath] : [])];
     const env = { ...process.env };
     if (opts.poolJsVars !== undefined) env[POOL_ENV] = String(opts.poolJsVars);
+    if (opts.telnetPort !== undefined) env[TELNET_PORT_ENV] = String(opts.telnetPort);
     const cmd = opts.variant === "esp32" ? espruino.esp32Command(args) : { file: espruino.nativePath, args };
     this.child = spawn(cmd.file, cmd.args, { cwd: this.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdout.setEncoding("latin1");

@@ -41,7 +41,7 @@ export interface FuzzFigures {
 const PACK_FILE = join(REPO_ROOT, "hardware", "packs", "znmno2-4s.json");
 
 /** Leaf paths of the pack config with their JSON types ("alarms.3.limit" → "number"). */
-function leaves(x: unknown, prefix: string, out: { path: string; type: string }[]): void {
+export function leaves(x: unknown, prefix: string, out: { path: string; type: string }[]): void {
   if (x !== null && typeof x === "object") {
     for (const k of Object.keys(x as object)) leaves((x as Record<string, unknown>)[k], prefix ? prefix + "." + k : k, out);
   } else out.push({ path: prefix, type: typeof x });
@@ -103,7 +103,7 @@ const MALFORMED_VALUES: ((rng: Rng) => [string, string])[] = [
   (r) => ["name", r.pick(["", "x".repeat(65), "x".repeat(1000)])],
 ];
 
-interface Input {
+export interface Input {
   /** Text typed at the REPL. */
   code: string;
   /** The error line's id that must answer it. */
@@ -111,7 +111,7 @@ interface Input {
   words?: string[];
 }
 
-function makeInput(rng: Rng, n: number, leafs: { path: string; type: string }[]): Input {
+export function makeInput(rng: Rng, n: number, leafs: { path: string; type: string }[]): Input {
   const id = "f" + n;
   const tag = (name: string): string => name + "#" + id;
   const kind = rng.int(0, 9);
