@@ -75,12 +75,17 @@ function jg(x: number): string {
   return isNum(x) ? encodeSig(x, SIG_DIGITS) : "null";
 }
 
-/** A JSON string literal (quotes and backslashes escaped; the line encoder escapes the rest). */
+/**
+ * A JSON string literal: quotes, backslashes and control bytes escaped (valid JSON for any
+ * text a user sent); bytes 0x7F…0xFF stay (UTF-8 of the text, host: boardText), and the line
+ * encoder escapes every non-printable byte again for the wire.
+ */
 function js(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charAt(i);
-    out += c === '"' || c === "\\" ? "\\" + c : c;
+    const k = s.charCodeAt(i);
+    out += c === '"' || c === "\\" ? "\\" + c : k < 32 ? "\\u00" + (k < 16 ? "0" : "") + k.toString(16) : c;
   }
   return out + '"';
 }

@@ -3,11 +3,13 @@
  * line format's decoder (shared/telemetry/lineFormat.ts, docs/protocol.md):
  * - no `#Z` marker → console noise (REPL echo, prompt, `print` output, error traces);
  * - a marker but a bad CRC, an unknown version or malformed fields → a rejected line, counted;
- * - otherwise the decoded record, mapped onto the monitor's few shapes (monitorRecord.ts).
+ * - otherwise the decoded record, mapped onto the monitor's few shapes (monitorRecord.ts);
+ *   text fields hold the board's bytes, read back as the UTF-8 the host sent (`boardText`).
  */
 import { decodeLine, SEQ_MODULUS } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";
 import type { LineClass, MonitorRecord } from "./monitorRecord";
+import { boardText } from "../serial/replCommand";
 
 /** Sequence numbers wrap here (re-exported for the session). */
 export const TELEMETRY_SEQ_MODULUS = SEQ_MODULUS;
@@ -49,15 +51,15 @@ export function toMonitorRecord(seq: number, rec: TelemetryRecord): MonitorRecor
         },
       };
     case "boot":
-      return { kind: "boot", seq, tMs: rec.tMs, restored: rec.restored, storedAgeS: rec.storedAgeS, reason: rec.reason };
+      return { kind: "boot", seq, tMs: rec.tMs, restored: rec.restored, storedAgeS: rec.storedAgeS, reason: boardText(rec.reason) };
     case "alarm":
       return { kind: "alarm", seq, tMs: rec.tMs, id: rec.id, level: rec.level, raised: rec.raised, value: rec.value };
     case "ident":
-      return { kind: "ident", seq, fwVersion: rec.fwVersion, bundleHash: rec.bundleHash, board: rec.board, pack: rec.pack };
+      return { kind: "ident", seq, fwVersion: rec.fwVersion, bundleHash: rec.bundleHash, board: boardText(rec.board), pack: boardText(rec.pack) };
     case "reply":
-      return { kind: "reply", seq, id: rec.id, payload: rec.payload };
+      return { kind: "reply", seq, id: rec.id, payload: boardText(rec.payload) };
     case "error":
-      return { kind: "error", seq, id: rec.id, text: rec.text };
+      return { kind: "error", seq, id: rec.id, text: boardText(rec.text) };
     case "done":
       return { kind: "done", seq, id: rec.id };
     default:

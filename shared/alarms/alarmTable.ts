@@ -333,7 +333,7 @@ export function checkAlarmTable(rows: AlarmRow[]): string[] {
       problems.push(at + ".reset = " + r.reset + " " + w.unit + " (" + r.id + ", raises below its limit) must be above limit = " + r.limit);
     }
     if (typeof r.delayMs !== "number" || !isFinite(r.delayMs) || r.delayMs < 0) {
-      problems.push(at + ".delayMs = " + r.delayMs + " (" + r.id + ") must be a finite number of ms ≥ 0");
+      problems.push(at + ".delayMs = " + r.delayMs + " (" + r.id + ") must be a finite number of ms >= 0");
     }
     for (let j = 0; j < i; j++) {
       const o = rows[j];

@@ -63,7 +63,7 @@ export function checkCalibration(cal: AdcCalibration): string[] {
       return out;
     }
     if (cal.raws.length !== cal.volts.length || cal.raws.length < 2)
-      out.push("piecewise calibration needs raws and volts of equal length ≥ 2; got " + cal.raws.length + " and " + cal.volts.length);
+      out.push("piecewise calibration needs raws and volts of equal length >= 2; got " + cal.raws.length + " and " + cal.volts.length);
     const n = Math.min(cal.raws.length, cal.volts.length);
     for (let i = 0; i < n; i++) {
       if (typeof cal.raws[i] !== "number" || !isFinite(cal.raws[i]) || typeof cal.volts[i] !== "number" || !isFinite(cal.volts[i])) {
