@@ -14,6 +14,15 @@ import { boardText } from "../serial/replCommand";
 /** Sequence numbers wrap here (re-exported for the session). */
 export const TELEMETRY_SEQ_MODULUS = SEQ_MODULUS;
 
+/**
+ * A reply payload (JSON the board wrote) with raw control characters escaped: the board's JSON
+ * writer leaves user text's control bytes as they are (cheaper on the board), and outside
+ * strings its JSON has none, so escaping them all makes the text parse.
+ */
+export function jsonControlEscaped(json: string): string {
+  return json.replace(/[\x00-\x1f]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+
 /** The monitor's shape of one decoded record. */
 export function toMonitorRecord(seq: number, rec: TelemetryRecord): MonitorRecord {
   switch (rec.type) {
@@ -57,7 +66,7 @@ export function toMonitorRecord(seq: number, rec: TelemetryRecord): MonitorRecor
     case "ident":
       return { kind: "ident", seq, fwVersion: rec.fwVersion, bundleHash: rec.bundleHash, board: boardText(rec.board), pack: boardText(rec.pack) };
     case "reply":
-      return { kind: "reply", seq, id: rec.id, payload: boardText(rec.payload) };
+      return { kind: "reply", seq, id: rec.id, payload: jsonControlEscaped(boardText(rec.payload)) };
     case "error":
       return { kind: "error", seq, id: rec.id, text: boardText(rec.text) };
     case "done":
