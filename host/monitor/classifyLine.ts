@@ -2,11 +2,13 @@
  * Tell telemetry from REPL noise, and good telemetry from damaged telemetry, with the shared
  * line format's decoder (shared/telemetry/lineFormat.ts, docs/protocol.md):
  * - no `#Z` marker → console noise (REPL echo, prompt, `print` output, error traces);
- * - a marker but a bad CRC, an unknown version or malformed fields → a rejected line, counted;
+ * - a marker but a bad CRC, an unknown version or malformed fields, or a field outside its
+ *   physical bounds (shared/telemetry/fieldBounds.ts) → a rejected line, counted;
  * - otherwise the decoded record, mapped onto the monitor's few shapes (monitorRecord.ts);
  *   text fields hold the board's bytes, read back as the UTF-8 the host sent (`boardText`).
  */
 import { decodeLine, SEQ_MODULUS } from "../../shared/telemetry/lineFormat";
+import { implausibleRecord } from "../../shared/telemetry/fieldBounds";
 import type { TelemetryRecord } from "../../shared/telemetry/records";
 import type { LineClass, MonitorRecord } from "./monitorRecord";
 import { boardText } from "../serial/replCommand";
@@ -78,7 +80,12 @@ export function toMonitorRecord(seq: number, rec: TelemetryRecord): MonitorRecor
 
 export function classifyLine(line: string): LineClass {
   const d = decodeLine(line);
-  if (d.ok) return { kind: "telemetry", record: toMonitorRecord(d.seq, d.record) };
+  if (d.ok) {
+    // a good CRC says the line arrived as sent, not that it means anything physical
+    const bad = implausibleRecord(d.record);
+    if (bad !== null) return { kind: "rejected", reason: `implausible: ${bad}` };
+    return { kind: "telemetry", record: toMonitorRecord(d.seq, d.record) };
+  }
   if (d.reason === "notTelemetry") return { kind: "noise" };
   return { kind: "rejected", reason: `${d.reason}: ${d.detail}` };
 }

@@ -16,6 +16,7 @@ import type { CycleSummary, LineClass, MonitorRecord, SampleRecord } from "./mon
 import { emptyPackView, type PackState, type PackView } from "./packView";
 import { RawLog } from "./rawLog";
 import { SequenceTracker } from "./sequenceTracker";
+import { MeaningCheck } from "./meaningCheck";
 import { dropTornTails } from "./tornTail";
 import { BDF_MEMORY_MAX_B, describeMkdirError, describeWriteError, formatBytes } from "./writeFailure";
 
@@ -49,6 +50,7 @@ export class MonitorSession {
   private readonly opts: MonitorSessionOptions;
   private rawLog: RawLog | null = null;
   private readonly seq: SequenceTracker;
+  private readonly meaning: MeaningCheck;
   private readonly link: BoardLink;
   private cyclesFd = -1;
   private bdfWriters: BdfWriter[] = [];
@@ -66,6 +68,7 @@ export class MonitorSession {
     const base = nodePath.join(opts.outDir, opts.stem);
     this.files = { rawLog: base + ".raw.log", cycles: base + ".cycles.jsonl", bdf: [] };
     this.seq = new SequenceTracker(opts.seqModulus);
+    this.meaning = new MeaningCheck(opts.seqModulus);
     this.view = emptyPackView(opts.port);
     this.link = new BoardLink(opts.port, {
       onLine: (line) => this.handleLine(line),
@@ -208,6 +211,7 @@ export class MonitorSession {
     if (r.kind === "ident" && r.seq === 0) this.seq.restart();
     if (r.kind === "boot") {
       this.seq.restart();
+      this.meaning.restart();
       this.view.health.boots++;
       for (const b of this.bdfBuilders) b.boardRestarted();
       this.raw.writeNote({ event: "boot", seq: r.seq, restored: r.restored, storedAgeS: r.storedAgeS, reason: r.reason });
@@ -222,9 +226,19 @@ export class MonitorSession {
       this.raw.writeNote({ event: "gap", missing: s.missing, seq: r.seq });
       this.view.lastEvent = `sequence gap: ${s.missing} line(s) lost before seq ${r.seq}`;
     } else if (s.unexpected) {
+      this.meaning.restart();
       this.raw.writeNote({ event: "seqRestart", seq: r.seq });
       this.view.lastEvent = `sequence restarted at ${r.seq} without a boot record`;
     }
+    // meaning across lines (time steps, cell count): a line that fails is rejected, not applied
+    const m = this.meaning.check(r);
+    if (m.rejected !== null) {
+      this.view.health.reclassifyAsRejected();
+      this.raw.writeNote({ event: "rejected", seq: r.seq, reason: `implausible: ${m.rejected}` });
+      this.view.lastEvent = `rejected a telemetry line (implausible: ${m.rejected})`;
+      return;
+    }
+    if (m.rebased) this.raw.writeNote({ event: "timeBase", seq: r.seq, tMs: (r as SampleRecord).tMs, note: "consecutive lines agree on a new board time base" });
     this.apply(r);
     if (this.opts.onRecord) this.opts.onRecord(r);
   }

@@ -90,7 +90,7 @@ export interface ConfigRule {
 const NAME_MAX_CHARS = 64;
 /** Sample period limits (ms): the model's step must fit; minutes-long steps are gaps. */
 const MIN_SAMPLE_PERIOD_MS = 50;
-const MAX_SAMPLE_PERIOD_MS = 60000;
+export const MAX_SAMPLE_PERIOD_MS = 60000;
 /** Save interval limits (s): flash wear below 10 s; more than a day of counting at risk above. */
 const MIN_SAVE_INTERVAL_S = 10;
 const MAX_SAVE_INTERVAL_S = 86400;
