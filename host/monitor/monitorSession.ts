@@ -18,7 +18,7 @@ import { RawLog } from "./rawLog";
 import { SequenceTracker } from "./sequenceTracker";
 import { MeaningCheck } from "./meaningCheck";
 import { dropTornTails } from "./tornTail";
-import { BDF_MEMORY_MAX_B, describeMkdirError, describeWriteError, formatBytes } from "./writeFailure";
+import { BDF_MEMORY_MAX_B, describeMkdirError, describeWriteError, formatBytes, FREE_SPACE_CHECK_MS, freeBytes, RAW_LOG_RESERVE_B } from "./writeFailure";
 
 const SEGMENT_STATE: Record<number, PackState> = { 0: "rest", 1: "charge", 2: "discharge" };
 
@@ -41,6 +41,10 @@ export interface MonitorSessionOptions {
   onRecord?: (r: MonitorRecord) => void;
   /** A log file cannot be written (disk full, read-only…) or works again: one message each (default: stderr). */
   onLogProblem?: (message: string) => void;
+  /** Free bytes on the output folder's file system (default: statfs); tests inject a full disk. */
+  freeBytes?: (dir: string) => number;
+  /** Free space the derived files leave to the raw log (default RAW_LOG_RESERVE_B). */
+  rawLogReserveB?: number;
 }
 
 export class MonitorSession {
@@ -62,6 +66,11 @@ export class MonitorSession {
   /** BDF rows dropped because their file could not take them within BDF_MEMORY_MAX_B. */
   bdfRowsDropped = 0;
   private bdfFailing = false;
+  /** Derived files (BDF, cycles) stopped to leave the disk to the raw log: why, or null. */
+  private derivedStopped: string | null = null;
+  private freeCheckedMs = -Infinity;
+  /** BDF rows (per cell) and cycle records not written while the derived files were stopped. */
+  derivedRowsSkipped = 0;
 
   constructor(opts: MonitorSessionOptions) {
     this.opts = opts;
@@ -133,7 +142,39 @@ export class MonitorSession {
     else process.stderr.write(`zbms monitor: ${message}\n`);
   }
 
+  /**
+   * The raw log first: derived files may write only while the raw log holds nothing back and
+   * the disk keeps RAW_LOG_RESERVE_B free for it (checked at most every FREE_SPACE_CHECK_MS).
+   * Stopping and resuming are noted in the raw log and said on screen, with what was skipped.
+   */
+  private derivedAllowed(): boolean {
+    const now = Date.now();
+    if (this.rawLog && this.rawLog.heldBytes() > 0) return this.stopDerived("the raw log cannot be written and holds lines in memory");
+    if (this.derivedStopped === null && now - this.freeCheckedMs < FREE_SPACE_CHECK_MS) return true;
+    if (this.derivedStopped !== null && now - this.freeCheckedMs < FREE_SPACE_CHECK_MS) return false;
+    this.freeCheckedMs = now;
+    const free = (this.opts.freeBytes ?? freeBytes)(this.opts.outDir);
+    const reserve = this.opts.rawLogReserveB ?? RAW_LOG_RESERVE_B;
+    if (free < reserve) return this.stopDerived(`${formatBytes(free)} free on the disk, less than the ${formatBytes(reserve)} kept for the raw log`);
+    if (this.derivedStopped !== null) {
+      this.raw.writeNote({ event: "derivedResumed", skipped: this.derivedRowsSkipped, freeBytes: free });
+      this.logProblem(`BDF and cycles files are written again; ${this.derivedRowsSkipped} row(s) were skipped meanwhile (rebuild them from the raw log: zbms analyze ${this.files.rawLog})`);
+      this.derivedStopped = null;
+    }
+    return true;
+  }
+
+  private stopDerived(why: string): boolean {
+    if (this.derivedStopped === null) {
+      this.derivedStopped = why;
+      if (this.rawLog) this.rawLog.writeNote({ event: "derivedStopped", reason: why });
+      this.logProblem(`BDF and cycles files stopped: ${why}; the raw log ${this.files.rawLog} keeps every line`);
+    }
+    return false;
+  }
+
   private flushBdf(): void {
+    if (this.derivedStopped !== null && !this.derivedAllowed()) return;
     let failure: unknown = null;
     for (const w of this.bdfWriters) {
       try {
@@ -152,6 +193,7 @@ export class MonitorSession {
   }
 
   private flushCycles(): void {
+    if (this.cyclesPending.length > 0 && !this.derivedAllowed()) return; // kept in memory (a few per day)
     while (this.cyclesPending.length > 0 && this.cyclesFd >= 0) {
       try {
         fs.writeSync(this.cyclesFd, this.cyclesPending[0]!);
@@ -167,20 +209,29 @@ export class MonitorSession {
     const partial = this.link.pending();
     await this.link.close();
     this.view.connected = false;
+    if (!this.rawLog) return; // never opened: no files to close
+    this.flushCycles();
+    if (partial) this.rawLog.writeNote({ event: "partial", text: partial });
+    const rawDropped = this.rawLog.droppedLines;
+    this.rawLog.writeNote({
+      event: "close", lines: this.view.health.lines, rejected: this.view.health.rejected, gaps: this.view.health.gaps,
+      derivedRowsSkipped: this.derivedRowsSkipped, bdfRowsDropped: this.bdfRowsDropped, cycleRecordsUnwritten: this.cyclesPending.length,
+    });
+    const lostB = this.rawLog.close();
+    // the raw log is closed first: the derived files' last buffered rows cannot take its space
+    let bdfError: unknown = null;
     for (const w of this.bdfWriters) {
       try {
         w.close();
       } catch (e) {
-        this.logProblem(`BDF file rows could not be written at close: ${describeWriteError(e)} (the raw log has every line)`);
+        bdfError = e;
       }
     }
     this.bdfWriters = [];
-    if (!this.rawLog) return; // never opened: no files to close
-    this.flushCycles();
-    if (partial) this.rawLog.writeNote({ event: "partial", text: partial });
-    this.rawLog.writeNote({ event: "close", lines: this.view.health.lines, rejected: this.view.health.rejected, gaps: this.view.health.gaps });
-    const lostB = this.rawLog.close();
-    if (lostB > 0) this.logProblem(`stopped while ${this.files.rawLog} still could not be written: ${formatBytes(lostB)} of received lines were lost`);
+    // say only what is true: the raw log is whole unless it dropped or could not write lines
+    const rawWhole = lostB === 0 && rawDropped === 0;
+    if (bdfError !== null) this.logProblem(`BDF file rows could not be written at close: ${describeWriteError(bdfError)}` + (rawWhole ? " (the raw log has every line)" : ""));
+    if (lostB > 0 || rawDropped > 0) this.logProblem(`stopped while ${this.files.rawLog} could not be written: ${formatBytes(lostB)} of received lines were not written` + (rawDropped > 0 ? ` and ${rawDropped} line(s) beyond the memory bound were dropped` : "") + "; the file ends where the disk stopped taking it");
     this.rawLog = null;
     if (this.cyclesFd >= 0) fs.closeSync(this.cyclesFd);
     this.cyclesFd = -1;
@@ -286,6 +337,10 @@ export class MonitorSession {
   }
 
   private writeBdf(s: SampleRecord): void {
+    if (!this.derivedAllowed()) {
+      this.derivedRowsSkipped += s.cellV.length;
+      return;
+    }
     while (this.bdfWriters.length < s.cellV.length) {
       const i = this.bdfWriters.length;
       const path = nodePath.join(this.opts.outDir, `${this.opts.stem}-cell${i + 1}.bdf.csv`);
