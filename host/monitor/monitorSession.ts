@@ -17,6 +17,7 @@ import { emptyPackView, type PackState, type PackView } from "./packView";
 import { RawLog } from "./rawLog";
 import { SequenceTracker } from "./sequenceTracker";
 import { MeaningCheck } from "./meaningCheck";
+import { lastSeqInLog, previousRawLog } from "./resumeSeq";
 import { dropTornTails } from "./tornTail";
 import { BDF_MEMORY_MAX_B, describeMkdirError, describeWriteError, formatBytes, FREE_SPACE_CHECK_MS, freeBytes, RAW_LOG_RESERVE_B } from "./writeFailure";
 
@@ -69,6 +70,8 @@ export class MonitorSession {
   /** Derived files (BDF, cycles) stopped to leave the disk to the raw log: why, or null. */
   private derivedStopped: string | null = null;
   private freeCheckedMs = -Infinity;
+  /** Set from start until the first telemetry line: the previous session's log and its last seq. */
+  private resumed: { log: string; seq: number } | null = null;
   /** BDF rows (per cell) and cycle records not written while the derived files were stopped. */
   derivedRowsSkipped = 0;
 
@@ -108,6 +111,8 @@ export class MonitorSession {
       }
       // a monitor killed earlier may have left a torn last row in this port's files: drop it first
       const torn = dropTornTails(this.opts.outDir, this.opts.stem.replace(/\d{8}T\d{6}Z$/, ""));
+      const prevLog = previousRawLog(this.opts.outDir, this.opts.stem);
+      const prevSeq = prevLog === null ? null : lastSeqInLog(prevLog);
       try {
         this.rawLog = new RawLog(this.files.rawLog, {
           onWriteError: (m) => this.logProblem(m),
@@ -118,6 +123,11 @@ export class MonitorSession {
         throw new Error(`cannot write logs in "${this.opts.outDir}": ${describeWriteError(e)}; choose another --out folder or fix this one`);
       }
       for (const t of torn) this.rawLog.writeNote({ event: "tornTail", file: t.path, droppedBytes: t.droppedBytes, text: t.text });
+      if (prevLog !== null && prevSeq !== null) {
+        this.resumed = { log: prevLog, seq: prevSeq };
+        this.seq.resume(prevSeq);
+        this.rawLog.writeNote({ event: "resume", previousLog: prevLog, lastSeq: prevSeq });
+      }
       if (torn.length > 0) this.view.lastEvent = `dropped a torn last line from ${torn.length} earlier log file(s): ${torn.map((t) => nodePath.basename(t.path)).join(", ")}`;
     }
     return this.rawLog;
@@ -272,10 +282,19 @@ export class MonitorSession {
         (r.reason ? ` (${r.reason})` : "");
     }
     const s = this.seq.observe(r.seq);
+    const down = this.resumed;
+    this.resumed = null;
+    if (down !== null && (s.unexpected || (r.kind === "ident" && r.seq === 0) || r.kind === "boot")) {
+      // the board restarted while no monitor ran: how many lines it sent before is unknown
+      this.raw.writeNote({ event: "gapUnknown", previousLog: down.log, lastSeq: down.seq, seq: r.seq, reason: "the board restarted while no monitor ran" });
+      this.view.lastEvent = `lines after seq ${down.seq} of ${nodePath.basename(down.log)} may be lost: the board restarted while no monitor ran`;
+    }
     if (s.missing > 0) {
       this.view.health.noteGap(s.missing);
-      this.raw.writeNote({ event: "gap", missing: s.missing, seq: r.seq });
-      this.view.lastEvent = `sequence gap: ${s.missing} line(s) lost before seq ${r.seq}`;
+      this.raw.writeNote(down !== null ? { event: "gap", missing: s.missing, seq: r.seq, whileMonitorDown: true, previousLog: down.log } : { event: "gap", missing: s.missing, seq: r.seq });
+      this.view.lastEvent = down !== null
+        ? `${s.missing} line(s) sent while no monitor ran (after seq ${down.seq} of ${nodePath.basename(down.log)})`
+        : `sequence gap: ${s.missing} line(s) lost before seq ${r.seq}`;
     } else if (s.unexpected) {
       this.meaning.restart();
       this.raw.writeNote({ event: "seqRestart", seq: r.seq });
