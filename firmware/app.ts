@@ -126,9 +126,10 @@ export interface App {
 
 /**
  * Settings writes are coalesced: at most one per SETTINGS_WRITE_MIN_S, the latest text of each
- * file wins. A script sending `set` forever then writes the ~2.5 kB config once a minute:
- * 1 440 × 2.5 kB/day through the 256 kB Storage area ≈ 14 erases per page per day, ≥ 19 years
- * of 100 000-cycle flash (stateStore.ts figures); 3 000 rapid `set`s are 1–2 writes.
+ * file wins. A script sending `set` forever then writes the ~2.8 kB config once a minute:
+ * 1 440 × 2.8 kB/day through the 256 kB Storage area ≈ 16 erases per page per day, ≈ 17 years
+ * of 100 000-cycle flash (stateStore.ts figures; test/reliability/settingsBounds.test.ts);
+ * 3 000 rapid `set`s are 1–2 writes.
  */
 export const SETTINGS_WRITE_MIN_S = 60;
 /** What a reply says of a write that failed. */

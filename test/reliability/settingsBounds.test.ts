@@ -13,6 +13,7 @@ import { CONFIG_FILE, CAL_FILE } from "../../firmware/commands";
 import { SETTINGS_WRITE_MIN_S } from "../../firmware/app";
 import { validateConfig } from "../../shared/config/validateConfig";
 import type { VirtualBoard } from "../../host/board/virtualBoard";
+import { ESP32_STORAGE_AREA_B, FLASH_ERASE_CYCLES, STORAGE_FILE_HEADER_B } from "../../firmware/persistence/stateStore";
 
 function answer(board: VirtualBoard, tap: TelemetryTap, words: string[]): { kind: string; text: string } {
   const r = sendWords(board, tap, words).find((x) => x.record.type === "reply" || x.record.type === "error");
@@ -95,4 +96,15 @@ describe("settings writes are coalesced", () => {
     expect(stored.samplePeriodMs).toBe(1000 + (2999 % 7) * 10);
     expect(writes[CAL_FILE] ?? 0).toBe(0);
   }, 60_000);
+});
+
+describe("settings flash endurance (the figure stated in firmware/app.ts and docs/security.md)", () => {
+  it("a script sending set forever: one config write per SETTINGS_WRITE_MIN_S lasts >= 15 years of 100 000-cycle flash", () => {
+    const writeB = JSON.stringify(PACK).length + STORAGE_FILE_HEADER_B;
+    const erasesPerPagePerDay = ((24 * 3600) / SETTINGS_WRITE_MIN_S) * writeB / ESP32_STORAGE_AREA_B;
+    const years = FLASH_ERASE_CYCLES / erasesPerPagePerDay / 365.25;
+    expect(writeB).toBeGreaterThan(2500);
+    expect(erasesPerPagePerDay).toBeCloseTo(15.6, 0);
+    expect(years).toBeGreaterThan(15);
+  });
 });
