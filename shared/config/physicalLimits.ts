@@ -10,8 +10,8 @@
 export const MAX_CELLS = 16;
 /** Most NTC channels: one per cell. */
 export const MAX_TEMPS = MAX_CELLS;
-/** Smallest nominal capacity (Ah): a 1 mAh coin/pouch test cell; below it the current LSB of every board is > C/100. */
-export const MIN_CAPACITY_AH = 0.001;
+/** Smallest nominal capacity (Ah): 10 µAh, below the smallest lab half-cells analysed (Zn‖Cu coin cells of ~1 mAh and less). */
+export const MIN_CAPACITY_AH = 0.00001;
 /** Largest nominal capacity (Ah) the counters and telemetry resolutions are designed for. */
 export const MAX_CAPACITY_AH = 1000;
 /** Highest cell voltage any aqueous Zn chemistry reaches, with margin (V): water splits near 2 V + overpotential. */

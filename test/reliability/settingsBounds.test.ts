@@ -40,7 +40,7 @@ describe("plausibility bounds on the board (the reported cases)", () => {
   const CASES: Array<[string[], RegExp]> = [
     [["set", `alarms.${OV}.delayMs`, "1e15"], /delayMs = 1000000000000000 .*out of range; accepted: 0\.\.604800000 ms/],
     [["set", `alarms.${OV}.limit`, "1e6"], /out of range; accepted: 0\.3\.\.2\.3 V/],
-    [["set", "capacityAh", "1e-9"], /capacityAh.*out of range; accepted: number 0\.001\.\.1000 Ah/],
+    [["set", "capacityAh", "1e-9"], /capacityAh.*out of range; accepted: number 0\.00001\.\.1000 Ah/],
     [["set", `alarms.${OV}.reset`, "-9999"], /out of range; accepted: 0\.3\.\.2\.3 V/],
     [["set", "alarms.8.limit", "1e6"], /out of range; accepted: -40\.\.125 C/],
   ];
@@ -60,7 +60,7 @@ describe("plausibility bounds on the board (the reported cases)", () => {
     expect(() => validateConfig(bad)).toThrow(/delayMs = 1000000000000000 .*out of range/);
     const cap = JSON.parse(JSON.stringify(PACK)) as { capacityAh: number };
     cap.capacityAh = 1e-9;
-    expect(() => validateConfig(cap)).toThrow(/capacityAh.*out of range; allowed: finite number 0\.001…1000 Ah/);
+    expect(() => validateConfig(cap)).toThrow(/capacityAh.*out of range; allowed: finite number 0\.00001…1000 Ah/);
   });
 
   it("a calibration far from the nominal gain (cal v0 1.2 9600 1.6 9601) is refused and the previous one kept", async () => {
