@@ -4,7 +4,8 @@
  * test/reliability/scenarios/, the same code the vitest suite runs with fewer iterations).
  * Prints one summary line per scenario, then, as the LAST line, one JSON object:
  * {"wrongSamplesAccepted", "linesLostOnKill", "maxChargeLostOnPowerCutAh", "saveIntervalS",
- *  "corruptRestores", "fuzzedCommands", "samplerStops", …more figures}.
+ *  "corruptRestores", "fuzzedCommands", "samplerStops", …, and issue 21's "injectedCommandsRun",
+ *  "absurdSettingsAccepted", "absurdValuesAccepted", "silentLosses" (bar: all 0), …}.
  * Options: --quick (fewer iterations), --seed N.
  */
 import { runSerialCorruption } from "../test/reliability/scenarios/serialCorruption";
@@ -14,6 +15,7 @@ import { runUnplugs } from "../test/reliability/scenarios/unplug";
 import { BROKEN_TAP_CASE, FAULT_CASES, runSensorFault } from "../test/reliability/scenarios/sensorFaults";
 import { runCommandFuzz } from "../test/reliability/scenarios/commandFuzz";
 import { runDiskFull } from "../test/reliability/scenarios/diskFull";
+import { runInjectionBench, runRestartBench, runSettingsBench, runSmallVolumeBench, runTelemetryMeaningBench } from "../test/reliability/scenarios/hardening";
 
 const quick = process.argv.includes("--quick");
 const seedArg = process.argv.indexOf("--seed");
@@ -28,6 +30,8 @@ const N = {
   powerCuts: quick ? 10 : 120,
   unplugs: quick ? 3 : 12,
   fuzzedCommands: 10_000,
+  injectionTexts: quick ? 50 : 500,
+  monitorRestarts: quick ? 5 : 20,
 };
 /** Board speed (virtual s per real s = status lines per s) for the pty scenarios: ≈ 11 kB/s, a 115200-baud link nearly full. */
 const SPEED = 100;
@@ -91,6 +95,17 @@ async function main(): Promise<void> {
   say(disk.skipped
     ? `disk full: skipped (${disk.skipped})`
     : `disk full: said so ${disk.saidDiskFull}, full for ${disk.fullForS.toFixed(1)} s, held ${disk.heldBytes} B in memory (bound ${disk.memoryBoundBytes} B), resumed ${disk.saidResumed}, lines logged ${disk.linesLogged}, lost ${disk.linesLost}; read-only --out refused clearly ${disk.unwritableRefusedClearly}`);
+  // issue 21: injection, absurd settings, absurd telemetry, raw log first, restarts
+  const inj = await runInjectionBench(N.injectionTexts, SEED);
+  say(`injection through zbms send: ${inj.texts} texts (reported payloads + seeded Unicode), injected commands run ${inj.injectedRuns}, corrupted ${inj.corrupted}, get not refused ${inj.getNotRefused}, telemetry continues ${inj.telemetryContinues}${inj.examples.length ? "; e.g. " + inj.examples[0] : ""}`);
+  const settings = await runSettingsBench();
+  say(`absurd settings: ${settings.absurdSettingsSent} sent, accepted ${settings.absurdSettingsAccepted}; 3 000 rapid sets → ${settings.configWritesDuringBurst} config write(s), ${settings.configWritesAfterFlush} after the coalescing interval`);
+  const meaning = await runTelemetryMeaningBench();
+  say(`CRC-valid absurd telemetry: ${meaning.absurdLinesSent} lines, absurd values accepted into derived files ${meaning.absurdValuesAccepted}, good rows lost ${meaning.goodRowsLost}`);
+  const vol = await runSmallVolumeBench(200_000, 2763);
+  say(`small volume ${vol.volumeB} B, ${vol.linesSent} lines: derived files took ${vol.derivedB} B, raw log ${vol.rawLogB} B, silent losses ${vol.silentLosses}`);
+  const restart = await runRestartBench(N.monitorRestarts, SEED);
+  say(`monitor restarts: ${restart.restarts}, lines sent while down ${restart.linesWhileDown}, noted as missing ${restart.linesReported}`);
   say(`total ${((Date.now() - t0) / 1000).toFixed(0)} s${quick ? " (--quick)" : ""}, seed ${SEED}`);
   say(JSON.stringify({
     wrongSamplesAccepted,
@@ -117,6 +132,17 @@ async function main(): Promise<void> {
     badCommandsAccepted: fuzz.acceptedBad,
     configChanged: fuzz.configChanged,
     diskFull: disk.skipped ? { skipped: disk.skipped } : { linesLost: disk.linesLost, heldBytes: disk.heldBytes, memoryBoundBytes: disk.memoryBoundBytes, readOnlyRefusedClearly: disk.unwritableRefusedClearly },
+    injectedCommandsRun: inj.injectedRuns,
+    injectionTexts: inj.texts,
+    injectionCorrupted: inj.corrupted,
+    telemetryAfterInjection: inj.telemetryContinues,
+    absurdSettingsAccepted: settings.absurdSettingsAccepted,
+    configWritesFor3000Sets: settings.configWritesAfterFlush,
+    absurdValuesAccepted: meaning.absurdValuesAccepted,
+    derivedBytesOnFullVolume: vol.derivedB,
+    silentLosses: vol.silentLosses + Math.abs(restart.linesWhileDown - restart.linesReported),
+    restartLinesWhileDown: restart.linesWhileDown,
+    restartLinesReported: restart.linesReported,
   }));
 }
 

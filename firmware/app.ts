@@ -116,6 +116,42 @@ export interface App {
   modelStepMaxMs: number;
   /** Lets the model's event sink find the app (the model is built before the app object). */
   sinkHolder: { a: App | null };
+  /** Settings files (config, calibrations) changed but not yet written: file → text (flushSettings). */
+  pending: Record<string, string>;
+  /** Some file is in `pending`. */
+  setPend: boolean;
+  /** Board time (s) of the last settings write. */
+  setWrS: number;
+}
+
+/**
+ * Settings writes are coalesced: at most one per SETTINGS_WRITE_MIN_S, the latest text of each
+ * file wins. A script sending `set` forever then writes the ~2.8 kB config once a minute:
+ * 1 440 × 2.8 kB/day through the 256 kB Storage area ≈ 16 erases per page per day, ≈ 17 years
+ * of 100 000-cycle flash (stateStore.ts figures; test/reliability/settingsBounds.test.ts);
+ * 3 000 rapid `set`s are 1–2 writes.
+ */
+export const SETTINGS_WRITE_MIN_S = 60;
+/** What a reply says of a write that failed. */
+export const SAVE_FAILED = "save failed";
+
+/** Write pending settings (queued by commands.ts `persist`, which needs storage) now if `force` or none was written for SETTINGS_WRITE_MIN_S: "saved", "save failed" or "pending". */
+export function flushSettings(app: App, force: boolean): string {
+  const s = app.io.storage as NonNullable<AppIo["storage"]>;
+  const files = Object.keys(app.pending);
+  if (!force && app.io.nowS() - app.setWrS < SETTINGS_WRITE_MIN_S) return "pending";
+  let r = "saved";
+  for (let i = 0; i < files.length; i++) {
+    try {
+      if (s.write(files[i], app.pending[files[i]]) === false) r = SAVE_FAILED;
+    } catch (e) {
+      r = SAVE_FAILED;
+    }
+  }
+  app.pending = {};
+  app.setPend = false;
+  app.setWrS = app.io.nowS();
+  return r;
 }
 
 /** Fingerprint of what a snapshot's meaning depends on; changes invalidate stored state. */
@@ -192,6 +228,9 @@ export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig
     modelStepMeanMs: NaN,
     modelStepMaxMs: 0,
     sinkHolder: holder,
+    pending: {},
+    setPend: false,
+    setWrS: -Infinity,
   };
   holder.a = app;
   return app;
@@ -318,6 +357,7 @@ export function stepModel(app: App, s: Sample): void {
   app.samples++;
   emitStatus(app);
   if (app.store !== null && (app.saveRequested || app.io.nowS() - app.lastSaveS >= app.config.saveIntervalS)) saveApp(app);
+  if (app.setPend) flushSettings(app, false);
 }
 
 /** Start a live sample (the sampler's body): begin the sensor read; wait (ms) or −1 → `sampleContinue`. */

@@ -13,7 +13,8 @@
  *   get  PATH                           reply: config value at PATH ("alarms.0.limit")
  *   config                              reply: {"config":{…}} the whole config the board runs
  *                                       (the monitor logs it so `analyze` replays with it)
- *   set  PATH VALUE                     validated config change (persisted), reply with new value
+ *   set  PATH VALUE                     validated config change (persisted: settings writes are
+ *                                       coalesced, at most one per minute, app.ts), reply with new value
  *   cal  CH ACTUAL1 RAW1 ACTUAL2 RAW2   two-point calibration of channel CH ("v0"…, "i"):
  *                                       ACTUALn in V (voltage) or A (current), RAWn raw codes
  *                                       as shown by `raw`; persisted
@@ -25,15 +26,16 @@
  *                                       samples flagged open circuit; resumed after a reboot
  *   resetCounters                       fresh model (counters, cycles, SOC), stored state erased
  *   cycles                              recent cycle records, one cycle line each, then done
- *   save                                write the state now
+ *   save                                write the state and any pending settings now (saved: both written)
  *   help                                reply: the command list
  */
 import type { PackConfig } from "../shared/config/packConfig";
-import { twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
+import { calGainProblem, calSlope, twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
+import { chipInputV } from "./sensors";
 import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
 import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
 import { emit, emitError, emitReply, errorText } from "./telemetryOut";
-import { emitIdent, replaceModel, saveApp, type App } from "./app";
+import { emitIdent, flushSettings, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
 import { eraseState, flashWear } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
@@ -77,7 +79,10 @@ function jg(x: number): string {
   return isNum(x) ? encodeSig(x, SIG_DIGITS) : "null";
 }
 
-/** A JSON string literal (quotes and backslashes escaped; the line encoder escapes the rest). */
+/**
+ * A JSON string literal (quotes and backslashes escaped; the line encoder escapes the rest; the
+ * host escapes control bytes of user text before parsing, host/monitor/classifyLine.ts).
+ */
 function js(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
@@ -155,23 +160,23 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
   emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persist(app, CONFIG_FILE, JSON.stringify(cfg))) + "}");
 }
 
-/** Write a Storage file for a reply's `persisted`: "saved", "save failed" (false or a throw) or "no storage". */
+/**
+ * Queue a settings file for a reply's `persisted`: "saved", "save failed" (false or a throw),
+ * "no storage", or "pending" (coalesced: written within SETTINGS_WRITE_MIN_S, app.ts).
+ */
 function persist(app: App, file: string, text: string): string {
-  const s = app.io.storage;
-  if (s === null) return "no storage";
-  try {
-    return s.write(file, text) !== false ? "saved" : "save failed";
-  } catch (e) {
-    return "save failed";
-  }
+  if (app.io.storage === null) return "no storage";
+  app.pending[file] = text;
+  app.setPend = true;
+  return flushSettings(app, false);
 }
 
-/** Stored calibrations (channel → cal), or an empty object. */
+/** Stored calibrations (channel → cal, a pending write first), or an empty object. */
 function readCals(app: App): Record<string, AdcCalibration> {
   const s = app.io.storage;
   if (s === null) return {};
   try {
-    const t = s.read(CAL_FILE);
+    const t = (app.pending || {})[CAL_FILE] || s.read(CAL_FILE);
     return t ? (JSON.parse(t) as Record<string, AdcCalibration>) : {};
   } catch (e) {
     return {};
@@ -184,7 +189,10 @@ export function applyStoredCals(app: { io: App["io"]; board: App["board"] }): st
   const names = Object.keys(cals);
   for (let i = 0; i < names.length; i++) {
     const ch = channelDef(app as App, names[i]);
-    if (ch !== null) ch.cal = cals[names[i]];
+    if (ch !== null) {
+      nominalSlope(ch);
+      ch.cal = cals[names[i]];
+    }
   }
   return names.join(",");
 }
@@ -197,6 +205,16 @@ function channelDef(app: App, name: string): VoltageChannelDef | CurrentChannelD
     if (String(k) === name.substring(1) && k >= 0 && k < app.board.voltages.length) return app.board.voltages[k];
   }
   return null;
+}
+
+/** Raw code at which an uncalibrated chip's nominal gain is read (any code well inside its range). */
+const NOMINAL_CODE = 1000;
+
+/** Chip-input volts per raw code before any `cal` command (board file's cal, else the chip's data-sheet LSB); kept on the channel. */
+function nominalSlope(def: VoltageChannelDef | CurrentChannelDef): number {
+  // uncalibrated chips (ADS1115, INA226) read 0 V at code 0
+  if ((def as { nomGain?: number }).nomGain === undefined) (def as { nomGain?: number }).nomGain = def.cal ? calSlope(def.cal) : chipInputV(def, NOMINAL_CODE) / NOMINAL_CODE;
+  return (def as { nomGain?: number }).nomGain as number;
 }
 
 /** Chip-input volts for an actual channel value (inverse of the channel's chain after calibration). */
@@ -216,16 +234,19 @@ function cmdCal(ctx: CommandContext, id: string, ch: unknown, a1: unknown, r1: u
   if (!isNum(a1) || !isNum(r1) || !isNum(a2) || !isNum(r2)) {
     return emitError(app.tel, id, "cal: needs four finite numbers ACTUAL1 RAW1 ACTUAL2 RAW2, got " + String(a1) + " " + String(r1) + " " + String(a2) + " " + String(r2) + "; example: zbms(\"cal\",\"v0\",1.2,9600,1.6,12800)");
   }
-  let cal: AdcCalibration;
+  let cal: AdcCalibration | undefined;
+  let problem: string | null;
   try {
     const isCur = ch === "i";
     cal = twoPointCal(r1 as number, inputVFor(def, isCur, a1 as number), r2 as number, inputVFor(def, isCur, a2 as number));
+    problem = calGainProblem(cal, nominalSlope(def));
   } catch (e) {
-    return emitError(app.tel, id, "cal: " + errorText(e) + " (calibration unchanged)");
+    problem = errorText(e);
   }
-  def.cal = cal;
+  if (problem !== null) return emitError(app.tel, id, "cal: " + problem + " (calibration unchanged)");
+  def.cal = cal as AdcCalibration;
   const cals = readCals(app);
-  cals[ch] = cal;
+  cals[ch] = cal as AdcCalibration;
   const persisted = persist(app, CAL_FILE, JSON.stringify(cals));
   emitReply(app.tel, id, "{\"channel\":" + js(ch) + ",\"cal\":" + jv(cal) + ",\"persisted\":" + js(persisted) + "}");
 }
@@ -309,7 +330,7 @@ function cmdResetCounters(ctx: CommandContext, id: string): void {
   let saved = "no storage";
   if (app.store !== null) {
     eraseState(app.store);
-    saved = saveApp(app) ? "saved" : "save failed";
+    saved = saveApp(app) ? "saved" : SAVE_FAILED;
   }
   emitReply(app.tel, id, "{\"reset\":true,\"state\":" + js(saved) + "}");
 }
@@ -355,7 +376,11 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
     } else if (name === "openRest") cmdOpenRest(ctx, id, a);
     else if (name === "resetCounters") cmdResetCounters(ctx, id);
     else if (name === "cycles") cmdCycles(ctx, id);
-    else if (name === "save") emitReply(app.tel, id, "{\"saved\":" + (saveApp(app) ? "true" : "false") + "}");
+    else if (name === "save") {
+      // saved: the state and any pending settings were written
+      const settingsOk = flushSettings(app, true) !== SAVE_FAILED;
+      emitReply(app.tel, id, "{\"saved\":" + (saveApp(app) && settingsOk ? "true" : "false") + "}");
+    }
     else if (name === "help") emitReply(app.tel, id, "{\"commands\":" + jv(COMMANDS) + "}");
     else emitError(app.tel, id, "unknown command " + js(name) + "; accepted: " + COMMANDS.join(", "));
   } catch (err) {

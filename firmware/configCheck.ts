@@ -95,7 +95,7 @@ function checkCurve(path: string, t: unknown[], x: unknown, r: LimitRow): string
   return null;
 }
 
-function checkAlarms(x: unknown): string | null {
+function checkAlarms(x: unknown, root: PackConfig): string | null {
   if (!Array.isArray(x)) return bad("alarms", x, "is not a list", "rows {" + ALARM_ROW_FIELDS.join(",") + "}");
   for (let i = 0; i < x.length; i++) {
     const row = x[i];
@@ -104,13 +104,13 @@ function checkAlarms(x: unknown): string | null {
     for (let k = 0; k < keys.length; k++) if (ALARM_ROW_FIELDS.indexOf(keys[k]) < 0) same = false;
     if (!same) return bad("alarms[" + i + "]", row, "is not an alarm row", "fields " + ALARM_ROW_FIELDS.join(","));
   }
-  const problems = checkAlarmTable(x);
+  const problems = checkAlarmTable(x, [root.soc.emptyCellV, root.soc.fullCellV]);
   return problems.length > 0 ? "alarm table: " + problems.join("; ") : null;
 }
 
 /** Walk template `t` and config `x` together; `at.i` = index of the next leaf's row in `limits`. */
-function checkNode(path: string, t: unknown, x: unknown, limits: ConfigLimits, at: { i: number }): string | null {
-  if (path === "alarms") return checkAlarms(x);
+function checkNode(path: string, t: unknown, x: unknown, limits: ConfigLimits, at: { i: number; root: PackConfig }): string | null {
+  if (path === "alarms") return checkAlarms(x, at.root);
   if (Array.isArray(t)) return checkCurve(path, t, x, limits[at.i++]);
   if (isObj(t)) {
     const tk = Object.keys(t as object);
@@ -151,6 +151,6 @@ function crossFieldProblem(c: PackConfig): string | null {
  * accepted. `limits`: CONFIG_LIMITS of the build, generated for this very template.
  */
 export function configProblem(template: PackConfig, x: unknown, limits: ConfigLimits): string | null {
-  const e = checkNode("", template, x, limits, { i: 0 });
+  const e = checkNode("", template, x, limits, { i: 0, root: x as PackConfig });
   return e !== null ? e : crossFieldProblem(x as PackConfig);
 }

@@ -13,12 +13,14 @@
  * - Gaps: a step longer than GAP_FACTOR × the longest step seen during current flow.
  * - Sensor chain: a lab cycler's accuracy (CYCLER_* below) instead of the board's chips.
  * - Voltage alarms: the data's own window with a margin, so a non-zinc cell does not sit in
- *   permanent over/under-voltage alarm (alarms do not change counting; they are reported).
+ *   permanent over/under-voltage alarm (alarms do not change counting; they are reported);
+ *   rows the product's plausibility bounds refuse (a non-zinc cell's voltages) are left out.
  */
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import { defaultPackConfig } from "../../shared/config/defaults";
 import type { PackConfig, PracticalConditions } from "../../shared/config/packConfig";
 import { validateConfig } from "../../shared/config/validateConfig";
+import { checkAlarmTable } from "../../shared/alarms/alarmTable";
 import type { InputProfile } from "./profile";
 
 /** Active threshold as a share of the smallest real test current (engineering choice). */
@@ -151,6 +153,11 @@ export function fitConfig(p: InputProfile, o: FitOptions = {}): PackConfig {
         row.reset = ratio * row.limit;
       }
     }
+    // Rows outside the product's plausibility bounds (shared/alarms/alarmTable checkAlarmTable: a
+    // non-zinc cell's voltages beyond the pack window ± 0.5 V, currents beyond 1000 A) are left
+    // out: a board would refuse them, and the analysis reports no alarm a board could not raise.
+    const window = [cfg.soc.emptyCellV, cfg.soc.fullCellV];
+    cfg.alarms = cfg.alarms.filter((row) => checkAlarmTable([row], window).length === 0);
   }
   return cfg;
 }

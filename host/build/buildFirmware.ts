@@ -34,6 +34,7 @@ import { checkEspruinoSubset, loadAcorn, loadAcornWalk, type SubsetFinding } fro
 import { BUNDLE_BUDGET_BYTES } from "./bundleBudget.js";
 import { readReplaySamples, samplesToJs } from "./replaySamples.js";
 import { configLimits } from "./configLimits.js";
+import { utf8ByteString } from "../serial/replCommand.js";
 import { embedModuleSource } from "./embedCompact.js";
 import { CONFIG_RULES, validateConfig } from "../../shared/config/validateConfig.js";
 import type { ConfigLimits } from "../../firmware/configCheck.js";
@@ -295,6 +296,10 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
         `choose another --board or --pack, or change the board file hardware/boards/${boardId}.json`);
     }
   }
+  const nameBytes = utf8ByteString(String(pack.name)).length;
+  if (nameBytes > CONFIG_RULES.name.maxLen!) {
+    throw new FirmwareBuildError(`${abs(packPath)}: pack name "${String(pack.name)}" is ${nameBytes} bytes of UTF-8; the board (no Unicode: strings are bytes) accepts at most ${CONFIG_RULES.name.maxLen}`);
+  }
   const limits = configLimits(CONFIG_RULES, pack);
   const version = await packageVersion();
   const samplesJs = isReplay ? samplesToJs(await readReplaySamples(abs(opts.samples!))) : "[]";
@@ -306,7 +311,8 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
     setup(b) {
       b.onResolve({ filter: /^zbms-build$/ }, () => ({ path: VIRTUAL_MODULE, namespace: "zbms-build" }));
       b.onLoad({ filter: /.*/, namespace: "zbms-build" }, () => ({
-        contents: virtualModuleSource(board, pack, build, samplesJs, limits),
+        // text the board holds and prints back as its bytes: UTF-8, read back by boardText
+        contents: virtualModuleSource(board, { ...pack, name: utf8ByteString(String(pack.name)) }, { ...build, pack: utf8ByteString(packName) }, samplesJs, limits),
         loader: "js",
       }));
       // Drivers of chips this board lacks → their stand-ins (chipDriverSubstitutes).

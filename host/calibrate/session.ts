@@ -132,6 +132,11 @@ async function calibrateChannel(ch: LineChannel, p: Prompter, board: BoardDef, i
   if (a.kind === "error") throw new CalibrationError(`the board refused "${words.join(" ")}": ${a.text}`);
   if (a.kind !== "reply") throw new CalibrationError(`unexpected answer to "${words.join(" ")}": ${JSON.stringify(a)}`);
   const applied = JSON.parse(a.payload) as { channel: string; cal: AdcCalibration; persisted: string };
+  if (applied.persisted === "pending") {
+    // the board coalesces settings writes (one per minute); a calibration is worth writing now
+    const s = await sendBoardCommand(ch, ["save"], opts.timeoutMs);
+    applied.persisted = s.kind === "reply" && (JSON.parse(s.payload) as { saved?: boolean }).saved === true ? "saved" : "pending (save failed)";
+  }
   p.say(`  ${info.name}: calibration applied, ${applied.persisted === "saved" ? "stored on the board" : "NOT stored on the board (" + applied.persisted + ")"}`);
   const c = await measurePoint(ch, p, board, info, "check point", info.suggested[2], opts);
   const reading = valueFromRaw(info, applied.cal, c.rawMean);

@@ -3,7 +3,8 @@
  * printed, verbatim, plus `#zbms-monitor {json}` notes. Telemetry lines are decoded with the
  * shared codec (shared/telemetry/lineFormat.ts); each valid `status` line becomes one record
  * with per-cell voltages and all temperatures. Lines that are not telemetry (REPL echo) are
- * ignored; telemetry lines that fail their CRC or are malformed are skipped and counted.
+ * ignored; telemetry lines that fail their CRC, are malformed or hold a value outside its
+ * physical bounds (shared/telemetry/fieldBounds.ts) are skipped and counted.
  *
  * Time: the board clock restarts at a reboot (a `boot` line follows). The importer keeps a
  * continuous test time by continuing from the last status time plus one second, and marks
@@ -12,6 +13,7 @@
  */
 import { readCsv } from "../bdf/csvStream";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
+import { implausibleRecord } from "../../shared/telemetry/fieldBounds";
 import { NOTE_PREFIX } from "../monitor/rawLog";
 import { newRecord, newStats, noteSkip, type ImportedRecord, type Importer, type ImportStats, type ProgressFn } from "./record";
 
@@ -52,6 +54,11 @@ async function readZbmsLog(path: string, onRecord: (r: ImportedRecord) => void, 
       const d = decodeLine(line);
       if (!d.ok) {
         if (d.reason !== "notTelemetry") noteSkip(stats, `line ${row.lineNo}: ${d.reason}: ${d.detail}`);
+        return;
+      }
+      const bad = implausibleRecord(d.record);
+      if (bad !== null) {
+        noteSkip(stats, `line ${row.lineNo}: implausible: ${bad}`);
         return;
       }
       const r = d.record;

@@ -12,7 +12,7 @@ export class LinkHealth {
   lines = 0;
   /** Lines accepted as telemetry. */
   telemetry = 0;
-  /** Lines that looked like telemetry but failed the checksum or decoding. */
+  /** Lines that looked like telemetry but failed the checksum, decoding or physical bounds. */
   rejected = 0;
   /** Other console output (REPL echo, prompt, prints). */
   noise = 0;
@@ -34,6 +34,12 @@ export class LinkHealth {
     else this.noise++;
     this.stamps.push(nowMs);
     this.trim(nowMs);
+  }
+
+  /** The last line, counted as telemetry, was rejected after all (its meaning, host/monitor/meaningCheck.ts). */
+  reclassifyAsRejected(): void {
+    this.telemetry--;
+    this.rejected++;
   }
 
   noteGap(missing: number): void {

@@ -20,8 +20,10 @@ import type { CycleSummary, LineClass, MonitorRecord, SampleRecord } from "./mon
 import { emptyPackView, type PackState, type PackView } from "./packView";
 import { RawLog } from "./rawLog";
 import { SequenceTracker } from "./sequenceTracker";
+import { MeaningCheck } from "./meaningCheck";
+import { lastSeqInLog, previousRawLog } from "./resumeSeq";
 import { dropTornTails } from "./tornTail";
-import { BDF_MEMORY_MAX_B, describeMkdirError, describeWriteError, formatBytes } from "./writeFailure";
+import { BDF_MEMORY_MAX_B, describeMkdirError, describeWriteError, formatBytes, FREE_SPACE_CHECK_MS, freeBytes, RAW_LOG_RESERVE_B } from "./writeFailure";
 
 const SEGMENT_STATE: Record<number, PackState> = { 0: "rest", 1: "charge", 2: "discharge" };
 
@@ -48,6 +50,10 @@ export interface MonitorSessionOptions {
   onLogProblem?: (message: string) => void;
   /** Ask the board for its pack config at start and after every boot (default true; boardConfig.ts). */
   askConfig?: boolean;
+  /** Free bytes on the output folder's file system (default: statfs); tests inject a full disk. */
+  freeBytes?: (dir: string) => number;
+  /** Free space the derived files leave to the raw log (default RAW_LOG_RESERVE_B). */
+  rawLogReserveB?: number;
 }
 
 /** Wait this long for the board's config reply before asking again (ms): a few telemetry lines at 1 Hz. */
@@ -62,6 +68,7 @@ export class MonitorSession {
   private readonly opts: MonitorSessionOptions;
   private rawLog: RawLog | null = null;
   private readonly seq: SequenceTracker;
+  private readonly meaning: MeaningCheck;
   private readonly link: BoardLink;
   private cyclesFd = -1;
   private bdfWriters: BdfWriter[] = [];
@@ -78,12 +85,20 @@ export class MonitorSession {
   private configTimer: NodeJS.Timeout | null = null;
   /** Hash of the board's config as last logged (a reply with the same hash is not noted again). */
   configHash = "";
+  /** Derived files (BDF, cycles) stopped to leave the disk to the raw log: why, or null. */
+  private derivedStopped: string | null = null;
+  private freeCheckedMs = -Infinity;
+  /** Set from start until the first telemetry line: the previous session's log and its last seq. */
+  private resumed: { log: string; seq: number } | null = null;
+  /** BDF rows (per cell) and cycle records not written while the derived files were stopped. */
+  derivedRowsSkipped = 0;
 
   constructor(opts: MonitorSessionOptions) {
     this.opts = opts;
     const base = nodePath.join(opts.outDir, opts.stem);
     this.files = { rawLog: base + ".raw.log", cycles: base + ".cycles.jsonl", packConfig: configCopyPath(base + ".raw.log"), bdf: [] };
     this.seq = new SequenceTracker(opts.seqModulus);
+    this.meaning = new MeaningCheck(opts.seqModulus);
     this.view = emptyPackView(opts.port);
     this.link = new BoardLink(opts.port, {
       onLine: (line) => this.handleLine(line),
@@ -167,6 +182,8 @@ export class MonitorSession {
       }
       // a monitor killed earlier may have left a torn last row in this port's files: drop it first
       const torn = dropTornTails(this.opts.outDir, this.opts.stem.replace(/\d{8}T\d{6}Z$/, ""));
+      const prevLog = previousRawLog(this.opts.outDir, this.opts.stem);
+      const prevSeq = prevLog === null ? null : lastSeqInLog(prevLog);
       try {
         this.rawLog = new RawLog(this.files.rawLog, {
           onWriteError: (m) => this.logProblem(m),
@@ -177,6 +194,11 @@ export class MonitorSession {
         throw new Error(`cannot write logs in "${this.opts.outDir}": ${describeWriteError(e)}; choose another --out folder or fix this one`);
       }
       for (const t of torn) this.rawLog.writeNote({ event: "tornTail", file: t.path, droppedBytes: t.droppedBytes, text: t.text });
+      if (prevLog !== null && prevSeq !== null) {
+        this.resumed = { log: prevLog, seq: prevSeq };
+        this.seq.resume(prevSeq);
+        this.rawLog.writeNote({ event: "resume", previousLog: prevLog, lastSeq: prevSeq });
+      }
       if (torn.length > 0) this.view.lastEvent = `dropped a torn last line from ${torn.length} earlier log file(s): ${torn.map((t) => nodePath.basename(t.path)).join(", ")}`;
     }
     return this.rawLog;
@@ -201,7 +223,39 @@ export class MonitorSession {
     else process.stderr.write(`zbms monitor: ${message}\n`);
   }
 
+  /**
+   * The raw log first: derived files may write only while the raw log holds nothing back and
+   * the disk keeps RAW_LOG_RESERVE_B free for it (checked at most every FREE_SPACE_CHECK_MS).
+   * Stopping and resuming are noted in the raw log and said on screen, with what was skipped.
+   */
+  private derivedAllowed(): boolean {
+    const now = Date.now();
+    if (this.rawLog && this.rawLog.heldBytes() > 0) return this.stopDerived("the raw log cannot be written and holds lines in memory");
+    if (this.derivedStopped === null && now - this.freeCheckedMs < FREE_SPACE_CHECK_MS) return true;
+    if (this.derivedStopped !== null && now - this.freeCheckedMs < FREE_SPACE_CHECK_MS) return false;
+    this.freeCheckedMs = now;
+    const free = (this.opts.freeBytes ?? freeBytes)(this.opts.outDir);
+    const reserve = this.opts.rawLogReserveB ?? RAW_LOG_RESERVE_B;
+    if (free < reserve) return this.stopDerived(`${formatBytes(free)} free on the disk, less than the ${formatBytes(reserve)} kept for the raw log`);
+    if (this.derivedStopped !== null) {
+      this.raw.writeNote({ event: "derivedResumed", skipped: this.derivedRowsSkipped, freeBytes: free });
+      this.logProblem(`BDF and cycles files are written again; ${this.derivedRowsSkipped} row(s) were skipped meanwhile (rebuild them from the raw log: zbms analyze ${this.files.rawLog})`);
+      this.derivedStopped = null;
+    }
+    return true;
+  }
+
+  private stopDerived(why: string): boolean {
+    if (this.derivedStopped === null) {
+      this.derivedStopped = why;
+      if (this.rawLog) this.rawLog.writeNote({ event: "derivedStopped", reason: why });
+      this.logProblem(`BDF and cycles files stopped: ${why}; the raw log ${this.files.rawLog} keeps every line`);
+    }
+    return false;
+  }
+
   private flushBdf(): void {
+    if (this.derivedStopped !== null && !this.derivedAllowed()) return;
     let failure: unknown = null;
     for (const w of this.bdfWriters) {
       try {
@@ -220,6 +274,7 @@ export class MonitorSession {
   }
 
   private flushCycles(): void {
+    if (this.cyclesPending.length > 0 && !this.derivedAllowed()) return; // kept in memory (a few per day)
     while (this.cyclesPending.length > 0 && this.cyclesFd >= 0) {
       try {
         fs.writeSync(this.cyclesFd, this.cyclesPending[0]!);
@@ -237,20 +292,29 @@ export class MonitorSession {
     const partial = this.link.pending();
     await this.link.close();
     this.view.connected = false;
+    if (!this.rawLog) return; // never opened: no files to close
+    this.flushCycles();
+    if (partial) this.rawLog.writeNote({ event: "partial", text: partial });
+    const rawDropped = this.rawLog.droppedLines;
+    this.rawLog.writeNote({
+      event: "close", lines: this.view.health.lines, rejected: this.view.health.rejected, gaps: this.view.health.gaps,
+      derivedRowsSkipped: this.derivedRowsSkipped, bdfRowsDropped: this.bdfRowsDropped, cycleRecordsUnwritten: this.cyclesPending.length,
+    });
+    const lostB = this.rawLog.close();
+    // the raw log is closed first: the derived files' last buffered rows cannot take its space
+    let bdfError: unknown = null;
     for (const w of this.bdfWriters) {
       try {
         w.close();
       } catch (e) {
-        this.logProblem(`BDF file rows could not be written at close: ${describeWriteError(e)} (the raw log has every line)`);
+        bdfError = e;
       }
     }
     this.bdfWriters = [];
-    if (!this.rawLog) return; // never opened: no files to close
-    this.flushCycles();
-    if (partial) this.rawLog.writeNote({ event: "partial", text: partial });
-    this.rawLog.writeNote({ event: "close", lines: this.view.health.lines, rejected: this.view.health.rejected, gaps: this.view.health.gaps });
-    const lostB = this.rawLog.close();
-    if (lostB > 0) this.logProblem(`stopped while ${this.files.rawLog} still could not be written: ${formatBytes(lostB)} of received lines were lost`);
+    // say only what is true: the raw log is whole unless it dropped or could not write lines
+    const rawWhole = lostB === 0 && rawDropped === 0;
+    if (bdfError !== null) this.logProblem(`BDF file rows could not be written at close: ${describeWriteError(bdfError)}` + (rawWhole ? " (the raw log has every line)" : ""));
+    if (lostB > 0 || rawDropped > 0) this.logProblem(`stopped while ${this.files.rawLog} could not be written: ${formatBytes(lostB)} of received lines were not written` + (rawDropped > 0 ? ` and ${rawDropped} line(s) beyond the memory bound were dropped` : "") + "; the file ends where the disk stopped taking it");
     this.rawLog = null;
     if (this.cyclesFd >= 0) fs.closeSync(this.cyclesFd);
     this.cyclesFd = -1;
@@ -282,6 +346,7 @@ export class MonitorSession {
     if (r.kind === "boot") {
       this.askConfig(); // a reflashed or reconfigured board may run another config
       this.seq.restart();
+      this.meaning.restart();
       this.view.health.boots++;
       for (const b of this.bdfBuilders) b.boardRestarted();
       this.raw.writeNote({ event: "boot", seq: r.seq, restored: r.restored, storedAgeS: r.storedAgeS, reason: r.reason });
@@ -291,14 +356,33 @@ export class MonitorSession {
         (r.reason ? ` (${r.reason})` : "");
     }
     const s = this.seq.observe(r.seq);
+    const down = this.resumed;
+    this.resumed = null;
+    if (down !== null && (s.unexpected || (r.kind === "ident" && r.seq === 0) || r.kind === "boot")) {
+      // the board restarted while no monitor ran: how many lines it sent before is unknown
+      this.raw.writeNote({ event: "gapUnknown", previousLog: down.log, lastSeq: down.seq, seq: r.seq, reason: "the board restarted while no monitor ran" });
+      this.view.lastEvent = `lines after seq ${down.seq} of ${nodePath.basename(down.log)} may be lost: the board restarted while no monitor ran`;
+    }
     if (s.missing > 0) {
       this.view.health.noteGap(s.missing);
-      this.raw.writeNote({ event: "gap", missing: s.missing, seq: r.seq });
-      this.view.lastEvent = `sequence gap: ${s.missing} line(s) lost before seq ${r.seq}`;
+      this.raw.writeNote(down !== null ? { event: "gap", missing: s.missing, seq: r.seq, whileMonitorDown: true, previousLog: down.log } : { event: "gap", missing: s.missing, seq: r.seq });
+      this.view.lastEvent = down !== null
+        ? `${s.missing} line(s) sent while no monitor ran (after seq ${down.seq} of ${nodePath.basename(down.log)})`
+        : `sequence gap: ${s.missing} line(s) lost before seq ${r.seq}`;
     } else if (s.unexpected) {
+      this.meaning.restart();
       this.raw.writeNote({ event: "seqRestart", seq: r.seq });
       this.view.lastEvent = `sequence restarted at ${r.seq} without a boot record`;
     }
+    // meaning across lines (time steps, cell count): a line that fails is rejected, not applied
+    const m = this.meaning.check(r);
+    if (m.rejected !== null) {
+      this.view.health.reclassifyAsRejected();
+      this.raw.writeNote({ event: "rejected", seq: r.seq, reason: `implausible: ${m.rejected}` });
+      this.view.lastEvent = `rejected a telemetry line (implausible: ${m.rejected})`;
+      return;
+    }
+    if (m.rebased) this.raw.writeNote({ event: "timeBase", seq: r.seq, tMs: (r as SampleRecord).tMs, note: "consecutive lines agree on a new board time base" });
     this.apply(r);
     if (this.opts.onRecord) this.opts.onRecord(r);
   }
@@ -358,6 +442,10 @@ export class MonitorSession {
   }
 
   private writeBdf(s: SampleRecord): void {
+    if (!this.derivedAllowed()) {
+      this.derivedRowsSkipped += s.cellV.length;
+      return;
+    }
     while (this.bdfWriters.length < s.cellV.length) {
       const i = this.bdfWriters.length;
       const path = nodePath.join(this.opts.outDir, `${this.opts.stem}-cell${i + 1}.bdf.csv`);

@@ -4,7 +4,8 @@
  * Format (one text file, append-only, bytes exactly as received):
  * - each received line is written verbatim (its "\r\n" or "\n" end replaced by a single "\n");
  * - the monitor's own notes are lines starting with `#zbms-monitor ` followed by one JSON object
- *   (`{"tHost":"<ISO time>","event":"open"|"disconnected"|"reconnected"|"boot"|"gap"|"seqRestart"|"rejected"|"partial"|"clock"|"close",…}`),
+ *   (`{"tHost":"<ISO time>","event":"open"|"disconnected"|"reconnected"|"boot"|"gap"|"seqRestart"|"rejected"|"partial"|"clock"|"close"|
+ *   "resume"|"gapUnknown"|"timeBase"|"derivedStopped"|"derivedResumed"|"writeResumed"|"tornTail",…}`),
  *   so a reader can tell them from board output and knows the host time to within
  *   CLOCK_NOTE_INTERVAL_MS.
  *

@@ -34,6 +34,11 @@ export class SequenceTracker {
     this.last = -1;
   }
 
+  /** Continue after `seq` (the last number a previous session logged): the next gap counts from it. */
+  resume(seq: number): void {
+    this.last = seq;
+  }
+
   observe(seq: number): SequenceResult {
     if (!Number.isSafeInteger(seq) || seq < 0 || seq >= this.modulus) {
       throw new RangeError(`sequence number ${seq} outside 0…${this.modulus - 1}`);

@@ -15,6 +15,25 @@ import * as nodePath from "node:path";
 export const RAW_LOG_MEMORY_MAX_B = 64 * 1024 * 1024;
 /** Most bytes of BDF rows kept in memory per cell file while it cannot be written (they can be rebuilt from the raw log). */
 export const BDF_MEMORY_MAX_B = 16 * 1024 * 1024;
+/**
+ * Free space (bytes) the derived files (BDF, cycles) always leave to the raw log: below it they
+ * stop, so a filling disk takes none of the raw log's bytes. 16 MiB ≈ 23 min of a 115200-baud
+ * link at full speed, ≈ 2 days of one 4-cell board at 1 Hz: time to free space.
+ */
+export const RAW_LOG_RESERVE_B = 16 * 1024 * 1024;
+/** Free space is asked of the file system at most this often (ms). */
+export const FREE_SPACE_CHECK_MS = 1000;
+
+/** Bytes available to this process on the file system holding `dir` (statfs); Infinity when unknown. */
+export function freeBytes(dir: string): number {
+  try {
+    const st = fs.statfsSync(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
 /** While writes fail, try again this often (ms). */
 export const WRITE_RETRY_MS = 1000;
 

@@ -8,7 +8,7 @@
  */
 import { classifyLine } from "../monitor/classifyLine";
 import type { CycleSummary, MonitorRecord } from "../monitor/monitorRecord";
-import { DEFAULT_REPLY_TIMEOUT_MS, sendAndAwait, wordToLiteral, ENTRY_POINT, type LineChannel } from "./replCommand";
+import { byteStringLiteral, DEFAULT_REPLY_TIMEOUT_MS, sendAndAwait, wordToLiteral, ENTRY_POINT, type LineChannel } from "./replCommand";
 
 export type CommandAnswer =
   | { kind: "reply"; id: string; payload: string }
@@ -28,7 +28,7 @@ export function freshCommandId(): string {
 export function taggedCall(words: string[], id: string): string {
   if (words.length === 0) throw new Error(`no command given; expected e.g. "status", "ident", "set <field> <value>"`);
   if (words[0]!.includes("#")) throw new Error(`command name "${words[0]}" must not contain "#" (zbms adds its own id)`);
-  return `${ENTRY_POINT}(${[JSON.stringify(words[0] + "#" + id)].concat(words.slice(1).map(wordToLiteral)).join(",")})`;
+  return `${ENTRY_POINT}(${[byteStringLiteral(words[0] + "#" + id)].concat(words.slice(1).map(wordToLiteral)).join(",")})`;
 }
 
 /** Send `words` as one command on `ch`; resolve with its answer (rejects with ReplyTimeoutError). */

@@ -20,12 +20,59 @@ export const ENTRY_POINT = "zbms";
 /** How long a command may take to answer by default (ms): a few telemetry periods at 1 Hz. */
 export const DEFAULT_REPLY_TIMEOUT_MS = 5000;
 
+/**
+ * User text as a JavaScript string literal whose every byte is printable ASCII and which no
+ * byte of the text can end: the text's UTF-8 bytes, each byte outside 0x20…0x7E and each `"`
+ * and `\` written as `\xHH`. Espruino 2v29 on the ESP32 has no Unicode (strings hold bytes)
+ * and keeps only the low byte of a `\uXXXX` escape; `\xHH` is one byte on every build (with or
+ * without ESPR_UNICODE_SUPPORT, src/jslex.c) and one char U+00HH in Node (the virtual board), so
+ * the board holds the text's UTF-8 bytes and prints them back as `%hh` escapes, which
+ * `boardText` turns into the text typed. docs/security.md.
+ */
+export function byteStringLiteral(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let out = '"';
+  for (const b of bytes) {
+    out += b >= 0x20 && b <= 0x7e && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : "\\x" + b.toString(16).padStart(2, "0");
+  }
+  return out + '"';
+}
+
+/** `text` as the string of its UTF-8 bytes (one char U+00HH per byte): what the board holds. */
+export function utf8ByteString(text: string): string {
+  let out = "";
+  for (const b of new TextEncoder().encode(text)) out += String.fromCharCode(b);
+  return out;
+}
+
+/**
+ * Text the board printed (chars U+0000…U+00FF = its bytes) read back as the UTF-8 the host
+ * sent (`byteStringLiteral`); text that is not valid UTF-8 (the board's own, or bytes from
+ * elsewhere) is returned unchanged.
+ */
+export function boardText(s: string): string {
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) return s;
+    if (c > 0x7f) plain = false;
+  }
+  if (plain) return s;
+  try {
+    const bytes = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+    return UTF8_STRICT.decode(bytes);
+  } catch {
+    return s;
+  }
+}
+const UTF8_STRICT = new TextDecoder("utf-8", { fatal: true });
+
 /** One command-line word as a JavaScript literal: numbers and booleans stay typed, the rest are strings. */
 export function wordToLiteral(word: string): string {
   if (/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(word)) return String(Number(word));
   if (word === "true" || word === "false") return word;
-  // JSON string escapes (\" \\ \n \uXXXX) are valid Espruino string literals too
-  return JSON.stringify(word);
+  return byteStringLiteral(word);
 }
 
 /** `["set","sampleMs","1000"]` → `zbms("set","sampleMs",1000)`. */
@@ -34,9 +81,13 @@ export function formatCommandCall(words: string[]): string {
   return `${ENTRY_POINT}(${words.map(wordToLiteral).join(",")})`;
 }
 
-/** The bytes to send for one REPL line with echo off. */
+/**
+ * The bytes to send for one REPL line with echo off. Only printable ASCII may follow the DLE:
+ * a control byte, DEL (backspace to the REPL) or a char above U+00FF (the port writes its low
+ * byte) could end the line or edit it (user text goes through `byteStringLiteral`).
+ */
 export function replLine(code: string): string {
-  if (/[\r\n]/.test(code)) throw new Error(`a REPL command must be one line; got ${JSON.stringify(code)}`);
+  if (!/^[\x20-\x7e]*$/.test(code)) throw new Error(`a REPL command must be one line of printable ASCII; got ${JSON.stringify(code)}`);
   return ECHO_OFF + code + "\n";
 }
 

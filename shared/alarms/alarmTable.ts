@@ -9,6 +9,8 @@ import type { AlarmId, AlarmLevel, AlarmRow, PackConfig } from "../config/packCo
 import type { EventSink } from "../model/events";
 import { CHEMISTRY_PRESETS } from "../chemistry/presets";
 import type { ChemistryId } from "../chemistry/presets";
+import { roundHalfAway } from "../telemetry/fieldText";
+import { ALARM_V_WINDOW_MARGIN_V, OUT_OF_RANGE, MAX_CELL_V, MAX_CELLS, MAX_CURRENT_A, MAX_TEMP_C, MAX_TEMPS, MAX_TIME_MS, MIN_TEMP_C } from "../config/physicalLimits";
 
 /** What the alarms watch, refreshed every sample. NaN = unknown → that alarm holds its state. */
 export interface AlarmInputs {
@@ -67,13 +69,25 @@ export const ALARM_WATCH: Record<AlarmId, { input: AlarmInputName; dir: number; 
   cellUnderVoltage: { input: "minCellV", dir: ALARM_UNDER, unit: "V" },
   chargeOverCurrent: { input: "chargeCurrentA", dir: ALARM_OVER, unit: "A" },
   dischargeOverCurrent: { input: "dischargeCurrentA", dir: ALARM_OVER, unit: "A" },
-  overTemp: { input: "maxTempC", dir: ALARM_OVER, unit: "°C" },
-  underTemp: { input: "minTempC", dir: ALARM_UNDER, unit: "°C" },
+  overTemp: { input: "maxTempC", dir: ALARM_OVER, unit: "C" },
+  underTemp: { input: "minTempC", dir: ALARM_UNDER, unit: "C" },
   cellImbalance: { input: "imbalanceV", dir: ALARM_OVER, unit: "V" },
   sensorFault: { input: "sensorFault", dir: ALARM_OVER, unit: "channels" },
   selfDischarge: { input: "selfDischargeFracPerH", dir: ALARM_OVER, unit: "fraction/h" },
   lowRetention: { input: "retentionFrac", dir: ALARM_UNDER, unit: "fraction" },
   ceDrop: { input: "lastCe", dir: ALARM_UNDER, unit: "fraction" },
+};
+
+/**
+ * Plausible range of a row's limit and reset by unit (shared/config/physicalLimits.ts; a unit
+ * not listed, the fractions, is 0…1): outside is a typo, never a setting. Cell-voltage rows
+ * are also held to the pack's own window (checkAlarmTable).
+ */
+export const ALARM_UNIT_RANGE: Record<string, number[]> = {
+  V: [0, MAX_CELL_V],
+  A: [0, MAX_CURRENT_A],
+  C: [MIN_TEMP_C, MAX_TEMP_C],
+  channels: [0, MAX_CELLS + 1 + MAX_TEMPS],
 };
 
 /** Rows beyond this cannot be represented in the activeAlarmMask (exact integers in a double). */
@@ -292,12 +306,24 @@ export function anyAlarmLevelActive(st: AlarmState, config: PackConfig): number 
 
 const LEVELS: AlarmLevel[] = ["warning", "alarm"];
 
+/** Bounds in messages are rounded to 1/MSG_SCALE (0.8 − 0.5 prints 0.3, not 0.30000000000000004). */
+const MSG_SCALE = 1000;
+
+/** True unless `x` is a number in lo…hi (NaN, strings and non-finite values are outside). */
+function outside(x: unknown, lo: number, hi: number): boolean {
+  return typeof x !== "number" || !(x >= lo && x <= hi);
+}
+
+
 /**
  * Problems of an alarm table (empty = consistent), for the config validator: unknown id or
  * level, non-finite limit/reset, reset on the wrong side of limit, negative or non-finite delay,
- * a warning beyond its alarm level (a warning must trip first), duplicate (id, level), too many rows.
+ * a warning beyond its alarm level (a warning must trip first), duplicate (id, level), too many
+ * rows; limit/reset outside the row's plausible range (ALARM_UNIT_RANGE; cell-voltage rows also
+ * within `cellWindowV` = [soc.emptyCellV, soc.fullCellV] ± ALARM_V_WINDOW_MARGIN_V instead, when given),
+ * delay beyond MAX_TIME_MS.
  */
-export function checkAlarmTable(rows: AlarmRow[]): string[] {
+export function checkAlarmTable(rows: AlarmRow[], cellWindowV?: number[]): string[] {
   const problems: string[] = [];
   if (rows.length > MAX_ALARM_ROWS) {
     problems.push("alarms has " + rows.length + " rows; at most " + MAX_ALARM_ROWS + " fit the active-alarm mask");
@@ -313,16 +339,20 @@ export function checkAlarmTable(rows: AlarmRow[]): string[] {
     if (LEVELS.indexOf(r.level) < 0) {
       problems.push(at + ".level = " + JSON.stringify(r.level) + " (" + r.id + ") is not accepted; use \"warning\" or \"alarm\"");
     }
-    if (typeof r.limit !== "number" || !isFinite(r.limit)) problems.push(at + ".limit = " + r.limit + " (" + r.id + ") must be a finite number in " + w.unit);
-    if (typeof r.reset !== "number" || !isFinite(r.reset)) problems.push(at + ".reset = " + r.reset + " (" + r.id + ") must be a finite number in " + w.unit);
-    else if (w.dir === ALARM_OVER && !(r.reset < r.limit)) {
-      problems.push(at + ".reset = " + r.reset + " " + w.unit + " (" + r.id + ", raises above its limit) must be below limit = " + r.limit);
-    } else if (w.dir === ALARM_UNDER && !(r.reset > r.limit)) {
-      problems.push(at + ".reset = " + r.reset + " " + w.unit + " (" + r.id + ", raises below its limit) must be above limit = " + r.limit);
+    const range = ALARM_UNIT_RANGE[w.unit] || [0, 1];
+    let lo = range[0];
+    let hi = range[1];
+    // maxCellV/minCellV rows; an empty window (emptyCellV >= fullCellV) is the config's cross-field error, not the rows'
+    if (w.input.indexOf("CellV") > 0 && cellWindowV && cellWindowV[0] < cellWindowV[1]) {
+      lo = cellWindowV[0] - ALARM_V_WINDOW_MARGIN_V;
+      hi = cellWindowV[1] + ALARM_V_WINDOW_MARGIN_V;
     }
-    if (typeof r.delayMs !== "number" || !isFinite(r.delayMs) || r.delayMs < 0) {
-      problems.push(at + ".delayMs = " + r.delayMs + " (" + r.id + ") must be a finite number of ms ≥ 0");
+    if (outside(r.limit, lo, hi) || outside(r.reset, lo, hi)) {
+      problems.push(at + " (" + r.id + ") limit " + r.limit + ", reset " + r.reset + " " + OUT_OF_RANGE + roundHalfAway(lo * MSG_SCALE) / MSG_SCALE + ".." + roundHalfAway(hi * MSG_SCALE) / MSG_SCALE + " " + w.unit);
+    } else if (w.dir * (r.limit - r.reset) <= 0) {
+      problems.push(at + ".reset = " + r.reset + " (" + r.id + ") must be " + (w.dir === ALARM_OVER ? "below" : "above") + " limit = " + r.limit);
     }
+    if (outside(r.delayMs, 0, MAX_TIME_MS)) problems.push(at + ".delayMs = " + r.delayMs + " (" + r.id + ")" + OUT_OF_RANGE + "0.." + MAX_TIME_MS + " ms");
     for (let j = 0; j < i; j++) {
       const o = rows[j];
       if (o.id !== r.id) continue;

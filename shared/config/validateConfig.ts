@@ -26,6 +26,7 @@ import type {
 } from "./packConfig";
 import { CHEMISTRY_IDS, OCV_SOC_GRID } from "../chemistry/presets";
 import { checkAlarmTable } from "../alarms/alarmTable";
+import { MAX_CAPACITY_AH, MAX_CELL_V, MAX_CELLS, MAX_CURRENT_A, MAX_TEMPS, MAX_TIME_MS, MIN_CAPACITY_AH } from "./physicalLimits";
 
 /** A bad configuration value: which field, what it was, what is accepted. */
 export class ConfigError {
@@ -87,26 +88,14 @@ export interface ConfigRule {
 
 /** Longest pack name (characters): it travels in the ident telemetry line. */
 const NAME_MAX_CHARS = 64;
-/** Most cells in series one board monitors (cell-tap channels on the supported boards). */
-const MAX_CELLS = 16;
-/** Most NTC channels: one per cell. */
-const MAX_TEMPS = MAX_CELLS;
-/** Largest nominal capacity (Ah) the counters and telemetry resolutions are designed for. */
-const MAX_CAPACITY_AH = 1000;
 /** Sample period limits (ms): the model's step must fit; minutes-long steps are gaps. */
 const MIN_SAMPLE_PERIOD_MS = 50;
-const MAX_SAMPLE_PERIOD_MS = 60000;
+export const MAX_SAMPLE_PERIOD_MS = 60000;
 /** Save interval limits (s): flash wear below 10 s; more than a day of counting at risk above. */
 const MIN_SAVE_INTERVAL_S = 10;
 const MAX_SAVE_INTERVAL_S = 86400;
-/** Highest cell voltage any aqueous Zn chemistry preset reaches, with margin (V). */
-const MAX_CELL_V = 3;
-/** Longest time setting (ms): one week. */
-const MAX_TIME_MS = 7 * 24 * 3600 * 1000;
 /** Largest C-rate setting (A per Ah): far beyond any aqueous Zn pouch cell's rate. */
 const MAX_C_RATE = 100;
-/** Largest current setting (A). */
-const MAX_CURRENT_A = 1000;
 
 function num(min: number, max: number, unit: string, minOpen?: boolean, maxOpen?: boolean): ConfigRule {
   return { kind: "num", min: min, max: max, unit: unit, minOpen: minOpen, maxOpen: maxOpen };
@@ -186,7 +175,7 @@ export const CONFIG_RULES: Record<keyof PackConfig, ConfigRule> = {
   chemistry: { kind: "enum", values: CHEMISTRY_IDS },
   cellCount: int(1, MAX_CELLS, ""),
   tempCount: int(0, MAX_TEMPS, ""),
-  capacityAh: num(0, MAX_CAPACITY_AH, "Ah", true),
+  capacityAh: num(MIN_CAPACITY_AH, MAX_CAPACITY_AH, "Ah"),
   samplePeriodMs: int(MIN_SAMPLE_PERIOD_MS, MAX_SAMPLE_PERIOD_MS, "ms"),
   saveIntervalS: int(MIN_SAVE_INTERVAL_S, MAX_SAVE_INTERVAL_S, "s"),
   segmentation: { kind: "obj", fields: SEGMENTATION_RULES },
@@ -251,7 +240,13 @@ function checkCurve(path: string, v: unknown, r: ConfigRule): void {
 
 const ALARM_ROW_FIELDS = ["id", "level", "limit", "reset", "delayMs"];
 
-function checkAlarms(path: string, v: unknown, r: ConfigRule): void {
+/** The pack's own cell-voltage window [emptyCellV, fullCellV] (alarm rows stay near it), when soc is valid. */
+function cellWindow(soc: unknown): number[] | undefined {
+  const s = soc as SocConfig | undefined;
+  return s && typeof s.emptyCellV === "number" && typeof s.fullCellV === "number" ? [s.emptyCellV, s.fullCellV] : undefined;
+}
+
+function checkAlarms(path: string, v: unknown, r: ConfigRule, window: number[] | undefined): void {
   if (!Array.isArray(v)) throw new ConfigError(path, v, "is not a list", describe(r));
   for (let i = 0; i < v.length; i++) {
     const row = v[i];
@@ -265,7 +260,7 @@ function checkAlarms(path: string, v: unknown, r: ConfigRule): void {
       if ((row as Record<string, unknown>)[ALARM_ROW_FIELDS[k]] === undefined)
         throw new ConfigError(p + "." + ALARM_ROW_FIELDS[k], undefined, "is missing", "fields " + ALARM_ROW_FIELDS.join(", "));
   }
-  const problems = checkAlarmTable(v);
+  const problems = checkAlarmTable(v, window);
   if (problems.length > 0) {
     // checkAlarmTable's messages start with the row path ("alarms[3].reset = …") where one row is at fault.
     const first = problems[0];
@@ -315,7 +310,7 @@ function checkObject(prefix: string, v: unknown, fields: Record<string, ConfigRu
     } else if (r.kind === "enum") {
       if ((r.values as string[]).indexOf(x as string) < 0) throw new ConfigError(path, x, "is not accepted", describe(r));
     } else if (r.kind === "curve") checkCurve(path, x, r);
-    else if (r.kind === "alarms") checkAlarms(path, x, r);
+    else if (r.kind === "alarms") checkAlarms(path, x, r, cellWindow(obj.soc));
     else checkObject(path, x, r.fields as Record<string, ConfigRule>, r);
   }
 }

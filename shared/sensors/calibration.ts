@@ -18,6 +18,7 @@
  * calibration" notes); a two-point fit per channel removes offset and gain, a piecewise
  * table also the bow of its transfer curve near the ends.
  */
+import { OUT_OF_RANGE } from "../config/physicalLimits";
 
 /** Straight line through two measured points (raw reading → volts at the pin). */
 export interface TwoPointCal {
@@ -63,7 +64,7 @@ export function checkCalibration(cal: AdcCalibration): string[] {
       return out;
     }
     if (cal.raws.length !== cal.volts.length || cal.raws.length < 2)
-      out.push("piecewise calibration needs raws and volts of equal length ≥ 2; got " + cal.raws.length + " and " + cal.volts.length);
+      out.push("piecewise calibration needs raws and volts of equal length >= 2; got " + cal.raws.length + " and " + cal.volts.length);
     const n = Math.min(cal.raws.length, cal.volts.length);
     for (let i = 0; i < n; i++) {
       if (typeof cal.raws[i] !== "number" || !isFinite(cal.raws[i]) || typeof cal.volts[i] !== "number" || !isFinite(cal.volts[i])) {
@@ -93,6 +94,28 @@ export function twoPointCal(raw1: number, volts1: number, raw2: number, volts2: 
 /** Build a piecewise-linear calibration (copies the arrays); throws when not strictly rising. */
 export function piecewiseCal(raws: number[], volts: number[]): PiecewiseCal {
   return throwIfBad({ kind: "piecewise", raws: raws.slice(), volts: volts.slice() }) as PiecewiseCal;
+}
+
+/**
+ * How far a new calibration's gain may stray from the channel's nominal gain (fraction). Wide
+ * enough for every real chain: the ESP32 ADC's reference varies ±10 % chip to chip (ESP32 data
+ * sheet, Vref 1000–1200 mV), 1 % divider resistors and shunts add a few %; narrow enough to
+ * refuse a mistyped raw code or actual value (`cal v0 1.2 9600 1.6 9601` is 3 200× the gain).
+ */
+export const CAL_GAIN_TOLERANCE_FRAC = 0.25;
+
+/** Volts per raw code over a calibration's span (first to last point). */
+export function calSlope(cal: AdcCalibration): number {
+  if (cal.kind === "twoPoint") return (cal.volts2 - cal.volts1) / (cal.raw2 - cal.raw1);
+  const n = cal.raws.length - 1;
+  return (cal.volts[n] - cal.volts[0]) / (cal.raws[n] - cal.raws[0]);
+}
+
+/** Why `cal` cannot replace a channel whose nominal gain is `nominalVPerCode`, or null. */
+export function calGainProblem(cal: AdcCalibration, nominalVPerCode: number): string | null {
+  const k = calSlope(cal) / nominalVPerCode;
+  if (k >= 1 - CAL_GAIN_TOLERANCE_FRAC && k <= 1 + CAL_GAIN_TOLERANCE_FRAC) return null;
+  return "gain " + Math.round(k * 1000) / 1000 + " x nominal" + OUT_OF_RANGE + (1 - CAL_GAIN_TOLERANCE_FRAC) + ".." + (1 + CAL_GAIN_TOLERANCE_FRAC) + " x (a typo?)";
 }
 
 /** Volts at the pin through the line of a two-point calibration (extrapolates linearly). */

@@ -12,6 +12,7 @@ import { buildFirmware } from "../../host/build/buildFirmware";
 import { VirtualBoard } from "../../host/board/virtualBoard";
 import type { PackState } from "../../host/board/frontEnd";
 import { validateBoard } from "../../firmware/boardValidate";
+import { SETTINGS_WRITE_MIN_S } from "../../firmware/app";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";
 
@@ -289,6 +290,8 @@ describe("persisted settings", () => {
     reply(vb, 'zbms("set","alarms.1.limit",1.93)');
     const raw = reply(vb, 'zbms("raw")');
     reply(vb, `zbms("cal","v0",0,0,1.41,${raw.v0})`);
+    // settings writes are coalesced (firmware/app.ts): the cal is written within SETTINGS_WRITE_MIN_S
+    vb.advance(SETTINGS_WRITE_MIN_S * 1000 + 2000);
     vb.powerCycle();
     vb.advance(3000);
     const boot = last(vb, "boot");

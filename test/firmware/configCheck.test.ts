@@ -46,7 +46,7 @@ describe("firmware config check (compact, on the board) agrees with validateConf
   it("the generated rows describe the accepted values in ASCII", () => {
     const texts = limits.map(describeLimit);
     expect(texts).toContain("integer 1..16");
-    expect(texts).toContain("number > 0 and <= 1000 Ah");
+    expect(texts).toContain("number 0.00001..1000 Ah");
     expect(texts.some((t) => /^ZnMnO2\|/.test(t))).toBe(true);
     expect(JSON.stringify(limits)).toMatch(/^[\x20-\x7e]*$/);
   });

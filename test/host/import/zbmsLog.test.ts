@@ -107,3 +107,19 @@ describe("zbms raw log importer", () => {
     await expect(analyzeFile(f, { outDir: join(dir, "out3"), printTable: null, progress: false, config: cfg })).rejects.toThrow(/cellCount 4 .* 2 cell voltages/);
   });
 });
+
+describe("zbms raw log importer: CRC-valid absurd lines (issue 21)", () => {
+  it("a 10^15 A line and a tMs = 1e400 line are skipped and counted; the rest of the log is analysed", async () => {
+    const f = join(dir, "absurd.raw.log");
+    writeLog(f);
+    const extra = [encodeLine({ ...status(5000, 1e15, 1.4) }, 5000), encodeLine({ ...status(1e400, 0.2, 1.4) }, 5001)];
+    writeFileSync(f, extra.join("\n") + "\n", { flag: "a" });
+    const recs: ImportedRecord[] = [];
+    const st = await zbmsLogImporter.read(f, (r) => recs.push({ ...r, cellsV: [...r.cellsV] }));
+    expect(st.skipped).toBe(3);
+    for (const r of recs) {
+      expect(Number.isFinite(r.tS)).toBe(true);
+      expect(Math.abs(r.currentA)).toBeLessThan(1);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { formatCommandCall, replLine, ReplyTimeoutError, sendAndAwait, wordToLiteral } from "../../../host/serial/replCommand";
+import * as fc from "fast-check";
+import { boardText, byteStringLiteral, formatCommandCall, replLine, ReplyTimeoutError, sendAndAwait, utf8ByteString, wordToLiteral } from "../../../host/serial/replCommand";
 import { openLineChannel, type OpenLineChannel } from "../../../host/serial/lineChannel";
 import { FakeBoardPty } from "./fakeBoardPty";
 import { encodeLine } from "../../../shared/telemetry/lineFormat";
@@ -19,14 +20,42 @@ describe("command formatting", () => {
     expect(wordToLiteral("-2.5e-3")).toBe("-0.0025");
     expect(wordToLiteral("true")).toBe("true");
     expect(wordToLiteral("sampleMs")).toBe('"sampleMs"');
-    expect(wordToLiteral('a"b\\c')).toBe('"a\\"b\\\\c"');
+    expect(wordToLiteral('a"b\\c')).toBe('"a\\x22b\\x5cc"');
     expect(formatCommandCall(["set", "samplePeriodMs", "1000"])).toBe('zbms("set","samplePeriodMs",1000)');
   });
 
   it("a command line starts with DLE (echo off) and ends with one newline", () => {
     expect(replLine('zbms("status")')).toBe('\x10zbms("status")\n');
     expect(() => replLine("a\nb")).toThrow(/one line/);
+    expect(() => replLine('zbms("\x7f")')).toThrow(/printable ASCII/);
+    expect(() => replLine('zbms("\u0122")')).toThrow(/printable ASCII/);
     expect(() => formatCommandCall([])).toThrow(/no command given/);
+  });
+});
+
+describe("user text on the REPL line (issue 21: injection through zbms send)", () => {
+  const PAYLOADS = ['\u0122);setTimeout(function(){print("INJ-B")},4000);//', "\u0122);clearInterval();//", "\x7f", "\u0103", "\u010a", "Zn\u2016MnO2 4S"];
+
+  it("the line is printable ASCII only, and the literal evaluates to the text's UTF-8 bytes", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: "binary" }), fc.constantFrom(...PAYLOADS)), (text) => {
+        const line = replLine(formatCommandCall(["set", "name", text]));
+        expect(line.slice(1, -1)).toMatch(/^[\x20-\x7e]*$/);
+        // `\xHH` means the byte HH in Espruino (src/jslex.c) and the char U+00HH in Node
+        const lit = byteStringLiteral(text);
+        expect(new Function("return " + lit)()).toBe(utf8ByteString(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("board text reads back as the text typed (valid UTF-8 only; other bytes unchanged)", () => {
+    fc.assert(fc.property(fc.string({ unit: "grapheme" }), (text) => {
+      expect(boardText(utf8ByteString(text))).toBe(text);
+    }), { numRuns: 300 });
+    expect(boardText(utf8ByteString("Zn\u2016MnO2 4S"))).toBe("Zn\u2016MnO2 4S");
+    expect(boardText("\xff\xfe")).toBe("\xff\xfe");
+    expect(boardText("plain")).toBe("plain");
   });
 });
 

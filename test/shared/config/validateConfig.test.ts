@@ -77,7 +77,7 @@ describe("validateConfig names the bad field, quotes the value, lists what is al
   it("wrong type, NaN, Infinity", () => {
     const c = base();
     c.capacityAh = "1.2";
-    expect(errorOf(c).message).toMatch(/"capacityAh" = "1.2" is not a number; allowed: finite number > 0 and ≤ 1000 Ah/);
+    expect(errorOf(c).message).toMatch(/"capacityAh" = "1.2" is not a number; allowed: finite number 0.00001…1000 Ah/);
     c.capacityAh = NaN;
     expect(errorOf(c).field).toBe("capacityAh");
     c.capacityAh = Infinity;
