@@ -342,8 +342,9 @@ export function checkAlarmTable(rows: AlarmRow[], cellWindowV?: number[]): strin
     const range = ALARM_UNIT_RANGE[w.unit] || [0, 1];
     let lo = range[0];
     let hi = range[1];
-    // maxCellV/minCellV rows; an empty window (emptyCellV >= fullCellV) is the config's cross-field error, not the rows'
-    if (w.input.indexOf("CellV") > 0 && cellWindowV && cellWindowV[0] < cellWindowV[1]) {
+    // maxCellV/minCellV rows; an empty window (emptyCellV >= fullCellV) is the config's cross-field error, not the rows'.
+    // Compared whole: Espruino 2v29's indexOf matches a needle's head at the string's tail ("maxTempC".indexOf("CellV") = 7).
+    if ((w.input === "maxCellV" || w.input === "minCellV") && cellWindowV && cellWindowV[0] < cellWindowV[1]) {
       lo = cellWindowV[0] - ALARM_V_WINDOW_MARGIN_V;
       hi = cellWindowV[1] + ALARM_V_WINDOW_MARGIN_V;
     }

@@ -31,6 +31,7 @@ const GOOD_CALLS: string[][] = [
   ["status"],
   ["help"],
   ["get#g", "capacityAh"],
+  ["config"],
   ["set#s", "saveIntervalS", "600"],
   ["raw"],
   ["cal#c", "v0", "1.2", "9600", "1.6", "12800"],
