@@ -77,9 +77,10 @@ export const PTY_BACKLOG_WAIT_B = 32 * 1024;
 /**
  * The pty took no byte for this long (ms): nobody reads the port. The board then runs on and its
  * output is dropped, as a USB-serial bridge drops what no host reads; only the newest
- * PTY_UNREAD_KEEP_B are kept for the next reader.
+ * PTY_UNREAD_KEEP_B are kept for the next reader. Long enough that a reader stalled by a
+ * loaded machine (garbage collection, a busy CI core: 250 ms lost lines under load) loses nothing.
  */
-export const PTY_UNREAD_AFTER_MS = 250;
+export const PTY_UNREAD_AFTER_MS = 2000;
 export const PTY_UNREAD_KEEP_B = 4096;
 /** Retry period for held-back output (ms). */
 const BACKLOG_RETRY_MS = 10;

@@ -63,7 +63,7 @@ describe("runRealTime on a host slower than the asked speed", () => {
     board.stopRealTime();
     const n = board.global("n") as number;
     // 1 s at ×3600: 3600 ticks of 1 s, within timer jitter and a loaded machine's share
-    expect(n).toBeGreaterThan(1800); // half: a loaded CI machine may pause the process
+    expect(n).toBeGreaterThan(1200); // a third: a loaded CI machine may pause the process (×1 would give 1)
     expect(n).toBeLessThan(3900);
   }, 20_000);
 });
