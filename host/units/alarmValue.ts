@@ -16,6 +16,8 @@ export function alarmUnit(id: string): string {
   if (!w) return "";
   if (w.unit === "fraction") return "%";
   if (w.unit === "fraction/h") return "%/h";
+  // the board's table is ASCII (Espruino's ESP32 build has no Unicode): "C" is °C
+  if (w.unit === "C") return "°C";
   return w.unit;
 }
 
