@@ -105,12 +105,10 @@ function dqdvData(curves: DqDvCurve[]): { x: number[]; ys: number[][]; labels: s
   return { x: curves[0].v, ys, labels };
 }
 
-export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: ProtocolCheck[], config?: PackConfig): string {
-  const { js, css } = uplotAssets();
+/** The numbers the report's plots draw (PLOT_SCRIPT reads them as `D`). */
+function plotData(r: ReplayResult): object {
   const cyc = r.cycles;
-  const rest = restGrid(r.restCurves);
-  const dq = dqdvData(r.dqdv);
-  const plots = {
+  return {
     vt: { x: r.series.tS.map((t) => t / S_PER_H), vMin: r.series.vMin, vMax: r.series.vMax, iMin: r.series.iMin, iMax: r.series.iMax },
     cap: { x: cyc.map((c) => c.index), chg: cyc.map((c) => c.chargeAh), dis: cyc.map((c) => c.dischargeAh) },
     eff: {
@@ -120,9 +118,64 @@ export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: 
       ceHi: cyc.map((c) => (c.ce + c.ceBound) * PERCENT),
       ee: cyc.map((c) => c.ee * PERCENT),
     },
-    rest,
-    dq,
+    rest: restGrid(r.restCurves),
+    dq: dqdvData(r.dqdv),
   };
+}
+
+/** The report's plotting script (uPlot), run in the page after `const D = plotData(…)`. */
+const PLOT_SCRIPT = `const W = Math.max(600, Math.min(1100, (document.body.clientWidth || 1000) - 40));
+const H = 260;
+const COLORS = ["#1f77b4","#d62728","#2ca02c","#ff7f0e","#9467bd","#8c564b","#e377c2","#7f7f7f","#bcbd22","#17becf"];
+const made = [];
+function plot(id, title, xLabel, yLabel, x, series, extra) {
+  const el = document.getElementById(id);
+  if (!x || x.length === 0) { el.textContent = title + ": no data"; return; }
+  const opts = Object.assign({
+    title, width: W, height: H,
+    scales: { x: { time: false } },
+    axes: [{ label: xLabel }, { label: yLabel }],
+    series: [{ label: xLabel }].concat(series.map((s, k) => Object.assign({ stroke: COLORS[k % COLORS.length], width: 1, spanGaps: false }, s.opts, { label: s.label }))),
+  }, extra || {});
+  made.push({ id, u: new uPlot(opts, [x].concat(series.map((s) => s.data)), el) });
+}
+plot("p-v", "Voltage vs time", "time / h", "voltage / V", D.vt.x, [
+  { label: "V max", data: D.vt.vMax }, { label: "V min", data: D.vt.vMin, opts: { stroke: "#6baed6" } }]);
+plot("p-i", "Current vs time (+ = charge)", "time / h", "current / A", D.vt.x, [
+  { label: "I max", data: D.vt.iMax, opts: { stroke: "#d62728" } }, { label: "I min", data: D.vt.iMin, opts: { stroke: "#fc9272" } }]);
+const CYCLE_AXES = { axes: [{ label: "cycle", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, {}] };
+plot("p-cap", "Capacity vs cycle", "cycle", "capacity / Ah", D.cap.x, [
+  { label: "charge", data: D.cap.chg, opts: { points: { show: true } } }, { label: "discharge", data: D.cap.dis, opts: { points: { show: true } } }],
+  { axes: [CYCLE_AXES.axes[0], { label: "capacity / Ah" }] });
+plot("p-eff", "CE (± bound) and EE vs cycle", "cycle", "efficiency / %", D.eff.x, [
+  { label: "CE", data: D.eff.ce, opts: { points: { show: true } } },
+  { label: "CE − bound", data: D.eff.ceLo, opts: { stroke: "#aaa", dash: [4, 4] } },
+  { label: "CE + bound", data: D.eff.ceHi, opts: { stroke: "#aaa", dash: [4, 4] } },
+  { label: "EE", data: D.eff.ee, opts: { stroke: "#2ca02c", points: { show: true } } }],
+  { axes: [CYCLE_AXES.axes[0], { label: "efficiency / %" }] });
+plot("p-rest", "Voltage change during each rest", "time since rest began / h", "ΔV / mV", D.rest.x,
+  D.rest.ys.map((y, k) => ({ label: D.rest.labels[k], data: y })), { scales: { x: { time: false, distr: 3 } } });
+plot("p-dq", "dQ/dV of chosen cycles (discharge drawn negative)", "voltage / V", "dQ/dV / (Ah/V)", D.dq.x,
+  D.dq.ys.map((y, k) => ({ label: D.dq.labels[k], data: y })));
+// Ready marker: count plots whose canvas holds drawn pixels.
+setTimeout(() => {
+  let drawn = 0;
+  for (const m of made) {
+    const c = m.u.ctx.canvas;
+    const img = m.u.ctx.getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let k = 3; k < img.length; k += 4) if (img[k] !== 0) { ink++; if (ink > 50) break; }
+    if (ink > 50) drawn++;
+  }
+  document.body.dataset.plotsMade = String(made.length);
+  document.body.dataset.plotsReady = String(drawn);
+}, 0);
+`;
+
+export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: ProtocolCheck[], config?: PackConfig): string {
+  const { js, css } = uplotAssets();
+  const cyc = r.cycles;
+  const plots = plotData(r);
   const protoRows = protocol
     .map((p) => `<tr><td>${esc(p.condition)}</td><td>${esc(p.value)}</td><td class="${p.holds === true ? "ok" : p.holds === false ? "bad" : "na"}">${p.holds === true ? "holds" : p.holds === false ? "does not hold" : "unknown"}</td></tr>`)
     .join("\n");
@@ -177,53 +230,7 @@ ${config ? `<h2>Configuration used for the replay</h2>\n<details><summary>pack c
 <script>${js}</script>
 <script>
 const D = ${json(plots)};
-const W = Math.max(600, Math.min(1100, (document.body.clientWidth || 1000) - 40));
-const H = 260;
-const COLORS = ["#1f77b4","#d62728","#2ca02c","#ff7f0e","#9467bd","#8c564b","#e377c2","#7f7f7f","#bcbd22","#17becf"];
-const made = [];
-function plot(id, title, xLabel, yLabel, x, series, extra) {
-  const el = document.getElementById(id);
-  if (!x || x.length === 0) { el.textContent = title + ": no data"; return; }
-  const opts = Object.assign({
-    title, width: W, height: H,
-    scales: { x: { time: false } },
-    axes: [{ label: xLabel }, { label: yLabel }],
-    series: [{ label: xLabel }].concat(series.map((s, k) => Object.assign({ stroke: COLORS[k % COLORS.length], width: 1, spanGaps: false }, s.opts, { label: s.label }))),
-  }, extra || {});
-  made.push({ id, u: new uPlot(opts, [x].concat(series.map((s) => s.data)), el) });
-}
-plot("p-v", "Voltage vs time", "time / h", "voltage / V", D.vt.x, [
-  { label: "V max", data: D.vt.vMax }, { label: "V min", data: D.vt.vMin, opts: { stroke: "#6baed6" } }]);
-plot("p-i", "Current vs time (+ = charge)", "time / h", "current / A", D.vt.x, [
-  { label: "I max", data: D.vt.iMax, opts: { stroke: "#d62728" } }, { label: "I min", data: D.vt.iMin, opts: { stroke: "#fc9272" } }]);
-const CYCLE_AXES = { axes: [{ label: "cycle", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, {}] };
-plot("p-cap", "Capacity vs cycle", "cycle", "capacity / Ah", D.cap.x, [
-  { label: "charge", data: D.cap.chg, opts: { points: { show: true } } }, { label: "discharge", data: D.cap.dis, opts: { points: { show: true } } }],
-  { axes: [CYCLE_AXES.axes[0], { label: "capacity / Ah" }] });
-plot("p-eff", "CE (± bound) and EE vs cycle", "cycle", "efficiency / %", D.eff.x, [
-  { label: "CE", data: D.eff.ce, opts: { points: { show: true } } },
-  { label: "CE − bound", data: D.eff.ceLo, opts: { stroke: "#aaa", dash: [4, 4] } },
-  { label: "CE + bound", data: D.eff.ceHi, opts: { stroke: "#aaa", dash: [4, 4] } },
-  { label: "EE", data: D.eff.ee, opts: { stroke: "#2ca02c", points: { show: true } } }],
-  { axes: [CYCLE_AXES.axes[0], { label: "efficiency / %" }] });
-plot("p-rest", "Voltage change during each rest", "time since rest began / h", "ΔV / mV", D.rest.x,
-  D.rest.ys.map((y, k) => ({ label: D.rest.labels[k], data: y })), { scales: { x: { time: false, distr: 3 } } });
-plot("p-dq", "dQ/dV of chosen cycles (discharge drawn negative)", "voltage / V", "dQ/dV / (Ah/V)", D.dq.x,
-  D.dq.ys.map((y, k) => ({ label: D.dq.labels[k], data: y })));
-// Ready marker: count plots whose canvas holds drawn pixels.
-setTimeout(() => {
-  let drawn = 0;
-  for (const m of made) {
-    const c = m.u.ctx.canvas;
-    const img = m.u.ctx.getImageData(0, 0, c.width, c.height).data;
-    let ink = 0;
-    for (let k = 3; k < img.length; k += 4) if (img[k] !== 0) { ink++; if (ink > 50) break; }
-    if (ink > 50) drawn++;
-  }
-  document.body.dataset.plotsMade = String(made.length);
-  document.body.dataset.plotsReady = String(drawn);
-}, 0);
-</script>
+${PLOT_SCRIPT}</script>
 </body></html>
 `;
 }

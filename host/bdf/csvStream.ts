@@ -75,6 +75,17 @@ export class CsvRow {
     return parseNumberBytes(this.buf, this.starts[i], this.ends[i]);
   }
 
+  /**
+   * Fields idx[k] as numbers times scale[k] into out[k] (NaN where idx[k] < 0, or as `num`):
+   * one call for all of a row's number columns.
+   */
+  numbersInto(idx: Int32Array, scale: Float64Array, out: Float64Array): void {
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k];
+      out[k] = i >= 0 && i < this.count ? parseNumberBytes(this.buf, this.starts[i], this.ends[i]) * scale[k] : NaN;
+    }
+  }
+
   /** Field `i` as a string ("" when missing). */
   str(i: number): string {
     if (i < 0 || i >= this.count) return "";
