@@ -5,10 +5,12 @@
  * histograms of chosen cycles). Memory is flat in the number of samples: only cycle and rest
  * records grow, one small object per cycle or rest.
  *
- * One record at a time, in the order the importer reads them: `Replay.record` turns a record
- * into a sample (time nudged, voltage spread over the cells), steps the model, then feeds what
- * the report keeps (replayExtracts.ts); `Replay.finish` closes the last cycle.
+ * One record at a time, in the order the importer reads them (for large tabular inputs parsed
+ * on a worker thread meanwhile, readAhead.ts): `Replay.record` turns a record into a sample
+ * (time nudged, voltage spread over the cells), steps the model, then feeds what the report
+ * keeps (replayExtracts.ts); `Replay.finish` closes the last cycle.
  */
+import { statSync } from "node:fs";
 import type { PackConfig } from "../../shared/config/packConfig";
 import type { CycleRecord, ModelEvent, RestRecord } from "../../shared/model/events";
 import { SEG_DISCHARGE, SEG_CHARGE } from "../../shared/model/events";
@@ -19,6 +21,7 @@ import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportS
 import type { InputProfile } from "./profile";
 import { Decimator, MS_PER_H, MS_PER_S, NUDGE_MS, nudgedTMs, plotBuckets, type PlotSeries } from "./plotSeries";
 import type { HalfRecord } from "./adams";
+import { READ_AHEAD_MIN_BYTES, canReadAhead, readAhead } from "./readAhead";
 import { BdfCounters, DqDvKeeper, EventLog, RestCurves, type AdamsEvent, type AlarmSummary, type DqDvCurve, type RestCurve, type RetentionEvent } from "./replayExtracts";
 
 export { DQDV_BINS, PLOT_BUCKETS, type PlotSeries } from "./plotSeries";
@@ -65,6 +68,11 @@ export interface ReplayOptions {
   zeroCurrentIsOpenCircuit?: boolean;
   /** When given, every replayed sample is also written as a BDF row. */
   bdf?: BdfWriter;
+  /**
+   * Parse on a worker thread while the model runs here (readAhead.ts): true, false, or (default)
+   * "auto" = for tabular inputs of READ_AHEAD_MIN_BYTES or more. Changes no result.
+   */
+  readAhead?: boolean | "auto";
 }
 
 
@@ -73,8 +81,22 @@ const REPLAY_READ_OPTIONS = { cyclerColumns: false };
 
 export async function replay(imp: Importer, path: string, opts: ReplayOptions): Promise<ReplayResult> {
   const run = new Replay(opts);
-  const importStats = await imp.read(path, (r) => run.record(r), opts.onProgress, undefined, REPLAY_READ_OPTIONS);
+  const onRecord = (r: ImportedRecord): void => run.record(r);
+  const importStats = readsAhead(imp, path, opts.readAhead)
+    ? await readAhead(imp, path, onRecord, opts.onProgress, REPLAY_READ_OPTIONS)
+    : await imp.read(path, onRecord, opts.onProgress, undefined, REPLAY_READ_OPTIONS);
   return run.finish(importStats);
+}
+
+/** True when the replay of `path` parses it on a worker thread (ReplayOptions.readAhead). */
+export function readsAhead(imp: Importer, path: string, readAheadOpt: boolean | "auto" = "auto"): boolean {
+  if (readAheadOpt === false || !canReadAhead(imp)) return false;
+  if (readAheadOpt === true) return true;
+  try {
+    return statSync(path).size >= READ_AHEAD_MIN_BYTES;
+  } catch {
+    return false;
+  }
 }
 
 /** One replay: the model, the sample it is fed, and the extracts kept for the report. */

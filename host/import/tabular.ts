@@ -224,6 +224,7 @@ async function readTabular(
   await readCsv(path, (row) => reader.row(row), {
     stride: opts?.stride,
     sampleByBytes: opts?.sampleByBytes,
+    pause: opts?.pause,
     ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(total > 0 ? done / total : 1) } : {}),
   });
   return reader.finish();
