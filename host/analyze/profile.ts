@@ -91,17 +91,14 @@ function percentile(hist: Float64Array, frac: number): number {
  * and a step between two non-adjacent rows where the current changed sign, started or stopped
  * counts for no half, so each sampled half is a lower bound, short by at most the charge of
  * one stride at each end (when no whole step shorter than a stride hides between two samples).
- * The largest of many halves comes out close below the true largest: on the benchmark (10⁷
- * rows, 253 cycles, 1.000 Ah charged per cycle, stride 1657) 0.9933 Ah (−0.7 %; strides 1000 to
- * 3000 gave −0.4 to −2.3 %), where integrating across those steps gave +4 to +6 % (the largest
- * of many over-estimates). Its cycles.csv and rests.csv came out identical to a profile of
- * 1.2 M rows (the earlier stride of size / 16 MiB).
+ * The largest of many halves comes out close below the true largest (−0.7 % on the benchmark,
+ * where integrating across those steps over-estimated it by 4–6 %: docs/performance.md).
  */
 export const PROFILE_FULL_PARSE_BYTES = 16 * 1024 * 1024;
 /**
  * Pairs sampled from a large input of narrow rows: each costs one positioned read of the file
- * (2–3 µs in a fresh process) and two parsed rows; 6000 keep the pass at 30–50 ms on the 10⁷-row
- * benchmark (was 280 ms parsing 1.2 M rows; measured on the 2-core machine, 2026-11-24).
+ * (a few µs) and two parsed rows; 6000 keep the pass to tens of ms on the 10⁷-row benchmark
+ * (figures: docs/performance.md, "Figures behind a few constants").
  */
 export const PROFILE_SAMPLE_POSITIONS = 6000;
 /** Narrow CSV row (bytes): time, voltage, current, cycle, step, as in bench/analyzeGen.ts (≈ 32 B). */
