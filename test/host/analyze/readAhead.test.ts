@@ -44,17 +44,18 @@ describe("readAhead", () => {
 
   it("delivers the importer's records, line numbers and skipped rows, over several batches", async () => {
     const f = join(dir, "odd.bdf.csv");
-    generateBdf(f, 2 * BATCH_RECORDS + 1234);
+    const rows = 4 * BATCH_RECORDS + 1234;
+    generateBdf(f, rows);
     // Odd rows: a bad time (skipped and counted), an empty line, a temperature column.
     const text = readFileSync(f, "utf8").split("\n");
     text[0] += ",Ambient Temperature / degC";
     for (let k = 1; k < text.length; k++) if (text[k] !== "") text[k] += k % 7 === 0 ? ",25.5" : ",";
     text[500] = "x" + text[500];
-    text[70001] = "";
+    text[2 * BATCH_RECORDS + 7] = "";
     writeFileSync(f, text.join("\n"));
     const { inThread, statsIn, ahead, statsAhead } = await bothWays(f);
     expect(statsIn.skipped).toBe(1);
-    expect(inThread.length).toBe(2 * BATCH_RECORDS + 1234 - 2);
+    expect(inThread.length).toBe(rows - 2);
     expect(ahead).toEqual(inThread);
     expect(statsAhead).toEqual(statsIn);
   });
@@ -83,7 +84,7 @@ describe("readAhead", () => {
 
   it("gives the replay the same result as the in-thread read", async () => {
     const f = join(dir, "replay.bdf.csv");
-    generateBdf(f, 3 * BATCH_RECORDS);
+    generateBdf(f, 80000); // two cycles and a bit
     const profile = await profileInput(bdfImporter, f);
     const config = fitConfig(profile);
     const x = await replay(bdfImporter, f, { config, profile, zeroCurrentIsOpenCircuit: true, readAhead: false });
