@@ -35,9 +35,18 @@ function bundledWorker(): string {
   return (workerCode = b.code);
 }
 
-/** True when `imp` can be read ahead: its records carry no per-cell arrays (the tabular formats). */
+/**
+ * True when `imp` can be read ahead: its records carry no per-cell arrays (the tabular formats),
+ * and the worker's code could be bundled (else the caller reads in-thread: slower, the same result).
+ */
 export function canReadAhead(imp: Importer): boolean {
-  return imp.tabular !== undefined;
+  if (imp.tabular === undefined) return false;
+  try {
+    bundledWorker();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `imp.read(path, onRecord, onProgress, undefined, opts)`, with the parse on a worker thread. */

@@ -90,13 +90,14 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
 
 /** True when the replay of `path` parses it on a worker thread (ReplayOptions.readAhead). */
 export function readsAhead(imp: Importer, path: string, readAheadOpt: boolean | "auto" = "auto"): boolean {
-  if (readAheadOpt === false || !canReadAhead(imp)) return false;
-  if (readAheadOpt === true) return true;
+  if (readAheadOpt === false) return false;
+  let large = false;
   try {
-    return statSync(path).size >= READ_AHEAD_MIN_BYTES;
+    large = statSync(path).size >= READ_AHEAD_MIN_BYTES;
   } catch {
-    return false;
+    large = false;
   }
+  return (readAheadOpt === true || large) && canReadAhead(imp);
 }
 
 /** One replay: the model, the sample it is fed, and the extracts kept for the report. */
