@@ -119,6 +119,12 @@ class Replay {
   private prevI = NaN;
   private prevV = NaN;
   private prevT = NaN;
+  /**
+   * The record being replayed: its model time (ms) and voltage (NaN on impedance rows). Fields,
+   * not arguments: V8 boxes a double passed to a method it does not inline, once per row.
+   */
+  private tMs = NaN;
+  private v = NaN;
   private samples = 0;
   private impedanceRows = 0;
 
@@ -140,20 +146,21 @@ class Replay {
   /** One record: the model's sample, the model's step, then what the report keeps of the row. */
   record(r: ImportedRecord): void {
     const rawTMs = r.tS * MS_PER_S;
-    const tMs = nudgedTMs(rawTMs, this.prevTMs, this.prevRawTMs);
+    this.tMs = nudgedTMs(rawTMs, this.prevTMs, this.prevRawTMs);
     this.prevRawTMs = rawTMs;
     const impedance = r.stepKind === STEP_OTHER;
     if (impedance) this.impedanceRows++;
-    const v = impedance ? NaN : r.voltageV;
-    this.fillSample(r, tMs, v, impedance);
+    this.v = impedance ? NaN : r.voltageV;
+    this.fillSample(r, impedance);
     if (r.restored === 1) this.model.markRestored();
     this.model.step(this.sample);
     this.samples++;
-    this.afterStep(r, tMs, v);
+    this.afterStep(r);
   }
 
   /** The sample's cells (a stack voltage spread evenly over the cells), temperatures, current, open circuit. */
-  private fillSample(r: ImportedRecord, tMs: number, v: number, impedance: boolean): void {
+  private fillSample(r: ImportedRecord, impedance: boolean): void {
+    const v = this.v;
     const cellV = this.cellV;
     const n = cellV.length;
     const cellsV = r.cellsV;
@@ -170,13 +177,15 @@ class Replay {
       for (let k = 0; k < temps.length; k++) temps[k] = r.tempC;
     }
     const s = this.sample;
-    s.tMs = tMs;
+    s.tMs = this.tMs;
     s.currentA = r.currentA;
     s.openCircuit = r.stepKind === STEP_REST || (this.zeroIsOpen && r.currentA === 0) ? 1 : 0;
   }
 
   /** The plot bucket, the dQ/dV histogram, the open rest's curve and the BDF row of a stepped record. */
-  private afterStep(r: ImportedRecord, tMs: number, v: number): void {
+  private afterStep(r: ImportedRecord): void {
+    const tMs = this.tMs;
+    const v = this.v;
     const currentA = r.currentA;
     const tS = tMs / MS_PER_S;
     this.dec.add(tS, v, currentA);
