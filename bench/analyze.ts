@@ -16,8 +16,9 @@
  * moves with the other processes' load, the CPU time much less. The CLI's own timer (main()
  * only) and its peak RSS are printed too, the latter also for the warm-up file (30× shorter: the
  * memory is flat in the input length when both agree). One untimed warm-up run of the CLI on a
- * small file comes first: it builds the CLI's cached bundle (host/build/cachedBundle.mjs) if a
- * source changed since the last run, as an installed CLI ships compiled code.
+ * small file comes first: it builds the cached bundles of the CLI and of the read-ahead worker
+ * (host/build/cachedBundle.mjs) if a source changed since the last run, as an installed CLI ships
+ * compiled code.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -31,7 +32,7 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1e7);
 const OUT = join(REPO, "out", "bench");
 const TIMEOUT_MS = 20 * 60 * 1000;
-/** Samples of the warm-up file (≈ 9.5 MB). */
+/** Samples of the warm-up file (≈ 9.5 MB: above READ_AHEAD_MIN_BYTES, so the read-ahead worker's bundle is built too). */
 const WARMUP_SAMPLES = 300000;
 /** Alternating rounds of both sides; the medians are compared. */
 const RUNS = Math.max(1, Math.floor(Number(process.env.BENCH_RUNS ?? 3)));
@@ -159,13 +160,13 @@ function run(): void {
   const b = { wall: [] as number[], cpu: [] as number[], peakRssMB: 0 };
   const cli = [join(REPO, "host", "cli", "bin.mjs")];
   const cliEnv = { ...process.env, ZBMS_REPORT_RSS: "1" };
-  // Warm-up: builds the CLI's cached bundle before the timed rounds; its peak RSS is the short input's.
+  // Warm-up: builds the cached bundles (the CLI's, the read-ahead worker's) before the timed rounds; its peak RSS is the short input's.
   const warmCsv = join(OUT, "warmup.bdf.csv");
   generateBdf(warmCsv, WARMUP_SAMPLES);
   const warm = timed(process.execPath, [...cli, "analyze", warmCsv, "--out", join(OUT, "warmup"), "--print", "none", "--no-progress"], cliEnv);
   const warmRssMB = cliReport(warm.stderr).peakRssMB;
   rmSync(warmCsv, { force: true });
-  process.stderr.write(`warm-up: zbms analyze of ${WARMUP_SAMPLES} samples ${warm.seconds.toFixed(2)} s, peak RSS ${warmRssMB.toFixed(0)} MB (builds the CLI bundle if a source changed)\n`);
+  process.stderr.write(`warm-up: zbms analyze of ${WARMUP_SAMPLES} samples ${warm.seconds.toFixed(2)} s, peak RSS ${warmRssMB.toFixed(0)} MB (builds the cached bundles if a source changed)\n`);
   for (let r = 0; r < RUNS; r++) {
     const zr = timed(process.execPath, [...cli, "analyze", csv, "--out", join(OUT, "analysis"), "--print", "none", "--no-progress"], cliEnv);
     const child = cliReport(zr.stderr);

@@ -18,7 +18,7 @@ import { BdfWriter } from "../bdf/writer";
 import { alarmUnit, alarmValueText } from "../units/alarmValue";
 import { detectFormat, importerFor } from "../import/detect";
 import { ImportError, type FormatId, type Importer, type ProgressFn } from "../import/record";
-import { adamsLine, adamsOfHalves, type AdamsSpan } from "./adams";
+import { adamsLine, adamsOfHalves, type AdamsReport, type AdamsSpan } from "./adams";
 import { fitValidConfig, userConfig } from "./fitConfig";
 import { chooseConfig, ConfigMismatchError, logConfig, type ChosenConfig } from "./logConfig";
 import { checkProtocol, type ProtocolCheck } from "./practical";
@@ -177,16 +177,10 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     // Summary figures from the last cycle that the input covers completely.
     const complete = rep.cycles.filter((c) => (c.flags & CYCLE_FLAG_TRUNCATED) === 0);
     const last = complete.length > 0 ? complete[complete.length - 1] : null;
-    const notes: string[] = [...chosen.notes];
-    if (rep.truncatedCycle >= 0) notes.push(`cycle ${rep.truncatedCycle} was still in its second half when the input ended (truncated)`);
-    if (rep.importStats.skipped > 0) notes.push(`${rep.importStats.skipped} rows skipped: ${rep.importStats.skippedExamples.join("; ")}`);
-    if (rep.impedanceRows > 0) notes.push(`${rep.impedanceRows} impedance rows replayed with an invalid voltage (their voltage is not a DC terminal voltage)`);
-    if (rep.gaps.count > 0) notes.push(`${rep.gaps.count} time gaps (longest ${rep.gaps.longestS.toFixed(0)} s) not integrated; cycles holding one are flagged`);
-    if (opts.capacityAh === undefined && !chosen.base) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
-    if (opts.chemistry === undefined && !chosen.base && imp.format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
     const adams = opts.adams
       ? adamsOfHalves(rep.halves, opts.adams, opts.plating ?? config.segmentation.firstHalf, rep.cycles, config.sensorChain)
       : { report: null, notes: [] };
+    const notes = analysisNotes(rep, profile, opts, imp.format, chosen);
     for (const n of adams.notes) notes.push(n);
     const summary: ReportSummary = {
       input: basename(path),
@@ -202,59 +196,8 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       adams: adams.report,
       notes,
     };
-    const outDir = resolve(opts.outDir ?? "zbms-analysis");
-    mkdirSync(outDir, { recursive: true });
-    const stem = basename(path).replace(/\.[^.]*$/, "");
-    const files: AnalysisFiles = {
-      html: join(outDir, stem + ".report.html"),
-      cyclesCsv: join(outDir, stem + ".cycles.csv"),
-      cyclesJson: join(outDir, stem + ".cycles.json"),
-      cyclesTxt: join(outDir, stem + ".cycles.txt"),
-      restsCsv: join(outDir, stem + ".rests.csv"),
-      summaryJson: join(outDir, stem + ".summary.json"),
-    };
-    const rests = restRows(rep.rests, rep.retentions);
-    const text = toText(rep.cycles, CYCLE_COLUMNS);
-    writeFileSync(files.cyclesTxt, text);
-    writeFileSync(files.cyclesCsv, toCsv(rep.cycles, CYCLE_COLUMNS));
-    writeFileSync(files.cyclesJson, JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS), null, 1));
-    writeFileSync(files.restsCsv, toCsv(rests, REST_COLUMNS));
-    writeFileSync(
-      files.summaryJson,
-      JSON.stringify(
-        {
-          ...summary,
-          truncatedCycle: rep.truncatedCycle,
-          gaps: rep.gaps,
-          alarms: rep.alarms.map((a) => ({ ...a, unit: alarmUnit(a.id), worstValueText: alarmValueText(a.id, a.worstValue) })),
-          adamsModelEvents: rep.adams,
-          protocol,
-          config,
-          rests: toObjects(rests, REST_COLUMNS),
-        },
-        (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? (v !== v ? null : v > 0 ? "inf" : "-inf") : v),
-        1,
-      ),
-    );
-    writeFileSync(files.html, renderReport(rep, summary, protocol, config));
-    const print = opts.print ?? ((s: string) => process.stdout.write(s));
-    const pt = opts.printTable === undefined ? "text" : opts.printTable;
-    if (pt === "text") {
-      print(`${chosen.sourceLine}\n`);
-      print(text);
-      print(`\nrests\n${toText(rests, REST_COLUMNS)}`);
-      if (adams.report) print(`\n${adamsLine(adams.report)}\n`);
-      if (rep.alarms.length > 0) {
-        print(`\nalarms\n${rep.alarms.map((a) => `  ${a.id} (${a.level}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst ${alarmValueText(a.id, a.worstValue)}`).join("\n")}\n`);
-      }
-      print(`\nprotocol\n${protocol.map((p) => `  ${p.holds === true ? "holds   " : p.holds === false ? "FAILS   " : "unknown "} ${p.condition}: ${p.value}`).join("\n")}\n`);
-      for (const n of notes) print(`note: ${n}\n`);
-      print(`report: ${files.html}\n`);
-    } else if (pt === "csv") {
-      print(toCsv(rep.cycles, CYCLE_COLUMNS));
-    } else if (pt === "json") {
-      print(JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS)) + "\n");
-    }
+    const files = writeAnalysis(path, resolve(opts.outDir ?? "zbms-analysis"), rep, summary, protocol, config);
+    printAnalysis(opts, rep, protocol, notes, adams.report, files, chosen.sourceLine);
     const phaseMs: PhaseTimesMs = {
       start: tStarted - t0,
       profile: tProfiled - tStarted,
@@ -265,6 +208,78 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     return { format: imp.format, profile, replay: rep, protocol, summary, files, phaseMs };
   } finally {
     prog.done();
+  }
+}
+
+/** The notes of an analysis: what was truncated, skipped, replayed oddly or assumed. */
+function analysisNotes(rep: ReplayResult, profile: InputProfile, opts: AnalyzeOptions, format: FormatId, chosen: ChosenConfig): string[] {
+  const notes: string[] = [...chosen.notes];
+  if (rep.truncatedCycle >= 0) notes.push(`cycle ${rep.truncatedCycle} was still in its second half when the input ended (truncated)`);
+  if (rep.importStats.skipped > 0) notes.push(`${rep.importStats.skipped} rows skipped: ${rep.importStats.skippedExamples.join("; ")}`);
+  if (rep.impedanceRows > 0) notes.push(`${rep.impedanceRows} impedance rows replayed with an invalid voltage (their voltage is not a DC terminal voltage)`);
+  if (rep.gaps.count > 0) notes.push(`${rep.gaps.count} time gaps (longest ${rep.gaps.longestS.toFixed(0)} s) not integrated; cycles holding one are flagged`);
+  if (opts.capacityAh === undefined && !chosen.base) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
+  if (opts.chemistry === undefined && !chosen.base && format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
+  return notes;
+}
+
+/** Write the tables, the summary JSON and the HTML report of an analysis into `outDir`. */
+function writeAnalysis(path: string, outDir: string, rep: ReplayResult, summary: ReportSummary, protocol: ProtocolCheck[], config: PackConfig): AnalysisFiles {
+  mkdirSync(outDir, { recursive: true });
+  const stem = basename(path).replace(/\.[^.]*$/, "");
+  const files: AnalysisFiles = {
+    html: join(outDir, stem + ".report.html"),
+    cyclesCsv: join(outDir, stem + ".cycles.csv"),
+    cyclesJson: join(outDir, stem + ".cycles.json"),
+    cyclesTxt: join(outDir, stem + ".cycles.txt"),
+    restsCsv: join(outDir, stem + ".rests.csv"),
+    summaryJson: join(outDir, stem + ".summary.json"),
+  };
+  const rests = restRows(rep.rests, rep.retentions);
+  writeFileSync(files.cyclesTxt, toText(rep.cycles, CYCLE_COLUMNS));
+  writeFileSync(files.cyclesCsv, toCsv(rep.cycles, CYCLE_COLUMNS));
+  writeFileSync(files.cyclesJson, JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS), null, 1));
+  writeFileSync(files.restsCsv, toCsv(rests, REST_COLUMNS));
+  writeFileSync(
+    files.summaryJson,
+    JSON.stringify(
+      {
+        ...summary,
+        truncatedCycle: rep.truncatedCycle,
+        gaps: rep.gaps,
+        alarms: rep.alarms.map((a) => ({ ...a, unit: alarmUnit(a.id), worstValueText: alarmValueText(a.id, a.worstValue) })),
+        adamsModelEvents: rep.adams,
+        protocol,
+        config,
+        rests: toObjects(rests, REST_COLUMNS),
+      },
+      (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? (v !== v ? null : v > 0 ? "inf" : "-inf") : v),
+      1,
+    ),
+  );
+  writeFileSync(files.html, renderReport(rep, summary, protocol, config));
+  return files;
+}
+
+/** Print the table chosen by `opts.printTable` (text: with the rests, the Adams line, the protocol check and the notes). */
+function printAnalysis(opts: AnalyzeOptions, rep: ReplayResult, protocol: ProtocolCheck[], notes: string[], adams: AdamsReport | null, files: AnalysisFiles, sourceLine: string): void {
+  const print = opts.print ?? ((s: string) => process.stdout.write(s));
+  const pt = opts.printTable === undefined ? "text" : opts.printTable;
+  if (pt === "text") {
+    print(`${sourceLine}\n`);
+    print(toText(rep.cycles, CYCLE_COLUMNS));
+    print(`\nrests\n${toText(restRows(rep.rests, rep.retentions), REST_COLUMNS)}`);
+    if (adams) print(`\n${adamsLine(adams)}\n`);
+    if (rep.alarms.length > 0) {
+      print(`\nalarms\n${rep.alarms.map((a) => `  ${a.id} (${a.level}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst ${alarmValueText(a.id, a.worstValue)}`).join("\n")}\n`);
+    }
+    print(`\nprotocol\n${protocol.map((p) => `  ${p.holds === true ? "holds   " : p.holds === false ? "FAILS   " : "unknown "} ${p.condition}: ${p.value}`).join("\n")}\n`);
+    for (const n of notes) print(`note: ${n}\n`);
+    print(`report: ${files.html}\n`);
+  } else if (pt === "csv") {
+    print(toCsv(rep.cycles, CYCLE_COLUMNS));
+  } else if (pt === "json") {
+    print(JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS)) + "\n");
   }
 }
 

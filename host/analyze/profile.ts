@@ -91,17 +91,14 @@ function percentile(hist: Float64Array, frac: number): number {
  * and a step between two non-adjacent rows where the current changed sign, started or stopped
  * counts for no half, so each sampled half is a lower bound, short by at most the charge of
  * one stride at each end (when no whole step shorter than a stride hides between two samples).
- * The largest of many halves comes out close below the true largest: on the benchmark (10⁷
- * rows, 253 cycles, 1.000 Ah charged per cycle, stride 1657) 0.9933 Ah (−0.7 %; strides 1000 to
- * 3000 gave −0.4 to −2.3 %), where integrating across those steps gave +4 to +6 % (the largest
- * of many over-estimates). Its cycles.csv and rests.csv came out identical to a profile of
- * 1.2 M rows (the earlier stride of size / 16 MiB).
+ * The largest of many halves comes out close below the true largest (−0.7 % on the benchmark,
+ * where integrating across those steps over-estimated it by 4–6 %: docs/performance.md).
  */
 export const PROFILE_FULL_PARSE_BYTES = 16 * 1024 * 1024;
 /**
  * Pairs sampled from a large input of narrow rows: each costs one positioned read of the file
- * (2–3 µs in a fresh process) and two parsed rows; 6000 keep the pass at 30–50 ms on the 10⁷-row
- * benchmark (was 280 ms parsing 1.2 M rows; measured on the 2-core machine, 2026-11-24).
+ * (a few µs) and two parsed rows; 6000 keep the pass to tens of ms on the 10⁷-row benchmark
+ * (figures: docs/performance.md, "Figures behind a few constants").
  */
 export const PROFILE_SAMPLE_POSITIONS = 6000;
 /** Narrow CSV row (bytes): time, voltage, current, cycle, step, as in bench/analyzeGen.ts (≈ 32 B). */
@@ -121,87 +118,99 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
     size = 0;
   }
   const stride = profileStride(size);
-  const sampled = stride > 1;
-  const iHist = new Float64Array(HIST_BINS);
-  const dtHist = new Float64Array(HIST_BINS);
-  const p: InputProfile = {
+  const b = new ProfileBuilder(stride > 1);
+  await imp.read(path, (r: ImportedRecord) => b.add(r), onProgress, undefined, { cyclerColumns: false, stride, sampleByBytes: true });
+  return b.finish();
+}
+
+/** The profile pass's statistics, record by record (`sampled`: the records are a systematic sample). */
+class ProfileBuilder {
+  readonly p: InputProfile = {
     records: 0, startS: NaN, endS: NaN, minV: Infinity, maxV: -Infinity, maxAbsCurrentA: 0,
     lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, maxActiveDtS: 0, medianDtS: NaN, hasTemp: false, cellCount: 1, tempCount: 0,
   };
-  let prevT = NaN;
-  let prevI = NaN;
-  let prevLine = NaN;
-  let runSign = 0;
-  let runAh = 0;
-  const halves: { sign: number; ah: number }[] = [];
-  const closeRun = (): void => {
-    if (runSign !== 0) {
-      if (runAh > p.maxHalfAh) p.maxHalfAh = runAh;
-      if (halves.length < 64) halves.push({ sign: runSign, ah: runAh });
+  private readonly iHist = new Float64Array(HIST_BINS);
+  private readonly dtHist = new Float64Array(HIST_BINS);
+  private prevT = NaN;
+  private prevI = NaN;
+  private prevLine = NaN;
+  private runSign = 0;
+  private runAh = 0;
+  private readonly halves: { sign: number; ah: number }[] = [];
+
+  constructor(private readonly sampled: boolean) {}
+
+  add(r: ImportedRecord): void {
+    const p = this.p;
+    p.records++;
+    if (p.records === 1) p.startS = r.tS;
+    p.endS = r.tS;
+    if (r.stepKind !== STEP_OTHER) {
+      if (r.voltageV < p.minV) p.minV = r.voltageV;
+      if (r.voltageV > p.maxV) p.maxV = r.voltageV;
     }
-  };
-  await imp.read(
-    path,
-    (r: ImportedRecord) => {
-      p.records++;
-      if (p.records === 1) p.startS = r.tS;
-      p.endS = r.tS;
-      if (r.stepKind !== STEP_OTHER) {
-        if (r.voltageV < p.minV) p.minV = r.voltageV;
-        if (r.voltageV > p.maxV) p.maxV = r.voltageV;
+    if (r.tempC === r.tempC) p.hasTemp = true;
+    if (r.cellsV.length > p.cellCount) p.cellCount = r.cellsV.length;
+    const nT = r.tempsC.length > 0 ? r.tempsC.length : r.tempC === r.tempC ? 1 : 0;
+    if (nT > p.tempCount) p.tempCount = nT;
+    const a = Math.abs(r.currentA);
+    if (a > p.maxAbsCurrentA) p.maxAbsCurrentA = a;
+    if (a > 0) this.iHist[binOf(a)]++;
+    if (this.prevT === this.prevT) this.step(r, a);
+    this.prevT = r.tS;
+    this.prevI = r.currentA;
+    this.prevLine = r.line;
+  }
+
+  /** The step from the previous record: time-step statistics and the one-direction runs of charge. */
+  private step(r: ImportedRecord, a: number): void {
+    const dt = r.tS - this.prevT;
+    if (!(dt > 0)) return;
+    const prevI = this.prevI;
+    // Time-step statistics only between adjacent source rows (sampling skips some).
+    const adjacent = r.line !== r.line || r.line - this.prevLine <= 1;
+    if (adjacent) {
+      this.dtHist[binOf(dt)]++;
+      if (a > 0 && Math.abs(prevI) > 0 && dt > this.p.maxActiveDtS) this.p.maxActiveDtS = dt;
+    }
+    // Between sampled rows that are not adjacent, a change of the current's sign (or a start or
+    // stop) happened at an unknown time: that step counts for no half. (Unsampled inputs
+    // integrate every step, also across rows an importer left out.)
+    const edge = this.sampled && !adjacent && signOf(prevI) !== signOf(r.currentA);
+    const area = edge ? 0 : 0.5 * (prevI + r.currentA) * (dt / 3600);
+    const s = area > 0 ? 1 : area < 0 ? -1 : 0;
+    if (s !== 0) {
+      if (s !== this.runSign) {
+        this.closeRun();
+        this.runSign = s;
+        this.runAh = 0;
       }
-      if (r.tempC === r.tempC) p.hasTemp = true;
-      if (r.cellsV.length > p.cellCount) p.cellCount = r.cellsV.length;
-      const nT = r.tempsC.length > 0 ? r.tempsC.length : r.tempC === r.tempC ? 1 : 0;
-      if (nT > p.tempCount) p.tempCount = nT;
-      const a = Math.abs(r.currentA);
-      if (a > p.maxAbsCurrentA) p.maxAbsCurrentA = a;
-      if (a > 0) iHist[binOf(a)]++;
-      if (prevT === prevT) {
-        const dt = r.tS - prevT;
-        // Time-step statistics only between adjacent source rows (sampling skips some).
-        const adjacent = r.line !== r.line || r.line - prevLine <= 1;
-        if (dt > 0) {
-          if (adjacent) {
-            dtHist[binOf(dt)]++;
-            if (a > 0 && Math.abs(prevI) > 0 && dt > p.maxActiveDtS) p.maxActiveDtS = dt;
-          }
-          // Between sampled rows that are not adjacent, a change of the current's sign (or a
-          // start or stop) happened at an unknown time: that step counts for no half. (Unsampled
-          // inputs integrate every step, also across rows an importer left out.)
-          const edge = sampled && !adjacent && signOf(prevI) !== signOf(r.currentA);
-          const area = edge ? 0 : 0.5 * (prevI + r.currentA) * (dt / 3600);
-          const s = area > 0 ? 1 : area < 0 ? -1 : 0;
-          if (s !== 0) {
-            if (s !== runSign) {
-              closeRun();
-              runSign = s;
-              runAh = 0;
-            }
-            runAh += Math.abs(area);
-          }
-        }
-      }
-      prevT = r.tS;
-      prevI = r.currentA;
-      prevLine = r.line;
-    },
-    onProgress,
-    undefined,
-    { cyclerColumns: false, stride, sampleByBytes: true },
-  );
-  closeRun();
-  // Fit the smallest real current from currents above the noise floor.
-  const floor = p.maxAbsCurrentA * ACTIVE_FLOOR_FRAC_OF_MAX;
-  const active = new Float64Array(HIST_BINS);
-  for (let b = 0; b < HIST_BINS; b++) if (binValue(b) >= floor) active[b] = iHist[b];
-  p.lowActiveCurrentA = percentile(active, LOW_CURRENT_PERCENTILE);
-  p.medianDtS = percentile(dtHist, 0.5);
-  for (const h of halves) {
-    if (h.ah >= FIRST_HALF_MIN_FRAC * p.maxHalfAh) {
-      p.firstHalfSign = h.sign;
-      break;
+      this.runAh += Math.abs(area);
     }
   }
-  return p;
+
+  private closeRun(): void {
+    if (this.runSign !== 0) {
+      if (this.runAh > this.p.maxHalfAh) this.p.maxHalfAh = this.runAh;
+      if (this.halves.length < 64) this.halves.push({ sign: this.runSign, ah: this.runAh });
+    }
+  }
+
+  finish(): InputProfile {
+    const p = this.p;
+    this.closeRun();
+    // Fit the smallest real current from currents above the noise floor.
+    const floor = p.maxAbsCurrentA * ACTIVE_FLOOR_FRAC_OF_MAX;
+    const active = new Float64Array(HIST_BINS);
+    for (let b = 0; b < HIST_BINS; b++) if (binValue(b) >= floor) active[b] = this.iHist[b];
+    p.lowActiveCurrentA = percentile(active, LOW_CURRENT_PERCENTILE);
+    p.medianDtS = percentile(this.dtHist, 0.5);
+    for (const h of this.halves) {
+      if (h.ah >= FIRST_HALF_MIN_FRAC * p.maxHalfAh) {
+        p.firstHalfSign = h.sign;
+        break;
+      }
+    }
+    return p;
+  }
 }

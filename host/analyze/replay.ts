@@ -5,10 +5,12 @@
  * histograms of chosen cycles). Memory is flat in the number of samples: only cycle and rest
  * records grow, one small object per cycle or rest.
  *
- * One record at a time, in the order the importer reads them: `Replay.record` turns a record
- * into a sample (time nudged, voltage spread over the cells), steps the model, then feeds what
- * the report keeps (replayExtracts.ts); `Replay.finish` closes the last cycle.
+ * One record at a time, in the order the importer reads them (for large tabular inputs parsed
+ * on a worker thread meanwhile, readAhead.ts): `Replay.record` turns a record into a sample
+ * (time nudged, voltage spread over the cells), steps the model, then feeds what the report
+ * keeps (replayExtracts.ts); `Replay.finish` closes the last cycle.
  */
+import { statSync } from "node:fs";
 import type { PackConfig } from "../../shared/config/packConfig";
 import type { CycleRecord, ModelEvent, RestRecord } from "../../shared/model/events";
 import { SEG_DISCHARGE, SEG_CHARGE } from "../../shared/model/events";
@@ -19,6 +21,7 @@ import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportS
 import type { InputProfile } from "./profile";
 import { Decimator, MS_PER_H, MS_PER_S, NUDGE_MS, nudgedTMs, plotBuckets, type PlotSeries } from "./plotSeries";
 import type { HalfRecord } from "./adams";
+import { READ_AHEAD_MIN_BYTES, canReadAhead, readAhead } from "./readAhead";
 import { BdfCounters, DqDvKeeper, EventLog, RestCurves, type AdamsEvent, type AlarmSummary, type DqDvCurve, type RestCurve, type RetentionEvent } from "./replayExtracts";
 
 export { DQDV_BINS, PLOT_BUCKETS, type PlotSeries } from "./plotSeries";
@@ -65,6 +68,11 @@ export interface ReplayOptions {
   zeroCurrentIsOpenCircuit?: boolean;
   /** When given, every replayed sample is also written as a BDF row. */
   bdf?: BdfWriter;
+  /**
+   * Parse on a worker thread while the model runs here (readAhead.ts): true, false, or (default)
+   * "auto" = for tabular inputs of READ_AHEAD_MIN_BYTES or more. Changes no result.
+   */
+  readAhead?: boolean | "auto";
 }
 
 
@@ -73,8 +81,23 @@ const REPLAY_READ_OPTIONS = { cyclerColumns: false };
 
 export async function replay(imp: Importer, path: string, opts: ReplayOptions): Promise<ReplayResult> {
   const run = new Replay(opts);
-  const importStats = await imp.read(path, (r) => run.record(r), opts.onProgress, undefined, REPLAY_READ_OPTIONS);
+  const onRecord = (r: ImportedRecord): void => run.record(r);
+  const importStats = readsAhead(imp, path, opts.readAhead)
+    ? await readAhead(imp, path, onRecord, opts.onProgress, REPLAY_READ_OPTIONS)
+    : await imp.read(path, onRecord, opts.onProgress, undefined, REPLAY_READ_OPTIONS);
   return run.finish(importStats);
+}
+
+/** True when the replay of `path` parses it on a worker thread (ReplayOptions.readAhead). */
+export function readsAhead(imp: Importer, path: string, readAheadOpt: boolean | "auto" = "auto"): boolean {
+  if (readAheadOpt === false) return false;
+  let large = false;
+  try {
+    large = statSync(path).size >= READ_AHEAD_MIN_BYTES;
+  } catch {
+    large = false;
+  }
+  return (readAheadOpt === true || large) && canReadAhead(imp);
 }
 
 /** One replay: the model, the sample it is fed, and the extracts kept for the report. */
@@ -96,6 +119,12 @@ class Replay {
   private prevI = NaN;
   private prevV = NaN;
   private prevT = NaN;
+  /**
+   * The record being replayed: its model time (ms) and voltage (NaN on impedance rows). Fields,
+   * not arguments: V8 boxes a double passed to a method it does not inline, once per row.
+   */
+  private tMs = NaN;
+  private v = NaN;
   private samples = 0;
   private impedanceRows = 0;
 
@@ -117,20 +146,21 @@ class Replay {
   /** One record: the model's sample, the model's step, then what the report keeps of the row. */
   record(r: ImportedRecord): void {
     const rawTMs = r.tS * MS_PER_S;
-    const tMs = nudgedTMs(rawTMs, this.prevTMs, this.prevRawTMs);
+    this.tMs = nudgedTMs(rawTMs, this.prevTMs, this.prevRawTMs);
     this.prevRawTMs = rawTMs;
     const impedance = r.stepKind === STEP_OTHER;
     if (impedance) this.impedanceRows++;
-    const v = impedance ? NaN : r.voltageV;
-    this.fillSample(r, tMs, v, impedance);
+    this.v = impedance ? NaN : r.voltageV;
+    this.fillSample(r, impedance);
     if (r.restored === 1) this.model.markRestored();
     this.model.step(this.sample);
     this.samples++;
-    this.afterStep(r, tMs, v);
+    this.afterStep(r);
   }
 
   /** The sample's cells (a stack voltage spread evenly over the cells), temperatures, current, open circuit. */
-  private fillSample(r: ImportedRecord, tMs: number, v: number, impedance: boolean): void {
+  private fillSample(r: ImportedRecord, impedance: boolean): void {
+    const v = this.v;
     const cellV = this.cellV;
     const n = cellV.length;
     const cellsV = r.cellsV;
@@ -147,13 +177,15 @@ class Replay {
       for (let k = 0; k < temps.length; k++) temps[k] = r.tempC;
     }
     const s = this.sample;
-    s.tMs = tMs;
+    s.tMs = this.tMs;
     s.currentA = r.currentA;
     s.openCircuit = r.stepKind === STEP_REST || (this.zeroIsOpen && r.currentA === 0) ? 1 : 0;
   }
 
   /** The plot bucket, the dQ/dV histogram, the open rest's curve and the BDF row of a stepped record. */
-  private afterStep(r: ImportedRecord, tMs: number, v: number): void {
+  private afterStep(r: ImportedRecord): void {
+    const tMs = this.tMs;
+    const v = this.v;
     const currentA = r.currentA;
     const tS = tMs / MS_PER_S;
     this.dec.add(tS, v, currentA);

@@ -75,6 +75,17 @@ export class CsvRow {
     return parseNumberBytes(this.buf, this.starts[i], this.ends[i]);
   }
 
+  /**
+   * Fields idx[k] as numbers times scale[k] into out[k] (NaN where idx[k] < 0, or as `num`):
+   * one call for all of a row's number columns.
+   */
+  numbersInto(idx: Int32Array, scale: Float64Array, out: Float64Array): void {
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k];
+      out[k] = i >= 0 && i < this.count ? parseNumberBytes(this.buf, this.starts[i], this.ends[i]) * scale[k] : NaN;
+    }
+  }
+
   /** Field `i` as a string ("" when missing). */
   str(i: number): string {
     if (i < 0 || i >= this.count) return "";
@@ -238,6 +249,11 @@ export interface CsvReadOptions {
    * only in being consecutive within a pair and ≥ 2 apart between pairs.
    */
   sampleByBytes?: boolean;
+  /**
+   * Called before each chunk is read: when it returns a promise, the read waits for it (flow
+   * control of a consumer that cannot keep up, host/analyze/readAheadWorker.ts).
+   */
+  pause?: () => Promise<void> | undefined;
   /** Longest line accepted (bytes); default MAX_LINE_BYTES. */
   maxLineBytes?: number;
   /** Called with the number of bytes consumed so far and the total (for progress bars). */
@@ -290,6 +306,8 @@ export async function readCsv(
         grown.set(buf.subarray(0, len));
         buf = grown;
       }
+      const wait = opts.pause ? opts.pause() : undefined;
+      if (wait) await wait;
       const got = (await fh.read(buf, len, chunk, bytesRead)).bytesRead;
       bytesRead += got;
       len += got;
@@ -595,8 +613,8 @@ function readCsvSampledByBytes(
     }
     const jump = Math.max(1, Math.round(stride * meanLineBytes));
     // Far-apart positions: a small window per position instead of whole windows that would
-    // read every byte of the file (a positioned read costs ~1 µs; reading all of a 318 MB file
-    // ~40–55 ms, measured 2026-11-24). The rows handed out do not depend on the window size.
+    // read every byte of the file (a positioned read costs about a µs, reading a whole 318 MB file
+    // tens of ms: docs/performance.md). The rows handed out do not depend on the window size.
     const sparseWindow = sparseWindowBytes(meanLineBytes);
     if (jump >= SPARSE_JUMP_OF_WINDOW * sparseWindow && sparseWindow < buf.length) {
       buf = new Uint8Array(sparseWindow);

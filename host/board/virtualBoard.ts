@@ -152,7 +152,8 @@ export class VirtualBoard {
   private ramSource: string[] = [];
   /** Characters of program text run since boot (boot files and console input): function bodies live in RAM. */
   private codeChars = 0;
-  private watchdog: { timeoutMs: number; auto: boolean; lastKickMs: number } | undefined;
+  /** The watchdog E.enableWatchdog armed (undefined: none). */
+  private wdt: { timeoutMs: number; auto: boolean; lastKickMs: number } | undefined;
   private pendingCall: (() => unknown) | undefined;
   private readonly callScript = new vm.Script("__virtualBoardCall__()");
   private readonly opts: VirtualBoardOptions;
@@ -241,7 +242,7 @@ export class VirtualBoard {
     this.powered = false;
     this.clock.clearAll();
     this.ctx = undefined;
-    this.watchdog = undefined;
+    this.wdt = undefined;
     this.ramSource = [];
     for (const a of this.ads) a.powerOnReset();
     if (this.ina) this.ina.powerOnReset();
@@ -259,7 +260,7 @@ export class VirtualBoard {
       this.powered = false;
       this.clock.clearAll();
       this.ctx = undefined;
-      this.watchdog = undefined;
+      this.wdt = undefined;
     }
     this.pendingReboot = reason;
   }
@@ -289,7 +290,7 @@ export class VirtualBoard {
     this.bootReason = reason;
     this.output = "";
     this.clock.clearAll();
-    this.watchdog = undefined;
+    this.wdt = undefined;
     this.atten.clear();
     this.pinLevels.clear();
     this.pinModes.clear();
@@ -540,7 +541,7 @@ export class VirtualBoard {
   private promisesUsed = false;
 
   private checkWatchdog(): void {
-    const w = this.watchdog;
+    const w = this.wdt;
     if (!w || !this.powered) return;
     if (w.auto) w.lastKickMs = this.clock.now(); // kicked by the idle loop between callbacks
     else if (this.clock.now() - w.lastKickMs > w.timeoutMs) {
@@ -715,10 +716,10 @@ export class VirtualBoard {
       enableWatchdog: (timeoutS: unknown, isAuto?: unknown) => {
         const t = Number(timeoutS);
         if (!(t > 0)) fail(`E.enableWatchdog: timeout ${String(timeoutS)} invalid; accepted: seconds > 0`);
-        board.watchdog = { timeoutMs: t * 1000, auto: isAuto === undefined ? true : Boolean(isAuto), lastKickMs: board.clock.now() };
+        board.wdt = { timeoutMs: t * 1000, auto: isAuto === undefined ? true : Boolean(isAuto), lastKickMs: board.clock.now() };
       },
       kickWatchdog: () => {
-        if (board.watchdog) board.watchdog.lastKickMs = board.clock.now();
+        if (board.wdt) board.wdt.lastKickMs = board.clock.now();
       },
       getSizeOf: (v: unknown) => estimateJsVars(v),
       on: (event: string, fn: (...a: unknown[]) => unknown) => {

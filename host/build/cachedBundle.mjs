@@ -2,8 +2,8 @@
 /**
  * An esbuild bundle cached on disk, keyed by the contents of the files it was built from.
  * Used by the CLI's entry (host/cli/bin.mjs: the whole CLI as one ES module, so `zbms` starts
- * without tsx). Plain JavaScript
- * (types in cachedBundle.d.mts) because bin.mjs runs before any TypeScript loader exists.
+ * without tsx). Plain JavaScript (types in cachedBundle.d.mts) because bin.mjs runs before any
+ * TypeScript loader exists.
  *
  * Cache folder: `node_modules/.cache/zbms` under the checkout (the usual place for build caches;
  * ignored by git with node_modules), or `$ZBMS_CACHE_DIR`. Per bundle `NAME` and checkout:
@@ -13,8 +13,8 @@
  * file's path and contents) equals the manifest's and the code's sha256 equals the manifest's
  * (a damaged file is rebuilt, not run). The fresh check reads no esbuild: it takes esbuild's
  * version from its package.json, so a cached CLI starts without loading the bundler. The whole
- * fresh check of the CLI's 129 inputs (0.8 MB) takes ≈ 7 ms in a new process (measured
- * 2026-11-25 on the 2-core dev machine), so contents are hashed every time; no mtime shortcut.
+ * fresh check of the CLI's inputs takes a few ms in a new process (docs/performance.md, "Start-up
+ * of the host CLI"), so contents are hashed every time; no mtime shortcut.
  * Writes are atomic (temporary file + rename): concurrent runs never see half a file; the bundle
  * a new manifest supersedes is deleted (a run that read the old manifest just before finds its
  * code missing and rebuilds).

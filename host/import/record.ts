@@ -124,6 +124,8 @@ export interface ReadOptions {
   stride?: number;
   /** With stride: sample by byte position (CsvReadOptions.sampleByBytes; line numbers estimated). */
   sampleByBytes?: boolean;
+  /** Flow control of a consumer (CsvReadOptions.pause); importers that cannot pause ignore it. */
+  pause?: () => Promise<void> | undefined;
 }
 
 /** A cycler's own per-cycle summary row, where the format carries one (Neware regular export). */

@@ -152,10 +152,53 @@ export function parseHms(text: string): number {
   return days * 86400 + s;
 }
 
-function readValue(row: CsvRow, b: Bound): number {
-  if (b.idx < 0) return NaN;
-  if (b.parser === "hms") return parseHms(row.str(b.idx)) * b.scale;
-  return row.num(b.idx) * b.scale;
+/** Every quantity, in the order RowValues keeps them. */
+const QUANTITIES: readonly Quantity[] = [
+  "time", "voltage", "current", "temp", "cycle", "step", "stepType", "chargeAh",
+  "dischargeAh", "chargeWh", "dischargeWh", "capacityAh", "energyWh", "impedanceMarker",
+];
+const Q_TIME = 0;
+const Q_VOLTAGE = 1;
+const Q_CURRENT = 2;
+const Q_TEMP = 3;
+const Q_CYCLE = 4;
+const Q_STEP = 5;
+const Q_CHARGE_AH = 7;
+const Q_DISCHARGE_AH = 8;
+const Q_CHARGE_WH = 9;
+const Q_DISCHARGE_WH = 10;
+const Q_CAPACITY_AH = 11;
+const Q_ENERGY_WH = 12;
+
+/**
+ * A row's bound quantities as numbers in SI units (NaN when absent or not a number): the number
+ * columns read in one CsvRow.numbersInto call, "hms" ones through parseHms.
+ */
+class RowValues {
+  readonly v = new Float64Array(QUANTITIES.length);
+  private readonly idx = new Int32Array(QUANTITIES.length);
+  private readonly scale = new Float64Array(QUANTITIES.length);
+  private readonly hms: number[] = [];
+
+  constructor(private readonly b: Record<Quantity, Bound>) {
+    QUANTITIES.forEach((q, k) => {
+      const bound = b[q];
+      this.idx[k] = bound.parser === "number" ? bound.idx : -1;
+      this.scale[k] = bound.scale;
+      if (bound.parser === "hms" && bound.idx >= 0) this.hms.push(k);
+    });
+    // The step type is a label, not a number.
+    this.idx[QUANTITIES.indexOf("stepType")] = -1;
+  }
+
+  read(row: CsvRow): Float64Array {
+    row.numbersInto(this.idx, this.scale, this.v);
+    for (let j = 0; j < this.hms.length; j++) {
+      const k = this.hms[j];
+      this.v[k] = parseHms(row.str(this.b[QUANTITIES[k]].idx)) * this.scale[k];
+    }
+    return this.v;
+  }
 }
 
 /** Build a streaming importer for a tabular format. */
@@ -177,144 +220,183 @@ async function readTabular(
   onProgress?: ProgressFn,
   opts?: ReadOptions,
 ): Promise<ImportStats> {
-  const withCycler = opts?.cyclerColumns !== false;
-  const stats = newStats();
-  const rec = newRecord();
-  let b: Record<Quantity, Bound> | null = null;
-  let headerCells: string[] = [];
-  let prevTS = NaN;
-  let prevI = NaN;
+  const reader = new TabularReader(fmt, path, onRecord, opts?.cyclerColumns !== false);
+  await readCsv(path, (row) => reader.row(row), {
+    stride: opts?.stride,
+    sampleByBytes: opts?.sampleByBytes,
+    pause: opts?.pause,
+    ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(total > 0 ? done / total : 1) } : {}),
+  });
+  return reader.finish();
+}
+
+/** One tabular read: the header binds the columns, then each row becomes a record (or a counted skip). */
+class TabularReader {
+  readonly stats = newStats();
+  private readonly rec = newRecord();
+  private b: Record<Quantity, Bound> | null = null;
+  private values: RowValues | null = null;
+  // currentHeldBackward: the previous row's values.
+  private prevTS = NaN;
+  private prevI = NaN;
+  private prevV = NaN;
+  private prevTemp = NaN;
   // stepStartCurrentFromNext: the held first record of the current step.
-  const pending = newRecord();
-  let pendingStart = false;
-  let lastStep = NaN;
-  let lastEmittedI = NaN;
-  let prevV = NaN;
-  let prevTemp = NaN;
-  await readCsv(
-    path,
-    (row) => {
-      if (b === null) {
-        headerCells = row.strings();
-        if (!headerMatches(fmt, headerCells)) {
-          throw new ImportError(
-            `${path}: not a ${fmt.description} file. Columns found: ${headerCells
-              .map((h) => `"${h}"`)
-              .join(", ")}. Expected: ${expectedHeaders(fmt).join(", ")}.`,
-          );
-        }
-        b = bindColumns(fmt, headerCells);
-        if (!withCycler) {
-          // Step type and impedance markers stay: the replay uses them.
-          for (const q of ["cycle", "step", "chargeAh", "dischargeAh", "chargeWh", "dischargeWh", "capacityAh", "energyWh"] as Quantity[]) {
-            if (q === "step" && fmt.stepStartCurrentFromNext) continue;
-            b[q] = NONE;
-          }
-        }
-        return;
-      }
-      const tS = readValue(row, b.time);
-      const v = readValue(row, b.voltage);
-      const i = readValue(row, b.current);
-      if (!Number.isFinite(tS) || !Number.isFinite(i)) {
-        noteSkip(
-          stats,
-          `line ${row.lineNo}: time "${row.str(b.time.idx)}" or current "${row.str(b.current.idx)}" is not a number`,
-        );
-        return;
-      }
-      rec.line = row.lineNo;
-      rec.tS = tS;
-      rec.voltageV = v;
-      rec.currentA = i * fmt.currentSign;
-      if (rec.currentA === 0) rec.currentA = 0; // no −0
-      rec.tempC = readValue(row, b.temp);
-      rec.cycle = readValue(row, b.cycle);
-      rec.step = readValue(row, b.step);
-      rec.stepKind = b.stepType.idx >= 0 && fmt.stepKind ? fmt.stepKind(row.str(b.stepType.idx)) : STEP_UNKNOWN;
-      if (b.impedanceMarker.idx >= 0 && Number.isFinite(row.num(b.impedanceMarker.idx))) {
-        rec.stepKind = 4; // STEP_OTHER: impedance row
-      }
-      rec.chargeAh = readValue(row, b.chargeAh);
-      rec.dischargeAh = readValue(row, b.dischargeAh);
-      rec.chargeWh = readValue(row, b.chargeWh);
-      rec.dischargeWh = readValue(row, b.dischargeWh);
-      if (b.capacityAh.idx >= 0) {
-        const cap = Math.abs(readValue(row, b.capacityAh));
-        const en = Math.abs(readValue(row, b.energyWh));
-        if (rec.stepKind === 2) {
-          rec.chargeAh = cap;
-          rec.chargeWh = en;
-          rec.dischargeAh = 0;
-          rec.dischargeWh = 0;
-        } else if (rec.stepKind === 3) {
-          rec.dischargeAh = cap;
-          rec.dischargeWh = en;
-          rec.chargeAh = 0;
-          rec.chargeWh = 0;
-        }
-      }
-      if (fmt.currentHeldBackward) {
-        const nowT = rec.tS;
-        const nowV = rec.voltageV;
-        const nowTemp = rec.tempC;
-        const nowI = rec.currentA;
-        if (prevI === prevI && nowI !== prevI) {
-          rec.tS = prevTS;
-          rec.voltageV = prevV;
-          rec.tempC = prevTemp;
-          stats.records++;
-          onRecord(rec);
-          rec.tS = nowT;
-          rec.voltageV = nowV;
-          rec.tempC = nowTemp;
-          rec.currentA = nowI;
-        }
-        prevTS = nowT;
-        prevI = nowI;
-        prevV = nowV;
-        prevTemp = nowTemp;
-      }
-      if (fmt.stepStartCurrentFromNext && rec.step === rec.step) {
-        if (pendingStart) {
-          const first = pending.currentA;
-          const next = rec.currentA;
-          pendingStart = false;
-          if (rec.step === pending.step && Math.abs(next) > Math.abs(first) && (first === 0 || first > 0 === next > 0)) {
-            // The step's current starts at the step's first record: the previous current holds
-            // up to that instant (a boundary record), then the step's current applies.
-            if (lastEmittedI === lastEmittedI) {
-              pending.currentA = lastEmittedI;
-              stats.records++;
-              onRecord(pending);
-            }
-            pending.currentA = next;
-          }
-          stats.records++;
-          onRecord(pending);
-          lastEmittedI = pending.currentA;
-        }
-        if (rec.step !== lastStep) {
-          lastStep = rec.step;
-          Object.assign(pending, rec);
-          pendingStart = true;
-          return;
-        }
-      }
-      stats.records++;
-      onRecord(rec);
-      lastEmittedI = rec.currentA;
-    },
-    {
-      stride: opts?.stride,
-      sampleByBytes: opts?.sampleByBytes,
-      ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(total > 0 ? done / total : 1) } : {}),
-    },
-  );
-  if (b === null) throw new ImportError(`${path}: the file is empty (no header line).`);
-  if (pendingStart) {
-    stats.records++;
-    onRecord(pending);
+  private readonly pending = newRecord();
+  private pendingStart = false;
+  private lastStep = NaN;
+  private lastEmittedI = NaN;
+
+  constructor(
+    private readonly fmt: TabularFormat,
+    private readonly path: string,
+    private readonly onRecord: (r: ImportedRecord) => void,
+    private readonly withCycler: boolean,
+  ) {}
+
+  row(row: CsvRow): void {
+    if (this.b === null || this.values === null) {
+      this.header(row);
+      return;
+    }
+    const b = this.b;
+    const x = this.values.read(row);
+    const tS = x[Q_TIME];
+    const i = x[Q_CURRENT];
+    if (!Number.isFinite(tS) || !Number.isFinite(i)) {
+      noteSkip(this.stats, `line ${row.lineNo}: time "${row.str(b.time.idx)}" or current "${row.str(b.current.idx)}" is not a number`);
+      return;
+    }
+    const rec = this.rec;
+    const fmt = this.fmt;
+    rec.line = row.lineNo;
+    rec.tS = tS;
+    rec.voltageV = x[Q_VOLTAGE];
+    rec.currentA = i * fmt.currentSign;
+    if (rec.currentA === 0) rec.currentA = 0; // no −0
+    rec.tempC = x[Q_TEMP];
+    rec.cycle = x[Q_CYCLE];
+    rec.step = x[Q_STEP];
+    rec.stepKind = b.stepType.idx >= 0 && fmt.stepKind ? fmt.stepKind(row.str(b.stepType.idx)) : STEP_UNKNOWN;
+    if (b.impedanceMarker.idx >= 0 && Number.isFinite(row.num(b.impedanceMarker.idx))) {
+      rec.stepKind = 4; // STEP_OTHER: impedance row
+    }
+    rec.chargeAh = x[Q_CHARGE_AH];
+    rec.dischargeAh = x[Q_DISCHARGE_AH];
+    rec.chargeWh = x[Q_CHARGE_WH];
+    rec.dischargeWh = x[Q_DISCHARGE_WH];
+    if (b.capacityAh.idx >= 0) this.directionalCounters(Math.abs(x[Q_CAPACITY_AH]), Math.abs(x[Q_ENERGY_WH]));
+    if (fmt.currentHeldBackward) this.holdCurrentBackward();
+    if (fmt.stepStartCurrentFromNext && rec.step === rec.step && this.holdStepStart()) return;
+    this.emit(rec);
   }
-  return stats;
+
+  private header(row: CsvRow): void {
+    const fmt = this.fmt;
+    const headerCells = row.strings();
+    if (!headerMatches(fmt, headerCells)) {
+      throw new ImportError(
+        `${this.path}: not a ${fmt.description} file. Columns found: ${headerCells
+          .map((h) => `"${h}"`)
+          .join(", ")}. Expected: ${expectedHeaders(fmt).join(", ")}.`,
+      );
+    }
+    const b = bindColumns(fmt, headerCells);
+    if (!this.withCycler) {
+      // Step type and impedance markers stay: the replay uses them.
+      for (const q of ["cycle", "step", "chargeAh", "dischargeAh", "chargeWh", "dischargeWh", "capacityAh", "energyWh"] as Quantity[]) {
+        if (q === "step" && fmt.stepStartCurrentFromNext) continue;
+        b[q] = NONE;
+      }
+    }
+    this.b = b;
+    this.values = new RowValues(b);
+  }
+
+  /** A single capacity / energy counter whose direction the step type decides (Landt). */
+  private directionalCounters(cap: number, en: number): void {
+    const rec = this.rec;
+    if (rec.stepKind === 2) {
+      rec.chargeAh = cap;
+      rec.chargeWh = en;
+      rec.dischargeAh = 0;
+      rec.dischargeWh = 0;
+    } else if (rec.stepKind === 3) {
+      rec.dischargeAh = cap;
+      rec.dischargeWh = en;
+      rec.chargeAh = 0;
+      rec.chargeWh = 0;
+    }
+  }
+
+  /** currentHeldBackward: a changed current also gets a record at the previous row's time. */
+  private holdCurrentBackward(): void {
+    const rec = this.rec;
+    const nowT = rec.tS;
+    const nowV = rec.voltageV;
+    const nowTemp = rec.tempC;
+    const nowI = rec.currentA;
+    if (this.prevI === this.prevI && nowI !== this.prevI) {
+      rec.tS = this.prevTS;
+      rec.voltageV = this.prevV;
+      rec.tempC = this.prevTemp;
+      this.stats.records++;
+      this.onRecord(rec);
+      rec.tS = nowT;
+      rec.voltageV = nowV;
+      rec.tempC = nowTemp;
+      rec.currentA = nowI;
+    }
+    this.prevTS = nowT;
+    this.prevI = nowI;
+    this.prevV = nowV;
+    this.prevTemp = nowTemp;
+  }
+
+  /**
+   * stepStartCurrentFromNext: emit the held first record of the previous step (with this step's
+   * current when it applies); hold this record when it opens a step (returns true: not emitted yet).
+   */
+  private holdStepStart(): boolean {
+    const rec = this.rec;
+    const pending = this.pending;
+    if (this.pendingStart) {
+      const first = pending.currentA;
+      const next = rec.currentA;
+      this.pendingStart = false;
+      if (rec.step === pending.step && Math.abs(next) > Math.abs(first) && (first === 0 || first > 0 === next > 0)) {
+        // The step's current starts at the step's first record: the previous current holds
+        // up to that instant (a boundary record), then the step's current applies.
+        if (this.lastEmittedI === this.lastEmittedI) {
+          pending.currentA = this.lastEmittedI;
+          this.stats.records++;
+          this.onRecord(pending);
+        }
+        pending.currentA = next;
+      }
+      this.emit(pending);
+    }
+    if (rec.step !== this.lastStep) {
+      this.lastStep = rec.step;
+      Object.assign(pending, rec);
+      this.pendingStart = true;
+      return true;
+    }
+    return false;
+  }
+
+  private emit(r: ImportedRecord): void {
+    this.stats.records++;
+    this.onRecord(r);
+    this.lastEmittedI = r.currentA;
+  }
+
+  finish(): ImportStats {
+    if (this.b === null) throw new ImportError(`${this.path}: the file is empty (no header line).`);
+    if (this.pendingStart) {
+      this.stats.records++;
+      this.onRecord(this.pending);
+    }
+    return this.stats;
+  }
 }

@@ -257,7 +257,7 @@ export class ProtocolRunner {
   }
 
   /** Called after every internal step inside a rest, to catch the 1-hour and mid points. */
-  private watchRest(t: number): void {
+  private onRestWatch(t: number): void {
     const p = this.pack;
     if (this.restStartV.length === 0) {
       // First step of the rest: voltages just after the current stopped.
@@ -354,7 +354,7 @@ export class ProtocolRunner {
       const amb = this.ambientAt(p.tS);
       if (st.kind === "rest") {
         p.step(0, dt, amb);
-        this.watchRest(p.tS);
+        this.onRestWatch(p.tS);
         if (endsByTime) this.endStep("time");
         continue;
       }
