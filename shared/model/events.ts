@@ -65,6 +65,9 @@ export interface CycleRecord {
   /** Same projection at CE − bound and CE + bound. */
   cyclesTo80Low: number;
   cyclesTo80High: number;
+  /** Net charge counted at open circuit inside the cycle (Ah, + = in): rests' residual current,
+   *  left out of chargeAh/dischargeAh (taken as zero) and added, as |restAh|, to ceBound's error. */
+  restAh: number;
 }
 
 /** One completed open-circuit rest and its self-discharge analysis. */

@@ -107,6 +107,7 @@ export const FIELDS: Record<TelemetryType, string[]> = {
     "cycle.cyclesTo80:g",
     "cycle.cyclesTo80Low:g",
     "cycle.cyclesTo80High:g",
+    "cycle.restAh:g",
   ],
   rest: [
     "tMs:i",
