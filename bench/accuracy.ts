@@ -343,7 +343,7 @@ function restFlags(r: RunResult, clockScale: number): RestFlag[] {
       trueWorstSlopeMVPerH: worstSlope,
       trueWorstRateFracPerH: worstRate,
       modelWorstSlopeMVPerH: modelRest ? modelRest.rec.worstSlopeMVPerH : NaN,
-      modelLostRateFracPerH: modelRest ? modelRest.rec.chargeLostAh / CAPACITY_AH / (modelRest.rec.durationS / 3600 - RELAXATION_H) : NaN,
+      modelLostRateFracPerH: modelRest ? modelRest.rec.chargeLostEstAh / CAPACITY_AH / (modelRest.rec.durationS / 3600 - RELAXATION_H) : NaN,
     });
   }
   return out;

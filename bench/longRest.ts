@@ -5,6 +5,7 @@
  * what a cycler export or a hand-made log looks like. The cell leaks (faulty self-discharge,
  * `leakA` at full charge). Used by bench:accuracy and by test/shared/model/longRest.test.ts.
  */
+import type { ChemistryId } from "../shared/chemistry/presets";
 import { defaultPackConfig } from "../shared/config/defaults";
 import { validateConfig } from "../shared/config/validateConfig";
 import type { PackConfig } from "../shared/config/packConfig";
@@ -16,12 +17,16 @@ import { createRng, normal } from "../host/sim/rng";
 import type { CycleTruth, RestTruth } from "../host/sim/truth";
 
 export interface LongRestOptions {
+  /** Cell chemistry (the simulator's cell and the model's preset). */
+  chemistry: ChemistryId;
   /** Sensor offset (A), current noise σ (A), voltage noise σ (V). */
   offsetA: number;
   noiseA: number;
   noiseV: number;
   /** Extra leak of the faulty cell at SOC 1 (A); 0 = healthy. */
   leakA: number;
+  /** 1: no leak at all (background leak and charge redistribution off too). */
+  noLeak?: number;
   /** Rest length (h) after the middle cycle's charge. */
   restH: number;
   /** Sample period (ms). */
@@ -32,6 +37,7 @@ export interface LongRestOptions {
 }
 
 export const ISSUE20_OPTIONS: LongRestOptions = {
+  chemistry: "ZnMnO2",
   offsetA: 20e-6,
   noiseA: 50e-6,
   noiseV: 0.3e-3,
@@ -45,7 +51,7 @@ export const ISSUE20_OPTIONS: LongRestOptions = {
 export interface LongRestResult {
   cycles: CycleRecord[];
   rests: RestRecord[];
-  retentions: { restIndex: number; retention: number; rcld: number }[];
+  retentions: { restIndex: number; retention: number; rcld: number; chargeLostAh: number }[];
   truthCycles: CycleTruth[];
   truthRests: RestTruth[];
   alarms: { tMs: number; id: string; raised: boolean }[];
@@ -53,20 +59,22 @@ export interface LongRestResult {
 }
 
 function protocol(o: LongRestOptions): string {
-  const cycle = ["  Charge at C/5 until 1.8 V", "  Hold at 1.8 V until C/50", "  Rest for 30 minutes", "  Discharge at C/5 until 0.8 V", "  Rest for 30 minutes"];
+  const hi = o.chemistry === "ZnI2" ? "1.6 V" : "1.8 V";
+  const lo = o.chemistry === "ZnI2" ? "0.6 V" : "0.8 V";
+  const cycle = [`  Charge at C/5 until ${hi}`, `  Hold at ${hi} until C/50`, "  Rest for 30 minutes", `  Discharge at C/5 until ${lo}`, "  Rest for 30 minutes"];
   return [
-    "Discharge at C/5 until 0.8 V",
+    `Discharge at C/5 until ${lo}`,
     "Rest for 1 hour",
     `Repeat ${o.cyclesAround} times:`,
     ...cycle,
-    "Charge at C/5 until 1.8 V",
-    "Hold at 1.8 V until C/50",
+    `Charge at C/5 until ${hi}`,
+    `Hold at ${hi} until C/50`,
     `Rest for ${o.restH} hours`,
-    "Discharge at C/5 until 0.8 V",
+    `Discharge at C/5 until ${lo}`,
     "Rest for 30 minutes",
     `Repeat ${o.cyclesAround} times:`,
     ...cycle,
-    "Charge at C/5 until 1.8 V",
+    `Charge at C/5 until ${hi}`,
   ].join("\n");
 }
 
@@ -74,14 +82,14 @@ function protocol(o: LongRestOptions): string {
 function longRestSim(o: LongRestOptions): Simulation {
   return new Simulation({
     pack: {
-      chemistry: "ZnMnO2",
+      chemistry: o.chemistry,
       cellCount: 1,
       capacityAh: 1,
       seed: o.seed,
       initialSocFrac: 0.5,
       spread: null,
       faultyCells: o.leakA > 0 ? [0] : [],
-      cellOverrides: o.leakA > 0 ? { faultyLeakA: o.leakA } : undefined,
+      cellOverrides: o.noLeak === 1 ? { faultyLeakA: 0, baseLeakA: 0, redistributionA: 0 } : o.leakA > 0 ? { faultyLeakA: o.leakA } : undefined,
     },
     protocol: protocol(o),
     board: "esp32-ina226",
@@ -123,7 +131,7 @@ export function longRestCsv(o: LongRestOptions): { text: string; truthCycles: Cy
 
 /** Run the scenario through PackModel (default config for one 1 Ah cell, `configure` may edit it). */
 export function runLongRest(o: LongRestOptions, configure?: (c: PackConfig) => void): LongRestResult {
-  const c = defaultPackConfig("ZnMnO2", 1, 1);
+  const c = defaultPackConfig(o.chemistry, 1, 1);
   c.tempCount = 1;
   c.samplePeriodMs = o.samplePeriodMs;
   c.counting.maxGapMs = 10 * o.samplePeriodMs;
@@ -133,7 +141,7 @@ export function runLongRest(o: LongRestOptions, configure?: (c: PackConfig) => v
   const model = new PackModel(config, (ev: ModelEvent) => {
     if (ev.kind === "cycle") res.cycles.push(ev.cycle);
     else if (ev.kind === "rest") res.rests.push(ev.rest);
-    else if (ev.kind === "retention") res.retentions.push({ restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld });
+    else if (ev.kind === "retention") res.retentions.push({ restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld, chargeLostAh: ev.chargeLostAh });
     else if (ev.kind === "alarm") res.alarms.push({ tMs: ev.tMs, id: ev.id, raised: ev.raised });
   });
   const sim = forEachLongRestSample(o, (s) => model.step(s));

@@ -44,6 +44,8 @@ export interface RetentionEvent {
   restIndex: number;
   retention: number;
   rcld: number;
+  /** Charge lost to the rest, counted (Ah): see the model's `retention` event. */
+  chargeLostAh: number;
 }
 
 export interface AdamsEvent {
@@ -88,7 +90,7 @@ export class EventLog {
         this.restCurves.restRecorded(ev.rest.index);
         break;
       case "retention":
-        this.retentions.push({ tS: ev.tMs / MS_PER_S, restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld });
+        this.retentions.push({ tS: ev.tMs / MS_PER_S, restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld, chargeLostAh: ev.chargeLostAh });
         break;
       case "adams":
         this.adams.push({ tS: ev.tMs / MS_PER_S, ce: ev.ce, ceBound: ev.ceBound });
