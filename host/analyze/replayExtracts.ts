@@ -69,7 +69,8 @@ export class EventLog {
   readonly retentions: RetentionEvent[] = [];
   readonly adams: AdamsEvent[] = [];
   readonly halves = new HalfCollector();
-  readonly gaps = { count: 0, longestS: 0 };
+  /** Gaps of every kind; the longest forward one (s); each step back in time, its size (s, > 0). */
+  readonly gaps = { count: 0, longestS: 0, backS: [] as number[] };
   private readonly alarms = new Map<string, AlarmSummary>();
 
   constructor(
@@ -98,6 +99,7 @@ export class EventLog {
       case "gap":
         this.gaps.count++;
         if (ev.dtMs / MS_PER_S > this.gaps.longestS) this.gaps.longestS = ev.dtMs / MS_PER_S;
+        if (ev.dtMs < 0) this.gaps.backS.push(-ev.dtMs / MS_PER_S);
         break;
       case "alarm":
         if (ev.raised) this.alarmRaised(ev.id, ev.level, ev.tMs, ev.value);

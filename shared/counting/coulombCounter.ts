@@ -11,6 +11,11 @@
  *   is integrated, nothing can be bounded (elapsed time unknown), counted and reported. A
  *   repeated time stamp (Δt = 0, cyclers write one at each step change) hides no charge: it is
  *   counted and reported but does not count as lost time (`lostTimeCount`).
+ * - After a step back in time of at most maxGapMs, the samples until the clock passes the latest
+ *   time already counted (`maxTMs`) cover time counted once: their charge is left out (a stretch
+ *   of log written twice would count twice), and, in case the clock was wrong rather than the
+ *   data repeated, its worst case (as for a gap) goes into `gapErrAh`. A longer step back is a
+ *   new time base (a board's clock restarts at a reboot): nothing is left out after it.
  * - Invalid current (NaN): the sample is not integrated and counted in `invalidCurrentCount`;
  *   the next valid sample integrates from the last valid one (bridging by the trapezoid) unless
  *   that span exceeds maxGapMs, which makes it a gap.
@@ -66,6 +71,8 @@ export interface CountingState {
   havePrev: number;
   /** Time of the model's first sample (ms); NaN before it. */
   firstTMs: number;
+  /** Latest time up to which charge has been counted (ms); NaN before the first sample. */
+  maxTMs: number;
   /** Time (ms), corrected current (A), error bound (A) of the last integrated sample. */
   lastTMs: number;
   lastCurrentA: number;
@@ -143,6 +150,7 @@ export function createCountingState(config: PackConfig): CountingState {
   return {
     havePrev: 0,
     firstTMs: NaN,
+    maxTMs: NaN,
     lastTMs: NaN,
     lastCurrentA: NaN,
     lastErrA: 0,
@@ -339,16 +347,21 @@ export function stepCounting(
 
   if (st.havePrev === 1) {
     const dtMs = tMs - st.lastTMs;
-    if (dtMs > config.counting.maxGapMs || dtMs <= 0) {
-      st.gapCount++;
-      if (dtMs !== 0) st.lostTimeCount++;
-      st.stepFlags |= COUNT_STEP_GAP;
+    const gap = dtMs > config.counting.maxGapMs || dtMs <= 0;
+    if (gap || st.lastTMs < st.maxTMs) {
+      // A gap, or time counted once already (after a step back): bounded, not integrated.
+      if (gap) {
+        st.gapCount++;
+        if (dtMs !== 0) st.lostTimeCount++;
+        if (-dtMs > config.counting.maxGapMs) st.maxTMs = NaN;
+        st.stepFlags |= COUNT_STEP_GAP;
+        emit({ kind: "gap", tMs: tMs, dtMs: dtMs });
+      }
       if (dtMs > 0) {
         const a = abs(st.lastCurrentA) + st.lastErrA;
         const b = abs(curA) + curErrA;
         st.gapErrAh += ((a > b ? a : b) * dtMs) / MS_PER_H;
       }
-      emit({ kind: "gap", tMs: tMs, dtMs: dtMs });
     } else if (calm === 1 && st.lastCalm === 1 && starts === 0) {
       // Both ends calm (the interval into a calm stretch's first sample holds the step edge).
       countCalmInterval(st, dtMs, curA, curErrA, atRest);
@@ -359,6 +372,7 @@ export function stepCounting(
   st.havePrev = 1;
   st.lastCalm = calm;
   st.lastTMs = tMs;
+  if (!(tMs <= st.maxTMs)) st.maxTMs = tMs;
   st.lastCurrentA = curA;
   st.lastErrA = curErrA;
   for (let i = 0; i < n; i++) st.lastCellV[i] = nowV[i];

@@ -100,8 +100,6 @@ export interface SelfDischargeState {
   sTT: Float64Array;
   sV: Float64Array;
   sTV: Float64Array;
-  /** Per cell: Σ w·v² (mV²). */
-  sVV: Float64Array;
   /** Per cell: SOC read from the first fitted voltage through the OCV curve (fraction), NaN if
    *  none; the SOC fit below works relative to it. */
   socRefFrac: Float64Array;
@@ -167,7 +165,6 @@ export function createSelfDischargeState(config: PackConfig): SelfDischargeState
     sTT: new Float64Array(n),
     sV: new Float64Array(n),
     sTV: new Float64Array(n),
-    sVV: new Float64Array(n),
     socRefFrac: new Float64Array(n),
     sS: new Float64Array(n),
     sTS: new Float64Array(n),
@@ -206,7 +203,6 @@ function clearRest(st: SelfDischargeState): void {
     st.sTT[i] = 0;
     st.sV[i] = 0;
     st.sTV[i] = 0;
-    st.sVV[i] = 0;
     st.nFit[i] = 0;
     st.rateFracPerH[i] = NaN;
     st.socRefFrac[i] = NaN;
@@ -216,12 +212,15 @@ function clearRest(st: SelfDischargeState): void {
   }
 }
 
-/** Fitted steady slope of cell i (mV/h, negative = falling), NaN with too few samples. */
-function cellSlopeMVPerH(st: SelfDischargeState, i: number): number {
+/**
+ * Slope of cell i's weighted least-squares line of y against t (Σw·y in `sy`, Σw·t·y in `sty`):
+ * the steady voltage slope (mV/h, negative = falling) with sV, sTV; NaN with too few samples.
+ */
+function cellFitSlope(st: SelfDischargeState, i: number, sy: Float64Array, sty: Float64Array): number {
   if (st.nFit[i] < MIN_FIT_SAMPLES) return NaN;
   const den = st.sW[i] * st.sTT[i] - st.sT[i] * st.sT[i];
   if (!(den > 0)) return NaN;
-  return (st.sW[i] * st.sTV[i] - st.sT[i] * st.sV[i]) / den;
+  return (st.sW[i] * sty[i] - st.sT[i] * sy[i]) / den;
 }
 
 /**
@@ -233,7 +232,7 @@ export function liveSlopeMVPerH(st: SelfDischargeState): number {
   if (st.inRest !== 1 || st.slopeKnown !== 1) return NaN;
   let worst = NaN;
   for (let i = 0; i < st.v0V.length; i++) {
-    const s = cellSlopeMVPerH(st, i);
+    const s = cellFitSlope(st, i, st.sV, st.sTV);
     if (isNaN(s)) continue;
     const fall = s < 0 ? -s : 0;
     if (isNaN(worst) || fall > worst) worst = fall;
@@ -263,11 +262,10 @@ function restSocAtV(st: SelfDischargeState, config: PackConfig, v: number): numb
  * NaN with fewer than MIN_FIT_SAMPLES samples.
  */
 function cellRateFracPerH(st: SelfDischargeState, i: number): number {
-  if (st.nFit[i] < MIN_FIT_SAMPLES) return NaN;
+  const b = cellFitSlope(st, i, st.sS, st.sTS);
+  if (b !== b) return NaN;
   const w = st.sW[i];
   const den = w * st.sTT[i] - st.sT[i] * st.sT[i];
-  if (!(den > 0)) return NaN;
-  const b = (w * st.sTS[i] - st.sT[i] * st.sS[i]) / den;
   const a = (st.sS[i] - b * st.sT[i]) / w;
   let rss = st.sSS[i] - a * st.sS[i] - b * st.sTS[i];
   if (!(rss > 0)) rss = 0;
@@ -361,7 +359,6 @@ export function stepSelfDischarge(
       st.sTT[i] *= lambda;
       st.sV[i] *= lambda;
       st.sTV[i] *= lambda;
-      st.sVV[i] *= lambda;
       st.sS[i] *= lambda;
       st.sTS[i] *= lambda;
       st.sSS[i] *= lambda;
@@ -376,7 +373,6 @@ export function stepSelfDischarge(
     st.sTT[i] += tH * tH;
     st.sV[i] += vMv;
     st.sTV[i] += tH * vMv;
-    st.sVV[i] += vMv * vMv;
     const socV = restSocAtV(st, config, v);
     if (isNaN(st.socRefFrac[i])) st.socRefFrac[i] = socV;
     const sRel = socV - st.socRefFrac[i];
@@ -422,7 +418,7 @@ function endRest(st: SelfDischargeState, config: PackConfig, soc: SocState, emit
       dropN++;
     }
     if (!known) continue;
-    const s = cellSlopeMVPerH(st, i);
+    const s = cellFitSlope(st, i, st.sV, st.sTV);
     if (isNaN(s)) continue;
     slopeSum += s;
     slopeN++;

@@ -39,3 +39,33 @@ describe("a long unlabelled rest (issue 20)", () => {
     expect(Number.isFinite(longRestErrPp)).toBe(true);
   });
 });
+
+describe("steps back in time in an imported log (issue 20)", () => {
+  it("the notes give each step's real size (not 'longest 0 s'); the cycle holding one is flagged", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "zbms-backtime-"));
+    // 10 s rows: 2 h charge at 1 A, 10 min rest, 2 h discharge at 0.9 A, 10 min rest, 10 min charge;
+    // the clock is set back once inside the discharge (row times fall from t to t − 290 s); the data goes on.
+    const rows = ["Test Time / s,Voltage / V,Current / A"];
+    let t = 0;
+    const add = (n: number, a: number, v: number): void => {
+      for (let k = 0; k < n; k++, t += 10) rows.push(`${t},${v},${a}`);
+    };
+    add(720, 1, 1.6);
+    add(60, 0, 1.45);
+    add(360, -0.9, 1.3);
+    t -= 300;
+    add(360, -0.9, 1.3);
+    add(60, 0, 1.2);
+    add(60, 1, 1.6);
+    const file = join(dir, "back.csv");
+    writeFileSync(file, rows.join("\n") + "\n");
+    const r = await analyzeFile(file, { outDir: dir, printTable: null, progress: false, firstHalf: "charge", capacityAh: 2 });
+    const note = r.summary.notes.find((n) => n.indexOf("steps back in time") >= 0);
+    expect(note).toBeDefined();
+    expect(note).toMatch(/^1 steps back in time \(by 290 s\)/);
+    const c = r.replay.cycles[0];
+    expect(c.flags & 2).toBe(2); // CYCLE_FLAG_GAP
+    // Discharge: 720 rows of 10 s at 0.9 A counted once = 1.8 Ah (within the rows skipped at the step).
+    expect(Math.abs(c.dischargeAh - 1.8)).toBeLessThan(0.9 * 320 / 3600);
+  });
+});

@@ -144,6 +144,25 @@ describe("rest analysis", () => {
     expect(m.rests()[0].chargeLostEstAh).toBeCloseTo(0.002 * (24 - cfgMn.selfDischarge.relaxationMs / H_MS), 3);
   });
 
+  it("a self-discharge alarm raised in a leaking rest clears in the next rest once that one is judged healthy", () => {
+    const cfg = defaultPackConfig("ZnMnO2", 1, 1);
+    const r = new Rig(cfg);
+    r.active(SEG_CHARGE, 10000, 1.7);
+    r.rest(12 * H_MS, MIN_MS, (t) => ocvCharge(cfg, 0.9 - (0.005 * t) / H_MS));
+    const raised = r.alarms().filter((e) => (e as { raised: boolean }).raised);
+    expect(raised.length).toBeGreaterThan(0);
+    const raisedAt = (raised[0] as { tMs: number }).tMs - (r.tMs - 12 * H_MS);
+    // Caught within relaxation + 2 h of the rest's start.
+    expect(raisedAt).toBeLessThanOrEqual(cfg.selfDischarge.relaxationMs + 2 * H_MS);
+    r.active(SEG_DISCHARGE, 10000, 1.3);
+    r.active(SEG_CHARGE, 10000, 1.7);
+    const restStart = r.tMs;
+    r.rest(12 * H_MS, MIN_MS, () => ocvCharge(cfg, 0.9));
+    const cleared = r.alarms().filter((e) => !(e as { raised: boolean }).raised);
+    expect(cleared.length).toBe(raised.length);
+    for (const e of cleared) expect((e as { tMs: number }).tMs - restStart).toBeLessThanOrEqual(cfg.selfDischarge.relaxationMs + 2 * H_MS);
+  });
+
   it("the live slope is NaN outside a rest and before relaxationMs + minSteadyMs", () => {
     const cfg = defaultPackConfig("ZnPBA", 1, 1);
     const r = new Rig(cfg);
