@@ -4,7 +4,9 @@
  *
  * Scenarios (issue 4):
  *  A. Zn‖MnO2 4S 1 Ah at C/5, INA226 current + ADS1115 taps, 100 cycles with random rest tests;
- *  B. the same pack and protocol with the ESP32's own ADC for everything (INA240 on the shunt);
+ *  B. the same pack and protocol with the ESP32's own ADC for everything (INA240 on the shunt),
+ *     cell voltages calibrated as `zbms calibrate` does (two points per channel; the sim's
+ *     "twoPoint" calibration) and the calibrated chain declared (esp32AdcCalibratedSensorChain);
  *  C. Zn‖I2 4S (flat plateau), INA226 + ADS1115, 30 cycles with random rests (SOC);
  *  D. self-discharge detection, per chemistry (Zn‖MnO2 and Zn‖I2): 100 fresh healthy packs and
  *     100 fresh packs with one faulty cell, each with one 24–48 h rest after a charge (a fresh pack
@@ -18,7 +20,7 @@
  * unflagged cycles; ceRepeatabilitySd = standard deviation of (CE_model − CE_true) over the same
  * cycles; ceBoundCoverage = share of runs A and B's matched cycles with |CE_model − CE_true| ≤
  * ceBound; socRmse = RMSE of status().socFrac against the true SOC over all cells, sampled every
- * minute (A for ZnMnO2, C for ZnI2);
+ * minute (A for ZnMnO2, C for ZnI2, B for ZnMnO2Esp32Adc);
  * selfDischarge.<chem>: per faulty rest the hours from the rest's start to the first
  * selfDischarge alarm raised in it (p50, p95, max over the caught ones), leaks1MVPerH = faulty
  * rests whose true late slope is ≥ 1 mV/h and caughtInTarget = those caught within targetH
@@ -52,6 +54,7 @@ interface Shared {
   validateConfig: (x: unknown) => PackConfig;
   ina226SensorChain: (shuntOhm: number) => PackConfig["sensorChain"];
   esp32AdcSensorChain: (ampsPerVolt: number, dividerRatio: number) => PackConfig["sensorChain"];
+  esp32AdcCalibratedSensorChain: (ampsPerVolt: number, dividerRatio: number) => PackConfig["sensorChain"];
 }
 
 async function loadShared(): Promise<Shared> {
@@ -66,6 +69,7 @@ async function loadShared(): Promise<Shared> {
       validateConfig: v.validateConfig,
       ina226SensorChain: d.ina226SensorChain,
       esp32AdcSensorChain: d.esp32AdcSensorChain,
+      esp32AdcCalibratedSensorChain: d.esp32AdcCalibratedSensorChain,
     };
   } catch (e) {
     console.error(`bench:accuracy cannot run: the shared model is not ready (${(e as Error).message}).`);
@@ -126,7 +130,7 @@ function ina226Ads1115Board(): BoardDef {
  * relay), not on "quiet" stretches. Needed on the ESP32 chain: its declared worst-case offset
  * (0.12 A) is above a CV hold's tail, so a quiet-stretch zero takes the tail for offset.
  */
-function configFor(sh: Shared, chem: ChemistryId, board: BoardDef, samplePeriodMs: number, flagOnlyZeroing = false): PackConfig {
+function configFor(sh: Shared, chem: ChemistryId, board: BoardDef, samplePeriodMs: number, flagOnlyZeroing = false, calibrated = false): PackConfig {
   const c = sh.defaultPackConfig(chem, CELLS, CAPACITY_AH);
   c.tempCount = Math.min(board.temps.length, CELLS);
   c.samplePeriodMs = samplePeriodMs;
@@ -134,7 +138,8 @@ function configFor(sh: Shared, chem: ChemistryId, board: BoardDef, samplePeriodM
   const cur = board.current;
   if (cur.chip === "ina226") c.sensorChain = sh.ina226SensorChain(cur.shuntOhm);
   else if (cur.chip === "esp32adc" && cur.senseAmp) {
-    const chain = sh.esp32AdcSensorChain(1 / (cur.shuntOhm * cur.senseAmp.gain), board.voltages[CELLS - 1].dividerRatio);
+    const chainOf = calibrated ? sh.esp32AdcCalibratedSensorChain : sh.esp32AdcSensorChain;
+    const chain = chainOf(1 / (cur.shuntOhm * cur.senseAmp.gain), board.voltages[CELLS - 1].dividerRatio);
     c.sensorChain = chain;
     c.counting.offsetRestMaxA = chain.currentOffsetA + 4 * chain.currentLsbA;
   }
@@ -163,6 +168,7 @@ function runCycling(
   board: BoardDef,
   seed: number,
   flagOnlyZeroing: boolean,
+  twoPointCal = false,
 ): RunResult {
   return runScenario(
     sh,
@@ -173,8 +179,9 @@ function runCycling(
       board,
       seed,
       samplePeriodMs: CYCLING_SAMPLE_MS,
+      calibration: twoPointCal ? "twoPoint" : undefined,
     },
-    configFor(sh, chem, board, CYCLING_SAMPLE_MS, flagOnlyZeroing),
+    configFor(sh, chem, board, CYCLING_SAMPLE_MS, flagOnlyZeroing, twoPointCal),
   );
 }
 
@@ -457,11 +464,12 @@ async function main(): Promise<void> {
   const b0 = runCycling(sh, "B0", "ZnMnO2", 101, 10, espBoard, 1002, false);
   ceFigures("B0 CE", matchCycles(b0));
 
-  console.log(`B. the same pack and protocol with the ESP32's own ADC (INA240A2 on the shunt, taps on ADC1), zeroing on flagged rests`);
-  const b = runCycling(sh, "B", "ZnMnO2", 101, CYCLES_A, espBoard, 1002, true);
+  console.log(`B. the same pack and protocol with the ESP32's own ADC (INA240A2 on the shunt, taps on ADC1), zeroing on flagged rests, after zbms calibrate's two-point calibration (calibrated chain declared)`);
+  const b = runCycling(sh, "B", "ZnMnO2", 101, CYCLES_A, espBoard, 1002, true, true);
   const bPairs = matchCycles(b);
   const bFig = ceFigures("B CE", bPairs);
-  console.log(`  B SOC RMSE ${Math.sqrt(b.socSqErr / Math.max(1, b.socN)).toFixed(4)}`);
+  const socEsp = Math.sqrt(b.socSqErr / Math.max(1, b.socN));
+  console.log(`  B SOC RMSE ${socEsp.toFixed(4)}`);
 
   console.log(`C. Zn||I2 4S (flat plateau), INA226 + ADS1115, ${CYCLES_C} cycles with random rests`);
   const c = runCycling(sh, "C", "ZnI2", 303, CYCLES_C, inaBoard, 3003, false);
@@ -486,7 +494,7 @@ async function main(): Promise<void> {
       ceAbsErrP95: round(quantile(aFig.errs.map(Math.abs), 0.95), 4),
       ceRepeatabilitySd: round(sd(aFig.errs), 4),
       ceBoundCoverage: round(coverage, 4),
-      socRmse: { ZnMnO2: round(socMn, 4), ZnI2: round(socI2, 4) },
+      socRmse: { ZnMnO2: round(socMn, 4), ZnI2: round(socI2, 4), ZnMnO2Esp32Adc: round(socEsp, 4) },
       selfDischarge: { ZnMnO2: dMn, ZnI2: dI2 },
       longRest,
       samplesPerSecond: round(samplesPerSecond, 4),
