@@ -148,3 +148,31 @@ describe("rest ledger: counting at open circuit judged from the data", () => {
     expect(checked).toBeGreaterThan(15);
   });
 });
+
+describe("rest ledger and snapshots", () => {
+  it("snapshot / restore anywhere (in a quiet stretch, before or after it qualifies, after a step back) continues bit-identically", () => {
+    const cfg = testPackConfig(1, "charge", CHAIN);
+    const c: CycleSpec = { chargeA: 0.3, chargeMs: 40 * MIN, restAfterChargeMs: 3 * HOUR, dischargeA: 0.3, dischargeMs: 30 * MIN, restAfterDischargeMs: 20 * MIN, openCircuitRests: 0 };
+    const run = sampleProfile(withCloser(cycleSteps([c], 10 * MIN, false), 0.3), TEST_PERIOD_MS, testCell(1), 1, NO_ERRORS);
+    const noise = noiseGen(3, 4e-4);
+    for (let k = 0; k < run.samples.length; k++) if (run.trueCurrentA[k] === 0) run.samples[k].currentA += noise();
+    // A step back of 1 min inside the discharge.
+    const back = run.samples.findIndex((s) => s.tMs >= 10 * MIN + 40 * MIN + 3 * HOUR + 10 * MIN);
+    for (let k = back; k < run.samples.length; k++) run.samples[k].tMs -= MIN;
+    const whole = new PackModel(cfg);
+    for (const s of run.samples) whole.step(s);
+    const want = Array.from(whole.snapshot());
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: run.samples.length - 1 }), (cut) => {
+        const a = new PackModel(cfg);
+        for (let k = 0; k < cut; k++) a.step(run.samples[k]);
+        const b = new PackModel(cfg);
+        b.restore(a.snapshot());
+        for (let k = cut; k < run.samples.length; k++) b.step(run.samples[k]);
+        expect(Array.from(b.snapshot())).toEqual(want);
+      }),
+      { numRuns: 15 },
+    );
+    expect(whole.state().count.restNetAh).not.toBe(0);
+  });
+});
