@@ -4,10 +4,14 @@
  *
  * Scenarios (issue 4):
  *  A. Zn‖MnO2 4S 1 Ah at C/5, INA226 current + ADS1115 taps, 100 cycles with random rest tests;
- *  B. the same pack and protocol with the ESP32's own ADC for everything (INA240 on the shunt);
+ *  B. the same pack and protocol with the ESP32's own ADC for everything (INA240 on the shunt),
+ *     cell voltages calibrated as `zbms calibrate` does (two points per channel; the sim's
+ *     "twoPoint" calibration) and the calibrated chain declared (esp32AdcCalibratedSensorChain);
  *  C. Zn‖I2 4S (flat plateau), INA226 + ADS1115, 30 cycles with random rests (SOC);
- *  D. 100 healthy and 100 faulty 24–48 h rests after a charge (random rest tests during
- *     cycling; a faulty pack has one cell with faulty self-discharge).
+ *  D. self-discharge detection, per chemistry (Zn‖MnO2 and Zn‖I2): 100 fresh healthy packs and
+ *     100 fresh packs with one faulty cell, each with one 24–48 h rest after a charge (a fresh pack
+ *     per rest: no alarm is active when the rest starts, so the delay measures detection);
+ *  E. issue 20's long unlabelled rest through `zbms analyze` (bench/longRest.ts).
  * The simulated cycler opens a relay during rests, so rest samples carry openCircuit = 1.
  * Ambient is a constant 25 °C. The last line printed is one JSON object with exactly the keys
  * of the issue; everything before it is progress and per-scenario figures.
@@ -16,12 +20,20 @@
  * unflagged cycles; ceRepeatabilitySd = standard deviation of (CE_model − CE_true) over the same
  * cycles; ceBoundCoverage = share of runs A and B's matched cycles with |CE_model − CE_true| ≤
  * ceBound; socRmse = RMSE of status().socFrac against the true SOC over all cells, sampled every
- * minute (A for ZnMnO2, C for ZnI2); faultyFlagged / healthyFlagged = share of rests flagged
- * (a selfDischarge alarm of any level raised during the rest, or the RestRecord's faulty = 1);
- * meanDelayH = mean time from a faulty rest's start to its flag (h); samplesPerSecond = PackModel
+ * minute (A for ZnMnO2, C for ZnI2, B for ZnMnO2Esp32Adc);
+ * selfDischarge.<chem>: per faulty rest the hours from the rest's start to the first
+ * selfDischarge alarm raised in it (p50, p95, max over the caught ones), leaks1MVPerH = faulty
+ * rests whose true late slope is ≥ 1 mV/h and caughtInTarget = those caught within targetH
+ * (relaxation + 2 h), falseAlarms = healthy rests flagged; longRest = CE error (pp) of the
+ * long-rest cycle and the largest of the other cycles (E); samplesPerSecond = PackModel
  * step() calls per second of wall time (model only, simulation excluded), over all scenarios.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { analyzeFile } from "../host/analyze/cli";
+import { ISSUE20_OPTIONS, longRestCsv, matchTruth } from "./longRest";
 import type { BoardDef } from "../firmware/boardTypes";
 import { validateBoard } from "../firmware/boardValidate";
 import type { ChemistryId } from "../shared/chemistry/presets";
@@ -42,6 +54,7 @@ interface Shared {
   validateConfig: (x: unknown) => PackConfig;
   ina226SensorChain: (shuntOhm: number) => PackConfig["sensorChain"];
   esp32AdcSensorChain: (ampsPerVolt: number, dividerRatio: number) => PackConfig["sensorChain"];
+  esp32AdcCalibratedSensorChain: (ampsPerVolt: number, dividerRatio: number) => PackConfig["sensorChain"];
 }
 
 async function loadShared(): Promise<Shared> {
@@ -56,6 +69,7 @@ async function loadShared(): Promise<Shared> {
       validateConfig: v.validateConfig,
       ina226SensorChain: d.ina226SensorChain,
       esp32AdcSensorChain: d.esp32AdcSensorChain,
+      esp32AdcCalibratedSensorChain: d.esp32AdcCalibratedSensorChain,
     };
   } catch (e) {
     console.error(`bench:accuracy cannot run: the shared model is not ready (${(e as Error).message}).`);
@@ -69,8 +83,6 @@ const CYCLES_A = QUICK ? 10 : 100;
 const CYCLES_C = QUICK ? 5 : 30;
 const RESTS_EACH = QUICK ? 10 : 100;
 const CAPACITY_AH = 1;
-/** The model's default relaxation window (h), excluded from its steady slope (for the rate diagnostic). */
-const RELAXATION_H = 2;
 const CELLS = 4;
 /** Sample periods (ms): 2 s while cycling keeps 100 cycles near 2 M samples; 10 s for the rest study. */
 const CYCLING_SAMPLE_MS = 2000;
@@ -118,7 +130,7 @@ function ina226Ads1115Board(): BoardDef {
  * relay), not on "quiet" stretches. Needed on the ESP32 chain: its declared worst-case offset
  * (0.12 A) is above a CV hold's tail, so a quiet-stretch zero takes the tail for offset.
  */
-function configFor(sh: Shared, chem: ChemistryId, board: BoardDef, samplePeriodMs: number, flagOnlyZeroing = false): PackConfig {
+function configFor(sh: Shared, chem: ChemistryId, board: BoardDef, samplePeriodMs: number, flagOnlyZeroing = false, calibrated = false): PackConfig {
   const c = sh.defaultPackConfig(chem, CELLS, CAPACITY_AH);
   c.tempCount = Math.min(board.temps.length, CELLS);
   c.samplePeriodMs = samplePeriodMs;
@@ -126,7 +138,8 @@ function configFor(sh: Shared, chem: ChemistryId, board: BoardDef, samplePeriodM
   const cur = board.current;
   if (cur.chip === "ina226") c.sensorChain = sh.ina226SensorChain(cur.shuntOhm);
   else if (cur.chip === "esp32adc" && cur.senseAmp) {
-    const chain = sh.esp32AdcSensorChain(1 / (cur.shuntOhm * cur.senseAmp.gain), board.voltages[CELLS - 1].dividerRatio);
+    const chainOf = calibrated ? sh.esp32AdcCalibratedSensorChain : sh.esp32AdcSensorChain;
+    const chain = chainOf(1 / (cur.shuntOhm * cur.senseAmp.gain), board.voltages[CELLS - 1].dividerRatio);
     c.sensorChain = chain;
     c.counting.offsetRestMaxA = chain.currentOffsetA + 4 * chain.currentLsbA;
   }
@@ -155,6 +168,7 @@ function runCycling(
   board: BoardDef,
   seed: number,
   flagOnlyZeroing: boolean,
+  twoPointCal = false,
 ): RunResult {
   return runScenario(
     sh,
@@ -165,8 +179,9 @@ function runCycling(
       board,
       seed,
       samplePeriodMs: CYCLING_SAMPLE_MS,
+      calibration: twoPointCal ? "twoPoint" : undefined,
     },
-    configFor(sh, chem, board, CYCLING_SAMPLE_MS, flagOnlyZeroing),
+    configFor(sh, chem, board, CYCLING_SAMPLE_MS, flagOnlyZeroing, twoPointCal),
   );
 }
 
@@ -175,6 +190,7 @@ function runScenario(
   label: string,
   opts: ConstructorParameters<typeof Simulation>[0],
   config: PackConfig,
+  quiet?: boolean,
 ): RunResult {
   const res: RunResult = { cycles: [], rests: [], truthCycles: [], truthRests: [], socSqErr: 0, socN: 0, samples: 0, alarmsRaised: [] };
   const model = new sh.PackModel(config, (ev) => {
@@ -232,24 +248,11 @@ function runScenario(
   }
   res.truthCycles = sim.runner.cycles;
   res.truthRests = sim.runner.rests;
-  console.log(
+  if (!quiet) console.log(
     `  ${label}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s — ${res.samples} samples, ` +
       `${res.truthCycles.length} true cycles, ${res.cycles.length} model cycles, ${res.truthRests.length} true rests`,
   );
   return res;
-}
-
-interface RestFlag {
-  faulty: number;
-  flagged: boolean;
-  delayH: number;
-  /** Truth: steepest cell's late slope (mV/h) and fastest cell's self-discharge (fraction/h). */
-  trueWorstSlopeMVPerH: number;
-  trueWorstRateFracPerH: number;
-  /** The model's worst-cell steady slope for the same rest (mV/h). */
-  modelWorstSlopeMVPerH: number;
-  /** The model's charge-lost estimate as a rate (fraction of capacity per hour of steady rest). */
-  modelLostRateFracPerH: number;
 }
 
 interface CePair {
@@ -307,46 +310,140 @@ function ceFigures(label: string, pairs: CePair[]): { errs: number[]; covered: n
   return { errs, covered };
 }
 
-/** Flag each true rest after a charge (≥ 24 h) from the model's alarms and rest records. */
-function restFlags(r: RunResult, clockScale: number): RestFlag[] {
-  const out: RestFlag[] = [];
+/** One rest after a charge (≥ 23 h) of a rest-study run, judged against the truth. */
+interface RestVerdict {
+  faulty: number;
+  /** Hours from the rest's start to the first selfDischarge alarm raised in it (NaN: none). */
+  delayH: number;
+  /** Any selfDischarge alarm raised in the rest, or the RestRecord flagged faulty. */
+  flagged: boolean;
+  /** Truth: steepest cell's late slope (mV/h, negative = falling). */
+  trueWorstSlopeMVPerH: number;
+  /** The model's OCV estimate of the charge lost as a rate (fraction of capacity per steady hour). */
+  modelLostRateFracPerH: number;
+}
+
+/** The long rests after a charge of run `r`, each judged by the alarms raised inside it. */
+function restVerdicts(r: RunResult, relaxationH: number): RestVerdict[] {
+  const out: RestVerdict[] = [];
   for (const t of r.truthRests) {
     if (t.after !== "charge" || t.durationS < 23 * 3600) continue;
-    const startMs = t.startS * 1000 * clockScale;
-    const endMs = t.endS * 1000 * clockScale;
-    let flagMs = NaN;
+    const startMs = t.startS * 1000;
+    const endMs = t.endS * 1000;
+    let raisedMs = NaN;
     for (const a of r.alarmsRaised) {
       if (a.id === "selfDischarge" && a.tMs >= startMs && a.tMs <= endMs + 120000) {
-        flagMs = a.tMs;
+        raisedMs = a.tMs;
         break;
       }
     }
-    if (isNaN(flagMs)) {
-      for (const x of r.rests) {
-        if (x.rec.faulty && Math.abs(x.rec.startTMs - startMs) < 600000) {
-          flagMs = x.rec.endTMs;
-          break;
-        }
-      }
-    }
-    let worstSlope = 0;
-    let worstRate = 0;
-    for (let i = 0; i < t.lateSlopeMVPerH.length; i++) {
-      if (t.lateSlopeMVPerH[i] < worstSlope) worstSlope = t.lateSlopeMVPerH[i];
-      if (t.selfDischargeFracPerH[i] > worstRate) worstRate = t.selfDischargeFracPerH[i];
-    }
     const modelRest = r.rests.find((x) => Math.abs(x.rec.startTMs - startMs) < 600000);
+    let worstSlope = 0;
+    for (const x of t.lateSlopeMVPerH) if (x < worstSlope) worstSlope = x;
     out.push({
       faulty: t.faulty,
-      flagged: !isNaN(flagMs),
-      delayH: isNaN(flagMs) ? NaN : (flagMs - startMs) / 3600000,
+      delayH: (raisedMs - startMs) / 3600000,
+      flagged: !isNaN(raisedMs) || (modelRest !== undefined && modelRest.rec.faulty === 1),
       trueWorstSlopeMVPerH: worstSlope,
-      trueWorstRateFracPerH: worstRate,
-      modelWorstSlopeMVPerH: modelRest ? modelRest.rec.worstSlopeMVPerH : NaN,
-      modelLostRateFracPerH: modelRest ? modelRest.rec.chargeLostAh / CAPACITY_AH / (modelRest.rec.durationS / 3600 - RELAXATION_H) : NaN,
+      modelLostRateFracPerH: modelRest ? modelRest.rec.chargeLostEstAh / CAPACITY_AH / (modelRest.rec.durationS / 3600 - relaxationH) : NaN,
     });
   }
   return out;
+}
+
+/** Detection figures of one chemistry (the JSON line's selfDischarge entry). */
+interface DetectionFigures {
+  faultyRests: number;
+  caught: number;
+  delayHP50: number | null;
+  delayHP95: number | null;
+  delayHMax: number | null;
+  /** Faulty rests whose true late slope is ≥ 1 mV/h, and how many of them were caught within relaxation + 2 h. */
+  leaks1MVPerH: number;
+  caughtInTarget: number;
+  targetH: number;
+  healthyRests: number;
+  falseAlarms: number;
+}
+
+/**
+ * Self-discharge detection on fresh packs, one 24–48 h rest after a charge each (so no alarm is
+ * active when the rest starts): RESTS_EACH healthy packs and RESTS_EACH packs with one faulty cell.
+ */
+function restStudy(sh: Shared, chem: ChemistryId, board: BoardDef, seed0: number): DetectionFigures {
+  const config = configFor(sh, chem, board, REST_SAMPLE_MS);
+  const relaxationH = config.selfDischarge.relaxationMs / 3600000;
+  const hi = chem === "ZnI2" ? "1.6 V" : "1.8 V";
+  const lo = chem === "ZnI2" ? "0.6 V" : "0.8 V";
+  const protocol = [`Discharge at C/5 until ${lo}`, "Rest for 1 hour", `Charge at C/5 until ${hi}`, `Hold at ${hi} until C/50`, "Random rest for 24 to 48 hours with probability 1", `Discharge at C/5 until ${lo}`].join("\n");
+  const healthy: RestVerdict[] = [];
+  const faulty: RestVerdict[] = [];
+  for (let k = 0; healthy.length < RESTS_EACH || faulty.length < RESTS_EACH; k++) {
+    const isFaulty = k % 2 === 1;
+    if ((isFaulty && faulty.length >= RESTS_EACH) || (!isFaulty && healthy.length >= RESTS_EACH)) continue;
+    const opts = {
+      pack: { chemistry: chem, cellCount: CELLS, capacityAh: CAPACITY_AH, seed: seed0 + k, initialSocFrac: 0.5, faultyCells: isFaulty ? [k % CELLS] : [] },
+      protocol,
+      board,
+      seed: seed0 + 1000 + k,
+      samplePeriodMs: REST_SAMPLE_MS,
+    };
+    const r = runScenario(sh, `D ${chem} ${k}${isFaulty ? " faulty" : " healthy"}`, opts, config, true);
+    for (const v of restVerdicts(r, relaxationH)) (v.faulty ? faulty : healthy).push(v);
+  }
+  healthy.length = RESTS_EACH;
+  faulty.length = RESTS_EACH;
+  const delays = faulty.filter((f) => isFinite(f.delayH)).map((f) => f.delayH);
+  const targetH = relaxationH + 2;
+  const leaks = faulty.filter((f) => f.trueWorstSlopeMVPerH <= -1);
+  const round = (x: number): number | null => (isFinite(x) ? Number(x.toPrecision(4)) : null);
+  const fig: DetectionFigures = {
+    faultyRests: faulty.length,
+    caught: delays.length,
+    delayHP50: round(quantile(delays, 0.5)),
+    delayHP95: round(quantile(delays, 0.95)),
+    delayHMax: round(delays.length ? Math.max(...delays) : NaN),
+    leaks1MVPerH: leaks.length,
+    caughtInTarget: leaks.filter((f) => f.delayH <= targetH).length,
+    targetH,
+    healthyRests: healthy.length,
+    falseAlarms: healthy.filter((f) => f.flagged).length,
+  };
+  for (const [name, xs] of [["healthy", healthy], ["faulty", faulty]] as const) {
+    const slopes = xs.map((x) => x.trueWorstSlopeMVPerH);
+    const modelRate = xs.map((x) => x.modelLostRateFracPerH * 100).filter((x) => isFinite(x));
+    console.log(
+      `  D ${chem} ${name}: true worst late slope mV/h p5 ${quantile(slopes, 0.05).toFixed(2)} p50 ${quantile(slopes, 0.5).toFixed(2)} p95 ${quantile(slopes, 0.95).toFixed(2)}; ` +
+        `model OCV-estimate charge-lost rate %/h p50 ${quantile(modelRate, 0.5).toFixed(3)} (${modelRate.length} determinable)`,
+    );
+  }
+  console.log(`  D ${chem}: ${JSON.stringify(fig)}`);
+  return fig;
+}
+
+/** Issue 20's long unlabelled rest through zbms analyze (BDF CSV): CE error of the long-rest cycle and of the others (pp). */
+async function longRestFigures(): Promise<{ longRestCycleErrPp: number | null; otherCyclesMaxErrPp: number | null }> {
+  const dir = mkdtempSync(join(tmpdir(), "zbms-bench-longrest-"));
+  try {
+    const csv = longRestCsv(ISSUE20_OPTIONS);
+    const file = join(dir, "longrest.csv");
+    writeFileSync(file, csv.text);
+    const r = await analyzeFile(file, { outDir: dir, printTable: null, progress: false, firstHalf: "charge", chemistry: "ZnMnO2" });
+    let longErr = NaN;
+    let otherMax = 0;
+    for (const c of r.replay.cycles) {
+      const t = matchTruth(c, csv.truthCycles);
+      if (!t) continue;
+      const e = (c.ce - t.ce) * 100;
+      if (c.endTMs - c.startTMs > 30 * 3600000) longErr = e;
+      else otherMax = Math.max(otherMax, Math.abs(e));
+    }
+    console.log(`  long rest: CE error ${longErr.toFixed(4)} pp in the long-rest cycle, other cycles within ${otherMax.toFixed(4)} pp`);
+    const round = (x: number): number | null => (isFinite(x) ? Number(x.toPrecision(3)) : null);
+    return { longRestCycleErrPp: round(longErr), otherCyclesMaxErrPp: round(otherMax) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -367,11 +464,12 @@ async function main(): Promise<void> {
   const b0 = runCycling(sh, "B0", "ZnMnO2", 101, 10, espBoard, 1002, false);
   ceFigures("B0 CE", matchCycles(b0));
 
-  console.log(`B. the same pack and protocol with the ESP32's own ADC (INA240A2 on the shunt, taps on ADC1), zeroing on flagged rests`);
-  const b = runCycling(sh, "B", "ZnMnO2", 101, CYCLES_A, espBoard, 1002, true);
+  console.log(`B. the same pack and protocol with the ESP32's own ADC (INA240A2 on the shunt, taps on ADC1), zeroing on flagged rests, after zbms calibrate's two-point calibration (calibrated chain declared)`);
+  const b = runCycling(sh, "B", "ZnMnO2", 101, CYCLES_A, espBoard, 1002, true, true);
   const bPairs = matchCycles(b);
   const bFig = ceFigures("B CE", bPairs);
-  console.log(`  B SOC RMSE ${Math.sqrt(b.socSqErr / Math.max(1, b.socN)).toFixed(4)}`);
+  const socEsp = Math.sqrt(b.socSqErr / Math.max(1, b.socN));
+  console.log(`  B SOC RMSE ${socEsp.toFixed(4)}`);
 
   console.log(`C. Zn||I2 4S (flat plateau), INA226 + ADS1115, ${CYCLES_C} cycles with random rests`);
   const c = runCycling(sh, "C", "ZnI2", 303, CYCLES_C, inaBoard, 3003, false);
@@ -379,52 +477,12 @@ async function main(): Promise<void> {
   const socI2 = Math.sqrt(c.socSqErr / Math.max(1, c.socN));
   console.log(`  C SOC RMSE ${socI2.toFixed(4)} over ${c.socN} cell-minutes`);
 
-  console.log(`D. ${RESTS_EACH} healthy + ${RESTS_EACH} faulty rests (24–48 h after a charge, random rest tests during cycling)`);
-  const healthy: RestFlag[] = [];
-  const faulty: RestFlag[] = [];
-  const restConfig = configFor(sh, "ZnMnO2", inaBoard, REST_SAMPLE_MS);
-  for (let k = 0; healthy.length < RESTS_EACH || faulty.length < RESTS_EACH; k++) {
-    const isFaulty = k % 2 === 1;
-    if ((isFaulty && faulty.length >= RESTS_EACH) || (!isFaulty && healthy.length >= RESTS_EACH)) continue;
-    const r = runScenario(
-      sh,
-      `D${k}${isFaulty ? " faulty" : " healthy"}`,
-      {
-        pack: {
-          chemistry: "ZnMnO2",
-          cellCount: CELLS,
-          capacityAh: CAPACITY_AH,
-          seed: 5000 + k,
-          initialSocFrac: 0.5,
-          faultyCells: isFaulty ? [k % CELLS] : [],
-        },
-        protocol: cyclingProtocol("ZnMnO2", 12, 0.5),
-        board: inaBoard,
-        seed: 6000 + k,
-        samplePeriodMs: REST_SAMPLE_MS,
-      },
-      restConfig,
-    );
-    for (const f of restFlags(r, 1)) (f.faulty ? faulty : healthy).push(f);
-  }
-  healthy.length = RESTS_EACH;
-  faulty.length = RESTS_EACH;
-  const faultyFlagged = faulty.filter((f) => f.flagged).length / RESTS_EACH;
-  const healthyFlagged = healthy.filter((f) => f.flagged).length / RESTS_EACH;
-  const delays = faulty.filter((f) => f.flagged).map((f) => f.delayH);
-  const meanDelayH = delays.length ? delays.reduce((x, y) => x + y, 0) / delays.length : NaN;
-  for (const [name, xs] of [["healthy", healthy], ["faulty", faulty]] as const) {
-    const slopes = xs.map((x) => x.trueWorstSlopeMVPerH);
-    const rates = xs.map((x) => x.trueWorstRateFracPerH * 100);
-    const model = xs.map((x) => x.modelWorstSlopeMVPerH).filter((x) => isFinite(x));
-    const modelRate = xs.map((x) => x.modelLostRateFracPerH * 100).filter((x) => isFinite(x));
-    console.log(
-      `  D ${name}: true worst late slope mV/h p5 ${quantile(slopes, 0.05).toFixed(2)} p50 ${quantile(slopes, 0.5).toFixed(2)} p95 ${quantile(slopes, 0.95).toFixed(2)}; ` +
-        `true worst self-discharge %/h p50 ${quantile(rates, 0.5).toFixed(3)}; model worst slope mV/h p5 ${quantile(model, 0.05).toFixed(2)} p50 ${quantile(model, 0.5).toFixed(2)} p95 ${quantile(model, 0.95).toFixed(2)}; ` +
-        `model charge-lost rate %/h p5 ${quantile(modelRate, 0.05).toFixed(3)} p50 ${quantile(modelRate, 0.5).toFixed(3)} p95 ${quantile(modelRate, 0.95).toFixed(3)}`,
-    );
-  }
-  console.log(`  D faulty flagged ${faultyFlagged.toFixed(2)}, healthy flagged ${healthyFlagged.toFixed(2)}, mean delay ${meanDelayH.toFixed(2)} h`);
+  console.log(`D. self-discharge detection: ${RESTS_EACH} healthy + ${RESTS_EACH} faulty fresh packs per chemistry, one 24–48 h rest after a charge each`);
+  const dMn = restStudy(sh, "ZnMnO2", inaBoard, 5000);
+  const dI2 = restStudy(sh, "ZnI2", inaBoard, 7000);
+
+  console.log("E. issue 20's long unlabelled rest (1 Ah Zn||MnO2, 20 µA offset, 50 µA noise), through zbms analyze");
+  const longRest = await longRestFigures();
 
   const samplesPerSecond = modelSteps / (modelMs / 1000);
   console.log(`model: ${modelSteps} steps in ${(modelMs / 1000).toFixed(1)} s of model time; wall ${((performance.now() - wall0) / 1000).toFixed(0)} s`);
@@ -436,8 +494,9 @@ async function main(): Promise<void> {
       ceAbsErrP95: round(quantile(aFig.errs.map(Math.abs), 0.95), 4),
       ceRepeatabilitySd: round(sd(aFig.errs), 4),
       ceBoundCoverage: round(coverage, 4),
-      socRmse: { ZnMnO2: round(socMn, 4), ZnI2: round(socI2, 4) },
-      selfDischarge: { faultyFlagged, healthyFlagged, meanDelayH: round(meanDelayH, 4) },
+      socRmse: { ZnMnO2: round(socMn, 4), ZnI2: round(socI2, 4), ZnMnO2Esp32Adc: round(socEsp, 4) },
+      selfDischarge: { ZnMnO2: dMn, ZnI2: dI2 },
+      longRest,
       samplesPerSecond: round(samplesPerSecond, 4),
     }),
   );

@@ -30,6 +30,8 @@ import { CYCLE_COLUMNS, REST_COLUMNS, restRows, toCsv, toObjects, toText } from 
 const require = createRequire(import.meta.url);
 /** Inputs above this size (bytes) get a progress bar on a terminal. */
 export const PROGRESS_MIN_BYTES = 20 * 1024 * 1024;
+/** Steps back in time listed by size in the notes (the rest are counted). */
+const MAX_LISTED_BACK_STEPS = 5;
 const PERCENT = 100;
 const S_PER_H = 3600;
 
@@ -217,7 +219,13 @@ function analysisNotes(rep: ReplayResult, profile: InputProfile, opts: AnalyzeOp
   if (rep.truncatedCycle >= 0) notes.push(`cycle ${rep.truncatedCycle} was still in its second half when the input ended (truncated)`);
   if (rep.importStats.skipped > 0) notes.push(`${rep.importStats.skipped} rows skipped: ${rep.importStats.skippedExamples.join("; ")}`);
   if (rep.impedanceRows > 0) notes.push(`${rep.impedanceRows} impedance rows replayed with an invalid voltage (their voltage is not a DC terminal voltage)`);
-  if (rep.gaps.count > 0) notes.push(`${rep.gaps.count} time gaps (longest ${rep.gaps.longestS.toFixed(0)} s) not integrated; cycles holding one are flagged`);
+  const back = rep.gaps.backS;
+  const forward = rep.gaps.count - back.length;
+  if (forward > 0) notes.push(`${forward} time gaps (longest ${rep.gaps.longestS.toFixed(0)} s) not integrated; cycles holding one are flagged`);
+  if (back.length > 0) {
+    const sizes = back.slice(0, MAX_LISTED_BACK_STEPS).map((x) => `${x.toFixed(x < 10 ? 1 : 0)} s`).join(", ") + (back.length > MAX_LISTED_BACK_STEPS ? ", …" : "");
+    notes.push(`${back.length} steps back in time (by ${sizes}): the time they cover again is not counted twice (its worst case is in the CE bound); cycles holding one are flagged`);
+  }
   if (opts.capacityAh === undefined && !chosen.base) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
   if (opts.chemistry === undefined && !chosen.base && format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
   return notes;

@@ -7,8 +7,10 @@
  * - Cycle order: `--first-half` if given, else the direction of the first substantial half.
  * - Current thresholds from the data: cycler exports hold exact zeros at rest and the
  *   smallest test current is `profile.lowActiveCurrentA`; active = half of it, rest = a quarter.
- * - Rest is taken from the cycler's own rest label (sample.openCircuit), not guessed from a
- *   quiet current (`offsetRestMs` = 0), and segments switch at once (dwell 0): a cycler's
+ * - Rest is taken from the cycler's own rest label (sample.openCircuit) and, where there is none,
+ *   judged from the data as the model does (issue 20): a quiet stretch of OFFSET_REST_MS with
+ *   |I| below the rest threshold, its mean within the cycler's declared offset and no drift
+ *   beyond QUIET_NOISE_LSB of its resolution. Segments switch at once (dwell 0): a cycler's
  *   steps are clean, and its records can be minutes apart.
  * - Gaps: a step longer than GAP_FACTOR × the longest step seen during current flow.
  * - Sensor chain: a lab cycler's accuracy (CYCLER_* below) instead of the board's chips.
@@ -17,7 +19,7 @@
  *   rows the product's plausibility bounds refuse (a non-zinc cell's voltages) are left out.
  */
 import type { ChemistryId } from "../../shared/chemistry/presets";
-import { defaultPackConfig } from "../../shared/config/defaults";
+import { OFFSET_REST_MS, QUIET_NOISE_LSB, defaultPackConfig } from "../../shared/config/defaults";
 import type { PackConfig, PracticalConditions } from "../../shared/config/packConfig";
 import { validateConfig } from "../../shared/config/validateConfig";
 import { checkAlarmTable } from "../../shared/alarms/alarmTable";
@@ -115,7 +117,7 @@ export function fitConfig(p: InputProfile, o: FitOptions = {}): PackConfig {
   cfg.segmentation.activeCurrentA = ACTIVE_OF_LOW_CURRENT * low;
   cfg.segmentation.restCurrentA = REST_OF_ACTIVE * cfg.segmentation.activeCurrentA;
   cfg.segmentation.dwellMs = 0;
-  cfg.counting.offsetRestMs = 0;
+  cfg.counting.offsetRestMs = OFFSET_REST_MS;
   cfg.counting.offsetRestMaxA = cfg.segmentation.restCurrentA;
   const medianMs = Number.isFinite(p.medianDtS) ? p.medianDtS * 1000 : cfg.samplePeriodMs;
   // The firmware's sample period: the replay does not integrate by it; kept inside the range
@@ -135,6 +137,7 @@ export function fitConfig(p: InputProfile, o: FitOptions = {}): PackConfig {
     voltageLsbV: CYCLER_RESOLUTION_FRAC_FS * fsV,
     timeBaseErrFrac: CYCLER_TIME_BASE_ERR_FRAC,
   };
+  cfg.counting.offsetRestMaxDriftA = QUIET_NOISE_LSB * cfg.sensorChain.currentLsbA;
 
   if (Number.isFinite(p.minV) && Number.isFinite(p.maxV) && p.maxV > p.minV) {
     const margin = VOLTAGE_ALARM_MARGIN_FRAC * (p.maxV - p.minV);

@@ -44,7 +44,7 @@ export interface ReplayResult {
   adams: AdamsEvent[];
   /** The model's half-cycles in order (for the Adams reservoir CE of a labelled span, adams.ts). */
   halves: HalfRecord[];
-  gaps: { count: number; longestS: number };
+  gaps: { count: number; longestS: number; backS: number[] };
   alarms: AlarmSummary[];
   series: PlotSeries;
   restCurves: RestCurve[];

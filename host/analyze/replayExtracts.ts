@@ -44,6 +44,8 @@ export interface RetentionEvent {
   restIndex: number;
   retention: number;
   rcld: number;
+  /** Charge lost to the rest, counted (Ah): see the model's `retention` event. */
+  chargeLostAh: number;
 }
 
 export interface AdamsEvent {
@@ -67,7 +69,8 @@ export class EventLog {
   readonly retentions: RetentionEvent[] = [];
   readonly adams: AdamsEvent[] = [];
   readonly halves = new HalfCollector();
-  readonly gaps = { count: 0, longestS: 0 };
+  /** Gaps of every kind; the longest forward one (s); each step back in time, its size (s, > 0). */
+  readonly gaps = { count: 0, longestS: 0, backS: [] as number[] };
   private readonly alarms = new Map<string, AlarmSummary>();
 
   constructor(
@@ -88,7 +91,7 @@ export class EventLog {
         this.restCurves.restRecorded(ev.rest.index);
         break;
       case "retention":
-        this.retentions.push({ tS: ev.tMs / MS_PER_S, restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld });
+        this.retentions.push({ tS: ev.tMs / MS_PER_S, restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld, chargeLostAh: ev.chargeLostAh });
         break;
       case "adams":
         this.adams.push({ tS: ev.tMs / MS_PER_S, ce: ev.ce, ceBound: ev.ceBound });
@@ -96,6 +99,7 @@ export class EventLog {
       case "gap":
         this.gaps.count++;
         if (ev.dtMs / MS_PER_S > this.gaps.longestS) this.gaps.longestS = ev.dtMs / MS_PER_S;
+        if (ev.dtMs < 0) this.gaps.backS.push(-ev.dtMs / MS_PER_S);
         break;
       case "alarm":
         if (ev.raised) this.alarmRaised(ev.id, ev.level, ev.tMs, ev.value);

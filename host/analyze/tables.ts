@@ -54,13 +54,21 @@ export const CYCLE_COLUMNS: Column<CycleRecord>[] = [
 export interface RestRow extends RestRecord {
   retention: number;
   rcld: number;
+  /** Counted charge lost to the rest (Ah), from the retention event; NaN without one. */
+  chargeLostAh: number;
 }
 
 export function restRows(rests: RestRecord[], retentions: RetentionEvent[]): RestRow[] {
   return rests.map((r) => {
     const ret = retentions.find((e) => e.restIndex === r.index);
-    return { ...r, retention: ret ? ret.retention : NaN, rcld: ret ? ret.rcld : NaN };
+    return { ...r, retention: ret ? ret.retention : NaN, rcld: ret ? ret.rcld : NaN, chargeLostAh: ret ? ret.chargeLostAh : NaN };
   });
+}
+
+/** The OCV estimate of a rest's charge lost: a number, or "not determinable" when the rest had a
+ *  steady slope but the model gave no estimate (the OCV curve is flat where the cells rest). */
+function chargeLostEstimate(r: RestRow): number | string {
+  return r.chargeLostEstAh !== r.chargeLostEstAh && r.worstSlopeMVPerH === r.worstSlopeMVPerH ? "not determinable" : r.chargeLostEstAh;
 }
 
 const AFTER_WORDS = ["none", "charge", "discharge"];
@@ -74,6 +82,7 @@ export const REST_COLUMNS: Column<RestRow>[] = [
   { name: "steady_slope_mV_per_h", get: (r) => r.steadySlopeMVPerH, digits: 3 },
   { name: "worst_slope_mV_per_h", get: (r) => r.worstSlopeMVPerH, digits: 3 },
   { name: "charge_lost_Ah", get: (r) => r.chargeLostAh, digits: 6 },
+  { name: "charge_lost_OCV_estimate_Ah", get: chargeLostEstimate, digits: 6 },
   { name: "retention_pct", get: (r) => r.retention * PERCENT, digits: 2 },
   { name: "Rcld_pct", get: (r) => r.rcld * PERCENT, digits: 1 },
   { name: "faulty", get: (r) => r.faulty, digits: 0 },

@@ -14,6 +14,11 @@
  *   from a reference (σ 0.3 mV) at the ESP32 pins (piecewise table of averaged readings), a
  *   two-point fit per ADS1115 input, and divider ratios measured with the same meter (σ 0.02 %).
  *   Current gains are not calibrated (gain error is common to charge and discharge).
+ * - "twoPoint": what `zbms calibrate` does (host/calibrate): per voltage channel two known
+ *   voltages applied at the tap (the suggested 0.9 and 1.8 V per cell below it, read with the
+ *   same meter), CAL_AVERAGES raw readings each, one straight line from raw code to pin volts
+ *   at the board's nominal divider ratio (the divider's error folds into the line); the ADC's
+ *   nonlinearity between the points stays. Current and temperature channels as "board".
  */
 import type { BoardDef, CurrentChannelDef, TempChannelDef, VoltageChannelDef } from "../../firmware/boardTypes";
 import { ads1115PgaCodeForFsr, ads1115ReadingV } from "../../shared/sensors/ads1115";
@@ -27,6 +32,7 @@ import { createEsp32AdcChip, esp32AdcCode, esp32AdcFraction, type Esp32AdcChip }
 import { createIna226Chip, ina226ShuntCode, type Ina226Chip } from "./ina226Model";
 import { createNtcPart, ntcTapV, type NtcPart } from "./ntcModel";
 import type { SimPack } from "./pack";
+import { SUGGESTED_CELL_V } from "../calibrate/channels";
 import { createRng, forkRng, normal, type Rng } from "./rng";
 
 /** Divider resistor tolerance 0.1 % (thin film), ratio σ ≈ 0.1 %·√2/3. */
@@ -49,7 +55,7 @@ export const CAL_POINTS_ESP32 = 12;
 
 type AnyInput = VoltageChannelDef | TempChannelDef | CurrentChannelDef;
 
-export type CalibrationMode = "board" | "measured";
+export type CalibrationMode = "board" | "measured" | "twoPoint";
 
 export interface SensorChainOptions {
   /** Seed of the parts drawn for this board. */
@@ -110,8 +116,8 @@ export class SensorChain {
     this.tempCount = tempCount;
     const ideal = !!opts.ideal;
     const mode = opts.calibration || "measured";
-    if (mode !== "board" && mode !== "measured") {
-      throw new Error(`calibration ${JSON.stringify(mode)} unknown; accepted: "board", "measured"`);
+    if (mode !== "board" && mode !== "measured" && mode !== "twoPoint") {
+      throw new Error(`calibration ${JSON.stringify(mode)} unknown; accepted: "board", "measured", "twoPoint"`);
     }
     const root = createRng(opts.seed);
     const parts = forkRng(root, 1);
@@ -125,13 +131,14 @@ export class SensorChain {
     for (let k = 0; k < cellCount; k++) {
       const ch = board.voltages[k];
       const ratio = ideal || ch.dividerRatio === 1 ? ch.dividerRatio : ch.dividerRatio * normal(parts, 1, DIVIDER_RATIO_SD_FRAC);
-      this.volt.push(this.channelParts(ch, ratio, mode, calRng));
+      const cellsBelow = board.cellWiring === "taps" ? k + 1 : 1;
+      this.volt.push(mode === "twoPoint" ? this.twoPointParts(ch, ratio, cellsBelow, calRng) : this.channelParts(ch, ratio, mode, calRng));
     }
     for (let k = 0; k < tempCount; k++) {
       const ch = board.temps[k];
       this.ntc.push(createNtcPart(parts, ideal));
       // Temperature channels: the board's calibration unless measured (same procedure as volts).
-      this.temp.push(this.channelParts(ch, 1, mode, calRng));
+      this.temp.push(this.channelParts(ch, 1, mode === "twoPoint" ? "board" : mode, calRng));
     }
     const c = board.current;
     this.shuntOhmTrue = ideal ? c.shuntOhm : c.shuntOhm * normal(parts, 1, SHUNT_SD_FRAC);
@@ -139,8 +146,25 @@ export class SensorChain {
     this.ampGain = amp ? (ideal ? amp.gain : amp.gain * normal(parts, 1, SENSE_AMP_GAIN_SD_FRAC)) : 1;
     this.ampVosV = amp && !ideal ? normal(parts, 0, SENSE_AMP_VOS_SD_V) : 0;
     this.ampRefV = amp ? amp.refV * this.supplyFactor : 0;
-    this.curr = c.chip === "ina226" ? { ratio: 1, ratioUsed: 1, cal: c.cal || null } : this.channelParts(c, 1, mode, calRng);
+    this.curr = c.chip === "ina226" ? { ratio: 1, ratioUsed: 1, cal: c.cal || null } : this.channelParts(c, 1, mode === "twoPoint" ? "board" : mode, calRng);
     this.tapScratch = new Array(cellCount).fill(0);
+  }
+
+  /**
+   * `zbms calibrate`'s two-point line for voltage channel `ch` (true divider ratio `trueRatio`,
+   * `cellsBelow` cells between its tap and PACK−): see the file comment, "twoPoint".
+   */
+  private twoPointParts(ch: VoltageChannelDef, trueRatio: number, cellsBelow: number, calRng: Rng): ChannelParts {
+    const nominal = ch.dividerRatio;
+    if (ch.chip !== "esp32adc") return this.channelParts(ch, trueRatio, "measured", calRng);
+    const point = (appliedV: number): { raw: number; pinV: number } => {
+      let sum = 0;
+      for (let n = 0; n < CAL_AVERAGES; n++) sum += esp32AdcCode(appliedV / trueRatio, ch.attenDb, this.esp32, calRng, ch.pin);
+      return { raw: sum / CAL_AVERAGES, pinV: (appliedV + normal(calRng, 0, CAL_METER_SD_V)) / nominal };
+    };
+    const lo = point(SUGGESTED_CELL_V.low * cellsBelow);
+    const hi = point(SUGGESTED_CELL_V.high * cellsBelow);
+    return { ratio: trueRatio, ratioUsed: nominal, cal: twoPointCal(lo.raw, lo.pinV, hi.raw, hi.pinV) };
   }
 
   /** Build a channel's true ratio and the calibration used on the way back. */

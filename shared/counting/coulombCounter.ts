@@ -11,13 +11,27 @@
  *   is integrated, nothing can be bounded (elapsed time unknown), counted and reported. A
  *   repeated time stamp (Δt = 0, cyclers write one at each step change) hides no charge: it is
  *   counted and reported but does not count as lost time (`lostTimeCount`).
+ * - After a step back in time of at most maxGapMs, the samples until the clock passes the latest
+ *   time already counted (`maxTMs`) cover time counted once: their charge is left out (a stretch
+ *   of log written twice would count twice), and, in case the clock was wrong rather than the
+ *   data repeated, its worst case (as for a gap) goes into `gapErrAh`. A longer step back is a
+ *   new time base (a board's clock restarts at a reboot): nothing is left out after it.
  * - Invalid current (NaN): the sample is not integrated and counted in `invalidCurrentCount`;
  *   the next valid sample integrates from the last valid one (bridging by the trapezoid) unless
  *   that span exceeds maxGapMs, which makes it a gap.
  * - Invalid cell voltage: that cell's energy for the interval is not integrated; counted in
  *   `invalidVoltageCount`.
- * While the pack is known to be at open circuit (see currentOffset.ts) the true current is 0
- * and is integrated as 0 with zero error.
+ * Open circuit (issue 20): while the pack is at rest — flagged (`openCircuit = 1`, the true
+ * current is known to be 0) or judged from the data (a qualified quiet stretch, currentOffset.ts:
+ * |raw I| within the chain's quiet band, its mean within the declared offset, steady, for
+ * offsetRestMs) — the corrected current over intervals with both ends calm is counted, signed,
+ * into the rest ledger `restNetAh` (the offset estimator's food; a standing load shows as a
+ * net), never split by sign into chargeAh / dischargeAh. A quiet stretch not yet qualified is
+ * counted the same way into a provisional net `quietNetAh`: it joins the ledger when the stretch
+ * qualifies, and goes, as one net, to charge or discharge when the stretch ends or restarts
+ * without qualifying (a CV tail, a short pause). Energy is not counted while calm (µWh). The
+ * error bound grows as for any interval (zero on a flagged rest). A cycle leaves its ledger out
+ * of its totals and adds |ledger| to its CE error (cycleTracker.ts).
  */
 import type { PackConfig } from "../config/packConfig";
 import type { EventSink } from "../model/events";
@@ -47,6 +61,8 @@ export interface CounterMark {
   /** Gaps where time went missing or is unknown (Δt > maxGapMs, Δt < 0, bad time). */
   lostTimeCount: number;
   faultCount: number;
+  /** Cumulative net charge counted at open circuit (Ah, + = into the pack), see restNetAh. */
+  restNetAh: number;
 }
 
 /** State of the counter. Cumulative values never reset (cycles take differences). */
@@ -55,6 +71,8 @@ export interface CountingState {
   havePrev: number;
   /** Time of the model's first sample (ms); NaN before it. */
   firstTMs: number;
+  /** Latest time up to which charge has been counted (ms); NaN before the first sample. */
+  maxTMs: number;
   /** Time (ms), corrected current (A), error bound (A) of the last integrated sample. */
   lastTMs: number;
   lastCurrentA: number;
@@ -69,7 +87,7 @@ export interface CountingState {
   dtMs: number;
   /** COUNT_STEP_* bits of the latest sample. */
   stepFlags: number;
-  /** Pack charge and discharge throughput (Ah, both ≥ 0). */
+  /** Pack charge and discharge throughput (Ah, both ≥ 0), open-circuit rests left out. */
   chargeAh: number;
   dischargeAh: number;
   /** Pack energy in and out (Wh, ≥ 0) = sum over cells. */
@@ -91,6 +109,13 @@ export interface CountingState {
   invalidCurrentCount: number;
   invalidVoltageCount: number;
   faultCount: number;
+  /** Rest ledger: net corrected charge counted while at open circuit (Ah, signed, cumulative). */
+  restNetAh: number;
+  /** 1 when the latest integrated sample was calm: at open circuit (flagged or qualified) or in
+   *  a quiet stretch not yet qualified. */
+  lastCalm: number;
+  /** Provisional net of the present quiet stretch while it is not yet qualified (Ah, signed). */
+  quietNetAh: number;
   offset: OffsetState;
   /** Counters just before the latest sample was counted (time = the previous sample's). */
   before: CounterMark;
@@ -98,8 +123,24 @@ export interface CountingState {
   mark: CounterMark;
 }
 
-function createMark(): CounterMark {
-  return { tMs: NaN, chargeAh: 0, dischargeAh: 0, chargeWh: 0, dischargeWh: 0, errAh: 0, gapErrAh: 0, gapCount: 0, lostTimeCount: 0, faultCount: 0 };
+/** A fresh mark (all counters 0, time NaN). */
+export function createCounterMark(): CounterMark {
+  return { tMs: NaN, chargeAh: 0, dischargeAh: 0, chargeWh: 0, dischargeWh: 0, errAh: 0, gapErrAh: 0, gapCount: 0, lostTimeCount: 0, faultCount: 0, restNetAh: 0 };
+}
+
+/** Copy the counters of `src` (a mark or the counting state itself) into mark `dst`, at `tMs`. */
+export function copyMark(dst: CounterMark, src: Omit<CounterMark, "tMs">, tMs: number): void {
+  dst.tMs = tMs;
+  dst.chargeAh = src.chargeAh;
+  dst.dischargeAh = src.dischargeAh;
+  dst.chargeWh = src.chargeWh;
+  dst.dischargeWh = src.dischargeWh;
+  dst.errAh = src.errAh;
+  dst.gapErrAh = src.gapErrAh;
+  dst.gapCount = src.gapCount;
+  dst.lostTimeCount = src.lostTimeCount;
+  dst.faultCount = src.faultCount;
+  dst.restNetAh = src.restNetAh;
 }
 
 export function createCountingState(config: PackConfig): CountingState {
@@ -109,6 +150,7 @@ export function createCountingState(config: PackConfig): CountingState {
   return {
     havePrev: 0,
     firstTMs: NaN,
+    maxTMs: NaN,
     lastTMs: NaN,
     lastCurrentA: NaN,
     lastErrA: 0,
@@ -130,9 +172,12 @@ export function createCountingState(config: PackConfig): CountingState {
     invalidCurrentCount: 0,
     invalidVoltageCount: 0,
     faultCount: 0,
+    restNetAh: 0,
+    lastCalm: 0,
+    quietNetAh: 0,
     offset: createOffsetState(),
-    before: createMark(),
-    mark: createMark(),
+    before: createCounterMark(),
+    mark: createCounterMark(),
   };
 }
 
@@ -187,19 +232,6 @@ export function countInterval(st: CountingState, dtMs: number, curA: number, cur
   if (sign !== 1) st.dischargeWh += outWh;
 }
 
-/** Copy the cumulative counters into mark `m`, at time `tMs` (stepCounting's `before`). */
-export function copyCounters(st: CountingState, m: CounterMark, tMs: number): void {
-  m.tMs = tMs;
-  m.chargeAh = st.chargeAh;
-  m.dischargeAh = st.dischargeAh;
-  m.chargeWh = st.chargeWh;
-  m.dischargeWh = st.dischargeWh;
-  m.errAh = st.errAh;
-  m.gapErrAh = st.gapErrAh;
-  m.gapCount = st.gapCount;
-  m.lostTimeCount = st.lostTimeCount;
-  m.faultCount = st.faultCount;
-}
 
 /**
  * Mark the counters as they were just before the latest sample (called when a segment
@@ -207,18 +239,43 @@ export function copyCounters(st: CountingState, m: CounterMark, tMs: number): vo
  * changed, belongs to the new segment.
  */
 export function markCounters(st: CountingState): void {
+  copyMark(st.mark, st.before, st.before.tMs);
+}
+
+/**
+ * Count one calm interval: the signed trapezoid into the rest ledger (`atRest` = 1) or the quiet
+ * stretch's provisional net, the error bound as for any interval (zero on a flagged rest, where
+ * curErrA = 0 and curA = 0).
+ */
+function countCalmInterval(st: CountingState, dtMs: number, curA: number, curErrA: number, atRest: number): void {
+  const dtH = dtMs / MS_PER_H;
+  st.dtMs = dtMs;
+  st.errAh += 0.5 * (st.lastErrA + curErrA) * dtH;
+  const q = trapezoidAh(st.lastCurrentA, curA, dtH);
+  if (atRest === 1) st.restNetAh += q;
+  else st.quietNetAh += q;
+}
+
+/**
+ * Settle the provisional net of a quiet stretch: into the rest ledger when the pack is at open
+ * circuit (`toRest` = 1), else as one net into charge or discharge. `before` moves with it, so a
+ * segment mark taken at this sample has the stretch on the side it ended on.
+ */
+function settleQuiet(st: CountingState, toRest: number): void {
+  const q = st.quietNetAh;
+  if (q === 0) return;
+  st.quietNetAh = 0;
   const b = st.before;
-  const m = st.mark;
-  m.tMs = b.tMs;
-  m.chargeAh = b.chargeAh;
-  m.dischargeAh = b.dischargeAh;
-  m.chargeWh = b.chargeWh;
-  m.dischargeWh = b.dischargeWh;
-  m.errAh = b.errAh;
-  m.gapErrAh = b.gapErrAh;
-  m.gapCount = b.gapCount;
-  m.lostTimeCount = b.lostTimeCount;
-  m.faultCount = b.faultCount;
+  if (toRest === 1) {
+    st.restNetAh += q;
+    b.restNetAh += q;
+  } else if (q > 0) {
+    st.chargeAh += q;
+    b.chargeAh += q;
+  } else {
+    st.dischargeAh -= q;
+    b.dischargeAh -= q;
+  }
 }
 
 function abs(x: number): number {
@@ -241,7 +298,7 @@ export function stepCounting(
   const n = config.cellCount;
   st.dtMs = 0;
   st.stepFlags = 0;
-  copyCounters(st, st.before, st.havePrev === 1 ? st.lastTMs : tMs);
+  copyMark(st.before, st, st.havePrev === 1 ? st.lastTMs : tMs);
   let vBad = 0;
   const nowV = st.cellV;
   for (let i = 0; i < n; i++) {
@@ -272,29 +329,50 @@ export function stepCounting(
   if (isNaN(st.firstTMs)) st.firstTMs = tMs;
   if (iBad) return;
 
-  const oc = stepOffset(st.offset, config.counting, tMs, rawCurrentA, openCircuit);
-  const curA = oc === 1 ? 0 : rawCurrentA - st.offset.offsetA;
-  const curErrA = oc === 1 ? 0 : errorRateA(st.offset, config.sensorChain);
+  const off = st.offset;
+  const chain = config.sensorChain;
+  const oc = stepOffset(off, config.counting, tMs, rawCurrentA, openCircuit, chain.currentOffsetA + chain.currentLsbA);
+  const curA = oc === 1 ? 0 : rawCurrentA - off.offsetA;
+  const curErrA = oc === 1 ? 0 : errorRateA(off, chain);
   st.currentA = curA;
+  const atRest = off.inWindow;
+  // Quiet counts only where rests are judged from the data at all (offsetRestMs > 0).
+  const quiet = config.counting.offsetRestMs > 0 && off.quietSinceMs === off.quietSinceMs ? 1 : 0;
+  // qN = 1: a quiet stretch (re)starts at this sample (stepOffset restarts a drifting one).
+  const starts = quiet === 1 && off.qN === 1 && atRest === 0 ? 1 : 0;
+  // A stretch that ends or restarts unqualified was no rest: its provisional net is charge or discharge.
+  if (atRest === 1) settleQuiet(st, 1);
+  else if (quiet === 0 || starts === 1) settleQuiet(st, 0);
+  const calm = atRest === 1 || quiet === 1 ? 1 : 0;
 
   if (st.havePrev === 1) {
     const dtMs = tMs - st.lastTMs;
-    if (dtMs > config.counting.maxGapMs || dtMs <= 0) {
-      st.gapCount++;
-      if (dtMs !== 0) st.lostTimeCount++;
-      st.stepFlags |= COUNT_STEP_GAP;
+    const gap = dtMs > config.counting.maxGapMs || dtMs <= 0;
+    if (gap || st.lastTMs < st.maxTMs) {
+      // A gap, or time counted once already (after a step back): bounded, not integrated.
+      if (gap) {
+        st.gapCount++;
+        if (dtMs !== 0) st.lostTimeCount++;
+        if (-dtMs > config.counting.maxGapMs) st.maxTMs = NaN;
+        st.stepFlags |= COUNT_STEP_GAP;
+        emit({ kind: "gap", tMs: tMs, dtMs: dtMs });
+      }
       if (dtMs > 0) {
         const a = abs(st.lastCurrentA) + st.lastErrA;
         const b = abs(curA) + curErrA;
         st.gapErrAh += ((a > b ? a : b) * dtMs) / MS_PER_H;
       }
-      emit({ kind: "gap", tMs: tMs, dtMs: dtMs });
+    } else if (calm === 1 && st.lastCalm === 1 && starts === 0) {
+      // Both ends calm (the interval into a calm stretch's first sample holds the step edge).
+      countCalmInterval(st, dtMs, curA, curErrA, atRest);
     } else {
       countInterval(st, dtMs, curA, curErrA, n);
     }
   }
   st.havePrev = 1;
+  st.lastCalm = calm;
   st.lastTMs = tMs;
+  if (!(tMs <= st.maxTMs)) st.maxTMs = tMs;
   st.lastCurrentA = curA;
   st.lastErrA = curErrA;
   for (let i = 0; i < n; i++) st.lastCellV[i] = nowV[i];

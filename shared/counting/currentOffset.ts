@@ -6,7 +6,9 @@
  * `counting.offsetRestMaxA` for `counting.offsetRestMs`, and steady over that stretch — its
  * least-squares line may change by at most `counting.offsetRestMaxDriftA` beyond 3 standard
  * errors (a CV hold's decaying tail can sit below the declared offset of a coarse chain such as
- * the ESP32's ADC, but it drifts; a sensor offset does not). A stretch that drifts starts afresh.
+ * the ESP32's ADC, but it drifts; a sensor offset does not), and its mean must lie within the
+ * chain's declared offset (+ 1 LSB): a steady small current beyond what the sensor can read at
+ * zero is a real current, not an offset. A stretch that fails either test starts afresh.
  * (Assumes no standing load through the shunt; a cell's own self-discharge never passes it.) The raw readings of one open-circuit
  * window are averaged; after `offsetMinSamples` of them their mean becomes the offset that is
  * subtracted from every later reading. When a window re-zeroes an existing estimate, the change
@@ -25,9 +27,12 @@ export interface OffsetState {
   residualA: number;
   /** 1 while inside an open-circuit window. */
   inWindow: number;
-  /** Sum of raw readings in the window (A) and their count. */
+  /** Sum of raw readings in the window (A), of their squares (A²), and their count. */
   windowSumA: number;
+  windowSumAA: number;
   windowN: number;
+  /** Standard error of the estimate in use (A): the window's scatter / √n. */
+  estSeA: number;
   /** Estimate in use when the window began (A); NaN if none. */
   windowPrevOffsetA: number;
   /** Start (ms) of the current quiet stretch (|raw| < offsetRestMaxA); NaN when not quiet. */
@@ -55,7 +60,9 @@ export function createOffsetState(): OffsetState {
     residualA: 0,
     inWindow: 0,
     windowSumA: 0,
+    windowSumAA: 0,
     windowN: 0,
+    estSeA: 0,
     windowPrevOffsetA: NaN,
     quietSinceMs: NaN,
     qN: 0,
@@ -79,11 +86,14 @@ function startStretch(st: OffsetState, tMs: number): void {
 }
 
 /**
- * 1 when the quiet stretch's raw current drifts: its fitted line changes over offsetRestMs by
- * more than offsetRestMaxDriftA + DRIFT_SIGNIFICANCE_K standard errors of that change.
+ * 1 when the quiet stretch cannot be a sensor offset: its mean lies beyond `maxOffsetA`, or its
+ * raw current drifts (its fitted line changes over offsetRestMs by more than
+ * offsetRestMaxDriftA + DRIFT_SIGNIFICANCE_K standard errors of that change).
  */
-function stretchDrifts(st: OffsetState, cfg: CountingConfig): number {
+function stretchDrifts(st: OffsetState, cfg: CountingConfig, maxOffsetA: number): number {
   const n = st.qN;
+  const mean = n > 0 ? st.qSumA / n : 0;
+  if (mean > maxOffsetA || mean < -maxOffsetA) return 1;
   if (n < 3) return 0;
   const den = n * st.qSumTT - st.qSumT * st.qSumT;
   if (!(den > 0)) return 0;
@@ -98,10 +108,11 @@ function stretchDrifts(st: OffsetState, cfg: CountingConfig): number {
 }
 
 /**
- * Feed one valid raw current reading (A) at `tMs`; `openCircuit` is the sample's flag.
- * Returns 1 when this sample is treated as open circuit (its true current is known to be 0).
+ * Feed one valid raw current reading (A) at `tMs`; `openCircuit` is the sample's flag;
+ * `maxOffsetA` the largest offset the chain can have (its declared offset + 1 LSB). Returns 1 when this sample is flagged open circuit (its true current is
+ * known to be 0); `st.inWindow` is 1 when it is at open circuit, flagged or judged.
  */
-export function stepOffset(st: OffsetState, cfg: CountingConfig, tMs: number, rawA: number, openCircuit: number): number {
+export function stepOffset(st: OffsetState, cfg: CountingConfig, tMs: number, rawA: number, openCircuit: number, maxOffsetA: number): number {
   const quiet = rawA < cfg.offsetRestMaxA && rawA > -cfg.offsetRestMaxA;
   if (!quiet) st.quietSinceMs = NaN;
   else {
@@ -115,8 +126,8 @@ export function stepOffset(st: OffsetState, cfg: CountingConfig, tMs: number, ra
     st.qSumAA += rawA * rawA;
   }
   let qualified = cfg.offsetRestMs > 0 && quiet && tMs - st.quietSinceMs >= cfg.offsetRestMs;
-  if (qualified && st.inWindow === 0 && stretchDrifts(st, cfg) === 1) {
-    // Not a rest: the current is still settling (a CV hold's tail). Start over from here.
+  if (qualified && st.inWindow === 0 && stretchDrifts(st, cfg, maxOffsetA) === 1) {
+    // Not a rest: the current is still settling (a CV hold's tail) or too large for an offset.
     qualified = false;
     startStretch(st, tMs);
     st.qN = 1;
@@ -131,13 +142,17 @@ export function stepOffset(st: OffsetState, cfg: CountingConfig, tMs: number, ra
   if (st.inWindow === 0) {
     st.inWindow = 1;
     st.windowSumA = 0;
+    st.windowSumAA = 0;
     st.windowN = 0;
     st.windowPrevOffsetA = st.known === 1 ? st.offsetA : NaN;
   }
   st.windowSumA += rawA;
+  st.windowSumAA += rawA * rawA;
   st.windowN++;
   if (st.windowN >= cfg.offsetMinSamples) {
     const est = st.windowSumA / st.windowN;
+    const v = st.windowSumAA / st.windowN - est * est;
+    st.estSeA = v > 0 ? Math.sqrt(v / st.windowN) : 0;
     const prev = st.windowPrevOffsetA;
     st.residualA = isNaN(prev) ? 0 : est > prev ? est - prev : prev - est;
     st.offsetA = est;
@@ -149,10 +164,11 @@ export function stepOffset(st: OffsetState, cfg: CountingConfig, tMs: number, ra
 /**
  * Worst-case error of one corrected current reading (A), offset and resolution together:
  * quantisation of the reading (LSB/2) plus, without an estimate, the declared offset;
- * with one, the estimate's own quantisation (LSB/2) plus the measured residual.
+ * with one, the estimate's own quantisation (LSB/2), the measured residual and
+ * DRIFT_SIGNIFICANCE_K standard errors of the estimate (noise averaged over a short window).
  */
 export function errorRateA(st: OffsetState, chain: SensorChainConfig): number {
   const halfLsb = 0.5 * chain.currentLsbA;
-  if (st.known === 1) return halfLsb + halfLsb + st.residualA;
+  if (st.known === 1) return halfLsb + halfLsb + st.residualA + DRIFT_SIGNIFICANCE_K * st.estSeA;
   return halfLsb + chain.currentOffsetA;
 }

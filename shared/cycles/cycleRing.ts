@@ -34,6 +34,7 @@ export const CYCLE_RECORD_FIELDS: (keyof CycleRecord)[] = [
   "cyclesTo80",
   "cyclesTo80Low",
   "cyclesTo80High",
+  "restAh",
 ];
 
 export interface CycleRingState {

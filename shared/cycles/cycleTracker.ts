@@ -7,7 +7,8 @@
  *
  * A cycle's capacities and energies are the counter differences between its two boundaries
  * (charge and discharge throughput kept apart, rests included), so every Ah counted after the
- * first cycle opened lands in exactly one cycle. A second-half segment before any first half
+ * first cycle opened lands in exactly one cycle. Charge counted at open circuit is not in either
+ * half: it is the cycle's `restAh`, and its magnitude widens the CE bound (coulombCounter.ts). A second-half segment before any first half
  * (a run that starts mid-cycle) opens nothing.
  *
  * Partial: a cycle whose first half was already running at the model's first sample, or
@@ -16,7 +17,7 @@
  * 1000 % CE). Flagged cycles (any flag) are left out of the cumulative and rolling CE.
  */
 import type { PackConfig } from "../config/packConfig";
-import type { CounterMark } from "../counting/coulombCounter";
+import { copyMark, createCounterMark, type CounterMark } from "../counting/coulombCounter";
 import {
   CYCLE_FLAG_GAP,
   CYCLE_FLAG_PARTIAL,
@@ -79,15 +80,11 @@ export interface CycleState {
   ring: CycleRingState;
 }
 
-function newMark(): CounterMark {
-  return { tMs: NaN, chargeAh: 0, dischargeAh: 0, chargeWh: 0, dischargeWh: 0, errAh: 0, gapErrAh: 0, gapCount: 0, lostTimeCount: 0, faultCount: 0 };
-}
-
 export function createCycleState(): CycleState {
   return {
     phase: PHASE_NONE,
     completed: 0,
-    start: newMark(),
+    start: createCounterMark(),
     chargeDurationS: 0,
     dischargeDurationS: 0,
     tempMinC: Infinity,
@@ -111,22 +108,9 @@ export function createCycleState(): CycleState {
   };
 }
 
-function copyMark(dst: CounterMark, src: CounterMark): void {
-  dst.tMs = src.tMs;
-  dst.chargeAh = src.chargeAh;
-  dst.dischargeAh = src.dischargeAh;
-  dst.chargeWh = src.chargeWh;
-  dst.dischargeWh = src.dischargeWh;
-  dst.errAh = src.errAh;
-  dst.gapErrAh = src.gapErrAh;
-  dst.gapCount = src.gapCount;
-  dst.lostTimeCount = src.lostTimeCount;
-  dst.faultCount = src.faultCount;
-}
-
 function openCycle(st: CycleState, mark: CounterMark, partial: boolean): void {
   st.phase = PHASE_FIRST;
-  copyMark(st.start, mark);
+  copyMark(st.start, mark, mark.tMs);
   st.chargeDurationS = 0;
   st.dischargeDurationS = 0;
   st.tempMinC = Infinity;
@@ -172,7 +156,10 @@ function closeCycle(st: CycleState, config: PackConfig, end: CounterMark): Cycle
   const outAh = chargeFirst ? dischargeAh : chargeAh;
   const inWh = chargeFirst ? chargeWh : dischargeWh;
   const outWh = chargeFirst ? dischargeWh : chargeWh;
-  const errAh = end.errAh - s.errAh + (end.gapErrAh - s.gapErrAh);
+  // Open-circuit rests' net (counting's rest ledger) is left out of the halves, as zero current;
+  // if it was real current after all (a standing load), it is at most |restAh| off: in the bound.
+  const restAh = end.restNetAh - s.restNetAh;
+  const errAh = end.errAh - s.errAh + (end.gapErrAh - s.gapErrAh) + (restAh < 0 ? -restAh : restAh);
   const minHalfAh = config.segmentation.minHalfCapacityFrac * config.capacityAh;
   let flags = st.flags;
   if (!(inAh >= minHalfAh) || !(outAh >= minHalfAh)) flags |= CYCLE_FLAG_PARTIAL;
@@ -224,6 +211,7 @@ function closeCycle(st: CycleState, config: PackConfig, end: CounterMark): Cycle
     cyclesTo80: cyclesToRetention(ce),
     cyclesTo80Low: cyclesToRetention(ce - ceBound),
     cyclesTo80High: cyclesToRetention(ce + ceBound),
+    restAh: restAh,
   };
   st.lastCe = ce;
   st.lastCeBound = ceBound;

@@ -65,6 +65,9 @@ export interface CycleRecord {
   /** Same projection at CE − bound and CE + bound. */
   cyclesTo80Low: number;
   cyclesTo80High: number;
+  /** Net charge counted at open circuit inside the cycle (Ah, + = in): rests' residual current,
+   *  left out of chargeAh/dischargeAh (taken as zero) and added, as |restAh|, to ceBound's error. */
+  restAh: number;
 }
 
 /** One completed open-circuit rest and its self-discharge analysis. */
@@ -81,8 +84,10 @@ export interface RestRecord {
   steadySlopeMVPerH: number;
   /** Worst cell's steady slope (mV/h). */
   worstSlopeMVPerH: number;
-  /** Charge lost during the rest estimated via the OCV curve's slope (Ah). */
-  chargeLostAh: number;
+  /** Estimate of the charge lost during the rest from its steady voltage fall through the OCV
+   *  curve (Ah); NaN when not determinable (the curve is a plateau where the cells rest) or the
+   *  rest had no steady part. The counted figure comes with the `retention` event. */
+  chargeLostEstAh: number;
   /** 1 when the steady slope crossed its alarm threshold. */
   faulty: number;
 }
@@ -90,8 +95,10 @@ export interface RestRecord {
 export type ModelEvent =
   | { kind: "cycle"; tMs: number; cycle: CycleRecord }
   | { kind: "rest"; tMs: number; rest: RestRecord }
-  /** Retention after a rest that followed a charge: discharge capacity after / charge capacity before. */
-  | { kind: "retention"; tMs: number; restIndex: number; retention: number; rcld: number }
+  /** After a rest that followed a charge: retention = discharge Ah after ÷ charge Ah before;
+   *  chargeLostAh = charge lost to the rest (counted: charge before × unrested pairs' CE −
+   *  discharge after, within [0, the pair's loss]); rcld = Σ lost to rests ÷ Σ pairs' losses. */
+  | { kind: "retention"; tMs: number; restIndex: number; retention: number; rcld: number; chargeLostAh: number }
   | { kind: "alarm"; tMs: number; id: AlarmId; level: AlarmLevel; raised: boolean; value: number }
   | { kind: "segment"; tMs: number; from: SegmentCode; to: SegmentCode }
   | { kind: "gap"; tMs: number; dtMs: number }

@@ -8,13 +8,17 @@
  *   exponential forgetting (time constant `slopeWindowMs`) so the relaxation's tail fades out;
  *   O(1) per sample per cell. Its slope (mV/h) is the self-discharge signature (cathode
  *   dissolution, Zn corrosion / hydrogen evolution: a steady slope).
- * When the rest ends a `rest` event carries a RestRecord, with the charge lost estimated from the
- * steady voltage fall through the OCV curve's slope and the capacity.
+ * When the rest ends a `rest` event carries a RestRecord, with an estimate of the charge lost
+ * (`chargeLostEstAh`) from the steady voltage fall through the OCV curve: NaN, "not
+ * determinable", where the curve is flatter than MIN_OCV_SLOPE_V_PER_SOC (a plateau: Zn‖I2).
  *
- * Retention (the article's "CE after shelving"): for a charge half followed by a qualified rest
- * (≥ relaxationMs + minSteadyMs) and then a discharge half, retention = discharge Ah / charge Ah.
- * Rcld (calendar-loss share) = Σ calendar losses / Σ all capacity losses; see
- * docs/model-soc-selfdischarge-alarms.md for the exact definition.
+ * Counted figures (the article's definitions), once the discharge after the rest is known:
+ * - retention ("CE after shelving") = discharge Ah after a qualified rest (≥ relaxationMs +
+ *   minSteadyMs) ÷ charge Ah of the charge half before it;
+ * - charge lost to the rest = charge before × reference CE of unrested pairs − discharge after,
+ *   within [0, the pair's own loss];
+ * - Rcld = Σ charge lost to rests ÷ Σ every charge→discharge pair's loss (charge − discharge,
+ *   ≥ 0): a share, 0–100 % by construction.
  *
  * State: plain numbers and Float64Arrays, updated in place; events allocate.
  */
@@ -47,6 +51,12 @@ const SLOPE_SIGNIFICANCE_K = 3;
  *  so the loss rate falls with the charge held — and its rest cannot clear an earlier faulty
  *  verdict (engineering choice: 10 %). */
 const MIN_JUDGED_SOC_FRAC = 0.1;
+
+/** The OCV curve must fall at least this steeply (V per unit SOC) where a cell rests for its
+ *  voltage fall to say how much charge it lost: 0.1 V/SOC = 1 mV per 1 % of capacity, so a few
+ *  mV of table error or cell spread (a plateau's level) stay within a few % (engineering choice;
+ *  Zn‖MnO2's curve is ≥ 0.2 V/SOC, Zn‖I2's plateau 0.05–0.07). */
+const MIN_OCV_SLOPE_V_PER_SOC = 0.1;
 
 /** Default self-discharge settings (H1's defaults.ts calls this). */
 export function defaultSelfDischargeConfig(): SelfDischargeConfig {
@@ -90,8 +100,6 @@ export interface SelfDischargeState {
   sTT: Float64Array;
   sV: Float64Array;
   sTV: Float64Array;
-  /** Per cell: Σ w·v² (mV²). */
-  sVV: Float64Array;
   /** Per cell: SOC read from the first fitted voltage through the OCV curve (fraction), NaN if
    *  none; the SOC fit below works relative to it. */
   socRefFrac: Float64Array;
@@ -128,9 +136,9 @@ export interface SelfDischargeState {
   ceRefFrac: number;
   /** Unrested pairs averaged into ceRefFrac (saturates at CE_REF_WINDOW). */
   ceRefCount: number;
-  /** Σ (charge Ah − discharge Ah) over all charge→discharge pairs (Ah). */
+  /** Σ max(0, charge Ah − discharge Ah) over all charge→discharge pairs (Ah). */
   totalLossAh: number;
-  /** Σ calendar losses of rested pairs (Ah). */
+  /** Σ charge lost to rests of rested pairs (Ah), each within [0, its pair's loss]. */
   calendarLossAh: number;
   /** Last retention (fraction), NaN until one is measured. */
   retentionFrac: number;
@@ -157,7 +165,6 @@ export function createSelfDischargeState(config: PackConfig): SelfDischargeState
     sTT: new Float64Array(n),
     sV: new Float64Array(n),
     sTV: new Float64Array(n),
-    sVV: new Float64Array(n),
     socRefFrac: new Float64Array(n),
     sS: new Float64Array(n),
     sTS: new Float64Array(n),
@@ -196,7 +203,6 @@ function clearRest(st: SelfDischargeState): void {
     st.sTT[i] = 0;
     st.sV[i] = 0;
     st.sTV[i] = 0;
-    st.sVV[i] = 0;
     st.nFit[i] = 0;
     st.rateFracPerH[i] = NaN;
     st.socRefFrac[i] = NaN;
@@ -206,12 +212,15 @@ function clearRest(st: SelfDischargeState): void {
   }
 }
 
-/** Fitted steady slope of cell i (mV/h, negative = falling), NaN with too few samples. */
-function cellSlopeMVPerH(st: SelfDischargeState, i: number): number {
+/**
+ * Slope of cell i's weighted least-squares line of y against t (Σw·y in `sy`, Σw·t·y in `sty`):
+ * the steady voltage slope (mV/h, negative = falling) with sV, sTV; NaN with too few samples.
+ */
+function cellFitSlope(st: SelfDischargeState, i: number, sy: Float64Array, sty: Float64Array): number {
   if (st.nFit[i] < MIN_FIT_SAMPLES) return NaN;
   const den = st.sW[i] * st.sTT[i] - st.sT[i] * st.sT[i];
   if (!(den > 0)) return NaN;
-  return (st.sW[i] * st.sTV[i] - st.sT[i] * st.sV[i]) / den;
+  return (st.sW[i] * sty[i] - st.sT[i] * sy[i]) / den;
 }
 
 /**
@@ -223,7 +232,7 @@ export function liveSlopeMVPerH(st: SelfDischargeState): number {
   if (st.inRest !== 1 || st.slopeKnown !== 1) return NaN;
   let worst = NaN;
   for (let i = 0; i < st.v0V.length; i++) {
-    const s = cellSlopeMVPerH(st, i);
+    const s = cellFitSlope(st, i, st.sV, st.sTV);
     if (isNaN(s)) continue;
     const fall = s < 0 ? -s : 0;
     if (isNaN(worst) || fall > worst) worst = fall;
@@ -253,11 +262,10 @@ function restSocAtV(st: SelfDischargeState, config: PackConfig, v: number): numb
  * NaN with fewer than MIN_FIT_SAMPLES samples.
  */
 function cellRateFracPerH(st: SelfDischargeState, i: number): number {
-  if (st.nFit[i] < MIN_FIT_SAMPLES) return NaN;
+  const b = cellFitSlope(st, i, st.sS, st.sTS);
+  if (b !== b) return NaN;
   const w = st.sW[i];
   const den = w * st.sTT[i] - st.sT[i] * st.sT[i];
-  if (!(den > 0)) return NaN;
-  const b = (w * st.sTS[i] - st.sT[i] * st.sS[i]) / den;
   const a = (st.sS[i] - b * st.sT[i]) / w;
   let rss = st.sSS[i] - a * st.sS[i] - b * st.sTS[i];
   if (!(rss > 0)) rss = 0;
@@ -351,7 +359,6 @@ export function stepSelfDischarge(
       st.sTT[i] *= lambda;
       st.sV[i] *= lambda;
       st.sTV[i] *= lambda;
-      st.sVV[i] *= lambda;
       st.sS[i] *= lambda;
       st.sTS[i] *= lambda;
       st.sSS[i] *= lambda;
@@ -366,7 +373,6 @@ export function stepSelfDischarge(
     st.sTT[i] += tH * tH;
     st.sV[i] += vMv;
     st.sTV[i] += tH * vMv;
-    st.sVV[i] += vMv * vMv;
     const socV = restSocAtV(st, config, v);
     if (isNaN(st.socRefFrac[i])) st.socRefFrac[i] = socV;
     const sRel = socV - st.socRefFrac[i];
@@ -412,19 +418,22 @@ function endRest(st: SelfDischargeState, config: PackConfig, soc: SocState, emit
       dropN++;
     }
     if (!known) continue;
-    const s = cellSlopeMVPerH(st, i);
+    const s = cellFitSlope(st, i, st.sV, st.sTV);
     if (isNaN(s)) continue;
     slopeSum += s;
     slopeN++;
     if (isNaN(worst) || s < worst) worst = s;
-    // Charge lost by this cell: its rate (cellRateFracPerH) over the steady part × capacity, at
-    // most what it held.
+    // Estimated charge lost by this cell: its rate (cellRateFracPerH) over the steady part ×
+    // capacity, at most what it held.
     const r = st.rateFracPerH[i];
     if (isNaN(r)) continue;
     const judged = judgedRateFracPerH(st, i);
     if (isNaN(worstRate) || judged > worstRate) worstRate = judged;
     // A cell that held enough charge to show a leak gets a new verdict; one that did not keeps its old.
     if (st.socRefFrac[i] >= MIN_JUDGED_SOC_FRAC) st.suspectFracPerH[i] = r >= threshold ? r : 0;
+    // On a flat stretch of the curve the voltage fall says nothing about the charge: no estimate.
+    const c = config.soc;
+    if (!(ocvSlopeAtSoc(OCV_SOC_GRID, c.ocvChargeV, c.ocvDischargeV, st.restAfter, st.socRefFrac[i]) >= MIN_OCV_SLOPE_V_PER_SOC)) continue;
     let q = r * steadyH * soc.capacityAh;
     const heldAh = socOfCell(soc, i) * soc.capacityAh;
     if (q > heldAh) q = heldAh;
@@ -439,7 +448,7 @@ function endRest(st: SelfDischargeState, config: PackConfig, soc: SocState, emit
     relaxationDropV: dropN > 0 ? dropSum / dropN : NaN,
     steadySlopeMVPerH: slopeN > 0 ? slopeSum / slopeN : NaN,
     worstSlopeMVPerH: worst,
-    chargeLostAh: lostAh,
+    chargeLostEstAh: lostAh,
     faulty: !isNaN(worstRate) && !isNaN(threshold) && worstRate >= threshold ? 1 : 0,
   };
   if (known && st.restAfter === SEG_CHARGE && !isNaN(st.chargeBeforeAh)) {
@@ -477,19 +486,26 @@ export function onHalfEnd(
   if (isNaN(qc) || !isFinite(capacityAh) || capacityAh < 0) return;
   const qd = capacityAh;
   const pairCe = qd / qc;
-  st.totalLossAh += qc - qd;
+  let pairLossAh = qc - qd;
+  if (!(pairLossAh > 0)) pairLossAh = 0;
+  st.totalLossAh += pairLossAh;
+  let lostAh = NaN;
   if (!shelved) {
     // Unrested pair: reference CE (running mean, then a window of CE_REF_WINDOW pairs).
     if (st.ceRefCount < CE_REF_WINDOW) st.ceRefCount += 1;
     st.ceRefFrac = isNaN(st.ceRefFrac) ? pairCe : st.ceRefFrac + (pairCe - st.ceRefFrac) / st.ceRefCount;
   } else {
+    // Charge lost to the rest: what an unrested pair would have returned, minus what came back.
     const ceRef = isNaN(st.ceRefFrac) ? 1 : st.ceRefFrac;
-    st.calendarLossAh += qc * ceRef - qd;
+    lostAh = qc * ceRef - qd;
+    if (!(lostAh > 0)) lostAh = 0;
+    if (lostAh > pairLossAh) lostAh = pairLossAh;
+    st.calendarLossAh += lostAh;
     st.retentionFrac = pairCe;
   }
   st.rcldFrac = st.totalLossAh > 0 ? st.calendarLossAh / st.totalLossAh : NaN;
   if (shelved) {
-    emit({ kind: "retention", tMs: tMs, restIndex: st.shelvedRestIndex, retention: pairCe, rcld: st.rcldFrac });
+    emit({ kind: "retention", tMs: tMs, restIndex: st.shelvedRestIndex, retention: pairCe, rcld: st.rcldFrac, chargeLostAh: lostAh });
   }
 }
 

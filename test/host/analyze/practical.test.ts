@@ -6,7 +6,7 @@ function cycle(chargeAh: number, chargeS: number, dischargeAh: number, discharge
   return {
     index: 1, startTMs: 0, endTMs: 1, chargeAh, dischargeAh, chargeWh: 1, dischargeWh: 1, ce: 1, ceBound: 0, ee: 1, ve: 1,
     meanChargeV: 1, meanDischargeV: 1, voltageGapV: 0, chargeDurationS: chargeS, dischargeDurationS: dischargeS,
-    tempMinC: 25, tempMaxC: 25, flags, cumulativeCe: 1, rollingCe: 1, cyclesTo80: Infinity, cyclesTo80Low: Infinity, cyclesTo80High: Infinity,
+    tempMinC: 25, tempMaxC: 25, flags, cumulativeCe: 1, rollingCe: 1, cyclesTo80: Infinity, cyclesTo80Low: Infinity, cyclesTo80High: Infinity, restAh: 0,
   };
 }
 const H = 3600;

@@ -6,7 +6,7 @@ const rec: CycleRecord = {
   index: 3, startTMs: 7200000, endTMs: 9000000, chargeAh: 0.5, dischargeAh: 0.49, chargeWh: 0.7, dischargeWh: 0.6,
   ce: 0.98, ceBound: 0.0012, ee: 0.857, ve: 0.874, meanChargeV: 1.4, meanDischargeV: 1.22, voltageGapV: 0.18,
   chargeDurationS: 900, dischargeDurationS: 880, tempMinC: NaN, tempMaxC: NaN, flags: CYCLE_FLAG_GAP | CYCLE_FLAG_RESTORED,
-  cumulativeCe: 0.98, rollingCe: 0.98, cyclesTo80: 11.04, cyclesTo80Low: 10.5, cyclesTo80High: Infinity,
+  cumulativeCe: 0.98, rollingCe: 0.98, cyclesTo80: 11.04, cyclesTo80Low: 10.5, cyclesTo80High: Infinity, restAh: 0,
 };
 
 describe("cycle tables", () => {

@@ -49,6 +49,7 @@ export function cycleLine(seq: number, tMs: number, index: number, ce: number): 
     cyclesTo80: 100,
     cyclesTo80Low: 90,
     cyclesTo80High: 110,
+    restAh: 0,
   };
   return encodeLine({ type: "cycle", tMs, cycle }, seq);
 }

@@ -14,6 +14,8 @@ const cfg: CountingConfig = {
   offsetRestMaxDriftA: 0.006,
   offsetMinSamples: 16,
 };
+/** The chain's largest possible offset (declared offset + 1 LSB) for the stretch's level test. */
+const MAX_OFFSET_A = 0.12;
 
 /** Deterministic noise in [−amp, amp]. */
 function noiseGen(seed: number, amp: number): () => number {
@@ -42,7 +44,7 @@ describe("current offset: quiet stretches", () => {
           const noise = noiseGen(seed, noiseA);
           const endMs = tauMin * MIN_MS * Math.log(4);
           for (let t = 0; t <= endMs; t += PERIOD_MS) {
-            stepOffset(st, cfg, t, i0 * Math.exp(-t / (tauMin * MIN_MS)) + noise(), 0);
+            stepOffset(st, cfg, t, i0 * Math.exp(-t / (tauMin * MIN_MS)) + noise(), 0, MAX_OFFSET_A);
           }
           expect(st.known).toBe(0);
         },
@@ -61,7 +63,7 @@ describe("current offset: quiet stretches", () => {
           const st = createOffsetState();
           const noise = noiseGen(seed, noiseA);
           let t = 0;
-          for (; t < cfg.offsetRestMs + 60 * PERIOD_MS; t += PERIOD_MS) stepOffset(st, cfg, t, offA + noise(), 0);
+          for (; t < cfg.offsetRestMs + 60 * PERIOD_MS; t += PERIOD_MS) stepOffset(st, cfg, t, offA + noise(), 0, MAX_OFFSET_A);
           expect(st.known).toBe(1);
           expect(Math.abs(st.offsetA - offA)).toBeLessThanOrEqual(noiseA + 1e-12);
         },
@@ -73,10 +75,10 @@ describe("current offset: quiet stretches", () => {
   it("after a tail, the stretch starts afresh: the rest that follows qualifies, the tail is not averaged in", () => {
     const st = createOffsetState();
     let t = 0;
-    for (; t <= 30 * MIN_MS; t += PERIOD_MS) stepOffset(st, cfg, t, 0.1 * Math.exp(-t / (15 * MIN_MS)), 0);
+    for (; t <= 30 * MIN_MS; t += PERIOD_MS) stepOffset(st, cfg, t, 0.1 * Math.exp(-t / (15 * MIN_MS)), 0, MAX_OFFSET_A);
     expect(st.known).toBe(0);
     const restStart = t;
-    for (; t <= restStart + cfg.offsetRestMs + 5 * MIN_MS; t += PERIOD_MS) stepOffset(st, cfg, t, 0.004, 0);
+    for (; t <= restStart + cfg.offsetRestMs + 5 * MIN_MS; t += PERIOD_MS) stepOffset(st, cfg, t, 0.004, 0, MAX_OFFSET_A);
     expect(st.known).toBe(1);
     expect(st.offsetA).toBeCloseTo(0.004, 12);
   });

@@ -119,10 +119,48 @@ describe("rest analysis", () => {
     const fall0 = ocvCharge(cfg, 0.92) - ocvCharge(cfg, 0.92 - rateFracPerH * relaxH);
     expect(rec.relaxationDropV).toBeCloseTo(0.06 + fall0 / 2, 3);
     const steadyH = 24 - relaxH;
-    expect(rec.chargeLostAh).toBeCloseTo(rateFracPerH * steadyH * r.soc.capacityAh, 3);
+    expect(rec.chargeLostEstAh).toBeCloseTo(rateFracPerH * steadyH * r.soc.capacityAh, 3);
     // 0.1 %/h: above the warning (0.04 %/h), below the alarm level (0.2 %/h); the record flags it.
     expect(rec.faulty).toBe(1);
     expect(r.alarms().map((e) => (e as { level: string }).level)).toEqual(["warning"]);
+  });
+
+  it("on a flat Zn‖I2 plateau the OCV estimate of charge lost is not determinable (NaN), though the slope is measured", () => {
+    const cfg = defaultPackConfig("ZnI2", 1, 1);
+    const r = new Rig(cfg);
+    r.active(SEG_CHARGE, 10000, 1.5);
+    // A cell resting at SOC 0.5 on the plateau, losing 0.2 %/h: about 0.1 mV/h.
+    r.rest(24 * H_MS, MIN_MS, (t) => ocvCharge(cfg, 0.5 - (0.002 * t) / H_MS));
+    r.active(SEG_DISCHARGE, 2000, 1.2);
+    const rec = r.rests()[0];
+    expect(rec.worstSlopeMVPerH).toBeLessThan(0);
+    expect(rec.chargeLostEstAh).toBeNaN();
+    // The same leak on Zn‖MnO2's sloping curve gives a number.
+    const cfgMn = defaultPackConfig("ZnMnO2", 1, 1);
+    const m = new Rig(cfgMn);
+    m.active(SEG_CHARGE, 10000, 1.7);
+    m.rest(24 * H_MS, MIN_MS, (t) => ocvCharge(cfgMn, 0.5 - (0.002 * t) / H_MS));
+    m.active(SEG_DISCHARGE, 2000, 1.2);
+    expect(m.rests()[0].chargeLostEstAh).toBeCloseTo(0.002 * (24 - cfgMn.selfDischarge.relaxationMs / H_MS), 3);
+  });
+
+  it("a self-discharge alarm raised in a leaking rest clears in the next rest once that one is judged healthy", () => {
+    const cfg = defaultPackConfig("ZnMnO2", 1, 1);
+    const r = new Rig(cfg);
+    r.active(SEG_CHARGE, 10000, 1.7);
+    r.rest(12 * H_MS, MIN_MS, (t) => ocvCharge(cfg, 0.9 - (0.005 * t) / H_MS));
+    const raised = r.alarms().filter((e) => (e as { raised: boolean }).raised);
+    expect(raised.length).toBeGreaterThan(0);
+    const raisedAt = (raised[0] as { tMs: number }).tMs - (r.tMs - 12 * H_MS);
+    // Caught within relaxation + 2 h of the rest's start.
+    expect(raisedAt).toBeLessThanOrEqual(cfg.selfDischarge.relaxationMs + 2 * H_MS);
+    r.active(SEG_DISCHARGE, 10000, 1.3);
+    r.active(SEG_CHARGE, 10000, 1.7);
+    const restStart = r.tMs;
+    r.rest(12 * H_MS, MIN_MS, () => ocvCharge(cfg, 0.9));
+    const cleared = r.alarms().filter((e) => !(e as { raised: boolean }).raised);
+    expect(cleared.length).toBe(raised.length);
+    for (const e of cleared) expect((e as { tMs: number }).tMs - restStart).toBeLessThanOrEqual(cfg.selfDischarge.relaxationMs + 2 * H_MS);
   });
 
   it("the live slope is NaN outside a rest and before relaxationMs + minSteadyMs", () => {
@@ -270,8 +308,9 @@ describe("retention and Rcld", () => {
     const ev = pair(r, 1.0, 24 * H_MS, 0.95);
     // retention = 0.95 / 1.0; calendar loss = 1.0 × 0.99 − 0.95 = 0.04 Ah; total = 0.01 + 0.05 Ah.
     expect(ev.length).toBe(1);
-    const e = ev[0] as { retention: number; rcld: number; restIndex: number };
+    const e = ev[0] as { retention: number; rcld: number; restIndex: number; chargeLostAh: number };
     expect(e.retention).toBeCloseTo(0.95, 12);
+    expect(e.chargeLostAh).toBeCloseTo(0.04, 12);
     expect(e.rcld).toBeCloseTo(0.04 / 0.06, 12);
     expect(e.restIndex).toBe(1);
     expect(lastRetentionFrac(r.sd)).toBeCloseTo(0.95, 12);
@@ -309,6 +348,29 @@ describe("retention and Rcld", () => {
     const r = new Rig(cfg);
     const ev = pair(r, 2.0, 30 * H_MS, 1.8);
     expect((ev[0] as { rcld: number }).rcld).toBeCloseTo(1, 12);
+  });
+
+  it("Rcld is a share (0–100 %) and each rest's counted loss lies within its pair's loss, whatever the pairs", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ qc: fc.double({ min: 0.5, max: 1.5, noNaN: true }), ce: fc.double({ min: 0.7, max: 1.1, noNaN: true }), rested: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+        (pairs) => {
+          const r = new Rig(cfg);
+          for (const p of pairs) {
+            const ev = pair(r, p.qc, p.rested ? 24 * H_MS : 0, p.qc * p.ce);
+            for (const e of ev as { chargeLostAh: number; rcld: number }[]) {
+              expect(e.chargeLostAh).toBeGreaterThanOrEqual(0);
+              expect(e.chargeLostAh).toBeLessThanOrEqual(Math.max(0, p.qc - p.qc * p.ce) + 1e-12);
+              if (!isNaN(e.rcld)) {
+                expect(e.rcld).toBeGreaterThanOrEqual(0);
+                expect(e.rcld).toBeLessThanOrEqual(1 + 1e-12);
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 
   it("snapshot / restore at any sample and continuing equals never stopping", () => {

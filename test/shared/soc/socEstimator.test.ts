@@ -60,7 +60,7 @@ function cycleRecord(dischargeAh: number, flags: number): CycleRecord {
     index: 1, startTMs: 0, endTMs: 1, chargeAh: dischargeAh / 0.99, dischargeAh, chargeWh: 0, dischargeWh: 0,
     ce: 0.99, ceBound: 0.001, ee: 0.8, ve: 0.81, meanChargeV: 1.4, meanDischargeV: 1.3, voltageGapV: 0.1,
     chargeDurationS: 1, dischargeDurationS: 1, tempMinC: 25, tempMaxC: 25, flags, cumulativeCe: 0.99,
-    rollingCe: 0.99, cyclesTo80: 22, cyclesTo80Low: 20, cyclesTo80High: 24,
+    rollingCe: 0.99, cyclesTo80: 22, cyclesTo80Low: 20, cyclesTo80High: 24, restAh: 0,
   };
 }
 

@@ -216,7 +216,7 @@ describe("telemetry line format", () => {
   it("a 0.01 % CE difference survives a cycle line", () => {
     const base = { index: 3, startTMs: 0, endTMs: 7_200_000, chargeWh: 1.5, dischargeWh: 1.3, ceBound: 0.001, ee: 0.87, ve: 0.87,
       meanChargeV: 1.5, meanDischargeV: 1.3, voltageGapV: 0.2, chargeDurationS: 3600, dischargeDurationS: 3600, tempMinC: 24,
-      tempMaxC: 26, flags: 0, cumulativeCe: 0.999, rollingCe: 0.999, cyclesTo80: 223.0, cyclesTo80Low: 100, cyclesTo80High: Infinity };
+      tempMaxC: 26, flags: 0, cumulativeCe: 0.999, rollingCe: 0.999, cyclesTo80: 223.0, cyclesTo80Low: 100, cyclesTo80High: Infinity, restAh: -0.0001 };
     const a = { ...base, chargeAh: 1.000123, dischargeAh: 0.998734, ce: 0.998734 / 1.000123 };
     const b = { ...a, dischargeAh: a.dischargeAh + 0.0001 * a.chargeAh, ce: a.ce + 0.0001 };
     const da = decodeLine(encodeLine({ type: "cycle", tMs: 7_200_000, cycle: a }, 1));
