@@ -68,6 +68,25 @@ function noEvent(ev: ModelEvent): void {
   void ev;
 }
 
+/**
+ * A fresh state tree for a config. A module function, not called as `PackModel.createState`
+ * inside the class: esbuild turns that self-reference into a named class expression
+ * (`class e{…e.createState…}`) whose inner name Espruino 2v29 does not bind.
+ */
+function createPackState(config: PackConfig): PackModelState {
+  const temps = new Float64Array(config.tempCount);
+  temps.fill(NaN);
+  return {
+    count: createCountingState(config),
+    seg: createSegmentationState(),
+    cyc: createCycleState(),
+    soc: createSocState(config),
+    sd: createSelfDischargeState(config),
+    alarm: createAlarmState(config),
+    misc: { tMs: NaN, prevTMs: NaN, invalidChannels: 0, tempC: temps },
+  };
+}
+
 export class PackModel {
   readonly config: PackConfig;
   private st: PackModelState;
@@ -78,23 +97,13 @@ export class PackModel {
   constructor(config: PackConfig, onEvent?: EventSink) {
     this.config = config;
     this.emit = onEvent ? onEvent : noEvent;
-    this.st = PackModel.createState(config);
+    this.st = createPackState(config);
     this.inp = createAlarmInputs();
   }
 
   /** A fresh state tree for a config. */
   static createState(config: PackConfig): PackModelState {
-    const temps = new Float64Array(config.tempCount);
-    temps.fill(NaN);
-    return {
-      count: createCountingState(config),
-      seg: createSegmentationState(),
-      cyc: createCycleState(),
-      soc: createSocState(config),
-      sd: createSelfDischargeState(config),
-      alarm: createAlarmState(config),
-      misc: { tMs: NaN, prevTMs: NaN, invalidChannels: 0, tempC: temps },
-    };
+    return createPackState(config);
   }
 
   /** Step one sample. Never throws on bad sample data. */

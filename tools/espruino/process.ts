@@ -26,6 +26,8 @@ export interface EspruinoProcessOptions {
   scriptPath?: string;
   /** Extra arguments (e.g. ["--telnet"]). */
   args?: readonly string[];
+  /** Remove `cwd` on dispose even though the caller gave it (a restart taking over a folder). */
+  removeCwd?: boolean;
 }
 
 interface Waiter {
@@ -46,7 +48,7 @@ export class EspruinoProcess {
   private ownsCwd: boolean;
 
   constructor(espruino: RealEspruino, opts: EspruinoProcessOptions) {
-    this.ownsCwd = opts.cwd === undefined;
+    this.ownsCwd = opts.cwd === undefined || opts.removeCwd === true;
     this.cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), "zbms-espruino-"));
     const args = [...(opts.args ?? []), ...(opts.scriptPath ? [opts.scriptPath] : [])];
     const env = { ...process.env };
