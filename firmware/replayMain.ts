@@ -56,5 +56,7 @@ if (REPLAY_SAMPLES.length > 0) {
   setTimeout(chunk, 0);
 } else {
   bootApp(app, "replay: one zbmsReplay(tMs,currentA,[cellV],[tempC],openCircuit) per sample");
+  // the app rides on the function for benchmarks (bench/firmware.ts reads app.modelStepMs)
+  (replayOne as unknown as { app: unknown }).app = app;
   (globalThis as unknown as Record<string, unknown>).zbmsReplay = replayOne;
 }

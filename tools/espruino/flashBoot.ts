@@ -52,7 +52,7 @@ export async function flashBoot(code: string, opts: FlashBootOptions): Promise<E
     await up.waitFor((l) => l.includes("READY"), opts.timeoutMs);
     const files = opts.files ?? {};
     for (const name of Object.keys(files)) await writeStorageFile(up, name, files[name]!, opts.timeoutMs);
-    await writeStorageFile(up, ".bootcde", code, opts.timeoutMs);
+    if (code !== "") await writeStorageFile(up, ".bootcde", code, opts.timeoutMs);
   } catch (e) {
     await up.dispose();
     throw e;

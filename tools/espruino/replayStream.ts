@@ -48,16 +48,53 @@ export function writeSampleFile(dir: string, samples: readonly Sample[]): number
  * a reader in Espruino's subset. Prints `MEM <k> <usage>` before sample 0 and after every
  * `memEvery` samples, then REPLAY_DONE.
  */
-export function readerLine(count: number, recordLen: number, memEvery: number): string {
+export function readerLine(count: number, recordLen: number, memEvery: number, timing?: ReaderTiming): string {
+  // timing: per sample, the time of the zbmsReplay call (whole sample) and the model step the app
+  // measured; every `every` samples a line `TIME k wholeS stepS refS` with the reference loop timed
+  const tm = timing
+    ? "var w0=getTime();zbmsReplay(a[0],a[1],a[2],a[3],a[4]);tw+=getTime()-w0;ts+=zbmsReplay.app.modelStepMs/1000;k++;" +
+      "if(k%" + timing.every + "==0){var r0=getTime(),s=0;for(var j=0;j<" + timing.refIterations + ";j++)s+=j;" +
+      "print('" + TIME_PREFIX + "'+k+' '+tw+' '+ts+' '+(getTime()-r0));tw=0;ts=0;}"
+    : "zbmsReplay(a[0],a[1],a[2],a[3],a[4]);k++;";
   return (
-    "\x10(function(){var f=E.openFile(" + JSON.stringify(SAMPLES_FILE) + ',"r"),k=0;' +
+    "\x10(function(){var f=E.openFile(" + JSON.stringify(SAMPLES_FILE) + ',"r"),k=0,tw=0,ts=0;' +
     "function mem(){print(" + JSON.stringify(MEM_PREFIX) + "+k+' '+process.memory().usage);}" +
     "function go(){for(var n=0;n<" + READER_SLICE + "&&k<" + count + ";n++){" +
-    "var a=JSON.parse(f.read(" + recordLen + "));zbmsReplay(a[0],a[1],a[2],a[3],a[4]);k++;" +
+    "var a=JSON.parse(f.read(" + recordLen + "));" + tm +
     "if(k%" + memEvery + "==0)mem();}" +
     "if(k<" + count + ")setTimeout(go,0);else{f.close();print(" + JSON.stringify(REPLAY_DONE) + ");}}" +
     "mem();setTimeout(go,0);})()"
   );
+}
+
+/** Prefix of the reader's timing lines (readerLine with `timing`). */
+export const TIME_PREFIX = "TIME ";
+
+export interface ReaderTiming {
+  /** Samples per timing line. */
+  every: number;
+  /** Iterations of the reference loop `for (…) s += j` timed after each block. */
+  refIterations: number;
+}
+
+/** One timing line: per sample of its block, whole sample and model step, and one reference iteration (s). */
+export interface TimingBlock {
+  samples: number;
+  wholeS: number;
+  stepS: number;
+  refIterS: number;
+}
+
+/** Timing lines of a replay, per sample and per reference iteration. */
+export function timingLines(lines: readonly string[], timing: ReaderTiming): TimingBlock[] {
+  const out: TimingBlock[] = [];
+  for (const l of lines) {
+    const i = l.indexOf(TIME_PREFIX);
+    if (i < 0) continue;
+    const [k, w, s, r] = l.slice(i + TIME_PREFIX.length).trim().split(" ").map(Number);
+    out.push({ samples: k!, wholeS: w! / timing.every, stepS: s! / timing.every, refIterS: r! / timing.refIterations });
+  }
+  return out;
 }
 
 /** Memory lines of a replay: [samples done, JsVars in use]. */
@@ -77,10 +114,12 @@ export function memLines(lines: readonly string[]): Array<[number, number]> {
  * the file into its folder, starts the reader, waits for REPLAY_DONE. Returns the output lines
  * from the start of the replay on.
  */
-export async function streamReplay(p: EspruinoProcess, samples: readonly Sample[], memEvery: number, timeoutMs: number): Promise<string[]> {
+export async function streamReplay(
+  p: EspruinoProcess, samples: readonly Sample[], memEvery: number, timeoutMs: number, timing?: ReaderTiming,
+): Promise<string[]> {
   const recordLen = writeSampleFile(p.cwd, samples);
   const from = p.lines.length;
-  p.send(readerLine(samples.length, recordLen, memEvery));
+  p.send(readerLine(samples.length, recordLen, memEvery, timing));
   await p.waitFor((l) => l.endsWith(REPLAY_DONE), timeoutMs, from);
   return p.lines.slice(from);
 }
