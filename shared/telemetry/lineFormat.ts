@@ -219,15 +219,14 @@ interface FieldPlan {
   nested: boolean;
 }
 
-/** Plans by type, made on first use (only the types a board prints cost memory). */
-const PLANS: Record<string, FieldPlan> = {};
+/** The status line's plan, made on first use and kept (one line per sample); other types are planned per line (rare). */
+const STATUS_PLAN: { plan: FieldPlan | null } = { plan: null };
 
 function planOf(type: TelemetryType): FieldPlan {
-  let plan = PLANS[type];
-  if (plan !== undefined) return plan;
+  if (type === "status" && STATUS_PLAN.plan !== null) return STATUS_PLAN.plan;
   const fields = FIELDS[type];
   if (fields === undefined) throw new Error("telemetry: unknown record type " + String(type) + "; allowed: " + Object.keys(FIELDS).join(", "));
-  plan = { paths: [], kinds: "", digits: "", nested: false };
+  const plan: FieldPlan = { paths: [], kinds: "", digits: "", nested: false };
   for (let i = 0; i < fields.length; i++) {
     const kind = kindOf(fields[i]);
     plan.paths.push(pathOf(fields[i]));
@@ -235,7 +234,7 @@ function planOf(type: TelemetryType): FieldPlan {
     plan.kinds += kind.charAt(0);
     plan.digits += kind.length > 1 ? kind.charAt(1) : "0";
   }
-  PLANS[type] = plan;
+  if (type === "status") STATUS_PLAN.plan = plan;
   return plan;
 }
 
