@@ -43,6 +43,15 @@ export interface FlashBootOptions {
  * folder is removed with it); the uploading one is already gone.
  */
 export async function flashBoot(code: string, opts: FlashBootOptions): Promise<EspruinoProcess> {
+  try {
+    return await flashBootOnce(code, opts);
+  } catch (e) {
+    // seen rarely: the uploading interpreter exits mid-upload (docs/performance.md); once more
+    return await flashBootOnce(code, opts);
+  }
+}
+
+async function flashBootOnce(code: string, opts: FlashBootOptions): Promise<EspruinoProcess> {
   const found = realEspruino();
   if (!found.ok) throw new Error(found.reason);
   // the upload runs on the largest pool: the chunks are transient, the board's pool is the restart's

@@ -60,6 +60,9 @@ export class EspruinoProcess {
     this.child.stderr.setEncoding("latin1");
     this.child.stderr.on("data", (chunk: string) => this.onData(chunk));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
+    // a write after the interpreter died (EPIPE) must not crash the host: the waiters time out
+    // with the interpreter's last lines, which say why
+    this.child.stdin.on("error", (err: Error) => this.lines.push(`[stdin: ${err.message}]`));
   }
 
   /** Writes a script into the working folder and returns its path (for `scriptPath`). */
