@@ -13,7 +13,7 @@ import type { PackConfig } from "../shared/config/packConfig";
 import type { Sample } from "../shared/sample";
 import type { ModelEvent } from "../shared/model/events";
 import { PackModel } from "../shared/model/packModel";
-import { recordFromEvent } from "../shared/telemetry/records";
+import { recordFromEvent, type TelemetryRecord } from "../shared/telemetry/records";
 import type { Crc32Fn } from "../shared/telemetry/crc32";
 import { createTelemetryOut, emit, emitError, errorText, type TelemetryOut } from "./telemetryOut";
 import { beginRead, continueRead, createSensorSet, finishRead, type SensorSet } from "./sensors";
@@ -343,7 +343,11 @@ function statusFlags(app: App): number {
  * line's own fields (shared/telemetry/lineFormat.ts), so the other numbers it carries are ignored.
  */
 export function emitStatus(app: App): void {
-  emit(app.tel, Object.assign(app.model.status(), { type: "status" as const, flags: statusFlags(app) }));
+  // the two fields set on the status object itself: no second object, no Object.assign per sample
+  const st = app.model.status() as unknown as { type: "status"; flags: number };
+  st.type = "status";
+  st.flags = statusFlags(app);
+  emit(app.tel, st as unknown as TelemetryRecord);
 }
 
 /** Step the model on `s` (already filled), print its lines, save when due. */

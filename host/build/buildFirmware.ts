@@ -74,7 +74,8 @@ export interface BuildOptions {
   pack?: string;
   /** Output file; default `dist/firmware/zbms.js` (replay: `dist/firmware/replay.js`). Set `write: false` to skip writing. */
   out?: string;
-  /** Replay builds: samples JSONL path (one `Sample` per line, null for NaN). */
+  /** Replay builds: samples JSONL path (one `Sample` per line, null for NaN); without it the
+   *  replay bundle streams: the host calls `zbmsReplay(…)` once per sample (firmware/replayMain.ts). */
   samples?: string;
   /** Write the bundle to `out` (default true). */
   write?: boolean;
@@ -279,9 +280,6 @@ async function nameSelfNamedClasses(findings: SubsetFinding[], opts: BuildOption
 export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResult> {
   const boardId = opts.board ?? DEFAULT_BOARD;
   const isReplay = boardId === REPLAY_BOARD;
-  if (isReplay && !opts.samples) {
-    throw new FirmwareBuildError(`--board replay needs --samples FILE.jsonl (one Sample per line)`);
-  }
   if (!isReplay && opts.samples) {
     throw new FirmwareBuildError(`--samples is only accepted with --board replay (got --board ${boardId})`);
   }
@@ -302,7 +300,7 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
   }
   const limits = configLimits(CONFIG_RULES, pack);
   const version = await packageVersion();
-  const samplesJs = isReplay ? samplesToJs(await readReplaySamples(abs(opts.samples!))) : "[]";
+  const samplesJs = isReplay && opts.samples ? samplesToJs(await readReplaySamples(abs(opts.samples))) : "[]";
   const build = { version, hash: BUNDLE_HASH_PLACEHOLDER, board: boardId, pack: packName };
   const entry = abs(opts.entry ?? (isReplay ? "firmware/replayMain.ts" : "firmware/main.ts"));
 

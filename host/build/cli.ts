@@ -15,7 +15,7 @@ const program = new Command()
   .option("--board <id>", `board file hardware/boards/<id>.json, or "replay"`, DEFAULT_BOARD)
   .option("--pack <path>", `pack config JSON (default ${DEFAULT_PACK}; ${Object.keys(BOARD_DEFAULT_PACKS).map((b) => b + ": " + BOARD_DEFAULT_PACKS[b]).join(", ")})`)
   .option("--out <file>", "output file (default dist/firmware/zbms.js; replay: dist/firmware/replay.js)")
-  .option("--samples <file>", "replay builds: samples JSONL")
+  .option("--samples <file>", "replay builds: samples JSONL (without it the replay bundle streams: one zbmsReplay(...) console call per sample)")
   .option("--no-minify", "keep the bundle readable (debugging only)")
   .option("--analyze", "list the bytes each source file adds to the bundle");
 program.parse();

@@ -65,3 +65,12 @@ export function samplesToJs(samples: Sample[]): string {
   );
   return `[${items.join(",\n")}]`;
 }
+
+/**
+ * One console line that streams `s` into a streaming replay bundle (firmware/replayMain.ts):
+ * `zbmsReplay(tMs,currentA,[cellV…],[tempC…],openCircuit)`, NaN for an invalid channel. Numbers
+ * are written with JavaScript's shortest round-trip text (String(x)).
+ */
+export function replayCallLine(s: Sample): string {
+  return `zbmsReplay(${n(s.tMs)},${n(s.currentA)},[${Array.prototype.map.call(s.cellV, n).join(",")}],[${Array.prototype.map.call(s.tempC, n).join(",")}],${s.openCircuit})`;
+}

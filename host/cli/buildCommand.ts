@@ -37,5 +37,6 @@ export async function buildCommand(flags: BuildFlags): Promise<void> {
   if (r.findings.length > 0) {
     throw new CliError(`the bundle uses what Espruino 2v29 lacks:\n  ${r.findings.map(formatFinding).join("\n  ")}`, EXIT_FAILED);
   }
-  if (r.sizeB > r.budgetB) throw new CliError(`the bundle is over its budget by ${r.sizeB - r.budgetB} B`, EXIT_FAILED);
+  // a size line, not a memory limit (host/build/bundleBudget.ts): memory is measured on the interpreter
+  if (r.sizeB > r.budgetB) console.warn(`warning: the bundle is ${r.sizeB - r.budgetB} B past its size line: measure its memory again (npm run bench:firmware)`);
 }

@@ -39,21 +39,13 @@ export function crc32(s: string): number {
   return c < 0 ? c + TWO_POW_32 : c;
 }
 
-const HEX_DIGITS = "0123456789abcdef";
-
 /**
- * 8 lowercase hex digits of a CRC value (signed or unsigned 32-bit input). Digit by digit in
- * exact double arithmetic, so no radix printing of values ≥ 2^31 is relied on.
+ * 8 lowercase hex digits of a CRC value (signed or unsigned 32-bit input): 2^32 + u printed in
+ * radix 16 is "1" and the 8 digits (one native call; Espruino 2v29 prints these doubles exactly,
+ * measured on the native and the ESP32-format builds, test/realEspruino).
  */
 export function crcToHex(n: number): string {
-  let u = n < 0 ? n + TWO_POW_32 : n;
-  let s = "";
-  for (let i = 0; i < 8; i++) {
-    const d = u % 16;
-    s = HEX_DIGITS.charAt(d) + s;
-    u = (u - d) / 16;
-  }
-  return s;
+  return ((n < 0 ? n + TWO_POW_32 : n) + TWO_POW_32).toString(16).substring(1);
 }
 
 /** CRC-32 of `s` as 8 lowercase hex digits. */

@@ -39,6 +39,8 @@ const FIELD_SEP = ",";
 const LIST_SEP = ";";
 /** Separates the body from the CRC. */
 const CRC_SEP = "*";
+/** Char code of "0": a kind's decimals digit is its code minus this. */
+const CHAR_0 = 48;
 /** Length of the CRC text. */
 const CRC_HEX_LEN = 8;
 
@@ -184,36 +186,70 @@ function setPath(rec: Record<string, unknown>, path: string, v: unknown): void {
   (rec[head] as Record<string, unknown>)[path.substring(dot + 1)] = v;
 }
 
-function encodeField(kind: string, v: unknown, path: string): string {
-  const k = kind.charAt(0);
-  if (k === "s") return escapeText(String(v));
-  if (k === "b") return v ? "1" : "0";
-  if (k === "v") {
-    if (v === "warning") return "w";
-    if (v === "alarm") return "a";
-    throw new Error("telemetry: field '" + path + "' = " + String(v) + ' is not an alarm level; allowed: "warning", "alarm"');
+/**
+ * Text of one field; `kind` is the kind letter, `decimals` its digit (f, l). Called once per field
+ * of every line (the status line, every sample): no substrings, no parseInt (docs/performance.md).
+ */
+function encodeField(kind: string, decimals: number, v: unknown, path: string): string {
+  if (kind === "i") return encodeFixed(Number(v), 0);
+  if (kind === "f") return encodeFixed(Number(v), decimals);
+  if (kind === "l") {
+    const a = v as ArrayLike<number>;
+    if (a === null || typeof a !== "object" || typeof a.length !== "number")
+      throw new Error("telemetry: field '" + path + "' must be a list of numbers, got " + String(v));
+    let s = a.length > 0 ? encodeFixed(a[0], decimals) : "";
+    for (let i = 1; i < a.length; i++) s += LIST_SEP + encodeFixed(a[i], decimals);
+    return s;
   }
-  if (k === "g") return encodeSig(Number(v), SIG_DIGITS);
-  if (k === "i") return encodeFixed(Number(v), 0);
-  const decimals = parseInt(kind.substring(1), 10);
-  if (k === "f") return encodeFixed(Number(v), decimals);
-  // list
-  const a = v as ArrayLike<number>;
-  if (a === null || typeof a !== "object" || typeof a.length !== "number")
-    throw new Error("telemetry: field '" + path + "' must be a list of numbers, got " + String(v));
-  let s = "";
-  for (let i = 0; i < a.length; i++) s += (i > 0 ? LIST_SEP : "") + encodeFixed(a[i], decimals);
-  return s;
+  if (kind === "g") return encodeSig(Number(v), SIG_DIGITS);
+  if (kind === "s") return escapeText(String(v));
+  if (kind === "b") return v ? "1" : "0";
+  if (v === "warning") return "w";
+  if (v === "alarm") return "a";
+  throw new Error("telemetry: field '" + path + "' = " + String(v) + ' is not an alarm level; allowed: "warning", "alarm"');
+}
+
+/** FIELDS of one type split once for the encoder: paths, kind letters, decimals digits. */
+interface FieldPlan {
+  paths: string[];
+  /** One kind letter per field. */
+  kinds: string;
+  /** One decimals digit per field ("0" where the kind has none). */
+  digits: string;
+  /** Some path is nested ("cycle.ce"). */
+  nested: boolean;
+}
+
+/** The status line's plan, made on first use and kept (one line per sample); other types are planned per line (rare). */
+const STATUS_PLAN: { plan: FieldPlan | null } = { plan: null };
+
+function planOf(type: TelemetryType): FieldPlan {
+  if (type === "status" && STATUS_PLAN.plan !== null) return STATUS_PLAN.plan;
+  const fields = FIELDS[type];
+  if (fields === undefined) throw new Error("telemetry: unknown record type " + String(type) + "; allowed: " + Object.keys(FIELDS).join(", "));
+  const plan: FieldPlan = { paths: [], kinds: "", digits: "", nested: false };
+  for (let i = 0; i < fields.length; i++) {
+    const kind = kindOf(fields[i]);
+    plan.paths.push(pathOf(fields[i]));
+    if (pathOf(fields[i]).indexOf(".") >= 0) plan.nested = true;
+    plan.kinds += kind.charAt(0);
+    plan.digits += kind.length > 1 ? kind.charAt(1) : "0";
+  }
+  if (type === "status") STATUS_PLAN.plan = plan;
+  return plan;
 }
 
 /** One telemetry line (no newline) for `rec` with sequence number `seq`. */
 export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): string {
-  const fields = FIELDS[rec.type];
-  if (fields === undefined) throw new Error("telemetry: unknown record type " + String(rec.type) + "; allowed: " + Object.keys(FIELDS).join(", "));
+  const plan = planOf(rec.type);
+  const r = rec as unknown as Record<string, unknown>;
+  const paths = plan.paths;
+  const kinds = plan.kinds;
+  const digits = plan.digits;
   let body = LINE_MARKER + PROTOCOL_VERSION + FIELD_SEP + encodeFixed(seq, 0) + FIELD_SEP + TYPE_CODES[rec.type];
-  for (let i = 0; i < fields.length; i++) {
-    const spec = fields[i];
-    body += FIELD_SEP + encodeField(kindOf(spec), getPath(rec, pathOf(spec)), pathOf(spec));
+  for (let i = 0; i < paths.length; i++) {
+    const v = plan.nested ? getPath(rec, paths[i]) : r[paths[i]];
+    body += FIELD_SEP + encodeField(kinds.charAt(i), digits.charCodeAt(i) - CHAR_0, v, paths[i]);
   }
   const c = crcFn ? crcFn(body) : crc32(body);
   return body + CRC_SEP + crcToHex(c);

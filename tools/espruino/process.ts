@@ -28,6 +28,8 @@ export interface EspruinoProcessOptions {
   args?: readonly string[];
   /** Also serve the console over telnet on 127.0.0.1:telnetPort (`--telnet`; the console moves there while a client is connected). */
   telnetPort?: number;
+  /** Remove `cwd` on dispose even though the caller gave it (a restart taking over a folder). */
+  removeCwd?: boolean;
 }
 
 interface Waiter {
@@ -48,7 +50,7 @@ export class EspruinoProcess {
   private ownsCwd: boolean;
 
   constructor(espruino: RealEspruino, opts: EspruinoProcessOptions) {
-    this.ownsCwd = opts.cwd === undefined;
+    this.ownsCwd = opts.cwd === undefined || opts.removeCwd === true;
     this.cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), "zbms-espruino-"));
     const telnet = opts.telnetPort !== undefined ? ["--telnet"] : [];
     const args = [...telnet, ...(opts.args ?? []), ...(opts.scriptPath ? [opts.scriptPath] : [])];
@@ -62,6 +64,9 @@ export class EspruinoProcess {
     this.child.stderr.setEncoding("latin1");
     this.child.stderr.on("data", (chunk: string) => this.onData(chunk));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
+    // a write after the interpreter died (EPIPE) must not crash the host: the waiters time out
+    // with the interpreter's last lines, which say why
+    this.child.stdin.on("error", (err: Error) => this.lines.push(`[stdin: ${err.message}]`));
   }
 
   /** Writes a script into the working folder and returns its path (for `scriptPath`). */

@@ -107,6 +107,12 @@ const STATUS: TelemetryRecord = {
 };
 
 describe("telemetry line format", () => {
+  it("every field spec is path:kind with at most one decimals digit (the encoder reads one)", () => {
+    for (const type of Object.keys(FIELDS) as TelemetryType[]) {
+      for (const spec of FIELDS[type]) expect(spec, type).toMatch(/^[a-zA-Z0-9.]+:([ibsvg]|[fl]\d)$/);
+    }
+  });
+
   it("a 4-cell status line is well under 150 bytes and decodes back", () => {
     const line = encodeLine(STATUS, 123456);
     expect(line.length).toBeLessThan(130);

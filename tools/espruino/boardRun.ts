@@ -1,0 +1,108 @@
+/**
+ * The default board bundle on a real Espruino interpreter without its chips: the sensor
+ * stand-in (below) goes into Storage as `.boot0`, which Espruino runs before `.bootcde`, and
+ * `runBoard` boots a flash image, lets it sample and sends it every command, recording memory.
+ * Used by bench/firmware.ts and test/firmware/bundleBudget.test.ts.
+ *
+ * The stand-in is minimal, for esp32-ads1115 (Linux Espruino has no I2C chips, no ESP32 ADC, no
+ * `ESP32` object); globals defined at the root shadow Espruino's built-ins of the same name.
+ *
+ * - `I2C1`: two ADS1115 at 0x48 (cell taps) and 0x49 (shunt) that are always ready: the config
+ *   register reads back as written with its "conversion done" bit set, the conversion register reads a fixed
+ *   code. Four equal 1.4 V cells through dividers k+1 put 1.4 V on every tap input (code 11 200
+ *   at ±4.096 V full scale); 0.4 A through 50 mΩ is 20 mV (code 2 560 at ±0.256 V).
+ * - `analogRead`: 0.5 (about 25 °C on the board's NTC divider); `ESP32.setAtten` does nothing.
+ * - The peak probe: `console.log` (the firmware prints every line through it) first records the
+ *   largest `process.memory(false).usage` seen (no garbage collection: Espruino frees by reference
+ *   counting, so this is what is in use while the line is printed) in global `zbmsPeak`.
+ * The stand-in's own JsVars are in the measured figures: the bench reports them (boot with
+ * only `.boot0`).
+ */
+import { realEspruino } from "./interpreters.js";
+import { EspruinoProcess } from "./process.js";
+import { decodeLine } from "../../shared/telemetry/lineFormat.js";
+
+/** Conversion codes the stand-in returns per I2C address: taps (1.4 V) and shunt (20 mV). */
+const TAP_CODE = 11200;
+const SHUNT_CODE = 2560;
+
+export const BOARD_STAND_IN_JS =
+  "var zbmsRegs={};" +
+  "var I2C1={setup:function(){}," +
+  "writeTo:function(a,d){var r=zbmsRegs[a]||(zbmsRegs[a]={p:0,c:0});r.p=d[0];if(d.length>2)r.c=(d[1]<<8)|d[2];}," +
+  `readFrom:function(a,n){var r=zbmsRegs[a],c=r.p?(r.c|0x8000):(a==72?${TAP_CODE}:${SHUNT_CODE});return [(c>>8)&255,c&255];}};` +
+  "var ESP32={setAtten:function(){}};" +
+  "function analogRead(p){return 0.5;}" +
+  "var zbmsPeak=0;var zbmsLog=console.log;" +
+  "console.log=function(l){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;zbmsLog(l);};";
+
+/** Every command of firmware/commands.ts COMMANDS, with arguments that succeed on the default board and pack. */
+export const COMMAND_SCRIPT: Array<[id: string, call: string]> = [
+  ["ident", 'zbms("ident")'],
+  ["status", 'zbms("status")'],
+  ["get", 'zbms("get","alarms.0.limit")'],
+  ["set", 'zbms("set","alarms.0.limit",1.86)'],
+  ["cal", 'zbms("cal","v0",1.2,9600,1.6,12800)'],
+  ["raw", 'zbms("raw")'],
+  ["zero", 'zbms("zero")'],
+  ["rest", 'zbms("rest",1)'],
+  ["openRest", 'zbms("openRest",0)'],
+  ["resetCounters", 'zbms("resetCounters")'],
+  ["cycles", 'zbms("cycles")'],
+  ["save", 'zbms("save")'],
+  ["help", 'zbms("help")'],
+];
+/** Waits under qemu (ms): boot, then a sample or a command. */
+const BOOT_WAIT_MS = 90_000;
+const STEP_WAIT_MS = 60_000;
+
+const OOM = /OUT OF MEMORY|LOW_MEMORY|MEMORY_BUSY/;
+
+export interface BoardRun {
+  ok: boolean;
+  why: string;
+  bootJsVars: number;
+  peaks: Array<[string, number]>;
+}
+
+/** The `print` of a probe line: `TAG value value` anywhere in a line (the REPL may prefix a prompt). */
+export function probe(p: EspruinoProcess, expr: string, tag: string, from: number): Promise<string> {
+  p.send(`\x10print("${tag}",${expr})`);
+  return p.waitFor((l) => l.includes(tag + " "), STEP_WAIT_MS, from).then((l) => l.slice(l.indexOf(tag + " ") + tag.length + 1));
+}
+
+/** Boot the flash image in `dir` on `pool`, sample twice, run every command; what it used. */
+export async function runBoard(espruinoDir: string, pool: number): Promise<BoardRun> {
+  const found = realEspruino();
+  if (!found.ok) throw new Error(found.reason);
+  const p = new EspruinoProcess(found.espruino, { variant: "esp32", poolJsVars: pool, cwd: espruinoDir });
+  const fail = (why: string): BoardRun => ({ ok: false, why, bootJsVars: NaN, peaks: [] });
+  try {
+    const status = (l: string) => /#Z1,\d+,S,/.test(l);
+    await p.waitFor(status, BOOT_WAIT_MS);
+    await p.waitFor(status, STEP_WAIT_MS, p.lines.findIndex(status) + 1);
+    const bootJsVars = Number(await probe(p, "process.memory().usage", "MEM", p.lines.length));
+    const peaks: Array<[string, number]> = [["sampling", Number(await probe(p, "zbmsPeak", "PEAK", p.lines.length))]];
+    for (const [id, call] of COMMAND_SCRIPT) {
+      const from = p.lines.length;
+      p.send(`\x10zbmsPeak=0;${call};print("PEAK",zbmsPeak)`);
+      const line = await p.waitFor((l) => l.includes("PEAK "), STEP_WAIT_MS, from);
+      const out = p.lines.slice(from);
+      // any line but a status line answers (`cycles` with no cycle yet answers with its done line alone)
+      const answer = out.map((l) => decodeLine(l)).find((d) => d.ok && d.record.type !== "status");
+      const err = out.find((l) => OOM.test(l) || /#Z1,\d+,E,/.test(l));
+      if (err !== undefined) return fail(`${id}: ${err}`);
+      if (answer === undefined) return fail(`${id}: no answer`);
+      peaks.push([id, Number(line.slice(line.indexOf("PEAK ") + 5))]);
+    }
+    const bad = p.lines.find((l) => OOM.test(l) || /#Z1,\d+,E,(boot|sampler|telemetry)/.test(l));
+    if (bad !== undefined) return fail(bad);
+    return { ok: true, why: "", bootJsVars, peaks };
+  } catch (e) {
+    const oom = p.lines.find((l) => OOM.test(l));
+    return fail(oom ?? (e as Error).message.split("\n")[0]!);
+  } finally {
+    await p.kill();
+  }
+}
+
