@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { classifyLine, TELEMETRY_SEQ_MODULUS } from "../monitor/classifyLine";
 import { runMonitor, type DisplayMode } from "../monitor/runMonitor";
 import { collectPorts, parsePositiveNumber } from "./options";
+import { startMonitorLab } from "./labCommands";
 
 /** Default log directory (relative to the working directory). */
 export const DEFAULT_MONITOR_OUT = "out/monitor";
@@ -13,6 +14,9 @@ export interface MonitorFlags {
   duration?: number;
   view: string;
   refresh?: number;
+  /** Lab side (host/dashboard/lab.ts): history database and dashboard fed from the logs. */
+  db?: string;
+  dashboard?: string | boolean;
 }
 
 const VIEWS = ["auto", "tty", "lines", "none"];
@@ -26,6 +30,8 @@ export function registerMonitor(program: Command, run: (f: () => Promise<void>) 
     .option("-d, --duration <s>", "stop after this many seconds (default: until Ctrl-C)", parsePositiveNumber)
     .addOption(new Option("--view <mode>", "live view (auto = tty when stdout is a terminal, else plain lines)").choices(VIEWS).default("auto"))
     .option("--refresh <s>", "live view period in seconds (default 0.5 on a terminal, 5 in plain lines)", parsePositiveNumber)
+    .option("--db <target>", "also write the history database: a PGlite folder or postgres://… URL (default with --dashboard: zbms-history/ in --out)")
+    .option("--dashboard [host:port]", "also serve the dashboard (default 127.0.0.1:8180; beyond loopback a token is required)")
     .addHelpText(
       "after",
       "\nFiles per board and session in --out: <port>-<time>.raw.log (every line as received),\n" +
@@ -43,6 +49,15 @@ export function resolveView(view: string, isTty: boolean): DisplayMode {
 
 export async function monitorCommand(flags: MonitorFlags): Promise<void> {
   const display = resolveView(flags.view, process.stdout.isTTY === true);
+  const lab = await startMonitorLab(flags);
+  try {
+    await runMonitorWithLab(flags, display);
+  } finally {
+    if (lab) await lab.stop();
+  }
+}
+
+async function runMonitorWithLab(flags: MonitorFlags, display: DisplayMode): Promise<void> {
   await runMonitor({
     ports: flags.port,
     outDir: flags.out,
