@@ -57,7 +57,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
 export class DashboardServer {
   private readonly server: http.Server;
   private readonly clients = new Set<http.ServerResponse>();
-  private readonly health = new Map<string, LinkHealthView & { stamps: number[]; lastSeq: Map<number, number> }>();
+  private readonly health = new Map<string, LinkHealthView & { stamps: number[] }>();
   private readonly pendingSample = new Map<string, unknown>();
   private flushTimer: NodeJS.Timeout | null = null;
   url = "";
@@ -180,20 +180,13 @@ export class DashboardServer {
     const b = chunk.board;
     let h = this.health.get(b);
     if (!h) {
-      h = { board: b, lastMs: 0, linesPerS: 0, gaps: 0, missing: 0, rejected: 0, stamps: [], lastSeq: new Map() };
+      h = { board: b, lastMs: 0, linesPerS: 0, gaps: 0, missing: 0, rejected: 0, stamps: [] };
       this.health.set(b, h);
     }
     const now = Date.now();
-    const seqs = [...chunk.batch.samples, ...chunk.batch.events].sort((x, y) => x.boot - y.boot || x.seq - y.seq);
-    for (const r of seqs) {
-      const last = h.lastSeq.get(r.boot);
-      if (last !== undefined && r.seq > last + 1) {
-        h.gaps++;
-        h.missing += r.seq - last - 1;
-      }
-      if (last === undefined || r.seq > last) h.lastSeq.set(r.boot, r.seq);
-      h.stamps.push(now);
-    }
+    for (let i = 0; i < chunk.batch.lines; i++) h.stamps.push(now);
+    h.gaps += chunk.batch.gaps;
+    h.missing += chunk.batch.missing;
     h.rejected += chunk.batch.rejected;
     h.lastMs = now;
     for (const e of chunk.batch.events) this.send(e.record.type, { board: b, boot: e.boot, seq: e.seq, tMs: e.tMs, record: e.record });

@@ -71,6 +71,11 @@ export interface RowBatch {
   events: (EventRow & { boot: number })[];
   /** Telemetry lines whose CRC or format failed (counted, not stored). */
   rejected: number;
+  /** Sequence jumps within a boot (lines lost on the link) and the lines they lost. */
+  gaps: number;
+  missing: number;
+  /** Telemetry lines read (every type). */
+  lines: number;
 }
 
 export function emptyState(): FollowState {
@@ -92,7 +97,7 @@ let provisional = -1;
  */
 export function rowsFromText(fileKey: string, text: string, state: FollowState): { batch: RowBatch; state: FollowState } {
   const st: FollowState = { ...state };
-  const batch: RowBatch = { boots: [], samples: [], events: [], rejected: 0 };
+  const batch: RowBatch = { boots: [], samples: [], events: [], rejected: 0, gaps: 0, missing: 0, lines: 0 };
   let pos = 0;
   for (;;) {
     const nl = text.indexOf("\n", pos);
@@ -123,7 +128,12 @@ export function rowsFromText(fileKey: string, text: string, state: FollowState):
       st.boot = b.boot;
       st.epochMs = NaN;
     }
+    else if (st.lastSeq >= 0 && d.seq > st.lastSeq + 1) {
+      batch.gaps++;
+      batch.missing += d.seq - st.lastSeq - 1;
+    }
     st.lastSeq = d.seq;
+    batch.lines++;
     if (Number.isNaN(st.epochMs) && Number.isFinite(boardTMs) && Number.isFinite(st.hostMs)) {
       st.epochMs = st.hostMs - boardTMs;
       const nb = batch.boots.find((b) => b.boot === st.boot);

@@ -117,7 +117,7 @@ async function loadRest(b) {
   $("plot-rest").textContent = "";
   plotRest = r.curve.t.length ? new uPlot(plotOpts("current rest: cell voltage (V)", r.curve.cellV.map((_, i) => "cell " + (i + 1)), 1140), [r.curve.t].concat(r.curve.cellV), $("plot-rest")) : null;
   const l = r.last;
-  $("verdict").textContent = !l ? "no rest closed yet" :
+  $("verdict").textContent = !l ? "no rest closed yet" : l.steadySlopeMVPerH === null ? "last rest #" + l.index + " (" + (l.durationS / 60).toFixed(0) + " min): too short to judge its self-discharge" :
     "last rest #" + l.index + " (" + (l.durationS / 3600).toFixed(1) + " h): relaxation drop " + fmt(l.relaxationDropV * 1000, 1) + " mV, steady slope " +
     fmt(l.steadySlopeMVPerH, 3) + " mV/h (worst cell " + fmt(l.worstSlopeMVPerH, 3) + "), charge lost " + fmt(l.chargeLostAh * 1000, 2) + " mAh" +
     (l.retention !== null ? ", retention " + pct(l.retention, 2) + " %" : "") + " — self-discharge " +
