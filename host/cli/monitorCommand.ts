@@ -3,12 +3,13 @@ import { Option, type Command } from "commander";
 import { classifyLine, TELEMETRY_SEQ_MODULUS } from "../monitor/classifyLine";
 import { runMonitor, type DisplayMode } from "../monitor/runMonitor";
 import { collectPorts, parsePositiveNumber } from "./options";
-import { startMonitorLab } from "./labCommands";
+import { addMqttOptions, startMonitorLab } from "./labCommands";
+import type { MqttFlags } from "../mqtt/options";
 
 /** Default log directory (relative to the working directory). */
 export const DEFAULT_MONITOR_OUT = "out/monitor";
 
-export interface MonitorFlags {
+export interface MonitorFlags extends MqttFlags {
   port: string[];
   out: string;
   duration?: number;
@@ -17,12 +18,13 @@ export interface MonitorFlags {
   /** Lab side (host/dashboard/lab.ts): history database and dashboard fed from the logs. */
   db?: string;
   dashboard?: string | boolean;
+  boardPrefix?: string;
 }
 
 const VIEWS = ["auto", "tty", "lines", "none"];
 
 export function registerMonitor(program: Command, run: (f: () => Promise<void>) => Promise<void>): void {
-  program
+  const cmd = program
     .command("monitor")
     .description("log and show one or more packs: raw log, BDF CSV per cell, live view")
     .requiredOption("-p, --port <path>", "serial port of a board; repeat for more boards", collectPorts)
@@ -32,13 +34,14 @@ export function registerMonitor(program: Command, run: (f: () => Promise<void>) 
     .option("--refresh <s>", "live view period in seconds (default 0.5 on a terminal, 5 in plain lines)", parsePositiveNumber)
     .option("--db <target>", "also write the history database: a PGlite folder or postgres://… URL (default with --dashboard: zbms-history/ in --out)")
     .option("--dashboard [host:port]", "also serve the dashboard (default 127.0.0.1:8180; beyond loopback a token is required)")
+    .option("--board-prefix <text>", "prefix for this host's board names in the database and on MQTT (e.g. lab1/)")
     .addHelpText(
       "after",
       "\nFiles per board and session in --out: <port>-<time>.raw.log (every line as received),\n" +
         "<port>-<time>.cycles.jsonl (cycle records), <port>-<time>-cellN.bdf.csv (Battery Data Format).\n" +
         "Example:\n  zbms monitor --port /dev/ttyUSB0 --port /dev/ttyUSB1 --out logs/run42",
-    )
-    .action((flags: MonitorFlags) => run(() => monitorCommand(flags)));
+    );
+  addMqttOptions(cmd, "also publish every record to this broker").action((flags: MonitorFlags) => run(() => monitorCommand(flags)));
 }
 
 export function resolveView(view: string, isTty: boolean): DisplayMode {

@@ -12,6 +12,9 @@ import { openDb, type Db } from "../history/db";
 import { LogFollower, type CommittedChunk } from "../history/ingest";
 import { createSchema } from "../history/store";
 import { DashboardServer, isLoopback } from "./server";
+import { MqttLabFeed } from "../mqtt/subscriber";
+import { MqttPublisher, type PublisherOptions } from "../mqtt/publisher";
+import type { IClientOptions } from "mqtt";
 
 /** Default dashboard address and port. */
 export const DEFAULT_DASHBOARD_HOST = "127.0.0.1";
@@ -26,13 +29,16 @@ export interface LabOptions {
   /** Board-name prefix for this host's boards ("lab1/"). */
   boardPrefix?: string;
   dashboard?: { host: string; port: number; token?: string };
-  /** Extra consumer of committed rows (MQTT publisher). */
+  /** Extra consumer of committed rows. */
   onChunk?: (c: CommittedChunk) => void;
+  /** Subscribe to a whole lab's monitors through this broker. */
+  mqttFeed?: { url: string; client: IClientOptions; root?: string };
 }
 
 export interface RunningLab {
   db: Db;
   follower: LogFollower | null;
+  feed: MqttLabFeed | null;
   server: DashboardServer | null;
   /** The dashboard's address (with `?token=` when one was generated here); "" without a dashboard. */
   url: string;
@@ -67,16 +73,34 @@ export async function startLab(opts: LabOptions): Promise<RunningLab> {
     await follower.poll();
     follower.start();
   }
+  const feed = opts.mqttFeed
+    ? new MqttLabFeed(db, {
+        ...opts.mqttFeed,
+        onChunk: (c) => {
+          if (server) server.publish(c);
+          if (opts.onChunk) opts.onChunk(c);
+        },
+      })
+    : null;
   return {
     db,
     follower,
+    feed,
     server,
     url,
     generatedToken,
     stop: async () => {
+      if (feed) await feed.stop();
       if (follower) await follower.stop();
       if (server) await server.close();
       await db.close();
     },
   };
+}
+
+/** `zbms monitor --mqtt`: the publisher beside the monitor (no database needed on this host). */
+export function startPublisher(opts: PublisherOptions): MqttPublisher {
+  const p = new MqttPublisher(opts);
+  p.start();
+  return p;
 }

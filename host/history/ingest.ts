@@ -33,8 +33,9 @@ export interface CommittedChunk {
 
 /** Read `path` from its stored position to its end; `boardPrefix` names a lab host ("lab1/"). */
 export async function ingestFile(db: Db, path: string, boardPrefix = "", onChunk?: (c: CommittedChunk) => void): Promise<IngestResult> {
-  const key = nodePath.basename(path);
-  const board = boardPrefix + boardOfLogName(key);
+  // keyed with the host's prefix: two lab hosts may both have a ttyUSB0-<same second>.raw.log
+  const key = boardPrefix + nodePath.basename(path);
+  const board = boardPrefix + boardOfLogName(nodePath.basename(path));
   let state = (await loadFileState(db, key)) ?? emptyState();
   const res: IngestResult = { file: path, board, samples: 0, events: 0, rejected: 0 };
   const fd = fs.openSync(path, "r");

@@ -162,3 +162,10 @@ export function rowsFromText(fileKey: string, text: string, state: FollowState):
   st.offset += Buffer.byteLength(text.slice(0, pos), "latin1");
   return { batch, state: st };
 }
+
+/** A FollowState read back from JSON (which has no NaN: "not known yet" came back as null). */
+export function stateFromJson(x: unknown): FollowState {
+  const st = (x ?? {}) as Record<string, unknown>;
+  const n = (v: unknown): number => (typeof v === "number" ? v : NaN);
+  return { offset: n(st.offset), boot: n(st.boot), lastSeq: n(st.lastSeq), hostMs: n(st.hostMs), epochMs: n(st.epochMs) };
+}

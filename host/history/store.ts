@@ -9,7 +9,7 @@
  * Per-cell values are arrays (cell 1 first) with NULL for an invalid channel (NaN on the wire).
  */
 import type { Db } from "./db";
-import type { EventRow, FollowState, RowBatch, SampleRow } from "./logRows";
+import { stateFromJson, type EventRow, type FollowState, type RowBatch, type SampleRow } from "./logRows";
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS boots (
@@ -114,10 +114,7 @@ export async function loadFileState(db: Db, fileKey: string): Promise<FollowStat
   const rows = await db.query<{ state: FollowState | string }>("SELECT state FROM log_files WHERE file_key = $1", [fileKey]);
   if (rows.length === 0) return null;
   const s = rows[0]!.state;
-  const st = (typeof s === "string" ? JSON.parse(s) : s) as Record<string, unknown>;
-  // JSON has no NaN: null came back for "not known yet"
-  const n = (x: unknown): number => (typeof x === "number" ? x : NaN);
-  return { offset: n(st.offset), boot: n(st.boot), lastSeq: n(st.lastSeq), hostMs: n(st.hostMs), epochMs: n(st.epochMs) };
+  return stateFromJson(typeof s === "string" ? JSON.parse(s) : s);
 }
 
 /**

@@ -21,8 +21,10 @@ export interface VirtualPackOptions {
   seed: number;
   /** Cells (0-based) that leak (self-discharge fault). */
   faultyCells?: number[];
-  /** Raw log file to append to. */
-  rawLogPath: string;
+  /** Raw log file to append to, as a monitor would; or… */
+  rawLogPath?: string;
+  /** …where each line goes instead (e.g. a pseudo-terminal a real monitor reads, with "\r\n" added there). */
+  onLine?: (line: string) => void;
   /** Board name in the ident line. */
   boardName?: string;
 }
@@ -30,7 +32,8 @@ export interface VirtualPackOptions {
 export class VirtualPackLog {
   readonly sim: Simulation;
   readonly model: PackModel;
-  readonly log: RawLog;
+  readonly log: RawLog | null;
+  private readonly onLine: ((line: string) => void) | null;
   private seq = 0;
   private pending: TelemetryRecord[] = [];
   /** Lines written so far. */
@@ -51,14 +54,17 @@ export class VirtualPackLog {
       const r = recordFromEvent(ev);
       if (r) this.pending.push(r);
     });
-    this.log = new RawLog(opts.rawLogPath);
-    this.log.writeNote({ event: "open", port: "virtual" });
+    this.log = opts.rawLogPath ? new RawLog(opts.rawLogPath) : null;
+    this.onLine = opts.onLine ?? null;
+    if (this.log) this.log.writeNote({ event: "open", port: "virtual" });
     this.emit({ type: "ident", fwVersion: "0.1.0", bundleHash: "0000000000000000", board: opts.boardName ?? "virtual", pack: "sim" });
     this.emit({ type: "boot", tMs: 0, restored: false, storedAgeS: NaN, reason: "power on" });
   }
 
   private emit(r: TelemetryRecord): void {
-    this.log.writeLine(encodeLine(r, this.seq));
+    const line = encodeLine(r, this.seq);
+    if (this.log) this.log.writeLine(line);
+    if (this.onLine) this.onLine(line);
     this.seq++;
     this.lines++;
   }
@@ -68,7 +74,7 @@ export class VirtualPackLog {
    * (default now) — a clock note per call, as the monitor writes one per second.
    */
   step(n: number, hostMs = Date.now()): boolean {
-    this.log.writeNote({ event: "clock", lines: this.lines }, new Date(hostMs));
+    if (this.log) this.log.writeNote({ event: "clock", lines: this.lines }, new Date(hostMs));
     for (let i = 0; i < n; i++) {
       const x = this.sim.next();
       if (!x) return false;
@@ -81,6 +87,6 @@ export class VirtualPackLog {
   }
 
   close(): void {
-    this.log.close();
+    if (this.log) this.log.close();
   }
 }

@@ -82,6 +82,8 @@ export async function startMosquitto(users?: Record<string, string>): Promise<Br
   } else conf.push("allow_anonymous true");
   const confPath = nodePath.join(dir, "mosquitto.conf");
   fs.writeFileSync(confPath, conf.join("\n") + "\n");
+  // started as root, mosquitto drops to its own user: let that user read the passwords and write its store
+  if (process.getuid && process.getuid() === 0) execFileSync("chown", ["-R", "mosquitto", dir]);
   const b: Broker = {
     port,
     url: `mqtt://127.0.0.1:${port}`,
