@@ -11,7 +11,7 @@ import type { Db } from "../history/db";
 import type { CommittedChunk } from "../history/ingest";
 import { emptyState, rowsFromText } from "../history/logRows";
 import { commitBatch, loadFileState } from "../history/store";
-import { DEFAULT_TOPIC_ROOT } from "./options";
+import { DEFAULT_TOPIC_ROOT, RECONNECT_MS } from "./options";
 import type { LogChunkMessage } from "./publisher";
 
 export interface LabFeedOptions {
@@ -45,8 +45,16 @@ export class MqttLabFeed {
         },
       );
     };
-    this.client.on("connect", () => void this.client.subscribeAsync(`${root}/#`, { qos: 1 }).catch((e: Error) => this.problem(`subscribe failed: ${e.message}`)));
-    this.client.on("error", (e) => this.problem(`broker: ${e.message}`));
+    let down = false; // one message per outage, not one per reconnect attempt
+    this.client.on("connect", () => {
+      if (down) this.problem("broker reachable again");
+      down = false;
+      void this.client.subscribeAsync(`${root}/#`, { qos: 1 }).catch((e: Error) => this.problem(`subscribe failed: ${e.message}`));
+    });
+    this.client.on("error", (e) => {
+      if (!down) this.problem(`broker: ${e.message}; retrying every ${RECONNECT_MS / 1000} s`);
+      down = true;
+    });
   }
 
   private problem(m: string): void {
