@@ -5,6 +5,8 @@
  * - a real PostgreSQL server (`--db postgres://…`, the `pg` client).
  * Both speak the same SQL with `$1` parameters, so the schema and every query are shared.
  */
+import * as fs from "node:fs";
+
 export interface Db {
   /** Run one statement; rows come back as plain objects. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -28,6 +30,7 @@ export function redactUrl(url: string): string {
 
 export async function openPglite(dir: string): Promise<Db> {
   const { PGlite } = await import("@electric-sql/pglite");
+  fs.mkdirSync(dir, { recursive: true }); // the log folder may not exist yet either
   const pg = await PGlite.create(dir);
   const query = async <T>(sql: string, params?: unknown[]): Promise<T[]> => (await pg.query<T>(sql, params)).rows;
   return {
