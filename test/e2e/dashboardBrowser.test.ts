@@ -15,9 +15,8 @@ import { startLab, type RunningLab } from "../../host/dashboard/lab";
 import { VirtualPackLog } from "../../host/history/virtualPackLog";
 import { REPO_ROOT } from "../../host/repoRoot";
 import { fastPackJson } from "../host/history/simLogFixture";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../lab/chromium";
 
-export const CHROMIUM = process.env.ZBMS_CHROMIUM ?? "/usr/bin/chromium";
-export const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 /** A full charge, a discharge (closes cycle 1 at the next charge), a full charge and a 12 h rest (the leak). */
 const PROTOCOL = ["Charge at C/2 until 1.8 V", "Discharge at C/2 until 0.8 V", "Charge at C/2 until 1.8 V", "Rest for 12 hours", "Discharge at C/2 until 0.8 V"].join("\n");
 /** Samples (20 s each) per 100 ms of wall time: 10000× real time. */

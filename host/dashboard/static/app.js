@@ -3,8 +3,9 @@
 // /events (server-sent events pushed as the monitor's rows are committed).
 "use strict";
 const STATES = { 0: "rest", 1: "charge", 2: "discharge" };
-/** Plot window (ms) back from the latest sample; points asked per plot. */
-const SPAN_MS = 24 * 3600e3;
+/** Plot window (ms) back from the latest sample (?span=1h|24h|7d|30d, or the selector); points asked per plot. */
+const SPANS = { "1h": 3600e3, "24h": 24 * 3600e3, "7d": 7 * 24 * 3600e3, "30d": 30 * 24 * 3600e3 };
+let spanKey = SPANS[new URLSearchParams(location.search).get("span")] ? new URLSearchParams(location.search).get("span") : "24h";
 const POINTS = 600;
 const packs = new Map();
 const health = new Map();
@@ -65,7 +66,7 @@ function plotOpts(title, labels, w) {
 async function loadPlots(b) {
   const p = packs.get(b);
   const to = p && p.tMs ? p.tMs + 1 : Date.now();
-  const s = await api("/api/series?" + q(b) + "&from=" + (to - SPAN_MS) + "&to=" + to + "&points=" + POINTS);
+  const s = await api("/api/series?" + q(b) + "&from=" + (to - SPANS[spanKey]) + "&to=" + to + "&points=" + POINTS);
   data = s;
   const vData = [s.t].concat(s.cellV);
   const iData = [s.t, s.currentA];
@@ -133,11 +134,16 @@ async function select(b) {
 }
 
 async function start() {
+  const sel = $("span");
+  sel.value = spanKey;
+  sel.onchange = () => { spanKey = sel.value; if (selected) void loadPlots(selected); };
   const r = await api("/api/packs");
   for (const p of r.packs) packs.set(p.board, p);
   for (const h of r.health) health.set(h.board, h);
   renderPacks();
-  if (!selected && packs.size) await select(packs.keys().next().value);
+  const want = new URLSearchParams(location.search).get("board");
+  if (!selected && packs.size) await select(want && packs.has(want) ? want : packs.keys().next().value);
+  document.body.dataset.ready = "1"; // first view drawn (tests and the page-load benchmark wait for this)
   const es = new EventSource("events");
   es.onopen = () => ($("status").textContent = "live");
   es.onerror = () => ($("status").textContent = "reconnecting…");
