@@ -117,38 +117,87 @@ export async function loadFileState(db: Db, fileKey: string): Promise<FollowStat
   return stateFromJson(typeof s === "string" ? JSON.parse(s) : s);
 }
 
+/** Most parameters folded into one statement (PostgreSQL allows 65535). */
+const ONE_STATEMENT_MAX_PARAMS = 30000;
+
+interface Stmt {
+  sql: string;
+  params: unknown[];
+}
+
+/** The chunk's writes as statements (rows, the boot's last sequence number, the file's read position). */
+async function chunkStatements(board: string, fileKey: string, batch: RowBatch, st: FollowState, real: (boot: number) => number): Promise<Stmt[]> {
+  const out: Stmt[] = [];
+  const collect = async <T>(sql: string, params?: unknown[]): Promise<T[]> => {
+    out.push({ sql, params: params ?? [] });
+    return [];
+  };
+  const samples = batch.samples.map((x) => sampleValues(board, { ...x, boot: real(x.boot) }));
+  await insertMany(collect, "samples", ["board", "boot", "seq", "t", "board_t_ms", "current_a", "cell_v", "temp_c", "soc_frac", "segment", "cycle_count", "alarm_mask", "flags"], samples);
+  await insertEvents(collect, board, batch.events.map((e) => ({ ...e, boot: real(e.boot) })));
+  if (st.boot > 0 && st.lastSeq >= 0) out.push({ sql: "UPDATE boots SET last_seq = GREATEST(last_seq, $3) WHERE board = $1 AND boot = $2", params: [board, st.boot, st.lastSeq] });
+  out.push({
+    sql: "INSERT INTO log_files (file_key, board, state) VALUES ($1,$2,$3) ON CONFLICT (file_key) DO UPDATE SET state = EXCLUDED.state",
+    params: [fileKey, board, JSON.stringify(st)],
+  });
+  return out;
+}
+
+/**
+ * Fold statements into one (data-modifying WITH clauses run exactly once, all or nothing): one
+ * round trip per chunk instead of one per table, which is what keeps a lab's ingest lag low.
+ */
+function oneStatement(stmts: Stmt[]): Stmt {
+  const params: unknown[] = [];
+  const renumber = (x: Stmt): string => {
+    const base = params.length;
+    params.push(...x.params);
+    return x.sql.replace(/\$(\d+)/g, (_m, n: string) => "$" + (Number(n) + base));
+  };
+  const withs = stmts.slice(0, -1).map((x, i) => `w${i} AS (${renumber(x)})`);
+  const last = renumber(stmts[stmts.length - 1]!);
+  return { sql: (withs.length ? "WITH " + withs.join(", ") + " " : "") + last, params };
+}
+
+/** Map the chunk's provisional boot numbers onto the store's (new boots, or the board's boot it continues). */
+async function assignBoots(q: Q, board: string, batch: RowBatch): Promise<Map<number, number>> {
+  const map = new Map<number, number>();
+  for (const b of batch.boots) {
+    const known = await q<{ boot: number }>("SELECT boot FROM boots WHERE board = $1 AND boot_key = $2", [board, b.key]);
+    if (known.length > 0) {
+      map.set(b.boot, known[0]!.boot);
+      continue;
+    }
+    const latest = await q<{ boot: number; last_seq: string | number }>("SELECT boot, last_seq FROM boots WHERE board = $1 ORDER BY boot DESC LIMIT 1", [board]);
+    if (b.mayContinue && latest.length > 0 && Number(latest[0]!.last_seq) < b.firstSeq) {
+      map.set(b.boot, latest[0]!.boot);
+      continue;
+    }
+    const next = latest.length > 0 ? latest[0]!.boot + 1 : 1;
+    await q("INSERT INTO boots (board, boot, boot_key, epoch_ms, first_seq, last_seq) VALUES ($1,$2,$3,$4,$5,$5)", [board, next, b.key, num(b.epochMs), b.firstSeq]);
+    map.set(b.boot, next);
+  }
+  return map;
+}
+
 /**
  * Commit one chunk of a raw log: its new boots (numbered here), its rows and the file's new
- * read position, in one transaction. Returns the state with store boot numbers.
+ * read position, atomically. Returns the state with store boot numbers.
  */
 export async function commitBatch(db: Db, board: string, fileKey: string, batch: RowBatch, state: FollowState): Promise<FollowState> {
-  return db.tx(async (q) => {
-    const map = new Map<number, number>();
-    for (const b of batch.boots) {
-      const known = await q<{ boot: number }>("SELECT boot FROM boots WHERE board = $1 AND boot_key = $2", [board, b.key]);
-      if (known.length > 0) {
-        map.set(b.boot, known[0]!.boot);
-        continue;
-      }
-      const latest = await q<{ boot: number; last_seq: string | number }>("SELECT boot, last_seq FROM boots WHERE board = $1 ORDER BY boot DESC LIMIT 1", [board]);
-      if (b.mayContinue && latest.length > 0 && Number(latest[0]!.last_seq) < b.firstSeq) {
-        map.set(b.boot, latest[0]!.boot);
-        continue;
-      }
-      const next = latest.length > 0 ? latest[0]!.boot + 1 : 1;
-      await q("INSERT INTO boots (board, boot, boot_key, epoch_ms, first_seq, last_seq) VALUES ($1,$2,$3,$4,$5,$5)", [board, next, b.key, num(b.epochMs), b.firstSeq]);
-      map.set(b.boot, next);
+  if (batch.boots.length === 0 && state.boot > 0) {
+    const stmts = await chunkStatements(board, fileKey, batch, state, (b) => b);
+    if (stmts.reduce((n, x) => n + x.params.length, 0) <= ONE_STATEMENT_MAX_PARAMS) {
+      const one = oneStatement(stmts);
+      await db.query(one.sql, one.params);
+      return state;
     }
+  }
+  return db.tx(async (q) => {
+    const map = await assignBoots(q, board, batch);
     const real = (boot: number): number => map.get(boot) ?? boot;
-    const samples = batch.samples.map((s) => sampleValues(board, { ...s, boot: real(s.boot) }));
-    await insertMany(q, "samples", ["board", "boot", "seq", "t", "board_t_ms", "current_a", "cell_v", "temp_c", "soc_frac", "segment", "cycle_count", "alarm_mask", "flags"], samples);
-    await insertEvents(q, board, batch.events.map((e) => ({ ...e, boot: real(e.boot) })));
     const st: FollowState = { ...state, boot: real(state.boot) };
-    if (st.boot > 0 && st.lastSeq >= 0) await q("UPDATE boots SET last_seq = GREATEST(last_seq, $3) WHERE board = $1 AND boot = $2", [board, st.boot, st.lastSeq]);
-    await q(
-      "INSERT INTO log_files (file_key, board, state) VALUES ($1,$2,$3) ON CONFLICT (file_key) DO UPDATE SET state = EXCLUDED.state",
-      [fileKey, board, JSON.stringify(st)],
-    );
+    for (const x of await chunkStatements(board, fileKey, batch, st, real)) await q(x.sql, x.params);
     return st;
   });
 }

@@ -8,8 +8,9 @@
  * cursor's update publishes that chunk again on restart: the lab side drops it by its offset and
  * keys (board, boot, seq), so nothing is lost and nothing is stored twice.
  *
- * Per log chunk: `<root>/<board>/log` (the raw text with file and byte offset — the lossless feed
- * of `zbms dashboard --mqtt`), then one message per record: `…/sample`, `…/cycle`, `…/rest`,
+ * Per log chunk: `<root>/_log/<board>` (the raw text with file and byte offset — the lossless feed
+ * of `zbms dashboard --mqtt`, on its own branch so the lab feed receives nothing else), then one
+ * message per record: `…/sample`, `…/cycle`, `…/rest`,
  * `…/retention`, `…/alarm`; the latest `…/status` is retained, and Home Assistant discovery
  * configs are published (retained) the first time a board is seen.
  */
@@ -129,7 +130,7 @@ export class MqttPublisher {
     const t = `${this.root}/${topicSafe(board)}`;
     const bootKeys = new Map<number, string>(batch.boots.map((b) => [b.boot, b.key]));
     const bootKeyOf = (boot: number): string => bootKeys.get(boot) ?? cur.bootKey;
-    const pubs: Promise<unknown>[] = [this.client.publishAsync(`${t}/log`, JSON.stringify(chunk), { qos: QOS })];
+    const pubs: Promise<unknown>[] = [this.client.publishAsync(`${this.root}/_log/${topicSafe(board)}`, JSON.stringify(chunk), { qos: QOS })];
     if (!this.announced.has(board) && this.opts.homeAssistant !== false && batch.samples.length > 0) {
       for (const m of discoveryMessages(t, board, batch.samples[0]!.cellV.length, batch.samples[0]!.tempC.length)) pubs.push(this.client.publishAsync(m.topic, m.payload, { qos: QOS, retain: true }));
       this.announced.add(board);

@@ -1,6 +1,6 @@
 /**
  * `zbms dashboard --mqtt URL`: the whole lab's monitors, through the broker, into one history
- * database. It subscribes to every board's `<root>/+…/log` chunks (QoS 1, a persistent session
+ * database. It subscribes to every board's log chunks (`<root>/_log/#`) (QoS 1, a persistent session
  * under a fixed client id, so the broker keeps what arrives while the dashboard is down) and
  * acknowledges a message only after its rows are committed: a crash never loses a chunk, and a
  * chunk that arrives twice (a monitor restarted before its cursor moved, a broker redelivery)
@@ -9,7 +9,7 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import type { Db } from "../history/db";
 import type { CommittedChunk } from "../history/ingest";
-import { emptyState, rowsFromText } from "../history/logRows";
+import { emptyState, rowsFromText, type FollowState } from "../history/logRows";
 import { commitBatch, loadFileState } from "../history/store";
 import { DEFAULT_TOPIC_ROOT, RECONNECT_MS } from "./options";
 import type { LogChunkMessage } from "./publisher";
@@ -26,6 +26,7 @@ export interface LabFeedOptions {
 export class MqttLabFeed {
   readonly client: MqttClient;
   private queue: Promise<void> = Promise.resolve();
+  private readonly states = new Map<string, FollowState>();
   /** Chunks committed / skipped as already stored. */
   committed = 0;
   duplicates = 0;
@@ -49,7 +50,7 @@ export class MqttLabFeed {
     this.client.on("connect", () => {
       if (down) this.problem("broker reachable again");
       down = false;
-      void this.client.subscribeAsync(`${root}/#`, { qos: 1 }).catch((e: Error) => this.problem(`subscribe failed: ${e.message}`));
+      void this.client.subscribeAsync(`${root}/_log/#`, { qos: 1 }).catch((e: Error) => this.problem(`subscribe failed: ${e.message}`));
     });
     this.client.on("error", (e) => {
       if (!down) this.problem(`broker: ${e.message}; retrying every ${RECONNECT_MS / 1000} s`);
@@ -62,7 +63,6 @@ export class MqttLabFeed {
   }
 
   private async handle(packet: IPublishPacket): Promise<void> {
-    if (!packet.topic.endsWith("/log")) return; // the per-record topics are for other consumers
     let m: LogChunkMessage;
     try {
       m = JSON.parse(packet.payload.toString()) as LogChunkMessage;
@@ -71,7 +71,8 @@ export class MqttLabFeed {
       this.problem(`ignored a message on ${packet.topic}: not a log chunk (${(e as Error).message}): ${JSON.stringify(packet.payload.toString().slice(0, 80))}`);
       return;
     }
-    let state = (await loadFileState(this.db, m.file)) ?? emptyState();
+    // this feed is the only writer of its files' positions: keep them in memory after the first read
+    let state = this.states.get(m.file) ?? (await loadFileState(this.db, m.file)) ?? emptyState();
     let text = m.text;
     const end = m.offset + Buffer.byteLength(text, "latin1");
     if (end <= state.offset) {
@@ -86,6 +87,7 @@ export class MqttLabFeed {
     }
     const { batch, state: next } = rowsFromText(m.file, text, state);
     const committed = await commitBatch(this.db, m.board, m.file, batch, next);
+    this.states.set(m.file, committed);
     this.committed++;
     this.opts.onChunk({ board: m.board, batch, state: committed });
   }
