@@ -39,25 +39,29 @@ function numOrNull(x: unknown): number | null {
   return x === null || x === undefined ? null : Number(x);
 }
 
+/** Every board's latest sample, in one round trip (one index probe per board). */
 export async function listPacks(db: Db): Promise<PackSummary[]> {
-  const boards = await db.query<{ board: string }>("SELECT DISTINCT board FROM boots ORDER BY board");
-  const out: PackSummary[] = [];
-  for (const { board } of boards) {
-    const r = (await db.query<Row>("SELECT * FROM samples WHERE board = $1 ORDER BY t DESC LIMIT 1", [board]))[0];
-    out.push({
-      board,
-      boot: r ? Number(r.boot) : 0,
-      tMs: r ? toMs(r.t) : null,
-      currentA: r ? numOrNull(r.current_a) : null,
-      cellV: r ? nums(r.cell_v) : [],
-      tempC: r ? nums(r.temp_c) : [],
-      socFrac: r ? nums(r.soc_frac) : [],
-      segment: r ? numOrNull(r.segment) : null,
-      cycleCount: r ? numOrNull(r.cycle_count) : null,
-      alarmMask: r ? numOrNull(r.alarm_mask) : null,
-    });
-  }
-  return out;
+  const rows = await db.query<Row>(
+    `SELECT b.board, s.* FROM (SELECT DISTINCT board FROM boots) b
+       LEFT JOIN LATERAL (SELECT boot, t, current_a, cell_v, temp_c, soc_frac, segment, cycle_count, alarm_mask
+                            FROM samples WHERE board = b.board ORDER BY t DESC LIMIT 1) s ON true
+      ORDER BY b.board`,
+  );
+  return rows.map((r) => {
+    const has = r.t !== null && r.t !== undefined;
+    return {
+      board: String(r.board),
+      boot: has ? Number(r.boot) : 0,
+      tMs: has ? toMs(r.t) : null,
+      currentA: has ? numOrNull(r.current_a) : null,
+      cellV: has ? nums(r.cell_v) : [],
+      tempC: has ? nums(r.temp_c) : [],
+      socFrac: has ? nums(r.soc_frac) : [],
+      segment: has ? numOrNull(r.segment) : null,
+      cycleCount: has ? numOrNull(r.cycle_count) : null,
+      alarmMask: has ? numOrNull(r.alarm_mask) : null,
+    };
+  });
 }
 
 /** Columnar series for uPlot: t (Unix s), then current, per-cell V, per-cell SOC, temperatures. */
