@@ -82,3 +82,18 @@ describe("MQTT with credentials (real Mosquitto)", () => {
     expect(JSON.parse(lateGot[0]!.payload).cellV.length).toBe(4);
   }, 90000);
 });
+
+describe("MQTT secrets stay secret", () => {
+  it("a password in the URL or the environment is never printed by zbms dashboard", async () => {
+    const { runZbms } = await import("../e2e/monitorCli");
+    const url = broker!.url.replace("mqtt://", "mqtt://lab:s3cret-pw@");
+    const r = await runZbms(["dashboard", "--mqtt", url, "--db", nodePath.join(dir, "secretdb"), "--port", "0", "--duration", "2"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("lab feed: mqtt://lab:***@127.0.0.1");
+    expect(r.stdout + r.stderr).not.toContain("s3cret-pw");
+    // a wrong password from the environment: refused, said so, not echoed
+    const bad = await runZbms(["dashboard", "--mqtt", broker!.url, "--mqtt-username", "lab", "--db", nodePath.join(dir, "secretdb"), "--port", "0", "--duration", "2"], { ZBMS_MQTT_PASSWORD: "wrong-secret-77" });
+    expect(bad.stdout + bad.stderr).toMatch(/Not authorized|Bad user/i);
+    expect(bad.stdout + bad.stderr).not.toContain("wrong-secret-77");
+  }, 90000);
+});
