@@ -153,6 +153,8 @@ export async function alarms(db: Db, board: string, limit = 200): Promise<AlarmR
 export interface RestView {
   /** Since when the pack rests (Unix ms), null when it is not resting now. */
   sinceMs: number | null;
+  /** Where the relaxation ends and the steady-slope fit starts (Unix ms; sinceMs + relaxationMs). */
+  relaxationEndMs: number | null;
   /** The current rest's curve: t (Unix s), per-cell V. */
   curve: { t: number[]; cellV: (number | null)[][] };
   /** The latest closed rest: its split and self-discharge verdict. */
@@ -170,12 +172,15 @@ export interface RestView {
   };
 }
 
-/** The rest in progress (its voltage curve, downsampled) and the latest closed rest's verdict. */
-export async function restView(db: Db, board: string, points = 300): Promise<RestView> {
+/**
+ * The rest in progress (its voltage curve, downsampled, and where its relaxation ends: the
+ * model's `selfDischarge.relaxationMs`, passed in) and the latest closed rest's verdict.
+ */
+export async function restView(db: Db, board: string, relaxationMs: number, points = 300): Promise<RestView> {
   const last = (await db.query<Row>("SELECT * FROM rests WHERE board = $1 ORDER BY t DESC LIMIT 1", [board]))[0];
   const ret = last ? (await db.query<Row>("SELECT retention FROM retention WHERE board = $1 AND t >= $2 ORDER BY t LIMIT 1", [board, last.t]))[0] : undefined;
   const latest = (await db.query<Row>("SELECT t, segment FROM samples WHERE board = $1 ORDER BY t DESC LIMIT 1", [board]))[0];
-  const view: RestView = { sinceMs: null, curve: { t: [], cellV: [] }, last: null };
+  const view: RestView = { sinceMs: null, relaxationEndMs: null, curve: { t: [], cellV: [] }, last: null };
   if (last) {
     view.last = {
       tMs: toMs(last.t),
@@ -193,6 +198,7 @@ export async function restView(db: Db, board: string, points = 300): Promise<Res
     const start = (await db.query<Row>("SELECT t FROM samples WHERE board = $1 AND segment <> 0 AND t <= $2 ORDER BY t DESC LIMIT 1", [board, latest.t]))[0];
     const fromMs = start && start.t ? toMs(start.t) : toMs(latest.t);
     view.sinceMs = fromMs;
+    view.relaxationEndMs = fromMs + relaxationMs;
     const s = await series(db, board, fromMs, toMs(latest.t) + 1, points);
     view.curve = { t: s.t, cellV: s.cellV };
   }

@@ -19,6 +19,7 @@ import type { Db } from "../history/db";
 import type { CommittedChunk } from "../history/ingest";
 import { REPO_ROOT } from "../repoRoot";
 import { alarms, cycles, listPacks, restView, series } from "./queries";
+import { defaultSelfDischargeConfig } from "../../shared/selfDischarge/restAnalyzer";
 
 /** Fastest live-sample rate per pack sent to browsers (ms): an accelerated sim prints hundreds per second. */
 export const LIVE_SAMPLE_MIN_MS = 250;
@@ -32,6 +33,8 @@ export interface DashboardOptions {
   port: number;
   /** Required when host is not loopback (checked by the caller); optional otherwise. */
   token?: string;
+  /** The packs' self-discharge relaxation (ms), to mark it on the rest curve; default the model's default. */
+  relaxationMs?: number;
 }
 
 export interface LinkHealthView {
@@ -152,7 +155,7 @@ export class DashboardServer {
         body = await alarms(db, board);
         break;
       case "/api/rest":
-        body = await restView(db, board);
+        body = await restView(db, board, this.opts.relaxationMs ?? defaultSelfDischargeConfig().relaxationMs);
         break;
       default:
         res.writeHead(404, { "content-type": "text/plain" });

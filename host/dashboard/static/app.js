@@ -116,7 +116,19 @@ async function loadRest(b) {
   const r = await api("/api/rest?" + q(b));
   $("rest-since").textContent = r.sinceMs ? "(resting since " + time(r.sinceMs) + ")" : "(not resting now)";
   $("plot-rest").textContent = "";
-  plotRest = r.curve.t.length ? new uPlot(plotOpts("current rest: cell voltage (V)", r.curve.cellV.map((_, i) => "cell " + (i + 1)), 1140), [r.curve.t].concat(r.curve.cellV), $("plot-rest")) : null;
+  const opts = plotOpts("current rest: cell voltage (V) — relaxation | steady slope", r.curve.cellV.map((_, i) => "cell " + (i + 1)), 1140);
+  // dashed line where the relaxation ends and the model's steady-slope fit begins
+  opts.hooks = { draw: [(u) => {
+    if (!r.relaxationEndMs) return;
+    const x = u.valToPos(r.relaxationEndMs / 1000, "x", true);
+    if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+    const c = u.ctx;
+    c.save(); c.setLineDash([6, 4]); c.strokeStyle = "#888"; c.beginPath();
+    c.moveTo(x, u.bbox.top); c.lineTo(x, u.bbox.top + u.bbox.height); c.stroke();
+    c.fillStyle = "#555"; c.font = "12px sans-serif"; c.fillText("relaxation | steady", x + 4, u.bbox.top + 14);
+    c.restore();
+  }] };
+  plotRest = r.curve.t.length ? new uPlot(opts, [r.curve.t].concat(r.curve.cellV), $("plot-rest")) : null;
   const l = r.last;
   $("verdict").textContent = !l ? "no rest closed yet" : l.steadySlopeMVPerH === null ? "last rest #" + l.index + " (" + (l.durationS / 60).toFixed(0) + " min): too short to judge its self-discharge" :
     "last rest #" + l.index + " (" + (l.durationS / 3600).toFixed(1) + " h): relaxation drop " + fmt(l.relaxationDropV * 1000, 1) + " mV, steady slope " +
