@@ -97,3 +97,20 @@ describe("MQTT secrets stay secret", () => {
     expect(bad.stdout + bad.stderr).not.toContain("wrong-secret-77");
   }, 90000);
 });
+
+describe("MQTT over TLS (real Mosquitto, throwaway CA)", () => {
+  it("connects with --mqtt-cafile and refuses a server it cannot verify", async () => {
+    const tlsBroker = await startMosquitto({ lab: "s3cret-pw" }, true);
+    try {
+      const env = { ZBMS_MQTT_PASSWORD: "s3cret-pw" };
+      const ok = await mqtt.connectAsync(tlsBroker.url, clientOptions({ mqtt: tlsBroker.url, mqttUsername: "lab", mqttCafile: tlsBroker.tlsFiles!.ca }, "tls-ok", env));
+      expect(ok.connected).toBe(true);
+      await ok.endAsync();
+      // without the CA the self-signed chain is not trusted
+      await expect(mqtt.connectAsync(tlsBroker.url, { ...clientOptions({ mqtt: tlsBroker.url, mqttUsername: "lab" }, "tls-no-ca", env), reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow(/certificate/i);
+    } finally {
+      await tlsBroker.stop();
+      fs.rmSync(tlsBroker.dir, { recursive: true, force: true });
+    }
+  }, 60000);
+});

@@ -68,11 +68,27 @@ export interface Broker {
   dir: string;
 }
 
-/** Mosquitto on 127.0.0.1:<free port>; `users` gives name → password (anonymous refused then). */
-export async function startMosquitto(users?: Record<string, string>): Promise<Broker> {
+/** A throwaway CA and a server certificate for 127.0.0.1 (openssl), PEM files in `dir`. */
+export function makeTlsFiles(dir: string): { ca: string; cert: string; key: string } {
+  const f = (n: string): string => nodePath.join(dir, n);
+  const ossl = (args: string[]): void => void execFileSync("openssl", args, { stdio: "ignore" });
+  ossl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f("ca.key"), "-out", f("ca.pem"), "-days", "2", "-subj", "/CN=zbms test CA"]);
+  ossl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", f("server.key"), "-out", f("server.csr"), "-subj", "/CN=127.0.0.1"]);
+  fs.writeFileSync(f("ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
+  ossl(["x509", "-req", "-in", f("server.csr"), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-out", f("server.pem"), "-days", "2", "-extfile", f("ext.cnf")]);
+  return { ca: f("ca.pem"), cert: f("server.pem"), key: f("server.key") };
+}
+
+/**
+ * Mosquitto on 127.0.0.1:<free port>; `users` gives name → password (anonymous refused then);
+ * `tls` makes the listener TLS-only (url then starts with mqtts://).
+ */
+export async function startMosquitto(users?: Record<string, string>, tls?: boolean): Promise<Broker & { tlsFiles?: { ca: string; cert: string; key: string } }> {
   const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "zbms-mqtt-"));
   const port = await freePort();
   const conf = [`listener ${port} 127.0.0.1`, "persistence true", `persistence_location ${dir}/`, "log_dest none"];
+  const tlsFiles = tls ? makeTlsFiles(dir) : undefined;
+  if (tlsFiles) conf.push(`cafile ${tlsFiles.ca}`, `certfile ${tlsFiles.cert}`, `keyfile ${tlsFiles.key}`);
   if (users) {
     const pw = nodePath.join(dir, "passwd");
     fs.writeFileSync(pw, "");
@@ -84,9 +100,10 @@ export async function startMosquitto(users?: Record<string, string>): Promise<Br
   fs.writeFileSync(confPath, conf.join("\n") + "\n");
   // started as root, mosquitto drops to its own user: let that user read the passwords and write its store
   if (process.getuid && process.getuid() === 0) execFileSync("chown", ["-R", "mosquitto", dir]);
-  const b: Broker = {
+  const b: Broker & { tlsFiles?: typeof tlsFiles } = {
+    tlsFiles,
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`,
     dir,
     child: null as unknown as ChildProcess,
     stop: async () => {
@@ -98,6 +115,7 @@ export async function startMosquitto(users?: Record<string, string>): Promise<Br
     restart: async () => {
       b.child = spawn("mosquitto", ["-c", confPath], { stdio: "ignore" });
       await waitForPort(port);
+      if (b.child.exitCode !== null) throw new Error(`mosquitto exited (${b.child.exitCode}); config ${confPath}`);
     },
   };
   await b.restart();
