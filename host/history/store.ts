@@ -135,7 +135,13 @@ async function chunkStatements(board: string, fileKey: string, batch: RowBatch, 
   const samples = batch.samples.map((x) => sampleValues(board, { ...x, boot: real(x.boot) }));
   await insertMany(collect, "samples", ["board", "boot", "seq", "t", "board_t_ms", "current_a", "cell_v", "temp_c", "soc_frac", "segment", "cycle_count", "alarm_mask", "flags"], samples);
   await insertEvents(collect, board, batch.events.map((e) => ({ ...e, boot: real(e.boot) })));
-  if (st.boot > 0 && st.lastSeq >= 0) out.push({ sql: "UPDATE boots SET last_seq = GREATEST(last_seq, $3) WHERE board = $1 AND boot = $2", params: [board, st.boot, st.lastSeq] });
+  // every boot the chunk touched (a chunk may close one boot and start the next)
+  const lastSeq = new Map<number, number>();
+  for (const r of [...batch.samples, ...batch.events]) lastSeq.set(real(r.boot), Math.max(lastSeq.get(real(r.boot)) ?? -1, r.seq));
+  if (st.boot > 0 && st.lastSeq >= 0) lastSeq.set(st.boot, Math.max(lastSeq.get(st.boot) ?? -1, st.lastSeq));
+  for (const [boot, seq] of lastSeq) {
+    if (boot > 0) out.push({ sql: "UPDATE boots SET last_seq = GREATEST(last_seq, $3) WHERE board = $1 AND boot = $2", params: [board, boot, seq] });
+  }
   out.push({
     sql: "INSERT INTO log_files (file_key, board, state) VALUES ($1,$2,$3) ON CONFLICT (file_key) DO UPDATE SET state = EXCLUDED.state",
     params: [fileKey, board, JSON.stringify(st)],
