@@ -20,6 +20,14 @@ const time = (ms) => new Date(ms).toISOString().replace("T", " ").slice(0, 19);
 const api = (path) => fetch(path, { credentials: "same-origin" }).then((r) => { if (!r.ok) throw new Error(path + ": " + r.status); return r.json(); });
 const q = (b) => "board=" + encodeURIComponent(b);
 
+/** Re-draw the pack cards at most once per animation frame (50 packs push 200 samples/s). */
+let packsQueued = false;
+function queuePacks() {
+  if (packsQueued) return;
+  packsQueued = true;
+  requestAnimationFrame(() => { packsQueued = false; renderPacks(); });
+}
+
 function renderPacks() {
   const box = $("packs");
   box.textContent = "";
@@ -165,7 +173,7 @@ async function start() {
     packs.set(s.board, s);
     if (isNew && !selected) void select(s.board);
     else {
-      renderPacks();
+      queuePacks();
       if (s.board === selected) { renderLive(s); appendLive(s); }
     }
   });
