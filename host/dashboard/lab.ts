@@ -32,7 +32,7 @@ export interface LabOptions {
   /** Extra consumer of committed rows. */
   onChunk?: (c: CommittedChunk) => void;
   /** Subscribe to a whole lab's monitors through this broker. */
-  mqttFeed?: { url: string; client: IClientOptions; root?: string };
+  mqttFeed?: { url: string; client: IClientOptions; root?: string; onProblem?: (message: string) => void };
 }
 
 export interface RunningLab {
