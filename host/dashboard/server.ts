@@ -50,12 +50,21 @@ export function isLoopback(host: string): boolean {
   return host === "127.0.0.1" || host === "::1" || host === "localhost" || /^127\./.test(host);
 }
 
-const STATIC: Record<string, { file: string; type: string }> = {
-  "/": { file: nodePath.join(REPO_ROOT, "host", "dashboard", "static", "index.html"), type: "text/html; charset=utf-8" },
-  "/app.js": { file: nodePath.join(REPO_ROOT, "host", "dashboard", "static", "app.js"), type: "text/javascript; charset=utf-8" },
-  "/uplot.js": { file: createRequire(import.meta.url).resolve("uplot/dist/uPlot.iife.min.js"), type: "text/javascript; charset=utf-8" },
-  "/uplot.css": { file: createRequire(import.meta.url).resolve("uplot/dist/uPlot.min.css"), type: "text/css; charset=utf-8" },
-};
+/** The page's files (resolved on first use: `zbms` commands other than the dashboard never look for uPlot). */
+let staticFiles: Record<string, { file: string; type: string }> | null = null;
+function staticFile(path: string): { file: string; type: string } | undefined {
+  if (!staticFiles) {
+    const req = createRequire(import.meta.url);
+    const js = "text/javascript; charset=utf-8";
+    staticFiles = {
+      "/": { file: nodePath.join(REPO_ROOT, "host", "dashboard", "static", "index.html"), type: "text/html; charset=utf-8" },
+      "/app.js": { file: nodePath.join(REPO_ROOT, "host", "dashboard", "static", "app.js"), type: js },
+      "/uplot.js": { file: req.resolve("uplot/dist/uPlot.iife.min.js"), type: js },
+      "/uplot.css": { file: req.resolve("uplot/dist/uPlot.min.css"), type: "text/css; charset=utf-8" },
+    };
+  }
+  return staticFiles[path];
+}
 
 export class DashboardServer {
   private readonly server: http.Server;
@@ -115,7 +124,7 @@ export class DashboardServer {
     }
     if (auth.setCookie) res.setHeader("set-cookie", `${COOKIE}=${encodeURIComponent(this.opts.token!)}; HttpOnly; SameSite=Strict; Path=/`);
     try {
-      const st = STATIC[url.pathname];
+      const st = staticFile(url.pathname);
       if (st) {
         res.writeHead(200, { "content-type": st.type, "cache-control": "no-cache" });
         res.end(fs.readFileSync(st.file));

@@ -16,7 +16,8 @@
  */
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import type { IClientOptions, MqttClient } from "mqtt";
+import { requirePackage } from "../lazyPackage";
 import { rawLogsIn } from "../history/ingest";
 import { boardOfLogName, emptyState, rowsFromText, stateFromJson, type FollowState, type RowBatch } from "../history/logRows";
 import { writeFileAtomic } from "../files/atomicWrite.mjs";
@@ -78,6 +79,7 @@ export class MqttPublisher {
     } catch {
       this.cursor = {};
     }
+    const mqtt = requirePackage<typeof import("mqtt")>("mqtt", "publish to an MQTT broker");
     this.client = mqtt.connect(opts.url, {
       ...opts.client,
       will: { topic: `${this.root}/_monitors/${topicSafe(String(opts.client.clientId))}`, payload: Buffer.from("offline"), qos: QOS, retain: true },

@@ -6,7 +6,8 @@
  * chunk that arrives twice (a monitor restarted before its cursor moved, a broker redelivery)
  * is recognised by its file offset and keys and stored once.
  */
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
+import type { IClientOptions, IPublishPacket, MqttClient } from "mqtt";
+import { requirePackage } from "../lazyPackage";
 import type { Db } from "../history/db";
 import type { CommittedChunk } from "../history/ingest";
 import { emptyState, rowsFromText, type FollowState } from "../history/logRows";
@@ -34,6 +35,7 @@ export class MqttLabFeed {
 
   constructor(private readonly db: Db, private readonly opts: LabFeedOptions) {
     const root = opts.root ?? DEFAULT_TOPIC_ROOT;
+    const mqtt = requirePackage<typeof import("mqtt")>("mqtt", "subscribe to an MQTT broker");
     this.client = mqtt.connect(opts.url, { ...opts.client, clean: false });
     // acknowledge (PUBACK) only once the chunk is in the database, one chunk at a time
     this.client.handleMessage = (packet: IPublishPacket, done: (e?: Error) => void): void => {
