@@ -8,6 +8,10 @@ import type { Db } from "../history/db";
 
 /** Most points a series may ask for (a wide screen's pixels). */
 export const MAX_POINTS = 2000;
+/** Recent samples whose mean spacing sets the narrowest bucket. */
+const SPACING_SAMPLES = 20;
+/** A bucket spans at least this many sample spacings, so only a real pause leaves one empty. */
+const GAP_FACTOR = 1.5;
 
 export interface PackSummary {
   board: string;
@@ -25,7 +29,7 @@ export interface PackSummary {
 
 type Row = Record<string, unknown>;
 
-function toMs(t: unknown): number {
+function msOf(t: unknown): number {
   return t instanceof Date ? t.getTime() : Date.parse(String(t));
 }
 
@@ -52,7 +56,7 @@ export async function listPacks(db: Db): Promise<PackSummary[]> {
     return {
       board: String(r.board),
       boot: has ? Number(r.boot) : 0,
-      tMs: has ? toMs(r.t) : null,
+      tMs: has ? msOf(r.t) : null,
       currentA: has ? numOrNull(r.current_a) : null,
       cellV: has ? nums(r.cell_v) : [],
       tempC: has ? nums(r.temp_c) : [],
@@ -75,7 +79,11 @@ export interface Series {
 
 /** The pack's samples between fromMs and toMs, one per bucket (≤ points), gaps as nulls. */
 export async function series(db: Db, board: string, fromMs: number, toMs: number, points: number): Promise<Series> {
-  const n = Math.max(2, Math.min(MAX_POINTS, Math.floor(points)));
+  // buckets no narrower than 1.5 × the pack's recent sample spacing, or every other one is empty (a false gap)
+  const recent = await db.query<Row>("SELECT t FROM samples WHERE board = $1 AND t <= to_timestamp($2::float8 / 1000) ORDER BY t DESC LIMIT $3", [board, toMs, SPACING_SAMPLES]);
+  const spacingMs = recent.length > 1 ? (msOf(recent[0]!.t) - msOf(recent[recent.length - 1]!.t)) / (recent.length - 1) : 0;
+  const maxN = spacingMs > 0 ? Math.ceil((toMs - fromMs) / (GAP_FACTOR * spacingMs)) : MAX_POINTS;
+  const n = Math.max(2, Math.min(MAX_POINTS, Math.floor(points), maxN));
   const stepMs = Math.max(1, Math.ceil((toMs - fromMs) / n));
   const rows = await db.query<Row>(
     `SELECT g AS b, s.current_a, s.cell_v, s.soc_frac, s.temp_c
@@ -126,7 +134,7 @@ export async function cycles(db: Db, board: string, limit = 500): Promise<CycleR
   return rows.reverse().map((r) => ({
     boot: Number(r.boot),
     index: Number(r.idx),
-    tMs: toMs(r.t),
+    tMs: msOf(r.t),
     chargeAh: numOrNull(r.charge_ah),
     dischargeAh: numOrNull(r.discharge_ah),
     ce: numOrNull(r.ce),
@@ -147,7 +155,7 @@ export interface AlarmRow {
 
 export async function alarms(db: Db, board: string, limit = 200): Promise<AlarmRow[]> {
   const rows = await db.query<Row>("SELECT t, id, level, raised, value FROM alarms WHERE board = $1 ORDER BY t DESC, seq DESC LIMIT $2", [board, limit]);
-  return rows.map((r) => ({ tMs: toMs(r.t), id: String(r.id), level: String(r.level), raised: Boolean(r.raised), value: numOrNull(r.value) }));
+  return rows.map((r) => ({ tMs: msOf(r.t), id: String(r.id), level: String(r.level), raised: Boolean(r.raised), value: numOrNull(r.value) }));
 }
 
 export interface RestView {
@@ -183,7 +191,7 @@ export async function restView(db: Db, board: string, relaxationMs: number, poin
   const view: RestView = { sinceMs: null, relaxationEndMs: null, curve: { t: [], cellV: [] }, last: null };
   if (last) {
     view.last = {
-      tMs: toMs(last.t),
+      tMs: msOf(last.t),
       index: Number(last.idx),
       durationS: Number(last.duration_s),
       relaxationDropV: numOrNull(last.relaxation_drop_v),
@@ -196,10 +204,10 @@ export async function restView(db: Db, board: string, relaxationMs: number, poin
   }
   if (latest && Number(latest.segment) === 0) {
     const start = (await db.query<Row>("SELECT t FROM samples WHERE board = $1 AND segment <> 0 AND t <= $2 ORDER BY t DESC LIMIT 1", [board, latest.t]))[0];
-    const fromMs = start && start.t ? toMs(start.t) : toMs(latest.t);
+    const fromMs = start && start.t ? msOf(start.t) : msOf(latest.t);
     view.sinceMs = fromMs;
     view.relaxationEndMs = fromMs + relaxationMs;
-    const s = await series(db, board, fromMs, toMs(latest.t) + 1, points);
+    const s = await series(db, board, fromMs, msOf(latest.t) + 1, points);
     view.curve = { t: s.t, cellV: s.cellV };
   }
   return view;

@@ -63,6 +63,11 @@ describe("zbms dashboard server", () => {
     expect(s.cellV.length).toBe(4);
     expect(s.currentA.filter((x) => x === null).length).toBeGreaterThan(10);
     expect(s.currentA.filter((x) => x !== null).length).toBeGreaterThan(10);
+    // a short window asked at more points than it has samples: no false gaps between them
+    const short = (await (await get(`/api/series?board=ttyUSB0&from=${end - 1800e3}&to=${end + 1}&points=600`)).json()) as { currentA: (number | null)[] };
+    const firstI = short.currentA.findIndex((x) => x !== null);
+    expect(firstI).toBeGreaterThanOrEqual(0);
+    expect(short.currentA.slice(firstI).filter((x) => x === null).length).toBe(0);
   });
 
   it("pushes rows committed by the feed as server-sent events", async () => {
