@@ -84,7 +84,7 @@ export class MqttLabFeed {
     if (m.offset < state.offset) text = Buffer.from(text, "latin1").subarray(state.offset - m.offset).toString("latin1");
     else if (m.offset > state.offset) {
       this.holes++;
-      this.problem(`${m.file}: bytes ${state.offset}…${m.offset} never arrived; storing from ${m.offset} on (ingest that raw log to fill the hole)`);
+      this.problem(`${m.file}: bytes ${state.offset}…${m.offset} never arrived; storing from ${m.offset} on (the lines are in that monitor's raw log)`);
       state = { ...state, offset: m.offset };
     }
     const { batch, state: next } = rowsFromText(m.file, text, state);
