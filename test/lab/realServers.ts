@@ -118,7 +118,13 @@ export async function startMosquitto(users?: Record<string, string>, tls?: boole
       if (b.child.exitCode !== null) throw new Error(`mosquitto exited (${b.child.exitCode}); config ${confPath}`);
     },
   };
-  await b.restart();
+  try {
+    await b.restart();
+  } catch (e) {
+    if (b.child && b.child.exitCode === null) b.child.kill("SIGKILL");
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return b;
 }
 
