@@ -41,10 +41,16 @@ export async function startPostgres(): Promise<PgServer> {
   if (process.getuid && process.getuid() === 0) execFileSync("chown", ["postgres", dir]);
   const data = nodePath.join(dir, "data");
   const port = await freePort();
-  run(asPgUser(nodePath.join(PG_BIN, "initdb"), ["-D", data, "-A", "trust", "-U", "zbms", "--no-sync", "-E", "UTF8"]));
   // small and quiet: a test server on a loaded machine, not a production one
   const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c shared_buffers=16MB -c max_connections=20`;
-  run(asPgUser(nodePath.join(PG_BIN, "pg_ctl"), ["-D", data, "-l", nodePath.join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"]));
+  try {
+    run(asPgUser(nodePath.join(PG_BIN, "initdb"), ["-D", data, "-A", "trust", "-U", "zbms", "--no-sync", "-E", "UTF8"]));
+    run(asPgUser(nodePath.join(PG_BIN, "pg_ctl"), ["-D", data, "-l", nodePath.join(dir, "log"), "-o", opts, "-w", "-t", "60", "start"]));
+  } catch (e) {
+    const log = fs.existsSync(nodePath.join(dir, "log")) ? fs.readFileSync(nodePath.join(dir, "log"), "utf8").slice(-500) : "";
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`cannot start PostgreSQL from ${PG_BIN} (Debian package postgresql): ${(e as Error).message.split("\n")[0]}${log ? "\n" + log : ""}`);
+  }
   return {
     url: `postgres://zbms@127.0.0.1:${port}/postgres`,
     stop: () => {
