@@ -17,8 +17,8 @@ import { REPO_ROOT } from "../../host/repoRoot";
 import { fastPackJson } from "../host/history/simLogFixture";
 import { CHROMIUM, CHROMIUM_FLAGS } from "../lab/chromium";
 
-/** A full charge, a discharge (closes cycle 1 at the next charge), a full charge and a 12 h rest (the leak). */
-const PROTOCOL = ["Charge at C/2 until 1.8 V", "Discharge at C/2 until 0.8 V", "Charge at C/2 until 1.8 V", "Rest for 12 hours", "Discharge at C/2 until 0.8 V"].join("\n");
+/** Empty the pack, a full cycle (closed when the next charge begins), a full charge and a 12 h rest (the leak). */
+const PROTOCOL = ["Discharge at C/2 until 0.8 V", "Charge at C/2 until 1.8 V", "Discharge at C/2 until 0.8 V", "Charge at C/2 until 1.8 V", "Rest for 12 hours", "Discharge at C/2 until 0.8 V"].join("\n");
 /** Samples (20 s each) per 100 ms of wall time: 10000× real time. */
 const SAMPLES_PER_TICK = 50;
 const TICK_MS = 100;
@@ -63,9 +63,20 @@ describe("zbms dashboard in headless Chromium", () => {
     await expect.poll(() => v1.textContent(), { timeout: 10000 }).not.toBe(first);
     const changedS = (Date.now() - t0) / 1000;
     await expect.poll(() => page.locator("#cycles tbody tr").count(), { timeout: 60000 }).toBeGreaterThanOrEqual(1);
-    const row = await page.locator("#cycles tbody tr").first().locator("td").allTextContents();
-    expect(row[0]).toBe("1");
-    expect(Number(row[3])).toBeGreaterThan(0.1); // discharge Ah of a 2 Ah-class cell at C/2
+    // the full cycle's row: its CE ± bound holds the simulator's true CE (matched by charge Ah)
+    const cycleRows = async (): Promise<string[][]> => {
+      const trs = page.locator("#cycles tbody tr");
+      const out: string[][] = [];
+      for (let i = 0; i < (await trs.count()); i++) out.push(await trs.nth(i).locator("td").allTextContents());
+      return out;
+    };
+    await expect.poll(async () => (await cycleRows()).some((r) => Number.isFinite(Number(r[4]))), { timeout: 60000 }).toBe(true);
+    const rows = await cycleRows();
+    const full = rows.find((r) => Number.isFinite(Number(r[4])))!;
+    const [chargeAh, ceShown, boundShown] = [Number(full[2]), Number(full[4]) / 100, Number(full[5]) / 100];
+    const truth = pack.sim.runner.cycles.find((c) => Math.abs(c.chargeAh - chargeAh) < 0.02 * chargeAh);
+    expect(truth, `no true cycle with ${chargeAh} Ah charged: ${JSON.stringify(pack.sim.runner.cycles.map((c) => c.chargeAh))}`).toBeDefined();
+    expect(Math.abs(ceShown - truth!.ce)).toBeLessThanOrEqual(boundShown + 0.0001); // + the table's rounding
     await expect.poll(() => page.locator("#alarms tbody").textContent(), { timeout: 60000 }).toContain("selfDischarge");
     const alarmRow = page.locator("#alarms tbody tr", { hasText: "selfDischarge" }).first();
     expect(await alarmRow.textContent()).toMatch(/raised/);
@@ -73,12 +84,13 @@ describe("zbms dashboard in headless Chromium", () => {
     await expect.poll(() => page.locator("#rest-since").textContent(), { timeout: 30000 }).toContain("resting since");
     await expect.poll(() => page.locator("#plot-rest canvas").count(), { timeout: 10000 }).toBe(1);
     expect(await page.locator("#live-link").textContent()).toMatch(/ 0 gaps/);
+    expect(await page.locator("#plots canvas").count()).toBe(4); // V, I, SOC, T
     const out = nodePath.join(REPO_ROOT, "out", "test");
     fs.mkdirSync(out, { recursive: true });
     const png = nodePath.join(out, "dashboard.png");
     await page.screenshot({ path: png, fullPage: true });
     expect(fs.statSync(png).size).toBeGreaterThan(20000);
-    process.stdout.write(`dashboard screenshot: ${png} (live value changed after ${changedS.toFixed(1)} s)\n`);
+    process.stdout.write(`dashboard screenshot: ${png} (live value changed after ${changedS.toFixed(1)} s; cycle CE shown ${full[4]} ± ${full[5]} %, true ${(truth!.ce * 100).toFixed(3)} %)\n`);
     clearInterval(timer!);
     timer = null;
     pack.close();

@@ -10,7 +10,7 @@ const POINTS = 600;
 const packs = new Map();
 const health = new Map();
 let selected = null;
-let plotV = null, plotI = null, plotRest = null;
+let plotV = null, plotI = null, plotSoc = null, plotT = null, plotRest = null;
 let data = null;
 
 const $ = (id) => document.getElementById(id);
@@ -78,10 +78,11 @@ async function loadPlots(b) {
   data = s;
   const vData = [s.t].concat(s.cellV);
   const iData = [s.t, s.currentA];
-  $("plot-v").textContent = "";
-  $("plot-i").textContent = "";
+  for (const id of ["plot-v", "plot-i", "plot-soc", "plot-t"]) $(id).textContent = "";
   plotV = new uPlot(plotOpts("cell voltage (V)", s.cellV.map((_, i) => "cell " + (i + 1))), vData, $("plot-v"));
   plotI = new uPlot(plotOpts("current (A)", ["I"]), iData, $("plot-i"));
+  plotSoc = new uPlot(plotOpts("state of charge (%)", s.socFrac.map((_, i) => "cell " + (i + 1))), [s.t].concat(s.socFrac.map((c) => c.map((x) => (x === null ? null : 100 * x)))), $("plot-soc"));
+  plotT = new uPlot(plotOpts("temperature (°C)", s.tempC.map((_, i) => "T" + (i + 1))), [s.t].concat(s.tempC), $("plot-t"));
 }
 
 function appendLive(p) {
@@ -91,11 +92,16 @@ function appendLive(p) {
   data.t.push(t);
   data.currentA.push(p.currentA);
   data.cellV.forEach((c, i) => c.push((p.cellV || [])[i] ?? null));
+  data.socFrac.forEach((c, i) => c.push((p.socFrac || [])[i] ?? null));
+  data.tempC.forEach((c, i) => c.push((p.tempC || [])[i] ?? null));
   if (data.t.length > 3 * POINTS) {
-    data.t.shift(); data.currentA.shift(); data.cellV.forEach((c) => c.shift());
+    data.t.shift(); data.currentA.shift();
+    for (const cols of [data.cellV, data.socFrac, data.tempC]) cols.forEach((c) => c.shift());
   }
   plotV.setData([data.t].concat(data.cellV));
   plotI.setData([data.t, data.currentA]);
+  plotSoc.setData([data.t].concat(data.socFrac.map((c) => c.map((x) => (x === null ? null : 100 * x)))));
+  plotT.setData([data.t].concat(data.tempC));
 }
 
 async function loadCycles(b) {
