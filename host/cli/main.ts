@@ -9,6 +9,7 @@ import { registerBuild } from "./buildCommand";
 import { registerCalibrate } from "./calibrate";
 import { describeFailure, EXIT_OK } from "./cliErrors";
 import { registerFlash } from "./flashCommand";
+import { registerDashboard, registerIngest } from "./labCommands";
 import { registerMonitor } from "./monitorCommand";
 import { registerSend } from "./sendCommand";
 import { registerSim } from "./simCommand";
@@ -45,6 +46,8 @@ export function buildProgram(output?: CliOutput): { program: Command; result: { 
   registerSend(program, run);
   registerAnalyze(program, run);
   registerCalibrate(program, run);
+  registerIngest(program, run);
+  registerDashboard(program, run);
   return { program, result };
 }
 

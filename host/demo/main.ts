@@ -105,7 +105,9 @@ async function main(): Promise<number> {
 
     const view = process.stdout.isTTY ? "tty" : "lines";
     log(`zbms monitor --port ${sim.path} --out ${nodePath.relative(REPO_ROOT, OUT_DIR)}   (until the protocol ends, at most ${MONITOR_CAP_S} s)`);
-    const monitor = zbms(["monitor", "--port", sim.path, "--out", OUT_DIR, "--view", view, "--refresh", view === "tty" ? "0.5" : "10"], "inherit");
+    // `npm start -- --dashboard`: the monitor also serves the lab dashboard (it prints the URL)
+    const lab = process.argv.includes("--dashboard") ? ["--dashboard", "127.0.0.1:8180"] : [];
+    const monitor = zbms(["monitor", "--port", sim.path, "--out", OUT_DIR, "--view", view, "--refresh", view === "tty" ? "0.5" : "10", ...lab], "inherit");
     // the monitor is starting: then run the protocol at full speed
     setTimeout(() => sim.child.kill("SIGUSR1"), MONITOR_START_MS);
     const capped = new Promise<void>((r) => setTimeout(r, MONITOR_CAP_S * 1000));
