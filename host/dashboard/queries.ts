@@ -173,7 +173,7 @@ export interface RestView {
     relaxationDropV: number | null;
     steadySlopeMVPerH: number | null;
     worstSlopeMVPerH: number | null;
-    chargeLostAh: number | null;
+    chargeLostEstAh: number | null;
     /** Bit i = cell i leaks faster than the config allows. */
     faulty: number;
     retention: number | null;
@@ -197,7 +197,7 @@ export async function restView(db: Db, board: string, relaxationMs: number, poin
       relaxationDropV: numOrNull(last.relaxation_drop_v),
       steadySlopeMVPerH: numOrNull(last.steady_slope_mv_per_h),
       worstSlopeMVPerH: numOrNull(last.worst_slope_mv_per_h),
-      chargeLostAh: numOrNull(last.charge_lost_ah),
+      chargeLostEstAh: numOrNull(last.charge_lost_est_ah),
       faulty: Number(last.faulty),
       retention: ret ? numOrNull(ret.retention) : null,
     };

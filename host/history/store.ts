@@ -32,11 +32,11 @@ CREATE TABLE IF NOT EXISTS rests (
   board text NOT NULL, boot integer NOT NULL, seq bigint NOT NULL, t timestamptz NOT NULL,
   idx integer, start_t_ms bigint, end_t_ms bigint, duration_s double precision, after integer,
   relaxation_drop_v double precision, steady_slope_mv_per_h double precision, worst_slope_mv_per_h double precision,
-  charge_lost_ah double precision, faulty integer,
+  charge_lost_est_ah double precision, faulty integer,
   PRIMARY KEY (board, boot, seq));
 CREATE TABLE IF NOT EXISTS retention (
   board text NOT NULL, boot integer NOT NULL, seq bigint NOT NULL, t timestamptz NOT NULL,
-  rest_index integer, retention double precision, rcld double precision,
+  rest_index integer, retention double precision, rcld double precision, charge_lost_ah double precision,
   PRIMARY KEY (board, boot, seq));
 CREATE TABLE IF NOT EXISTS alarms (
   board text NOT NULL, boot integer NOT NULL, seq bigint NOT NULL, t timestamptz NOT NULL,
@@ -95,17 +95,17 @@ async function insertEvents(q: Q, board: string, events: (EventRow & { boot: num
       cyc.push([...k, c.index, num(c.chargeAh), num(c.dischargeAh), num(c.chargeWh), num(c.dischargeWh), num(c.ce), num(c.ceBound), num(c.ee), num(c.ve), c.flags, JSON.stringify(c)]);
     } else if (r.type === "rest") {
       const x = r.rest;
-      rest.push([...k, x.index, num(x.startTMs), num(x.endTMs), num(x.durationS), x.after, num(x.relaxationDropV), num(x.steadySlopeMVPerH), num(x.worstSlopeMVPerH), num(x.chargeLostAh), x.faulty]);
+      rest.push([...k, x.index, num(x.startTMs), num(x.endTMs), num(x.durationS), x.after, num(x.relaxationDropV), num(x.steadySlopeMVPerH), num(x.worstSlopeMVPerH), num(x.chargeLostEstAh), x.faulty]);
     } else if (r.type === "retention") {
-      ret.push([...k, r.restIndex, num(r.retention), num(r.rcld)]);
+      ret.push([...k, r.restIndex, num(r.retention), num(r.rcld), num(r.chargeLostAh)]);
     } else if (r.type === "alarm") {
       alm.push([...k, r.id, r.level, r.raised, num(r.value)]);
     }
   }
   const key = ["board", "boot", "seq", "t"];
   await insertMany(q, "cycles", [...key, "idx", "charge_ah", "discharge_ah", "charge_wh", "discharge_wh", "ce", "ce_bound", "ee", "ve", "flags", "record"], cyc);
-  await insertMany(q, "rests", [...key, "idx", "start_t_ms", "end_t_ms", "duration_s", "after", "relaxation_drop_v", "steady_slope_mv_per_h", "worst_slope_mv_per_h", "charge_lost_ah", "faulty"], rest);
-  await insertMany(q, "retention", [...key, "rest_index", "retention", "rcld"], ret);
+  await insertMany(q, "rests", [...key, "idx", "start_t_ms", "end_t_ms", "duration_s", "after", "relaxation_drop_v", "steady_slope_mv_per_h", "worst_slope_mv_per_h", "charge_lost_est_ah", "faulty"], rest);
+  await insertMany(q, "retention", [...key, "rest_index", "retention", "rcld", "charge_lost_ah"], ret);
   await insertMany(q, "alarms", [...key, "id", "level", "raised", "value"], alm);
 }
 

@@ -146,7 +146,7 @@ async function loadRest(b) {
   const l = r.last;
   $("verdict").textContent = !l ? "no rest closed yet" : l.steadySlopeMVPerH === null ? "last rest #" + l.index + " (" + (l.durationS / 60).toFixed(0) + " min): too short to judge its self-discharge" :
     "last rest #" + l.index + " (" + (l.durationS / 3600).toFixed(1) + " h): relaxation drop " + fmt(l.relaxationDropV * 1000, 1) + " mV, steady slope " +
-    fmt(l.steadySlopeMVPerH, 3) + " mV/h (worst cell " + fmt(l.worstSlopeMVPerH, 3) + "), charge lost " + fmt(l.chargeLostAh * 1000, 2) + " mAh" +
+    fmt(l.steadySlopeMVPerH, 3) + " mV/h (worst cell " + fmt(l.worstSlopeMVPerH, 3) + "), charge lost (OCV estimate) " + fmt(l.chargeLostEstAh * 1000, 2) + " mAh" +
     (l.retention !== null ? ", retention " + pct(l.retention, 2) + " %" : "") + " — self-discharge " +
     (l.faulty ? "FAULTY (cells " + [0, 1, 2, 3, 4, 5, 6, 7].filter((i) => l.faulty & (1 << i)).map((i) => i + 1).join(", ") + ")" : "normal");
 }
