@@ -60,6 +60,8 @@ export interface RetentionLine {
   retention: number;
   /** Calendar-loss share so far (fraction). */
   rcld: number;
+  /** Charge lost to the rest, counted (Ah; shared/model/events.ts "retention"). */
+  chargeLostAh: number;
 }
 
 export interface AlarmLine {
@@ -163,7 +165,7 @@ export function recordFromEvent(ev: ModelEvent): TelemetryRecord | null {
     case "rest":
       return { type: "rest", tMs: ev.tMs, rest: ev.rest };
     case "retention":
-      return { type: "retention", tMs: ev.tMs, restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld };
+      return { type: "retention", tMs: ev.tMs, restIndex: ev.restIndex, retention: ev.retention, rcld: ev.rcld, chargeLostAh: ev.chargeLostAh };
     case "alarm":
       return { type: "alarm", tMs: ev.tMs, id: ev.id, level: ev.level, raised: ev.raised, value: ev.value };
     case "segment":
