@@ -2,18 +2,19 @@
  * Format detection: read the first lines, ask each importer whether they are its own.
  * An unknown format is an ImportError listing the columns found and what each format expects.
  */
-import { readCsvHead } from "../bdf/csvStream";
+import { arbinImporter, isArbinMetadata } from "./arbin";
 import { batteryDataRawImporter } from "./batteryDataRaw";
 import { bdfImporter } from "./bdfCsv";
-import { landtRecordImporter } from "./landtRecord";
+import { biologicMptImporter } from "./biologicMpt";
+import { landtRawImporter, landtRecordImporter } from "./landtRecord";
+import { maccorImporter } from "./maccor";
+import { pecImporter } from "./pec";
+import { readTextHead, sanitizeForMessage } from "./textHead";
 import { newareRecordImporter } from "./newareRecord";
 import { newareRegularImporter } from "./newareRegular";
 import { pybammImporter } from "./pybamm";
 import { zbmsLogImporter } from "./zbmsLog";
 import { ImportError, type FormatId, type Importer } from "./record";
-
-/** Lines read for detection (the Neware regular export needs three header lines). */
-const HEAD_LINES = 3;
 
 /** All importers, in detection order (most specific first). */
 export const IMPORTERS: readonly Importer[] = [
@@ -22,8 +23,13 @@ export const IMPORTERS: readonly Importer[] = [
   bdfImporter,
   newareRecordImporter,
   landtRecordImporter,
+  arbinImporter,
   batteryDataRawImporter,
   pybammImporter,
+  pecImporter,
+  landtRawImporter,
+  biologicMptImporter,
+  maccorImporter,
 ];
 
 export function importerFor(format: FormatId): Importer {
@@ -45,13 +51,19 @@ export function parseFormat(name: string): FormatId {
 export async function detectFormat(path: string): Promise<Importer> {
   let head: string[][];
   try {
-    head = await readCsvHead(path, HEAD_LINES);
+    head = readTextHead(path).cells;
   } catch (e) {
+    if (e instanceof ImportError) throw e;
     throw new ImportError(`${path}: cannot read: ${(e as Error).message}`);
   }
   if (head.length === 0) throw new ImportError(`${path}: the file is empty.`);
   for (const imp of IMPORTERS) if (imp.detect(head)) return imp;
-  const found = head[0].map((h) => `"${h}"`).join(", ");
+  if (isArbinMetadata(head[0])) {
+    throw new ImportError(
+      `${path}: an Arbin test metadata file (test id, schedule, start time): it holds no records; analyse the data file next to it (the same name without "_Metadata").`,
+    );
+  }
+  const found = sanitizeForMessage(head[0].map((h) => `"${h}"`).join(", "));
   const expected = IMPORTERS.map((i) => `  ${i.format} (${i.description}): ${i.expected.join(", ")}`).join("\n");
   throw new ImportError(
     `${path}: unknown input format. Columns found: ${found}.\nExpected one of:\n${expected}`,

@@ -72,7 +72,12 @@ export type FormatId =
   | "neware-regular"
   | "landt-record"
   | "batterydata-raw"
-  | "pybamm";
+  | "pybamm"
+  | "arbin"
+  | "maccor"
+  | "pec"
+  | "biologic-mpt"
+  | "landt-raw";
 
 export const FORMAT_IDS: readonly FormatId[] = [
   "zbms-log",
@@ -82,6 +87,11 @@ export const FORMAT_IDS: readonly FormatId[] = [
   "landt-record",
   "batterydata-raw",
   "pybamm",
+  "arbin",
+  "maccor",
+  "pec",
+  "biologic-mpt",
+  "landt-raw",
 ];
 
 /** Progress callback: fraction of the input read so far (0..1). */

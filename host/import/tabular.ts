@@ -5,6 +5,7 @@
  * then stream the rows into `ImportedRecord`s.
  */
 import { readCsv, type CsvRow } from "../bdf/csvStream";
+import { normHeader, sanitizeForMessage } from "./textHead";
 import {
   ImportError,
   newRecord,
@@ -78,6 +79,19 @@ export interface TabularFormat {
    * back to the step start. Needs the step column.
    */
   stepStartCurrentFromNext?: boolean;
+  /**
+   * The header is the first of this many non-empty lines that has the required columns
+   * (exports with metadata lines above the table: PEC, Landt raw, Maccor, BioLogic .mpt);
+   * default 1 (the header is the first line).
+   */
+  headerWithin?: number;
+  /** Field delimiter byte when the first line cannot tell it (BioLogic .mpt: tab). */
+  delimiter?: number;
+  /**
+   * The current's direction comes from the step kind (charge +|I|, discharge −|I|), for
+   * exports that print the magnitude only in some versions (Maccor).
+   */
+  currentFromStepKind?: boolean;
 }
 
 interface Bound {
@@ -90,7 +104,7 @@ const NONE: Bound = { idx: -1, scale: 1, parser: "number" };
 
 /** Index of each quantity in a header row, or idx −1. */
 export function bindColumns(fmt: TabularFormat, header: string[]): Record<Quantity, Bound> {
-  const lower = header.map((h) => h.trim().toLowerCase());
+  const lower = header.map(normHeader);
   const out = {} as Record<Quantity, Bound>;
   const all: Quantity[] = [
     "time", "voltage", "current", "temp", "cycle", "step", "stepType", "chargeAh",
@@ -101,7 +115,7 @@ export function bindColumns(fmt: TabularFormat, header: string[]): Record<Quanti
     const aliases = fmt.columns[q];
     if (!aliases) continue;
     for (const a of aliases) {
-      const i = lower.indexOf(a.header.toLowerCase());
+      const i = lower.indexOf(normHeader(a.header));
       if (i >= 0) {
         out[q] = { idx: i, scale: a.scale, parser: a.parser ?? "number" };
         break;
@@ -125,9 +139,16 @@ export function expectedHeaders(fmt: TabularFormat): string[] {
 export function headerMatches(fmt: TabularFormat, header: string[]): boolean {
   const b = bindColumns(fmt, header);
   for (const q of fmt.required) if (b[q].idx < 0) return false;
-  const lower = header.map((h) => h.trim().toLowerCase());
-  for (const m of fmt.markers ?? []) if (lower.indexOf(m.toLowerCase()) < 0) return false;
+  const lower = header.map(normHeader);
+  for (const m of fmt.markers ?? []) if (lower.indexOf(normHeader(m)) < 0) return false;
   return true;
+}
+
+/** Index (0-based, among non-empty lines) of the format's header in `head`, or −1. */
+export function headerLineIn(fmt: TabularFormat, head: string[][]): number {
+  const n = Math.min(head.length, fmt.headerWithin ?? 1);
+  for (let k = 0; k < n; k++) if (headerMatches(fmt, head[k])) return k;
+  return -1;
 }
 
 /** Parse "h:mm:ss", "hh:mm:ss.fff", "d-hh:mm:ss" or plain seconds into seconds; NaN if bad. */
@@ -164,8 +185,9 @@ export function tabularImporter(fmt: TabularFormat): Importer {
     format: fmt.format,
     description: fmt.description,
     expected: expectedHeaders(fmt),
-    detect: (head: string[][]) => head.length > 0 && headerMatches(fmt, head[0]),
-    tabular: fmt,
+    detect: (head: string[][]) => headerLineIn(fmt, head) >= 0,
+    // The numeric fast path (readWorker) reads a header on the first line only.
+    tabular: (fmt.headerWithin ?? 1) > 1 || fmt.delimiter !== undefined ? undefined : fmt,
     read: (path, onRecord, onProgress, _onCycle, opts) => readTabular(fmt, path, onRecord, onProgress, opts),
   };
 }
@@ -191,16 +213,19 @@ async function readTabular(
   let lastEmittedI = NaN;
   let prevV = NaN;
   let prevTemp = NaN;
+  let linesBefore = 0;
+  const within = fmt.headerWithin ?? 1;
   await readCsv(
     path,
     (row) => {
       if (b === null) {
         headerCells = row.strings();
         if (!headerMatches(fmt, headerCells)) {
+          if (++linesBefore < within) return;
           throw new ImportError(
-            `${path}: not a ${fmt.description} file. Columns found: ${headerCells
+            `${path}: not a ${fmt.description} file. Columns found: ${sanitizeForMessage(headerCells
               .map((h) => `"${h}"`)
-              .join(", ")}. Expected: ${expectedHeaders(fmt).join(", ")}.`,
+              .join(", "))}. Expected: ${expectedHeaders(fmt).join(", ")}.`,
           );
         }
         b = bindColumns(fmt, headerCells);
@@ -232,8 +257,13 @@ async function readTabular(
       rec.cycle = readValue(row, b.cycle);
       rec.step = readValue(row, b.step);
       rec.stepKind = b.stepType.idx >= 0 && fmt.stepKind ? fmt.stepKind(row.str(b.stepType.idx)) : STEP_UNKNOWN;
-      if (b.impedanceMarker.idx >= 0 && Number.isFinite(row.num(b.impedanceMarker.idx))) {
+      const freq = b.impedanceMarker.idx >= 0 ? row.num(b.impedanceMarker.idx) : NaN;
+      if (Number.isFinite(freq) && freq !== 0) {
         rec.stepKind = 4; // STEP_OTHER: impedance row
+      }
+      if (fmt.currentFromStepKind) {
+        if (rec.stepKind === 2) rec.currentA = Math.abs(rec.currentA);
+        else if (rec.stepKind === 3) rec.currentA = -Math.abs(rec.currentA);
       }
       rec.chargeAh = readValue(row, b.chargeAh);
       rec.dischargeAh = readValue(row, b.dischargeAh);
@@ -306,8 +336,10 @@ async function readTabular(
       lastEmittedI = rec.currentA;
     },
     {
-      stride: opts?.stride,
+      // Sampling hands out line 1 as the header: not for tables below metadata lines.
+      stride: within > 1 ? undefined : opts?.stride,
       sampleByBytes: opts?.sampleByBytes,
+      delimiter: fmt.delimiter,
       ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(total > 0 ? done / total : 1) } : {}),
     },
   );

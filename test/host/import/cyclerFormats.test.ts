@@ -1,0 +1,170 @@
+/**
+ * Cycler exports from test/fixtures/cyclers (README there: source, licence, each cycler's own
+ * numbers): detected by content (the files are copied under a neutral name first), their
+ * first records read in SI units with + current = charge, and the binary / non-cycler files
+ * refused with a reason and without echoing bytes.
+ */
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { detectFormat } from "../../../host/import/detect";
+import { ImportError, STEP_CHARGE, STEP_DISCHARGE, STEP_REST, type ImportedRecord } from "../../../host/import/record";
+
+const FIX = resolve(__dirname, "..", "..", "fixtures", "cyclers");
+const tmp = mkdtempSync(join(tmpdir(), "zbms-cyclers-"));
+
+/** The fixture under a name that says nothing about its format. */
+function neutral(file: string): string {
+  const to = join(tmp, "input-" + file.length + "-" + Math.random().toString(36).slice(2) + ".dat");
+  copyFileSync(join(FIX, file), to);
+  return to;
+}
+
+async function records(file: string, n: number): Promise<{ format: string; recs: ImportedRecord[]; total: number }> {
+  const path = neutral(file);
+  const imp = await detectFormat(path);
+  const recs: ImportedRecord[] = [];
+  const st = await imp.read(path, (r) => {
+    if (recs.length < n) recs.push({ ...r });
+  });
+  return { format: imp.format, recs, total: st.records };
+}
+
+describe("cycler text exports, detected by content", () => {
+  it.each([
+    ["neware_interp-test.csv", "neware-record", 333],
+    ["arbin_FastCharge_000025_CH8.csv", "arbin", 248],
+    ["arbin_2017-05-09_test-TC-contact_CH33.csv", "arbin", 287],
+    ["maccor_PreDiag_000412_00008Fshort.022", "maccor", 10344],
+    ["maccor_PredictionDiagnostics_000151_test.052", "maccor", 333],
+    ["biologic_gcpl.issue_211.mpt", "biologic-mpt", 2767],
+    ["biologic_mb.issue_223.mpt", "biologic-mpt", 108],
+    ["pec_pec.csv", "pec", 16255],
+    ["landt_SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv", "landt-raw", 25162],
+    ["bdfref_SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv", "bdf", 25162],
+  ])("%s is %s with %i records (the README's row count)", async (file, format, rows) => {
+    const r = await records(file, 0);
+    expect(r.format).toBe(format);
+    expect(r.total).toBe(rows);
+  });
+
+  it("Neware BTS 8 record export: Latin-1 µA, mV, mAs converted to A, V, Ah", async () => {
+    // Line 2: Current(µA) 0, Voltage(mV) 0.2; the file is one rest step.
+    const r = await records("neware_interp-test.csv", 2);
+    expect(r.recs[0].voltageV).toBeCloseTo(0.2e-3, 12);
+    expect(r.recs[1].tS).toBe(3);
+    expect(r.recs[0].stepKind).toBe(STEP_REST);
+    expect(r.recs[0].cycle).toBe(1);
+  });
+
+  it("Maccor: signed Amps, state C/D/R, Cyc#, title line above the header", async () => {
+    const r = await records("maccor_PredictionDiagnostics_000151_test.052", 1);
+    // 249791	37	44	769267.2400	14.2500	0.0191579754	…	-4.8400091554	3.86823835	D
+    expect(r.recs[0].tS).toBe(769267.24);
+    expect(r.recs[0].currentA).toBeCloseTo(-4.8400091554, 12);
+    expect(r.recs[0].voltageV).toBeCloseTo(3.86823835, 12);
+    expect(r.recs[0].cycle).toBe(37);
+    expect(r.recs[0].step).toBe(44);
+    expect(r.recs[0].stepKind).toBe(STEP_DISCHARGE);
+    expect(r.recs[0].dischargeAh).toBeCloseTo(0.0191579754, 12);
+  });
+
+  it("BioLogic .mpt: 80 header lines, <I>/mA → A, cycle number and Ns kept", async () => {
+    const r = await records("biologic_gcpl.issue_211.mpt", 300);
+    const d = r.recs[250];
+    expect(d.tS).toBeGreaterThan(88246);
+    expect(d.currentA).toBeLessThan(0);
+    // "Battery capacity : 0.068 mA.h", discharge at C/1 ("Set I/C: C / N", N = 1).
+    expect(Math.abs(d.currentA)).toBeCloseTo(0.068e-3, 6);
+    expect(d.step).toBe(2);
+    expect(d.cycle).toBe(0);
+  });
+
+  it("PEC: table below 32 lines of metadata, mV and mA → V and A", async () => {
+    const r = await records("pec_pec.csv", 7);
+    // 187,1,…,1,0,31.183,…,3268.6792,-1640.1,0,0.455,…
+    const d = r.recs[6];
+    expect(d.tS).toBe(31.183);
+    expect(d.voltageV).toBeCloseTo(3.2686792, 10);
+    expect(d.currentA).toBeCloseTo(-1.6401, 10);
+    expect(d.dischargeAh).toBeCloseTo(0.455e-3, 12);
+    expect(d.step).toBe(1);
+    expect(d.cycle).toBe(0);
+  });
+
+  it("Landt raw CSV: header below 6 metadata lines, step names", async () => {
+    const r = await records("landt_SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv", 1);
+    expect(r.recs[0].tS).toBe(0.02);
+    expect(r.recs[0].voltageV).toBe(2.9215);
+    expect(r.recs[0].stepKind).toBe(STEP_REST);
+  });
+
+  it("Arbin: Test_Time, signed Current, Charge_Capacity", async () => {
+    const r = await records("arbin_2017-05-09_test-TC-contact_CH33.csv", 1);
+    expect(r.recs[0].currentA).toBeCloseTo(6.600444793701172, 12);
+    expect(r.recs[0].chargeAh).toBeCloseTo(0.0051783411763608456, 15);
+    expect(r.recs[0].cycle).toBeNaN();
+  });
+
+  it("BDF with the test time in hours", async () => {
+    const f = join(tmp, "hours.csv");
+    writeFileSync(f, "Test Time / h,Voltage / V,Current / A\n0,1.5,0.1\n0.5,1.6,0.1\n");
+    const imp = await detectFormat(f);
+    expect(imp.format).toBe("bdf");
+    const ts: number[] = [];
+    await imp.read(f, (r) => ts.push(r.tS));
+    expect(ts).toEqual([0, 1800]);
+  });
+
+  it("a charge step keeps + current, a discharge step − (Maccor state)", async () => {
+    const r = await records("maccor_PreDiag_000412_00008Fshort.022", 10344);
+    for (const x of r.recs) {
+      if (x.stepKind === STEP_CHARGE) expect(x.currentA).toBeGreaterThanOrEqual(0);
+      if (x.stepKind === STEP_DISCHARGE) expect(x.currentA).toBeLessThanOrEqual(0);
+    }
+  });
+});
+
+describe("files that are not cycler text are refused with a reason", () => {
+  it.each([
+    ["biologic_gcpl.issue_211.mpr", /BioLogic EC-Lab \.mpr binary file/],
+    ["biologic_mb.issue_223.mpr", /BioLogic EC-Lab \.mpr binary file/],
+    ["neware_TestFile.nda", /Neware \.nda binary file/],
+    ["neware_interp-test.ndax", /zip container \(Neware \.ndax/],
+    ["neware_test_2.ndax", /zip container \(Neware \.ndax/],
+    ["neware_GMJuly2022_CELL002_RPT_3.xlsx", /zip container .*\.xlsx/],
+    ["neware_TestFile.NewareNDA.ftr", /binary file \(not text\)/],
+    ["neware_interp-test.fastnda.parquet", /binary file \(not text\)/],
+    ["arbin_FastCharge_000025_CH8_Metadata.csv", /Arbin test metadata file.*analyse the data file/],
+    ["arbin_2017-05-09_test-TC-contact_CH33_Metadata.csv", /Arbin test metadata file/],
+  ])("%s: %s", async (file, why) => {
+    const err = await detectFormat(neutral(file)).catch((e) => e);
+    expect(err).toBeInstanceOf(ImportError);
+    expect((err as Error).message).toMatch(why);
+    // No bytes of the file echoed: only printable text.
+    // eslint-disable-next-line no-control-regex
+    expect((err as Error).message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
+  it("an unknown header is quoted without its control characters", async () => {
+    const f = join(tmp, "evil.csv");
+    writeFileSync(f, "a\u001b[2J,b\u0007\n1,2\n");
+    const err = await detectFormat(f).catch((e) => e);
+    expect(err).toBeInstanceOf(ImportError);
+    const msg = (err as Error).message;
+    expect(msg).toContain('Columns found: "a?[2J", "b?"');
+    expect(msg).not.toContain("\u001b");
+    expect(msg).not.toContain("\u0007");
+  });
+
+  it("random bytes are a binary file, not a column list", async () => {
+    const f = join(tmp, "noise.bin");
+    const b = Buffer.alloc(4096);
+    for (let i = 0; i < b.length; i++) b[i] = (i * 7919 + 13) % 256;
+    writeFileSync(f, b);
+    const err = await detectFormat(f).catch((e) => e);
+    expect((err as Error).message).toMatch(/binary file \(not text\)/);
+    expect((err as Error).message).not.toMatch(/Columns found/);
+  });
+});
