@@ -24,6 +24,7 @@ export const ARBIN_FORMAT: TabularFormat = {
     temp: ARBIN_TEMP_ALIASES,
     cycle: [{ header: "Cycle_Index", scale: 1 }, { header: "Cycle Index", scale: 1 }],
     step: [{ header: "Step_Index", scale: 1 }, { header: "Step Index", scale: 1 }],
+    stepTime: [{ header: "Step_Time", scale: 1 }, { header: "Step_Time(s)", scale: 1 }, { header: "Step Time (s)", scale: 1 }],
     chargeAh: [{ header: "Charge_Capacity", scale: 1 }, { header: "Charge_Capacity(Ah)", scale: 1 }, { header: "Charge Capacity (Ah)", scale: 1 }],
     dischargeAh: [{ header: "Discharge_Capacity", scale: 1 }, { header: "Discharge_Capacity(Ah)", scale: 1 }, { header: "Discharge Capacity (Ah)", scale: 1 }],
     chargeWh: [{ header: "Charge_Energy", scale: 1 }, { header: "Charge_Energy(Wh)", scale: 1 }, { header: "Charge Energy (Wh)", scale: 1 }],

@@ -30,6 +30,7 @@ export const BIOLOGIC_MPT_FORMAT: TabularFormat = {
     temp: [{ header: "Temperature/°C", scale: 1 }],
     cycle: [{ header: "cycle number", scale: 1 }],
     step: [{ header: "Ns", scale: 1 }],
+    stepTime: [{ header: "step time/s", scale: 1 }],
     stepType: [{ header: "mode", scale: 1 }],
     chargeAh: [{ header: "Q charge/mA.h", scale: MILLI }],
     dischargeAh: [{ header: "Q discharge/mA.h", scale: MILLI }],

@@ -59,6 +59,7 @@ export const LANDT_RAW_FORMAT: TabularFormat = {
     temp: [{ header: "temperature_1_C", scale: 1 }],
     cycle: [{ header: "cycle_index", scale: 1 }],
     step: [{ header: "step_index", scale: 1 }],
+    stepTime: [{ header: "step_time_s", scale: 1 }],
     stepType: [{ header: "step_name", scale: 1 }],
     chargeAh: [{ header: "charge_capacity_Ah", scale: 1 }],
     dischargeAh: [{ header: "discharge_capacity_Ah", scale: 1 }],

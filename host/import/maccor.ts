@@ -38,6 +38,7 @@ export const MACCOR_FORMAT: TabularFormat = {
     cycle: [{ header: "Cyc#", scale: 1 }, { header: "Cycle C", scale: 1 }, { header: "Cycle", scale: 1 }],
     step: [{ header: "Step", scale: 1 }],
     stepType: [{ header: "State", scale: 1 }, { header: "MD", scale: 1 }],
+    stepTime: [{ header: "Step (Sec)", scale: 1 }, { header: "Step Time (sec)", scale: 1 }],
     capacityAh: [{ header: "Amp-hr", scale: 1 }, { header: "Capacity", scale: 1 }, { header: "Capacity [Ah]", scale: 1 }, { header: "Cap. [Ah]", scale: 1 }],
     energyWh: [{ header: "Watt-hr", scale: 1 }, { header: "Energy", scale: 1 }, { header: "Energy [Wh]", scale: 1 }, { header: "Ener. [Wh]", scale: 1 }],
   },

@@ -21,6 +21,7 @@ export const PEC_FORMAT: TabularFormat = {
     temp: [{ header: "Cell surface temperature (°C)", scale: 1 }, { header: "Ambient temperature (°C)", scale: 1 }],
     cycle: [{ header: "Cycle", scale: 1 }],
     step: [{ header: "Step", scale: 1 }],
+    stepTime: [{ header: "Step Time (Seconds)", scale: 1 }],
     chargeAh: [{ header: "Charge Capacity (mAh)", scale: MILLI }, { header: "Charge Capacity (Ah)", scale: 1 }],
     dischargeAh: [{ header: "Discharge Capacity (mAh)", scale: MILLI }, { header: "Discharge Capacity (Ah)", scale: 1 }],
     chargeWh: [{ header: "Charge Capacity (mWh)", scale: MILLI }, { header: "Charge Energy (mWh)", scale: MILLI }],

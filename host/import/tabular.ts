@@ -37,7 +37,16 @@ export type Quantity =
   | "capacityAh"
   | "energyWh"
   /** Non-empty on impedance rows (BatteryData raw: Frequency_Hz). */
-  | "impedanceMarker";
+  | "impedanceMarker"
+  /**
+   * Time since the step began (s). A record whose step time is shorter than the interval since
+   * the record before it starts a step that began after that record: the importer emits a
+   * boundary record at the step's start carrying the earlier record's current, so that the
+   * trapezoid does not ramp the new step's current across the unlogged end of the step before
+   * (Maccor beep file, cycle 36: a 900 s ramp from a rest into a 0.69 A charge counted 0.087 Ah
+   * that the cycler did not).
+   */
+  | "stepTime";
 
 /** How a column's text becomes a number. */
 export type ValueParser = "number" | "hms";
@@ -108,7 +117,7 @@ export function bindColumns(fmt: TabularFormat, header: string[]): Record<Quanti
   const out = {} as Record<Quantity, Bound>;
   const all: Quantity[] = [
     "time", "voltage", "current", "temp", "cycle", "step", "stepType", "chargeAh",
-    "dischargeAh", "chargeWh", "dischargeWh", "capacityAh", "energyWh", "impedanceMarker",
+    "dischargeAh", "chargeWh", "dischargeWh", "capacityAh", "energyWh", "impedanceMarker", "stepTime",
   ];
   for (const q of all) {
     out[q] = NONE;
@@ -214,6 +223,10 @@ async function readTabular(
   let prevV = NaN;
   let prevTemp = NaN;
   let linesBefore = 0;
+  // stepTime: the previous row's time, current, voltage and temperature.
+  let prevRowTS = NaN;
+  let prevRowI = NaN;
+  const prevRow = { v: NaN, i: NaN, temp: NaN, kind: STEP_UNKNOWN, cycle: NaN, step: NaN };
   const within = fmt.headerWithin ?? 1;
   await readCsv(
     path,
@@ -283,6 +296,36 @@ async function readTabular(
           rec.chargeAh = 0;
           rec.chargeWh = 0;
         }
+      }
+      if (b.stepTime.idx >= 0) {
+        const startS = tS - readValue(row, b.stepTime);
+        if (startS > prevRowTS && startS < tS && prevRowI === prevRowI) {
+          // The boundary record belongs to the step before: its current, voltage, kind, indices.
+          const now = { v: rec.voltageV, i: rec.currentA, temp: rec.tempC, kind: rec.stepKind, cycle: rec.cycle, step: rec.step };
+          rec.tS = startS;
+          rec.voltageV = prevRow.v;
+          rec.currentA = prevRow.i;
+          rec.tempC = prevRow.temp;
+          rec.stepKind = prevRow.kind;
+          rec.cycle = prevRow.cycle;
+          rec.step = prevRow.step;
+          onRecord(rec);
+          rec.tS = tS;
+          rec.voltageV = now.v;
+          rec.currentA = now.i;
+          rec.tempC = now.temp;
+          rec.stepKind = now.kind;
+          rec.cycle = now.cycle;
+          rec.step = now.step;
+        }
+        prevRowTS = tS;
+        prevRowI = rec.currentA;
+        prevRow.v = rec.voltageV;
+        prevRow.i = rec.currentA;
+        prevRow.temp = rec.tempC;
+        prevRow.kind = rec.stepKind;
+        prevRow.cycle = rec.cycle;
+        prevRow.step = rec.step;
       }
       if (fmt.currentHeldBackward) {
         const nowT = rec.tS;

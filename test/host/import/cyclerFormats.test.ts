@@ -82,9 +82,9 @@ describe("cycler text exports, detected by content", () => {
   });
 
   it("PEC: table below 32 lines of metadata, mV and mA → V and A", async () => {
-    const r = await records("pec_pec.csv", 7);
+    const r = await records("pec_pec.csv", 10);
     // 187,1,…,1,0,31.183,…,3268.6792,-1640.1,0,0.455,…
-    const d = r.recs[6];
+    const d = r.recs.find((x) => x.tS === 31.183)!;
     expect(d.tS).toBe(31.183);
     expect(d.voltageV).toBeCloseTo(3.2686792, 10);
     expect(d.currentA).toBeCloseTo(-1.6401, 10);
