@@ -23,7 +23,9 @@ import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
 import { renderReport, type ReportSummary } from "./report";
 import { CYCLE_FLAG_TRUNCATED, replay, startReplayRead, type ReplayResult } from "./replay";
-import { CYCLE_COLUMNS, REST_COLUMNS, restRows, toCsv, toObjects, toText } from "./tables";
+import { CYCLE_COLUMNS, CYCLER_CYCLE_COLUMNS, REST_COLUMNS, restRows, toCsv, toObjects, toText, type Column } from "./tables";
+import { cyclerCycleOfRows } from "./cyclerCycles";
+import type { CycleRecord } from "../../shared/model/events";
 
 const require = createRequire(import.meta.url);
 /** Inputs above this size (bytes) get a progress bar on a terminal. */
@@ -98,6 +100,8 @@ export interface AnalyzeResult {
   summary: ReportSummary;
   files: AnalysisFiles;
   phaseMs: PhaseTimesMs;
+  /** The cycler's cycle number of each row of replay.cycles (NaN each when the input has no cycle index). */
+  cyclerCycles: number[];
 }
 
 interface Bar {
@@ -183,6 +187,8 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     if (rep.gaps.count > 0) notes.push(`${rep.gaps.count} time gaps (longest ${rep.gaps.longestS.toFixed(0)} s) not integrated; cycles holding one are flagged`);
     if (opts.capacityAh === undefined && !opts.config) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
     if (opts.config) notes.push(`replayed with the pack config "${opts.config.name}"`);
+    const pairing = pairingNote(profile, config.segmentation.firstHalf, opts.firstHalf !== undefined || opts.config !== undefined);
+    if (pairing !== null) notes.push(pairing);
     if (opts.chemistry === undefined && !opts.config && imp.format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
     const adams = opts.adams
       ? adamsOfHalves(rep.halves, opts.adams, opts.plating ?? config.segmentation.firstHalf, rep.cycles, config.sensorChain)
@@ -213,10 +219,13 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       summaryJson: join(outDir, stem + ".summary.json"),
     };
     const rests = restRows(rep.rests, rep.retentions);
-    const text = toText(rep.cycles, CYCLE_COLUMNS);
+    const cyclerCycles = cyclerCycleOfRows(rep.cycles, profile.cyclerCycles);
+    const rows = rep.cycles.map((c, k) => ({ ...c, cyclerCycle: cyclerCycles[k] }));
+    const columns = (profile.cyclerCycles.length > 0 ? CYCLER_CYCLE_COLUMNS : CYCLE_COLUMNS) as Column<CycleRecord>[];
+    const text = toText(rows, columns);
     writeFileSync(files.cyclesTxt, text);
-    writeFileSync(files.cyclesCsv, toCsv(rep.cycles, CYCLE_COLUMNS));
-    writeFileSync(files.cyclesJson, JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS), null, 1));
+    writeFileSync(files.cyclesCsv, toCsv(rows, columns));
+    writeFileSync(files.cyclesJson, JSON.stringify(toObjects(rows, columns), null, 1));
     writeFileSync(files.restsCsv, toCsv(rests, REST_COLUMNS));
     writeFileSync(
       files.summaryJson,
@@ -246,9 +255,9 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       for (const n of notes) print(`note: ${n}\n`);
       print(`report: ${files.html}\n`);
     } else if (pt === "csv") {
-      print(toCsv(rep.cycles, CYCLE_COLUMNS));
+      print(toCsv(rows, columns));
     } else if (pt === "json") {
-      print(JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS)) + "\n");
+      print(JSON.stringify(toObjects(rows, columns)) + "\n");
     }
     const phaseMs: PhaseTimesMs = {
       start: tStarted - t0,
@@ -257,11 +266,25 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       replay: tReplayed - tConfigured,
       outputs: performance.now() - tReplayed,
     };
-    return { format: imp.format, profile, replay: rep, protocol, summary, files, phaseMs };
+    return { format: imp.format, profile, replay: rep, protocol, summary, files, phaseMs, cyclerCycles };
   } finally {
     reader?.cancel();
     prog.done();
   }
+}
+
+/**
+ * How the halves were paired into cycles, when it matters: by the cycler's cycle index, or
+ * automatically against a first current step of the other direction (a warning).
+ */
+export function pairingNote(p: InputProfile, firstHalf: "charge" | "discharge", given: boolean): string | null {
+  const word = (sign: number): string => (sign > 0 ? "charge" : "discharge");
+  if (given) return null;
+  if (p.cyclerFirstHalfSign !== 0) return `halves paired into cycles as the cycler's cycle index pairs them: each cycle opens with its ${firstHalf} half`;
+  if (p.firstStepSign !== 0 && word(p.firstStepSign) !== firstHalf) {
+    return `the input has no cycle index and its first current step is a ${word(p.firstStepSign)}, but cycles are taken to open with the ${firstHalf} half (the first half holding ≥ 10 % of the largest); the first ${word(p.firstStepSign)} is a partial cycle of its own. Give --first-half ${word(p.firstStepSign)} if the cycles open with it`;
+  }
+  return null;
 }
 
 export interface ExportOptions {

@@ -33,6 +33,17 @@ export interface InputProfile {
   maxHalfAh: number;
   /** Sign of the first half-cycle holding ≥ FIRST_HALF_MIN_FRAC of maxHalfAh: +1 charge, −1 discharge. */
   firstHalfSign: number;
+  /**
+   * Which current direction opens the cycler's own cycles (+1 charge, −1 discharge; 0 when the
+   * input has no cycle index, or one value only): that of the first half of a cycle after the
+   * input's first one (the input may start mid-cycle), else of the first one. Exact inputs only
+   * (not sampled).
+   */
+  cyclerFirstHalfSign: number;
+  /** Direction of the first current step (first half of any size): +1, −1, or 0 when none. */
+  firstStepSign: number;
+  /** Test time (s) at which each cycler cycle index first appears, in order (empty when none or sampled). */
+  cyclerCycles: { tS: number; cycle: number }[];
   /** Largest time step between two active samples (s). */
   maxActiveDtS: number;
   /** Median sample interval (s), from a log histogram. */
@@ -46,6 +57,25 @@ export interface InputProfile {
 
 /** A half-cycle smaller than this share of the largest one does not decide the cycle order. */
 const FIRST_HALF_MIN_FRAC = 0.1;
+/** Halves kept for the cycle-order decisions (the first ones of the input). */
+const MAX_PROFILE_HALVES = 4096;
+
+/**
+ * Direction opening the cycler's cycles: the first half of the second (or a later) cycler cycle
+ * that has one (the first cycle may have begun before the input did), else of the first; 0 if none.
+ */
+function cyclerOpeningSign(halves: { sign: number; ah: number; cycleSeq: number }[]): number {
+  let firstCycleSign = 0;
+  let seq = 0;
+  for (const h of halves) {
+    if (h.cycleSeq === seq) continue; // not the first half of its cycle
+    seq = h.cycleSeq;
+    // Even a small first step (a top-up) opens the cycle: the cycler says so.
+    if (h.cycleSeq === 1) firstCycleSign = h.sign;
+    else return h.sign;
+  }
+  return firstCycleSign;
+}
 
 function signOf(x: number): number {
   return x > 0 ? 1 : x < 0 ? -1 : 0;
@@ -126,18 +156,22 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
   const dtHist = new Float64Array(HIST_BINS);
   const p: InputProfile = {
     records: 0, startS: NaN, endS: NaN, minV: Infinity, maxV: -Infinity, maxAbsCurrentA: 0,
-    lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, maxActiveDtS: 0, medianDtS: NaN, hasTemp: false, cellCount: 1, tempCount: 0,
+    lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, cyclerFirstHalfSign: 0, firstStepSign: 0, cyclerCycles: [], maxActiveDtS: 0, medianDtS: NaN, hasTemp: false, cellCount: 1, tempCount: 0,
   };
   let prevT = NaN;
   let prevI = NaN;
   let prevLine = NaN;
   let runSign = 0;
   let runAh = 0;
-  const halves: { sign: number; ah: number }[] = [];
+  let runCycleSeq = 0;
+  /** Cycler cycles seen so far (a new index value = a new cycle). */
+  let cycleSeq = 0;
+  let lastCycle = NaN;
+  const halves: { sign: number; ah: number; cycleSeq: number }[] = [];
   const closeRun = (): void => {
     if (runSign !== 0) {
       if (runAh > p.maxHalfAh) p.maxHalfAh = runAh;
-      if (halves.length < 64) halves.push({ sign: runSign, ah: runAh });
+      if (halves.length < MAX_PROFILE_HALVES) halves.push({ sign: runSign, ah: runAh, cycleSeq: runCycleSeq });
     }
   };
   await imp.read(
@@ -154,6 +188,11 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
       if (r.cellsV.length > p.cellCount) p.cellCount = r.cellsV.length;
       const nT = r.tempsC.length > 0 ? r.tempsC.length : r.tempC === r.tempC ? 1 : 0;
       if (nT > p.tempCount) p.tempCount = nT;
+      if (!sampled && r.cycle === r.cycle && r.cycle !== lastCycle) {
+        lastCycle = r.cycle;
+        cycleSeq++;
+        p.cyclerCycles.push({ tS: r.tS, cycle: r.cycle });
+      }
       const a = Math.abs(r.currentA);
       if (a > p.maxAbsCurrentA) p.maxAbsCurrentA = a;
       if (a > 0) iHist[binOf(a)]++;
@@ -177,6 +216,8 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
               closeRun();
               runSign = s;
               runAh = 0;
+              runCycleSeq = cycleSeq;
+              if (p.firstStepSign === 0) p.firstStepSign = s;
             }
             runAh += Math.abs(area);
           }
@@ -188,7 +229,8 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
     },
     onProgress,
     undefined,
-    { cyclerColumns: false, stride, sampleByBytes: true },
+    // The cycler's cycle index only on exact (unsampled) reads: it decides the pairing.
+    { cyclerColumns: !sampled, stride, sampleByBytes: true },
   );
   closeRun();
   // Fit the smallest real current from currents above the noise floor.
@@ -203,5 +245,6 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
       break;
     }
   }
+  if (p.cyclerCycles.length >= 2) p.cyclerFirstHalfSign = cyclerOpeningSign(halves);
   return p;
 }

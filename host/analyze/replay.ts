@@ -15,6 +15,7 @@ import type { PackConfig } from "../../shared/config/packConfig";
 import type { CycleRecord, ModelEvent, RestRecord } from "../../shared/model/events";
 import { SEG_DISCHARGE, SEG_CHARGE, SEG_REST } from "../../shared/model/events";
 import { PackModel } from "../../shared/model/packModel";
+import { PHASE_FIRST } from "../../shared/cycles/cycleTracker";
 import { fastForward, type SampleColumns } from "../../shared/model/fastForward";
 import { fastRest } from "../../shared/model/fastRest";
 import { negativeAreaAh, negativeEnergyWh, positiveAreaAh, positiveEnergyWh } from "../../shared/counting/trapezoid";
@@ -634,15 +635,31 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     const sign = cfg.segmentation.firstHalf === "charge" ? 1 : -1;
     const closeA = sign * CLOSE_CURRENT_OF_ACTIVE * cfg.segmentation.activeCurrentA;
     sample.openCircuit = 0;
-    sample.currentA = closeA;
     for (let c = 0; c < cellCount; c++) cellV[c] = prevV === prevV ? prevV / cellCount : NaN;
-    sample.tMs = prevTMs + NUDGE_MS;
-    model.step(sample);
-    if (cfg.segmentation.dwellMs > 0) {
-      sample.tMs = prevTMs + NUDGE_MS + cfg.segmentation.dwellMs;
+    let synthTMs = prevTMs;
+    const synthetic = (currentA: number): void => {
+      sample.currentA = currentA;
+      synthTMs += NUDGE_MS;
+      sample.tMs = synthTMs;
       model.step(sample);
+      if (cfg.segmentation.dwellMs > 0) {
+        synthTMs += cfg.segmentation.dwellMs;
+        sample.tMs = synthTMs;
+        model.step(sample);
+      }
+    };
+    const inFirstHalf = model.state().cyc.phase === PHASE_FIRST;
+    synthetic(closeA);
+    let lone = false;
+    if (cycles.length === before && inFirstHalf) {
+      // A last first half with no second half after it: a short second-half current, then the
+      // first-half one, close it as a cycle of its own (partial, and truncated: every half is in
+      // some row). Their charge, < 2 × activeCurrentA × (1 ms + dwell), is the second half's.
+      lone = true;
+      synthetic(-closeA);
+      synthetic(closeA);
     }
-    if (cycles.length > before && segNow === secondSeg) {
+    if (cycles.length > before && (segNow === secondSeg || lone)) {
       const last = cycles[cycles.length - 1];
       truncatedCycle = last.index;
       last.flags |= CYCLE_FLAG_TRUNCATED;
