@@ -157,6 +157,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     const profile = await profileInput(imp, path, prog.pass("profile"));
     const tProfiled = performance.now();
     if (profile.records === 0) throw new ImportError(`${path}: no data rows (only a header).`);
+    refuseTimeGoingBack(path, profile);
     const fit = {
       capacityAh: opts.capacityAh,
       firstHalf: opts.firstHalf,
@@ -274,6 +275,18 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
 }
 
 /**
+ * A test time that goes back is a clock fault of the file (e.g. the BDF repository's Time_Bug
+ * example: 0.000 s on 19 rows at step starts); the jump forward after it would count hours of
+ * current that never flowed. Refused, quoting the first, rather than counted wrong.
+ */
+function refuseTimeGoingBack(path: string, p: InputProfile): void {
+  if (p.timeBackCount === 0) return;
+  throw new ImportError(
+    `${path}: the test time goes back ${p.timeBackCount} time(s) (first at ${p.timeBackFirst}): the file's time column is faulty; zbms does not guess the times. Fix or drop those rows and analyse again.`,
+  );
+}
+
+/**
  * How the halves were paired into cycles, when it matters: by the cycler's cycle index, or
  * automatically against a first current step of the other direction (a warning).
  */
@@ -302,6 +315,7 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
   const imp = await pickImporter(path, opts.format);
   const prog = makeProgress(path, opts.progress);
   const profile = await profileInput(imp, path, prog.pass("profile"));
+  refuseTimeGoingBack(path, profile);
   const fit = { capacityAh: opts.capacityAh, firstHalf: opts.firstHalf, keepBoardDefaults: imp.format === "zbms-log" };
   const config = opts.config ? userConfig(opts.config, profile, fit) : fitValidConfig(profile, fit);
   const w = new BdfWriter(resolve(outFile));

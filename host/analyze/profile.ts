@@ -44,6 +44,12 @@ export interface InputProfile {
   firstStepSign: number;
   /** Test time (s) at which each cycler cycle index first appears, in order (empty when none or sampled). */
   cyclerCycles: { tS: number; cycle: number }[];
+  /**
+   * Adjacent rows whose test time goes back (a clock fault of the file; importers that skip
+   * such rows never show one), and the first of them as "line N: t1 s after t0 s".
+   */
+  timeBackCount: number;
+  timeBackFirst: string;
   /** Largest time step between two active samples (s). */
   maxActiveDtS: number;
   /** Median sample interval (s), from a log histogram. */
@@ -156,7 +162,7 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
   const dtHist = new Float64Array(HIST_BINS);
   const p: InputProfile = {
     records: 0, startS: NaN, endS: NaN, minV: Infinity, maxV: -Infinity, maxAbsCurrentA: 0,
-    lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, cyclerFirstHalfSign: 0, firstStepSign: 0, cyclerCycles: [], maxActiveDtS: 0, medianDtS: NaN, hasTemp: false, cellCount: 1, tempCount: 0,
+    lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, cyclerFirstHalfSign: 0, firstStepSign: 0, cyclerCycles: [], timeBackCount: 0, timeBackFirst: "", maxActiveDtS: 0, medianDtS: NaN, hasTemp: false, cellCount: 1, tempCount: 0,
   };
   let prevT = NaN;
   let prevI = NaN;
@@ -200,6 +206,10 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
         const dt = r.tS - prevT;
         // Time-step statistics only between adjacent source rows (sampling skips some).
         const adjacent = r.line !== r.line || r.line - prevLine <= 1;
+        if (dt < 0 && adjacent) {
+          if (p.timeBackCount === 0) p.timeBackFirst = `line ${r.line}: ${r.tS} s after ${prevT} s`;
+          p.timeBackCount++;
+        }
         if (dt > 0) {
           if (adjacent) {
             dtHist[binOf(dt)]++;

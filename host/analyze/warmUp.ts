@@ -111,6 +111,8 @@ export function warmUpRun(cfg: PackConfig, format: string, zeroIsOpen: boolean):
     cyclerFirstHalfSign: 0,
     firstStepSign: firstSign,
     cyclerCycles: [],
+    timeBackCount: 0,
+    timeBackFirst: "",
     maxActiveDtS: stepS,
     medianDtS: stepS,
     hasTemp: cfg.tempCount > 0,

@@ -33,6 +33,7 @@ export const ARBIN_FORMAT: TabularFormat = {
   required: ["time", "voltage", "current", "step"],
   markers: [],
   currentSign: 1,
+  skipTimeGoingBack: true,
 };
 
 export const arbinImporter = tabularImporter(ARBIN_FORMAT);

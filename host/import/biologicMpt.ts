@@ -43,6 +43,7 @@ export const BIOLOGIC_MPT_FORMAT: TabularFormat = {
   stepKind: biologicStepKind,
   headerWithin: MPT_HEADER_WITHIN,
   delimiter: TAB,
+  skipTimeGoingBack: true,
 };
 
 export const biologicMptImporter = tabularImporter(BIOLOGIC_MPT_FORMAT);

@@ -71,6 +71,7 @@ export const LANDT_RAW_FORMAT: TabularFormat = {
   stepKind: landtStepKind,
   headerWithin: LANDT_RAW_HEADER_WITHIN,
   delimiter: 44,
+  skipTimeGoingBack: true,
 };
 
 export const landtRawImporter = tabularImporter(LANDT_RAW_FORMAT);

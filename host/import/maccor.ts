@@ -49,6 +49,7 @@ export const MACCOR_FORMAT: TabularFormat = {
   headerWithin: MACCOR_HEADER_WITHIN,
   delimiter: TAB,
   currentFromStepKind: true,
+  skipTimeGoingBack: true,
 };
 
 export const maccorImporter = tabularImporter(MACCOR_FORMAT);

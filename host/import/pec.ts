@@ -31,6 +31,7 @@ export const PEC_FORMAT: TabularFormat = {
   currentSign: 1,
   headerWithin: PEC_HEADER_WITHIN,
   delimiter: 44,
+  skipTimeGoingBack: true,
 };
 
 export const pecImporter = tabularImporter(PEC_FORMAT);

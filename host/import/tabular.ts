@@ -94,6 +94,11 @@ export interface TabularFormat {
    * default 1 (the header is the first line).
    */
   headerWithin?: number;
+  /**
+   * Skip (noting it) a row whose test time is earlier than the row before: a clock fault of
+   * the export, not a time to count across. Formats without it read such rows as they are.
+   */
+  skipTimeGoingBack?: boolean;
   /** Field delimiter byte when the first line cannot tell it (BioLogic .mpt: tab). */
   delimiter?: number;
   /**
@@ -196,7 +201,7 @@ export function tabularImporter(fmt: TabularFormat): Importer {
     expected: expectedHeaders(fmt),
     detect: (head: string[][]) => headerLineIn(fmt, head) >= 0,
     // The numeric fast path (readWorker) reads a header on the first line only.
-    tabular: (fmt.headerWithin ?? 1) > 1 || fmt.delimiter !== undefined ? undefined : fmt,
+    tabular: (fmt.headerWithin ?? 1) > 1 || fmt.delimiter !== undefined || fmt.skipTimeGoingBack === true ? undefined : fmt,
     read: (path, onRecord, onProgress, _onCycle, opts) => readTabular(fmt, path, onRecord, onProgress, opts),
   };
 }
@@ -223,6 +228,7 @@ async function readTabular(
   let prevV = NaN;
   let prevTemp = NaN;
   let linesBefore = 0;
+  let lastRowTS = -Infinity;
   // stepTime: the previous row's time, current, voltage and temperature.
   let prevRowTS = NaN;
   let prevRowI = NaN;
@@ -261,6 +267,12 @@ async function readTabular(
         );
         return;
       }
+      if (fmt.skipTimeGoingBack === true && tS < lastRowTS) {
+        // A test time earlier than the row before: a clock fault of the export.
+        noteSkip(stats, `line ${row.lineNo}: test time ${sanitizeForMessage(row.str(b.time.idx))} goes back from ${lastRowTS} s`);
+        return;
+      }
+      lastRowTS = tS;
       rec.line = row.lineNo;
       rec.tS = tS;
       rec.voltageV = v;

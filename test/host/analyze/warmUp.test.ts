@@ -33,6 +33,8 @@ function profileOf(over: Partial<InputProfile>): InputProfile {
     cyclerFirstHalfSign: 0,
     firstStepSign: 1,
     cyclerCycles: [],
+    timeBackCount: 0,
+    timeBackFirst: "",
     maxActiveDtS: 1,
     medianDtS: 1,
     hasTemp: false,

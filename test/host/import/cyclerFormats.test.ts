@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { analyzeFile } from "../../../host/analyze/cli";
 import { detectFormat } from "../../../host/import/detect";
 import { ImportError, STEP_CHARGE, STEP_DISCHARGE, STEP_REST, type ImportedRecord } from "../../../host/import/record";
 
@@ -166,5 +167,29 @@ describe("files that are not cycler text are refused with a reason", () => {
     const err = await detectFormat(f).catch((e) => e);
     expect((err as Error).message).toMatch(/binary file \(not text\)/);
     expect((err as Error).message).not.toMatch(/Columns found/);
+  });
+});
+
+describe("a BDF file with a clock fault (the BDF repository's Time_Bug example)", () => {
+  it("is refused by analyze, quoting the first of its 19 rows whose test time goes back (0.000 s at step starts)", async () => {
+    const file = "bdfref_SINTEF__SLPBA842124HV__2024-10-23__Rate_25degC__Neware__Time_Bug.bdf.csv";
+    const path = neutral(file);
+    const imp = await detectFormat(path);
+    expect(imp.format).toBe("bdf");
+    const err = await analyzeFile(path, { outDir: join(tmp, "tb"), printTable: null, progress: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(ImportError);
+    expect((err as Error).message).toMatch(/the test time goes back 19 time\(s\) \(first at line 724: 0 s after 7200 s\)/);
+  });
+
+  it("a cycler text export skips such a row, noting it", async () => {
+    const f = join(tmp, "back.csv");
+    const head = "Data_Point,Test_Time,Step_Time,Step_Index,Cycle_Index,Current,Voltage\n";
+    writeFileSync(f, head + "0,0,0,1,1,0.1,3.0\n1,10,10,1,1,0.1,3.1\n2,0,0,1,1,0.1,3.1\n3,20,20,1,1,0.1,3.2\n");
+    const imp = await detectFormat(f);
+    expect(imp.format).toBe("arbin");
+    const ts: number[] = [];
+    const st = await imp.read(f, (r) => ts.push(r.tS));
+    expect(ts).toEqual([0, 10, 20]);
+    expect(st.skippedExamples).toEqual(["line 4: test time 0 goes back from 10 s"]);
   });
 });
