@@ -320,7 +320,8 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
   const config = opts.config ? userConfig(opts.config, profile, fit) : fitValidConfig(profile, fit);
   const w = new BdfWriter(resolve(outFile));
   try {
-    await replay(imp, path, { config, profile, bdf: w, onProgress: prog.pass("export "), zeroCurrentIsOpenCircuit: imp.format !== "zbms-log" });
+    // In-thread: the worker's record batches carry no cycler cycle or step number.
+    await replay(imp, path, { config, profile, bdf: w, onProgress: prog.pass("export "), zeroCurrentIsOpenCircuit: imp.format !== "zbms-log", parallel: false });
   } finally {
     w.close();
     prog.done();

@@ -182,6 +182,8 @@ export interface ReplayOptions {
 
 /** What the replay asks of an importer: no cycler columns (it recounts everything itself). */
 const REPLAY_READ_OPTIONS = { cyclerColumns: false };
+/** The BDF export (in-thread, ReplayOptions.parallel false) writes the cycler's cycle and step numbers. */
+const BDF_EXPORT_READ_OPTIONS = { cyclerColumns: true };
 
 /** True when the replay of `path` reads it on a worker thread (see ReplayOptions.parallel). */
 export function replayReadsInWorker(imp: Importer, path: string, parallel: boolean | "auto" = "auto"): boolean {
@@ -301,12 +303,25 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
     return { cycle, v, charge: c, discharge: d };
   };
 
-  // BDF export bookkeeping (counts per cycle with the model's own trapezoid rule).
+  // BDF export bookkeeping: charge and energy from the test's start (BDF ontology: cumulative,
+  // never reset), with the model's own trapezoid rule; cycle and step counts the cycler's when
+  // the record carries them (its cycle number as reported; +1 at each change of its step),
+  // else the model's (its cycles, +1 at each segment switch).
   let stepCount = 1;
   let cycC = 0;
   let cycD = 0;
   let cycCWh = 0;
   let cycDWh = 0;
+  let rowCycle = NaN;
+  let rowStep = NaN;
+  let lastRowStep = NaN;
+  let lastRowCycle = NaN;
+  let cyclerStepCount = 0;
+  let firstModelStep = NaN;
+  // The cycler's cycle numbers only when BDF can take them as they are: integers ≥ 0, never
+  // decreasing (the BDF repository's Neware example writes 2π on every row).
+  const cc = prof.cyclerCycles;
+  const cyclerCountsOk = cc.length > 0 && cc.every((e, k) => Number.isInteger(e.cycle) && e.cycle >= 0 && (k === 0 || e.cycle >= cc[k - 1].cycle));
 
   const onEvent = (ev: ModelEvent): void => {
     switch (ev.kind) {
@@ -322,10 +337,6 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         }
         hC.fill(0);
         hD.fill(0);
-        cycC = 0;
-        cycD = 0;
-        cycCWh = 0;
-        cycDWh = 0;
         break;
       }
       case "rest":
@@ -481,8 +492,13 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
           cycC += positiveAreaAh(prevI, currentA, dtH);
           cycD += negativeAreaAh(prevI, currentA, dtH);
           if (v === v && prevV === prevV) {
-            cycCWh += positiveEnergyWh(prevV, v, prevI, currentA, dtH);
-            cycDWh += negativeEnergyWh(prevV, v, prevI, currentA, dtH);
+            // BDF: charging energy = ∫ max(P, 0) dt, by the sign of the power (a negative
+            // voltage, as a three-electrode cell's Ewe can be, turns a charge's energy into
+            // energy out), exact when the voltage keeps its sign over the interval.
+            const eC = positiveEnergyWh(prevV, v, prevI, currentA, dtH);
+            const eD = negativeEnergyWh(prevV, v, prevI, currentA, dtH);
+            cycCWh += (eC > 0 ? eC : 0) + (eD < 0 ? -eD : 0);
+            cycDWh += (eD > 0 ? eD : 0) + (eC < 0 ? -eC : 0);
           }
         }
       }
@@ -500,12 +516,18 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         }
       }
       if (bdf) {
+        const cyclerStep = rowStep === rowStep;
+        // The model's count as BDF wants it: 1 on the first row (a run may open with a switch).
+        if (firstModelStep !== firstModelStep) firstModelStep = stepCount;
+        if (cyclerStep && (rowStep !== lastRowStep || rowCycle !== lastRowCycle)) cyclerStepCount++;
+        lastRowStep = rowStep;
+        lastRowCycle = rowCycle;
         bdf.writeRow({
           testTimeS: tS,
           voltageV: voltageV,
           currentA: currentA,
-          cycleCount: cycles.length + 1,
-          stepCount,
+          cycleCount: cyclerCountsOk && rowCycle === rowCycle ? rowCycle : cycles.length + 1,
+          stepCount: cyclerStep ? cyclerStepCount : stepCount - firstModelStep + 1,
           ambientTempC: tempC,
           chargingCapacityAh: cycC,
           dischargingCapacityAh: cycD,
@@ -519,6 +541,8 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       prevV = v;
   };
   const onRecord = (r: ImportedRecord): void => {
+    rowCycle = r.cycle;
+    rowStep = r.step;
     stepRow(r.tS, r.voltageV, r.currentA, r.tempC, r.stepKind, r.restored, r.cellsV.length > 0 ? r.cellsV : null, r.tempsC.length > 0 ? r.tempsC : null);
   };
   /** A worker batch of records (a read for the BDF export): row by row. */
@@ -617,7 +641,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   };
   const importStats = reader !== null
     ? await reader.consume(onRecord, opts.onProgress, columnsWanted !== null ? onColumns : onBatch)
-    : await imp.read(path, onRecord, opts.onProgress, undefined, REPLAY_READ_OPTIONS);
+    : await imp.read(path, onRecord, opts.onProgress, undefined, bdf ? BDF_EXPORT_READ_OPTIONS : REPLAY_READ_OPTIONS);
   // Pass 1 ran on the worker: its plot series and impedance count.
   const fromWorker = reader !== null && columnsWanted !== null ? reader.columnResult() : null;
   if (fromWorker !== null) impedanceRows = fromWorker.impedanceRows;

@@ -30,8 +30,10 @@ export const BDF_FORMAT: TabularFormat = {
     time: [
       { header: BDF_TEST_TIME_S, scale: SI },
       { header: "test_time_second", scale: SI },
+      { header: "test_time_s", scale: SI },
       { header: "Test Time / ms", scale: S_PER_MS },
       { header: "test_time_millisecond", scale: S_PER_MS },
+      { header: "test_time_ms", scale: S_PER_MS },
       { header: "Test Time / min", scale: S_PER_MIN },
       { header: "test_time_minute", scale: S_PER_MIN },
       { header: "Test Time / h", scale: S_PER_H },
@@ -43,12 +45,14 @@ export const BDF_FORMAT: TabularFormat = {
     voltage: [
       { header: BDF_VOLTAGE_V, scale: SI },
       { header: "voltage_volt", scale: SI },
+      { header: "voltage_v", scale: SI },
       { header: "Voltage / mV", scale: MILLI },
       { header: "voltage_millivolt", scale: MILLI },
     ],
     current: [
       { header: BDF_CURRENT_A, scale: SI },
       { header: "current_ampere", scale: SI },
+      { header: "current_a", scale: SI },
       { header: "Current / mA", scale: MILLI },
       { header: "current_milliampere", scale: MILLI },
     ],
