@@ -9,7 +9,8 @@ import { biologicMptImporter } from "./biologicMpt";
 import { landtRawImporter, landtRecordImporter } from "./landtRecord";
 import { maccorImporter } from "./maccor";
 import { pecImporter } from "./pec";
-import { readTextHead, sanitizeForMessage } from "./textHead";
+import { biologicMprImporter } from "./biologicMpr";
+import { binaryKind, readTextHead, sanitizeForMessage, type BinaryKind } from "./textHead";
 import { newareRecordImporter } from "./newareRecord";
 import { newareRegularImporter } from "./newareRegular";
 import { pybammImporter } from "./pybamm";
@@ -30,6 +31,7 @@ export const IMPORTERS: readonly Importer[] = [
   landtRawImporter,
   biologicMptImporter,
   maccorImporter,
+  biologicMprImporter,
 ];
 
 export function importerFor(format: FormatId): Importer {
@@ -47,10 +49,19 @@ export function parseFormat(name: string): FormatId {
   return importerFor(name as FormatId).format;
 }
 
+/** The importer of a binary cycler file, or an ImportError saying what it is and what to export instead. */
+function binaryImporter(path: string, kind: BinaryKind): Importer {
+  if (kind === "biologic-mpr") return biologicMprImporter;
+  const what = kind === "neware-nda" ? "a Neware .nda binary file" : "a zip container (Neware .ndax or an Excel .xlsx export)";
+  throw new ImportError(`${path}: ${what}: not read yet; export the test as CSV from Neware BTSDA (record layer) and analyse that (docs/formats.md).`);
+}
+
 /** Detect the format of the file at `path`. */
 export async function detectFormat(path: string): Promise<Importer> {
   let head: string[][];
   try {
+    const bin = binaryKind(path);
+    if (bin !== null) return binaryImporter(path, bin);
     head = readTextHead(path).cells;
   } catch (e) {
     if (e instanceof ImportError) throw e;

@@ -77,7 +77,8 @@ export type FormatId =
   | "maccor"
   | "pec"
   | "biologic-mpt"
-  | "landt-raw";
+  | "landt-raw"
+  | "biologic-mpr";
 
 export const FORMAT_IDS: readonly FormatId[] = [
   "zbms-log",
@@ -92,6 +93,7 @@ export const FORMAT_IDS: readonly FormatId[] = [
   "pec",
   "biologic-mpt",
   "landt-raw",
+  "biologic-mpr",
 ];
 
 /** Progress callback: fraction of the input read so far (0..1). */

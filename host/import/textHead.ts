@@ -19,18 +19,34 @@ const BINARY_MIN_BYTES = 1024;
 /** Longest text quoted from a file in an error message. */
 export const MAX_QUOTE_CHARS = 200;
 
-/** A binary cycler file recognised by its signature (first bytes), with what zbms does about it. */
+/** Binary cycler files recognised by their first bytes. */
+export type BinaryKind = "biologic-mpr" | "neware-nda" | "zip";
+
 interface BinarySignature {
   magic: string;
-  what: string;
+  kind: BinaryKind;
 }
 
 /** Signatures: .mpr (BioLogic), .nda (Neware), zip (Neware .ndax, .xlsx). */
 const BINARY_SIGNATURES: BinarySignature[] = [
-  { magic: "BIO-LOGIC MODULAR FILE", what: "a BioLogic EC-Lab .mpr binary file" },
-  { magic: "NEWARE", what: "a Neware .nda binary file" },
-  { magic: "PK\u0003\u0004", what: "a zip container (Neware .ndax or an Excel .xlsx export)" },
+  { magic: "BIO-LOGIC MODULAR FILE", kind: "biologic-mpr" },
+  { magic: "NEWARE", kind: "neware-nda" },
+  { magic: "PK\u0003\u0004", kind: "zip" },
 ];
+
+/** The binary cycler format whose signature the file starts with, or null. */
+export function binaryKind(path: string): BinaryKind | null {
+  const fd = openSync(path, "r");
+  try {
+    const b = Buffer.alloc(32);
+    const n = readSync(fd, b, 0, b.length, 0);
+    const head = b.subarray(0, n).toString("latin1");
+    for (const s of BINARY_SIGNATURES) if (head.startsWith(s.magic)) return s.kind;
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Remove control characters (ESC, BEL, …) and cap the length of text echoed from a file. */
 export function sanitizeForMessage(text: string): string {
@@ -60,12 +76,6 @@ export function readTextHead(path: string): TextHead {
     buf = b.subarray(0, n);
   } finally {
     closeSync(fd);
-  }
-  const latin = Buffer.from(buf).toString("latin1");
-  for (const s of BINARY_SIGNATURES) {
-    if (latin.startsWith(s.magic)) {
-      throw new ImportError(`${path}: ${s.what}; zbms reads text exports only (docs/formats.md lists what to export from the cycler's software).`);
-    }
   }
   let control = 0;
   let nul = 0;

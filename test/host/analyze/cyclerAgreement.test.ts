@@ -148,6 +148,20 @@ describe("BioLogic EC-Lab GCPL (.mpt): Q charge / Q discharge and Efficiency/% p
   });
 });
 
+describe("BioLogic EC-Lab binary (.mpr) of the same GCPL run", () => {
+  it("all 5 cycles within 0.1 % and 0.05 pp of EC-Lab's numbers in its .mpt export (the .mpr saves only dq per point)", async () => {
+    const r = await analyze("biologic_gcpl.issue_211.mpr");
+    const ref = cyclerCounts("biologic_gcpl.issue_211.mpt", BIOLOGIC);
+    expect(r.replay.cycles.length).toBe(5);
+    for (const [k, c] of ref) {
+      const o = r.replay.cycles[k];
+      expectCap(o.chargeAh, c.c, `cycle ${k} charge`);
+      expectCap(o.dischargeAh, c.d, `cycle ${k} discharge`);
+      expectCe(o.ce, c.d / c.c, `cycle ${k} CE`);
+    }
+  });
+});
+
 describe("PEC SBT export: cycle-wise Charge/Discharge Capacity (mAh)", () => {
   it("cycle 1 within 0.1 % and 0.05 pp; the lone discharge of cycle 0 and charge of cycle 2 are rows of their own", async () => {
     const file = "pec_pec.csv";

@@ -4,7 +4,7 @@
  * first records read in SI units with + current = charge, and the binary / non-cycler files
  * refused with a reason and without echoing bytes.
  */
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -44,6 +44,8 @@ describe("cycler text exports, detected by content", () => {
     ["pec_pec.csv", "pec", 16255],
     ["landt_SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv", "landt-raw", 25162],
     ["bdfref_SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv", "bdf", 25162],
+    ["biologic_gcpl.issue_211.mpr", "biologic-mpr", 2767],
+    ["biologic_mb.issue_223.mpr", "biologic-mpr", 108],
   ])("%s is %s with %i records (the README's row count)", async (file, format, rows) => {
     const r = await records(file, 0);
     expect(r.format).toBe(format);
@@ -127,11 +129,36 @@ describe("cycler text exports, detected by content", () => {
   });
 });
 
+describe("BioLogic .mpr binary files", () => {
+  it("read the same records as their .mpt text exports (Modulo Bat: I, Ewe, EIS rows, Ns, mode)", async () => {
+    const a = await records("biologic_mb.issue_223.mpr", 200);
+    const b = await records("biologic_mb.issue_223.mpt", 200);
+    expect(a.recs.length).toBe(b.recs.length);
+    for (let k = 0; k < a.recs.length; k++) {
+      const [x, y] = [a.recs[k], b.recs[k]];
+      expect(x.tS, `row ${k} time`).toBeCloseTo(y.tS, 6);
+      expect(x.voltageV, `row ${k} V`).toBeCloseTo(y.voltageV, 6);
+      expect(x.currentA, `row ${k} I`).toBeCloseTo(y.currentA, 9);
+      expect(x.step, `row ${k} Ns`).toBe(y.step);
+      expect(x.stepKind, `row ${k} kind`).toBe(y.stepKind);
+    }
+  });
+
+  it("an unknown data-module version is named in the error", async () => {
+    const f = join(tmp, "v7.mpr");
+    const b = Buffer.from(readFileSync(join(FIX, "biologic_mb.issue_223.mpr")));
+    // The data module's header: its old version field (0) → 7 (EC-Lab ≥ 11.50 layout: new = 11).
+    const at = b.indexOf("MODULEVMP data");
+    b.writeUInt32LE(7, at + 6 + 35 + 8);
+    writeFileSync(f, b);
+    const imp = await detectFormat(f);
+    await expect(imp.read(f, () => undefined)).rejects.toThrow(/BioLogic \.mpr data module version 18 is not known \(known: 2, 3, 10, 11\)/);
+  });
+});
+
 describe("files that are not cycler text are refused with a reason", () => {
   it.each([
-    ["biologic_gcpl.issue_211.mpr", /BioLogic EC-Lab \.mpr binary file/],
-    ["biologic_mb.issue_223.mpr", /BioLogic EC-Lab \.mpr binary file/],
-    ["neware_TestFile.nda", /Neware \.nda binary file/],
+    ["neware_TestFile.nda", /Neware \.nda binary file: not read yet; export the test as CSV/],
     ["neware_interp-test.ndax", /zip container \(Neware \.ndax/],
     ["neware_test_2.ndax", /zip container \(Neware \.ndax/],
     ["neware_GMJuly2022_CELL002_RPT_3.xlsx", /zip container .*\.xlsx/],
