@@ -10,6 +10,8 @@ import { landtRawImporter, landtRecordImporter } from "./landtRecord";
 import { maccorImporter } from "./maccor";
 import { pecImporter } from "./pec";
 import { biologicMprImporter } from "./biologicMpr";
+import { isNewareWorkbook, isXlsx, newareXlsxImporter, openWorkbook } from "./xlsx";
+import { zipEntries } from "./zip";
 import { binaryKind, readTextHead, sanitizeForMessage, type BinaryKind } from "./textHead";
 import { newareRecordImporter } from "./newareRecord";
 import { newareRegularImporter } from "./newareRegular";
@@ -32,6 +34,7 @@ export const IMPORTERS: readonly Importer[] = [
   biologicMptImporter,
   maccorImporter,
   biologicMprImporter,
+  newareXlsxImporter,
 ];
 
 export function importerFor(format: FormatId): Importer {
@@ -52,8 +55,19 @@ export function parseFormat(name: string): FormatId {
 /** The importer of a binary cycler file, or an ImportError saying what it is and what to export instead. */
 function binaryImporter(path: string, kind: BinaryKind): Importer {
   if (kind === "biologic-mpr") return biologicMprImporter;
-  const what = kind === "neware-nda" ? "a Neware .nda binary file" : "a zip container (Neware .ndax or an Excel .xlsx export)";
-  throw new ImportError(`${path}: ${what}: not read yet; export the test as CSV from Neware BTSDA (record layer) and analyse that (docs/formats.md).`);
+  if (kind === "neware-nda") {
+    throw new ImportError(`${path}: a Neware .nda binary file: not read yet; export the test as CSV (record layer) or .xlsx from Neware BTSDA and analyse that (docs/formats.md).`);
+  }
+  const entries = zipEntries(path);
+  if (isXlsx(entries)) {
+    const wb = openWorkbook(path, entries);
+    if (isNewareWorkbook(wb)) return newareXlsxImporter;
+    throw new ImportError(`${path}: an Excel workbook without a cycler record sheet (sheets: ${sanitizeForMessage([...wb.sheets.keys()].join(", "))}); zbms reads Neware BTSDA workbooks (a "record" sheet), or export the sheet as CSV.`);
+  }
+  if ([...entries.keys()].some((n) => n.endsWith(".ndc"))) {
+    throw new ImportError(`${path}: a Neware .ndax file: not read yet; export the test as CSV (record layer) or .xlsx from Neware BTSDA and analyse that (docs/formats.md).`);
+  }
+  throw new ImportError(`${path}: a zip file holding no known cycler export (entries: ${sanitizeForMessage([...entries.keys()].slice(0, 8).join(", "))}).`);
 }
 
 /** Detect the format of the file at `path`. */

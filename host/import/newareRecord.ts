@@ -29,7 +29,7 @@ export const NEWARE_RECORD_FORMAT: TabularFormat = {
     ],
     voltage: [{ header: "Voltage(V)", scale: 1 }, { header: "Voltage(mV)", scale: MILLI }],
     current: [{ header: "Current(A)", scale: 1 }, { header: "Current(mA)", scale: MILLI }, { header: "Current(uA)", scale: 1e-6 }, { header: "Current(nA)", scale: 1e-9 }],
-    temp: [{ header: "T1(°C)", scale: 1 }, { header: "Temperature(°C)", scale: 1 }],
+    temp: [{ header: "T1(°C)", scale: 1 }, { header: "T1(℃)", scale: 1 }, { header: "Temperature(°C)", scale: 1 }],
     cycle: [{ header: "Cycle Index", scale: 1 }],
     step: [{ header: "Step Index", scale: 1 }],
     stepType: [{ header: "Step Type", scale: 1 }],

@@ -78,7 +78,8 @@ export type FormatId =
   | "pec"
   | "biologic-mpt"
   | "landt-raw"
-  | "biologic-mpr";
+  | "biologic-mpr"
+  | "neware-xlsx";
 
 export const FORMAT_IDS: readonly FormatId[] = [
   "zbms-log",
@@ -94,6 +95,7 @@ export const FORMAT_IDS: readonly FormatId[] = [
   "biologic-mpt",
   "landt-raw",
   "biologic-mpr",
+  "neware-xlsx",
 ];
 
 /** Progress callback: fraction of the input read so far (0..1). */

@@ -4,7 +4,7 @@
  * quantity's column by its accepted header spellings (each with its unit's scale to SI),
  * then stream the rows into `ImportedRecord`s.
  */
-import { readCsv, type CsvRow } from "../bdf/csvStream";
+import { readCsv } from "../bdf/csvStream";
 import { normHeader, sanitizeForMessage } from "./textHead";
 import {
   ImportError,
@@ -187,7 +187,7 @@ export function parseHms(text: string): number {
   return days * 86400 + s;
 }
 
-function readValue(row: CsvRow, b: Bound): number {
+function readValue(row: TableRow, b: Bound): number {
   if (b.idx < 0) return NaN;
   if (b.parser === "hms") return parseHms(row.str(b.idx)) * b.scale;
   return row.num(b.idx) * b.scale;
@@ -213,6 +213,36 @@ async function readTabular(
   onProgress?: ProgressFn,
   opts?: ReadOptions,
 ): Promise<ImportStats> {
+  const h = tabularRows(fmt, path, onRecord, opts);
+  const within = fmt.headerWithin ?? 1;
+  await readCsv(path, h.onRow, {
+    // Sampling hands out line 1 as the header: not for tables below metadata lines.
+    stride: within > 1 ? undefined : opts?.stride,
+    sampleByBytes: opts?.sampleByBytes,
+    delimiter: fmt.delimiter,
+    ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(total > 0 ? done / total : 1) } : {}),
+  });
+  return h.finish();
+}
+
+/** One row of a table, as CsvRow hands it out (also built from spreadsheet cells: xlsx.ts). */
+export interface TableRow {
+  lineNo: number;
+  num(i: number): number;
+  str(i: number): string;
+  strings(): string[];
+}
+
+/**
+ * The row logic of a tabular format: the header (found within `headerWithin` lines), then each
+ * row as records. `finish` hands out a held record and returns the stats.
+ */
+export function tabularRows(
+  fmt: TabularFormat,
+  path: string,
+  onRecord: (r: ImportedRecord) => void,
+  opts?: ReadOptions,
+): { onRow: (row: TableRow) => void; finish: () => ImportStats } {
   const withCycler = opts?.cyclerColumns !== false;
   const stats = newStats();
   const rec = newRecord();
@@ -234,9 +264,7 @@ async function readTabular(
   let prevRowI = NaN;
   const prevRow = { v: NaN, i: NaN, temp: NaN, kind: STEP_UNKNOWN, cycle: NaN, step: NaN };
   const within = fmt.headerWithin ?? 1;
-  await readCsv(
-    path,
-    (row) => {
+  const onRow = (row: TableRow): void => {
       if (b === null) {
         headerCells = row.strings();
         if (!headerMatches(fmt, headerCells)) {
@@ -389,19 +417,14 @@ async function readTabular(
       stats.records++;
       onRecord(rec);
       lastEmittedI = rec.currentA;
-    },
-    {
-      // Sampling hands out line 1 as the header: not for tables below metadata lines.
-      stride: within > 1 ? undefined : opts?.stride,
-      sampleByBytes: opts?.sampleByBytes,
-      delimiter: fmt.delimiter,
-      ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(total > 0 ? done / total : 1) } : {}),
-    },
-  );
-  if (b === null) throw new ImportError(`${path}: the file is empty (no header line).`);
-  if (pendingStart) {
-    stats.records++;
-    onRecord(pending);
-  }
-  return stats;
+  };
+  const finish = (): ImportStats => {
+    if (b === null) throw new ImportError(`${path}: the file is empty (no header line).`);
+    if (pendingStart) {
+      stats.records++;
+      onRecord(pending);
+    }
+    return stats;
+  };
+  return { onRow, finish };
 }

@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/cli";
 import { CYCLE_FLAG_TRUNCATED } from "../../../host/analyze/replay";
+import { openWorkbook, readSheet } from "../../../host/import/xlsx";
 import { CYCLE_FLAG_PARTIAL } from "../../../shared/model/events";
 
 vi.setConfig({ testTimeout: 60000 });
@@ -251,6 +252,24 @@ describe("Arbin MITS CSV: Charge_Capacity", () => {
     const r = await analyze("arbin_FastCharge_000025_CH8.csv", 1);
     expect(r.replay.samples).toBe(248);
     expect(r.replay.cycles.length).toBe(0);
+  });
+});
+
+describe("Neware BTSDA .xlsx export: the record sheet against the cycle sheet", () => {
+  it("the one CCCV charge (no discharge): a truncated row within 0.1 % of the cycle sheet's Chg. Cap.(Ah)", async () => {
+    const file = "neware_GMJuly2022_CELL002_RPT_3.xlsx";
+    const r = await analyze(file);
+    const wb = openWorkbook(join(FIX, file));
+    const sheet: string[][] = [];
+    readSheet(wb, "cycle", (row) => sheet.push(row.strings()));
+    const chg = Number(sheet[1][sheet[0].indexOf("Chg. Cap.(Ah)")]);
+    expect(chg).toBe(0.7859);
+    expect(Number(sheet[1][sheet[0].indexOf("DChg. Cap.(Ah)")])).toBe(0);
+    expect(r.replay.cycles.length).toBe(1);
+    const c = r.replay.cycles[0];
+    expectCap(c.chargeAh, chg, "charge");
+    expect(c.flags & (CYCLE_FLAG_PARTIAL | CYCLE_FLAG_TRUNCATED)).toBe(CYCLE_FLAG_PARTIAL | CYCLE_FLAG_TRUNCATED);
+    expect(r.cyclerCycles).toEqual([1]);
   });
 });
 
