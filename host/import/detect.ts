@@ -12,6 +12,7 @@ import { pecImporter } from "./pec";
 import { biologicMprImporter } from "./biologicMpr";
 import { isNewareWorkbook, isXlsx, newareXlsxImporter, openWorkbook } from "./xlsx";
 import { zipEntries } from "./zip";
+import { newareNdaxImporter } from "./newareNdax";
 import { binaryKind, readTextHead, sanitizeForMessage, type BinaryKind } from "./textHead";
 import { newareRecordImporter } from "./newareRecord";
 import { newareRegularImporter } from "./newareRegular";
@@ -35,6 +36,7 @@ export const IMPORTERS: readonly Importer[] = [
   maccorImporter,
   biologicMprImporter,
   newareXlsxImporter,
+  newareNdaxImporter,
 ];
 
 export function importerFor(format: FormatId): Importer {
@@ -64,9 +66,7 @@ function binaryImporter(path: string, kind: BinaryKind): Importer {
     if (isNewareWorkbook(wb)) return newareXlsxImporter;
     throw new ImportError(`${path}: an Excel workbook without a cycler record sheet (sheets: ${sanitizeForMessage([...wb.sheets.keys()].join(", "))}); zbms reads Neware BTSDA workbooks (a "record" sheet), or export the sheet as CSV.`);
   }
-  if ([...entries.keys()].some((n) => n.endsWith(".ndc"))) {
-    throw new ImportError(`${path}: a Neware .ndax file: not read yet; export the test as CSV (record layer) or .xlsx from Neware BTSDA and analyse that (docs/formats.md).`);
-  }
+  if (entries.has("data.ndc")) return newareNdaxImporter;
   throw new ImportError(`${path}: a zip file holding no known cycler export (entries: ${sanitizeForMessage([...entries.keys()].slice(0, 8).join(", "))}).`);
 }
 

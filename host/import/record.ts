@@ -79,7 +79,8 @@ export type FormatId =
   | "biologic-mpt"
   | "landt-raw"
   | "biologic-mpr"
-  | "neware-xlsx";
+  | "neware-xlsx"
+  | "neware-ndax";
 
 export const FORMAT_IDS: readonly FormatId[] = [
   "zbms-log",
@@ -96,6 +97,7 @@ export const FORMAT_IDS: readonly FormatId[] = [
   "landt-raw",
   "biologic-mpr",
   "neware-xlsx",
+  "neware-ndax",
 ];
 
 /** Progress callback: fraction of the input read so far (0..1). */

@@ -1,7 +1,8 @@
 /**
  * A small zip reader (Neware .ndax, Excel .xlsx): the central directory at the end of the file
  * (APPNOTE.TXT 4.3.12/4.3.16), each entry's local header, stored or deflated data (Node's
- * zlib.inflateRawSync). Zip64 and encrypted entries are refused by name.
+ * zlib.inflateRawSync); zip64 sizes of single entries (the Neware .ndax writes them); a
+ * zip64 central directory and encrypted entries are refused by name.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { inflateRawSync } from "node:zlib";
@@ -70,12 +71,36 @@ export function zipEntries(path: string): Map<string, ZipEntry> {
         bytes: dir.readUInt32LE(p + 24),
         localOffset: dir.readUInt32LE(p + 42),
       };
+      zip64Sizes(entry, dir.subarray(p + CENTRAL_BYTES + nameLen, p + CENTRAL_BYTES + nameLen + extraLen));
       out.set(entry.name, entry);
       p += CENTRAL_BYTES + nameLen + extraLen + commentLen;
     }
     return out;
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Zip64 extended information extra field (APPNOTE 4.5.3): the 8-byte values of the fields marked 0xFFFFFFFF, in order. */
+const ZIP64_EXTRA_ID = 0x0001;
+
+function zip64Sizes(e: ZipEntry, extra: Buffer): void {
+  for (let q = 0; q + 4 <= extra.length; ) {
+    const id = extra.readUInt16LE(q);
+    const len = extra.readUInt16LE(q + 2);
+    if (id === ZIP64_EXTRA_ID) {
+      let r = q + 4;
+      const next = (): number => {
+        const x = Number(extra.readBigUInt64LE(r));
+        r += 8;
+        return x;
+      };
+      if (e.bytes === ZIP64_MARK && r + 8 <= q + 4 + len) e.bytes = next();
+      if (e.compressedBytes === ZIP64_MARK && r + 8 <= q + 4 + len) e.compressedBytes = next();
+      if (e.localOffset === ZIP64_MARK && r + 8 <= q + 4 + len) e.localOffset = next();
+      return;
+    }
+    q += 4 + len;
   }
 }
 

@@ -10,6 +10,8 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeFile } from "../../../host/analyze/cli";
 import { detectFormat } from "../../../host/import/detect";
+import { ndcRecords, readNdaxTables } from "../../../host/import/newareNdax";
+import { zipEntries } from "../../../host/import/zip";
 import { ImportError, STEP_CHARGE, STEP_DISCHARGE, STEP_REST, type ImportedRecord } from "../../../host/import/record";
 
 const FIX = resolve(__dirname, "..", "..", "fixtures", "cyclers");
@@ -47,6 +49,8 @@ describe("cycler text exports, detected by content", () => {
     ["biologic_gcpl.issue_211.mpr", "biologic-mpr", 2767],
     ["biologic_mb.issue_223.mpr", "biologic-mpr", 108],
     ["neware_GMJuly2022_CELL002_RPT_3.xlsx", "neware-xlsx", 2833],
+    ["neware_interp-test.ndax", "neware-ndax", 333],
+    ["neware_test_2.ndax", "neware-ndax", 108563],
   ])("%s is %s with %i records (the README's row count)", async (file, format, rows) => {
     const r = await records(file, 0);
     expect(r.format).toBe(format);
@@ -157,11 +161,36 @@ describe("BioLogic .mpr binary files", () => {
   });
 });
 
+describe("Neware .ndax binary files", () => {
+  it("interp-test.ndax gives the records of BTSDA's own CSV export of the same test (times exact, voltage within the CSV's 0.1 mV)", async () => {
+    const a = await records("neware_interp-test.ndax", 400);
+    const b = await records("neware_interp-test.csv", 400);
+    expect(a.recs.length).toBe(333);
+    expect(b.recs.length).toBe(333);
+    // Voltage(mV) written with one decimal: ±0.05 mV of rounding.
+    const halfLsbV = 0.05e-3;
+    for (let k = 0; k < a.recs.length; k++) {
+      expect(a.recs[k].tS, `record ${k + 1} time`).toBe(b.recs[k].tS);
+      expect(Math.abs(a.recs[k].voltageV - b.recs[k].voltageV), `record ${k + 1} V`).toBeLessThanOrEqual(halfLsbV);
+      expect(a.recs[k].currentA).toBe(b.recs[k].currentA);
+      expect([a.recs[k].cycle, a.recs[k].step, a.recs[k].stepKind]).toEqual([b.recs[k].cycle, b.recs[k].step, b.recs[k].stepKind]);
+    }
+  });
+
+  it("an unknown .ndc table version is named, as is a missing table", async () => {
+    const page = Buffer.alloc(2 * 4096);
+    page[0] = 1; // a data table…
+    page[2] = 99; // …of a version no reader knows
+    expect(() => ndcRecords("x.ndax", "data.ndc", page, 1, () => undefined)).toThrow(/x\.ndax: Neware \.ndax: data\.ndc version 99 is not known \(known: 11, 14, 17\)/);
+    const f = join(FIX, "neware_interp-test.ndax");
+    const entries = new Map([...zipEntries(f)].filter(([n]) => n !== "data.ndc"));
+    expect(() => readNdaxTables(f, entries)).toThrow(/Neware \.ndax without data\.ndc/);
+  });
+});
+
 describe("files that are not cycler text are refused with a reason", () => {
   it.each([
     ["neware_TestFile.nda", /Neware \.nda binary file: not read yet; export the test as CSV/],
-    ["neware_interp-test.ndax", /a Neware \.ndax file: not read yet/],
-    ["neware_test_2.ndax", /a Neware \.ndax file: not read yet/],
     ["neware_TestFile.NewareNDA.ftr", /binary file \(not text\)/],
     ["neware_interp-test.fastnda.parquet", /binary file \(not text\)/],
     ["arbin_FastCharge_000025_CH8_Metadata.csv", /Arbin test metadata file.*analyse the data file/],
