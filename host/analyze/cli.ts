@@ -321,7 +321,7 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
   const w = new BdfWriter(resolve(outFile));
   try {
     // In-thread: the worker's record batches carry no cycler cycle or step number.
-    await replay(imp, path, { config, profile, bdf: w, onProgress: prog.pass("export "), zeroCurrentIsOpenCircuit: imp.format !== "zbms-log", parallel: false });
+    await replay(imp, path, { config, profile, bdf: w, onProgress: prog.pass("export "), zeroCurrentIsOpenCircuit: imp.format !== "zbms-log", parallel: false, cyclerCounts: true });
   } finally {
     w.close();
     prog.done();

@@ -168,6 +168,11 @@ export interface ReplayOptions {
   /** When given, every replayed sample is also written as a BDF row. */
   bdf?: BdfWriter;
   /**
+   * With `bdf`: write the cycler's cycle number and step count where the input has them. The
+   * worker's record batches do not carry them: needs the in-thread read (parallel false).
+   */
+  cyclerCounts?: boolean;
+  /**
    * A worker read of this input started earlier with `startReplayRead` (so that the worker
    * booted while the caller profiled the input); used instead of starting one.
    */
@@ -304,9 +309,9 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   };
 
   // BDF export bookkeeping: charge and energy from the test's start (BDF ontology: cumulative,
-  // never reset), with the model's own trapezoid rule; cycle and step counts the cycler's when
-  // the record carries them (its cycle number as reported; +1 at each change of its step),
-  // else the model's (its cycles, +1 at each segment switch).
+  // never reset), with the model's own trapezoid rule; with cyclerCounts, cycle and step counts
+  // the cycler's where the record carries them (its cycle number as reported; +1 at each change
+  // of its step), else the model's (its cycles, +1 at each segment switch).
   let stepCount = 1;
   let cycC = 0;
   let cycD = 0;
@@ -321,7 +326,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   // The cycler's cycle numbers only when BDF can take them as they are: integers ≥ 0, never
   // decreasing (the BDF repository's Neware example writes 2π on every row).
   const cc = prof.cyclerCycles;
-  const cyclerCountsOk = cc.length > 0 && cc.every((e, k) => Number.isInteger(e.cycle) && e.cycle >= 0 && (k === 0 || e.cycle >= cc[k - 1].cycle));
+  const cyclerCountsOk = opts.cyclerCounts === true && cc.length > 0 && cc.every((e, k) => Number.isInteger(e.cycle) && e.cycle >= 0 && (k === 0 || e.cycle >= cc[k - 1].cycle));
 
   const onEvent = (ev: ModelEvent): void => {
     switch (ev.kind) {
@@ -434,6 +439,10 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   }
   const reader =
     opts.reader ?? startReplayRead(imp, path, { parallel: opts.parallel, zeroCurrentIsOpenCircuit: zeroIsOpen, bdf: bdf !== undefined });
+  if (reader !== null && opts.cyclerCounts === true) {
+    reader.cancel();
+    throw new Error(`replay of ${path}: cyclerCounts needs the in-thread read (parallel: false): the worker's record batches carry no cycler cycle or step`);
+  }
   if (reader !== null && columnsWanted !== null) {
     reader.setColumnParams({ plotStartS: buckets.plotStartS, plotWidthS: buckets.plotWidthS, vLo, binW, temps: tempArr.length > 0 });
   }
@@ -516,7 +525,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
         }
       }
       if (bdf) {
-        const cyclerStep = rowStep === rowStep;
+        const cyclerStep = opts.cyclerCounts === true && rowStep === rowStep;
         // The model's count as BDF wants it: 1 on the first row (a run may open with a switch).
         if (firstModelStep !== firstModelStep) firstModelStep = stepCount;
         if (cyclerStep && (rowStep !== lastRowStep || rowCycle !== lastRowCycle)) cyclerStepCount++;
@@ -641,7 +650,7 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
   };
   const importStats = reader !== null
     ? await reader.consume(onRecord, opts.onProgress, columnsWanted !== null ? onColumns : onBatch)
-    : await imp.read(path, onRecord, opts.onProgress, undefined, bdf ? BDF_EXPORT_READ_OPTIONS : REPLAY_READ_OPTIONS);
+    : await imp.read(path, onRecord, opts.onProgress, undefined, bdf && opts.cyclerCounts === true ? BDF_EXPORT_READ_OPTIONS : REPLAY_READ_OPTIONS);
   // Pass 1 ran on the worker: its plot series and impedance count.
   const fromWorker = reader !== null && columnsWanted !== null ? reader.columnResult() : null;
   if (fromWorker !== null) impedanceRows = fromWorker.impedanceRows;

@@ -12,7 +12,11 @@ import { dirname, join } from "node:path";
 import type { PackConfig } from "../../shared/config/packConfig";
 import { adamsLine, type AdamsReport } from "./adams";
 import type { ProtocolCheck } from "./practical";
-import type { DqDvCurve, ReplayResult, RestCurve } from "./replay";
+import { CYCLE_FLAG_TRUNCATED, type DqDvCurve, type ReplayResult, type RestCurve } from "./replay";
+import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
+
+/** Rows that are not a whole cycle (left out of the fade plot). */
+const NOT_WHOLE = CYCLE_FLAG_PARTIAL | CYCLE_FLAG_TRUNCATED;
 import { CYCLE_COLUMNS, REST_COLUMNS, restRows, type Column } from "./tables";
 
 const require = createRequire(import.meta.url);
@@ -112,7 +116,8 @@ export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: 
   const dq = dqdvData(r.dqdv);
   const plots = {
     vt: { x: r.series.tS.map((t) => t / S_PER_H), vMin: r.series.vMin, vMax: r.series.vMax, iMin: r.series.iMin, iMax: r.series.iMax },
-    cap: { x: cyc.map((c) => c.index), chg: cyc.map((c) => c.chargeAh), dis: cyc.map((c) => c.dischargeAh) },
+    // The fade plot shows whole cycles only: a partial or truncated row is a gap.
+    cap: { x: cyc.map((c) => c.index), chg: cyc.map((c) => (c.flags & NOT_WHOLE ? NaN : c.chargeAh)), dis: cyc.map((c) => (c.flags & NOT_WHOLE ? NaN : c.dischargeAh)) },
     eff: {
       x: cyc.map((c) => c.index),
       ce: cyc.map((c) => c.ce * PERCENT),

@@ -183,8 +183,14 @@ describe("PEC SBT export: cycle-wise Charge/Discharge Capacity (mAh)", () => {
     // Cycle 2: the file ends after its charge: truncated, counted.
     expectCap(ours.get(2)!.c, ref.get(2)!.c, "cycle 2 charge");
     expect(ours.get(2)!.flags & CYCLE_FLAG_TRUNCATED).toBe(CYCLE_FLAG_TRUNCATED);
-    // Partial cycles stay out of the cumulative CE: it is cycle 1's.
+    // Partial cycles stay out of the cumulative CE (it is cycle 1's) and of the fade plot.
     expect(r.summary.cumulativeCePct).toBeCloseTo(c1.ce * PERCENT, 9);
+    const html = readFileSync(r.files.html, "utf8");
+    const cap = JSON.parse(/"cap":(\{[^}]*\})/.exec(html)![1]) as { x: number[]; chg: (number | null)[]; dis: (number | null)[] };
+    expect(cap.x).toEqual([1, 2, 3]);
+    expect(cap.chg[0]).toBeNull();
+    expect(cap.chg[2]).toBeNull();
+    expect(cap.dis[1]).toBeCloseTo(c1.d, 12);
   });
 });
 

@@ -115,6 +115,35 @@ describe("cycler text exports, detected by content", () => {
     expect(r.recs[0].cycle).toBeNaN();
   });
 
+  it("Neware regular export with BTS 8 spellings (Cycle Index / Step Index / Record Index, Total Time)", async () => {
+    const f = join(tmp, "regular8.csv");
+    writeFileSync(
+      f,
+      [
+        "Cycle Index,Chg. Cap.(Ah),DChg. Cap.(Ah),Chg. Energy(Wh),DChg. Energy(Wh)",
+        ",Step Index,Step Type,Step Time",
+        ",,Record Index,Time,Total Time,Current(A),Voltage(V)",
+        "1,0.001,0.0009,0.0037,0.0033",
+        ",1,CC Chg,00:00:10",
+        ",,1,00:00:00,00:00:00,0.36,3.6",
+        ",,2,00:00:10,00:00:10,0.36,3.7",
+        ",2,CC DChg,00:00:09",
+        ",,3,00:00:00,00:00:10.5,0.36,3.6",
+        ",,4,00:00:09,00:00:19.5,0.36,3.5",
+      ].join("\n") + "\n",
+    );
+    const imp = await detectFormat(f);
+    expect(imp.format).toBe("neware-regular");
+    const recs: ImportedRecord[] = [];
+    const cycles: number[] = [];
+    await imp.read(f, (r) => recs.push({ ...r }), undefined, (c) => cycles.push(c.chargeAh));
+    expect(recs.map((r) => r.tS)).toEqual([0, 10, 10.5, 19.5]);
+    // The step type gives the sign: the discharge step's 0.36 A is −0.36 A.
+    expect(recs.map((r) => r.currentA)).toEqual([0.36, 0.36, -0.36, -0.36]);
+    expect(recs.map((r) => r.cycle)).toEqual([1, 1, 1, 1]);
+    expect(cycles).toEqual([0.001]);
+  });
+
   it("BDF with the test time in hours", async () => {
     const f = join(tmp, "hours.csv");
     writeFileSync(f, "Test Time / h,Voltage / V,Current / A\n0,1.5,0.1\n0.5,1.6,0.1\n");
