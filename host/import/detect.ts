@@ -13,6 +13,7 @@ import { biologicMprImporter } from "./biologicMpr";
 import { isNewareWorkbook, isXlsx, newareXlsxImporter, openWorkbook } from "./xlsx";
 import { zipEntries } from "./zip";
 import { newareNdaxImporter } from "./newareNdax";
+import { newareNdaImporter } from "./newareNda";
 import { binaryKind, readTextHead, sanitizeForMessage, type BinaryKind } from "./textHead";
 import { newareRecordImporter } from "./newareRecord";
 import { newareRegularImporter } from "./newareRegular";
@@ -37,6 +38,7 @@ export const IMPORTERS: readonly Importer[] = [
   biologicMprImporter,
   newareXlsxImporter,
   newareNdaxImporter,
+  newareNdaImporter,
 ];
 
 export function importerFor(format: FormatId): Importer {
@@ -57,9 +59,7 @@ export function parseFormat(name: string): FormatId {
 /** The importer of a binary cycler file, or an ImportError saying what it is and what to export instead. */
 function binaryImporter(path: string, kind: BinaryKind): Importer {
   if (kind === "biologic-mpr") return biologicMprImporter;
-  if (kind === "neware-nda") {
-    throw new ImportError(`${path}: a Neware .nda binary file: not read yet; export the test as CSV (record layer) or .xlsx from Neware BTSDA and analyse that (docs/formats.md).`);
-  }
+  if (kind === "neware-nda") return newareNdaImporter;
   const entries = zipEntries(path);
   if (isXlsx(entries)) {
     const wb = openWorkbook(path, entries);

@@ -80,7 +80,8 @@ export type FormatId =
   | "landt-raw"
   | "biologic-mpr"
   | "neware-xlsx"
-  | "neware-ndax";
+  | "neware-ndax"
+  | "neware-nda";
 
 export const FORMAT_IDS: readonly FormatId[] = [
   "zbms-log",
@@ -98,6 +99,7 @@ export const FORMAT_IDS: readonly FormatId[] = [
   "biologic-mpr",
   "neware-xlsx",
   "neware-ndax",
+  "neware-nda",
 ];
 
 /** Progress callback: fraction of the input read so far (0..1). */

@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/cli";
 import { CYCLE_FLAG_TRUNCATED } from "../../../host/analyze/replay";
+import { newareNdaImporter } from "../../../host/import/newareNda";
 import { newareNdaxImporter } from "../../../host/import/newareNdax";
 import { openWorkbook, readSheet } from "../../../host/import/xlsx";
 import { CYCLE_FLAG_PARTIAL } from "../../../shared/model/events";
@@ -294,6 +295,36 @@ describe("Neware .ndax (BTS 8): the cycler's own counters in data_runInfo.ndc", 
     // entry, so their times are the last entry's plus the logging interval (off by up to 14 %
     // on a 1.8 µAh step); cycle 44 is cut short by the end of the file (truncated).
     expect(ours.get(44)!.flags & CYCLE_FLAG_TRUNCATED).toBe(CYCLE_FLAG_TRUNCATED);
+  });
+});
+
+describe("Neware .nda (BTS 9.1): the cycler's own step counters in each record", () => {
+  it("cycle 2 within 0.1 % and 0.05 pp; the lone discharge of cycle 1 and charge of cycle 3 are partial and truncated rows", async () => {
+    const file = join(FIX, "neware_TestFile.nda");
+    const ref = new Map<number, Pair>();
+    let pc = NaN;
+    let pd = NaN;
+    await newareNdaImporter.read(file, (x) => {
+      const c = ref.get(x.cycle) ?? { c: 0, d: 0 };
+      if (pc === pc) {
+        c.c += x.chargeAh >= pc ? x.chargeAh - pc : x.chargeAh;
+        c.d += x.dischargeAh >= pd ? x.dischargeAh - pd : x.dischargeAh;
+      }
+      ref.set(x.cycle, c);
+      pc = x.chargeAh;
+      pd = x.dischargeAh;
+    });
+    const r = await analyze("neware_TestFile.nda");
+    expect(r.summary.firstHalf).toBe("charge");
+    const ours = oursByCycle(r);
+    expect([...ours.keys()]).toEqual([1, 2, 3]);
+    expectCap(ours.get(2)!.c, ref.get(2)!.c, "cycle 2 charge");
+    expectCap(ours.get(2)!.d, ref.get(2)!.d, "cycle 2 discharge");
+    expectCe(ours.get(2)!.ce, ref.get(2)!.d / ref.get(2)!.c, "cycle 2 CE");
+    expectCap(ours.get(1)!.d, ref.get(1)!.d, "cycle 1 discharge");
+    expect(ours.get(1)!.flags & CYCLE_FLAG_PARTIAL).toBe(CYCLE_FLAG_PARTIAL);
+    expectCap(ours.get(3)!.c, ref.get(3)!.c, "cycle 3 charge");
+    expect(ours.get(3)!.flags & CYCLE_FLAG_TRUNCATED).toBe(CYCLE_FLAG_TRUNCATED);
   });
 });
 

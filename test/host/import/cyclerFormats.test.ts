@@ -51,6 +51,7 @@ describe("cycler text exports, detected by content", () => {
     ["neware_GMJuly2022_CELL002_RPT_3.xlsx", "neware-xlsx", 2833],
     ["neware_interp-test.ndax", "neware-ndax", 333],
     ["neware_test_2.ndax", "neware-ndax", 108563],
+    ["neware_TestFile.nda", "neware-nda", 6670],
   ])("%s is %s with %i records (the README's row count)", async (file, format, rows) => {
     const r = await records(file, 0);
     expect(r.format).toBe(format);
@@ -217,9 +218,29 @@ describe("Neware .ndax binary files", () => {
   });
 });
 
+describe("Neware .nda binary file", () => {
+  it("reads BTS 9.1 records in SI units with + current = charge (README: CC_DChg about −3000 mA)", async () => {
+    const r = await records("neware_TestFile.nda", 6670);
+    const dis = r.recs.filter((x) => x.stepKind === STEP_DISCHARGE);
+    expect(dis.length).toBeGreaterThan(0);
+    for (const x of dis) expect(x.currentA).toBeLessThanOrEqual(0);
+    expect(Math.min(...dis.map((x) => x.currentA))).toBeCloseTo(-2.99, 1);
+    expect(r.recs[0].tS).toBe(0.01);
+    expect([...new Set(r.recs.map((x) => x.cycle))]).toEqual([1, 2, 3]);
+  });
+
+  it("an unknown version is named", async () => {
+    const f = join(tmp, "v29.nda");
+    const b = Buffer.from(readFileSync(join(FIX, "neware_TestFile.nda")));
+    b[14] = 29;
+    writeFileSync(f, b);
+    const imp = await detectFormat(f);
+    await expect(imp.read(f, () => undefined)).rejects.toThrow(/Neware \.nda version 29 is not known \(known: 130 as BTS 9\.1 writes it\)/);
+  });
+});
+
 describe("files that are not cycler text are refused with a reason", () => {
   it.each([
-    ["neware_TestFile.nda", /Neware \.nda binary file: not read yet; export the test as CSV/],
     ["neware_TestFile.NewareNDA.ftr", /binary file \(not text\)/],
     ["neware_interp-test.fastnda.parquet", /binary file \(not text\)/],
     ["arbin_FastCharge_000025_CH8_Metadata.csv", /Arbin test metadata file.*analyse the data file/],
