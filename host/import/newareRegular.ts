@@ -44,7 +44,8 @@ function unitColumn(header: string[], prefixes: string[], units: Record<string, 
     for (const p of prefixes) {
       if (h.toLowerCase().startsWith(p.toLowerCase())) {
         const m = /\(([^)]*)\)\s*$/.exec(h);
-        const unit = m ? m[1] : "";
+        // µ as Windows exports write it (Latin-1 byte, or decoded as U+FFFD) reads as "u".
+        const unit = m ? m[1].replace(/[µμ\ufffd]/g, "u") : "";
         const scale = units[unit];
         if (scale !== undefined) return { idx: i, scale };
       }

@@ -145,6 +145,27 @@ describe("cycler text exports, detected by content", () => {
     expect(cycles).toEqual([0.001]);
   });
 
+  it("Maccor export in the MIMS header style (Rec, Cycle C, Step, Test Time, Capacity, Current, Voltage, MD, ES)", async () => {
+    const f = join(tmp, "mims.txt");
+    const rows = [
+      "Rec\tCycle P\tCycle C\tStep\tTest Time\tStep Time\tCapacity\tEnergy\tCurrent\tVoltage\tMD\tES",
+      "1\t0\t1\t1\t0\t0\t0\t0\t0\t3.5\tR\t0",
+      "2\t0\t1\t2\t10\t0\t0\t0\t1.5\t3.6\tC\t0",
+      "3\t0\t1\t2\t20\t10\t0.0041667\t0.015\t1.5\t3.7\tC\t0",
+      "4\t0\t1\t3\t30\t0\t0\t0\t1.5\t3.6\tD\t0",
+    ];
+    writeFileSync(f, rows.join("\r\n") + "\r\n");
+    const imp = await detectFormat(f);
+    expect(imp.format).toBe("maccor");
+    const recs: ImportedRecord[] = [];
+    await imp.read(f, (r) => recs.push({ ...r }));
+    // Current given as a magnitude: the state decides the sign (D → −).
+    expect(recs.map((r) => r.currentA)).toEqual([0, 1.5, 1.5, -1.5]);
+    expect(recs.map((r) => r.stepKind)).toEqual([STEP_REST, STEP_CHARGE, STEP_CHARGE, STEP_DISCHARGE]);
+    expect(recs[2].chargeAh).toBeCloseTo(0.0041667, 12);
+    expect(recs.map((r) => r.cycle)).toEqual([1, 1, 1, 1]);
+  });
+
   it("BDF with the test time in hours", async () => {
     const f = join(tmp, "hours.csv");
     writeFileSync(f, "Test Time / h,Voltage / V,Current / A\n0,1.5,0.1\n0.5,1.6,0.1\n");
