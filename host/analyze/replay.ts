@@ -696,6 +696,19 @@ export async function replay(imp: Importer, path: string, opts: ReplayOptions): 
       const last = cycles[cycles.length - 1];
       truncatedCycle = last.index;
       last.flags |= CYCLE_FLAG_TRUNCATED;
+      if (lone) {
+        // The second half of a lone first half is the synthetic samples' alone: none in the data.
+        if (cfg.segmentation.firstHalf === "charge") {
+          last.dischargeAh = 0;
+          last.dischargeWh = 0;
+          last.meanDischargeV = NaN;
+        } else {
+          last.chargeAh = 0;
+          last.chargeWh = 0;
+          last.meanChargeV = NaN;
+        }
+        last.voltageGapV = NaN;
+      }
     }
   }
   closeRest();
