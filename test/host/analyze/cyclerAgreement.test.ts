@@ -325,6 +325,8 @@ describe("Neware .nda (BTS 9.1): the cycler's own step counters in each record",
     expect(ours.get(1)!.flags & CYCLE_FLAG_PARTIAL).toBe(CYCLE_FLAG_PARTIAL);
     expectCap(ours.get(3)!.c, ref.get(3)!.c, "cycle 3 charge");
     expect(ours.get(3)!.flags & CYCLE_FLAG_TRUNCATED).toBe(CYCLE_FLAG_TRUNCATED);
+    // No discharge in the data after that charge: none in its row (not the closing samples' µAh).
+    expect(ours.get(3)!.d).toBe(0);
   });
 });
 
