@@ -44,7 +44,7 @@ export function registerAnalyze(program: Command, run: (f: () => Promise<void>) 
   program
     .command("analyze")
     .description("per-cycle table, rests and an HTML report from a zbms raw log, a BDF CSV or a cycler export")
-    .argument("<file>", "input: zbms raw log, BDF CSV, Neware, Landt, BatteryData raw CSV, PyBaMM")
+    .argument("<file>", "input: zbms raw log, BDF CSV, cycler exports (Neware CSV/.xlsx/.ndax/.nda, BioLogic .mpt/.mpr, Arbin, Maccor, PEC, Landt, BatteryData, PyBaMM; docs/formats.md)")
     .option("-o, --out <dir>", "output folder", "zbms-analysis")
     .option("--format <id>", "input format (default: detected)", flagParser(parseFormat))
     .option("--capacity-ah <ah>", "nominal capacity (default: the largest one-direction charge)", flagParser(parseCapacityAh))
