@@ -138,6 +138,9 @@ function layoutOf(path: string, fd: number, size: number): Layout {
     const length = wide ? m.readUInt32LE(LONG_NAME_END + 4) : m.readUInt32LE(LONG_NAME_END);
     const version = wide ? m.readUInt32LE(LONG_NAME_END + 8) + m.readUInt32LE(LONG_NAME_END + 12) : m.readUInt32LE(LONG_NAME_END + 4);
     const dataPos = pos + MODULE.length + (wide ? HEADER_NEW_BYTES : HEADER_OLD_BYTES);
+    if (dataPos + length > size) {
+      throw new ImportError(`${path}: BioLogic .mpr cut short: module "${name}" needs ${length} bytes from byte ${dataPos}, the file has ${size}.`);
+    }
     if (name === "VMP data") return dataLayout(path, fd, dataPos, length, version);
     pos = dataPos + length;
   }

@@ -260,6 +260,28 @@ describe("Neware .nda binary file", () => {
   });
 });
 
+describe("damaged binary files", () => {
+  it.each(["biologic_gcpl.issue_211.mpr", "biologic_mb.issue_223.mpr", "neware_TestFile.nda", "neware_interp-test.ndax", "neware_GMJuly2022_CELL002_RPT_3.xlsx"])(
+    "%s cut short or with 64 bytes scrambled: an ImportError or records, never a crash",
+    async (file) => {
+      const b = readFileSync(join(FIX, file));
+      const p = join(tmp, "damaged-" + file);
+      for (const frac of [0.001, 0.01, 0.05, 0.2, 0.5, 0.9, 0.999]) {
+        const at = Math.floor(b.length * frac);
+        const scrambled = Buffer.from(b);
+        for (let k = 0; k < 64 && at + k < b.length; k++) scrambled[at + k] ^= 0xa5;
+        for (const x of [b.subarray(0, at), scrambled]) {
+          writeFileSync(p, x);
+          const err = await detectFormat(p)
+            .then((imp) => imp.read(p, () => undefined))
+            .then(() => null, (e: unknown) => e);
+          if (err !== null) expect(err, `${file} at ${frac}: ${(err as Error).message}`).toBeInstanceOf(ImportError);
+        }
+      }
+    },
+  );
+});
+
 describe("files that are not cycler text are refused with a reason", () => {
   it.each([
     ["neware_TestFile.NewareNDA.ftr", /binary file \(not text\)/],
