@@ -1,6 +1,6 @@
 /**
  * BioLogic EC-Lab text export (.mpt, "EC-Lab ASCII FILE", "Nb header lines : N", Latin-1,
- * tab-separated): time/s, Ewe/V (or Ecell/V), I/mA or <I>/mA (signed, + = oxidation of the
+ * tab-separated; also exported as CSV with ';' or ',' and without the header block): time/s, Ewe/V (or Ecell/V), I/mA or <I>/mA (signed, + = oxidation of the
  * working electrode = charge of a cell wired as EC-Lab's battery techniques assume),
  * cycle number, Ns (the technique's sequence = step), mode (1 CC, 2 CV, 3 rest), and the
  * counters Q charge/mA.h and Q discharge/mA.h (from the start of each cycle). Rows with a
@@ -10,7 +10,6 @@ import { STEP_REST, STEP_UNKNOWN } from "./record";
 import { tabularImporter, type TabularFormat } from "./tabular";
 
 const MILLI = 1e-3;
-const TAB = 9;
 /** EC-Lab writes up to ~100 header lines (the technique's parameter table). */
 const MPT_HEADER_WITHIN = 400;
 /** EC-Lab "mode" column: 3 = open circuit (rest). */
@@ -42,7 +41,6 @@ export const BIOLOGIC_MPT_FORMAT: TabularFormat = {
   currentSign: 1,
   stepKind: biologicStepKind,
   headerWithin: MPT_HEADER_WITHIN,
-  delimiter: TAB,
   skipTimeGoingBack: true,
 };
 

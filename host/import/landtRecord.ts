@@ -70,7 +70,6 @@ export const LANDT_RAW_FORMAT: TabularFormat = {
   currentSign: 1,
   stepKind: landtStepKind,
   headerWithin: LANDT_RAW_HEADER_WITHIN,
-  delimiter: 44,
   skipTimeGoingBack: true,
 };
 

@@ -10,7 +10,6 @@
 import { STEP_CHARGE, STEP_DISCHARGE, STEP_REST, STEP_UNKNOWN } from "./record";
 import { tabularImporter, type TabularFormat } from "./tabular";
 
-const TAB = 9;
 /** Lines searched for the header (a title line, sometimes a blank or a units line). */
 const MACCOR_HEADER_WITHIN = 5;
 
@@ -47,7 +46,6 @@ export const MACCOR_FORMAT: TabularFormat = {
   currentSign: 1,
   stepKind: maccorStepKind,
   headerWithin: MACCOR_HEADER_WITHIN,
-  delimiter: TAB,
   currentFromStepKind: true,
   skipTimeGoingBack: true,
 };

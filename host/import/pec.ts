@@ -30,7 +30,6 @@ export const PEC_FORMAT: TabularFormat = {
   required: ["time", "voltage", "current", "cycle", "step"],
   currentSign: 1,
   headerWithin: PEC_HEADER_WITHIN,
-  delimiter: 44,
   skipTimeGoingBack: true,
 };
 

@@ -4,8 +4,8 @@
  * quantity's column by its accepted header spellings (each with its unit's scale to SI),
  * then stream the rows into `ImportedRecord`s.
  */
-import { readCsv } from "../bdf/csvStream";
-import { normHeader, sanitizeForMessage } from "./textHead";
+import { guessDelimiter, readCsv } from "../bdf/csvStream";
+import { normHeader, readTextHead, sanitizeForMessage } from "./textHead";
 import {
   ImportError,
   newRecord,
@@ -99,7 +99,7 @@ export interface TabularFormat {
    * the export, not a time to count across. Formats without it read such rows as they are.
    */
   skipTimeGoingBack?: boolean;
-  /** Field delimiter byte when the first line cannot tell it (BioLogic .mpt: tab). */
+  /** Field delimiter byte; default: guessed from the header line (tables below metadata lines) or the first line. */
   delimiter?: number;
   /**
    * The current's direction comes from the step kind (charge +|I|, discharge −|I|), for
@@ -219,10 +219,20 @@ async function readTabular(
     // Sampling hands out line 1 as the header: not for tables below metadata lines.
     stride: within > 1 ? undefined : opts?.stride,
     sampleByBytes: opts?.sampleByBytes,
-    delimiter: fmt.delimiter,
+    delimiter: fmt.delimiter ?? (within > 1 ? headerDelimiter(fmt, path) : undefined),
     ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(total > 0 ? done / total : 1) } : {}),
   });
   return h.finish();
+}
+
+/**
+ * The delimiter of a table below metadata lines, from its header line (the tokenizer would
+ * guess from the first line: "EC-Lab ASCII FILE" has none); undefined when not found.
+ */
+function headerDelimiter(fmt: TabularFormat, path: string): number | undefined {
+  const head = readTextHead(path);
+  const k = headerLineIn(fmt, head.cells);
+  return k >= 0 ? guessDelimiter(head.lines[k]) : undefined;
 }
 
 /** One row of a table, as CsvRow hands it out (also built from spreadsheet cells: xlsx.ts). */

@@ -63,6 +63,8 @@ export function normHeader(h: string): string {
 export interface TextHead {
   /** The first non-empty lines (at most HEAD_LINES), split into trimmed cells. */
   cells: string[][];
+  /** The same lines as text (line ends removed). */
+  lines: string[];
   bytes: number;
 }
 
@@ -93,13 +95,15 @@ export function readTextHead(path: string): TextHead {
   // The last piece may be a line cut by the byte limit: drop it unless the file ended there.
   if (buf.length === HEAD_BYTES && lines.length > 1) lines.pop();
   const cells: string[][] = [];
+  const kept: string[] = [];
   for (const raw of lines.slice(0, HEAD_LINES)) {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     if (line.trim() === "") continue;
     const d = String.fromCharCode(guessDelimiter(line));
     cells.push(line.split(d).map((c) => unquote(c.trim())));
+    kept.push(line);
   }
-  return { cells, bytes: buf.length };
+  return { cells, lines: kept, bytes: buf.length };
 }
 
 function unquote(c: string): string {

@@ -166,6 +166,26 @@ describe("cycler text exports, detected by content", () => {
     expect(recs.map((r) => r.cycle)).toEqual([1, 1, 1, 1]);
   });
 
+  it("BioLogic text exported as CSV (';' or ',', no header block): the delimiter comes from the header line", async () => {
+    for (const d of [";", ","]) {
+      const f = join(tmp, `biologic${d === ";" ? "semi" : "comma"}.csv`);
+      const rows = [
+        ["mode", "ox/red", "time/s", "Ewe/V", "I/mA", "cycle number", "Ns"],
+        ["1", "1", "0", "1.50", "0.5", "0", "1"],
+        ["1", "0", "10", "1.40", "-0.5", "0", "2"],
+      ];
+      writeFileSync(f, rows.map((r) => r.join(d)).join("\n") + "\n");
+      const imp = await detectFormat(f);
+      expect(imp.format).toBe("biologic-mpt");
+      const recs: ImportedRecord[] = [];
+      await imp.read(f, (r) => recs.push({ ...r }));
+      expect(recs.map((r) => [r.tS, r.voltageV, r.currentA, r.step])).toEqual([
+        [0, 1.5, 0.5e-3, 1],
+        [10, 1.4, -0.5e-3, 2],
+      ]);
+    }
+  });
+
   it("BDF with the test time in hours", async () => {
     const f = join(tmp, "hours.csv");
     writeFileSync(f, "Test Time / h,Voltage / V,Current / A\n0,1.5,0.1\n0.5,1.6,0.1\n");
