@@ -23,8 +23,9 @@ import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
 import { renderReport, type ReportSummary } from "./report";
 import { CYCLE_FLAG_TRUNCATED, replay, startReplayRead, type ReplayResult } from "./replay";
-import { CYCLE_COLUMNS, CYCLER_CYCLE_COLUMNS, REST_COLUMNS, restRows, toCsv, toObjects, toText, type Column } from "./tables";
-import { cyclerCycleOfRows } from "./cyclerCycles";
+import { CYCLE_COLUMNS, CYCLER_CYCLE_COLUMNS, flagWords, REST_COLUMNS, restRows, toCsv, toObjects, toText, type Column } from "./tables";
+import { cyclerCycleOfRows, cyclerCycleRows, type CyclerCycleRow } from "./cyclerCycles";
+import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
 import type { CycleRecord } from "../../shared/model/events";
 
 const require = createRequire(import.meta.url);
@@ -76,6 +77,8 @@ export interface AnalysisFiles {
   cyclesTxt: string;
   restsCsv: string;
   summaryJson: string;
+  /** The cycler's cycles (written when the input has a cycle index). */
+  cyclerCyclesCsv?: string;
 }
 
 /** Wall time of each phase of one analysis (ms). */
@@ -102,7 +105,23 @@ export interface AnalyzeResult {
   phaseMs: PhaseTimesMs;
   /** The cycler's cycle number of each row of replay.cycles (NaN each when the input has no cycle index). */
   cyclerCycles: number[];
+  /** The cycles as the cycler counted them (rows with one cycler number merged); empty without a cycle index. */
+  cyclerCycleTable: CyclerCycleRow[];
 }
+
+/** Columns of `<stem>.cycler-cycles.csv`. */
+export const CYCLER_TABLE_COLUMNS: Column<CyclerCycleRow>[] = [
+  { name: "cycler_cycle", get: (c) => c.cyclerCycle, digits: 0 },
+  { name: "rows", get: (c) => c.rows, digits: 0 },
+  { name: "start_s", get: (c) => c.startS, digits: 0 },
+  { name: "charge_Ah", get: (c) => c.chargeAh, digits: 6 },
+  { name: "discharge_Ah", get: (c) => c.dischargeAh, digits: 6 },
+  { name: "charge_Wh", get: (c) => c.chargeWh, digits: 6 },
+  { name: "discharge_Wh", get: (c) => c.dischargeWh, digits: 6 },
+  { name: "CE_pct", get: (c) => c.ce * PERCENT, digits: 3 },
+  { name: "EE_pct", get: (c) => c.ee * PERCENT, digits: 2 },
+  { name: "flags", get: (c) => flagWords(c.flags), digits: 0 },
+];
 
 interface Bar {
   start(total: number, v: number, payload?: object): void;
@@ -223,6 +242,13 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     const cyclerCycles = cyclerCycleOfRows(rep.cycles, profile.cyclerCycles);
     const rows = rep.cycles.map((c, k) => ({ ...c, cyclerCycle: cyclerCycles[k] }));
     const columns = (profile.cyclerCycles.length > 0 ? CYCLER_CYCLE_COLUMNS : CYCLE_COLUMNS) as Column<CycleRecord>[];
+    const cyclerCycleTable = profile.cyclerCycles.length > 0
+      ? cyclerCycleRows(rep.cycles, cyclerCycles, config.segmentation.firstHalf === "charge", CYCLE_FLAG_PARTIAL | CYCLE_FLAG_TRUNCATED)
+      : [];
+    if (cyclerCycleTable.length > 0) {
+      files.cyclerCyclesCsv = join(outDir, stem + ".cycler-cycles.csv");
+      writeFileSync(files.cyclerCyclesCsv, toCsv(cyclerCycleTable, CYCLER_TABLE_COLUMNS));
+    }
     const text = toText(rows, columns);
     writeFileSync(files.cyclesTxt, text);
     writeFileSync(files.cyclesCsv, toCsv(rows, columns));
@@ -267,7 +293,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       replay: tReplayed - tConfigured,
       outputs: performance.now() - tReplayed,
     };
-    return { format: imp.format, profile, replay: rep, protocol, summary, files, phaseMs, cyclerCycles };
+    return { format: imp.format, profile, replay: rep, protocol, summary, files, phaseMs, cyclerCycles, cyclerCycleTable };
   } finally {
     reader?.cancel();
     prog.done();

@@ -258,6 +258,19 @@ describe("Maccor text export (.022): step-wise Amp-hr by State, per Cyc#", () =>
     }
     // Left out: the other 337 cycles (sparse records: the cycler's step totals are not in the file).
     expect(ref.size - dense.length).toBe(337);
+    // The cycler's cycles as one table: 340 lines for the 380 analysis rows (cycle 2's HPPC
+    // pulses are 10 rows of one cycler cycle), the same numbers as the rows they merge.
+    const table2 = r.cyclerCycleTable;
+    expect(table2.length).toBe(340);
+    expect(table2.find((x) => x.cyclerCycle === 2)!.rows).toBe(10);
+    for (const k of dense) {
+      const t = table2.find((x) => x.cyclerCycle === k)!;
+      expectCap(t.chargeAh, ref.get(k)!.c, `cycler table, cycle ${k} charge`);
+      expectCe(t.ce, ref.get(k)!.d / ref.get(k)!.c, `cycler table, cycle ${k} CE`);
+    }
+    const csvLines = readFileSync(r.files.cyclerCyclesCsv!, "utf8").trim().split("\n");
+    expect(csvLines[0]).toBe("cycler_cycle,rows,start_s,charge_Ah,discharge_Ah,charge_Wh,discharge_Wh,CE_pct,EE_pct,flags");
+    expect(csvLines.length).toBe(341);
   });
 
   it(".052 cut from the middle of a discharge: one row, partial and truncated, within 0.1 % of the Amp-hr counted over the file", async () => {
