@@ -25,7 +25,10 @@ import { checkProtocol, type ProtocolCheck } from "./practical";
 import { profileInput, type InputProfile } from "./profile";
 import { renderReport, type ReportSummary } from "./report";
 import { CYCLE_FLAG_TRUNCATED, replay, type ReplayResult } from "./replay";
-import { CYCLE_COLUMNS, REST_COLUMNS, restRows, toCsv, toObjects, toText } from "./tables";
+import { CYCLE_COLUMNS, CYCLER_CYCLE_COLUMNS, flagWords, REST_COLUMNS, restRows, toCsv, toObjects, toText, type Column } from "./tables";
+import { cyclerCycleOfRows, cyclerCycleRows, type CyclerCycleRow } from "./cyclerCycles";
+import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
+import type { CycleRecord } from "../../shared/model/events";
 
 const require = createRequire(import.meta.url);
 /** Inputs above this size (bytes) get a progress bar on a terminal. */
@@ -79,6 +82,8 @@ export interface AnalysisFiles {
   cyclesTxt: string;
   restsCsv: string;
   summaryJson: string;
+  /** The cycler's cycles (written when the input has a cycle index). */
+  cyclerCyclesCsv?: string;
 }
 
 /** Wall time of each phase of one analysis (ms). */
@@ -103,7 +108,25 @@ export interface AnalyzeResult {
   summary: ReportSummary;
   files: AnalysisFiles;
   phaseMs: PhaseTimesMs;
+  /** The cycler's cycle number of each row of replay.cycles (NaN each when the input has no cycle index). */
+  cyclerCycles: number[];
+  /** The cycles as the cycler counted them (rows with one cycler number merged); empty without a cycle index. */
+  cyclerCycleTable: CyclerCycleRow[];
 }
+
+/** Columns of `<stem>.cycler-cycles.csv`. */
+export const CYCLER_TABLE_COLUMNS: Column<CyclerCycleRow>[] = [
+  { name: "cycler_cycle", get: (c) => c.cyclerCycle, digits: 0 },
+  { name: "rows", get: (c) => c.rows, digits: 0 },
+  { name: "start_s", get: (c) => c.startS, digits: 0 },
+  { name: "charge_Ah", get: (c) => c.chargeAh, digits: 6 },
+  { name: "discharge_Ah", get: (c) => c.dischargeAh, digits: 6 },
+  { name: "charge_Wh", get: (c) => c.chargeWh, digits: 6 },
+  { name: "discharge_Wh", get: (c) => c.dischargeWh, digits: 6 },
+  { name: "CE_pct", get: (c) => c.ce * PERCENT, digits: 3 },
+  { name: "EE_pct", get: (c) => c.ee * PERCENT, digits: 2 },
+  { name: "flags", get: (c) => flagWords(c.flags), digits: 0 },
+];
 
 interface Bar {
   start(total: number, v: number, payload?: object): void;
@@ -156,6 +179,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     const profile = await profileInput(imp, path, prog.pass("profile"));
     const tProfiled = performance.now();
     if (profile.records === 0) throw new ImportError(`${path}: no data rows (only a header).`);
+    refuseTimeGoingBack(path, profile);
     const fit = {
       capacityAh: opts.capacityAh,
       firstHalf: opts.firstHalf,
@@ -182,7 +206,7 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     const adams = opts.adams
       ? adamsOfHalves(rep.halves, opts.adams, opts.plating ?? config.segmentation.firstHalf, rep.cycles, config.sensorChain)
       : { report: null, notes: [] };
-    const notes = analysisNotes(rep, profile, opts, imp.format, chosen);
+    const notes = analysisNotes(rep, profile, opts, imp.format, chosen, config);
     for (const n of adams.notes) notes.push(n);
     const summary: ReportSummary = {
       input: basename(path),
@@ -198,8 +222,9 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       adams: adams.report,
       notes,
     };
-    const files = writeAnalysis(path, resolve(opts.outDir ?? "zbms-analysis"), rep, summary, protocol, config);
-    printAnalysis(opts, rep, protocol, notes, adams.report, files, chosen.sourceLine);
+    const cycler = cyclerTables(rep, profile, config);
+    const files = writeAnalysis(path, resolve(opts.outDir ?? "zbms-analysis"), rep, cycler, summary, protocol, config);
+    printAnalysis(opts, rep, cycler, protocol, notes, adams.report, files, chosen.sourceLine);
     const phaseMs: PhaseTimesMs = {
       start: tStarted - t0,
       profile: tProfiled - tStarted,
@@ -207,14 +232,14 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
       replay: tReplayed - tConfigured,
       outputs: performance.now() - tReplayed,
     };
-    return { format: imp.format, profile, replay: rep, protocol, summary, files, phaseMs };
+    return { format: imp.format, profile, replay: rep, protocol, summary, files, phaseMs, cyclerCycles: cycler.cyclerCycles, cyclerCycleTable: cycler.table };
   } finally {
     prog.done();
   }
 }
 
 /** The notes of an analysis: what was truncated, skipped, replayed oddly or assumed. */
-function analysisNotes(rep: ReplayResult, profile: InputProfile, opts: AnalyzeOptions, format: FormatId, chosen: ChosenConfig): string[] {
+function analysisNotes(rep: ReplayResult, profile: InputProfile, opts: AnalyzeOptions, format: FormatId, chosen: ChosenConfig, config: PackConfig): string[] {
   const notes: string[] = [...chosen.notes];
   if (rep.truncatedCycle >= 0) notes.push(`cycle ${rep.truncatedCycle} was still in its second half when the input ended (truncated)`);
   if (rep.importStats.skipped > 0) notes.push(`${rep.importStats.skipped} rows skipped: ${rep.importStats.skippedExamples.join("; ")}`);
@@ -227,12 +252,35 @@ function analysisNotes(rep: ReplayResult, profile: InputProfile, opts: AnalyzeOp
     notes.push(`${back.length} steps back in time (by ${sizes}): the time they cover again is not counted twice (its worst case is in the CE bound); cycles holding one are flagged`);
   }
   if (opts.capacityAh === undefined && !chosen.base) notes.push(`capacity taken from the data: the largest one-direction charge, ${profile.maxHalfAh.toPrecision(5)} Ah`);
+  const pairing = pairingNote(profile, config.segmentation.firstHalf, opts.firstHalf !== undefined || chosen.base !== null);
+  if (pairing !== null) notes.push(pairing);
   if (opts.chemistry === undefined && !chosen.base && format !== "zbms-log") notes.push("no chemistry given: SOC and OCV-based charge-lost figures use a placeholder curve and are not meaningful");
   return notes;
 }
 
+/** The cycle table's rows and columns (with the cycler's cycle number when the input has a cycle index) and the cycler-cycle table. */
+interface CyclerTables {
+  /** The cycler's cycle number of each row of rep.cycles (NaN each without a cycle index). */
+  cyclerCycles: number[];
+  rows: CycleRecord[];
+  columns: Column<CycleRecord>[];
+  /** The cycles as the cycler counted them; empty without a cycle index. */
+  table: CyclerCycleRow[];
+}
+
+function cyclerTables(rep: ReplayResult, profile: InputProfile, config: PackConfig): CyclerTables {
+  const cyclerCycles = cyclerCycleOfRows(rep.cycles, profile.cyclerCycles);
+  const indexed = profile.cyclerCycles.length > 0;
+  return {
+    cyclerCycles,
+    rows: rep.cycles.map((c, k) => ({ ...c, cyclerCycle: cyclerCycles[k] })),
+    columns: (indexed ? CYCLER_CYCLE_COLUMNS : CYCLE_COLUMNS) as Column<CycleRecord>[],
+    table: indexed ? cyclerCycleRows(rep.cycles, cyclerCycles, config.segmentation.firstHalf === "charge", CYCLE_FLAG_PARTIAL | CYCLE_FLAG_TRUNCATED) : [],
+  };
+}
+
 /** Write the tables, the summary JSON and the HTML report of an analysis into `outDir`. */
-function writeAnalysis(path: string, outDir: string, rep: ReplayResult, summary: ReportSummary, protocol: ProtocolCheck[], config: PackConfig): AnalysisFiles {
+function writeAnalysis(path: string, outDir: string, rep: ReplayResult, cycler: CyclerTables, summary: ReportSummary, protocol: ProtocolCheck[], config: PackConfig): AnalysisFiles {
   mkdirSync(outDir, { recursive: true });
   const stem = basename(path).replace(/\.[^.]*$/, "");
   const files: AnalysisFiles = {
@@ -244,9 +292,13 @@ function writeAnalysis(path: string, outDir: string, rep: ReplayResult, summary:
     summaryJson: join(outDir, stem + ".summary.json"),
   };
   const rests = restRows(rep.rests, rep.retentions);
-  writeFileSync(files.cyclesTxt, toText(rep.cycles, CYCLE_COLUMNS));
-  writeFileSync(files.cyclesCsv, toCsv(rep.cycles, CYCLE_COLUMNS));
-  writeFileSync(files.cyclesJson, JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS), null, 1));
+  if (cycler.table.length > 0) {
+    files.cyclerCyclesCsv = join(outDir, stem + ".cycler-cycles.csv");
+    writeFileSync(files.cyclerCyclesCsv, toCsv(cycler.table, CYCLER_TABLE_COLUMNS));
+  }
+  writeFileSync(files.cyclesTxt, toText(cycler.rows, cycler.columns));
+  writeFileSync(files.cyclesCsv, toCsv(cycler.rows, cycler.columns));
+  writeFileSync(files.cyclesJson, JSON.stringify(toObjects(cycler.rows, cycler.columns), null, 1));
   writeFileSync(files.restsCsv, toCsv(rests, REST_COLUMNS));
   writeFileSync(
     files.summaryJson,
@@ -270,12 +322,12 @@ function writeAnalysis(path: string, outDir: string, rep: ReplayResult, summary:
 }
 
 /** Print the table chosen by `opts.printTable` (text: with the rests, the Adams line, the protocol check and the notes). */
-function printAnalysis(opts: AnalyzeOptions, rep: ReplayResult, protocol: ProtocolCheck[], notes: string[], adams: AdamsReport | null, files: AnalysisFiles, sourceLine: string): void {
+function printAnalysis(opts: AnalyzeOptions, rep: ReplayResult, cycler: CyclerTables, protocol: ProtocolCheck[], notes: string[], adams: AdamsReport | null, files: AnalysisFiles, sourceLine: string): void {
   const print = opts.print ?? ((s: string) => process.stdout.write(s));
   const pt = opts.printTable === undefined ? "text" : opts.printTable;
   if (pt === "text") {
     print(`${sourceLine}\n`);
-    print(toText(rep.cycles, CYCLE_COLUMNS));
+    print(toText(cycler.rows, cycler.columns));
     print(`\nrests\n${toText(restRows(rep.rests, rep.retentions), REST_COLUMNS)}`);
     if (adams) print(`\n${adamsLine(adams)}\n`);
     if (rep.alarms.length > 0) {
@@ -285,10 +337,36 @@ function printAnalysis(opts: AnalyzeOptions, rep: ReplayResult, protocol: Protoc
     for (const n of notes) print(`note: ${n}\n`);
     print(`report: ${files.html}\n`);
   } else if (pt === "csv") {
-    print(toCsv(rep.cycles, CYCLE_COLUMNS));
+    print(toCsv(cycler.rows, cycler.columns));
   } else if (pt === "json") {
-    print(JSON.stringify(toObjects(rep.cycles, CYCLE_COLUMNS)) + "\n");
+    print(JSON.stringify(toObjects(cycler.rows, cycler.columns)) + "\n");
   }
+}
+
+/**
+ * A test time that goes back is a clock fault of the file (e.g. the BDF repository's Time_Bug
+ * example: 0.000 s on 19 rows at step starts); the jump forward after it would count hours of
+ * current that never flowed. Refused, quoting the first, rather than counted wrong.
+ */
+function refuseTimeGoingBack(path: string, p: InputProfile): void {
+  if (p.timeBackCount === 0) return;
+  throw new ImportError(
+    `${path}: the test time goes back ${p.timeBackCount} time(s) (first at ${p.timeBackFirst}): the file's time column is faulty; zbms does not guess the times. Fix or drop those rows and analyse again.`,
+  );
+}
+
+/**
+ * How the halves were paired into cycles, when it matters: by the cycler's cycle index, or
+ * automatically against a first current step of the other direction (a warning).
+ */
+export function pairingNote(p: InputProfile, firstHalf: "charge" | "discharge", given: boolean): string | null {
+  const word = (sign: number): string => (sign > 0 ? "charge" : "discharge");
+  if (given) return null;
+  if (p.cyclerFirstHalfSign !== 0) return `halves paired into cycles as the cycler's cycle index pairs them: each cycle opens with its ${firstHalf} half`;
+  if (p.firstStepSign !== 0 && word(p.firstStepSign) !== firstHalf) {
+    return `the input has no cycle index and its first current step is a ${word(p.firstStepSign)}, but cycles are taken to open with the ${firstHalf} half (the first half holding ≥ 10 % of the largest); the first ${word(p.firstStepSign)} is a partial cycle of its own. Give --first-half ${word(p.firstStepSign)} if the cycles open with it`;
+  }
+  return null;
 }
 
 export interface ExportOptions {
@@ -306,12 +384,14 @@ export async function exportBdf(input: string, outFile: string, opts: ExportOpti
   const imp = await pickImporter(path, opts.format);
   const prog = makeProgress(path, opts.progress);
   const profile = await profileInput(imp, path, prog.pass("profile"));
+  refuseTimeGoingBack(path, profile);
   const fit = { capacityAh: opts.capacityAh, firstHalf: opts.firstHalf, keepBoardDefaults: imp.format === "zbms-log" };
   const base = pickConfig(imp, path, opts.config).base;
   const config = base ? userConfig(base, profile, fit) : fitValidConfig(profile, fit);
   const w = new BdfWriter(resolve(outFile));
   try {
-    await replay(imp, path, { config, profile, bdf: w, onProgress: prog.pass("export "), zeroCurrentIsOpenCircuit: imp.format !== "zbms-log" });
+    // The cycler's cycle and step numbers (read-ahead records carry them too).
+    await replay(imp, path, { config, profile, bdf: w, onProgress: prog.pass("export "), zeroCurrentIsOpenCircuit: imp.format !== "zbms-log", cyclerCounts: true });
   } finally {
     w.close();
     prog.done();

@@ -97,6 +97,15 @@ function validated(cfg: PackConfig, what: string): PackConfig {
   }
 }
 
+/**
+ * Which half opens a cycle: the cycler's pairing when the input has a cycle index (its index is
+ * the truth about which charge goes with which discharge), else the first substantial half.
+ */
+export function firstHalfOf(p: InputProfile): "charge" | "discharge" {
+  const sign = p.cyclerFirstHalfSign !== 0 ? p.cyclerFirstHalfSign : p.firstHalfSign;
+  return sign < 0 ? "discharge" : "charge";
+}
+
 export function fitConfig(p: InputProfile, o: FitOptions = {}): PackConfig {
   const capacityAh = o.capacityAh ?? p.maxHalfAh;
   if (!(capacityAh > 0) || !Number.isFinite(capacityAh)) {
@@ -109,7 +118,7 @@ export function fitConfig(p: InputProfile, o: FitOptions = {}): PackConfig {
   const cfg = defaultPackConfig(chemistry, p.cellCount, capacityAh);
   cfg.name = "analysis of imported data";
   cfg.tempCount = p.tempCount;
-  cfg.segmentation.firstHalf = o.firstHalf ?? (p.firstHalfSign < 0 ? "discharge" : "charge");
+  cfg.segmentation.firstHalf = o.firstHalf ?? firstHalfOf(p);
   if (o.practical) cfg.practical = o.practical;
   if (o.keepBoardDefaults) return cfg;
 

@@ -33,6 +33,23 @@ export interface InputProfile {
   maxHalfAh: number;
   /** Sign of the first half-cycle holding ≥ FIRST_HALF_MIN_FRAC of maxHalfAh: +1 charge, −1 discharge. */
   firstHalfSign: number;
+  /**
+   * Which current direction opens the cycler's own cycles (+1 charge, −1 discharge; 0 when the
+   * input has no cycle index, or one value only): that of the first half of a cycle after the
+   * input's first one (the input may start mid-cycle), else of the first one. Exact inputs only
+   * (not sampled).
+   */
+  cyclerFirstHalfSign: number;
+  /** Direction of the first current step (first half of any size): +1, −1, or 0 when none. */
+  firstStepSign: number;
+  /** Test time (s) at which each cycler cycle index first appears, in order (empty when none or sampled). */
+  cyclerCycles: { tS: number; cycle: number }[];
+  /**
+   * Adjacent rows whose test time goes back (a clock fault of the file; importers that skip
+   * such rows never show one), and the first of them as "line N: t1 s after t0 s".
+   */
+  timeBackCount: number;
+  timeBackFirst: string;
   /** Largest time step between two active samples (s). */
   maxActiveDtS: number;
   /** Median sample interval (s), from a log histogram. */
@@ -46,6 +63,25 @@ export interface InputProfile {
 
 /** A half-cycle smaller than this share of the largest one does not decide the cycle order. */
 const FIRST_HALF_MIN_FRAC = 0.1;
+/** Halves kept for the cycle-order decisions (the first ones of the input). */
+const MAX_PROFILE_HALVES = 4096;
+
+/**
+ * Direction opening the cycler's cycles: the first half of the second (or a later) cycler cycle
+ * that has one (the first cycle may have begun before the input did), else of the first; 0 if none.
+ */
+function cyclerOpeningSign(halves: { sign: number; ah: number; cycleSeq: number }[]): number {
+  let firstCycleSign = 0;
+  let seq = 0;
+  for (const h of halves) {
+    if (h.cycleSeq === seq) continue; // not the first half of its cycle
+    seq = h.cycleSeq;
+    // Even a small first step (a top-up) opens the cycle: the cycler says so.
+    if (h.cycleSeq === 1) firstCycleSign = h.sign;
+    else return h.sign;
+  }
+  return firstCycleSign;
+}
 
 function signOf(x: number): number {
   return x > 0 ? 1 : x < 0 ? -1 : 0;
@@ -119,7 +155,8 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
   }
   const stride = profileStride(size);
   const b = new ProfileBuilder(stride > 1);
-  await imp.read(path, (r: ImportedRecord) => b.add(r), onProgress, undefined, { cyclerColumns: false, stride, sampleByBytes: true });
+  // The cycler's cycle index only on exact (unsampled) reads: it decides the pairing.
+  await imp.read(path, (r: ImportedRecord) => b.add(r), onProgress, undefined, { cyclerColumns: stride <= 1, stride, sampleByBytes: true });
   return b.finish();
 }
 
@@ -127,7 +164,7 @@ export async function profileInput(imp: Importer, path: string, onProgress?: Pro
 class ProfileBuilder {
   readonly p: InputProfile = {
     records: 0, startS: NaN, endS: NaN, minV: Infinity, maxV: -Infinity, maxAbsCurrentA: 0,
-    lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, maxActiveDtS: 0, medianDtS: NaN, hasTemp: false, cellCount: 1, tempCount: 0,
+    lowActiveCurrentA: NaN, maxHalfAh: 0, firstHalfSign: 0, cyclerFirstHalfSign: 0, firstStepSign: 0, cyclerCycles: [], timeBackCount: 0, timeBackFirst: "", maxActiveDtS: 0, medianDtS: NaN, hasTemp: false, cellCount: 1, tempCount: 0,
   };
   private readonly iHist = new Float64Array(HIST_BINS);
   private readonly dtHist = new Float64Array(HIST_BINS);
@@ -136,7 +173,11 @@ class ProfileBuilder {
   private prevLine = NaN;
   private runSign = 0;
   private runAh = 0;
-  private readonly halves: { sign: number; ah: number }[] = [];
+  private runCycleSeq = 0;
+  /** Cycler cycles seen so far (a new index value = a new cycle). */
+  private cycleSeq = 0;
+  private lastCycle = NaN;
+  private readonly halves: { sign: number; ah: number; cycleSeq: number }[] = [];
 
   constructor(private readonly sampled: boolean) {}
 
@@ -153,6 +194,11 @@ class ProfileBuilder {
     if (r.cellsV.length > p.cellCount) p.cellCount = r.cellsV.length;
     const nT = r.tempsC.length > 0 ? r.tempsC.length : r.tempC === r.tempC ? 1 : 0;
     if (nT > p.tempCount) p.tempCount = nT;
+    if (!this.sampled && r.cycle === r.cycle && r.cycle !== this.lastCycle) {
+      this.lastCycle = r.cycle;
+      this.cycleSeq++;
+      p.cyclerCycles.push({ tS: r.tS, cycle: r.cycle });
+    }
     const a = Math.abs(r.currentA);
     if (a > p.maxAbsCurrentA) p.maxAbsCurrentA = a;
     if (a > 0) this.iHist[binOf(a)]++;
@@ -162,16 +208,21 @@ class ProfileBuilder {
     this.prevLine = r.line;
   }
 
-  /** The step from the previous record: time-step statistics and the one-direction runs of charge. */
+  /** The step from the previous record: clock faults, time-step statistics and the one-direction runs of charge. */
   private step(r: ImportedRecord, a: number): void {
+    const p = this.p;
     const dt = r.tS - this.prevT;
-    if (!(dt > 0)) return;
-    const prevI = this.prevI;
     // Time-step statistics only between adjacent source rows (sampling skips some).
     const adjacent = r.line !== r.line || r.line - this.prevLine <= 1;
+    if (dt < 0 && adjacent) {
+      if (p.timeBackCount === 0) p.timeBackFirst = `line ${r.line}: ${r.tS} s after ${this.prevT} s`;
+      p.timeBackCount++;
+    }
+    if (!(dt > 0)) return;
+    const prevI = this.prevI;
     if (adjacent) {
       this.dtHist[binOf(dt)]++;
-      if (a > 0 && Math.abs(prevI) > 0 && dt > this.p.maxActiveDtS) this.p.maxActiveDtS = dt;
+      if (a > 0 && Math.abs(prevI) > 0 && dt > p.maxActiveDtS) p.maxActiveDtS = dt;
     }
     // Between sampled rows that are not adjacent, a change of the current's sign (or a start or
     // stop) happened at an unknown time: that step counts for no half. (Unsampled inputs
@@ -184,6 +235,8 @@ class ProfileBuilder {
         this.closeRun();
         this.runSign = s;
         this.runAh = 0;
+        this.runCycleSeq = this.cycleSeq;
+        if (p.firstStepSign === 0) p.firstStepSign = s;
       }
       this.runAh += Math.abs(area);
     }
@@ -192,7 +245,7 @@ class ProfileBuilder {
   private closeRun(): void {
     if (this.runSign !== 0) {
       if (this.runAh > this.p.maxHalfAh) this.p.maxHalfAh = this.runAh;
-      if (this.halves.length < 64) this.halves.push({ sign: this.runSign, ah: this.runAh });
+      if (this.halves.length < MAX_PROFILE_HALVES) this.halves.push({ sign: this.runSign, ah: this.runAh, cycleSeq: this.runCycleSeq });
     }
   }
 
@@ -211,6 +264,7 @@ class ProfileBuilder {
         break;
       }
     }
+    if (p.cyclerCycles.length >= 2) p.cyclerFirstHalfSign = cyclerOpeningSign(this.halves);
     return p;
   }
 }

@@ -15,6 +15,7 @@ import type { PackConfig } from "../../shared/config/packConfig";
 import type { CycleRecord, ModelEvent, RestRecord } from "../../shared/model/events";
 import { SEG_DISCHARGE, SEG_CHARGE } from "../../shared/model/events";
 import { PackModel } from "../../shared/model/packModel";
+import { PHASE_FIRST } from "../../shared/cycles/cycleTracker";
 import type { Sample } from "../../shared/sample";
 import type { BdfWriter } from "../bdf/writer";
 import { STEP_OTHER, STEP_REST, type ImportedRecord, type Importer, type ImportStats, type ProgressFn } from "../import/record";
@@ -69,6 +70,11 @@ export interface ReplayOptions {
   /** When given, every replayed sample is also written as a BDF row. */
   bdf?: BdfWriter;
   /**
+   * With `bdf`: write the cycler's cycle number and step count where the input has them (read
+   * with the importer's cycler columns).
+   */
+  cyclerCounts?: boolean;
+  /**
    * Parse on a worker thread while the model runs here (readAhead.ts): true, false, or (default)
    * "auto" = for tabular inputs of READ_AHEAD_MIN_BYTES or more. Changes no result.
    */
@@ -78,13 +84,16 @@ export interface ReplayOptions {
 
 /** What the replay asks of an importer: no cycler columns (it recounts everything itself). */
 const REPLAY_READ_OPTIONS = { cyclerColumns: false };
+/** The BDF export with cyclerCounts writes the cycler's cycle and step numbers. */
+const BDF_EXPORT_READ_OPTIONS = { cyclerColumns: true };
 
 export async function replay(imp: Importer, path: string, opts: ReplayOptions): Promise<ReplayResult> {
   const run = new Replay(opts);
   const onRecord = (r: ImportedRecord): void => run.record(r);
+  const readOpts = opts.bdf && opts.cyclerCounts === true ? BDF_EXPORT_READ_OPTIONS : REPLAY_READ_OPTIONS;
   const importStats = readsAhead(imp, path, opts.readAhead)
-    ? await readAhead(imp, path, onRecord, opts.onProgress, REPLAY_READ_OPTIONS)
-    : await imp.read(path, onRecord, opts.onProgress, undefined, REPLAY_READ_OPTIONS);
+    ? await readAhead(imp, path, onRecord, opts.onProgress, readOpts)
+    : await imp.read(path, onRecord, opts.onProgress, undefined, readOpts);
   return run.finish(importStats);
 }
 
@@ -112,7 +121,7 @@ class Replay {
   private readonly events: EventLog;
   private readonly restCurves = new RestCurves();
   private readonly dqdv: DqDvKeeper;
-  private readonly counters = new BdfCounters();
+  private readonly counters: BdfCounters;
   private readonly dec: Decimator;
   private prevTMs = -Infinity;
   private prevRawTMs = -Infinity;
@@ -127,12 +136,15 @@ class Replay {
   private v = NaN;
   private samples = 0;
   private impedanceRows = 0;
+  /** Time of the last synthetic closing sample (closeLastCycle). */
+  private synthTMs = 0;
 
   constructor(opts: ReplayOptions) {
     const cfg = opts.config;
     this.cfg = cfg;
     this.zeroIsOpen = opts.zeroCurrentIsOpenCircuit === true;
     this.bdf = opts.bdf;
+    this.counters = new BdfCounters(opts.cyclerCounts === true, opts.cyclerCounts === true && cyclerCyclesUsable(opts.profile));
     this.dqdv = new DqDvKeeper(opts.profile.minV, opts.profile.maxV, opts.dqdvCycles ?? []);
     const buckets = plotBuckets(opts.profile.startS, opts.profile.endS);
     this.dec = new Decimator(buckets.plotStartS, buckets.plotWidthS);
@@ -237,29 +249,70 @@ class Replay {
 
   /** Step the closing sample(s); the index of the last cycle if it was cut short, else −1. */
   private closeLastCycle(): number {
-    const cfg = this.cfg;
-    const seg = cfg.segmentation;
+    const seg = this.cfg.segmentation;
     const segNow = this.model.status().segment;
     const secondSeg = seg.firstHalf === "charge" ? SEG_DISCHARGE : SEG_CHARGE;
     const cycles = this.events.cycles;
     const before = cycles.length;
-    const sign = seg.firstHalf === "charge" ? 1 : -1;
-    const s = this.sample;
-    s.openCircuit = 0;
-    s.currentA = sign * CLOSE_CURRENT_OF_ACTIVE * seg.activeCurrentA;
+    const closeA = (seg.firstHalf === "charge" ? 1 : -1) * CLOSE_CURRENT_OF_ACTIVE * seg.activeCurrentA;
     const prevV = this.prevV;
-    for (let c = 0; c < this.cellV.length; c++) this.cellV[c] = prevV === prevV ? prevV / cfg.cellCount : NaN;
-    s.tMs = this.prevTMs + NUDGE_MS;
-    this.model.step(s);
-    if (seg.dwellMs > 0) {
-      s.tMs = this.prevTMs + NUDGE_MS + seg.dwellMs;
-      this.model.step(s);
+    for (let c = 0; c < this.cellV.length; c++) this.cellV[c] = prevV === prevV ? prevV / this.cfg.cellCount : NaN;
+    this.sample.openCircuit = 0;
+    this.synthTMs = this.prevTMs;
+    const inFirstHalf = this.model.state().cyc.phase === PHASE_FIRST;
+    this.synthetic(closeA);
+    // A last first half with no second half after it: a short second-half current, then the
+    // first-half one, close it as a cycle of its own (partial, and truncated: every half is in
+    // some row). Their charge, < 2 × activeCurrentA × (1 ms + dwell), is the second half's.
+    const lone = cycles.length === before && inFirstHalf;
+    if (lone) {
+      this.synthetic(-closeA);
+      this.synthetic(closeA);
     }
-    if (cycles.length > before && segNow === secondSeg) {
+    if (cycles.length > before && (segNow === secondSeg || lone)) {
       const last = cycles[cycles.length - 1];
       last.flags |= CYCLE_FLAG_TRUNCATED;
+      if (lone) noSecondHalf(last, seg.firstHalf);
       return last.index;
     }
     return -1;
   }
+
+  /** One synthetic closing sample of `currentA` 1 ms after the last (and one a dwell later). */
+  private synthetic(currentA: number): void {
+    const s = this.sample;
+    s.currentA = currentA;
+    this.synthTMs += NUDGE_MS;
+    s.tMs = this.synthTMs;
+    this.model.step(s);
+    const dwellMs = this.cfg.segmentation.dwellMs;
+    if (dwellMs > 0) {
+      this.synthTMs += dwellMs;
+      s.tMs = this.synthTMs;
+      this.model.step(s);
+    }
+  }
+}
+
+/** The second half of a lone first half is the synthetic samples' alone: none in the data. */
+function noSecondHalf(last: CycleRecord, firstHalf: "charge" | "discharge"): void {
+  if (firstHalf === "charge") {
+    last.dischargeAh = 0;
+    last.dischargeWh = 0;
+    last.meanDischargeV = NaN;
+  } else {
+    last.chargeAh = 0;
+    last.chargeWh = 0;
+    last.meanChargeV = NaN;
+  }
+  last.voltageGapV = NaN;
+}
+
+/**
+ * The cycler's cycle numbers go to BDF only as they are when BDF can take them: integers ≥ 0,
+ * never decreasing (the BDF repository's Neware example writes 2π on every row).
+ */
+function cyclerCyclesUsable(prof: InputProfile): boolean {
+  const cc = prof.cyclerCycles;
+  return cc.length > 0 && cc.every((e, k) => Number.isInteger(e.cycle) && e.cycle >= 0 && (k === 0 || e.cycle >= cc[k - 1].cycle));
 }

@@ -1,7 +1,7 @@
 /**
  * What the replay (replay.ts) keeps of the model's events and of the rows for the report: the
  * event records and tallies (EventLog), the rest voltage curves (RestCurves), the dQ/dV
- * histograms of chosen cycles (DqDvKeeper) and, for the BDF export, the per-cycle counters
+ * histograms of chosen cycles (DqDvKeeper) and, for the BDF export, the cumulative counters
  * (BdfCounters). Each is small and flat in the number of rows.
  */
 import type { CycleRecord, ModelEvent, RestRecord } from "../../shared/model/events";
@@ -84,7 +84,6 @@ export class EventLog {
       case "cycle":
         this.cycles.push(ev.cycle);
         this.dqdv.cycleClosed(ev.cycle.index, ev.cycle.flags === 0);
-        this.counters.newCycle();
         break;
       case "rest":
         this.rests.push(ev.rest);
@@ -258,38 +257,59 @@ export class DqDvKeeper {
   }
 }
 
-/** The BDF export's per-cycle counters (the model's own trapezoid rule) and step count. */
+/**
+ * The BDF export's counters: charge and energy from the test's start (BDF ontology: cumulative,
+ * never reset), with the model's own trapezoid rule; with `cyclerCounts`, cycle and step counts
+ * the cycler's where the record carries them (its cycle number as reported when
+ * `cyclerCyclesOk`; +1 at each change of its step), else the model's (its cycles, +1 at each
+ * segment switch, 1 on the first row).
+ */
 export class BdfCounters {
+  /** The model's segment switches + 1 (EventLog counts them). */
   stepCount = 1;
   private chargeAh = 0;
   private dischargeAh = 0;
   private chargeWh = 0;
   private dischargeWh = 0;
+  private lastRowStep = NaN;
+  private lastRowCycle = NaN;
+  private cyclerStepCount = 0;
+  private firstModelStep = NaN;
 
-  newCycle(): void {
-    this.chargeAh = 0;
-    this.dischargeAh = 0;
-    this.chargeWh = 0;
-    this.dischargeWh = 0;
-  }
+  constructor(
+    private readonly cyclerCounts: boolean,
+    private readonly cyclerCyclesOk: boolean,
+  ) {}
 
   /** One interval of `dtH` hours from (prevV, prevI) to (v, i). */
   add(prevV: number, v: number, prevI: number, i: number, dtH: number): void {
     this.chargeAh += positiveAreaAh(prevI, i, dtH);
     this.dischargeAh += negativeAreaAh(prevI, i, dtH);
     if (v === v && prevV === prevV) {
-      this.chargeWh += positiveEnergyWh(prevV, v, prevI, i, dtH);
-      this.dischargeWh += negativeEnergyWh(prevV, v, prevI, i, dtH);
+      // BDF: charging energy = ∫ max(P, 0) dt, by the sign of the power (a negative voltage, as
+      // a three-electrode cell's Ewe can be, turns a charge's energy into energy out), exact
+      // when the voltage keeps its sign over the interval.
+      const eC = positiveEnergyWh(prevV, v, prevI, i, dtH);
+      const eD = negativeEnergyWh(prevV, v, prevI, i, dtH);
+      this.chargeWh += (eC > 0 ? eC : 0) + (eD < 0 ? -eD : 0);
+      this.dischargeWh += (eD > 0 ? eD : 0) + (eC < 0 ? -eC : 0);
     }
   }
 
-  write(bdf: BdfWriter, tS: number, r: ImportedRecord, cycleCount: number): void {
+  write(bdf: BdfWriter, tS: number, r: ImportedRecord, modelCycleCount: number): void {
+    const rowStep = r.step;
+    const rowCycle = r.cycle;
+    const cyclerStep = this.cyclerCounts && rowStep === rowStep;
+    if (this.firstModelStep !== this.firstModelStep) this.firstModelStep = this.stepCount;
+    if (cyclerStep && (rowStep !== this.lastRowStep || rowCycle !== this.lastRowCycle)) this.cyclerStepCount++;
+    this.lastRowStep = rowStep;
+    this.lastRowCycle = rowCycle;
     bdf.writeRow({
       testTimeS: tS,
       voltageV: r.voltageV,
       currentA: r.currentA,
-      cycleCount,
-      stepCount: this.stepCount,
+      cycleCount: this.cyclerCyclesOk && rowCycle === rowCycle ? rowCycle : modelCycleCount,
+      stepCount: cyclerStep ? this.cyclerStepCount : this.stepCount - this.firstModelStep + 1,
       ambientTempC: r.tempC,
       chargingCapacityAh: this.chargeAh,
       dischargingCapacityAh: this.dischargeAh,

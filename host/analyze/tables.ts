@@ -50,6 +50,16 @@ export const CYCLE_COLUMNS: Column<CycleRecord>[] = [
   { name: "flags", get: (c) => flagWords(c.flags), digits: 0 },
 ];
 
+/** A cycle row with the cycler's own cycle number (cyclerCycles.ts). */
+export type CyclerCycleRow = CycleRecord & { cyclerCycle: number };
+
+/** The cycle columns with the cycler's cycle number after the row number. */
+export const CYCLER_CYCLE_COLUMNS: Column<CyclerCycleRow>[] = [
+  CYCLE_COLUMNS[0],
+  { name: "cycler_cycle", get: (c) => c.cyclerCycle, digits: 0 },
+  ...CYCLE_COLUMNS.slice(1),
+];
+
 /** A rest row: the model's rest record joined with its retention event, if any. */
 export interface RestRow extends RestRecord {
   retention: number;

@@ -23,8 +23,9 @@ export const BDF_POWER_W = "Power / W";
 export const BDF_REQUIRED = [BDF_TEST_TIME_S, BDF_VOLTAGE_V, BDF_CURRENT_A] as const;
 
 /**
- * Columns zbms writes, in this order. Capacity and energy columns are the running totals of
- * the current cycle (reset at each new cycle), as cyclers' per-cycle counters are.
+ * Columns zbms writes, in this order. Capacity and energy columns are running totals from the
+ * test's start, never reset (the BDF ontology's definition); cycle and step counts are the
+ * cycler's when the input has them.
  */
 export const BDF_ZBMS_COLUMNS = [
   BDF_TEST_TIME_S,

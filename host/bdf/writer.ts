@@ -18,19 +18,19 @@ export interface BdfRow {
   voltageV: number;
   /** Current (A), + = charge. */
   currentA: number;
-  /** 1-based cycle count. */
+  /** Cycle count: the cycler's cycle number as reported, else zbms's (1-based). */
   cycleCount: number;
-  /** 1-based step count (increments at every change of charge / discharge / rest). */
+  /** 1-based step count: +1 at every new cycler step, else at every change of charge / discharge / rest. */
   stepCount: number;
   /** Ambient (or cell surface) temperature (°C); NaN when not measured. */
   ambientTempC: number;
-  /** Charge counted so far in this cycle (Ah). */
+  /** Charge counted since the test's start (Ah). */
   chargingCapacityAh: number;
-  /** Discharge counted so far in this cycle (Ah, positive). */
+  /** Discharge counted since the test's start (Ah, positive). */
   dischargingCapacityAh: number;
-  /** Charge energy so far in this cycle (Wh). */
+  /** Charge energy since the test's start (Wh). */
   chargingEnergyWh: number;
-  /** Discharge energy so far in this cycle (Wh, positive). */
+  /** Discharge energy since the test's start (Wh, positive). */
   dischargingEnergyWh: number;
 }
 

@@ -39,7 +39,7 @@ interface AnalyzeFlags {
 /** `--format`'s help: its ids, so nobody has to provoke the error to learn them. */
 const FORMAT_HELP = `input format, one of: ${formatIds()} (default: detected from the file's first lines)`;
 /** The inputs analyze and export read. */
-const INPUTS_HELP = "a zbms raw log, BDF CSV, Neware, Landt, BatteryData raw CSV or PyBaMM export";
+const INPUTS_HELP = "a zbms raw log, BDF CSV, cycler exports (Neware CSV/.xlsx/.ndax/.nda, BioLogic .mpt/.mpr, Arbin, Maccor, PEC, Landt, BatteryData, PyBaMM; docs/formats.md)";
 
 /** `--config`: a pack config JSON file (validated), instead of one fitted to the input. */
 const CONFIG_FLAG = "--config <pack.json>";

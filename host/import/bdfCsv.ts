@@ -16,14 +16,46 @@ import {
 import { tabularImporter, type TabularFormat } from "./tabular";
 
 const SI = 1;
+/** Seconds per unit of the test-time units a BDF file may use (BDF: "Test Time / <unit>"). */
+const S_PER_MS = 1e-3;
+const S_PER_MIN = 60;
+const S_PER_H = 3600;
+const S_PER_DAY = 86400;
+const MILLI = 1e-3;
 
 export const BDF_FORMAT: TabularFormat = {
   format: "bdf",
   description: "Battery Data Format CSV",
   columns: {
-    time: [{ header: BDF_TEST_TIME_S, scale: SI }, { header: "test_time_second", scale: SI }],
-    voltage: [{ header: BDF_VOLTAGE_V, scale: SI }, { header: "voltage_volt", scale: SI }],
-    current: [{ header: BDF_CURRENT_A, scale: SI }, { header: "current_ampere", scale: SI }],
+    time: [
+      { header: BDF_TEST_TIME_S, scale: SI },
+      { header: "test_time_second", scale: SI },
+      { header: "test_time_s", scale: SI },
+      { header: "Test Time / ms", scale: S_PER_MS },
+      { header: "test_time_millisecond", scale: S_PER_MS },
+      { header: "test_time_ms", scale: S_PER_MS },
+      { header: "Test Time / min", scale: S_PER_MIN },
+      { header: "test_time_minute", scale: S_PER_MIN },
+      { header: "Test Time / h", scale: S_PER_H },
+      { header: "test_time_hour", scale: S_PER_H },
+      { header: "Test Time / d", scale: S_PER_DAY },
+      { header: "Test Time / day", scale: S_PER_DAY },
+      { header: "test_time_day", scale: S_PER_DAY },
+    ],
+    voltage: [
+      { header: BDF_VOLTAGE_V, scale: SI },
+      { header: "voltage_volt", scale: SI },
+      { header: "voltage_v", scale: SI },
+      { header: "Voltage / mV", scale: MILLI },
+      { header: "voltage_millivolt", scale: MILLI },
+    ],
+    current: [
+      { header: BDF_CURRENT_A, scale: SI },
+      { header: "current_ampere", scale: SI },
+      { header: "current_a", scale: SI },
+      { header: "Current / mA", scale: MILLI },
+      { header: "current_milliampere", scale: MILLI },
+    ],
     temp: [
       { header: BDF_AMBIENT_TEMP_C, scale: SI },
       { header: BDF_SURFACE_TEMP_T1_C, scale: SI },

@@ -39,3 +39,38 @@ export const LANDT_RECORD_FORMAT: TabularFormat = {
 };
 
 export const landtRecordImporter = tabularImporter(LANDT_RECORD_FORMAT);
+
+/** Lines searched for the raw CSV's header (6 metadata lines in the BDF repository's file). */
+const LANDT_RAW_HEADER_WITHIN = 30;
+
+/**
+ * Landt raw CSV (as in the Battery Data Alliance's example data): metadata lines ("cell
+ * model:", "Nominal capacity …") above a header test_time_s, current_A, voltage_V,
+ * cycle_index, step_index, discharge/charge_capacity_Ah and _energy_Wh (counted within each
+ * step), temperature_1_C, step_name ("rest", "charge CC", "discharge CC"). Current + = charge.
+ */
+export const LANDT_RAW_FORMAT: TabularFormat = {
+  format: "landt-raw",
+  description: "Landt raw CSV",
+  columns: {
+    time: [{ header: "test_time_s", scale: 1 }],
+    voltage: [{ header: "voltage_V", scale: 1 }],
+    current: [{ header: "current_A", scale: 1 }, { header: "current_mA", scale: MILLI }],
+    temp: [{ header: "temperature_1_C", scale: 1 }],
+    cycle: [{ header: "cycle_index", scale: 1 }],
+    step: [{ header: "step_index", scale: 1 }],
+    stepTime: [{ header: "step_time_s", scale: 1 }],
+    stepType: [{ header: "step_name", scale: 1 }],
+    chargeAh: [{ header: "charge_capacity_Ah", scale: 1 }],
+    dischargeAh: [{ header: "discharge_capacity_Ah", scale: 1 }],
+    chargeWh: [{ header: "charge_energy_Wh", scale: 1 }],
+    dischargeWh: [{ header: "discharge_energy_Wh", scale: 1 }],
+  },
+  required: ["time", "voltage", "current", "stepType"],
+  currentSign: 1,
+  stepKind: landtStepKind,
+  headerWithin: LANDT_RAW_HEADER_WITHIN,
+  skipTimeGoingBack: true,
+};
+
+export const landtRawImporter = tabularImporter(LANDT_RAW_FORMAT);

@@ -7,6 +7,8 @@ import { STEP_CHARGE, STEP_DISCHARGE, STEP_OTHER, STEP_REST, STEP_UNKNOWN } from
 import { tabularImporter, type TabularFormat } from "./tabular";
 
 const MILLI = 1e-3;
+/** mA·s → Ah and mW·s → Wh (BTS 8 exports count capacity in mAs). */
+const MILLI_SECOND_TO_HOUR = 1e-3 / 3600;
 
 export function newareStepKind(label: string): number {
   const l = label.trim().toLowerCase();
@@ -26,18 +28,18 @@ export const NEWARE_RECORD_FORMAT: TabularFormat = {
       { header: "Total Time", scale: 1, parser: "hms" },
     ],
     voltage: [{ header: "Voltage(V)", scale: 1 }, { header: "Voltage(mV)", scale: MILLI }],
-    current: [{ header: "Current(A)", scale: 1 }, { header: "Current(mA)", scale: MILLI }, { header: "Current(uA)", scale: 1e-6 }],
-    temp: [{ header: "T1(°C)", scale: 1 }, { header: "Temperature(°C)", scale: 1 }],
+    current: [{ header: "Current(A)", scale: 1 }, { header: "Current(mA)", scale: MILLI }, { header: "Current(uA)", scale: 1e-6 }, { header: "Current(nA)", scale: 1e-9 }],
+    temp: [{ header: "T1(°C)", scale: 1 }, { header: "T1(℃)", scale: 1 }, { header: "Temperature(°C)", scale: 1 }],
     cycle: [{ header: "Cycle Index", scale: 1 }],
     step: [{ header: "Step Index", scale: 1 }],
     stepType: [{ header: "Step Type", scale: 1 }],
-    chargeAh: [{ header: "Chg. Cap.(Ah)", scale: 1 }, { header: "Chg. Cap.(mAh)", scale: MILLI }],
-    dischargeAh: [{ header: "DChg. Cap.(Ah)", scale: 1 }, { header: "DChg. Cap.(mAh)", scale: MILLI }],
-    chargeWh: [{ header: "Chg. Energy(Wh)", scale: 1 }, { header: "Chg. Energy(mWh)", scale: MILLI }],
-    dischargeWh: [{ header: "DChg. Energy(Wh)", scale: 1 }, { header: "DChg. Energy(mWh)", scale: MILLI }],
+    chargeAh: [{ header: "Chg. Cap.(Ah)", scale: 1 }, { header: "Chg. Cap.(mAh)", scale: MILLI }, { header: "Chg. Cap.(mAs)", scale: MILLI_SECOND_TO_HOUR }],
+    dischargeAh: [{ header: "DChg. Cap.(Ah)", scale: 1 }, { header: "DChg. Cap.(mAh)", scale: MILLI }, { header: "DChg. Cap.(mAs)", scale: MILLI_SECOND_TO_HOUR }],
+    chargeWh: [{ header: "Chg. Energy(Wh)", scale: 1 }, { header: "Chg. Energy(mWh)", scale: MILLI }, { header: "Chg. Energy(mWs)", scale: MILLI_SECOND_TO_HOUR }],
+    dischargeWh: [{ header: "DChg. Energy(Wh)", scale: 1 }, { header: "DChg. Energy(mWh)", scale: MILLI }, { header: "DChg. Energy(mWs)", scale: MILLI_SECOND_TO_HOUR }],
   },
-  required: ["time", "voltage", "current", "stepType"],
-  markers: ["DataPoint"],
+  // With or without the leading DataPoint column (BTS 7 / BTS 8 record exports).
+  required: ["time", "voltage", "current", "stepType", "cycle"],
   currentSign: 1,
   stepKind: newareStepKind,
 };

@@ -44,7 +44,8 @@ function unitColumn(header: string[], prefixes: string[], units: Record<string, 
     for (const p of prefixes) {
       if (h.toLowerCase().startsWith(p.toLowerCase())) {
         const m = /\(([^)]*)\)\s*$/.exec(h);
-        const unit = m ? m[1] : "";
+        // µ as Windows exports write it (Latin-1 byte, or decoded as U+FFFD) reads as "u".
+        const unit = m ? m[1].replace(/[µμ\ufffd]/g, "u") : "";
         const scale = units[unit];
         if (scale !== undefined) return { idx: i, scale };
       }
@@ -65,15 +66,25 @@ const EXPECTED = [
   'line 3 ",,Record ID,Time(h:min:s.ms),Voltage(V),Current(mA)…"',
 ];
 
+/** First-column names of the three header lines: BTS 7 ("… ID") and BTS 8 ("… Index"). */
+const CYCLE_HEADS = ["cycle id", "cycle index"];
+const STEP_HEADS = ["step id", "step index"];
+const RECORD_HEADS = ["record id", "record index", "datapoint"];
+
+function cell(head: string[][], line: number, col: number): string {
+  const l = head[line];
+  return l !== undefined && col < l.length ? l[col].trim().toLowerCase() : "";
+}
+
 function isRegularHead(head: string[][]): boolean {
   return (
     head.length >= 3 &&
-    head[0][0].trim().toLowerCase() === "cycle id" &&
-    head[1][0].trim() === "" &&
-    head[1][1].trim().toLowerCase() === "step id" &&
-    head[2][0].trim() === "" &&
-    head[2][1].trim() === "" &&
-    head[2][2].trim().toLowerCase() === "record id"
+    CYCLE_HEADS.indexOf(cell(head, 0, 0)) >= 0 &&
+    cell(head, 1, 0) === "" &&
+    STEP_HEADS.indexOf(cell(head, 1, 1)) >= 0 &&
+    cell(head, 2, 0) === "" &&
+    cell(head, 2, 1) === "" &&
+    RECORD_HEADS.indexOf(cell(head, 2, 2)) >= 0
   );
 }
 
@@ -97,6 +108,7 @@ async function readRegular(
   let cyc = { chg: { idx: -1, scale: 1 }, dchg: { idx: -1, scale: 1 }, echg: { idx: -1, scale: 1 }, edchg: { idx: -1, scale: 1 } };
   let stepNameIdx = -1;
   let rTime = -1;
+  let rTotal = -1;
   let rV: UnitCol = { idx: -1, scale: 1 };
   let rI: UnitCol = { idx: -1, scale: 1 };
   let rT: UnitCol = { idx: -1, scale: 1 };
@@ -127,8 +139,10 @@ async function readRegular(
             echg: unitColumn(ch, ["Engy_Chg", "Chg. Energy", "Charge Energy"], ENERGY_UNITS),
             edchg: unitColumn(ch, ["Engy_DChg", "DChg. Energy", "Discharge Energy"], ENERGY_UNITS),
           };
-          stepNameIdx = headers[1].findIndex((h) => h.trim().toLowerCase() === "step name");
+          stepNameIdx = headers[1].findIndex((h) => h.trim().toLowerCase() === "step name" || h.trim().toLowerCase() === "step type");
           const rh = headers[2];
+          // Step-relative "Time(h:min:s.ms)" (BTS 7); BTS 8 also writes the test time ("Total Time").
+          rTotal = rh.findIndex((h) => h.trim().toLowerCase().startsWith("total time"));
           rTime = rh.findIndex((h) => h.trim().toLowerCase().startsWith("time"));
           rV = unitColumn(rh, ["Voltage"], VOLT_UNITS);
           rI = unitColumn(rh, ["Current"], CURRENT_UNITS);
@@ -174,7 +188,8 @@ async function readRegular(
       if (stepKind === STEP_CHARGE) iA = Math.abs(iRaw);
       else if (stepKind === STEP_DISCHARGE) iA = -Math.abs(iRaw);
       rec.line = row.lineNo;
-      rec.tS = stepStartS + relS;
+      const totalS = rTotal >= 0 ? parseHms(row.str(rTotal)) : NaN;
+      rec.tS = Number.isFinite(totalS) ? totalS : stepStartS + relS;
       lastTS = rec.tS;
       rec.voltageV = row.num(rV.idx) * rV.scale;
       rec.currentA = iA === 0 ? 0 : iA;

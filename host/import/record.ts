@@ -72,7 +72,16 @@ export type FormatId =
   | "neware-regular"
   | "landt-record"
   | "batterydata-raw"
-  | "pybamm";
+  | "pybamm"
+  | "arbin"
+  | "maccor"
+  | "pec"
+  | "biologic-mpt"
+  | "landt-raw"
+  | "biologic-mpr"
+  | "neware-xlsx"
+  | "neware-ndax"
+  | "neware-nda";
 
 export const FORMAT_IDS: readonly FormatId[] = [
   "zbms-log",
@@ -82,6 +91,15 @@ export const FORMAT_IDS: readonly FormatId[] = [
   "landt-record",
   "batterydata-raw",
   "pybamm",
+  "arbin",
+  "maccor",
+  "pec",
+  "biologic-mpt",
+  "landt-raw",
+  "biologic-mpr",
+  "neware-xlsx",
+  "neware-ndax",
+  "neware-nda",
 ];
 
 /** Progress callback: fraction of the input read so far (0..1). */

@@ -7,9 +7,9 @@
  *   itself is marked in the raw log; its true duration is unknown to the board).
  * - Cycle Count / 1: the board's cycle number when it sends one, else 1.
  * - Step Count / 1: +1 at every change of state (charge / discharge / rest), starting at 1.
- * - Charging/Discharging Capacity / Ah and Energy / Wh: running totals within the current
- *   cycle, integrated here from the samples by the trapezoid rule (cyclers' per-cycle
- *   counters), reset when the cycle number changes.
+ * - Charging/Discharging Capacity / Ah and Energy / Wh: running totals from the start of the
+ *   session (BDF ontology: cumulative from the test's start, never reset between steps or
+ *   cycles), integrated here from the samples by the trapezoid rule.
  */
 import type { BdfRow } from "../bdf/writer";
 import type { SampleRecord } from "./monitorRecord";
@@ -26,7 +26,6 @@ export class BdfRowBuilder {
   private lastTestTimeS = 0;
   private lastCurrentA = NaN;
   private lastCellV = NaN;
-  private lastCycle = NaN;
   private lastSegment = NaN;
   private step = 0;
   private chargeAh = 0;
@@ -55,10 +54,6 @@ export class BdfRowBuilder {
     const testTimeS = Math.max(this.lastTestTimeS, this.timeOffsetS + s.tMs / 1000);
     const cellV = this.cellIndex < s.cellV.length ? s.cellV[this.cellIndex]! : NaN;
     const cycle = Number.isFinite(s.cycleIndex) ? s.cycleIndex : 1;
-    if (cycle !== this.lastCycle) {
-      this.chargeAh = this.dischargeAh = this.chargeWh = this.dischargeWh = 0;
-      this.lastCycle = cycle;
-    }
     const segment = Number.isFinite(s.segment) ? s.segment : 0;
     if (segment !== this.lastSegment) {
       this.step++;

@@ -8,8 +8,9 @@
  * A cycle's capacities and energies are the counter differences between its two boundaries
  * (charge and discharge throughput kept apart, rests included), so every Ah counted after the
  * first cycle opened lands in exactly one cycle. Charge counted at open circuit is not in either
- * half: it is the cycle's `restAh`, and its magnitude widens the CE bound (coulombCounter.ts). A second-half segment before any first half
- * (a run that starts mid-cycle) opens nothing.
+ * half: it is the cycle's `restAh`, and its magnitude widens the CE bound (coulombCounter.ts).
+ * A second-half segment before any first half (a run that starts mid-cycle) opens a cycle of its
+ * own, partial: every half is in some row.
  *
  * Partial: a cycle whose first half was already running at the model's first sample, or
  * whose either half is below `segmentation.minHalfCapacityFrac` of nominal capacity, carries
@@ -38,7 +39,7 @@ import { cyclesToRetention } from "./projection";
 export const ROLLING_CE_WINDOW = 10;
 
 const PHASE_NONE = 0;
-const PHASE_FIRST = 1;
+export const PHASE_FIRST = 1;
 const PHASE_SECOND = 2;
 
 export interface CycleState {
@@ -261,6 +262,11 @@ export function onSegmentSwitch(
     }
   } else if (to !== first && (to === SEG_CHARGE || to === SEG_DISCHARGE)) {
     if (st.phase === PHASE_FIRST) st.phase = PHASE_SECOND;
+    else if (st.phase === PHASE_NONE) {
+      // A lone second half at the start (no first half before it): a partial cycle.
+      openCycle(st, mark, true);
+      st.phase = PHASE_SECOND;
+    }
   }
   return rec;
 }

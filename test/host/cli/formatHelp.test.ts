@@ -21,9 +21,12 @@ const unwrap = (t: string): string => t.replace(/\s+/g, " ");
 const IDS = IMPORTERS.map((i) => i.format);
 
 describe("--format ids", () => {
-  it("there are seven importers, each with its own id", () => {
+  it("there are sixteen importers, each with its own id", () => {
     expect(new Set(IDS).size).toBe(IDS.length);
-    expect(IDS).toEqual(["zbms-log", "neware-regular", "bdf", "neware-record", "landt-record", "batterydata-raw", "pybamm"]);
+    expect(IDS).toEqual([
+      "zbms-log", "neware-regular", "bdf", "neware-record", "landt-record", "arbin", "batterydata-raw", "pybamm",
+      "pec", "landt-raw", "biologic-mpt", "maccor", "biologic-mpr", "neware-xlsx", "neware-ndax", "neware-nda",
+    ]);
   });
 
   it.each(["analyze", "export"])("zbms %s --help lists every id under --format", async (c) => {
@@ -54,7 +57,7 @@ describe("zbms export --help", () => {
     expect(r.code).toBe(0);
     const t = unwrap(r.out);
     expect(t).toContain("Usage: zbms export --bdf <input> -o <out.csv> [options]");
-    expect(t).toContain("--bdf <input> the file to convert (read, not written): a zbms raw log, BDF CSV, Neware, Landt, BatteryData raw CSV or PyBaMM export");
+    expect(t).toContain("--bdf <input> the file to convert (read, not written): a zbms raw log, BDF CSV, cycler exports (Neware CSV/.xlsx/.ndax/.nda, BioLogic .mpt/.mpr, Arbin, Maccor, PEC, Landt, BatteryData, PyBaMM; docs/formats.md)");
     expect(t).toContain("-o, --out <out.csv> the BDF CSV to write");
   });
 });

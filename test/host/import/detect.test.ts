@@ -41,6 +41,6 @@ describe("format detection", () => {
   });
 
   it("a bad --format value quotes it and lists the accepted ones", () => {
-    expect(() => parseFormat("arbin")).toThrow(/"arbin".*bdf.*landt-record/);
+    expect(() => parseFormat("digatron")).toThrow(/"digatron".*bdf.*landt-record/);
   });
 });

@@ -170,6 +170,25 @@ describe("cycle records", () => {
     expect(cycles[1].cumulativeCe).toBeCloseTo(1, 9); // the partial cycle is left out
   });
 
+  it("a lone second half before any first half is a partial cycle of its own (every half in some row)", () => {
+    // Discharge first with charge-first cycles: 0.3 A × 40 min out, then one whole cycle.
+    const lead: ProfileStep[] = [
+      { durationMs: 10 * MIN, currentA: 0, openCircuit: 1 },
+      { durationMs: 40 * MIN, currentA: -0.3, openCircuit: 0 },
+      { durationMs: 5 * MIN, currentA: 0, openCircuit: 1 },
+    ];
+    const c: CycleSpec = { chargeA: 0.3, chargeMs: 60 * MIN, restAfterChargeMs: 5 * MIN, dischargeA: 0.3, dischargeMs: 60 * MIN, restAfterDischargeMs: 5 * MIN, openCircuitRests: 1 };
+    const run = sampleProfile(withCloser(lead.concat(cycleSteps([c], 0, false)), 0.3), TEST_PERIOD_MS, testCell(2), 2, NO_ERRORS);
+    const { cycles } = runModel(testPackConfig(2, "charge"), run.samples);
+    expect(cycles.length).toBe(2);
+    expect(cycles[0].flags & CYCLE_FLAG_PARTIAL).toBe(CYCLE_FLAG_PARTIAL);
+    expect(cycles[0].chargeAh).toBeCloseTo(0, 9);
+    expect(cycles[0].dischargeAh).toBeCloseTo(0.3 * (40 / 60), 3);
+    expect(cycles[0].ce).toBeNaN();
+    expect(cycles[1].flags).toBe(0);
+    expect(cycles[1].cumulativeCe).toBeCloseTo(cycles[1].ce, 12); // the partial cycle is left out
+  });
+
   it("a half below minHalfCapacityFrac is partial", () => {
     const c: CycleSpec = { chargeA: 0.3, chargeMs: 2 * MIN, restAfterChargeMs: 5 * MIN, dischargeA: 0.3, dischargeMs: 60 * MIN, restAfterDischargeMs: 5 * MIN, openCircuitRests: 0 };
     const run = sampleProfile(withCloser(cycleSteps([c], 10 * MIN, false), 0.3), TEST_PERIOD_MS, testCell(2), 2, NO_ERRORS);
