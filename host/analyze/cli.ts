@@ -179,7 +179,6 @@ export async function analyzeFile(input: string, opts: AnalyzeOptions = {}): Pro
     const profile = await profileInput(imp, path, prog.pass("profile"));
     const tProfiled = performance.now();
     if (profile.records === 0) throw new ImportError(`${path}: no data rows (only a header).`);
-    refuseTimeGoingBack(path, profile);
     const fit = {
       capacityAh: opts.capacityAh,
       firstHalf: opts.firstHalf,
@@ -345,8 +344,9 @@ function printAnalysis(opts: AnalyzeOptions, rep: ReplayResult, cycler: CyclerTa
 
 /**
  * A test time that goes back is a clock fault of the file (e.g. the BDF repository's Time_Bug
- * example: 0.000 s on 19 rows at step starts); the jump forward after it would count hours of
- * current that never flowed. Refused, quoting the first, rather than counted wrong.
+ * example: 0.000 s on 19 rows at step starts). `analyze` replays such a file through the model's
+ * step-back rule (each step's size in the notes, its cycle flagged, nothing counted twice);
+ * a BDF export is refused, quoting the first, since the format's test time must only grow.
  */
 function refuseTimeGoingBack(path: string, p: InputProfile): void {
   if (p.timeBackCount === 0) return;

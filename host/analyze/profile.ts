@@ -169,6 +169,8 @@ class ProfileBuilder {
   private readonly iHist = new Float64Array(HIST_BINS);
   private readonly dtHist = new Float64Array(HIST_BINS);
   private prevT = NaN;
+  /** Latest time seen: after a step back, time below it is covered twice and counts for no half (as in the model). */
+  private maxT = -Infinity;
   private prevI = NaN;
   private prevLine = NaN;
   private runSign = 0;
@@ -218,6 +220,8 @@ class ProfileBuilder {
       if (p.timeBackCount === 0) p.timeBackFirst = `line ${r.line}: ${r.tS} s after ${this.prevT} s`;
       p.timeBackCount++;
     }
+    const recovered = this.prevT < this.maxT;
+    if (r.tS > this.maxT) this.maxT = r.tS;
     if (!(dt > 0)) return;
     const prevI = this.prevI;
     if (adjacent) {
@@ -227,7 +231,7 @@ class ProfileBuilder {
     // Between sampled rows that are not adjacent, a change of the current's sign (or a start or
     // stop) happened at an unknown time: that step counts for no half. (Unsampled inputs
     // integrate every step, also across rows an importer left out.)
-    const edge = this.sampled && !adjacent && signOf(prevI) !== signOf(r.currentA);
+    const edge = (this.sampled && !adjacent && signOf(prevI) !== signOf(r.currentA)) || recovered;
     const area = edge ? 0 : 0.5 * (prevI + r.currentA) * (dt / 3600);
     const s = area > 0 ? 1 : area < 0 ? -1 : 0;
     if (s !== 0) {

@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { analyzeFile } from "../../../host/analyze/cli";
+import { analyzeFile, exportBdf } from "../../../host/analyze/cli";
 import { detectFormat } from "../../../host/import/detect";
 import { ndcRecords, readNdaxTables } from "../../../host/import/newareNdax";
 import { zipEntries } from "../../../host/import/zip";
@@ -340,12 +340,19 @@ describe("files that are not cycler text are refused with a reason", () => {
 });
 
 describe("a BDF file with a clock fault (the BDF repository's Time_Bug example)", () => {
-  it("is refused by analyze, quoting the first of its 19 rows whose test time goes back (0.000 s at step starts)", async () => {
+  it("is analysed with each of its 19 steps back sized in the notes and every cycle holding one flagged; a BDF export of it is refused", async () => {
     const file = "bdfref_SINTEF__SLPBA842124HV__2024-10-23__Rate_25degC__Neware__Time_Bug.bdf.csv";
     const path = neutral(file);
     const imp = await detectFormat(path);
     expect(imp.format).toBe("bdf");
-    const err = await analyzeFile(path, { outDir: join(tmp, "tb"), printTable: null, progress: false }).catch((e) => e);
+    const r = await analyzeFile(path, { outDir: join(tmp, "tb"), printTable: null, progress: false });
+    const note = r.summary.notes.find((n) => n.indexOf("steps back in time") >= 0);
+    expect(note).toMatch(/^19 steps back in time \(by 7200 s, /);
+    // the re-covered time counts for no half: capacities stay those of a ~7.3 Ah cell, not thousands of Ah
+    expect(r.summary.capacityAh).toBeGreaterThan(7);
+    expect(r.summary.capacityAh).toBeLessThan(8);
+    for (const c of r.replay.cycles) expect(c.flags & 2, `cycle ${c.index} flagged`).toBe(2); // CYCLE_FLAG_GAP
+    const err = await exportBdf(path, join(tmp, "tb.bdf.csv")).catch((e) => e);
     expect(err).toBeInstanceOf(ImportError);
     expect((err as Error).message).toMatch(/the test time goes back 19 time\(s\) \(first at line 724: 0 s after 7200 s\)/);
   });
