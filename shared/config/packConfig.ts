@@ -105,7 +105,7 @@ export interface SocConfig {
   /** Averaging window (ms) over which dV/dt is measured during a rest (beats ADC noise). */
   relaxedWindowMs: number;
   /** Standard deviation of a relaxed OCV reading against the OCV curve (V): hysteresis residual,
-   *  incomplete relaxation, temperature. Added in quadrature to sensorChain.voltageOffsetV. */
+   *  incomplete relaxation, temperature. Added in quadrature to σ of sensorChain.voltageOffsetV (bound / √3). */
   ocvSigmaV: number;
   /** An OCV reading whose SOC-equivalent standard deviation σ_V / |dOCV/dSOC| exceeds this
    *  (fraction) does not correct an anchored SOC: the curve is too flat there (Zn‖I2 plateau). */

@@ -29,6 +29,11 @@ const MS_PER_S = 1000;
 /** An OCV slope below this (V per unit SOC = 0.1 mV over the whole SOC range) carries no SOC
  *  information: no correction (numerical guard, well below any preset's flattest segment). */
 const MIN_OCV_SLOPE_V = 1e-4;
+/**
+ * Standard deviation of an error known only by its worst case a (sensorChain.voltageOffsetV is
+ * a data-sheet bound): a rectangular distribution on [−a, a] has σ = a / √3 (GUM, JCGM 100:2008 §4.3.7).
+ */
+const RECT_SIGMA_PER_BOUND = 1 / Math.sqrt(3);
 /** `known` codes: no valid voltage seen yet / provisional guess from an unrelaxed voltage /
  *  anchored (a relaxed OCV or a cut-off has fixed the SOC at least once). */
 export const SOC_UNKNOWN = 0;
@@ -368,7 +373,8 @@ function stepCells(
 function closeRelaxationWindow(st: SocState, config: PackConfig, tMs: number): void {
   const sc = config.soc;
   const chain = config.sensorChain;
-  const sigmaV2 = sc.ocvSigmaV * sc.ocvSigmaV + chain.voltageOffsetV * chain.voltageOffsetV;
+  const offSigmaV = chain.voltageOffsetV * RECT_SIGMA_PER_BOUND;
+  const sigmaV2 = sc.ocvSigmaV * sc.ocvSigmaV + offSigmaV * offSigmaV;
   for (let i = 0; i < config.cellCount; i++) {
     if (st.winN[i] === 0) {
       st.prevMeanV[i] = NaN;
@@ -394,7 +400,7 @@ function closeRelaxationWindow(st: SocState, config: PackConfig, tMs: number): v
 
 function ocvReadingSigmaV(config: PackConfig): number {
   const sc = config.soc;
-  const off = config.sensorChain.voltageOffsetV;
+  const off = config.sensorChain.voltageOffsetV * RECT_SIGMA_PER_BOUND;
   return Math.sqrt(sc.ocvSigmaV * sc.ocvSigmaV + off * off);
 }
 
