@@ -236,10 +236,18 @@ export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig
   return app;
 }
 
-/** Replace the model (config change or counter reset); events of the new one print for `app`. */
+/**
+ * Replace the model (config change or counter reset), set as `app.model` and returned; events of
+ * the new one print for `app`. The old model is let go BEFORE the new one is built, so two models
+ * are never held at once (a new model costs ≈ 900 JsVars on the ESP32 format: the `set` command ran
+ * out of memory on a 7 500 pool while holding both, bench:firmware, docs/performance.md). If this
+ * throws, `app.model` is left null: the caller builds a model again (commands.ts cmdSet).
+ */
 export function replaceModel(app: App, config: PackConfig, snapshot: ArrayLike<number> | null): PackModel {
+  (app as { model: PackModel | null }).model = null;
   const m = newModel(app.sinkHolder, config);
   if (snapshot !== null) m.restore(snapshot);
+  app.model = m;
   return m;
 }
 
@@ -284,7 +292,7 @@ export function bootApp(app: App, reason: string): void {
         why += "; restored seq " + st.seq + " from slot " + st.slot;
         if (isNaN(ageS)) why += "; age unknown: the board clock restarted since the save (copy saved at clock " + Math.floor(st.savedAtS) + " s)";
       } catch (e) {
-        app.model = replaceModel(app, app.config, null);
+        replaceModel(app, app.config, null);
         why += "; stored state unusable: " + errorText(e);
       }
     } else why += "; nothing restored: " + r.reason;
