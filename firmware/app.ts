@@ -116,8 +116,12 @@ export interface App {
   modelStepMaxMs: number;
   /** Lets the model's event sink find the app (the model is built before the app object). */
   sinkHolder: { a: App | null };
-  /** Settings files (config, calibrations) changed but not yet written: file → text (flushSettings). */
-  pending: Record<string, string>;
+  /**
+   * Settings files (config, calibrations) changed but not yet written: file → text, or
+   * PENDING_LIVE_CONFIG for the config, whose text is made from `config` when it is written
+   * (flushSettings): no second copy of the config (≈ 290 JsVars of JSON) held for up to a minute.
+   */
+  pending: Record<string, string | null>;
   /** Some file is in `pending`. */
   setPend: boolean;
   /** Board time (s) of the last settings write. */
@@ -132,6 +136,8 @@ export interface App {
  * 3 000 rapid `set`s are 1–2 writes.
  */
 export const SETTINGS_WRITE_MIN_S = 60;
+/** `pending` value of a file whose text is the live config's JSON, made when written. */
+export const PENDING_LIVE_CONFIG = null;
 /** What a reply says of a write that failed. */
 export const SAVE_FAILED = "save failed";
 
@@ -143,7 +149,8 @@ export function flushSettings(app: App, force: boolean): string {
   let r = "saved";
   for (let i = 0; i < files.length; i++) {
     try {
-      if (s.write(files[i], app.pending[files[i]]) === false) r = SAVE_FAILED;
+      const t = app.pending[files[i]];
+      if (s.write(files[i], t === PENDING_LIVE_CONFIG ? JSON.stringify(app.config) : t) === false) r = SAVE_FAILED;
     } catch (e) {
       r = SAVE_FAILED;
     }

@@ -35,7 +35,7 @@ import { chipInputV } from "./sensors";
 import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
 import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
 import { emit, emitError, emitReply, errorText } from "./telemetryOut";
-import { emitIdent, flushSettings, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
+import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
 import { eraseState, flashWear } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
@@ -199,14 +199,14 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
     return emitError(app.tel, id, field + " changes the model's shape; run resetCounters with a new pack config instead (config unchanged)");
   }
   if (ctx.onConfig !== null) ctx.onConfig(cfg);
-  emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persist(app, CONFIG_FILE, JSON.stringify(cfg))) + "}");
+  emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persist(app, CONFIG_FILE, PENDING_LIVE_CONFIG)) + "}");
 }
 
 /**
  * Queue a settings file for a reply's `persisted`: "saved", "save failed" (false or a throw),
  * "no storage", or "pending" (coalesced: written within SETTINGS_WRITE_MIN_S, app.ts).
  */
-function persist(app: App, file: string, text: string): string {
+function persist(app: App, file: string, text: string | null): string {
   if (app.io.storage === null) return "no storage";
   app.pending[file] = text;
   app.setPend = true;
