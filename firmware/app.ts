@@ -116,8 +116,12 @@ export interface App {
   modelStepMaxMs: number;
   /** Lets the model's event sink find the app (the model is built before the app object). */
   sinkHolder: { a: App | null };
-  /** Settings files (config, calibrations) changed but not yet written: file → text (flushSettings). */
-  pending: Record<string, string>;
+  /**
+   * Settings files (config, calibrations) changed but not yet written: file → text, or
+   * PENDING_LIVE_CONFIG for the config, whose text is made from `config` when it is written
+   * (flushSettings): no second copy of the config (≈ 290 JsVars of JSON) held for up to a minute.
+   */
+  pending: Record<string, string | null>;
   /** Some file is in `pending`. */
   setPend: boolean;
   /** Board time (s) of the last settings write. */
@@ -132,6 +136,8 @@ export interface App {
  * 3 000 rapid `set`s are 1–2 writes.
  */
 export const SETTINGS_WRITE_MIN_S = 60;
+/** `pending` value of a file whose text is the live config's JSON, made when written. */
+export const PENDING_LIVE_CONFIG = null;
 /** What a reply says of a write that failed. */
 export const SAVE_FAILED = "save failed";
 
@@ -143,7 +149,8 @@ export function flushSettings(app: App, force: boolean): string {
   let r = "saved";
   for (let i = 0; i < files.length; i++) {
     try {
-      if (s.write(files[i], app.pending[files[i]]) === false) r = SAVE_FAILED;
+      const t = app.pending[files[i]];
+      if (s.write(files[i], t === PENDING_LIVE_CONFIG ? JSON.stringify(app.config) : t) === false) r = SAVE_FAILED;
     } catch (e) {
       r = SAVE_FAILED;
     }
@@ -236,10 +243,18 @@ export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig
   return app;
 }
 
-/** Replace the model (config change or counter reset); events of the new one print for `app`. */
+/**
+ * Replace the model (config change or counter reset), set as `app.model` and returned; events of
+ * the new one print for `app`. The old model is let go BEFORE the new one is built, so two models
+ * are never held at once (a new model costs ≈ 900 JsVars on the ESP32 format: the `set` command ran
+ * out of memory on a 7 500 pool while holding both, bench:firmware, docs/performance.md). If this
+ * throws, `app.model` is left null: the caller builds a model again (commands.ts cmdSet).
+ */
 export function replaceModel(app: App, config: PackConfig, snapshot: ArrayLike<number> | null): PackModel {
+  (app as { model: PackModel | null }).model = null;
   const m = newModel(app.sinkHolder, config);
   if (snapshot !== null) m.restore(snapshot);
+  app.model = m;
   return m;
 }
 
@@ -284,7 +299,7 @@ export function bootApp(app: App, reason: string): void {
         why += "; restored seq " + st.seq + " from slot " + st.slot;
         if (isNaN(ageS)) why += "; age unknown: the board clock restarted since the save (copy saved at clock " + Math.floor(st.savedAtS) + " s)";
       } catch (e) {
-        app.model = replaceModel(app, app.config, null);
+        replaceModel(app, app.config, null);
         why += "; stored state unusable: " + errorText(e);
       }
     } else why += "; nothing restored: " + r.reason;

@@ -35,7 +35,7 @@ import { chipInputV } from "./sensors";
 import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
 import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
 import { emit, emitError, emitReply, errorText } from "./telemetryOut";
-import { emitIdent, flushSettings, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
+import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
 import { eraseState, flashWear } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
@@ -92,23 +92,54 @@ function js(s: string): string {
   return out + '"';
 }
 
-/** A config value as JSON text, numbers through the encoder. */
-function jv(v: unknown): string {
-  if (typeof v === "number") return jg(v);
-  if (typeof v === "string") return js(v);
-  if (typeof v === "boolean") return v ? "true" : "false";
-  if (v === null || v === undefined) return "null";
-  if (Array.isArray(v)) {
-    let s = "[";
-    for (let i = 0; i < v.length; i++) s += (i > 0 ? "," : "") + jv(v[i]);
-    return s + "]";
+/**
+ * The JSON text `jvAdd` is building. A property holding the only reference to its string, so
+ * `+=` appends in place on Espruino (jsparse.c: a string with one reference is extended, not
+ * copied): the config reply (≈ 2.8 kB, ≈ 290 JsVars) exists once while it is built, not once
+ * per nesting level or per concatenation (measured: bench:firmware, docs/performance.md).
+ */
+const JV = { s: "" };
+
+/** Append config value `v` as JSON text to JV.s, numbers through the encoder. */
+function jvAdd(v: unknown): void {
+  if (typeof v === "number") JV.s += jg(v);
+  else if (typeof v === "string") JV.s += js(v);
+  else if (typeof v === "boolean") JV.s += v ? "true" : "false";
+  else if (v === null || v === undefined) JV.s += "null";
+  else if (Array.isArray(v)) {
+    JV.s += "[";
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) JV.s += ",";
+      jvAdd(v[i]);
+    }
+    JV.s += "]";
+  } else {
+    const keys = Object.keys(v as object);
+    JV.s += "{";
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) JV.s += ",";
+      JV.s += js(keys[i]);
+      JV.s += ":";
+      jvAdd((v as Record<string, unknown>)[keys[i]]);
+    }
+    JV.s += "}";
   }
-  const keys = Object.keys(v as object);
-  let s = "{";
-  for (let i = 0; i < keys.length; i++) s += (i > 0 ? "," : "") + js(keys[i]) + ":" + jv((v as Record<string, unknown>)[keys[i]]);
-  return s + "}";
 }
 
+/** `head`, config value `v` as JSON text (numbers through the encoder), then `tail`: one string, built in place. */
+function jvText(head: string, v: unknown, tail: string): string {
+  JV.s = head;
+  jvAdd(v);
+  JV.s += tail;
+  const out = JV.s;
+  JV.s = "";
+  return out;
+}
+
+/** A config value as JSON text, numbers through the encoder. */
+function jv(v: unknown): string {
+  return jvText("", v, "");
+}
 
 /** Walk a dotted path; returns [parent, key] or an error text naming the part that does not exist. */
 function resolvePath(root: unknown, path: unknown): { parent: Record<string, unknown>; key: string } | string {
@@ -158,23 +189,24 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
     r.parent[r.key] = old;
     return emitError(app.tel, id, "set: " + problem + " (config unchanged)");
   }
-  let model: App["model"];
+  const snap = app.model.snapshot();
   try {
-    model = replaceModel(app, cfg, app.model.snapshot());
+    replaceModel(app, cfg, snap);
   } catch (e) {
     r.parent[r.key] = old;
+    // the old model was let go first (replaceModel): the old config takes its snapshot back
+    replaceModel(app, cfg, snap);
     return emitError(app.tel, id, field + " changes the model's shape; run resetCounters with a new pack config instead (config unchanged)");
   }
-  app.model = model;
   if (ctx.onConfig !== null) ctx.onConfig(cfg);
-  emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persist(app, CONFIG_FILE, JSON.stringify(cfg))) + "}");
+  emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persist(app, CONFIG_FILE, PENDING_LIVE_CONFIG)) + "}");
 }
 
 /**
  * Queue a settings file for a reply's `persisted`: "saved", "save failed" (false or a throw),
  * "no storage", or "pending" (coalesced: written within SETTINGS_WRITE_MIN_S, app.ts).
  */
-function persist(app: App, file: string, text: string): string {
+function persist(app: App, file: string, text: string | null): string {
   if (app.io.storage === null) return "no storage";
   app.pending[file] = text;
   app.setPend = true;
@@ -335,7 +367,7 @@ function cmdStatus(ctx: CommandContext, id: string): void {
 
 function cmdResetCounters(ctx: CommandContext, id: string): void {
   const app = ctx.app;
-  app.model = replaceModel(app, app.config, null);
+  replaceModel(app, app.config, null);
   app.restored = false;
   let saved = "no storage";
   if (app.store !== null) {
@@ -367,7 +399,7 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
     if (name === "ident") emitIdent(app);
     else if (name === "status") cmdStatus(ctx, id);
     else if (name === "get") cmdGet(ctx, id, a);
-    else if (name === "config") emitReply(app.tel, id, "{\"config\":" + jv(app.config) + "}");
+    else if (name === "config") emitReply(app.tel, id, jvText("{\"config\":", app.config, "}"));
     else if (name === "set") cmdSet(ctx, id, a, b);
     else if (name === "cal") cmdCal(ctx, id, a, b, c, d, e);
     else if (name === "raw") cmdRaw(ctx, id);

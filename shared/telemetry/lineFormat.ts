@@ -249,10 +249,15 @@ export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): 
   let body = LINE_MARKER + PROTOCOL_VERSION + FIELD_SEP + encodeFixed(seq, 0) + FIELD_SEP + TYPE_CODES[rec.type];
   for (let i = 0; i < paths.length; i++) {
     const v = plan.nested ? getPath(rec, paths[i]) : r[paths[i]];
-    body += FIELD_SEP + encodeField(kinds.charAt(i), digits.charCodeAt(i) - CHAR_0, v, paths[i]);
+    // two appends, not `FIELD_SEP + field`: on Espruino `+=` extends `body` in place, the sum
+    // would copy a long field (the config reply) once more (firmware/commands.ts jvText)
+    body += FIELD_SEP;
+    body += encodeField(kinds.charAt(i), digits.charCodeAt(i) - CHAR_0, v, paths[i]);
   }
   const c = crcFn ? crcFn(body) : crc32(body);
-  return body + CRC_SEP + crcToHex(c);
+  body += CRC_SEP;
+  body += crcToHex(c);
+  return body;
 }
 
 function fail(reason: DecodeReason, detail: string): DecodeFail {

@@ -67,6 +67,34 @@ describe("zbms() commands", () => {
     expect(JSON.parse((decoded(lines)[0] as { payload: string }).payload).value).toBe(600);
   });
 
+  it("a set within a minute of a settings write is pending, and save writes the live config then", () => {
+    const { ctx, lines, app } = setup();
+    const stored = () => JSON.parse((app.io.storage as FakeStorage).read("zbms.cfg")!);
+    runCommand(ctx, "set", "saveIntervalS", 600, undefined, undefined, undefined);
+    lines.length = 0;
+    runCommand(ctx, "set", "saveIntervalS", 700, undefined, undefined, undefined);
+    expect(JSON.parse((decoded(lines)[0] as { payload: string }).payload)).toMatchObject({ value: 700, persisted: "pending" });
+    expect(stored().saveIntervalS).toBe(600);
+    runCommand(ctx, "save", undefined, undefined, undefined, undefined, undefined);
+    expect(stored()).toEqual(JSON.parse(JSON.stringify(app.config)));
+    expect(stored().saveIntervalS).toBe(700);
+  });
+
+  it("a set that changes the model's shape is refused and the model keeps its state (the old model is let go before the new one is built)", () => {
+    const { ctx, lines, app } = setup();
+    const before = Array.from(app.model.snapshot());
+    runCommand(ctx, "set#s", "cellCount", 3, undefined, undefined, undefined);
+    const r = decoded(lines);
+    expect(r.length).toBe(1);
+    expect(r[0]).toMatchObject({ type: "error", id: "s" });
+    expect((r[0] as { text: string }).text).toContain("changes the model's shape");
+    expect(app.config.cellCount).toBe(4);
+    expect(Array.from(app.model.snapshot())).toEqual(before);
+    lines.length = 0;
+    runCommand(ctx, "status", undefined, undefined, undefined, undefined, undefined);
+    expect(decoded(lines)[0]).toMatchObject({ type: "reply", id: "status" });
+  });
+
   it("fuzzed commands never throw, always answer with telemetry lines, and never change the config unless valid", () => {
     const { ctx, lines, app } = setup();
     const anyArg = fc.oneof(

@@ -41,6 +41,7 @@ export const COMMAND_SCRIPT: Array<[id: string, call: string]> = [
   ["ident", 'zbms("ident")'],
   ["status", 'zbms("status")'],
   ["get", 'zbms("get","alarms.0.limit")'],
+  ["config", 'zbms("config")'],
   ["set", 'zbms("set","alarms.0.limit",1.86)'],
   ["cal", 'zbms("cal","v0",1.2,9600,1.6,12800)'],
   ["raw", 'zbms("raw")'],
