@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { RealEspruino } from "./interpreters.js";
 import { EspruinoProcess } from "./process.js";
 
-/** How long the native interpreter may take to write the files (ms; ≈ 0.3 s here). */
+/** How long the native interpreter may take to write the files by default (ms; ≈ 0.3 s here). */
 const WRITE_TIMEOUT_MS = 20_000;
 
 /** A script that writes `files` to Storage (names → text; ASCII) and prints `ZBMS_STORED <names>`. */
@@ -29,12 +29,12 @@ export function storageWriteScript(files: Record<string, string>): string {
  * Writes `files` into the Storage of a folder (a new temporary one unless `cwd` is given) and
  * returns the folder. Other files in that Storage are erased first (a fresh board).
  */
-export async function writeFlashFolder(espruino: RealEspruino, files: Record<string, string>, cwd?: string): Promise<string> {
+export async function writeFlashFolder(espruino: RealEspruino, files: Record<string, string>, cwd?: string, timeoutMs = WRITE_TIMEOUT_MS): Promise<string> {
   const dir = cwd ?? mkdtempSync(join(tmpdir(), "zbms-flash-"));
   const script = EspruinoProcess.writeScript(dir, "zbms-write-storage.js", storageWriteScript(files));
   const p = new EspruinoProcess(espruino, { variant: "native", cwd: dir, scriptPath: script });
   try {
-    await p.waitFor(/^ZBMS_STORED /, WRITE_TIMEOUT_MS);
+    await p.waitFor(/^ZBMS_STORED /, timeoutMs);
   } finally {
     await p.dispose();
   }
