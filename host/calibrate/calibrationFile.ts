@@ -27,7 +27,7 @@ export interface ChannelCheck extends CalibrationPoint {
   reading: number;
   /** reading − applied. */
   error: number;
-  /** Largest |error| accepted: the board's data-sheet accuracy at `applied`. */
+  /** Largest |error| accepted: the channel's calibrated accuracy at `applied` (channels.ts checkToleranceAt). */
   tolerance: number;
   pass: boolean;
 }
@@ -43,6 +43,19 @@ export interface ChannelCalibration {
   check: ChannelCheck;
 }
 
+/**
+ * The cell-voltage accuracy the run declared in the board's pack config (`set
+ * sensorChain.voltageOffsetV` / `voltageGainErrFrac`): the ESP32-ADC chain's terms, calibrated
+ * when every cell channel was calibrated and passed its check, uncalibrated when a check failed.
+ */
+export interface ChainDeclaration {
+  calibrated: boolean;
+  voltageOffsetV: number;
+  voltageGainErrFrac: number;
+  /** The board's answer on storing the config ("saved", "pending (save failed)", "no storage"). */
+  persisted: string;
+}
+
 export interface CalibrationRecord {
   format: typeof CALIBRATION_FORMAT;
   board: string;
@@ -55,6 +68,8 @@ export interface CalibrationRecord {
   skipped: string[];
   /** Every calibrated channel passed its check. */
   allPassed: boolean;
+  /** The cell-voltage accuracy declared on the board, or null when left as it was. */
+  declared: ChainDeclaration | null;
 }
 
 /** `dir/<board>-<YYYY-MM-DD>.json`, or with `-2`, `-3`, … when that file exists. */

@@ -2,8 +2,9 @@
  * What each calibratable channel of a board measures: its name on the firmware's `raw`/`cal`
  * commands ("v0"…"vN", "i"), unit, where to apply the reference, the range it can read, the
  * suggested calibration points, the conversion of a raw code to the channel's value through a
- * calibration (the firmware's own `chipInputV`/`currentFromInputV`), and the tolerance a
- * calibrated reading must meet (the data-sheet worst case of `boardSensorChain`).
+ * calibration (the firmware's own `chipInputV`/`currentFromInputV`), the spread a point's readings
+ * may have (the data-sheet worst case of `boardSensorChain`) and the tolerance a calibrated
+ * reading must meet (the same, or for an ESP32-ADC cell channel its calibrated chain).
  */
 import type { BoardDef, CurrentChannelDef, VoltageChannelDef } from "../../firmware/boardTypes";
 import { applyCalibration, type AdcCalibration } from "../../shared/sensors/calibration";
@@ -11,7 +12,7 @@ import { ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
 import { INA226_SHUNT_LSB_V } from "../../shared/sensors/ina226";
 import { ESP32_RANGE_MAX_V, ESP32_RANGE_MIN_V, esp32RangeIndex } from "../../shared/sensors/esp32Adc";
 import { chipInputV, currentFromInputV } from "../../firmware/sensors";
-import { boardSensorChain } from "../hardware/accuracy";
+import { boardSensorChain, esp32VoltageTerms } from "../hardware/accuracy";
 import { boardMaxCurrentA, inputMaxV } from "../hardware/packFit";
 
 /** Suggested per-cell calibration points (V): near both ends of a Zn cell's working range and between them (hardware/README, Calibration). */
@@ -108,6 +109,18 @@ export function toleranceAt(board: BoardDef, info: ChannelInfo, value: number): 
   const c = boardSensorChain(board);
   if (info.kind === "current") return c.currentOffsetA + c.currentGainErrFrac * Math.abs(value) + c.currentLsbA;
   return c.voltageOffsetV + c.voltageGainErrFrac * Math.abs(value) + c.voltageLsbV;
+}
+
+/**
+ * Largest error (V or A) a reading of `value` may have after calibration (the third-point
+ * check): for an ESP32-ADC cell channel the calibrated chain at its own divider (offset and gain
+ * = the ADC's INL, `esp32AdcCalibratedSensorChain`), the accuracy the pack is then declared with
+ * (session.ts); for other channels the data-sheet worst case (`toleranceAt`).
+ */
+export function checkToleranceAt(board: BoardDef, info: ChannelInfo, value: number): number {
+  const t = info.kind === "voltage" ? esp32VoltageTerms(board, [Number(info.name.slice(1))], true) : null;
+  if (t === null) return toleranceAt(board, info, value);
+  return t.voltageOffsetV + t.voltageGainErrFrac * Math.abs(value) + t.voltageLsbV;
 }
 
 /** Problem with an applied value typed by the user (null = usable); quotes the value and the range. */

@@ -6,7 +6,9 @@
  * sample) and rejects the point when they spread more than the channel's expected accuracy
  * (the reference or a contact is moving); a second point; `cal CH A1 RAW1 A2 RAW2` (the board
  * applies it and stores it in Storage `zbms.cal`); then a third point, read through the new
- * calibration and compared with the applied value against the board's data-sheet accuracy.
+ * calibration and compared with the applied value against the channel's calibrated accuracy
+ * (channels.ts checkToleranceAt). Last, the pack config on the board is told the cell-voltage
+ * accuracy its channels now have (declareVoltageChain).
  *
  * Every question is one line starting with "? " on the output and is answered by one input
  * line, so a program can drive it (tests, lab scripts). "skip" skips the channel.
@@ -18,12 +20,14 @@ import type { LineChannel } from "../serial/replCommand";
 import {
   appliedValueProblem,
   channelInfo,
+  checkToleranceAt,
   pointPairProblem,
   toleranceAt,
   valueFromRaw,
   type ChannelInfo,
 } from "./channels";
-import { CALIBRATION_FORMAT, type CalibrationPoint, type CalibrationRecord, type ChannelCalibration } from "./calibrationFile";
+import { esp32VoltageTerms } from "../hardware/accuracy";
+import { CALIBRATION_FORMAT, type CalibrationPoint, type CalibrationRecord, type ChainDeclaration, type ChannelCalibration } from "./calibrationFile";
 import { readRawAll, readRawCodes } from "./rawReadings";
 
 /** Asks one question (a line) and returns the answer line; says progress lines. */
@@ -116,6 +120,14 @@ function rawWord(x: number): string {
   return String(Number(x.toFixed(3)));
 }
 
+/** Send one command the board must accept; its reply payload, parsed. */
+async function boardReply(ch: LineChannel, words: string[], timeoutMs: number): Promise<Record<string, unknown>> {
+  const a = await sendBoardCommand(ch, words, timeoutMs);
+  if (a.kind === "error") throw new CalibrationError(`the board refused "${words.join(" ")}": ${a.text}`);
+  if (a.kind !== "reply") throw new CalibrationError(`unexpected answer to "${words.join(" ")}": ${JSON.stringify(a)}`);
+  return JSON.parse(a.payload) as Record<string, unknown>;
+}
+
 async function calibrateChannel(ch: LineChannel, p: Prompter, board: BoardDef, info: ChannelInfo, opts: CalibrateOptions): Promise<ChannelCalibration> {
   p.say(`channel ${info.name} (${info.kind}, reads ${fmt(info.minValue)} to ${fmt(info.maxValue)} ${info.unit})`);
   const p1 = await measurePoint(ch, p, board, info, "point 1/2", info.suggested[0], opts);
@@ -128,10 +140,7 @@ async function calibrateChannel(ch: LineChannel, p: Prompter, board: BoardDef, i
     p2 = await measurePoint(ch, p, board, info, "point 2/2", info.suggested[1], opts);
   }
   const words = ["cal", info.name, String(p1.applied), rawWord(p1.rawMean), String(p2.applied), rawWord(p2.rawMean)];
-  const a = await sendBoardCommand(ch, words, opts.timeoutMs);
-  if (a.kind === "error") throw new CalibrationError(`the board refused "${words.join(" ")}": ${a.text}`);
-  if (a.kind !== "reply") throw new CalibrationError(`unexpected answer to "${words.join(" ")}": ${JSON.stringify(a)}`);
-  const applied = JSON.parse(a.payload) as { channel: string; cal: AdcCalibration; persisted: string };
+  const applied = (await boardReply(ch, words, opts.timeoutMs)) as unknown as { channel: string; cal: AdcCalibration; persisted: string };
   if (applied.persisted === "pending") {
     // the board coalesces settings writes (one per minute); a calibration is worth writing now
     const s = await sendBoardCommand(ch, ["save"], opts.timeoutMs);
@@ -141,10 +150,45 @@ async function calibrateChannel(ch: LineChannel, p: Prompter, board: BoardDef, i
   const c = await measurePoint(ch, p, board, info, "check point", info.suggested[2], opts);
   const reading = valueFromRaw(info, applied.cal, c.rawMean);
   const error = reading - c.applied;
-  const tolerance = toleranceAt(board, info, c.applied);
+  const tolerance = checkToleranceAt(board, info, c.applied);
   const pass = Math.abs(error) <= tolerance;
   p.say(`  ${info.name} check: applied ${fmt(c.applied)} ${info.unit}, reads ${fmt(reading)} ${info.unit}, error ${error >= 0 ? "+" : ""}${fmt(error)} ${info.unit}, tolerance ±${fmt(tolerance)} ${info.unit}: ${pass ? "PASS" : "FAIL"}`);
   return { channel: info.name, unit: info.unit, points: [p1, p2], cal: applied.cal, persisted: applied.persisted, check: { ...c, reading, error, tolerance, pass } };
+}
+
+/**
+ * The pack config on the board declares the cell-voltage accuracy its channels now have, so the
+ * model weighs relaxed OCV readings by it (shared/soc): the calibrated ESP32-ADC chain when every
+ * cell channel the firmware reads was calibrated in this run and passed its check, the
+ * uncalibrated one when any cell channel's check failed (its stored calibration is not
+ * verified), unchanged otherwise (no cell channel calibrated, some skipped, or not ESP32-ADC
+ * inputs). One rule, on the host: the firmware keeps no copy of the chain formulas.
+ */
+async function declareVoltageChain(ch: LineChannel, p: Prompter, board: BoardDef, onBoard: string[], done: ChannelCalibration[], timeoutMs: number): Promise<ChainDeclaration | null> {
+  const cells = onBoard.filter((n) => n !== "i");
+  const calibrated = done.filter((c) => c.channel !== "i");
+  if (calibrated.length === 0) return null;
+  const failed = calibrated.some((c) => !c.check.pass);
+  const missing = cells.filter((n) => !calibrated.some((c) => c.channel === n));
+  const terms = esp32VoltageTerms(board, cells.map((n) => Number(n.slice(1))), !failed);
+  if (terms === null) return null;
+  if (!failed && missing.length > 0) {
+    p.say(`cell-voltage accuracy declared on the board unchanged: ${missing.join(", ")} not calibrated in this run (calibrate every cell channel together to declare the calibrated accuracy)`);
+    return null;
+  }
+  let persisted = "";
+  for (const key of ["voltageOffsetV", "voltageGainErrFrac"] as const) {
+    persisted = String((await boardReply(ch, ["set", "sensorChain." + key, String(terms[key])], timeoutMs)).persisted);
+  }
+  if (persisted === "pending") {
+    // settings writes are coalesced (one per minute): write this one now, as for a calibration
+    persisted = (await boardReply(ch, ["save"], timeoutMs)).saved === true ? "saved" : "pending (save failed)";
+  }
+  p.say(
+    `cell-voltage accuracy declared on the board: ${failed ? "uncalibrated (a check failed)" : "calibrated"} ESP32 ADC, ` +
+      `offset ±${fmt(terms.voltageOffsetV * 1000)} mV, gain ±${fmt(terms.voltageGainErrFrac * 100)} % (${persisted})`,
+  );
+  return { calibrated: !failed, voltageOffsetV: terms.voltageOffsetV, voltageGainErrFrac: terms.voltageGainErrFrac, persisted };
 }
 
 /** Run the whole calibration; returns the record (the caller writes it). */
@@ -179,6 +223,7 @@ export async function runCalibration(ch: LineChannel, p: Prompter, opts: Calibra
       skipped.push(name);
     }
   }
+  const declared = await declareVoltageChain(ch, p, board, onBoard, channels, opts.timeoutMs);
   return {
     format: CALIBRATION_FORMAT,
     board: board.id,
@@ -190,5 +235,6 @@ export async function runCalibration(ch: LineChannel, p: Prompter, opts: Calibra
     channels,
     skipped,
     allPassed: channels.every((c) => c.check.pass),
+    declared,
   };
 }

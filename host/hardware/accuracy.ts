@@ -9,6 +9,7 @@ import type { SensorChainConfig } from "../../shared/config/packConfig";
 import {
   ina226SensorChain,
   esp32AdcSensorChain,
+  esp32AdcCalibratedSensorChain,
   ADS1115_OFFSET_MAX_LSB,
   ADS1115_GAIN_ERR_MAX_FRAC,
   BOARD_TIME_BASE_ERR_FRAC,
@@ -48,6 +49,29 @@ export function boardSensorChain(b: BoardDef): SensorChainConfig {
   }
   const gain = c.senseAmp ? c.senseAmp.gain : 1;
   return esp32AdcSensorChain(1 / (c.shuntOhm * gain), maxDivider);
+}
+
+/** A sensor chain's cell-voltage error terms (`zbms calibrate` declares the offset and gain terms). */
+export type VoltageTerms = Pick<SensorChainConfig, "voltageOffsetV" | "voltageGainErrFrac" | "voltageLsbV">;
+
+/**
+ * The cell-voltage error terms of board `b`'s cell channels `cells` (indices) as a pack should
+ * declare them, before (`calibrated` false) or after `zbms calibrate`'s two-point calibration of
+ * every one of them: the ESP32-ADC chain (uncalibrated or calibrated) at the largest divider
+ * among them, as bench:accuracy B declares it. null when any of them is not an ESP32-ADC input:
+ * no calibrated chain is defined for the other converters (their data-sheet terms are small).
+ */
+export function esp32VoltageTerms(b: BoardDef, cells: number[], calibrated: boolean): VoltageTerms | null {
+  let ratio = 0;
+  for (const k of cells) {
+    const v = b.voltages[k];
+    if (v === undefined || v.chip !== "esp32adc") return null;
+    ratio = Math.max(ratio, v.dividerRatio);
+  }
+  if (ratio === 0) return null;
+  // Only the voltage terms are read: the current scale (1 A/V) does not matter.
+  const c = (calibrated ? esp32AdcCalibratedSensorChain : esp32AdcSensorChain)(1, ratio);
+  return { voltageOffsetV: c.voltageOffsetV, voltageGainErrFrac: c.voltageGainErrFrac, voltageLsbV: c.voltageLsbV };
 }
 
 /**

@@ -3,6 +3,9 @@
  * (host/sim: offsets, gain errors, INL, noise) on the INA226 board, a failing third point, a
  * skipped channel, and two points too close together.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildFirmware, loadBoard } from "../../../host/build/buildFirmware";
 import { VirtualBoard } from "../../../host/board/virtualBoard";
@@ -11,6 +14,10 @@ import { simChipModels } from "../../../host/board/simChips";
 import type { LineChannel } from "../../../host/serial/replCommand";
 import { runCalibration, type Prompter } from "../../../host/calibrate/session";
 import type { BoardDef } from "../../../firmware/boardTypes";
+import { sendBoardCommand } from "../../../host/serial/commandAnswer";
+import { parseConfigReply } from "../../../host/monitor/boardConfig";
+import { esp32AdcSensorChain } from "../../../shared/config/defaults";
+import type { PackConfig } from "../../../shared/config/packConfig";
 
 /** Virtual-board speed (× real time). */
 const SPEED = 50;
@@ -21,9 +28,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bundles: Record<string, string> = {};
 const running: VirtualBoard[] = [];
 
+/**
+ * esp32-adc builds with the 1-cell Zn-I2 pack (its default), here declaring the board's own
+ * uncalibrated ESP32-ADC cell-voltage error: offset 60 mV (ESP32 data sheet, total error at
+ * 11 dB) × divider 1 and gain 60 mV / 2.3 V span.
+ */
+const ESP32_UNCAL_OFFSET_V = 0.06;
+/** After a two-point calibration: the ADC's INL, 12 LSB × 3.1 V / 4096 = 9.08 mV (× divider 1), gain 9.08 mV / 2.3 V. */
+const ESP32_CAL_OFFSET_V = (12 * 3.1) / 4096;
+const ESP32_CAL_SPAN_V = 2.3;
+
 beforeAll(async () => {
   for (const id of ["esp32-ads1115", "esp32-ina226"]) bundles[id] = (await buildFirmware({ write: false, board: id })).code;
-}, 60000);
+  const pack = JSON.parse(readFileSync(new URL("../../../hardware/packs/zni2-1s.json", import.meta.url), "utf8")) as PackConfig;
+  const uncal = esp32AdcSensorChain(1, 1);
+  pack.sensorChain.voltageOffsetV = uncal.voltageOffsetV;
+  pack.sensorChain.voltageGainErrFrac = uncal.voltageGainErrFrac;
+  const packPath = join(mkdtempSync(join(tmpdir(), "zbms-cal-")), "zni2-1s-esp32adc.json");
+  writeFileSync(packPath, JSON.stringify(pack));
+  bundles["esp32-adc"] = (await buildFirmware({ write: false, board: "esp32-adc", pack: packPath })).code;
+}, 90000);
 
 afterEach(() => {
   for (const vb of running.splice(0)) vb.stopRealTime();
@@ -152,5 +176,83 @@ describe("runCalibration", () => {
     expect(rec.channels[0]!.points[1].applied).toBe(1);
     expect(p.said.some((t) => /note:/.test(t)), "no suspicion when the reference is where it is asked for").toBe(false);
     expect(rec.allPassed).toBe(true);
+  }, 60000);
+});
+
+/** Resolves at the first sample line: the firmware has booted and its `zbms` entry point exists. */
+function firstSample(ch: LineChannel): Promise<void> {
+  return new Promise((resolve) => {
+    const un = ch.subscribe((l) => {
+      if (/#Z1,\d+,S,/.test(l)) {
+        un();
+        resolve();
+      }
+    });
+  });
+}
+
+/** The sensor chain of the config the board runs (its `config` reply). */
+async function boardChain(ch: LineChannel): Promise<PackConfig["sensorChain"]> {
+  const a = await sendBoardCommand(ch, ["config"], 5000);
+  if (a.kind !== "reply") throw new Error(`config: ${JSON.stringify(a)}`);
+  return parseConfigReply(a.payload).sensorChain;
+}
+
+describe("runCalibration declares the calibrated cell-voltage accuracy (ESP32 ADC, issue 20)", () => {
+  it("all cell channels calibrated and checked: config reports the calibrated chain; a failed check returns it to the uncalibrated one; a current-only run leaves it", async () => {
+    const board = await loadBoard("esp32-adc");
+    const { ch, apply } = start(board, 11);
+    await firstSample(ch);
+    const before = await boardChain(ch);
+    expect(before.voltageOffsetV).toBeCloseTo(ESP32_UNCAL_OFFSET_V, 9);
+    const currentA = before.currentOffsetA;
+
+    const p = lab(apply, (_n, _l, s) => s);
+    const rec = await runCalibration(ch, p, { readings: 3, timeoutMs: 5000, port: "test", loadBoard });
+    expect(rec.channels.map((c) => c.channel)).toEqual(["v0", "i"]);
+    expect(rec.allPassed).toBe(true);
+    expect(Math.abs(rec.channels[0]!.check.error)).toBeLessThan(rec.channels[0]!.check.tolerance);
+    expect(rec.declared).toMatchObject({ calibrated: true, persisted: "saved" });
+    const after = await boardChain(ch);
+    expect(after.voltageOffsetV).toBeCloseTo(ESP32_CAL_OFFSET_V, 9);
+    expect(after.voltageOffsetV).toBeCloseTo(0.00908, 5);
+    expect(after.voltageGainErrFrac).toBeCloseTo(ESP32_CAL_OFFSET_V / ESP32_CAL_SPAN_V, 9);
+    expect(after.currentOffsetA, "the current terms are not the calibration's business").toBe(currentA);
+    expect(p.said.some((t) => /cell-voltage accuracy declared on the board: calibrated ESP32 ADC, offset ±9\.08\d* mV/.test(t))).toBe(true);
+
+    // Only the current channel: no cell channel calibrated, the declaration stays.
+    const pi = lab(apply, (_n, _l, s) => s);
+    const recI = await runCalibration(ch, pi, { channel: "i", readings: 3, timeoutMs: 5000, port: "test", loadBoard });
+    expect(recI.declared).toBeNull();
+    expect((await boardChain(ch)).voltageOffsetV).toBeCloseTo(ESP32_CAL_OFFSET_V, 9);
+
+    // v0 again, the meter misread by 3 % at the check point (≈ 40 mV: inside the uncalibrated
+    // data-sheet tolerance, ±285 mV at tap 0, but not the calibrated one): the line is not verified.
+    const pm = lab(apply, (_n, _l, s) => s);
+    const misread = {
+      ...pm,
+      async ask(q: string) {
+        const a = await pm.ask(q);
+        return q.includes("check point") ? String(Number(a) * 1.03) : a;
+      },
+    };
+    const recF = await runCalibration(ch, misread, { channel: "v0", readings: 3, timeoutMs: 5000, port: "test", loadBoard });
+    expect(recF.allPassed).toBe(false);
+    const chk = recF.channels[0]!.check;
+    // the calibrated tolerance at 1.35 V: 9.08 mV + 0.395 % × 1.35 V + 1 LSB (0.76 mV) ≈ 15.2 mV
+    expect(chk.tolerance).toBeCloseTo(ESP32_CAL_OFFSET_V + (ESP32_CAL_OFFSET_V / ESP32_CAL_SPAN_V) * chk.applied + 3.1 / 4096, 9);
+    expect(recF.declared).toMatchObject({ calibrated: false, voltageOffsetV: ESP32_UNCAL_OFFSET_V });
+    expect((await boardChain(ch)).voltageOffsetV).toBeCloseTo(ESP32_UNCAL_OFFSET_V, 9);
+  }, 90000);
+
+  it("boards whose cell channels are not ESP32-ADC inputs keep their declaration", async () => {
+    const board = await loadBoard("esp32-ads1115");
+    const { ch, apply } = start(board);
+    await firstSample(ch);
+    const before = await boardChain(ch);
+    const p = lab(apply, (_n, _l, s) => s);
+    const rec = await runCalibration(ch, p, { channel: "v0", readings: 2, timeoutMs: 5000, port: "test", loadBoard });
+    expect(rec.declared).toBeNull();
+    expect(await boardChain(ch)).toEqual(before);
   }, 60000);
 });
