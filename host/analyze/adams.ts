@@ -25,7 +25,7 @@
 import type { SensorChainConfig } from "../../shared/config/packConfig";
 import type { CounterMark } from "../../shared/counting/coulombCounter";
 import { SEG_CHARGE, SEG_DISCHARGE, type CycleRecord } from "../../shared/model/events";
-import { adamsCycle, adamsFinalStrip, adamsReservoir, adamsResult, createAdamsState } from "../../shared/cycles/adams";
+import { adamsCycle, adamsFinalStrip, adamsReservoir, adamsRest, adamsResult, createAdamsState } from "../../shared/cycles/adams";
 import { DurationError, DURATION_UNITS, parseDurationS } from "../units/duration";
 
 const MS_PER_S = 1000;
@@ -43,12 +43,14 @@ export interface HalfRecord {
   dischargeAh: number;
   /** Counter's error bound over the half: offset/resolution + gap bound differences (Ah). */
   errAh: number;
+  /** Rest ledger net over the half (Ah, + = into the cell): counted at open circuit, in neither capacity. */
+  restAh: number;
   /** Gaps inside the half where time went missing. */
   lostTimeCount: number;
 }
 
 /** Counter values the collector reads at a boundary (a CounterMark, or the counting state). */
-export type CounterValues = Pick<CounterMark, "chargeAh" | "dischargeAh" | "errAh" | "gapErrAh" | "lostTimeCount">;
+export type CounterValues = Pick<CounterMark, "chargeAh" | "dischargeAh" | "errAh" | "gapErrAh" | "lostTimeCount" | "restNetAh">;
 
 /**
  * Builds HalfRecords from the model's segment switches: call `boundary(mark, to)` on each
@@ -59,7 +61,7 @@ export class HalfCollector {
   readonly halves: HalfRecord[] = [];
   private dir = 0;
   private startTMs = NaN;
-  private start: CounterValues = { chargeAh: 0, dischargeAh: 0, errAh: 0, gapErrAh: 0, lostTimeCount: 0 };
+  private start: CounterValues = { chargeAh: 0, dischargeAh: 0, errAh: 0, gapErrAh: 0, lostTimeCount: 0, restNetAh: 0 };
   private finished = false;
 
   /** A segment switch to `to` (SEG_*), the counters at the switch `m` at time `tMs`. */
@@ -68,7 +70,7 @@ export class HalfCollector {
     if (this.dir !== 0) this.close(m, tMs);
     this.dir = to;
     this.startTMs = tMs;
-    this.start = { chargeAh: m.chargeAh, dischargeAh: m.dischargeAh, errAh: m.errAh, gapErrAh: m.gapErrAh, lostTimeCount: m.lostTimeCount };
+    this.start = { chargeAh: m.chargeAh, dischargeAh: m.dischargeAh, errAh: m.errAh, gapErrAh: m.gapErrAh, lostTimeCount: m.lostTimeCount, restNetAh: m.restNetAh };
   }
 
   /** End of the input: close the open half with the counters `m` at the last sample `tMs`. */
@@ -88,6 +90,7 @@ export class HalfCollector {
       chargeAh: m.chargeAh - s.chargeAh,
       dischargeAh: m.dischargeAh - s.dischargeAh,
       errAh: m.errAh - s.errAh + (m.gapErrAh - s.gapErrAh),
+      restAh: m.restNetAh - s.restNetAh,
       lostTimeCount: m.lostTimeCount - s.lostTimeCount,
     });
   }
@@ -219,7 +222,8 @@ function selectHalves(halves: HalfRecord[], span: AdamsSpan, cycles: CycleRecord
  * Each half's counter error bound is charged to its own direction (plating halves to the
  * plated sum, stripping halves to the stripped sum); the small throughput of the other
  * direction inside a half (noise around zero) is kept in the sums, so the totals are the
- * counter's over the span.
+ * counter's over the span. Rests' net (the rest ledger, in neither total) widens the bound as it
+ * does a cycle's (shared/cycles/ceBound.ts ceBoundWithRest).
  */
 export function adamsOfHalves(
   halves: HalfRecord[],
@@ -280,7 +284,10 @@ export function adamsOfHalves(
   } catch (e) {
     return no((e as Error).message);
   }
-  for (const h of sel) lostTime += h.lostTimeCount;
+  for (const h of sel) {
+    lostTime += h.lostTimeCount;
+    adamsRest(st, h.restAh);
+  }
   if (lostTime > 0) notes.push(`Adams span: ${lostTime} time gaps inside it; the charge they may hide is in the CE bound`);
   const r = adamsResult(st, chain);
   if (r.ce - r.ceBound > 1) {

@@ -8,10 +8,12 @@
  * their sums, CE = (Σ stripped + Q_S) / (Σ plated + Q_T): total charge out over total charge in,
  * which is Adams' formula when each cycle strips what it plated.
  * Each step carries its own absolute error bound (Ah, e.g. the counter's errAh difference over
- * the step); the CE bound is the same worst-case bound as a cycle's (ceBound.ts).
+ * the step), and `adamsRest` the rest ledger net of each step's span (charge counted at open
+ * circuit, left out of the capacities); the CE bound is the same worst-case bound as a cycle's,
+ * rests included (ceBound.ts ceBoundWithRest).
  */
 import type { SensorChainConfig } from "../config/packConfig";
-import { ceBoundFrac } from "./ceBound";
+import { ceBoundWithRest } from "./ceBound";
 
 /** Steps of the protocol, in order. */
 export const ADAMS_STEP_NONE = 0;
@@ -33,10 +35,12 @@ export interface AdamsState {
   /** Σ of the steps' absolute error bounds, plating side and stripping side (Ah). */
   inErrAh: number;
   outErrAh: number;
+  /** Σ |rest ledger net| of the steps' spans (Ah): left out of the capacities, in the bound. */
+  restAh: number;
 }
 
 export function createAdamsState(): AdamsState {
-  return { step: ADAMS_STEP_NONE, reservoirAh: 0, platedAh: 0, strippedAh: 0, cycles: 0, finalStripAh: 0, inErrAh: 0, outErrAh: 0 };
+  return { step: ADAMS_STEP_NONE, reservoirAh: 0, platedAh: 0, strippedAh: 0, cycles: 0, finalStripAh: 0, inErrAh: 0, outErrAh: 0, restAh: 0 };
 }
 
 /** CE_avg = (n·Q_C + Q_S)/(n·Q_C + Q_T) (fraction), all capacities in Ah. */
@@ -94,6 +98,15 @@ export function adamsFinalStrip(st: AdamsState, finalStripAh: number, errAh: num
   st.step = ADAMS_STEP_DONE;
 }
 
+/**
+ * The rest ledger net (Ah, signed) counted at open circuit during one step's span (a rest's
+ * residual current, left out of the step's capacity as zero current); any step, any order.
+ */
+export function adamsRest(st: AdamsState, restAh: number): void {
+  if (typeof restAh !== "number" || !isFinite(restAh)) throw new Error("Adams rest ledger net must be a finite charge in Ah, got " + restAh);
+  st.restAh += restAh < 0 ? -restAh : restAh;
+}
+
 /** Result of a finished protocol: CE and its half-width (fractions); NaN before the final strip. */
 export function adamsResult(st: AdamsState, chain: SensorChainConfig): { ce: number; ceBound: number } {
   if (st.step !== ADAMS_STEP_DONE) return { ce: NaN, ceBound: NaN };
@@ -101,6 +114,6 @@ export function adamsResult(st: AdamsState, chain: SensorChainConfig): { ce: num
   const inAh = st.platedAh + st.reservoirAh;
   return {
     ce: outAh / inAh,
-    ceBound: ceBoundFrac(outAh, inAh, st.outErrAh, st.inErrAh, chain.currentGainErrFrac, chain.currentGainMismatchFrac, chain.timeBaseErrFrac),
+    ceBound: ceBoundWithRest(outAh, inAh, st.outErrAh, st.inErrAh, st.restAh, chain),
   };
 }

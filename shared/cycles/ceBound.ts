@@ -12,6 +12,7 @@
  *   [rLo·(Q_out − E_out)/(Q_in + E_in),  rHi·(Q_out + E_out)/(Q_in − E_in)],
  * and the reported bound is the larger distance from the measured CE to either end.
  */
+import type { SensorChainConfig } from "../config/packConfig";
 
 /**
  * Half-width of the CE interval (fraction). `qOutAh`/`qInAh` measured (Ah), `errOutAh`/`errInAh`
@@ -38,4 +39,15 @@ export function ceBoundFrac(
   const up = hi - ce;
   const down = ce - lo;
   return up > down ? up : down;
+}
+
+/**
+ * CE half-width of a span (a cycle, an Adams protocol) whose rest ledger net `restAh` — charge
+ * counted at open circuit (coulombCounter.ts) — was left out of both totals as zero current. If
+ * it was real current after all (a standing load), either total is off by up to |restAh|, so it
+ * widens both error sums. The one rule for every CE bound of the model.
+ */
+export function ceBoundWithRest(qOutAh: number, qInAh: number, errOutAh: number, errInAh: number, restAh: number, chain: SensorChainConfig): number {
+  const r = restAh < 0 ? -restAh : restAh;
+  return ceBoundFrac(qOutAh, qInAh, errOutAh + r, errInAh + r, chain.currentGainErrFrac, chain.currentGainMismatchFrac, chain.timeBaseErrFrac);
 }

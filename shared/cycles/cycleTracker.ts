@@ -31,7 +31,7 @@ import {
   SEG_DISCHARGE,
   type CycleRecord,
 } from "../model/events";
-import { ceBoundFrac } from "./ceBound";
+import { ceBoundWithRest } from "./ceBound";
 import { createCycleRing, pushCycle, type CycleRingState } from "./cycleRing";
 import { cyclesToRetention } from "./projection";
 
@@ -160,7 +160,7 @@ function closeCycle(st: CycleState, config: PackConfig, end: CounterMark): Cycle
   // Open-circuit rests' net (counting's rest ledger) is left out of the halves, as zero current;
   // if it was real current after all (a standing load), it is at most |restAh| off: in the bound.
   const restAh = end.restNetAh - s.restNetAh;
-  const errAh = end.errAh - s.errAh + (end.gapErrAh - s.gapErrAh) + (restAh < 0 ? -restAh : restAh);
+  const errAh = end.errAh - s.errAh + (end.gapErrAh - s.gapErrAh);
   const minHalfAh = config.segmentation.minHalfCapacityFrac * config.capacityAh;
   let flags = st.flags;
   if (!(inAh >= minHalfAh) || !(outAh >= minHalfAh)) flags |= CYCLE_FLAG_PARTIAL;
@@ -173,7 +173,7 @@ function closeCycle(st: CycleState, config: PackConfig, end: CounterMark): Cycle
   if (!partial && !(ce >= CE_PLAUSIBLE_MIN && ce <= CE_PLAUSIBLE_MAX)) flags |= CYCLE_FLAG_UNBALANCED;
   const ceBound = partial
     ? NaN
-    : ceBoundFrac(outAh, inAh, errAh, errAh, chain.currentGainErrFrac, chain.currentGainMismatchFrac, chain.timeBaseErrFrac);
+    : ceBoundWithRest(outAh, inAh, errAh, errAh, restAh, chain);
   if (flags === 0 && ce > 0) {
     st.lastGoodCe = ce;
     st.sumLnCe += Math.log(ce);

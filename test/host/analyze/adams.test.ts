@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import fc from "fast-check";
 import { analyzeFile } from "../../../host/analyze/cli";
 import { adamsOfHalves, HalfCollector, parseAdamsSpan, parsePlating, type HalfRecord } from "../../../host/analyze/adams";
 import { fitValidConfig } from "../../../host/analyze/fitConfig";
@@ -10,7 +11,11 @@ import { replay } from "../../../host/analyze/replay";
 import { bdfImporter } from "../../../host/import/bdfCsv";
 import type { SensorChainConfig } from "../../../shared/config/packConfig";
 import { ceBoundFrac } from "../../../shared/cycles/ceBound";
-import { SEG_CHARGE, SEG_DISCHARGE, SEG_REST } from "../../../shared/model/events";
+import { SEG_CHARGE, SEG_DISCHARGE, SEG_REST, type ModelEvent } from "../../../shared/model/events";
+import { PackModel } from "../../../shared/model/packModel";
+import type { PackConfig } from "../../../shared/config/packConfig";
+import type { Sample } from "../../../shared/sample";
+import { NO_ERRORS, sampleProfile, testCell, testPackConfig, TEST_PERIOD_MS, type AppliedErrors, type ProfileStep } from "../../shared/synthetic";
 import { main as zbmsMain } from "../../../host/cli/main";
 import { EXIT_USAGE } from "../../../host/cli/cliErrors";
 
@@ -259,7 +264,7 @@ const CHAIN: SensorChainConfig = {
 
 function half(dir: number, startS: number, mainAh: number, otherAh: number, errAh: number): HalfRecord {
   const c = dir === SEG_CHARGE;
-  return { dir, startTMs: startS * 1000, endTMs: (startS + 1) * 1000, chargeAh: c ? mainAh : otherAh, dischargeAh: c ? otherAh : mainAh, errAh, lostTimeCount: 0 };
+  return { dir, startTMs: startS * 1000, endTMs: (startS + 1) * 1000, chargeAh: c ? mainAh : otherAh, dischargeAh: c ? otherAh : mainAh, errAh, restAh: 0, lostTimeCount: 0 };
 }
 
 describe("adamsOfHalves: the halves' charge and bounds fed to the shared API", () => {
@@ -289,6 +294,18 @@ describe("adamsOfHalves: the halves' charge and bounds fed to the shared API", (
     const bound = ceBoundFrac(outAh, inAh, 0.01 + 0.012 + 0.04, 0.05 + 0.011 + 0.013, 1e-3, 2e-4, 1e-5);
     expect(r.ceBound).toBeCloseTo(bound, 12);
   });
+  it("rests' net (the rest ledger, in neither capacity) widens both sides of the bound by Σ|net|, as a cycle's", () => {
+    const withRest = H.map((h) => ({ ...h }));
+    withRest[0]!.restAh = 0.004; // a charge-direction residual after the reservoir
+    withRest[3]!.restAh = -0.003; // a discharge-direction one after a cycle's plating
+    const o = adamsOfHalves(withRest, parseAdamsSpan("all"), "discharge", [], CHAIN);
+    const r = o.report!;
+    const inAh = 5 + 1.02 + 1 + 0.02;
+    const outAh = 0.01 + 1 + 0.98 + 4.6;
+    expect(r.ce).toBeCloseTo(outAh / inAh, 12);
+    const rest = 0.004 + 0.003;
+    expect(r.ceBound).toBeCloseTo(ceBoundFrac(outAh, inAh, 0.01 + 0.012 + 0.04 + rest, 0.05 + 0.011 + 0.013 + rest, 1e-3, 2e-4, 1e-5), 12);
+  });
   it("a span that strips more than it plates gives a note, not a CE above 100 %", () => {
     const big = H.slice();
     big[5] = half(SEG_CHARGE, 5, 6, 0, 0.001);
@@ -298,17 +315,18 @@ describe("adamsOfHalves: the halves' charge and bounds fed to the shared API", (
   });
   it("HalfCollector merges rests and repeated steps into one half and closes the last at finish", () => {
     const c = new HalfCollector();
-    const m = (q: number, d: number, e: number) => ({ chargeAh: q, dischargeAh: d, errAh: e, gapErrAh: e / 10, lostTimeCount: 0 });
-    c.boundary(m(0, 0, 0), 0, SEG_CHARGE);
-    c.boundary(m(1, 0, 0.1), 10, SEG_REST);
-    c.boundary(m(1, 0, 0.1), 20, SEG_CHARGE);
-    c.boundary(m(2, 0, 0.2), 30, SEG_DISCHARGE);
-    c.boundary(m(2, 0.5, 0.3), 40, SEG_REST);
-    c.finish(m(2, 1.5, 0.4), 50);
-    c.boundary(m(2, 1.5, 0.4), 60, SEG_CHARGE); // after finish: ignored
+    // r: the rest ledger (net counted at open circuit), moving during the rests only
+    const m = (q: number, d: number, e: number, r: number) => ({ chargeAh: q, dischargeAh: d, errAh: e, gapErrAh: e / 10, lostTimeCount: 0, restNetAh: r });
+    c.boundary(m(0, 0, 0, 0), 0, SEG_CHARGE);
+    c.boundary(m(1, 0, 0.1, 0), 10, SEG_REST);
+    c.boundary(m(1, 0, 0.1, 0.003), 20, SEG_CHARGE);
+    c.boundary(m(2, 0, 0.2, 0.003), 30, SEG_DISCHARGE);
+    c.boundary(m(2, 0.5, 0.3, 0.003), 40, SEG_REST);
+    c.finish(m(2, 1.5, 0.4, 0.001), 50);
+    c.boundary(m(2, 1.5, 0.4, 0.001), 60, SEG_CHARGE); // after finish: ignored
     expect(c.halves).toEqual([
-      { dir: SEG_CHARGE, startTMs: 0, endTMs: 30, chargeAh: 2, dischargeAh: 0, errAh: 0.2 + 0.02, lostTimeCount: 0 },
-      { dir: SEG_DISCHARGE, startTMs: 30, endTMs: 50, chargeAh: 0, dischargeAh: 1.5, errAh: 0.2 + 0.02, lostTimeCount: 0 },
+      { dir: SEG_CHARGE, startTMs: 0, endTMs: 30, chargeAh: 2, dischargeAh: 0, errAh: 0.2 + 0.02, restAh: 0.003, lostTimeCount: 0 },
+      { dir: SEG_DISCHARGE, startTMs: 30, endTMs: 50, chargeAh: 0, dischargeAh: 1.5, errAh: 0.2 + 0.02, restAh: 0.001 - 0.003, lostTimeCount: 0 },
     ]);
   });
 });
@@ -333,5 +351,71 @@ describe("Adams span times (read by host/units/duration.ts)", () => {
   });
   it("list the duration units among the accepted forms", () => {
     expect(() => parseAdamsSpan("2h-5")).toThrow(/give a unit on both ends.*s \(sec, second, seconds\), min \(minute, minutes\), h \(hr, hour, hours\) or d \(day, days\)/);
+  });
+});
+
+/** Deterministic uniform noise in [−amp, amp] (zero mean). */
+function noiseGen(seed: number, amp: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return amp * (2 * (x / 4294967296) - 1);
+  };
+}
+
+/** The Adams report of samples run through the model, halves collected as the replay does. */
+function adamsOfSamples(cfg: PackConfig, samples: Sample[]) {
+  const c = new HalfCollector();
+  const m: PackModel = new PackModel(cfg, (e: ModelEvent) => {
+    if (e.kind === "segment") {
+      const mark = m.state().count.mark;
+      c.boundary(mark, mark.tMs, e.to);
+    }
+  });
+  for (const x of samples) m.step(x);
+  const counted = m.state().count;
+  c.finish(counted, counted.lastTMs);
+  return adamsOfHalves(c.halves, parseAdamsSpan("all"), "charge", [], cfg.sensorChain);
+}
+
+describe("Adams CE bound with long noisy rests (the rest ledger, issue 20)", () => {
+  /** A fine chain (INA226-class offset, 10 µA LSB) whose quiet band is offset + 1 LSB (as test/shared/counting/restLedger). */
+  const FINE: SensorChainConfig = { ...CHAIN, currentOffsetA: 5e-4, currentLsbA: 1e-5, timeBaseErrFrac: 5e-5 };
+  const MIN = 60000;
+  const HOUR = 60 * MIN;
+  const A = 0.3;
+
+  it("noise and an offset inside the declared band during unflagged rests of any length keep the true Adams CE inside its bound", () => {
+    const cfg = testPackConfig(1, "charge", FINE);
+    const band = cfg.counting.offsetRestMaxA;
+    const restArb = fc.oneof(fc.integer({ min: 1, max: 30 }).map((x) => x * MIN), fc.integer({ min: 1, max: 30 }).map((x) => x * HOUR));
+    let checked = 0;
+    fc.assert(
+      fc.property(fc.array(restArb, { minLength: 7, maxLength: 7 }), fc.integer({ min: 1, max: 3 }), fc.double({ min: -1, max: 1, noNaN: true }), fc.integer(), (rests, n, u, seed) => {
+        // Reservoir 0.45 Ah, n cycles of 0.1 Ah, final strip 0.4 Ah (loss 0.05 Ah); rests between all steps.
+        const steps: ProfileStep[] = [{ durationMs: 20 * MIN, currentA: 0, openCircuit: 1 }, { durationMs: 90 * MIN, currentA: A, openCircuit: 0 }];
+        let r = 0;
+        const rest = (): ProfileStep => ({ durationMs: rests[r++ % rests.length]!, currentA: 0, openCircuit: 0 });
+        steps.push(rest());
+        for (let k = 0; k < n; k++) steps.push({ durationMs: 20 * MIN, currentA: -A, openCircuit: 0 }, rest(), { durationMs: 20 * MIN, currentA: A, openCircuit: 0 }, rest());
+        steps.push({ durationMs: 80 * MIN, currentA: -A, openCircuit: 0 }, { durationMs: 10 * MIN, currentA: 0, openCircuit: 1 });
+        // The truth from the steps themselves: Σ stripped / Σ plated.
+        const truth = (n * 20 + 80) / (90 + n * 20);
+        const offsetA = u * FINE.currentOffsetA;
+        const err: AppliedErrors = { ...NO_ERRORS, offsetA };
+        const base = adamsOfSamples(cfg, sampleProfile(steps, TEST_PERIOD_MS, testCell(1), 1, err).samples).report;
+        const noisy = sampleProfile(steps, TEST_PERIOD_MS, testCell(1), 1, err);
+        const noise = noiseGen(seed, 0.99 * (band - Math.abs(offsetA)));
+        for (let k = 0; k < noisy.samples.length; k++) if (noisy.trueCurrentA[k] === 0 && noisy.samples[k]!.openCircuit === 0) noisy.samples[k]!.currentA += noise();
+        const meas = adamsOfSamples(cfg, noisy.samples).report;
+        expect(meas, "the protocol is recognised").not.toBeNull();
+        expect(meas!.n).toBe(n);
+        expect(Math.abs(meas!.ce - truth)).toBeLessThanOrEqual(meas!.ceBound);
+        if (base !== null) expect(Math.abs(meas!.ce - base.ce)).toBeLessThanOrEqual(meas!.ceBound);
+        checked++;
+      }),
+      { numRuns: 25 },
+    );
+    expect(checked).toBe(25);
   });
 });

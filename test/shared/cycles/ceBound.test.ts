@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { ceBoundFrac } from "../../../shared/cycles/ceBound";
+import { ceBoundFrac, ceBoundWithRest } from "../../../shared/cycles/ceBound";
 import { cyclesToRetention } from "../../../shared/cycles/projection";
 import {
   adamsCe,
   adamsCycle,
   adamsFinalStrip,
   adamsReservoir,
+  adamsRest,
   adamsResult,
   createAdamsState,
 } from "../../../shared/cycles/adams";
@@ -111,6 +112,21 @@ describe("Adams' Zn reservoir CE", () => {
         expect(Math.abs(r.ce - trueCe)).toBeLessThanOrEqual(r.ceBound * (1 + 1e-12));
       }),
     );
+  });
+
+  it("rests' net widens the bound as a cycle's rest ledger does (ceBoundWithRest), and a rest's real current then stays inside it", () => {
+    const st = createAdamsState();
+    adamsReservoir(st, 5, 0.01);
+    adamsRest(st, 0.02); // a residual that charged during the rest after the reservoir
+    adamsCycle(st, 1, 1, 0.002, 0.002);
+    adamsRest(st, -0.03);
+    adamsFinalStrip(st, 4.5, 0.01);
+    const r = adamsResult(st, chain);
+    expect(r.ceBound).toBe(ceBoundWithRest(5.5, 6, 0.012, 0.012, 0.05, chain));
+    expect(r.ceBound).toBe(ceBoundFrac(5.5, 6, 0.062, 0.062, chain.currentGainErrFrac, chain.currentGainMismatchFrac, chain.timeBaseErrFrac));
+    // Had those rests' currents been real (plated 0.02 more, stripped 0.03 more), the truth is inside.
+    expect(Math.abs((5.5 + 0.03) / (6 + 0.02) - r.ce)).toBeLessThanOrEqual(r.ceBound);
+    expect(() => adamsRest(st, NaN)).toThrow(/finite charge in Ah, got NaN/);
   });
 
   it("rejects steps out of order and bad capacities with a clear message", () => {
