@@ -259,6 +259,31 @@ describe("rest analysis", () => {
     );
   });
 
+  it("Zn‖I2: a steady 1 mV/h fall anywhere on the flat plateau (0.3 mV noise) alarms within relaxation + 2 h; the same rest without it does not", () => {
+    // Issue 20's target in its own unit: the plateau's 0.05–0.14 V per unit SOC makes 1 mV/h a
+    // loss of about 0.7–2 %/h, so no plateau position may hide it.
+    fc.assert(
+      fc.property(fc.double({ min: 0.35, max: 0.85, noNaN: true }), fc.double({ min: 1, max: 3, noNaN: true }), fc.integer(), (soc0, mvPerH, seed) => {
+        for (const leaking of [true, false]) {
+          const cfg = defaultPackConfig("ZnI2", 4, 1);
+          const r = new Rig(cfg);
+          const noise = noiseGen(seed, 0.0003);
+          const tauMs = cfg.selfDischarge.relaxationMs / 16;
+          r.active(SEG_CHARGE, 5000, cfg.soc.fullCellV);
+          const restStart = r.tMs;
+          const targetMs = cfg.selfDischarge.relaxationMs + 2 * H_MS;
+          r.rest(targetMs, 10000, (t, i) => ocvCharge(cfg, soc0) + 0.03 * Math.exp(-t / tauMs) - (leaking && i === 2 ? (mvPerH * t) / H_MS / 1000 : 0) + noise());
+          const raised = r.alarms().filter((e) => e.kind === "alarm" && e.raised);
+          if (leaking) {
+            expect(raised.length).toBeGreaterThan(0);
+            expect(raised[0]!.tMs - restStart).toBeLessThanOrEqual(targetMs);
+          } else expect(raised).toEqual([]);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it("a cell found leaking keeps its verdict through a rest in which it is nearly empty; a rest holding charge without a leak clears it", () => {
     const cfg = defaultPackConfig("ZnMnO2", 2, 1);
     const restAt = (r: Rig, soc0: number, rateFracPerH: number) => {
