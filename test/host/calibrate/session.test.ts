@@ -201,7 +201,7 @@ async function boardChain(ch: LineChannel): Promise<PackConfig["sensorChain"]> {
 describe("runCalibration declares the calibrated cell-voltage accuracy (ESP32 ADC, issue 20)", () => {
   it("all cell channels calibrated and checked: config reports the calibrated chain; a failed check returns it to the uncalibrated one; a current-only run leaves it", async () => {
     const board = await loadBoard("esp32-adc");
-    const { ch, apply } = start(board, 11);
+    const { vb, ch, apply } = start(board, 11);
     await firstSample(ch);
     const before = await boardChain(ch);
     expect(before.voltageOffsetV).toBeCloseTo(ESP32_UNCAL_OFFSET_V, 9);
@@ -219,6 +219,16 @@ describe("runCalibration declares the calibrated cell-voltage accuracy (ESP32 AD
     expect(after.voltageGainErrFrac).toBeCloseTo(ESP32_CAL_OFFSET_V / ESP32_CAL_SPAN_V, 9);
     expect(after.currentOffsetA, "the current terms are not the calibration's business").toBe(currentA);
     expect(p.said.some((t) => /cell-voltage accuracy declared on the board: calibrated ESP32 ADC, offset ±9\.08\d* mV/.test(t))).toBe(true);
+    // Stored: after a power cycle the board runs the saved config (Storage zbms.cfg), not the embedded pack's.
+    vb.stopRealTime();
+    const bootsBefore = vb.bootCount;
+    vb.powerCycle();
+    vb.evaluate(bundles["esp32-adc"]!);
+    const booted = firstSample(ch);
+    vb.runRealTime(SPEED);
+    await booted;
+    expect(vb.bootCount, "booted again").toBe(bootsBefore + 1);
+    expect((await boardChain(ch)).voltageOffsetV).toBeCloseTo(ESP32_CAL_OFFSET_V, 9);
 
     // Only the current channel: no cell channel calibrated, the declaration stays.
     const pi = lab(apply, (_n, _l, s) => s);
