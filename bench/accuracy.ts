@@ -6,7 +6,8 @@
  *  A. Zn‖MnO2 4S 1 Ah at C/5, INA226 current + ADS1115 taps, 100 cycles with random rest tests;
  *  B. the same pack and protocol with the ESP32's own ADC for everything (INA240 on the shunt),
  *     cell voltages calibrated as `zbms calibrate` does (two points per channel; the sim's
- *     "twoPoint" calibration) and the calibrated chain declared (esp32AdcCalibratedSensorChain);
+ *     "twoPoint" calibration) and the calibrated chain declared (esp32AdcCalibratedSensorChain, as
+ *     `zbms calibrate` sets it on the board: host/calibrate/session.ts);
  *  C. Zn‖I2 4S (flat plateau), INA226 + ADS1115, 30 cycles with random rests (SOC);
  *  D. self-discharge detection, per chemistry (Zn‖MnO2 and Zn‖I2): 100 fresh healthy packs and
  *     100 fresh packs with one faulty cell (the simulator's 1 %/h leak at full charge; Zn‖I2 also

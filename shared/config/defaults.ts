@@ -139,6 +139,7 @@ export function esp32AdcSensorChain(ampsPerVolt: number, cellDividerRatio: numbe
  * current channel keeps its uncalibrated figures (its gain error is common to both directions).
  * Declaring this chain lets relaxed OCV readings correct SOC, which the uncalibrated 60 mV × ratio
  * does not (bench:accuracy B: SOC RMSE 7.5 % → 2 % after 40 cycles of a 4S Zn‖MnO2 pack).
+ * `zbms calibrate` declares its voltage terms on the board (host/calibrate/session.ts).
  */
 export function esp32AdcCalibratedSensorChain(ampsPerVolt: number, cellDividerRatio: number): SensorChainConfig {
   const c = esp32AdcSensorChain(ampsPerVolt, cellDividerRatio);
