@@ -8,7 +8,7 @@
  * is printed until one sample has valid cell voltages and current; until then the model is
  * not stepped, so a restored state never meets a garbage first sample.
  */
-import type { BoardDef } from "./boardTypes";
+import type { BoardDef } from "../shared/config/boardDef";
 import type { PackConfig } from "../shared/config/packConfig";
 import type { Sample } from "../shared/sample";
 import type { ModelEvent } from "../shared/model/events";

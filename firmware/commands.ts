@@ -33,7 +33,7 @@ import type { PackConfig } from "../shared/config/packConfig";
 import { calGainProblem, calSlope, twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
 import { chipInputV } from "./sensors";
 import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
-import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
+import type { CurrentChannelDef, VoltageChannelDef } from "../shared/config/boardDef";
 import { emit, emitError, emitReply, errorText } from "./telemetryOut";
 import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
 import { eraseState, flashWear } from "./persistence/stateStore";

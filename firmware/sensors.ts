@@ -15,7 +15,7 @@ import { ads1115PgaCodeForFsr, ads1115ReadingV, ADS1115_CODE_POS_FULL, ADS1115_H
 import { ina226ShuntVolts, INA226_CODE_POS_FULL, INA226_HALF_CODES } from "../shared/sensors/ina226";
 import { ntcTempCFromRatio } from "../shared/sensors/ntc";
 import { CELL_V_PLAUSIBLE_MIN_V, CELL_V_PLAUSIBLE_MAX_V } from "../shared/chemistry/presets";
-import type { AnalogInput, BoardDef, CurrentChannelDef, TempChannelDef, VoltageChannelDef } from "./boardTypes";
+import type { AnalogInput, BoardDef, CurrentChannelDef, TempChannelDef, VoltageChannelDef } from "../shared/config/boardDef";
 import type { Hw } from "./drivers/hw";
 import { createDriverStatus, driverError, type DriverStatus } from "./drivers/driverStatus";
 import { esp32AdcReadFraction, esp32AdcSetup, type Esp32AdcApplied } from "./drivers/esp32AdcDriver";

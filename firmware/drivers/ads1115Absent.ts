@@ -5,7 +5,7 @@
  * names the chip); if anything did, each reports a driver error and reads NaN, as the real
  * driver does for a chip that does not answer. The tests run the real driver.
  */
-import type { Ads1115ChipDef, Ads1115Input } from "../boardTypes";
+import type { Ads1115ChipDef, Ads1115Input } from "../../shared/config/boardDef";
 import type { Hw } from "./hw";
 import { driverError, type DriverStatus } from "./driverStatus";
 import type * as Real from "./ads1115Driver";

@@ -5,7 +5,7 @@
  * section, no channel names the chip); if anything did, each reports a driver error, as the
  * real driver does for a chip that does not answer. The tests run the real driver.
  */
-import type { Ina226ChipDef } from "../boardTypes";
+import type { Ina226ChipDef } from "../../shared/config/boardDef";
 import type { Hw } from "./hw";
 import { driverError, type DriverStatus } from "./driverStatus";
 import type * as Real from "./ina226Driver";

@@ -4,7 +4,7 @@
  * sense amplifier, NTC dividers), plus sensor-fault injection. The chip emulators
  * (`chips/`) and the ESP32 ADC turn these volts into codes.
  */
-import type { BoardDef, TempChannelDef, VoltageChannelDef, CurrentChannelDef, Ads1115Mux } from "../../firmware/boardTypes.js";
+import type { BoardDef, TempChannelDef, VoltageChannelDef, CurrentChannelDef, Ads1115Mux } from "../../shared/config/boardDef.js";
 import { ntcBetaResistance, ntcRatioFromResistance, ntcSteinhartHartResistance, type NtcParams } from "../../shared/sensors/ntc.js";
 import { applyCalibration, type AdcCalibration } from "../../shared/sensors/calibration.js";
 import { ESP32_ADC_MAX_CODE } from "../../shared/sensors/esp32Adc.js";

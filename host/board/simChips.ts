@@ -4,7 +4,7 @@
  * the register emulators. Without these the board's chips are ideal (data-sheet transfer
  * functions), which tests that compare exact values use.
  */
-import type { BoardDef } from "../../firmware/boardTypes.js";
+import type { BoardDef } from "../../shared/config/boardDef.js";
 import { createRng } from "../sim/rng.js";
 import { createAds1115Chip, ads1115Code, type Ads1115Chip } from "../sim/ads1115Model.js";
 import { createIna226Chip, ina226ShuntCode, ina226BusCode } from "../sim/ina226Model.js";

@@ -18,7 +18,7 @@
  *     last reset (REPL input, minus save/reset/load calls) and replays it on boot.
  */
 import vm from "node:vm";
-import type { BoardDef } from "../../firmware/boardTypes.js";
+import type { BoardDef } from "../../shared/config/boardDef.js";
 import { ESP32_ATTEN_DEFAULT_DB, esp32FractionFromCode } from "../../shared/sensors/esp32Adc.js";
 import { AnalogFrontEnd, type PackSource, type PackState } from "./frontEnd.js";
 import { FlashStorage, PowerLossDuringWrite, STORAGE_TOTAL_B } from "./flashStorage.js";

@@ -27,8 +27,8 @@ import { readFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type * as esbuild from "esbuild";
 import { REPO_ROOT } from "../repoRoot.js";
-import { validateBoard } from "../../firmware/boardValidate.js";
-import type { BoardDef } from "../../firmware/boardTypes.js";
+import { validateBoard } from "../../shared/config/validateBoard.js";
+import type { BoardDef } from "../../shared/config/boardDef.js";
 import { BUNDLE_HASH_PLACEHOLDER, stampBundleHash } from "./bundleHash.js";
 import { checkEspruinoSubset, loadAcorn, loadAcornWalk, type SubsetFinding } from "./espruinoSubset.js";
 import { BUNDLE_BUDGET_BYTES } from "./bundleBudget.js";
@@ -170,7 +170,7 @@ async function packageVersion(): Promise<string> {
  * firmware sees are those of the JSON. REPLAY_SAMPLES keeps NaN (JSON cannot hold it).
  */
 export function virtualModuleSource(board: BoardDef, pack: unknown, build: Record<string, string>, samplesJs: string, limits: ConfigLimits): string {
-  // `sources` documents the constants for people ("not used by code", boardTypes.ts): kept out of the bundle.
+  // `sources` documents the constants for people ("not used by code", shared/config/boardDef.ts): kept out of the bundle.
   // `description` likewise (the ident line names the board by id).
   const embedded: Partial<BoardDef> = { ...board };
   delete embedded.sources;

@@ -29,7 +29,7 @@ declare module "zbms-build" {
     /** Pack config name (`PACK.name`). */
     pack: string;
   }
-  export const BOARD: import("../../firmware/boardTypes").BoardDef;
+  export const BOARD: import("../../shared/config/boardDef").BoardDef;
   export const PACK: import("../../shared/config/packConfig").PackConfig;
   export const BUILD: BuildInfo;
   /** Replay builds: the samples, NaN where the JSONL had null; empty array otherwise. */

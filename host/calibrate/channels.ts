@@ -5,7 +5,7 @@
  * calibration (the firmware's own `chipInputV`/`currentFromInputV`), and the tolerance a
  * calibrated reading must meet (the data-sheet worst case of `boardSensorChain`).
  */
-import type { BoardDef, CurrentChannelDef, VoltageChannelDef } from "../../firmware/boardTypes";
+import type { BoardDef, CurrentChannelDef, VoltageChannelDef } from "../../shared/config/boardDef";
 import { applyCalibration, type AdcCalibration } from "../../shared/sensors/calibration";
 import { ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
 import { INA226_SHUNT_LSB_V } from "../../shared/sensors/ina226";

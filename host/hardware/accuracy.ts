@@ -4,7 +4,7 @@
  * shared/cycles/ceBound.ts). Used by the hardware docs and by `zbms build` to check that the
  * pack's declared sensor chain is not better than its board can deliver.
  */
-import type { BoardDef } from "../../firmware/boardTypes";
+import type { BoardDef } from "../../shared/config/boardDef";
 import type { SensorChainConfig } from "../../shared/config/packConfig";
 import {
   ina226SensorChain,

@@ -4,7 +4,7 @@
  * reads from the board file is checked against the parts and nets of the netlist.
  * Returns a list of disagreements (empty = agree), each naming the board field and the net.
  */
-import type { BoardDef, VoltageChannelDef, CurrentChannelDef, TempChannelDef } from "../../firmware/boardTypes";
+import type { BoardDef, VoltageChannelDef, CurrentChannelDef, TempChannelDef } from "../../shared/config/boardDef";
 import { espruinoPinToGpio, netOfPin, type Netlist } from "./netlist";
 
 /** ADS1115 ADDR pin strap → 7-bit address (TI SBAS444, table 4). */

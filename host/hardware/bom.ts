@@ -2,7 +2,7 @@
  * Bill of materials and wiring tables, generated from a netlist (and its board file), so the
  * documentation cannot drift from what the firmware reads.
  */
-import type { BoardDef } from "../../firmware/boardTypes";
+import type { BoardDef } from "../../shared/config/boardDef";
 import { espruinoPinToGpio, netOfPin, type Netlist } from "./netlist";
 
 export interface BomLine {

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { BoardDef } from "../../firmware/boardTypes";
-import { validateBoard } from "../../firmware/boardValidate";
+import type { BoardDef } from "../../shared/config/boardDef";
+import { validateBoard } from "../../shared/config/validateBoard";
 import { CHEMISTRY_IDS, CHEMISTRY_PRESETS } from "../../shared/chemistry/presets";
 import { defaultPackConfig } from "../../shared/config/defaults";
 import { loadNetlist, type Netlist } from "./netlist";

@@ -5,7 +5,7 @@
  * after its divider, must stay inside its ADC's usable range, and the shunt's full scale must
  * cover the current. Returns the reasons a pack does not fit (empty = fits).
  */
-import type { BoardDef, AnalogInput } from "../../firmware/boardTypes";
+import type { BoardDef, AnalogInput } from "../../shared/config/boardDef";
 import type { PackConfig } from "../../shared/config/packConfig";
 import { CHEMISTRY_PRESETS } from "../../shared/chemistry/presets";
 import { ESP32_RANGE_MAX_V, esp32RangeIndex } from "../../shared/sensors/esp32Adc";

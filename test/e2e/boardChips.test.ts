@@ -9,7 +9,7 @@ import { VirtualBoard } from "../../host/board/virtualBoard.js";
 import { simChipModels } from "../../host/board/simChips.js";
 import { ads1115ConfigWord, ADS1115_CONFIG_RESET } from "../../shared/sensors/ads1115.js";
 import { ina226ConfigWord, INA226_MANUFACTURER_ID, INA226_DIE_ID, INA226_CONFIG_RESET } from "../../shared/sensors/ina226.js";
-import type { BoardDef } from "../../firmware/boardTypes.js";
+import type { BoardDef } from "../../shared/config/boardDef.js";
 
 const boardDef = (id: string): BoardDef => JSON.parse(readFileSync(`hardware/boards/${id}.json`, "utf8")) as BoardDef;
 

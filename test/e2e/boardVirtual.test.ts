@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { VirtualBoard } from "../../host/board/virtualBoard.js";
 import { buildFirmware } from "../../host/build/buildFirmware.js";
 import { decodeLine } from "../../shared/telemetry/lineFormat.js";
-import type { BoardDef } from "../../firmware/boardTypes.js";
+import type { BoardDef } from "../../shared/config/boardDef.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "zbms-board-"));
 const boardDef = (id: string): BoardDef => JSON.parse(readFileSync(`hardware/boards/${id}.json`, "utf8")) as BoardDef;

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { buildFirmware, loadBoard } from "../../host/build/buildFirmware";
 import { VirtualBoard } from "../../host/board/virtualBoard";
 import { PtyBoard } from "../../host/board/ptyBoard";
-import type { BoardDef } from "../../firmware/boardTypes";
+import type { BoardDef } from "../../shared/config/boardDef";
 import { ads1115VoltsToCode } from "../../shared/sensors/ads1115";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { buildFirmware } from "../../host/build/buildFirmware";
 import { VirtualBoard } from "../../host/board/virtualBoard";
 import type { PackState } from "../../host/board/frontEnd";
-import { validateBoard } from "../../firmware/boardValidate";
+import { validateBoard } from "../../shared/config/validateBoard";
 import { SETTINGS_WRITE_MIN_S } from "../../firmware/app";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { createApp, type AppIo } from "../../firmware/app";
 import { runCommand, COMMANDS } from "../../firmware/commands";
-import { validateBoard } from "../../firmware/boardValidate";
+import { validateBoard } from "../../shared/config/validateBoard";
 import { validateConfig, CONFIG_RULES } from "../../shared/config/validateConfig";
 import { configProblem } from "../../firmware/configCheck";
 import { configLimits } from "../../host/build/configLimits";

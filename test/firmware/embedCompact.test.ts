@@ -12,7 +12,7 @@ import { configLimits } from "../../host/build/configLimits";
 import { CONFIG_RULES } from "../../shared/config/validateConfig";
 import { checkPackFitsBoard } from "../../host/hardware/packFit";
 import type { PackConfig } from "../../shared/config/packConfig";
-import type { BoardDef } from "../../firmware/boardTypes";
+import type { BoardDef } from "../../shared/config/boardDef";
 
 /** Evaluate the module text (ES module → CommonJS) and return its exports. */
 function evalModule(source: string): Record<string, unknown> {

@@ -6,7 +6,7 @@ import { boardPage, DOCUMENTED_BOARDS, loadDocumentedBoard } from "../../host/ha
 import { parseNetlist, type Netlist } from "../../host/hardware/netlist";
 import { renderSchematicSvg } from "../../host/hardware/schematic";
 import { billOfMaterials } from "../../host/hardware/bom";
-import type { BoardDef } from "../../firmware/boardTypes";
+import type { BoardDef } from "../../shared/config/boardDef";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { buildFirmware, REPO_ROOT } from "../../host/build/buildFirmware";
 import { VirtualBoard, BOOTCODE_FILE } from "../../host/board/virtualBoard";
 import type { PackSource } from "../../host/board/frontEnd";
-import type { BoardDef } from "../../firmware/boardTypes";
+import type { BoardDef } from "../../shared/config/boardDef";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";
 import { formatCommandCall } from "../../host/serial/replCommand";

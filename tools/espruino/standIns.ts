@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BoardDef } from "../../firmware/boardTypes.js";
+import type { BoardDef } from "../../shared/config/boardDef.js";
 import { AnalogFrontEnd, type PackState } from "../../host/board/frontEnd.js";
 
 const STAND_IN_FILE = join(dirname(fileURLToPath(import.meta.url)), "standInChips.js");

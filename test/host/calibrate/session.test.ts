@@ -10,7 +10,7 @@ import { EspruinoRepl } from "../../../host/board/repl";
 import { simChipModels } from "../../../host/board/simChips";
 import type { LineChannel } from "../../../host/serial/replCommand";
 import { runCalibration, type Prompter } from "../../../host/calibrate/session";
-import type { BoardDef } from "../../../firmware/boardTypes";
+import type { BoardDef } from "../../../shared/config/boardDef";
 
 /** Virtual-board speed (× real time). */
 const SPEED = 50;

@@ -4,7 +4,7 @@
  *   board.voltages[2].pin: got "D12"; accepted: one of D32, D33, …, D39 (ESP32 ADC1)
  * Runs at build time (host); kept inside the Espruino subset so the board could use it too.
  */
-import { checkCalibration, type AdcCalibration } from "../shared/sensors/calibration";
+import { checkCalibration, type AdcCalibration } from "../sensors/calibration";
 import {
   ADS1115_DATA_RATES_SPS,
   ADS1115_FSRS_V,
@@ -14,7 +14,7 @@ import {
   INA226_AVERAGES,
   INA226_CONV_TIMES_US,
   type BoardDef,
-} from "./boardTypes";
+} from "./boardDef";
 
 /** ADS1115 7-bit addresses (SBAS444 table 4: ADDR to GND, VDD, SDA, SCL). */
 const ADS1115_ADDRESSES = [72, 73, 74, 75];

@@ -1,7 +1,7 @@
 /**
  * Board definition: what is wired where on one ESP32 board, as data (`hardware/boards/*.json`).
  * Every pin, address, divider, shunt and calibration constant the firmware uses comes from
- * here; the firmware keeps no second copy. `boardValidate.ts` checks a file against this type
+ * here; the firmware keeps no second copy. `validateBoard.ts` checks a file against this type
  * and names the bad field. The virtual board (host/board) reads the same files through these
  * types to wire its emulated chips.
  *
@@ -15,8 +15,8 @@
  *
  * Units are in the field names. I2C addresses are 7-bit numbers (0x48 = 72: JSON has no hex).
  */
-import type { AdcCalibration } from "../shared/sensors/calibration";
-import type { NtcParams } from "../shared/sensors/ntc";
+import type { AdcCalibration } from "../sensors/calibration";
+import type { NtcParams } from "../sensors/ntc";
 
 /** ESP32 ADC1 pins (GPIO32–39) in Espruino's pin names; ADC2 is unusable while Wi-Fi runs. */
 export type Esp32AdcPin = "D32" | "D33" | "D34" | "D35" | "D36" | "D37" | "D38" | "D39";

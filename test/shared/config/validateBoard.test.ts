@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
-import { validateBoard } from "../../firmware/boardValidate";
+import { validateBoard } from "../../../shared/config/validateBoard";
 
-const dir = new URL("../../hardware/boards/", import.meta.url);
+const dir = new URL("../../../hardware/boards/", import.meta.url);
 function load(name: string): Record<string, any> {
   return JSON.parse(readFileSync(new URL(name, dir), "utf8"));
 }
