@@ -38,7 +38,7 @@ import { utf8ByteString } from "../serial/replCommand.js";
 import { embedModuleSource } from "./embedCompact.js";
 import { CONFIG_RULES, validateConfig } from "../../shared/config/validateConfig.js";
 import type { ConfigLimits } from "../../firmware/configCheck.js";
-import { checkPackFitsBoard } from "../hardware/packFit.js";
+import { checkPackFitsBoard } from "../boardDesign/packFit.js";
 import type { PackConfig } from "../../shared/config/packConfig.js";
 
 /** The checkout root (host/repoRoot.ts; re-exported here for this module's callers). */
@@ -47,7 +47,7 @@ export const DEFAULT_BOARD = "esp32-ads1115";
 export const DEFAULT_PACK = "hardware/packs/znmno2-4s.json";
 /**
  * Boards whose default pack is not DEFAULT_PACK, because that pack does not fit them
- * (host/hardware/packFit.ts): esp32-adc reads at most ±1.6 A through its 10 mΩ shunt and
+ * (host/boardDesign/packFit.ts): esp32-adc reads at most ±1.6 A through its 10 mΩ shunt and
  * INA240A2 into the ESP32 ADC, below the 4 A over-current alarm of the 4S 2 Ah pack; a
  * smaller shunt would make its already ±2 pp CE bound several times worse
  * (hardware/generated/esp32-adc.md), so it is sized for the 1-cell 0.5 Ah Zn-I2 pack.
@@ -290,7 +290,7 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
   if (!isReplay) {
     const misfit = checkPackFitsBoard(board, pack as unknown as PackConfig);
     if (misfit.length > 0) {
-      throw new FirmwareBuildError(`the pack does not fit the board (host/hardware/packFit.ts):\n  ${misfit.join("\n  ")}\n` +
+      throw new FirmwareBuildError(`the pack does not fit the board (host/boardDesign/packFit.ts):\n  ${misfit.join("\n  ")}\n` +
         `choose another --board or --pack, or change the board file hardware/boards/${boardId}.json`);
     }
   }

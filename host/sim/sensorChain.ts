@@ -232,7 +232,7 @@ export class SensorChain {
 
   /**
    * Voltage (V) at the chip input of voltage channel k now: the tap (or cell) node through this
-   * board's real divider. For chip emulators (host/board) and for `readRaw`.
+   * board's real divider. For chip emulators (host/virtualBoard) and for `readRaw`.
    */
   voltPinV(k: number, pack: SimPack): number {
     const node = this.board.cellWiring === "taps" ? pack.tapV(k) : pack.cellV(k);

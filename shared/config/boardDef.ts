@@ -2,7 +2,7 @@
  * Board definition: what is wired where on one ESP32 board, as data (`hardware/boards/*.json`).
  * Every pin, address, divider, shunt and calibration constant the firmware uses comes from
  * here; the firmware keeps no second copy. `validateBoard.ts` checks a file against this type
- * and names the bad field. The virtual board (host/board) reads the same files through these
+ * and names the bad field. The virtual board (host/virtualBoard) reads the same files through these
  * types to wire its emulated chips.
  *
  * Channel chain, for every analog input:

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { VirtualBoard } from "../../host/board/virtualBoard.js";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard.js";
 import { buildFirmware } from "../../host/build/buildFirmware.js";
 import { decodeLine } from "../../shared/telemetry/lineFormat.js";
 import type { BoardDef } from "../../shared/config/boardDef.js";

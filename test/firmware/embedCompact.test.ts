@@ -10,7 +10,7 @@ import { embedModuleSource, EMBED_TABLE_FN, type CompactReport } from "../../hos
 import { loadBoard, loadPack, virtualModuleSource } from "../../host/build/buildFirmware";
 import { configLimits } from "../../host/build/configLimits";
 import { CONFIG_RULES } from "../../shared/config/validateConfig";
-import { checkPackFitsBoard } from "../../host/hardware/packFit";
+import { checkPackFitsBoard } from "../../host/boardDesign/packFit";
 import type { PackConfig } from "../../shared/config/packConfig";
 import type { BoardDef } from "../../shared/config/boardDef";
 

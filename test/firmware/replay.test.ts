@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildFirmware } from "../../host/build/buildFirmware";
 import { parseReplaySamples } from "../../host/build/replaySamples";
-import { VirtualBoard } from "../../host/board/virtualBoard";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import { PackModel } from "../../shared/model/packModel";
 import { validateConfig } from "../../shared/config/validateConfig";
 import { decodeLine, encodeLine } from "../../shared/telemetry/lineFormat";

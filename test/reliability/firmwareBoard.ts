@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildFirmware, REPO_ROOT } from "../../host/build/buildFirmware";
-import { VirtualBoard, BOOTCODE_FILE } from "../../host/board/virtualBoard";
-import type { PackSource } from "../../host/board/frontEnd";
+import { VirtualBoard, BOOTCODE_FILE } from "../../host/virtualBoard/virtualBoard";
+import type { PackSource } from "../../host/virtualBoard/frontEnd";
 import type { BoardDef } from "../../shared/config/boardDef";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";

@@ -5,9 +5,9 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildFirmware, loadBoard } from "../../../host/build/buildFirmware";
-import { VirtualBoard } from "../../../host/board/virtualBoard";
-import { EspruinoRepl } from "../../../host/board/repl";
-import { simChipModels } from "../../../host/board/simChips";
+import { VirtualBoard } from "../../../host/virtualBoard/virtualBoard";
+import { EspruinoRepl } from "../../../host/virtualBoard/repl";
+import { simChipModels } from "../../../host/virtualBoard/simChips";
 import type { LineChannel } from "../../../host/serial/replCommand";
 import { runCalibration, type Prompter } from "../../../host/calibrate/session";
 import type { BoardDef } from "../../../shared/config/boardDef";

@@ -75,7 +75,7 @@ export function boardPage(n: Netlist, b: BoardDef): string {
     "## Largest series pack per chemistry",
     "",
     "Taps are divided down so that the top of cell k, at the chemistry's cell over-voltage alarm",
-    "limit, stays inside its ADC input range (`host/hardware/packFit.ts`; `zbms build` refuses a pack that does not fit).",
+    "limit, stays inside its ADC input range (`host/boardDesign/packFit.ts`; `zbms build` refuses a pack that does not fit).",
     "",
     "| chemistry | over-voltage alarm limit | largest pack |",
     "|---|---|---|",

@@ -1,12 +1,12 @@
 import { describe, it, expect } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { checkPackFitsBoard, maxCellsFor, boardMaxCurrentA } from "../../host/hardware/packFit";
-import { loadBoard, DOCUMENTED_BOARDS } from "../../host/hardware/generate";
-import { defaultPackConfig } from "../../shared/config/defaults";
-import { validateConfig } from "../../shared/config/validateConfig";
+import { checkPackFitsBoard, maxCellsFor, boardMaxCurrentA } from "../../../host/boardDesign/packFit";
+import { loadBoard, DOCUMENTED_BOARDS } from "../../../host/boardDesign/generate";
+import { defaultPackConfig } from "../../../shared/config/defaults";
+import { validateConfig } from "../../../shared/config/validateConfig";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
+const repoRoot = path.resolve(__dirname, "..", "..", "..");
 
 describe("which packs a board can measure", () => {
   it("every example pack fits the default board (esp32-ads1115)", () => {

@@ -485,7 +485,7 @@ export class VirtualBoard {
   }
 
   /**
-   * Set by the console's transport (host/board/ptyBoard.ts): true while its transmit buffer is
+   * Set by the console's transport (host/virtualBoard/ptyBoard.ts): true while its transmit buffer is
    * full and a host is reading it. Espruino then waits in jshTransmit, so the pacer runs no
    * virtual time: the board slows to its reader instead of losing output.
    */

@@ -1,14 +1,14 @@
 import { describe, it, expect } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { checkNetlistAgainstBoard } from "../../host/hardware/boardCheck";
-import { boardPage, DOCUMENTED_BOARDS, loadDocumentedBoard } from "../../host/hardware/generate";
-import { parseNetlist, type Netlist } from "../../host/hardware/netlist";
-import { renderSchematicSvg } from "../../host/hardware/schematic";
-import { billOfMaterials } from "../../host/hardware/bom";
-import type { BoardDef } from "../../shared/config/boardDef";
+import { checkNetlistAgainstBoard } from "../../../host/boardDesign/boardCheck";
+import { boardPage, DOCUMENTED_BOARDS, loadDocumentedBoard } from "../../../host/boardDesign/generate";
+import { parseNetlist, type Netlist } from "../../../host/boardDesign/netlist";
+import { renderSchematicSvg } from "../../../host/boardDesign/schematic";
+import { billOfMaterials } from "../../../host/boardDesign/bom";
+import type { BoardDef } from "../../../shared/config/boardDef";
 
-const repoRoot = path.resolve(__dirname, "..", "..");
+const repoRoot = path.resolve(__dirname, "..", "..", "..");
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
 describe("netlists agree with board files", () => {

@@ -1,5 +1,5 @@
 /**
- * `tsx host/board/run.ts --board B --pack P [--protocol FILE|TEXT] [--speed X] [--seed N]
+ * `tsx host/virtualBoard/run.ts --board B --pack P [--protocol FILE|TEXT] [--speed X] [--seed N]
  *  [--storage FILE] [--firmware FILE|build]`
  * Starts a simulated pack and a virtual board on a pseudo-terminal. The FIRST line on stdout
  * is the pty path (`/dev/pts/N`); everything else goes to stderr. Ctrl-C (SIGINT/SIGTERM)

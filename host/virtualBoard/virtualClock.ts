@@ -1,7 +1,7 @@
 /**
  * The virtual board's clock and timer queue: `setInterval`/`setTimeout` run in virtual time,
  * which the owner advances as fast as it likes (`advance(ms)`), or paced to real time by a
- * speed factor (`host/board/virtualBoard.ts`). Timers due at the same instant run in creation
+ * speed factor (`host/virtualBoard/virtualBoard.ts`). Timers due at the same instant run in creation
  * order, like Espruino's timer list ([270]). A timer's callback runs at its due time: the clock
  * shows the due time while it runs.
  */
