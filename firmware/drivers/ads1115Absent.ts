@@ -1,5 +1,5 @@
 /**
- * Stand-in for ads1115Driver.ts in bundles for boards without an ADS1115: host/build
+ * Stand-in for ads1115Driver.ts in bundles for boards without an ADS1115: host/bundle
  * (buildFirmware.ts, `chipDriverSubstitutes`) puts it in place of the real driver so that the
  * driver's code is not carried. Same exports; nothing calls them on such a board (no channel
  * names the chip); if anything did, each reports a driver error and reads NaN, as the real

@@ -1,5 +1,5 @@
 /**
- * Stand-in for ina226Driver.ts in bundles for boards without an INA226: host/build
+ * Stand-in for ina226Driver.ts in bundles for boards without an INA226: host/bundle
  * (buildFirmware.ts, `chipDriverSubstitutes`) puts it in place of the real driver so that the
  * driver's code is not carried. Same exports; nothing calls them on such a board (no `ina226`
  * section, no channel names the chip); if anything did, each reports a driver error, as the

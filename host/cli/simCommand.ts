@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { loadBoard, loadPack, DEFAULT_BOARD, defaultPackFor } from "../build/buildFirmware";
+import { loadBoard, loadPack, DEFAULT_BOARD, defaultPackFor } from "../bundle/buildFirmware";
 import { loadNodePty, PtyBoard } from "../virtualBoard/ptyBoard";
 import { simPackSource } from "../virtualBoard/simSource";
 import { VirtualBoard } from "../virtualBoard/virtualBoard";

@@ -4,7 +4,7 @@
  * either the old content or the new one, never half of it: write a temp file beside the target,
  * then rename it over the target (a rename within one folder is atomic on POSIX file systems).
  * Plain JavaScript (types in atomicWrite.d.mts) so that the code host/cli/bin.mjs runs before
- * any TypeScript loader exists (host/build/cachedBundle.mjs) can use it too.
+ * any TypeScript loader exists (host/bundle/cachedBundle.mjs) can use it too.
  *
  * The temp file is `<path>.<pid>.<random>.tmp`, unique per process and call (worker threads
  * share a pid, hence the random part), created exclusively, and removed again if any step fails.

@@ -4,7 +4,7 @@
  * deleted from the context's own intrinsics (the host's are untouched), so firmware that uses
  * one fails on the virtual board as it would on the ESP32.
  *
- * Not emulable this way, and left to the subset check (`host/build/espruinoSubset.ts`):
+ * Not emulable this way, and left to the subset check (`host/bundle/espruinoSubset.ts`):
  * `X.prototype.method` references (Espruino resolves methods per instance), syntax (default
  * parameters, spread, labels…), silently wrong behaviour (`for (let…)` closures, regex
  * features, number printing, hoisting).

@@ -13,7 +13,7 @@ import { VirtualBoard } from "./virtualBoard.js";
 import { PtyBoard } from "./ptyBoard.js";
 import { simPackSource } from "./simSource.js";
 import { simChipModels } from "./simChips.js";
-import { loadBoard, loadPack, buildFirmware, REPO_ROOT } from "../build/buildFirmware.js";
+import { loadBoard, loadPack, buildFirmware, REPO_ROOT } from "../bundle/buildFirmware.js";
 import type { ChemistryId } from "../../shared/chemistry/presets.js";
 
 const program = new Command()

@@ -28,7 +28,7 @@ import { Ads1115Emu, type Ads1115ToCode } from "./chips/ads1115Emu.js";
 import { Ina226Emu, type Ina226Converters } from "./chips/ina226Emu.js";
 import { stripScript } from "./espruinoIntrinsics.js";
 import { crc32 } from "./crc32.js";
-import { ESP32_JSVAR_POOL, CHARS_PER_JSVAR } from "../build/bundleBudget.js";
+import { ESP32_JSVAR_POOL, CHARS_PER_JSVAR } from "../bundle/bundleBudget.js";
 import { formatValue } from "./formatValue.js";
 
 /** Espruino version the board claims (process.env.VERSION). */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { VirtualBoard } from "../../host/virtualBoard/virtualBoard.js";
-import { buildFirmware } from "../../host/build/buildFirmware.js";
+import { buildFirmware } from "../../host/bundle/buildFirmware.js";
 import { decodeLine } from "../../shared/telemetry/lineFormat.js";
 import type { BoardDef } from "../../shared/config/boardDef.js";
 

@@ -14,7 +14,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildFirmware, loadBoard } from "../../host/build/buildFirmware";
+import { buildFirmware, loadBoard } from "../../host/bundle/buildFirmware";
 import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import { PtyBoard } from "../../host/virtualBoard/ptyBoard";
 import type { BoardDef } from "../../shared/config/boardDef";

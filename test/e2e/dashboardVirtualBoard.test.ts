@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as nodePath from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext } from "playwright-core";
-import { loadBoard } from "../../host/build/buildFirmware";
+import { loadBoard } from "../../host/bundle/buildFirmware";
 import { PtyBoard } from "../../host/virtualBoard/ptyBoard";
 import { simPackSource } from "../../host/virtualBoard/simSource";
 import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";

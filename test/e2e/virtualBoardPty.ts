@@ -1,5 +1,5 @@
 /** The virtual board (host/virtualBoard, H5a) with no program yet, on a real pseudo-terminal, for e2e tests. */
-import { loadBoard } from "../../host/build/buildFirmware";
+import { loadBoard } from "../../host/bundle/buildFirmware";
 import { PtyBoard } from "../../host/virtualBoard/ptyBoard";
 import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { buildFirmware } from "../../host/build/buildFirmware";
+import { buildFirmware } from "../../host/bundle/buildFirmware";
 import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import type { PackState } from "../../host/virtualBoard/frontEnd";
 import { validateBoard } from "../../shared/config/validateBoard";

@@ -6,7 +6,7 @@ import { runCommand, COMMANDS } from "../../firmware/commands";
 import { validateBoard } from "../../shared/config/validateBoard";
 import { validateConfig, CONFIG_RULES } from "../../shared/config/validateConfig";
 import { configProblem } from "../../firmware/configCheck";
-import { configLimits } from "../../host/build/configLimits";
+import { configLimits } from "../../host/bundle/configLimits";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import { FakeStorage, byteCrc } from "./storageFake";
 

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { buildFirmware } from "../../host/build/buildFirmware";
+import { buildFirmware } from "../../host/bundle/buildFirmware";
 import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import { validateBoard } from "../../shared/config/validateBoard";
 import { decodeLine } from "../../shared/telemetry/lineFormat";

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildFirmware, defaultPackFor, loadBoard, loadPack } from "../../host/build/buildFirmware";
+import { buildFirmware, defaultPackFor, loadBoard, loadPack } from "../../host/bundle/buildFirmware";
 import { formatCommandCall, replLine } from "../../host/serial/replCommand";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";

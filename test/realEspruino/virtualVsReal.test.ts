@@ -7,7 +7,7 @@
  * (number formatting, integer maths, typed arrays) on the whole sample path.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultPackFor, loadPack } from "../../host/build/buildFirmware";
+import { defaultPackFor, loadPack } from "../../host/bundle/buildFirmware";
 import type { PackState } from "../../host/virtualBoard/frontEnd";
 import { EspruinoProcess } from "../../tools/espruino/process";
 import { sendWords, startFirmwareBoard, TelemetryTap } from "../reliability/firmwareBoard";

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildFirmware, REPO_ROOT } from "../../host/build/buildFirmware";
+import { buildFirmware, REPO_ROOT } from "../../host/bundle/buildFirmware";
 import { VirtualBoard, BOOTCODE_FILE } from "../../host/virtualBoard/virtualBoard";
 import type { PackSource } from "../../host/virtualBoard/frontEnd";
 import type { BoardDef } from "../../shared/config/boardDef";

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sendWords, startFirmwareBoard, TelemetryTap } from "./firmwareBoard";
-import { REPO_ROOT } from "../../host/build/buildFirmware";
+import { REPO_ROOT } from "../../host/bundle/buildFirmware";
 import { CONFIG_FILE, CAL_FILE } from "../../firmware/commands";
 import { SETTINGS_WRITE_MIN_S } from "../../firmware/app";
 import { validateConfig } from "../../shared/config/validateConfig";

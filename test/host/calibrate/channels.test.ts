@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadBoard } from "../../../host/build/buildFirmware";
+import { loadBoard } from "../../../host/bundle/buildFirmware";
 import {
   appliedValueProblem,
   boardChannelNames,

@@ -4,7 +4,7 @@
  * skipped channel, and two points too close together.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildFirmware, loadBoard } from "../../../host/build/buildFirmware";
+import { buildFirmware, loadBoard } from "../../../host/bundle/buildFirmware";
 import { VirtualBoard } from "../../../host/virtualBoard/virtualBoard";
 import { EspruinoRepl } from "../../../host/virtualBoard/repl";
 import { simChipModels } from "../../../host/virtualBoard/simChips";

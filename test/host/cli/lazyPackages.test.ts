@@ -62,7 +62,7 @@ function linkPackages(from: string, to: string, skip: string[]): void {
   }
 }
 
-/** The copy's CLI bundle (host/build/cachedBundle.mjs: cli-<hash>.mjs beside its manifest). */
+/** The copy's CLI bundle (host/bundle/cachedBundle.mjs: cli-<hash>.mjs beside its manifest). */
 function bundleText(): string {
   const cache = join(copy, "node_modules", ".cache", "zbms");
   const bundles = readdirSync(cache).filter((f) => /^cli-[0-9a-f]{64}\.mjs$/.test(f));

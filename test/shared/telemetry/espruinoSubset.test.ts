@@ -1,13 +1,13 @@
 /**
  * The sensor conversions, the telemetry line format and the config validator run on the board:
  * bundled the way the firmware build bundles (esbuild, es2015, the same unsupported features),
- * they must pass the Espruino 2v29 subset check (host/build/espruinoSubset.ts).
+ * they must pass the Espruino 2v29 subset check (host/bundle/espruinoSubset.ts).
  */
 import { describe, expect, it } from "vitest";
 import * as esbuild from "esbuild";
-import { ESPRUINO_ESBUILD_OPTIONS } from "../../../host/build/buildFirmware";
+import { ESPRUINO_ESBUILD_OPTIONS } from "../../../host/bundle/buildFirmware";
 import * as path from "node:path";
-import { checkEspruinoSubset, formatFinding } from "../../../host/build/espruinoSubset";
+import { checkEspruinoSubset, formatFinding } from "../../../host/bundle/espruinoSubset";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const MODULES = [

@@ -1,6 +1,6 @@
 /**
  * Type declaration of the virtual module `zbms-build`, which the firmware build
- * (`host/build/buildFirmware.ts`, esbuild plugin) creates for every bundle.
+ * (`host/bundle/buildFirmware.ts`, esbuild plugin) creates for every bundle.
  *
  * To firmware authors (H5b): `import { BOARD, PACK, BUILD, REPLAY_SAMPLES } from "zbms-build";`
  * in `firmware/main.ts` and `firmware/replayMain.ts`. The values are embedded at build time:
@@ -21,7 +21,7 @@ declare module "zbms-build" {
     /**
      * First 16 hex digits of SHA-256 over the bundle text in which this very string is
      * replaced by the placeholder `BUNDLE_HASH_PLACEHOLDER` ("0zbms0hash0here0"). The host checks a
-     * board against a file with `verifyBundleHash(fileText, reportedHash)` (host/build/bundleHash.ts).
+     * board against a file with `verifyBundleHash(fileText, reportedHash)` (host/bundle/bundleHash.ts).
      */
     hash: string;
     /** Board id the bundle was built for ("replay" for a replay build). */
@@ -36,7 +36,7 @@ declare module "zbms-build" {
   export const REPLAY_SAMPLES: import("../../shared/sample").Sample[];
   /**
    * Compact accepted ranges of every config field, generated from validateConfig's
-   * `CONFIG_RULES` (host/build/configLimits.ts); firmware/configCheck.ts checks with them.
+   * `CONFIG_RULES` (host/bundle/configLimits.ts); firmware/configCheck.ts checks with them.
    */
   export const CONFIG_LIMITS: import("../../firmware/configCheck").ConfigLimits;
 }

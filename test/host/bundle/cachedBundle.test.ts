@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildBundle, bundleCacheDir, cachedBundle, esbuildVersion, freshBundle, manifestPath, type BundleManifest, type BundleSpec } from "../../../host/build/cachedBundle.mjs";
+import { buildBundle, bundleCacheDir, cachedBundle, esbuildVersion, freshBundle, manifestPath, type BundleManifest, type BundleSpec } from "../../../host/bundle/cachedBundle.mjs";
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 

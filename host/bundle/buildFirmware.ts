@@ -1,7 +1,7 @@
 /**
  * Builds the firmware bundle: esbuild bundles `firmware/main.ts` (or `firmware/replayMain.ts`)
  * with the board and pack embedded through the virtual module `zbms-build`
- * (declared in `host/build/zbms-build.d.ts`) into one minified plain script for Espruino 2v29,
+ * (declared in `host/bundle/zbms-build.d.ts`) into one minified plain script for Espruino 2v29,
  * stamps the bundle hash, and runs the Espruino-subset check on the result.
  *
  * esbuild options, and why:
@@ -165,7 +165,7 @@ async function packageVersion(): Promise<string> {
 }
 
 /**
- * JS source of the virtual module, written compactly (host/build/embedCompact.ts: alarm rows and
+ * JS source of the virtual module, written compactly (host/bundle/embedCompact.ts: alarm rows and
  * channel lists as tables, repeated strings once, CONFIG_LIMITS rows shared); the values the
  * firmware sees are those of the JSON. REPLAY_SAMPLES keeps NaN (JSON cannot hold it).
  */

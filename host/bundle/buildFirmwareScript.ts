@@ -34,7 +34,7 @@ try {
     for (const f of r.findings) console.error("  " + formatFinding(f));
   }
   // Over budget is a warning (the bundle may still fit a board with more heap); a subset finding is an error.
-  if (r.sizeB > r.budgetB) console.error(`warning: bundle is over the ${r.budgetB} B budget by ${r.sizeB - r.budgetB} B (see host/build/bundleBudget.ts)`);
+  if (r.sizeB > r.budgetB) console.error(`warning: bundle is over the ${r.budgetB} B budget by ${r.sizeB - r.budgetB} B (see host/bundle/bundleBudget.ts)`);
   process.exitCode = r.findings.length > 0 ? 1 : 0;
 } catch (e) {
   if (e instanceof FirmwareBuildError || e instanceof Error) console.error(`build:firmware: ${e.message}`);
