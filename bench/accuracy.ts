@@ -32,7 +32,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { analyzeFile } from "../host/analyze/cli";
+import { analyzeFile } from "../host/analyze/analyzeApi";
 import { ISSUE20_OPTIONS, longRestCsv, matchTruth } from "./longRest";
 import type { BoardDef } from "../shared/config/boardDef";
 import { validateBoard } from "../shared/config/validateBoard";

@@ -11,7 +11,7 @@
  * the first record after a boot that restored the model state (`restored` = 1), so the
  * replayed cycle carries CYCLE_FLAG_RESTORED.
  */
-import { readCsv } from "../bdf/csvStream";
+import { readCsv } from "./csvStream";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import { implausibleRecord } from "../../shared/telemetry/fieldBounds";
 import { NOTE_PREFIX } from "../monitor/rawLog";

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { expect } from "vitest";
-import { analyzeFile } from "../../host/analyze/cli";
+import { analyzeFile } from "../../host/analyze/analyzeApi";
 import { PLOT_DATA_ID } from "../../host/analyze/report";
 import type { TruthFile } from "../../host/cli/simCommand";
 import { configHash } from "../../host/monitor/boardConfig";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { analyzeFile } from "../../../host/analyze/cli";
+import { analyzeFile } from "../../../host/analyze/analyzeApi";
 import { adamsOfHalves, HalfCollector, parseAdamsSpan, parsePlating, type HalfRecord } from "../../../host/analyze/adams";
 import { fitValidConfig } from "../../../host/analyze/fitConfig";
 import { profileInput } from "../../../host/analyze/profile";

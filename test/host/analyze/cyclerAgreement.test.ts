@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/cli";
+import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/analyzeApi";
 import { CYCLE_FLAG_TRUNCATED } from "../../../host/analyze/replay";
 import { newareNdaImporter } from "../../../host/import/newareNda";
 import { newareNdaxImporter } from "../../../host/import/newareNdax";

@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { exportBdf } from "../../../host/analyze/cli";
+import { exportBdf } from "../../../host/analyze/analyzeApi";
 
 vi.setConfig({ testTimeout: 60000 });
 

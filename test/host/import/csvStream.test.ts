@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CsvLineTooLongError, MAX_LINE_BYTES, parseNumberBytes, readCsv } from "../../../host/bdf/csvStream";
+import { CsvLineTooLongError, MAX_LINE_BYTES, parseNumberBytes, readCsv } from "../../../host/import/csvStream";
 
 const enc = new TextEncoder();
 const num = (s: string): number => {

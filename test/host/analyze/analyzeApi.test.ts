@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 
 // Whole-pipeline runs: allow for a loaded CI machine.
 vi.setConfig({ testTimeout: 60000 });
-import { analyzeFile, exportBdf, parseCapacityAh, parseCycleList, parseFirstHalf } from "../../../host/analyze/cli";
+import { analyzeFile, exportBdf, parseCapacityAh, parseCycleList, parseFirstHalf } from "../../../host/analyze/analyzeApi";
 import { main as zbmsMain } from "../../../host/cli/main";
 import { EXIT_FAILED, EXIT_USAGE } from "../../../host/cli/cliErrors";
 
@@ -17,7 +17,7 @@ function zbms(...args: string[]): Promise<number> {
 import { fitConfig } from "../../../host/analyze/fitConfig";
 import { profileInput } from "../../../host/analyze/profile";
 import { pybammImporter } from "../../../host/import/pybamm";
-import { MAX_LINE_BYTES } from "../../../host/bdf/csvStream";
+import { MAX_LINE_BYTES } from "../../../host/import/csvStream";
 import { generateBdf } from "../../../bench/analyzeGen";
 
 const REPO = resolve(__dirname, "..", "..", "..");
