@@ -26,7 +26,7 @@ import type { SensorChainConfig } from "../../shared/config/packConfig";
 import type { CounterMark } from "../../shared/counting/coulombCounter";
 import { SEG_CHARGE, SEG_DISCHARGE, type CycleRecord } from "../../shared/model/events";
 import { adamsCycle, adamsFinalStrip, adamsReservoir, adamsResult, createAdamsState } from "../../shared/cycles/adams";
-import { DurationError, DURATION_UNITS, parseDurationS } from "../units/duration";
+import { DurationError, DURATION_UNITS, parseDurationS } from "../util/duration";
 
 const MS_PER_S = 1000;
 const S_PER_H = 3600;

@@ -15,7 +15,7 @@ import { CHEMISTRY_IDS } from "../../shared/chemistry/presets";
 import type { PackConfig, PracticalConditions } from "../../shared/config/packConfig";
 import { validateConfig } from "../../shared/config/validateConfig";
 import { BdfWriter } from "../bdf/writer";
-import { alarmUnit, alarmValueText } from "../units/alarmValue";
+import { alarmUnit, alarmValueText } from "../util/alarmValue";
 import { detectFormat, importerFor } from "../import/detect";
 import { ImportError, type FormatId, type Importer, type ProgressFn } from "../import/record";
 import { adamsLine, adamsOfHalves, type AdamsReport, type AdamsSpan } from "./adams";

@@ -11,7 +11,7 @@
 import { Worker } from "node:worker_threads";
 import { cachedBundle, type BundleSpec } from "../bundle/cachedBundle.mjs";
 import { ImportError, newRecord, type ImportedRecord, type Importer, type ImportStats, type ProgressFn, type ReadOptions } from "../import/record";
-import { REPO_ROOT } from "../repoRoot";
+import { REPO_ROOT } from "../util/repoRoot";
 import { unpackRecord, type ReadAheadData, type WorkerMessage } from "./readAheadLayout";
 
 /** Inputs from this size (bytes) are read ahead by default (ReplayOptions.readAhead). */

@@ -12,7 +12,7 @@ import type { BdfWriter } from "../bdf/writer";
 import type { ImportedRecord } from "../import/record";
 import { HalfCollector } from "./adams";
 import { DQDV_BINS, MS_PER_S, dqdvBinOf, dqdvBins } from "./plotSeries";
-import { alarmWorse } from "../units/alarmValue";
+import { alarmWorse } from "../util/alarmValue";
 
 /** Points kept per rest voltage curve (log-spaced in time since the rest began). */
 export const REST_CURVE_POINTS = 240;

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import type { PackConfig } from "../../shared/config/packConfig";
 import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
 import type { CycleRecord } from "../../shared/model/events";
-import { alarmValueText } from "../units/alarmValue";
+import { alarmValueText } from "../util/alarmValue";
 import { adamsLine, type AdamsReport } from "./adams";
 import type { ProtocolCheck } from "./practical";
 import { CYCLE_FLAG_TRUNCATED, type DqDvCurve, type ReplayResult, type RestCurve } from "./replay";

@@ -8,7 +8,7 @@ import path from "node:path";
 import { checkNetlistAgainstBoard } from "./boardCheck";
 import { boardPage, DOCUMENTED_BOARDS, loadDocumentedBoard } from "./generate";
 import { renderSchematicSvg } from "./schematic";
-import { REPO_ROOT as repoRoot } from "../repoRoot";
+import { REPO_ROOT as repoRoot } from "../util/repoRoot";
 
 async function main(): Promise<void> {
   let failed = false;

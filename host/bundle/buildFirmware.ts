@@ -26,7 +26,7 @@
 import { readFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type * as esbuild from "esbuild";
-import { REPO_ROOT } from "../repoRoot.js";
+import { REPO_ROOT } from "../util/repoRoot.js";
 import { validateBoard } from "../../shared/config/validateBoard.js";
 import type { BoardDef } from "../../shared/config/boardDef.js";
 import { BUNDLE_HASH_PLACEHOLDER, stampBundleHash } from "./bundleHash.js";
@@ -41,7 +41,7 @@ import type { ConfigLimits } from "../../firmware/configCheck.js";
 import { checkPackFitsBoard } from "../boardDesign/packFit.js";
 import type { PackConfig } from "../../shared/config/packConfig.js";
 
-/** The checkout root (host/repoRoot.ts; re-exported here for this module's callers). */
+/** The checkout root (host/util/repoRoot.ts; re-exported here for this module's callers). */
 export { REPO_ROOT };
 export const DEFAULT_BOARD = "esp32-ads1115";
 export const DEFAULT_PACK = "hardware/packs/znmno2-4s.json";

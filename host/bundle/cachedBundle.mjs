@@ -23,7 +23,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { writeFileAtomic } from "../files/atomicWrite.mjs";
+import { writeFileAtomic } from "../util/atomicWrite.mjs";
 
 const require = createRequire(import.meta.url);
 /** A sha256 in hex, as the manifest stores them. */

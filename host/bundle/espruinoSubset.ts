@@ -9,7 +9,7 @@
  * firmware method that happens to share such a name.
  */
 import type * as acorn from "acorn";
-import { requirePackage } from "../lazyPackage";
+import { requirePackage } from "../util/lazyPackage";
 
 /** One construct in the bundle that real Espruino 2v29 cannot run correctly. */
 export interface SubsetFinding {
@@ -146,7 +146,7 @@ type AnyNode = acorn.AnyNode;
 /** What acorn and acorn-walk are needed for, in their load errors. */
 const PARSE_PURPOSE = "parse the firmware bundle";
 
-/** acorn, loaded on first use: only `zbms build` and the tests parse JavaScript (host/lazyPackage.ts). */
+/** acorn, loaded on first use: only `zbms build` and the tests parse JavaScript (host/util/lazyPackage.ts). */
 export function loadAcorn(): typeof acorn {
   return requirePackage<typeof acorn>("acorn", PARSE_PURPOSE);
 }

@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { resolve } from "node:path";
 import { analyzeFile, exportBdf, loadPackConfig, parseCapacityAh, parseChemistry, parseCycleList, parseFirstHalf, TABLE_FORMATS, type AnalyzeOptions, type TableFormat } from "../analyze/analyzeApi";
 import type { PackConfig } from "../../shared/config/packConfig";
-import { DURATION_UNITS } from "../units/duration";
+import { DURATION_UNITS } from "../util/duration";
 import { formatIds, parseFormat } from "../import/detect";
 import { parseAdamsSpan, parsePlating, type AdamsSpan } from "../analyze/adams";
 

@@ -14,7 +14,7 @@ import { simPackSource } from "../virtualBoard/simSource";
 import { VirtualBoard } from "../virtualBoard/virtualBoard";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import type { ProtocolRunner } from "../sim/runner";
-import { writeFileAtomic } from "../files/atomicWrite.mjs";
+import { writeFileAtomic } from "../util/atomicWrite.mjs";
 import { CliError, EXIT_FAILED } from "./cliErrors";
 import { parsePositiveNumber } from "./options";
 

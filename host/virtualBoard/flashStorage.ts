@@ -13,7 +13,7 @@
  *     `afterBytes` bytes of its data; the rest read 0xFF. That is a torn file.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { writeFileAtomic } from "../files/atomicWrite.mjs";
+import { writeFileAtomic } from "../util/atomicWrite.mjs";
 
 /** Longest file name Espruino 2v29 accepts (characters). */
 export const STORAGE_NAME_MAX = 28;

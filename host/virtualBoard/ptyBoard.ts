@@ -14,7 +14,7 @@
  */
 import { writeSync } from "node:fs";
 import type * as pty from "node-pty";
-import { PackageLoadError, requirePackage } from "../lazyPackage.js";
+import { PackageLoadError, requirePackage } from "../util/lazyPackage.js";
 import { EspruinoRepl } from "./repl.js";
 import type { VirtualBoard } from "./virtualBoard.js";
 

@@ -15,7 +15,7 @@ import { PtyBoard } from "../../host/virtualBoard/ptyBoard";
 import { simPackSource } from "../../host/virtualBoard/simSource";
 import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import { writeDemoPack } from "../../host/demo/demoPack";
-import { REPO_ROOT } from "../../host/repoRoot";
+import { REPO_ROOT } from "../../host/util/repoRoot";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import { CHROMIUM, CHROMIUM_FLAGS } from "../lab/chromium";
 import { runZbms, startZbms, type CliProcess } from "./monitorCli";

@@ -323,7 +323,7 @@ describe("replay's halves", () => {
   });
 });
 
-describe("Adams span times (read by host/units/duration.ts)", () => {
+describe("Adams span times (read by host/util/duration.ts)", () => {
   it("take the protocol's duration units too", () => {
     expect(parseAdamsSpan("1d-2 days")).toMatchObject({ kind: "time", fromS: 86400, toS: 172800 });
     expect(parseAdamsSpan("0h-30 minutes")).toMatchObject({ kind: "time", fromS: 0, toS: 1800 });

@@ -1,5 +1,5 @@
 /**
- * npm packages used by some commands only are loaded lazily (host/lazyPackage.ts): `zbms --help`
+ * npm packages used by some commands only are loaded lazily (host/util/lazyPackage.ts): `zbms --help`
  * and `zbms analyze` must run without serialport, @serialport/parser-readline, acorn,
  * acorn-walk, node-pty and cli-progress, and the commands that need them must say clearly that
  * they are missing.

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../../host/cli/main";
 import { loadNodePty, setPtyLoader } from "../../../host/virtualBoard/ptyBoard";
-import { PackageLoadError } from "../../../host/lazyPackage";
+import { PackageLoadError } from "../../../host/util/lazyPackage";
 import { EXIT_FAILED } from "../../../host/cli/cliErrors";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alarmUnit, alarmValueText, alarmWorse } from "../../../host/units/alarmValue";
+import { alarmUnit, alarmValueText, alarmWorse } from "../../../host/util/alarmValue";
 import { ALARM_WATCH } from "../../../shared/alarms/alarmTable";
 
 describe("alarm values with their units", () => {

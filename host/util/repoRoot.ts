@@ -2,7 +2,7 @@
  * The zbms checkout's root folder, for code that reads files of the repository at run time
  * (hardware/boards, firmware sources, the read worker's entry). Found by walking up from this
  * module to the package.json named "zbms", so it is the same whether this module runs from
- * its source (host/repoRoot.ts) or from the CLI bundle cached in node_modules/.cache/zbms
+ * its source (host/util/repoRoot.ts) or from the CLI bundle cached in node_modules/.cache/zbms
  * (host/cli/bin.mjs), where paths relative to `import.meta.url` would point into the cache.
  */
 import { readFileSync } from "node:fs";

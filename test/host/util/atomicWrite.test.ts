@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../../host/files/atomicWrite.mjs";
+import { writeFileAtomic } from "../../../host/util/atomicWrite.mjs";
 
 let dir = "";
 beforeEach(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DurationError, parseDurationS } from "../../../host/units/duration";
+import { DurationError, parseDurationS } from "../../../host/util/duration";
 
 describe("parseDurationS", () => {
   const good: [string, number][] = [
