@@ -39,6 +39,7 @@ import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILE
 import { eraseState, flashWear } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
+import { S_PER_H } from "../shared/units";
 
 /** Storage file of the persisted config (JSON of the whole validated PackConfig). */
 export const CONFIG_FILE = "zbms.cfg";
@@ -48,7 +49,6 @@ export const CAL_FILE = "zbms.cal";
 const CYCLE_ENDS_PER_DAY = 5;
 /** Longest open rest (h): 30 days, beyond the article's longest rest test; engineering limit. */
 const OPEN_REST_MAX_H = 720;
-const S_PER_H = 3600;
 /** Command names, for the help reply and the error of an unknown command. */
 export const COMMANDS = ["ident", "status", "get", "config", "set", "cal", "raw", "zero", "rest", "openRest", "resetCounters", "cycles", "save", "help"];
 

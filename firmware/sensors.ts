@@ -21,9 +21,7 @@ import { createDriverStatus, driverError, type DriverStatus } from "./drivers/dr
 import { esp32AdcReadFraction, esp32AdcSetup, type Esp32AdcApplied } from "./drivers/esp32AdcDriver";
 import { ADS1115_NOT_READY, ads1115Convert, ads1115Plan, ads1115Result, ads1115Start, type Ads1115Conv } from "./drivers/ads1115Driver";
 import { ina226ReadShuntCode, ina226Setup, type Ina226Applied } from "./drivers/ina226Driver";
-
-/** Milliseconds per second (getTime() is in seconds). */
-const MS_PER_S = 1000;
+import { MS_PER_S } from "../shared/units";
 
 /** One analog channel ready to read. */
 interface Chan {

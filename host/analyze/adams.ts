@@ -27,9 +27,8 @@ import type { CounterMark } from "../../shared/counting/coulombCounter";
 import { SEG_CHARGE, SEG_DISCHARGE, type CycleRecord } from "../../shared/model/events";
 import { adamsCycle, adamsFinalStrip, adamsReservoir, adamsResult, createAdamsState } from "../../shared/cycles/adams";
 import { DurationError, DURATION_UNITS, parseDurationS } from "../util/duration";
+import { MS_PER_S, S_PER_H } from "../../shared/units";
 
-const MS_PER_S = 1000;
-const S_PER_H = 3600;
 const PERCENT = 100;
 
 /** One half-cycle of the run: counter differences between its two boundaries. */

@@ -29,6 +29,7 @@ import { CYCLE_COLUMNS, CYCLER_CYCLE_COLUMNS, flagWords, REST_COLUMNS, restRows,
 import { cyclerCycleOfRows, cyclerCycleRows, type CyclerCycleRow } from "./cyclerCycles";
 import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
 import type { CycleRecord } from "../../shared/model/events";
+import { S_PER_H } from "../../shared/units";
 
 const require = createRequire(import.meta.url);
 /** Inputs above this size (bytes) get a progress bar on a terminal. */
@@ -36,7 +37,6 @@ export const PROGRESS_MIN_BYTES = 20 * 1024 * 1024;
 /** Steps back in time listed by size in the notes (the rest are counted). */
 const MAX_LISTED_BACK_STEPS = 5;
 const PERCENT = 100;
-const S_PER_H = 3600;
 
 export type TableFormat = "text" | "csv" | "json";
 export const TABLE_FORMATS: readonly TableFormat[] = ["text", "csv", "json"];

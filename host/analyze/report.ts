@@ -17,12 +17,11 @@ import { adamsLine, type AdamsReport } from "./adams";
 import type { ProtocolCheck } from "./practical";
 import { CYCLE_FLAG_TRUNCATED, type DqDvCurve, type ReplayResult, type RestCurve } from "./replay";
 import { CYCLE_COLUMNS, REST_COLUMNS, restRows, type Column } from "./tables";
+import { MS_PER_H, S_PER_H } from "../../shared/units";
 
 const require = createRequire(import.meta.url);
-const S_PER_H = 3600;
 const PERCENT = 100;
 const MV_PER_V = 1000;
-const MS_PER_H = 3_600_000;
 /** Points of the common log-time grid that rest curves are resampled onto. */
 const REST_GRID_POINTS = 120;
 /** Earliest time on the rest grid (s). */

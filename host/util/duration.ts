@@ -7,10 +7,7 @@
  * Accepted: a decimal number ≥ 0 ("2", "2.", "2.5", ".5", "1e3"), optional white space, and a
  * unit below; case-insensitive; surrounding white space is ignored.
  */
-
-const S_PER_MIN = 60;
-const S_PER_H = 60 * S_PER_MIN;
-const S_PER_DAY = 24 * S_PER_H;
+import { S_PER_DAY, S_PER_H, S_PER_MIN } from "../../shared/units";
 
 /** Seconds per unit word. */
 const SECONDS_PER_UNIT: Readonly<Record<string, number>> = {

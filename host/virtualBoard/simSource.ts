@@ -10,8 +10,7 @@ import { ProtocolRunner } from "../sim/runner.js";
 import { parseProtocol, type ProtocolJsonItem } from "../sim/protocol.js";
 import { CHEMISTRY_PRESETS, type ChemistryId } from "../../shared/chemistry/presets.js";
 import type { PackSource, PackState } from "./frontEnd.js";
-
-const MS_PER_S = 1000;
+import { MS_PER_S } from "../../shared/units.js";
 
 /** Default protocol: C/5 cycles between the chemistry's cut-offs with a CV hold and short rests. */
 export function defaultProtocolText(chemistry: ChemistryId): string {

@@ -13,6 +13,7 @@ import { ceBoundFrac } from "../../../shared/cycles/ceBound";
 import { SEG_CHARGE, SEG_DISCHARGE, SEG_REST } from "../../../shared/model/events";
 import { main as zbmsMain } from "../../../host/cli/main";
 import { EXIT_USAGE } from "../../../host/cli/cliErrors";
+import { S_PER_H } from "../../../shared/units";
 
 // Whole-pipeline runs: allow for a loaded CI machine.
 vi.setConfig({ testTimeout: 60000 });
@@ -28,7 +29,6 @@ const LOSS_PER_CYCLE_AH = 5e-6; // Zn lost (dead / corroded) per cycle: shows in
 const FINAL_STRIP_AH = RESERVOIR_AH - N_CYCLES * LOSS_PER_CYCLE_AH;
 /** True CE: (n·Q_C + Q_S)/(n·Q_C + Q_T) = 2.95/3 (the file's currents and times give exactly these). */
 const TRUE_CE = (N_CYCLES * CYCLE_AH + FINAL_STRIP_AH) / (N_CYCLES * CYCLE_AH + RESERVOIR_AH);
-const S_PER_H = 3600;
 const SAMPLE_S = 10;
 const REST_S = 60;
 /** Voltages written (V): only for the V/I plots; the Adams figures use the current. */
