@@ -89,12 +89,8 @@ function input(field: string, c: Obj, b: Obj, allowIna: boolean): void {
   }
 }
 
-/** Check a parsed board file; returns it typed, or throws naming the first bad field. */
-export function validateBoard(x: unknown): BoardDef {
-  const b = obj("(root)", x);
-  str("id", b.id);
-  str("description", b.description);
-  if (b.sources !== undefined && !Array.isArray(b.sources)) fail("sources", b.sources, "an array of strings");
+/** The I2C bus (required when a chip on it is listed), the ADS1115 list and the INA226. */
+function checkI2cChips(b: Obj): void {
   const usesI2c = b.ads1115 !== undefined || b.ina226 !== undefined;
   if (usesI2c || b.i2c !== undefined) {
     const i = obj("i2c", b.i2c);
@@ -125,15 +121,10 @@ export function validateBoard(x: unknown): BoardDef {
     oneOf("ina226.shuntConvTimeUs", n.shuntConvTimeUs, INA226_CONV_TIMES_US);
     oneOf("ina226.busConvTimeUs", n.busConvTimeUs, INA226_CONV_TIMES_US);
   }
-  oneOf("cellWiring", b.cellWiring, ["taps", "cells"]);
-  if (!Array.isArray(b.voltages) || b.voltages.length === 0) fail("voltages", b.voltages, "a non-empty array of voltage channels");
-  const vs = b.voltages as unknown[];
-  for (let k = 0; k < vs.length; k++) {
-    const f = "voltages[" + k + "]";
-    const c = obj(f, vs[k]);
-    input(f, c, b, false);
-    num(f + ".dividerRatio", c.dividerRatio, 1, MAX_DIVIDER_RATIO, "a ratio 1…" + MAX_DIVIDER_RATIO + " (1 = no divider)");
-  }
+}
+
+/** The current channel: its input, shunt, polarity and (ESP32 ADC) sense amplifier. */
+function checkCurrent(b: Obj): Obj {
   const cur = obj("current", b.current);
   input("current", cur, b, true);
   num("current.shuntOhm", cur.shuntOhm, 1e-5, 100, "a resistance 1e-5…100 Ω");
@@ -146,35 +137,36 @@ export function validateBoard(x: unknown): BoardDef {
     num("current.senseAmp.gain", a.gain, 1, 10000, "a gain 1…10000 V/V");
     num("current.senseAmp.refV", a.refV, 0, 3.3, "a reference 0…3.3 V");
   }
-  if (!Array.isArray(b.temps)) fail("temps", b.temps, "an array of temperature channels (may be empty)");
-  const ts = b.temps as unknown[];
-  for (let k = 0; k < ts.length; k++) {
-    const f = "temps[" + k + "]";
-    const c = obj(f, ts[k]);
-    input(f, c, b, false);
-    const n = obj(f + ".ntc", c.ntc);
-    oneOf(f + ".ntc.model", n.model, ["beta", "steinhartHart"]);
-    if (n.model === "beta") {
-      num(f + ".ntc.r0Ohm", n.r0Ohm, 10, 1e7, "a resistance 10…1e7 Ω");
-      num(f + ".ntc.t0C", n.t0C, -50, 150, "a temperature −50…150 °C");
-      num(f + ".ntc.betaK", n.betaK, 1000, 10000, "a Beta 1000…10000 K");
-    } else {
-      num(f + ".ntc.shA", n.shA, -1, 1, "a Steinhart–Hart A coefficient (1/K)");
-      num(f + ".ntc.shB", n.shB, -1, 1, "a Steinhart–Hart B coefficient (1/K)");
-      num(f + ".ntc.shC", n.shC, -1, 1, "a Steinhart–Hart C coefficient (1/K)");
-    }
-    num(f + ".ntc.rFixedOhm", n.rFixedOhm, 10, 1e7, "a resistance 10…1e7 Ω");
-    if (typeof n.ntcLowSide !== "boolean") fail(f + ".ntc.ntcLowSide", n.ntcLowSide, "true or false");
-    num(f + ".ntc.minTempC", n.minTempC, -100, 300, "a temperature −100…300 °C");
-    num(f + ".ntc.maxTempC", n.maxTempC, (n.minTempC as number) + 1, 300, "a temperature above ntc.minTempC, up to 300 °C");
-    num(f + ".supplyV", c.supplyV, 0.5, 5.5, "a supply 0.5…5.5 V");
+  return cur;
+}
+
+/** One temperature channel `f`: its input, NTC model and divider supply. */
+function checkTemp(f: string, c: Obj, b: Obj): void {
+  input(f, c, b, false);
+  const n = obj(f + ".ntc", c.ntc);
+  oneOf(f + ".ntc.model", n.model, ["beta", "steinhartHart"]);
+  if (n.model === "beta") {
+    num(f + ".ntc.r0Ohm", n.r0Ohm, 10, 1e7, "a resistance 10…1e7 Ω");
+    num(f + ".ntc.t0C", n.t0C, -50, 150, "a temperature −50…150 °C");
+    num(f + ".ntc.betaK", n.betaK, 1000, 10000, "a Beta 1000…10000 K");
+  } else {
+    num(f + ".ntc.shA", n.shA, -1, 1, "a Steinhart–Hart A coefficient (1/K)");
+    num(f + ".ntc.shB", n.shB, -1, 1, "a Steinhart–Hart B coefficient (1/K)");
+    num(f + ".ntc.shC", n.shC, -1, 1, "a Steinhart–Hart C coefficient (1/K)");
   }
-  // one pin, one use
+  num(f + ".ntc.rFixedOhm", n.rFixedOhm, 10, 1e7, "a resistance 10…1e7 Ω");
+  if (typeof n.ntcLowSide !== "boolean") fail(f + ".ntc.ntcLowSide", n.ntcLowSide, "true or false");
+  num(f + ".ntc.minTempC", n.minTempC, -100, 300, "a temperature −100…300 °C");
+  num(f + ".ntc.maxTempC", n.maxTempC, (n.minTempC as number) + 1, 300, "a temperature above ntc.minTempC, up to 300 °C");
+  num(f + ".supplyV", c.supplyV, 0.5, 5.5, "a supply 0.5…5.5 V");
+}
+
+/** One pin, one use: no ESP32 ADC pin read by two channels, the protection pin by none. */
+function checkPins(b: Obj, channels: Obj[]): void {
   const pins: string[] = [];
-  const all = vs.concat([cur], ts) as Obj[];
-  for (let k = 0; k < all.length; k++) {
-    if (all[k].chip !== "esp32adc") continue;
-    const p = all[k].pin as string;
+  for (let k = 0; k < channels.length; k++) {
+    if (channels[k].chip !== "esp32adc") continue;
+    const p = channels[k].pin as string;
     if (pins.indexOf(p) >= 0) fail("pins", p, "each ESP32 ADC pin used by one channel only");
     pins.push(p);
   }
@@ -184,5 +176,28 @@ export function validateBoard(x: unknown): BoardDef {
     if (pins.indexOf(p.pin as string) >= 0) fail("protection.pin", p.pin, "a pin not used by an analog channel");
     if (typeof p.activeHigh !== "boolean") fail("protection.activeHigh", p.activeHigh, "true or false");
   }
+}
+
+/** Check a parsed board file; returns it typed, or throws naming the first bad field. */
+export function validateBoard(x: unknown): BoardDef {
+  const b = obj("(root)", x);
+  str("id", b.id);
+  str("description", b.description);
+  if (b.sources !== undefined && !Array.isArray(b.sources)) fail("sources", b.sources, "an array of strings");
+  checkI2cChips(b);
+  oneOf("cellWiring", b.cellWiring, ["taps", "cells"]);
+  if (!Array.isArray(b.voltages) || b.voltages.length === 0) fail("voltages", b.voltages, "a non-empty array of voltage channels");
+  const vs = b.voltages as unknown[];
+  for (let k = 0; k < vs.length; k++) {
+    const f = "voltages[" + k + "]";
+    const c = obj(f, vs[k]);
+    input(f, c, b, false);
+    num(f + ".dividerRatio", c.dividerRatio, 1, MAX_DIVIDER_RATIO, "a ratio 1…" + MAX_DIVIDER_RATIO + " (1 = no divider)");
+  }
+  const cur = checkCurrent(b);
+  if (!Array.isArray(b.temps)) fail("temps", b.temps, "an array of temperature channels (may be empty)");
+  const ts = b.temps as unknown[];
+  for (let k = 0; k < ts.length; k++) checkTemp("temps[" + k + "]", obj("temps[" + k + "]", ts[k]), b);
+  checkPins(b, vs.concat([cur], ts) as Obj[]);
   return x as BoardDef;
 }

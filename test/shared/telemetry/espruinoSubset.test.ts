@@ -1,5 +1,6 @@
 /**
- * The sensor conversions, the telemetry line format and the config validator run on the board:
+ * The sensor conversions, the telemetry line format, the config and board validators and the
+ * units run (or may run) on the board:
  * bundled the way the firmware build bundles (esbuild, es2015, the same unsupported features),
  * they must pass the Espruino 2v29 subset check (host/bundle/espruinoSubset.ts).
  */
@@ -21,6 +22,9 @@ const MODULES = [
   "shared/telemetry/records.ts",
   "shared/telemetry/lineFormat.ts",
   "shared/config/validateConfig.ts",
+  "shared/config/boardDef.ts",
+  "shared/config/validateBoard.ts",
+  "shared/units.ts",
 ];
 
 async function bundle(): Promise<string> {
