@@ -7,7 +7,6 @@
  * check and a self-contained HTML report, written to `--out` (default `./zbms-analysis`).
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { basename, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChemistryId } from "../../shared/chemistry/presets";
@@ -16,6 +15,7 @@ import type { PackConfig, PracticalConditions } from "../../shared/config/packCo
 import { validateConfig } from "../../shared/config/validateConfig";
 import { BdfWriter } from "../bdf/writer";
 import { alarmUnit, alarmValueText } from "../util/alarmValue";
+import { requirePackage } from "../util/lazyPackage";
 import { detectFormat, importerFor } from "../import/detect";
 import { ImportError, type FormatId, type Importer, type ProgressFn } from "../import/record";
 import { adamsLine, adamsOfHalves, type AdamsReport, type AdamsSpan } from "./adams";
@@ -31,7 +31,6 @@ import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
 import type { CycleRecord } from "../../shared/model/events";
 import { S_PER_H } from "../../shared/units";
 
-const require = createRequire(import.meta.url);
 /** Inputs above this size (bytes) get a progress bar on a terminal. */
 export const PROGRESS_MIN_BYTES = 20 * 1024 * 1024;
 /** Steps back in time listed by size in the notes (the rest are counted). */
@@ -143,7 +142,7 @@ function makeProgress(path: string, want: boolean | "auto" | undefined): { pass:
   }
   const on = want === true || ((want === undefined || want === "auto") && size >= PROGRESS_MIN_BYTES && process.stderr.isTTY === true);
   if (!on) return { pass: () => undefined, done: () => undefined };
-  const cp = require("cli-progress") as { SingleBar: new (o: object, preset: object) => Bar; Presets: { shades_classic: object } };
+  const cp = requirePackage<{ SingleBar: new (o: object, preset: object) => Bar; Presets: { shades_classic: object } }>("cli-progress", "draw the analysis progress bar");
   const bar = new cp.SingleBar({ format: "{pass} [{bar}] {percentage}% | ETA {eta}s", stream: process.stderr, hideCursor: true }, cp.Presets.shades_classic);
   let started = false;
   return {

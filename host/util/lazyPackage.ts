@@ -8,7 +8,7 @@
  * costs ≈ 45 ms; acorn with acorn-walk ≈ 10 ms; node-pty ≈ 10 ms). Here: serialport and
  * @serialport/parser-readline (host/serial/, host/flash/espruinoTools.ts), acorn and acorn-walk
  * (host/bundle/), node-pty (host/virtualBoard/ptyBoard.ts, an optional dependency), cli-progress
- * (host/cli/flashProgress.ts).
+ * (host/cli/flashProgress.ts, host/analyze/analyzeApi.ts).
  * Import only their types statically (`import type`); test/host/cli/lazyPackages.test.ts fails
  * if `zbms --help` or `zbms analyze` needs them again, or if the bundle's top level imports any
  * npm package but commander.
