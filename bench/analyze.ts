@@ -17,7 +17,7 @@
  * only) and its peak RSS are printed too, the latter also for the warm-up file (30× shorter: the
  * memory is flat in the input length when both agree). One untimed warm-up run of the CLI on a
  * small file comes first: it builds the cached bundles of the CLI and of the read-ahead worker
- * (host/build/cachedBundle.mjs) if a source changed since the last run, as an installed CLI ships
+ * (host/bundle/cachedBundle.mjs) if a source changed since the last run, as an installed CLI ships
  * compiled code.
  */
 import { spawnSync } from "node:child_process";

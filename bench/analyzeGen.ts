@@ -4,12 +4,12 @@
  * a small sloping voltage curve and measurement noise. Written in 1 MiB blocks (flat memory).
  */
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { S_PER_H } from "../shared/units";
 
 /** Cell capacity (Ah) and test current (C/5, inside the article's C/4–C/6 window). */
 const CAPACITY_AH = 1;
 const RATE_C = 1 / 5;
 const CURRENT_A = CAPACITY_AH * RATE_C;
-const S_PER_H = 3600;
 /** Charge half length (s); the discharge ends at CE_TRUE of the charged capacity. */
 const CHARGE_S = S_PER_H / RATE_C;
 const CE_TRUE = 0.995;

@@ -24,8 +24,8 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildFirmware } from "../host/build/buildFirmware";
-import { parseReplaySamples } from "../host/build/replaySamples";
+import { buildFirmware } from "../host/bundle/buildFirmware";
+import { parseReplaySamples } from "../host/bundle/replaySamples";
 import { realEspruino, ESP32_POOL_200KB_FREE } from "../tools/espruino/interpreters";
 import { EspruinoProcess } from "../tools/espruino/process";
 import { flashBoot } from "../tools/espruino/flashBoot";

@@ -17,7 +17,7 @@ import * as os from "node:os";
 import * as nodePath from "node:path";
 import pg from "pg";
 import { chromium } from "playwright-core";
-import { REPO_ROOT } from "../host/repoRoot";
+import { REPO_ROOT } from "../host/util/repoRoot";
 import { VirtualPackLog } from "../host/history/virtualPackLog";
 import { FakeBoardPty } from "../test/host/serial/fakeBoardPty";
 import { startZbms, type CliProcess } from "../test/e2e/monitorCli";

@@ -8,7 +8,7 @@
  * is printed until one sample has valid cell voltages and current; until then the model is
  * not stepped, so a restored state never meets a garbage first sample.
  */
-import type { BoardDef } from "./boardTypes";
+import type { BoardDef } from "../shared/config/boardDef";
 import type { PackConfig } from "../shared/config/packConfig";
 import type { Sample } from "../shared/sample";
 import type { ModelEvent } from "../shared/model/events";
@@ -27,6 +27,7 @@ import {
   type StorageLike,
 } from "./persistence/stateStore";
 import { resumeOpenRest, saveOpenRest, updateProtection } from "./protection";
+import { MS_PER_S } from "../shared/units";
 
 /** Identity of the bundle (the `BUILD` export of the virtual module `zbms-build`). */
 export interface BuildIdent {
@@ -69,8 +70,6 @@ const EXTRA_DOUBLES = 1;
 export const WALL_CLOCK_MIN_S = 1e9;
 /** A repeated driver error is reported again after this long (s), not every sample. */
 export const ERROR_REPEAT_S = 60;
-/** Milliseconds per second. */
-const MS_PER_S = 1000;
 /** Weight of the newest model step in its running mean (exponential average, ~20 steps). */
 const MODEL_MEAN_WEIGHT = 0.05;
 

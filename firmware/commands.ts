@@ -33,12 +33,13 @@ import type { PackConfig } from "../shared/config/packConfig";
 import { calGainProblem, calSlope, twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
 import { chipInputV } from "./sensors";
 import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
-import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
+import type { CurrentChannelDef, VoltageChannelDef } from "../shared/config/boardDef";
 import { emit, emitError, emitReply, errorText } from "./telemetryOut";
 import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
 import { eraseState, flashWear } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
+import { S_PER_H } from "../shared/units";
 
 /** Storage file of the persisted config (JSON of the whole validated PackConfig). */
 export const CONFIG_FILE = "zbms.cfg";
@@ -48,7 +49,6 @@ export const CAL_FILE = "zbms.cal";
 const CYCLE_ENDS_PER_DAY = 5;
 /** Longest open rest (h): 30 days, beyond the article's longest rest test; engineering limit. */
 const OPEN_REST_MAX_H = 720;
-const S_PER_H = 3600;
 /** Command names, for the help reply and the error of an unknown command. */
 export const COMMANDS = ["ident", "status", "get", "config", "set", "cal", "raw", "zero", "rest", "openRest", "resetCounters", "cycles", "save", "help"];
 

@@ -6,7 +6,7 @@
  * removes a field), so PACK itself is the shape template:
  *   - objects: the same keys as the template; leaves: the same type as the template's;
  *   - every number/string leaf against its row in CONFIG_LIMITS, which the build generates from
- *     validateConfig's own `CONFIG_RULES` (host/build/configLimits.ts): one row per leaf (a
+ *     validateConfig's own `CONFIG_RULES` (host/bundle/configLimits.ts): one row per leaf (a
  *     curve is one leaf, the alarm table none) in the order a walk of PACK's keys meets them,
  *     so no field path is stored twice;
  *   - the OCV curves: template's length, each value in range, strictly rising;

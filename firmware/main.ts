@@ -15,11 +15,11 @@ import type { StorageLike } from "./persistence/stateStore";
 import { espAnalogRead, espAppIo, espDigitalWrite, espE, espI2c, espSetAtten, espStorage, espTimeS } from "./espruinoGlobals";
 import { encodeLine } from "../shared/telemetry/lineFormat";
 import { errorText } from "./telemetryOut";
+import { MS_PER_S } from "../shared/units";
 
 /** Watchdog timeout (s): several sample periods, at least 10 s (the slowest I2C setup fits). */
 const WATCHDOG_MIN_S = 10;
 const WATCHDOG_PERIODS = 5;
-const MS_PER_S = 1000;
 
 /** The running instance (one per boot), so a re-boot can stop the previous sampler. */
 const running: { sampler: Sampler | null } = { sampler: null };

@@ -12,6 +12,7 @@
  * interpreter stays free for the console and commands in between.
  */
 import { errorText } from "./telemetryOut";
+import { MS_PER_S } from "../shared/units";
 
 /** Espruino's timers (injected: the virtual board and tests pass their own). */
 export interface Timers {
@@ -23,8 +24,6 @@ export interface Timers {
 export const MIN_GAP_MS = 10;
 /** Weight of the newest step in the mean step time (exponential average, ~20 steps). */
 const STEP_MEAN_WEIGHT = 0.05;
-/** Milliseconds per second. */
-const MS_PER_S = 1000;
 
 export interface Sampler {
   periodMs: number;

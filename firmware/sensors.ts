@@ -15,15 +15,13 @@ import { ads1115PgaCodeForFsr, ads1115ReadingV, ADS1115_CODE_POS_FULL, ADS1115_H
 import { ina226ShuntVolts, INA226_CODE_POS_FULL, INA226_HALF_CODES } from "../shared/sensors/ina226";
 import { ntcTempCFromRatio } from "../shared/sensors/ntc";
 import { CELL_V_PLAUSIBLE_MIN_V, CELL_V_PLAUSIBLE_MAX_V } from "../shared/chemistry/presets";
-import type { AnalogInput, BoardDef, CurrentChannelDef, TempChannelDef, VoltageChannelDef } from "./boardTypes";
+import type { AnalogInput, BoardDef, CurrentChannelDef, TempChannelDef, VoltageChannelDef } from "../shared/config/boardDef";
 import type { Hw } from "./drivers/hw";
 import { createDriverStatus, driverError, type DriverStatus } from "./drivers/driverStatus";
 import { esp32AdcReadFraction, esp32AdcSetup, type Esp32AdcApplied } from "./drivers/esp32AdcDriver";
 import { ADS1115_NOT_READY, ads1115Convert, ads1115Plan, ads1115Result, ads1115Start, type Ads1115Conv } from "./drivers/ads1115Driver";
 import { ina226ReadShuntCode, ina226Setup, type Ina226Applied } from "./drivers/ina226Driver";
-
-/** Milliseconds per second (getTime() is in seconds). */
-const MS_PER_S = 1000;
+import { MS_PER_S } from "../shared/units";
 
 /** One analog channel ready to read. */
 interface Chan {

@@ -1,11 +1,11 @@
 /**
- * Stand-in for ads1115Driver.ts in bundles for boards without an ADS1115: host/build
+ * Stand-in for ads1115Driver.ts in bundles for boards without an ADS1115: host/bundle
  * (buildFirmware.ts, `chipDriverSubstitutes`) puts it in place of the real driver so that the
  * driver's code is not carried. Same exports; nothing calls them on such a board (no channel
  * names the chip); if anything did, each reports a driver error and reads NaN, as the real
  * driver does for a chip that does not answer. The tests run the real driver.
  */
-import type { Ads1115ChipDef, Ads1115Input } from "../boardTypes";
+import type { Ads1115ChipDef, Ads1115Input } from "../../shared/config/boardDef";
 import type { Hw } from "./hw";
 import { driverError, type DriverStatus } from "./driverStatus";
 import type * as Real from "./ads1115Driver";

@@ -15,7 +15,7 @@ import {
   ads1115PgaCodeForFsr,
   ads1115ToSigned,
 } from "../../shared/sensors/ads1115";
-import { ADS1115_MUXES, type Ads1115ChipDef, type Ads1115Input } from "../boardTypes";
+import { ADS1115_MUXES, type Ads1115ChipDef, type Ads1115Input } from "../../shared/config/boardDef";
 import type { Hw } from "./hw";
 import { readReg16, writeReg16 } from "./i2cRegs";
 import { driverError, type DriverStatus } from "./driverStatus";

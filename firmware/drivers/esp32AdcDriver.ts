@@ -3,7 +3,7 @@
  * (raw / 4096) per reading. Conversion to volts (calibration, rail and range checks) is
  * shared/sensors/esp32Adc's; this driver only talks to the hardware and never throws.
  */
-import { ESP32_ATTEN_DB, type Esp32AdcInput } from "../boardTypes";
+import { ESP32_ATTEN_DB, type Esp32AdcInput } from "../../shared/config/boardDef";
 import { esp32CodeFromFraction } from "../../shared/sensors/esp32Adc";
 import type { Hw } from "./hw";
 import { driverError, type DriverStatus } from "./driverStatus";

@@ -20,7 +20,7 @@ import {
   ina226MinCurrentLsbA,
   ina226ToSigned,
 } from "../../shared/sensors/ina226";
-import type { Ina226ChipDef } from "../boardTypes";
+import type { Ina226ChipDef } from "../../shared/config/boardDef";
 import type { Hw } from "./hw";
 import { readReg16, writeReg16 } from "./i2cRegs";
 import { driverError, type DriverStatus } from "./driverStatus";

@@ -21,6 +21,7 @@
  * every 300 s plus a few cycle ends a day this is a few erases/page/day: decades (the test prints
  * the figure).
  */
+import { S_PER_DAY } from "../../shared/units";
 
 /** "ZBS1" as a little-endian u32: marks a zbms state record. */
 export const STATE_MAGIC = 0x3153425a;
@@ -42,8 +43,6 @@ export const STORAGE_FILE_HEADER_B = 32;
 export const ESP32_STORAGE_AREA_B = 262144;
 /** Program/erase endurance of the module's SPI NOR flash per sector (Winbond W25Q32JV data sheet §1: min 100 000). */
 export const FLASH_ERASE_CYCLES = 100000;
-/** Seconds per day. */
-const S_PER_DAY = 86400;
 
 /** Espruino's Storage module, the calls used here (espruino.com/Reference#Storage). */
 export interface StorageLike {

@@ -25,11 +25,10 @@
 import type { SensorChainConfig } from "../../shared/config/packConfig";
 import type { CounterMark } from "../../shared/counting/coulombCounter";
 import { SEG_CHARGE, SEG_DISCHARGE, type CycleRecord } from "../../shared/model/events";
-import { adamsCycle, adamsFinalStrip, adamsReservoir, adamsRest, adamsResult, createAdamsState } from "../../shared/cycles/adams";
-import { DurationError, DURATION_UNITS, parseDurationS } from "../units/duration";
+import { adamsCycle, adamsFinalStrip, adamsReservoir, adamsRest, adamsResult, createAdamsState, type AdamsState } from "../../shared/cycles/adams";
+import { DurationError, DURATION_UNITS, parseDurationS } from "../util/duration";
+import { MS_PER_S, S_PER_H } from "../../shared/units";
 
-const MS_PER_S = 1000;
-const S_PER_H = 3600;
 const PERCENT = 100;
 
 /** One half-cycle of the run: counter differences between its two boundaries. */
@@ -216,6 +215,54 @@ function selectHalves(halves: HalfRecord[], span: AdamsSpan, cycles: CycleRecord
   return halves.filter((h) => h.startTMs >= fromMs && h.startTMs <= toMs);
 }
 
+/** Plated and stripped charge of a half, for the span's plating direction. */
+interface HalfSides {
+  plated: (h: HalfRecord) => number;
+  stripped: (h: HalfRecord) => number;
+}
+
+/** Why the selected halves are not reservoir plating, n ≥ 1 cycles, final strip; null when they are. */
+function spanShapeProblem(sel: HalfRecord[], pDir: number, strip: string, sides: HalfSides): string | null {
+  if (sel.length === 0) return "the labelled span holds no charge or discharge half";
+  if (sel[0].dir !== pDir) {
+    return `the labelled span begins with a stripping half (${strip}, ${ahText(sides.stripped(sel[0]))}), not the plating of a reservoir: check --plating or the range`;
+  }
+  const last = sel[sel.length - 1];
+  if (last.dir === pDir) return `the labelled span ends with a plating half (${ahText(sides.plated(last))}): the final strip is missing`;
+  if (sel.length / 2 - 1 < 1) return `no cycles between the reservoir (${ahText(sides.plated(sel[0]))}) and the final strip (n = 0)`;
+  return null;
+}
+
+/**
+ * Feeds cycles 1…n (halves 1…2n) into the Adams state; returns the sums of their mean charge
+ * and of their error bounds, or why a cycle shows the span is no reservoir protocol.
+ */
+function feedCycles(st: AdamsState, sel: HalfRecord[], n: number, sides: HalfSides): { cycleSum: number; cycleErrSum: number } | string {
+  const reservoirAh = sides.plated(sel[0]);
+  const last = sel[sel.length - 1];
+  let cycleSum = 0;
+  let cycleErrSum = 0;
+  for (let k = 1; k <= n; k++) {
+    const s = sel[2 * k - 1];
+    const p = sel[2 * k];
+    let inAh = sides.plated(s) + sides.plated(p);
+    let outAh = sides.stripped(s) + sides.stripped(p);
+    if (k === 1) outAh += sides.stripped(sel[0]);
+    if (k === n) inAh += sides.plated(last);
+    const cycErrAh = s.errAh + p.errAh;
+    if (!clearlyLarger(reservoirAh, sel[0].errAh, inAh, cycErrAh) || !clearlyLarger(reservoirAh, sel[0].errAh, outAh, cycErrAh)) {
+      return (
+        `cycle ${k} of the span plates ${ahText(inAh)} and strips ${ahText(outAh)}, not clearly less than the reservoir ${ahText(reservoirAh)}: ` +
+        "no reservoir larger than the cycled capacity (does the span start at the reservoir?)"
+      );
+    }
+    adamsCycle(st, inAh, outAh, p.errAh, s.errAh);
+    cycleSum += (inAh + outAh) / 2;
+    cycleErrSum += cycErrAh;
+  }
+  return { cycleSum, cycleErrSum };
+}
+
 /**
  * Adams CE of the labelled span. `plating` is the current direction that plates Zn on the
  * electrode under test; `chain` the sensor chain of the replayed config (for the CE bound).
@@ -237,53 +284,33 @@ export function adamsOfHalves(
   const sel = selectHalves(halves, span, cycles);
   if (typeof sel === "string") return no(sel);
   const pDir = plating === "charge" ? SEG_CHARGE : SEG_DISCHARGE;
-  const plated = (h: HalfRecord): number => (pDir === SEG_CHARGE ? h.chargeAh : h.dischargeAh);
-  const stripped = (h: HalfRecord): number => (pDir === SEG_CHARGE ? h.dischargeAh : h.chargeAh);
-  const strip = plating === "charge" ? "discharge" : "charge";
-  if (sel.length === 0) return no("the labelled span holds no charge or discharge half");
-  if (sel[0].dir !== pDir) {
-    return no(`the labelled span begins with a stripping half (${strip}, ${ahText(stripped(sel[0]))}), not the plating of a reservoir: check --plating or the range`);
-  }
+  const sides: HalfSides = {
+    plated: (h) => (pDir === SEG_CHARGE ? h.chargeAh : h.dischargeAh),
+    stripped: (h) => (pDir === SEG_CHARGE ? h.dischargeAh : h.chargeAh),
+  };
+  const shape = spanShapeProblem(sel, pDir, plating === "charge" ? "discharge" : "charge", sides);
+  if (shape !== null) return no(shape);
   const last = sel[sel.length - 1];
-  if (last.dir === pDir) return no(`the labelled span ends with a plating half (${ahText(plated(last))}): the final strip is missing`);
   const n = sel.length / 2 - 1;
-  if (n < 1) return no(`no cycles between the reservoir (${ahText(plated(sel[0]))}) and the final strip (n = 0)`);
-  const reservoirAh = plated(sel[0]);
   const st = createAdamsState();
   let cycleSum = 0;
-  let cycleErrSum = 0;
-  let lostTime = 0;
   try {
-    adamsReservoir(st, reservoirAh, sel[0].errAh);
-    for (let k = 1; k <= n; k++) {
-      const s = sel[2 * k - 1];
-      const p = sel[2 * k];
-      let inAh = plated(s) + plated(p);
-      let outAh = stripped(s) + stripped(p);
-      if (k === 1) outAh += stripped(sel[0]);
-      if (k === n) inAh += plated(last);
-      const cycErrAh = s.errAh + p.errAh;
-      if (!clearlyLarger(reservoirAh, sel[0].errAh, inAh, cycErrAh) || !clearlyLarger(reservoirAh, sel[0].errAh, outAh, cycErrAh)) {
-        return no(
-          `cycle ${k} of the span plates ${ahText(inAh)} and strips ${ahText(outAh)}, not clearly less than the reservoir ${ahText(reservoirAh)}: ` +
-            "no reservoir larger than the cycled capacity (does the span start at the reservoir?)",
-        );
-      }
-      adamsCycle(st, inAh, outAh, p.errAh, s.errAh);
-      cycleSum += (inAh + outAh) / 2;
-      cycleErrSum += cycErrAh;
-    }
+    adamsReservoir(st, sides.plated(sel[0]), sel[0].errAh);
+    const fed = feedCycles(st, sel, n, sides);
+    if (typeof fed === "string") return no(fed);
+    cycleSum = fed.cycleSum;
     const qcAh = cycleSum / n;
-    if (!clearlyLarger(stripped(last), last.errAh, qcAh, cycleErrSum / n)) {
+    if (!clearlyLarger(sides.stripped(last), last.errAh, qcAh, fed.cycleErrSum / n)) {
       return no(
-        `the last strip (${ahText(stripped(last))}) is not larger than the cycled capacity (${ahText(qcAh)} mean): ` +
+        `the last strip (${ahText(sides.stripped(last))}) is not larger than the cycled capacity (${ahText(qcAh)} mean): ` +
           "it is not the final strip of everything left (does the span end at the final strip?)",
       );
     }
-    adamsFinalStrip(st, stripped(last), last.errAh);
+    adamsFinalStrip(st, sides.stripped(last), last.errAh);
   } catch (e) {
     return no((e as Error).message);
   }
+  let lostTime = 0;
   for (const h of sel) {
     lostTime += h.lostTimeCount;
     adamsRest(st, h.restAh);

@@ -5,8 +5,7 @@
  * charge/discharge alternations (pulse tests) shows as several rows with one cycler number.
  */
 import type { CycleRecord } from "../../shared/model/events";
-
-const MS_PER_S = 1000;
+import { MS_PER_S } from "../../shared/units";
 
 /**
  * Cycler cycle of each row: the index in effect at the row's midpoint (its start is the last

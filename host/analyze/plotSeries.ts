@@ -3,7 +3,6 @@
  * min/max per time bucket (Decimator), the dQ/dV histograms' voltage bins, and the rule that
  * turns a row's time into the model's (repeated time stamps nudged apart).
  */
-import { MS_PER_H } from "../../shared/counting/coulombCounter";
 
 /** Points kept for the voltage/current-vs-time plot (min/max per bucket → 2 per bucket drawn). */
 export const PLOT_BUCKETS = 3000;
@@ -13,8 +12,6 @@ export const DQDV_BINS = 160;
 export const DUPLICATE_TOLERANCE_MS = 1;
 /** Nudge applied to equal timestamps (cycler exports repeat the time at step boundaries). */
 export const NUDGE_MS = 1;
-export const MS_PER_S = 1000;
-export { MS_PER_H };
 /**
  * A row's time (ms) as the model gets it: a repeated timestamp (a step boundary, 1-s time
  * resolution) is nudged NUDGE_MS past the previous row's; a real clock-back (earlier than the

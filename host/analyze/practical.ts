@@ -6,6 +6,7 @@
  */
 import type { PracticalConditions } from "../../shared/config/packConfig";
 import type { CycleRecord } from "../../shared/model/events";
+import { S_PER_H } from "../../shared/units";
 
 /** Rate window of the article: C/6 … C/4 (1/h). */
 export const RATE_MIN_C = 1 / 6;
@@ -16,7 +17,6 @@ export const NP_MAX = 5;
 export const EC_MAX_G_PER_AH = 10;
 export const ZN_AREAL_MIN_MAH_PER_CM2 = 5;
 export const DOD_MIN_FRAC = 0.5;
-const S_PER_H = 3600;
 
 export interface ProtocolCheck {
   id: string;

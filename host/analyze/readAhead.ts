@@ -5,13 +5,13 @@
  * MAX_BATCHES_IN_FLIGHT batches wait here. The replay uses it for large inputs.
  *
  * The worker's code is one self-contained bundle of readAheadWorker.ts, built by esbuild and
- * cached like the CLI's (host/build/cachedBundle.mjs), run with `new Worker(code, { eval: true })`:
+ * cached like the CLI's (host/bundle/cachedBundle.mjs), run with `new Worker(code, { eval: true })`:
  * the same under tsx, vitest, plain node and the CLI's bundle.
  */
 import { Worker } from "node:worker_threads";
-import { cachedBundle, type BundleSpec } from "../build/cachedBundle.mjs";
+import { cachedBundle, type BundleSpec } from "../bundle/cachedBundle.mjs";
 import { ImportError, newRecord, type ImportedRecord, type Importer, type ImportStats, type ProgressFn, type ReadOptions } from "../import/record";
-import { REPO_ROOT } from "../repoRoot";
+import { REPO_ROOT } from "../util/repoRoot";
 import { unpackRecord, type ReadAheadData, type WorkerMessage } from "./readAheadLayout";
 
 /** Inputs from this size (bytes) are read ahead by default (ReplayOptions.readAhead). */

@@ -11,8 +11,9 @@ import { negativeAreaAh, negativeEnergyWh, positiveAreaAh, positiveEnergyWh } fr
 import type { BdfWriter } from "../bdf/writer";
 import type { ImportedRecord } from "../import/record";
 import { HalfCollector } from "./adams";
-import { DQDV_BINS, MS_PER_S, dqdvBinOf, dqdvBins } from "./plotSeries";
-import { alarmWorse } from "../units/alarmValue";
+import { DQDV_BINS, dqdvBinOf, dqdvBins } from "./plotSeries";
+import { MS_PER_S } from "../../shared/units";
+import { alarmWorse } from "../util/alarmValue";
 
 /** Points kept per rest voltage curve (log-spaced in time since the rest began). */
 export const REST_CURVE_POINTS = 240;

@@ -12,17 +12,16 @@ import { dirname, join } from "node:path";
 import type { PackConfig } from "../../shared/config/packConfig";
 import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
 import type { CycleRecord } from "../../shared/model/events";
-import { alarmValueText } from "../units/alarmValue";
+import { alarmValueText } from "../util/alarmValue";
 import { adamsLine, type AdamsReport } from "./adams";
 import type { ProtocolCheck } from "./practical";
 import { CYCLE_FLAG_TRUNCATED, type DqDvCurve, type ReplayResult, type RestCurve } from "./replay";
 import { CYCLE_COLUMNS, REST_COLUMNS, restRows, type Column } from "./tables";
+import { MS_PER_H, S_PER_H } from "../../shared/units";
 
 const require = createRequire(import.meta.url);
-const S_PER_H = 3600;
 const PERCENT = 100;
 const MV_PER_V = 1000;
-const MS_PER_H = 3_600_000;
 /** Points of the common log-time grid that rest curves are resampled onto. */
 const REST_GRID_POINTS = 120;
 /** Earliest time on the rest grid (s). */
@@ -151,51 +150,8 @@ function dqdvData(curves: DqDvCurve[]): { x: number[]; ys: number[][]; labels: s
   return { x: curves[0].v, ys, labels };
 }
 
-export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: ProtocolCheck[], config?: PackConfig): string {
-  const { js, css } = uplotAssets();
-  const cyc = r.cycles;
-  const rest = restGrid(r.restCurves);
-  const dq = dqdvData(r.dqdv);
-  const tH = r.series.tS.map((t) => t / S_PER_H);
-  const minGapH = config ? config.counting.maxGapMs / MS_PER_H : 0;
-  const vt = breakAtGaps(tH, [r.series.vMin, r.series.vMax, r.series.iMin, r.series.iMax], gapStep(tH, minGapH));
-  // Partial and truncated cycles are left out of the capacity and efficiency lines (null).
-  const whole = (c: CycleRecord, v: number): number => (incompleteCycle(c) ? NaN : v);
-  const left = cyc.filter(incompleteCycle).map((c) => c.index);
-  const leftOut = left.length > 0 ? ` (partial cycle${left.length > 1 ? "s" : ""} ${left.join(", ")} left out)` : "";
-  const plots = {
-    vt: { x: vt.x, vMin: vt.ys[0], vMax: vt.ys[1], iMin: vt.ys[2], iMax: vt.ys[3] },
-    cap: { x: cyc.map((c) => c.index), chg: cyc.map((c) => whole(c, c.chargeAh)), dis: cyc.map((c) => whole(c, c.dischargeAh)), leftOut: left },
-    eff: {
-      x: cyc.map((c) => c.index),
-      ce: cyc.map((c) => whole(c, c.ce * PERCENT)),
-      ceLo: cyc.map((c) => whole(c, (c.ce - c.ceBound) * PERCENT)),
-      ceHi: cyc.map((c) => whole(c, (c.ce + c.ceBound) * PERCENT)),
-      ee: cyc.map((c) => whole(c, c.ee * PERCENT)),
-    },
-    rest,
-    dq,
-    titles: { cap: "Capacity vs cycle" + leftOut, eff: "CE (± bound) and EE vs cycle" + leftOut },
-  };
-  const protoRows = protocol
-    .map((p) => `<tr><td>${esc(p.condition)}</td><td>${esc(p.value)}</td><td class="${p.holds === true ? "ok" : p.holds === false ? "bad" : "na"}">${p.holds === true ? "holds" : p.holds === false ? "does not hold" : "unknown"}</td></tr>`)
-    .join("\n");
-  const adamsItems: string[] = [];
-  if (summary.adams) adamsItems.push(`<li>${esc(adamsLine(summary.adams))}</li>`);
-  for (const a of r.adams) adamsItems.push(`<li>model event at ${(a.tS / S_PER_H).toFixed(2)} h: CE ${(a.ce * PERCENT).toFixed(3)} ± ${(a.ceBound * PERCENT).toFixed(3)} %</li>`);
-  const adams = adamsItems.length
-    ? "<ul>" + adamsItems.join("") + "</ul>"
-    : "<p><em>no Adams reservoir CE in this run (label the protocol with --adams; see the notes if it was labelled)</em></p>";
-  const alarms = r.alarms.length
-    ? "<ul>" + r.alarms.map((a) => `<li>${esc(a.id)} (${esc(a.level)}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst value at a raise ${esc(alarmValueText(a.id, a.worstValue))}</li>`).join("") + "</ul>"
-    : "<p><em>none</em></p>";
-  const s = summary;
-  const fmtN = (n: number, d: number): string => (Number.isFinite(n) ? n.toFixed(d) : n > 0 ? "∞" : "–");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>zbms analysis – ${esc(s.input)}</title>
-<style>${css}</style>
-<style>
-body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
+/** The report's own styles (uPlot's come with its assets). */
+const REPORT_CSS = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;font:12px ui-monospace,monospace;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
 th{background:#f3f3f3}
@@ -203,38 +159,13 @@ th{background:#f3f3f3}
 .plot{margin:1em 0}
 tr.partial td{color:#888;font-style:italic}
 h2{margin-top:1.5em}
-</style></head>
-<body data-plots-ready="0">
-<h1>zbms analysis</h1>
-<p>Input <code>${esc(s.input)}</code> (${esc(s.format)}), ${s.samples} samples replayed through the shared model.
-<br><span id="config-source">${esc(s.configSource)}</span>.
-Capacity ${s.capacityAh.toPrecision(5)} Ah; cycles open with the ${esc(s.firstHalf)} half.</p>
-<p>Cumulative CE ${fmtN(s.cumulativeCePct, 3)} %; projected cycles to 80 %: ${fmtN(s.cyclesTo80, 0)} (${fmtN(s.cyclesTo80Low, 0)} … ${fmtN(s.cyclesTo80High, 0)}).</p>
-${s.notes.length ? "<ul>" + s.notes.map((n) => `<li>${esc(n)}</li>`).join("") + "</ul>" : ""}
-<h2>Practical protocol (article)</h2>
-<table><tr><th>condition</th><th>this run</th><th>verdict</th></tr>
-${protoRows}</table>
-<h2>Plots</h2>
-<div id="p-v" class="plot"></div>
-<div id="p-i" class="plot"></div>
-<div id="p-cap" class="plot"></div>
-<div id="p-eff" class="plot"></div>
-<div id="p-rest" class="plot"></div>
-<div id="p-dq" class="plot"></div>
-<h2>Cycles</h2>
-${left.length > 0 ? `<p>Cycle${left.length > 1 ? "s" : ""} ${left.join(", ")} (grey): partial — started before the log or cut by its end; no CE or EE, left out of the plots, of cumulative CE and of the fade projection.</p>` : ""}
-${htmlTable(cyc, CYCLE_COLUMNS, (c) => (incompleteCycle(c) ? "partial" : ""))}
-<h2>Rests and self-discharge</h2>
-${htmlTable(restRows(r.rests, r.retentions), REST_COLUMNS)}
-<h2>Adams reservoir CE</h2>
-${adams}
-<h2>Alarms raised during replay</h2>
-${alarms}
-${config ? `<h2>Configuration used for the replay</h2>\n<details><summary>pack config (JSON)</summary><pre>${esc(JSON.stringify(config, null, 1))}</pre></details>` : ""}
-<script>${js}</script>
-<script type="application/json" id="${PLOT_DATA_ID}">${json(plots)}</script>
-<script>
-const D = JSON.parse(document.getElementById("${PLOT_DATA_ID}").textContent);
+`;
+
+/**
+ * The page's script: draws every plot from the JSON data block with uPlot, then marks on
+ * <body> how many plots were made and how many hold drawn pixels (read by the browser test).
+ */
+const PLOT_SCRIPT = `const D = JSON.parse(document.getElementById("${PLOT_DATA_ID}").textContent);
 const W = Math.max(600, Math.min(1100, (document.body.clientWidth || 1000) - 40));
 const H = 260;
 const COLORS = ["#1f77b4","#d62728","#2ca02c","#ff7f0e","#9467bd","#8c564b","#e377c2","#7f7f7f","#bcbd22","#17becf"];
@@ -281,7 +212,110 @@ setTimeout(() => {
   document.body.dataset.plotsMade = String(made.length);
   document.body.dataset.plotsReady = String(drawn);
 }, 0);
-</script>
+`;
+
+/** Every plot's data (the JSON block the page script reads) and the partial cycles left out. */
+function plotData(r: ReplayResult, config?: PackConfig): { plots: object; left: number[] } {
+  const cyc = r.cycles;
+  const tH = r.series.tS.map((t) => t / S_PER_H);
+  const minGapH = config ? config.counting.maxGapMs / MS_PER_H : 0;
+  const vt = breakAtGaps(tH, [r.series.vMin, r.series.vMax, r.series.iMin, r.series.iMax], gapStep(tH, minGapH));
+  // Partial and truncated cycles are left out of the capacity and efficiency lines (null).
+  const whole = (c: CycleRecord, v: number): number => (incompleteCycle(c) ? NaN : v);
+  const left = cyc.filter(incompleteCycle).map((c) => c.index);
+  const leftOut = left.length > 0 ? ` (partial cycle${left.length > 1 ? "s" : ""} ${left.join(", ")} left out)` : "";
+  const plots = {
+    vt: { x: vt.x, vMin: vt.ys[0], vMax: vt.ys[1], iMin: vt.ys[2], iMax: vt.ys[3] },
+    cap: { x: cyc.map((c) => c.index), chg: cyc.map((c) => whole(c, c.chargeAh)), dis: cyc.map((c) => whole(c, c.dischargeAh)), leftOut: left },
+    eff: {
+      x: cyc.map((c) => c.index),
+      ce: cyc.map((c) => whole(c, c.ce * PERCENT)),
+      ceLo: cyc.map((c) => whole(c, (c.ce - c.ceBound) * PERCENT)),
+      ceHi: cyc.map((c) => whole(c, (c.ce + c.ceBound) * PERCENT)),
+      ee: cyc.map((c) => whole(c, c.ee * PERCENT)),
+    },
+    rest: restGrid(r.restCurves),
+    dq: dqdvData(r.dqdv),
+    titles: { cap: "Capacity vs cycle" + leftOut, eff: "CE (± bound) and EE vs cycle" + leftOut },
+  };
+  return { plots, left };
+}
+
+/** One table row per practical-protocol condition: value and verdict. */
+function protocolRows(protocol: ProtocolCheck[]): string {
+  return protocol
+    .map((p) => `<tr><td>${esc(p.condition)}</td><td>${esc(p.value)}</td><td class="${p.holds === true ? "ok" : p.holds === false ? "bad" : "na"}">${p.holds === true ? "holds" : p.holds === false ? "does not hold" : "unknown"}</td></tr>`)
+    .join("\n");
+}
+
+/** The Adams reservoir CE of the labelled span and of the model's events, or why there is none. */
+function adamsSection(r: ReplayResult, summary: ReportSummary): string {
+  const items: string[] = [];
+  if (summary.adams) items.push(`<li>${esc(adamsLine(summary.adams))}</li>`);
+  for (const a of r.adams) items.push(`<li>model event at ${(a.tS / S_PER_H).toFixed(2)} h: CE ${(a.ce * PERCENT).toFixed(3)} ± ${(a.ceBound * PERCENT).toFixed(3)} %</li>`);
+  return items.length
+    ? "<ul>" + items.join("") + "</ul>"
+    : "<p><em>no Adams reservoir CE in this run (label the protocol with --adams; see the notes if it was labelled)</em></p>";
+}
+
+/** Every alarm the replay raised: level, count, first time, worst value. */
+function alarmsSection(r: ReplayResult): string {
+  return r.alarms.length
+    ? "<ul>" + r.alarms.map((a) => `<li>${esc(a.id)} (${esc(a.level)}): raised ${a.raised}×, first at ${(a.firstTS / S_PER_H).toFixed(2)} h, worst value at a raise ${esc(alarmValueText(a.id, a.worstValue))}</li>`).join("") + "</ul>"
+    : "<p><em>none</em></p>";
+}
+
+/** The run in a few lines: input, config source, capacity, cumulative CE and projection, notes. */
+function summaryHtml(s: ReportSummary): string {
+  const fmtN = (n: number, d: number): string => (Number.isFinite(n) ? n.toFixed(d) : n > 0 ? "∞" : "–");
+  return `<p>Input <code>${esc(s.input)}</code> (${esc(s.format)}), ${s.samples} samples replayed through the shared model.
+<br><span id="config-source">${esc(s.configSource)}</span>.
+Capacity ${s.capacityAh.toPrecision(5)} Ah; cycles open with the ${esc(s.firstHalf)} half.</p>
+<p>Cumulative CE ${fmtN(s.cumulativeCePct, 3)} %; projected cycles to 80 %: ${fmtN(s.cyclesTo80, 0)} (${fmtN(s.cyclesTo80Low, 0)} … ${fmtN(s.cyclesTo80High, 0)}).</p>
+${s.notes.length ? "<ul>" + s.notes.map((n) => `<li>${esc(n)}</li>`).join("") + "</ul>" : ""}`;
+}
+
+/** The cycle table, with a line naming the partial cycles (grey) when there are any. */
+function cyclesSection(cyc: CycleRecord[], left: number[]): string {
+  return `${left.length > 0 ? `<p>Cycle${left.length > 1 ? "s" : ""} ${left.join(", ")} (grey): partial — started before the log or cut by its end; no CE or EE, left out of the plots, of cumulative CE and of the fade projection.</p>` : ""}
+${htmlTable(cyc, CYCLE_COLUMNS, (c) => (incompleteCycle(c) ? "partial" : ""))}`;
+}
+
+/** The self-contained HTML report: summary, protocol check, plots, tables, Adams CE, alarms, config. */
+export function renderReport(r: ReplayResult, summary: ReportSummary, protocol: ProtocolCheck[], config?: PackConfig): string {
+  const { js, css } = uplotAssets();
+  const { plots, left } = plotData(r, config);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>zbms analysis – ${esc(summary.input)}</title>
+<style>${css}</style>
+<style>
+${REPORT_CSS}</style></head>
+<body data-plots-ready="0">
+<h1>zbms analysis</h1>
+${summaryHtml(summary)}
+<h2>Practical protocol (article)</h2>
+<table><tr><th>condition</th><th>this run</th><th>verdict</th></tr>
+${protocolRows(protocol)}</table>
+<h2>Plots</h2>
+<div id="p-v" class="plot"></div>
+<div id="p-i" class="plot"></div>
+<div id="p-cap" class="plot"></div>
+<div id="p-eff" class="plot"></div>
+<div id="p-rest" class="plot"></div>
+<div id="p-dq" class="plot"></div>
+<h2>Cycles</h2>
+${cyclesSection(r.cycles, left)}
+<h2>Rests and self-discharge</h2>
+${htmlTable(restRows(r.rests, r.retentions), REST_COLUMNS)}
+<h2>Adams reservoir CE</h2>
+${adamsSection(r, summary)}
+<h2>Alarms raised during replay</h2>
+${alarmsSection(r)}
+${config ? `<h2>Configuration used for the replay</h2>\n<details><summary>pack config (JSON)</summary><pre>${esc(JSON.stringify(config, null, 1))}</pre></details>` : ""}
+<script>${js}</script>
+<script type="application/json" id="${PLOT_DATA_ID}">${json(plots)}</script>
+<script>
+${PLOT_SCRIPT}</script>
 </body></html>
 `;
 }

@@ -6,14 +6,14 @@
  * may have (the data-sheet worst case of `boardSensorChain`) and the tolerance a calibrated
  * reading must meet (the same, or for an ESP32-ADC cell channel its calibrated chain).
  */
-import type { BoardDef, CurrentChannelDef, VoltageChannelDef } from "../../firmware/boardTypes";
+import type { BoardDef, CurrentChannelDef, VoltageChannelDef } from "../../shared/config/boardDef";
 import { applyCalibration, type AdcCalibration } from "../../shared/sensors/calibration";
 import { ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
 import { INA226_SHUNT_LSB_V } from "../../shared/sensors/ina226";
 import { ESP32_RANGE_MAX_V, ESP32_RANGE_MIN_V, esp32RangeIndex } from "../../shared/sensors/esp32Adc";
 import { chipInputV, currentFromInputV } from "../../firmware/sensors";
-import { boardSensorChain, esp32VoltageTerms } from "../hardware/accuracy";
-import { boardMaxCurrentA, inputMaxV } from "../hardware/packFit";
+import { boardSensorChain, esp32VoltageTerms } from "../boardDesign/accuracy";
+import { boardMaxCurrentA, inputMaxV } from "../boardDesign/packFit";
 
 /** Suggested per-cell calibration points (V): near both ends of a Zn cell's working range and between them (hardware/README, Calibration). */
 export const SUGGESTED_CELL_V = { low: 0.9, high: 1.8, check: 1.35 };

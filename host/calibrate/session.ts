@@ -13,7 +13,7 @@
  * Every question is one line starting with "? " on the output and is answered by one input
  * line, so a program can drive it (tests, lab scripts). "skip" skips the channel.
  */
-import type { BoardDef } from "../../firmware/boardTypes";
+import type { BoardDef } from "../../shared/config/boardDef";
 import type { AdcCalibration } from "../../shared/sensors/calibration";
 import { sendBoardCommand } from "../serial/commandAnswer";
 import type { LineChannel } from "../serial/replCommand";
@@ -26,7 +26,7 @@ import {
   valueFromRaw,
   type ChannelInfo,
 } from "./channels";
-import { esp32VoltageTerms } from "../hardware/accuracy";
+import { esp32VoltageTerms } from "../boardDesign/accuracy";
 import { CALIBRATION_FORMAT, type CalibrationPoint, type CalibrationRecord, type ChainDeclaration, type ChannelCalibration } from "./calibrationFile";
 import { readRawAll, readRawCodes } from "./rawReadings";
 

@@ -1,12 +1,12 @@
 /**
  * `zbms analyze <file>` and `zbms export --bdf <file> --out FILE`: the command-line front ends of
- * the analysis functions of host/analyze/cli.ts (the only ones: flags are defined here).
+ * the analysis functions of host/analyze/analyzeApi.ts (the only ones: flags are defined here).
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { resolve } from "node:path";
-import { analyzeFile, exportBdf, loadPackConfig, parseCapacityAh, parseChemistry, parseCycleList, parseFirstHalf, TABLE_FORMATS, type AnalyzeOptions, type TableFormat } from "../analyze/cli";
+import { analyzeFile, exportBdf, loadPackConfig, parseCapacityAh, parseChemistry, parseCycleList, parseFirstHalf, TABLE_FORMATS, type AnalyzeOptions, type TableFormat } from "../analyze/analyzeApi";
 import type { PackConfig } from "../../shared/config/packConfig";
-import { DURATION_UNITS } from "../units/duration";
+import { DURATION_UNITS } from "../util/duration";
 import { formatIds, parseFormat } from "../import/detect";
 import { parseAdamsSpan, parsePlating, type AdamsSpan } from "../analyze/adams";
 

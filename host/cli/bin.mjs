@@ -4,7 +4,7 @@
  * TypeScript loader exists.
  *
  * The CLI (host/cli/main.ts and everything it imports from host/, shared/, firmware/) runs
- * from one ES-module bundle cached by host/build/cachedBundle.mjs in node_modules/.cache/zbms,
+ * from one ES-module bundle cached by host/bundle/cachedBundle.mjs in node_modules/.cache/zbms,
  * so a command starts without tsx (`node --import tsx` alone costs ≈ 0.10 s, and tsx then
  * transforms every module). The bundle is reused while the contents of its inputs are
  * unchanged (a content-hash check, ≈ 7 ms); after an edit, or on the first run, it is rebuilt with
@@ -25,7 +25,7 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildBundle, bundleCacheDir, freshBundle } from "../build/cachedBundle.mjs";
+import { buildBundle, bundleCacheDir, freshBundle } from "../bundle/cachedBundle.mjs";
 
 /** Checkout root (this file is host/cli/bin.mjs). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -36,7 +36,7 @@ const US_PER_S = 1e6;
 /** process.hrtime.bigint() counts nanoseconds. */
 const NS_PER_S = 1e9;
 
-/** @type {import("../build/cachedBundle.d.mts").BundleSpec} */
+/** @type {import("../bundle/cachedBundle.d.mts").BundleSpec} */
 const CLI_BUNDLE = {
   name: "cli",
   root: ROOT,

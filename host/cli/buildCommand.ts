@@ -1,9 +1,9 @@
-/** `zbms build`: the firmware bundle for a board and a pack (host/build/buildFirmware.ts). */
+/** `zbms build`: the firmware bundle for a board and a pack (host/bundle/buildFirmware.ts). */
 import type { Command } from "commander";
 import { relative } from "node:path";
-import { buildFirmware, DEFAULT_BOARD, FirmwareBuildError, REPO_ROOT } from "../build/buildFirmware";
-import { describeBundleSize } from "../build/bundleBudget";
-import { formatFinding } from "../build/espruinoSubset";
+import { buildFirmware, DEFAULT_BOARD, FirmwareBuildError, REPO_ROOT } from "../bundle/buildFirmware";
+import { describeBundleSize } from "../bundle/bundleBudget";
+import { formatFinding } from "../bundle/espruinoSubset";
 import { CliError, EXIT_FAILED } from "./cliErrors";
 
 export interface BuildFlags {
@@ -37,6 +37,6 @@ export async function buildCommand(flags: BuildFlags): Promise<void> {
   if (r.findings.length > 0) {
     throw new CliError(`the bundle uses what Espruino 2v29 lacks:\n  ${r.findings.map(formatFinding).join("\n  ")}`, EXIT_FAILED);
   }
-  // a size line, not a memory limit (host/build/bundleBudget.ts): memory is measured on the interpreter
+  // a size line, not a memory limit (host/bundle/bundleBudget.ts): memory is measured on the interpreter
   if (r.sizeB > r.budgetB) console.warn(`warning: the bundle is ${r.sizeB - r.budgetB} B past its size line: measure its memory again (npm run bench:firmware)`);
 }

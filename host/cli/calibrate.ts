@@ -7,7 +7,7 @@
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { loadBoard } from "../build/buildFirmware";
+import { loadBoard } from "../bundle/buildFirmware";
 import { openLineChannel } from "../serial/lineChannel";
 import { DEFAULT_REPLY_TIMEOUT_MS } from "../serial/replCommand";
 import { CalibrationError, runCalibration, type Prompter } from "../calibrate/session";

@@ -5,7 +5,7 @@
 import { SerialPortError } from "../serial/portErrors";
 import { ReplyTimeoutError } from "../serial/replCommand";
 import { NotEspruinoError } from "../serial/espruinoProbe";
-import { AnalyzeOptionError } from "../analyze/cli";
+import { AnalyzeOptionError } from "../analyze/analyzeApi";
 
 /** Exit statuses of `zbms` (1 is commander's own "bad flag or value"). */
 export const EXIT_OK = 0;

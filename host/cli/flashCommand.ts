@@ -3,12 +3,12 @@
  *
  * 1. Probe the port (host/serial/espruinoProbe): a wrong port, a busy port, a non-Espruino
  *    device and a silent port each fail here, with their own message, before the build.
- * 2. Build the bundle for the board and pack (host/build), or take `--bundle FILE` as it is
+ * 2. Build the bundle for the board and pack (host/bundle), or take `--bundle FILE` as it is
  *    (that file is checked before the probe).
  * 3. Upload with espruino-tools (host/flash/espruinoTools `uploadBundle`), progress bar on
  *    stderr, in its "flash" mode: the code is written to Storage (`.bootcde`) in 1 kB chunks and
  *    runs at every power-on and reset. Not "ram" (REPL upload then `save()`): a bundle of this
- *    size would peak above an ESP32's JsVar pool while it is parsed (host/build/bundleBudget.ts).
+ *    size would peak above an ESP32's JsVar pool while it is parsed (host/bundle/bundleBudget.ts).
  * 4. Verify: `load()` reboots the board from what was saved; its boot prints the identity line
  *    (bundle hash, version, board, pack), and `zbms("ident")` asks again (up to IDENT_ATTEMPTS
  *    times: a boot line can be lost when nobody read the console); what answers must match the
@@ -17,8 +17,8 @@
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
-import { buildFirmware, DEFAULT_BOARD, FirmwareBuildError } from "../build/buildFirmware";
-import { readEmbeddedHash, verifyBundleHash } from "../build/bundleHash";
+import { buildFirmware, DEFAULT_BOARD, FirmwareBuildError } from "../bundle/buildFirmware";
+import { readEmbeddedHash, verifyBundleHash } from "../bundle/bundleHash";
 import { outOfMemoryLine, uploadBundle, UploadError } from "../flash/espruinoTools";
 import { classifyLine } from "../monitor/classifyLine";
 import { sendBoardCommand } from "../serial/commandAnswer";

@@ -1,5 +1,5 @@
 /** The upload progress bar (cli-progress), or plain percentage lines when stderr is not a terminal. */
-import { requirePackage } from "../lazyPackage";
+import { requirePackage } from "../util/lazyPackage";
 
 export interface ProgressSink {
   update(doneBytes: number, totalBytes: number): void;
@@ -11,7 +11,7 @@ const PLAIN_STEP_PCT = 10;
 
 export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressSink {
   if (stream.isTTY) {
-    // Loaded here, only when a bar is drawn (host/lazyPackage.ts); its CommonJS exports are the default export's members.
+    // Loaded here, only when a bar is drawn (host/util/lazyPackage.ts); its CommonJS exports are the default export's members.
     const cliProgress = requirePackage<typeof import("cli-progress").default>("cli-progress", "draw the upload progress bar");
     const bar = new cliProgress.SingleBar(
       { format: `${label} [{bar}] {percentage}% | {value}/{total} B`, stream, hideCursor: true, clearOnComplete: false },

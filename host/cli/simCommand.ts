@@ -1,20 +1,20 @@
 /**
- * `zbms sim [--pack C] [--protocol FILE] [--speed X]`: the virtual board (host/board) measuring a
+ * `zbms sim [--pack C] [--protocol FILE] [--speed X]`: the virtual board (host/virtualBoard) measuring a
  * simulated Zn pack (host/sim) that runs a protocol, on a pseudo-terminal. The first stdout line
  * is the pty path, for `zbms flash --port` and `zbms monitor --port`; the rest goes to stderr.
- * Built from the same pieces as host/board/run.ts, plus `--truth FILE`: the simulator's ground
+ * Built from the same pieces as host/virtualBoard/run.ts, plus `--truth FILE`: the simulator's ground
  * truth (per cycle and per rest), rewritten at every cycle end and on exit.
  */
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { loadBoard, loadPack, DEFAULT_BOARD, defaultPackFor } from "../build/buildFirmware";
-import { loadNodePty, PtyBoard } from "../board/ptyBoard";
-import { simPackSource } from "../board/simSource";
-import { VirtualBoard } from "../board/virtualBoard";
+import { loadBoard, loadPack, DEFAULT_BOARD, defaultPackFor } from "../bundle/buildFirmware";
+import { loadNodePty, PtyBoard } from "../virtualBoard/ptyBoard";
+import { simPackSource } from "../virtualBoard/simSource";
+import { VirtualBoard } from "../virtualBoard/virtualBoard";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import type { ProtocolRunner } from "../sim/runner";
-import { writeFileAtomic } from "../files/atomicWrite.mjs";
+import { writeFileAtomic } from "../util/atomicWrite.mjs";
 import { CliError, EXIT_FAILED } from "./cliErrors";
 import { parsePositiveNumber } from "./options";
 

@@ -17,7 +17,7 @@ import { createRequire } from "node:module";
 import * as nodePath from "node:path";
 import type { Db } from "../history/db";
 import type { CommittedChunk } from "../history/ingest";
-import { REPO_ROOT } from "../repoRoot";
+import { REPO_ROOT } from "../util/repoRoot";
 import { alarms, cycles, listPacks, restView, series } from "./queries";
 import { defaultSelfDischargeConfig } from "../../shared/selfDischarge/restAnalyzer";
 

@@ -18,7 +18,7 @@ import * as nodePath from "node:path";
 import { matchCycles, summaryTable, type LoggedCycle } from "./cycleSummary";
 import { writeDemoPack } from "./demoPack";
 import type { TruthFile } from "../cli/simCommand";
-import { REPO_ROOT } from "../repoRoot";
+import { REPO_ROOT } from "../util/repoRoot";
 
 const ZBMS = nodePath.join(REPO_ROOT, "host", "cli", "bin.mjs");
 /** Where everything goes; ZBMS_DEMO_OUT overrides it (tests). */

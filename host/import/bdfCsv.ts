@@ -14,13 +14,9 @@ import {
   BDF_VOLTAGE_V,
 } from "../bdf/columns";
 import { tabularImporter, type TabularFormat } from "./tabular";
+import { S_PER_DAY, S_PER_H, S_PER_MIN, S_PER_MS } from "../../shared/units";
 
 const SI = 1;
-/** Seconds per unit of the test-time units a BDF file may use (BDF: "Test Time / <unit>"). */
-const S_PER_MS = 1e-3;
-const S_PER_MIN = 60;
-const S_PER_H = 3600;
-const S_PER_DAY = 86400;
 const MILLI = 1e-3;
 
 export const BDF_FORMAT: TabularFormat = {

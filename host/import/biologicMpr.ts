@@ -31,6 +31,7 @@ import {
   type ImportStats,
   type ProgressFn,
 } from "./record";
+import { S_PER_H } from "../../shared/units";
 
 const MAGIC = "BIO-LOGIC MODULAR FILE\u001a";
 const MAGIC_BYTES = 52;
@@ -40,7 +41,6 @@ const HEADER_NEW_BYTES = 59;
 const NAME_BYTES = 10;
 const LONG_NAME_END = 35;
 const MILLI = 1e-3;
-const S_PER_H = 3600;
 /** EC-Lab "mode" 3 = open circuit (rest). */
 const MODE_REST = 3;
 /** Rows read per positioned read. */

@@ -31,15 +31,14 @@ import {
   type ProgressFn,
 } from "./record";
 import { zipEntries, zipRead, type ZipEntry } from "./zip";
+import { MS_PER_S, S_PER_H } from "../../shared/units";
 
 const PAGE_BYTES = 4096;
 const RECORDS_FROM = 132;
 const TYPE_DATA = 1;
 const TYPE_STEP = 7;
 const TYPE_RUNINFO = 18;
-const MS_PER_S = 1000;
 const MILLI = 1e-3;
-const S_PER_H = 3600;
 
 /** Record size and page tail per (type, version). */
 const LAYOUTS: Record<string, { size: number; tail: number }> = {

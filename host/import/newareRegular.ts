@@ -12,7 +12,7 @@
  * (= the last record's test time when the step row appears). The current's sign is taken
  * from the step name (charge +, discharge −) because exports differ on how they print it.
  */
-import { readCsv } from "../bdf/csvStream";
+import { readCsv } from "./csvStream";
 import {
   ImportError,
   newRecord,

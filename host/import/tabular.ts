@@ -4,7 +4,7 @@
  * quantity's column by its accepted header spellings (each with its unit's scale to SI),
  * then stream the rows into `ImportedRecord`s.
  */
-import { CsvRow, guessDelimiter, readCsv } from "../bdf/csvStream";
+import { CsvRow, guessDelimiter, readCsv } from "./csvStream";
 import { normHeader, readTextHead, sanitizeForMessage } from "./textHead";
 import {
   ImportError,

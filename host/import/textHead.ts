@@ -6,7 +6,7 @@
  * (µ, ° from Windows exports) replaced, so header matching sees "Current(�A)" (normHeader).
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { guessDelimiter } from "../bdf/csvStream";
+import { guessDelimiter } from "./csvStream";
 import { ImportError } from "./record";
 
 /** Bytes read for detection: BioLogic .mpt headers run to ~100 lines of ≤ 100 B. */

@@ -11,15 +11,15 @@
  * the first record after a boot that restored the model state (`restored` = 1), so the
  * replayed cycle carries CYCLE_FLAG_RESTORED.
  */
-import { readCsv } from "../bdf/csvStream";
+import { readCsv } from "./csvStream";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import { implausibleRecord } from "../../shared/telemetry/fieldBounds";
 import { NOTE_PREFIX } from "../monitor/rawLog";
 import { newRecord, newStats, noteSkip, type ImportedRecord, type Importer, type ImportStats, type ProgressFn } from "./record";
+import { MS_PER_S } from "../../shared/units";
 
 /** A byte that never occurs in a text line: makes the CSV tokenizer hand out whole lines. */
 const NO_DELIMITER = 0;
-const MS_PER_S = 1000;
 /** Time assumed between the last status before a reboot and the first after it (ms). */
 export const REBOOT_GAP_MS = 1000;
 

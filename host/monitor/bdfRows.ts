@@ -13,9 +13,7 @@
  */
 import type { BdfRow } from "../bdf/writer";
 import type { SampleRecord } from "./monitorRecord";
-
-/** Seconds per hour and milliseconds per second, for Ah/Wh from A·ms. */
-const MS_PER_H = 3_600_000;
+import { MS_PER_H } from "../../shared/units";
 
 export class BdfRowBuilder {
   /** Which cell's voltage this builder writes (0 = the pack's negative end). */

@@ -18,7 +18,7 @@ import { replLine } from "../serial/replCommand";
 
 /** Command id of the monitor's config request: its reply is the config line of a raw log. */
 export const CONFIG_REPLY_ID = "zbms-monitor-config";
-/** Hex digits of SHA-256 kept as the config hash (as the bundle hash, host/build/bundleHash.ts). */
+/** Hex digits of SHA-256 kept as the config hash (as the bundle hash, host/bundle/bundleHash.ts). */
 export const CONFIG_HASH_HEX_DIGITS = 16;
 /** Differences listed in a mismatch message before "…". */
 const MAX_LISTED_DIFFERENCES = 8;

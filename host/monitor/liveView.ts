@@ -3,7 +3,7 @@
  * caller decides where they go (a redrawn TTY screen, or plain periodic lines when stdout is
  * not a terminal).
  */
-import { alarmValueText } from "../units/alarmValue";
+import { alarmValueText } from "../util/alarmValue";
 import type { PackView } from "./packView";
 
 const ESC = "\x1b[";

@@ -12,7 +12,7 @@ import * as nodePath from "node:path";
 import { BdfWriter } from "../bdf/writer";
 import { CYCLE_FLAG_PARTIAL } from "../../shared/model/events";
 import type { PackConfig } from "../../shared/config/packConfig";
-import { writeFileAtomic } from "../files/atomicWrite.mjs";
+import { writeFileAtomic } from "../util/atomicWrite.mjs";
 import { configCopyPath, configHash, configRequest, CONFIG_REPLY_ID, parseConfigReply } from "./boardConfig";
 import { BoardLink } from "../serial/boardLink";
 import { BdfRowBuilder } from "./bdfRows";

@@ -17,10 +17,10 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import type { IClientOptions, MqttClient } from "mqtt";
-import { requirePackage } from "../lazyPackage";
+import { requirePackage } from "../util/lazyPackage";
 import { rawLogsIn } from "../history/ingest";
 import { boardOfLogName, emptyState, rowsFromText, stateFromJson, type FollowState, type RowBatch } from "../history/logRows";
-import { writeFileAtomic } from "../files/atomicWrite.mjs";
+import { writeFileAtomic } from "../util/atomicWrite.mjs";
 import { DEFAULT_TOPIC_ROOT, topicSafe } from "./options";
 import { discoveryMessages } from "./homeAssistant";
 

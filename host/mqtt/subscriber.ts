@@ -7,7 +7,7 @@
  * is recognised by its file offset and keys and stored once.
  */
 import type { IClientOptions, IPublishPacket, MqttClient } from "mqtt";
-import { requirePackage } from "../lazyPackage";
+import { requirePackage } from "../util/lazyPackage";
 import type { Db } from "../history/db";
 import type { CommittedChunk } from "../history/ingest";
 import { emptyState, rowsFromText, type FollowState } from "../history/logRows";

@@ -7,7 +7,7 @@
  * until their line ends; `pending()` exposes them so a shutdown can log the partial line.
  */
 import type { Readable } from "node:stream";
-import { requirePackage } from "../lazyPackage";
+import { requirePackage } from "../util/lazyPackage";
 
 /**
  * Longest line kept whole (bytes). A telemetry line is a few hundred bytes (docs/protocol.md);

@@ -3,14 +3,14 @@
  * settings Espruino's console uses, and turn open failures into SerialPortError.
  */
 import type { SerialPort } from "serialport";
-import { requirePackage } from "../lazyPackage";
+import { requirePackage } from "../util/lazyPackage";
 import { explainOpenError } from "./portErrors";
 
 /** Espruino's default console baud rate on the ESP32 (Espruino reference, `Serial.setup`: 115200 default for the USB console). */
 export const ESPRUINO_BAUD = 115200;
 
 /**
- * serialport's module, loaded on first use (a native addon, ≈ 45 ms: host/lazyPackage.ts).
+ * serialport's module, loaded on first use (a native addon, ≈ 45 ms: host/util/lazyPackage.ts).
  * Throws PackageLoadError when it is not installed.
  */
 export function loadSerialPort(): typeof import("serialport") {

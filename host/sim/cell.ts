@@ -18,12 +18,10 @@
  */
 import type { CellParams } from "./cellParams";
 import { ocvCurveFor, ocvEnergyWhPerAh, ocvHalfGapV, ocvMeanV, type OcvCurve } from "./ocvCurve";
+import { S_PER_H as SECONDS_PER_HOUR } from "../../shared/units";
 
 /** 0 °C in kelvin. */
 export const KELVIN_OFFSET = 273.15;
-/** Seconds per hour: Ah = A·s / SECONDS_PER_HOUR. */
-export const SECONDS_PER_HOUR = 3600;
-
 /** State of one cell. Plain numbers; `copyCellState` makes an exact copy. */
 export interface CellState {
   /** Charge stored (Ah), 0 = empty at `capacityRefAh`'s scale. */

@@ -4,7 +4,7 @@
  *
  * Step forms (case-insensitive; a current is "0.1 A", "100 mA", "C/5" or "0.2C"; a voltage
  * "1.8 V" or "1800 mV"; a duration "24 hours", "30 min", "90 s", "2 days", read by
- * host/units/duration.ts):
+ * host/util/duration.ts):
  *   Charge at C/5 until 1.8 V                Discharge at 0.1 A until 0.8 V
  *   Charge at C/5 for 2 hours                Discharge at C/5 for 5 hours or until 0.8 V
  *   Hold at 1.8 V until C/50                 Hold at 1.8 V until 10 mA or 2 hours
@@ -26,7 +26,7 @@
  *     Discharge at C/5 until 0.8 V
  *     Rest for 30 minutes
  */
-import { DurationError, parseDurationS } from "../units/duration";
+import { DurationError, parseDurationS } from "../util/duration";
 
 export type StepKind = "charge" | "discharge" | "hold" | "rest";
 

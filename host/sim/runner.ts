@@ -9,7 +9,7 @@ import type { SimPack } from "./pack";
 import type { ProtocolNode, ProtocolStep } from "./protocol";
 import { createRng, uniform, uniformIn, type Rng } from "./rng";
 import type { CycleTruth, RestTruth } from "./truth";
-import { SECONDS_PER_HOUR } from "./cell";
+import { S_PER_H as SECONDS_PER_HOUR } from "../../shared/units";
 
 export interface RunOptions {
   /** Seed of the protocol's random choices (random rests). */

@@ -1,6 +1,6 @@
 /**
  * The simulated board's sensor chain, wired as a board definition says (hardware/boards/*.json,
- * firmware/boardTypes.ts): from the pack's analog state to the RAW readings the firmware drivers
+ * shared/config/boardDef.ts): from the pack's analog state to the RAW readings the firmware drivers
  * read (ESP32 `analogRead` fractions, ADS1115 conversion codes, INA226 shunt-register codes),
  * and back to a `Sample` on the host through shared/sensors' pure conversions.
  *
@@ -20,7 +20,7 @@
  *   at the board's nominal divider ratio (the divider's error folds into the line); the ADC's
  *   nonlinearity between the points stays. Current and temperature channels as "board".
  */
-import type { BoardDef, CurrentChannelDef, TempChannelDef, VoltageChannelDef } from "../../firmware/boardTypes";
+import type { BoardDef, CurrentChannelDef, TempChannelDef, VoltageChannelDef } from "../../shared/config/boardDef";
 import { ads1115PgaCodeForFsr, ads1115ReadingV } from "../../shared/sensors/ads1115";
 import { applyCalibration, piecewiseCal, twoPointCal, type AdcCalibration } from "../../shared/sensors/calibration";
 import { esp32PinVolts, ESP32_RANGE_MAX_V, ESP32_RANGE_MIN_V, esp32RangeIndex } from "../../shared/sensors/esp32Adc";
@@ -232,7 +232,7 @@ export class SensorChain {
 
   /**
    * Voltage (V) at the chip input of voltage channel k now: the tap (or cell) node through this
-   * board's real divider. For chip emulators (host/board) and for `readRaw`.
+   * board's real divider. For chip emulators (host/virtualBoard) and for `readRaw`.
    */
   voltPinV(k: number, pack: SimPack): number {
     const node = this.board.cellWiring === "taps" ? pack.tapV(k) : pack.cellV(k);

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BoardDef } from "../../firmware/boardTypes";
-import { validateBoard } from "../../firmware/boardValidate";
-import { REPO_ROOT } from "../repoRoot";
+import type { BoardDef } from "../../shared/config/boardDef";
+import { validateBoard } from "../../shared/config/validateBoard";
+import { REPO_ROOT } from "../util/repoRoot";
 import type { Sample } from "../../shared/sample";
 import { SimPack, type PackSpec } from "./pack";
 import { parseProtocol, type ProtocolJsonItem, type ProtocolNode } from "./protocol";

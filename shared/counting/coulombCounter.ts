@@ -37,9 +37,7 @@ import type { PackConfig } from "../config/packConfig";
 import type { EventSink } from "../model/events";
 import { createOffsetState, errorRateA, stepOffset, type OffsetState } from "./currentOffset";
 import { negativeAreaAh, negativeEnergyWh, positiveAreaAh, positiveEnergyWh, trapezoidAh, trapezoidWh } from "./trapezoid";
-
-/** Milliseconds per hour: Ah = A · ms / MS_PER_H. */
-export const MS_PER_H = 3600000;
+import { MS_PER_H } from "../units";
 
 /** Bits of `CountingState.stepFlags`, what happened on the latest sample. */
 export const COUNT_STEP_GAP = 1;
@@ -231,7 +229,6 @@ export function countInterval(st: CountingState, dtMs: number, curA: number, cur
   if (sign !== -1) st.chargeWh += inWh;
   if (sign !== 1) st.dischargeWh += outWh;
 }
-
 
 /**
  * Mark the counters as they were just before the latest sample (called when a segment

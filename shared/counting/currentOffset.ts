@@ -16,6 +16,7 @@
  * per-time error bound of the counter (see errorRateA) and so the CE bound.
  */
 import type { CountingConfig, SensorChainConfig } from "../config/packConfig";
+import { MS_PER_S } from "../units";
 
 /** State of the offset estimator; plain numbers, updated in place. */
 export interface OffsetState {
@@ -47,8 +48,6 @@ export interface OffsetState {
   qSumAA: number;
 }
 
-/** Milliseconds per second (unit conversion). */
-export const MS_PER_S = 1000;
 /** A quiet stretch's drift counts only beyond this many standard errors of its fitted slope
  *  (engineering choice: 3 σ, so ADC noise alone never disqualifies a rest). */
 const DRIFT_SIGNIFICANCE_K = 3;

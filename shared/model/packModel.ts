@@ -93,7 +93,7 @@ export class PackModel {
   constructor(config: PackConfig, onEvent?: EventSink) {
     this.config = config;
     this.emit = onEvent ? onEvent : noEvent;
-    // not `PackModel.createState`: a class naming itself in its body breaks on Espruino (host/build/espruinoSubset.ts)
+    // not `PackModel.createState`: a class naming itself in its body breaks on Espruino (host/bundle/espruinoSubset.ts)
     this.st = createPackModelState(config);
     this.inp = createAlarmInputs();
   }

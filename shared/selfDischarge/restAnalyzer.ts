@@ -29,9 +29,8 @@ import { OCV_SOC_GRID } from "../chemistry/presets";
 import { ocvAtSoc, ocvSlopeAtSoc, socAtOcv } from "../chemistry/ocv";
 import type { SocState } from "../soc/socEstimator";
 import { socOfCell } from "../soc/socEstimator";
+import { MS_PER_H } from "../units";
 
-/** Milliseconds per hour (unit conversion). */
-const MS_PER_H = 3600000;
 /** Millivolts per volt (unit conversion). */
 const MV_PER_V = 1000;
 /** Fewer fitted samples than this: no slope (a line through 2 points is not a fit). */

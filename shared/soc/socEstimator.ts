@@ -21,11 +21,8 @@ import { SEG_CHARGE, SEG_DISCHARGE, SEG_REST, CYCLE_FLAG_PARTIAL, CYCLE_FLAG_GAP
 import { CHEMISTRY_PRESETS, OCV_SOC_GRID } from "../chemistry/presets";
 import type { ChemistryId } from "../chemistry/presets";
 import { ocvSlopeAtSoc, socAtOcv, OCV_BRANCH_MEAN } from "../chemistry/ocv";
+import { MS_PER_H, MS_PER_S } from "../units";
 
-/** Milliseconds per hour (unit conversion). */
-const MS_PER_H = 3600000;
-/** Milliseconds per second (unit conversion). */
-const MS_PER_S = 1000;
 /** An OCV slope below this (V per unit SOC = 0.1 mV over the whole SOC range) carries no SOC
  *  information: no correction (numerical guard, well below any preset's flattest segment). */
 const MIN_OCV_SLOPE_V = 1e-4;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { Ads1115Emu } from "../../host/board/chips/ads1115Emu.js";
-import { Ina226Emu } from "../../host/board/chips/ina226Emu.js";
-import { I2cBus } from "../../host/board/chips/i2cBus.js";
-import { invertCalibration, calibrationExtended } from "../../host/board/frontEnd.js";
-import { VirtualBoard } from "../../host/board/virtualBoard.js";
-import { simChipModels } from "../../host/board/simChips.js";
+import { Ads1115Emu } from "../../host/virtualBoard/chips/ads1115Emu.js";
+import { Ina226Emu } from "../../host/virtualBoard/chips/ina226Emu.js";
+import { I2cBus } from "../../host/virtualBoard/chips/i2cBus.js";
+import { invertCalibration, calibrationExtended } from "../../host/virtualBoard/frontEnd.js";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard.js";
+import { simChipModels } from "../../host/virtualBoard/simChips.js";
 import { ads1115ConfigWord, ADS1115_CONFIG_RESET } from "../../shared/sensors/ads1115.js";
 import { ina226ConfigWord, INA226_MANUFACTURER_ID, INA226_DIE_ID, INA226_CONFIG_RESET } from "../../shared/sensors/ina226.js";
-import type { BoardDef } from "../../firmware/boardTypes.js";
+import type { BoardDef } from "../../shared/config/boardDef.js";
 
 const boardDef = (id: string): BoardDef => JSON.parse(readFileSync(`hardware/boards/${id}.json`, "utf8")) as BoardDef;
 

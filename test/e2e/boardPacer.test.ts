@@ -5,7 +5,7 @@
  * answering, sent nothing for tens of seconds and ignored SIGINT/SIGTERM.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { VirtualBoard } from "../../host/board/virtualBoard.js";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard.js";
 
 /** Real CPU time one firmware tick burns (ms), and its virtual period (ms): ×3600 asks for 7.2 s of CPU per second. */
 const BURN_MS = 2;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SerialPort } from "serialport";
-import { VirtualBoard } from "../../host/board/virtualBoard.js";
-import { PtyBoard, PTY_UNREAD_AFTER_MS, PTY_UNREAD_KEEP_B } from "../../host/board/ptyBoard.js";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard.js";
+import { PtyBoard, PTY_UNREAD_AFTER_MS, PTY_UNREAD_KEEP_B } from "../../host/virtualBoard/ptyBoard.js";
 
 const open: Array<{ close(): void }> = [];
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EspruinoRepl, isComplete } from "../../host/board/repl.js";
-import { VirtualBoard } from "../../host/board/virtualBoard.js";
+import { EspruinoRepl, isComplete } from "../../host/virtualBoard/repl.js";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard.js";
 
 function repl() {
   const board = new VirtualBoard({});

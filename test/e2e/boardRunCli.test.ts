@@ -8,9 +8,9 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGTERM");
 });
 
-describe("tsx host/board/run.ts", () => {
+describe("tsx host/virtualBoard/run.ts", () => {
   it("prints the pty path first; a simulated pack charges at C/5 and the built firmware's telemetry flows; SIGTERM stops it", async () => {
-    const child = spawn("node_modules/.bin/tsx", ["host/board/run.ts", "--speed", "50", "--firmware", "build", "--seed", "3"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("node_modules/.bin/tsx", ["host/virtualBoard/run.ts", "--speed", "50", "--firmware", "build", "--seed", "3"], { stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     const path = await new Promise<string>((resolve, reject) => {
       let out = "";
@@ -52,7 +52,7 @@ describe("tsx host/board/run.ts", () => {
   });
 
   it("rejects a bad --speed naming the value and what is accepted", async () => {
-    const child = spawn("node_modules/.bin/tsx", ["host/board/run.ts", "--speed", "fast"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("node_modules/.bin/tsx", ["host/virtualBoard/run.ts", "--speed", "fast"], { stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
     let err = "";
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { VirtualBoard } from "../../host/board/virtualBoard.js";
-import { buildFirmware } from "../../host/build/buildFirmware.js";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard.js";
+import { buildFirmware } from "../../host/bundle/buildFirmware.js";
 import { decodeLine } from "../../shared/telemetry/lineFormat.js";
-import type { BoardDef } from "../../firmware/boardTypes.js";
+import type { BoardDef } from "../../shared/config/boardDef.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "zbms-board-"));
 const boardDef = (id: string): BoardDef => JSON.parse(readFileSync(`hardware/boards/${id}.json`, "utf8")) as BoardDef;

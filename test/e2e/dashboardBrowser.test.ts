@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext } from "playwright-core";
 import { startLab, type RunningLab } from "../../host/dashboard/lab";
 import { VirtualPackLog } from "../../host/history/virtualPackLog";
-import { REPO_ROOT } from "../../host/repoRoot";
+import { REPO_ROOT } from "../../host/util/repoRoot";
 import { fastPackJson } from "../host/history/simLogFixture";
 import { CHROMIUM, CHROMIUM_FLAGS } from "../lab/chromium";
 

@@ -1,5 +1,5 @@
 /**
- * The whole path in headless Chromium, with the real firmware: a virtual ESP32 (host/board)
+ * The whole path in headless Chromium, with the real firmware: a virtual ESP32 (host/virtualBoard)
  * measuring a simulated pack (host/sim) whose cell 2 leaks, on a pseudo-terminal; `zbms flash`
  * uploads the firmware; `zbms monitor --dashboard` logs it and serves the page. Accelerated, the
  * page shows a live value changing, the first cycle's row when the board closes it, and the
@@ -10,12 +10,12 @@ import * as os from "node:os";
 import * as nodePath from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { chromium, type BrowserContext } from "playwright-core";
-import { loadBoard } from "../../host/build/buildFirmware";
-import { PtyBoard } from "../../host/board/ptyBoard";
-import { simPackSource } from "../../host/board/simSource";
-import { VirtualBoard } from "../../host/board/virtualBoard";
+import { loadBoard } from "../../host/bundle/buildFirmware";
+import { PtyBoard } from "../../host/virtualBoard/ptyBoard";
+import { simPackSource } from "../../host/virtualBoard/simSource";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import { writeDemoPack } from "../../host/demo/demoPack";
-import { REPO_ROOT } from "../../host/repoRoot";
+import { REPO_ROOT } from "../../host/util/repoRoot";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import { CHROMIUM, CHROMIUM_FLAGS } from "../lab/chromium";
 import { runZbms, startZbms, type CliProcess } from "./monitorCli";

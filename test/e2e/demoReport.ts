@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { expect } from "vitest";
-import { analyzeFile } from "../../host/analyze/cli";
+import { analyzeFile } from "../../host/analyze/analyzeApi";
 import { PLOT_DATA_ID } from "../../host/analyze/report";
 import type { TruthFile } from "../../host/cli/simCommand";
 import { configHash } from "../../host/monitor/boardConfig";
@@ -16,9 +16,8 @@ import { parseNoteLine } from "../../host/monitor/rawLog";
 import { CYCLE_FLAG_PARTIAL, type CycleRecord } from "../../shared/model/events";
 import type { PackConfig } from "../../shared/config/packConfig";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
+import { MS_PER_H, S_PER_H } from "../../shared/units";
 
-const S_PER_H = 3600;
-const MS_PER_H = 3_600_000;
 const PERCENT = 100;
 /** Wire resolution of a status line (docs/protocol.md): current f6, cell voltage l4, time i (ms); half of each is the rounding. */
 const WIRE_HALF_A = 0.5e-6;

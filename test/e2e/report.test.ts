@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { analyzeFile } from "../../host/analyze/cli";
+import { analyzeFile } from "../../host/analyze/analyzeApi";
 
 const REPO = resolve(__dirname, "..", "..");
 const REAL = resolve(REPO, "test", "fixtures", "realdata");

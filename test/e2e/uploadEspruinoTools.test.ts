@@ -3,8 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
-import { VirtualBoard } from "../../host/board/virtualBoard.js";
-import { PtyBoard } from "../../host/board/ptyBoard.js";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard.js";
+import { PtyBoard } from "../../host/virtualBoard/ptyBoard.js";
 import { uploadBundle } from "../../host/flash/espruinoTools.js";
 
 const cleanup: Array<() => void> = [];

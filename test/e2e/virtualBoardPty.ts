@@ -1,7 +1,7 @@
-/** The virtual board (host/board, H5a) with no program yet, on a real pseudo-terminal, for e2e tests. */
-import { loadBoard } from "../../host/build/buildFirmware";
-import { PtyBoard } from "../../host/board/ptyBoard";
-import { VirtualBoard } from "../../host/board/virtualBoard";
+/** The virtual board (host/virtualBoard, H5a) with no program yet, on a real pseudo-terminal, for e2e tests. */
+import { loadBoard } from "../../host/bundle/buildFirmware";
+import { PtyBoard } from "../../host/virtualBoard/ptyBoard";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 
 export interface RunningVirtualBoard {
   board: VirtualBoard;

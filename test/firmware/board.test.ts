@@ -8,10 +8,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { buildFirmware } from "../../host/build/buildFirmware";
-import { VirtualBoard } from "../../host/board/virtualBoard";
-import type { PackState } from "../../host/board/frontEnd";
-import { validateBoard } from "../../firmware/boardValidate";
+import { buildFirmware } from "../../host/bundle/buildFirmware";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
+import type { PackState } from "../../host/virtualBoard/frontEnd";
+import { validateBoard } from "../../shared/config/validateBoard";
 import { SETTINGS_WRITE_MIN_S } from "../../firmware/app";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";

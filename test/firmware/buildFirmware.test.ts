@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
-import { buildFirmware, chipDriverSubstitutes, defaultPackFor, FirmwareBuildError, loadBoard, loadPack, REPO_ROOT as REPO } from "../../host/build/buildFirmware.js";
-import { checkPackFitsBoard } from "../../host/hardware/packFit.js";
+import { buildFirmware, chipDriverSubstitutes, defaultPackFor, FirmwareBuildError, loadBoard, loadPack, REPO_ROOT as REPO } from "../../host/bundle/buildFirmware.js";
+import { checkPackFitsBoard } from "../../host/boardDesign/packFit.js";
 import type { PackConfig } from "../../shared/config/packConfig.js";
-import { describeBundleSize, BUNDLE_BUDGET_BYTES } from "../../host/build/bundleBudget.js";
-import { formatFinding } from "../../host/build/espruinoSubset.js";
-import { BUNDLE_HASH_PLACEHOLDER, readEmbeddedHash, verifyBundleHash } from "../../host/build/bundleHash.js";
-import { parseReplaySamples } from "../../host/build/replaySamples.js";
-import { VirtualBoard } from "../../host/board/virtualBoard.js";
+import { describeBundleSize, BUNDLE_BUDGET_BYTES } from "../../host/bundle/bundleBudget.js";
+import { formatFinding } from "../../host/bundle/espruinoSubset.js";
+import { BUNDLE_HASH_PLACEHOLDER, readEmbeddedHash, verifyBundleHash } from "../../host/bundle/bundleHash.js";
+import { parseReplaySamples } from "../../host/bundle/replaySamples.js";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "zbms-build-"));
 

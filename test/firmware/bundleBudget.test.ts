@@ -1,5 +1,5 @@
 /**
- * The firmware's memory budget, measured (host/build/bundleBudget.ts): the default bundle
+ * The firmware's memory budget, measured (host/bundle/bundleBudget.ts): the default bundle
  * (esp32-ads1115, znmno2-4s) in flash mode — `.bootcde` in Storage, as `zbms flash` leaves it —
  * on the real Espruino 2v29 interpreter with the ESP32's variable format (tools/espruino), with
  * the sensor stand-in of tools/espruino/boardRun.ts in `.boot0`, must boot, sample and answer
@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
-import { buildFirmware } from "../../host/build/buildFirmware";
-import { BOARD_POOL_BUDGET_JSVARS, describeBundleSize } from "../../host/build/bundleBudget";
+import { buildFirmware } from "../../host/bundle/buildFirmware";
+import { BOARD_POOL_BUDGET_JSVARS, describeBundleSize } from "../../host/bundle/bundleBudget";
 import { realEspruino } from "../../tools/espruino/interpreters";
 import { flashBoot } from "../../tools/espruino/flashBoot";
 import { BOARD_STAND_IN_JS, runBoard } from "../../tools/espruino/boardRun";

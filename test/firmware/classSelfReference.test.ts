@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildFirmware } from "../../host/build/buildFirmware";
+import { buildFirmware } from "../../host/bundle/buildFirmware";
 
 const tmp = mkdtempSync(join(tmpdir(), "zbms-selfclass-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

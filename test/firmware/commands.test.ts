@@ -3,10 +3,10 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { createApp, type AppIo } from "../../firmware/app";
 import { runCommand, COMMANDS } from "../../firmware/commands";
-import { validateBoard } from "../../firmware/boardValidate";
+import { validateBoard } from "../../shared/config/validateBoard";
 import { validateConfig, CONFIG_RULES } from "../../shared/config/validateConfig";
 import { configProblem } from "../../firmware/configCheck";
-import { configLimits } from "../../host/build/configLimits";
+import { configLimits } from "../../host/bundle/configLimits";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import { FakeStorage, byteCrc } from "./storageFake";
 

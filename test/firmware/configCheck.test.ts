@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { CONFIG_RULES, validateConfig } from "../../shared/config/validateConfig";
 import type { PackConfig } from "../../shared/config/packConfig";
 import { configProblem, describeLimit } from "../../firmware/configCheck";
-import { configLimits } from "../../host/build/configLimits";
+import { configLimits } from "../../host/bundle/configLimits";
 
 const PACKS = ["znmno2-4s", "znpba-2s", "zni2-1s"].map(
   (p) => validateConfig(JSON.parse(readFileSync(new URL(`../../hardware/packs/${p}.json`, import.meta.url), "utf8"))) as PackConfig,

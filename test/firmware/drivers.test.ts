@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { validateBoard } from "../../firmware/boardValidate";
-import type { BoardDef } from "../../firmware/boardTypes";
+import { validateBoard } from "../../shared/config/validateBoard";
+import type { BoardDef } from "../../shared/config/boardDef";
 import { ads1115Convert, ads1115Plan } from "../../firmware/drivers/ads1115Driver";
 import { ina226ReadShuntCode, ina226Setup } from "../../firmware/drivers/ina226Driver";
 import { esp32AdcReadFraction, esp32AdcSetup } from "../../firmware/drivers/esp32AdcDriver";

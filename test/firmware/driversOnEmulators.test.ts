@@ -1,12 +1,12 @@
 /**
- * The drivers against the virtual board's register emulators (host/board/chips): after each
+ * The drivers against the virtual board's register emulators (host/virtualBoard/chips): after each
  * driver call the emulator's registers, read by their data-sheet addresses, hold the
  * data-sheet values, and the readings match the emulated inputs.
  */
 import { describe, expect, it } from "vitest";
-import { I2cBus } from "../../host/board/chips/i2cBus";
-import { Ads1115Emu } from "../../host/board/chips/ads1115Emu";
-import { Ina226Emu } from "../../host/board/chips/ina226Emu";
+import { I2cBus } from "../../host/virtualBoard/chips/i2cBus";
+import { Ads1115Emu } from "../../host/virtualBoard/chips/ads1115Emu";
+import { Ina226Emu } from "../../host/virtualBoard/chips/ina226Emu";
 import type { Hw } from "../../firmware/drivers/hw";
 import { ads1115Convert, ads1115Plan, ads1115Result, ads1115Start, ADS1115_NOT_READY } from "../../firmware/drivers/ads1115Driver";
 import { ina226ReadShuntCode, ina226Setup } from "../../firmware/drivers/ina226Driver";

@@ -1,18 +1,18 @@
 /**
- * The compact embedding of the bundle's data (host/build/embedCompact.ts): the module the build
+ * The compact embedding of the bundle's data (host/bundle/embedCompact.ts): the module the build
  * writes must give the firmware exactly the values of the plain JSON — same keys in the same
  * order, same numbers and strings — for every board and pack, and for arbitrary JSON data.
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as esbuild from "esbuild";
-import { embedModuleSource, EMBED_TABLE_FN, type CompactReport } from "../../host/build/embedCompact";
-import { loadBoard, loadPack, virtualModuleSource } from "../../host/build/buildFirmware";
-import { configLimits } from "../../host/build/configLimits";
+import { embedModuleSource, EMBED_TABLE_FN, type CompactReport } from "../../host/bundle/embedCompact";
+import { loadBoard, loadPack, virtualModuleSource } from "../../host/bundle/buildFirmware";
+import { configLimits } from "../../host/bundle/configLimits";
 import { CONFIG_RULES } from "../../shared/config/validateConfig";
-import { checkPackFitsBoard } from "../../host/hardware/packFit";
+import { checkPackFitsBoard } from "../../host/boardDesign/packFit";
 import type { PackConfig } from "../../shared/config/packConfig";
-import type { BoardDef } from "../../firmware/boardTypes";
+import type { BoardDef } from "../../shared/config/boardDef";
 
 /** Evaluate the module text (ES module → CommonJS) and return its exports. */
 function evalModule(source: string): Record<string, unknown> {

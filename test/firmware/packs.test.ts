@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { validateConfig } from "../../shared/config/validateConfig";
-import { validateBoard } from "../../firmware/boardValidate";
+import { validateBoard } from "../../shared/config/validateBoard";
 
 const packDir = new URL("../../hardware/packs/", import.meta.url);
 const boardDir = new URL("../../hardware/boards/", import.meta.url);

@@ -6,9 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { buildFirmware } from "../../host/build/buildFirmware";
-import { VirtualBoard } from "../../host/board/virtualBoard";
-import { validateBoard } from "../../firmware/boardValidate";
+import { buildFirmware } from "../../host/bundle/buildFirmware";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
+import { validateBoard } from "../../shared/config/validateBoard";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";
 import { ads1115VoltsToCode } from "../../shared/sensors/ads1115";

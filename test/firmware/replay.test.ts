@@ -1,5 +1,5 @@
 /**
- * End to end: the replay bundle (built by host/build from these samples) runs in the virtual
+ * End to end: the replay bundle (built by host/bundle from these samples) runs in the virtual
  * board and prints the same cycle records and alarms as PackModel run directly in Node on the
  * same samples — events exactly (count, order, ids, levels, flags, times), numbers by tolerance.
  */
@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildFirmware } from "../../host/build/buildFirmware";
-import { parseReplaySamples } from "../../host/build/replaySamples";
-import { VirtualBoard } from "../../host/board/virtualBoard";
+import { buildFirmware } from "../../host/bundle/buildFirmware";
+import { parseReplaySamples } from "../../host/bundle/replaySamples";
+import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import { PackModel } from "../../shared/model/packModel";
 import { validateConfig } from "../../shared/config/validateConfig";
 import { decodeLine, encodeLine } from "../../shared/telemetry/lineFormat";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkEspruinoSubset } from "../../host/build/espruinoSubset.js";
+import { checkEspruinoSubset } from "../../host/bundle/espruinoSubset.js";
 
 /** [snippet, rule expected] — one per construct docs/espruino.md lists as missing or wrong. */
 const FORBIDDEN: Array<[string, string]> = [

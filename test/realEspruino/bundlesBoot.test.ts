@@ -10,7 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildFirmware } from "../../host/build/buildFirmware";
+import { buildFirmware } from "../../host/bundle/buildFirmware";
 import { ESP32_POOL_200KB_FREE } from "../../tools/espruino/interpreters";
 import { EspruinoProcess } from "../../tools/espruino/process";
 import { writeFlashFolder } from "../../tools/espruino/flashImage";

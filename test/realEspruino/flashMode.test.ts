@@ -9,7 +9,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { ESP32_POOL_200KB_FREE } from "../../tools/espruino/interpreters";
 import { pinsLine, standInPins } from "../../tools/espruino/standIns";
-import { loadBoard } from "../../host/build/buildFirmware";
+import { loadBoard } from "../../host/bundle/buildFirmware";
 import { replLine } from "../../host/serial/replCommand";
 import { COMMANDS } from "../../firmware/commands";
 import { flashedFolder, found, RealBoard, removeFolder, skipReason, writeFlashFolderFor, type SeqRecord } from "./realBoard";

@@ -2,7 +2,7 @@
  * The real Espruino 2v29 interpreter is in the loop (tools/espruino): both variants start, the
  * ESP32 format has 14-byte JsVars and the pool size a test chooses, and the construct that broke
  * every zbms bundle (a named class expression naming itself) still fails there — so the build must
- * refuse it (host/build).
+ * refuse it (host/bundle).
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { realEspruino, ESP32_POOL_200KB_FREE } from "../../tools/espruino/interpreters";
@@ -37,7 +37,7 @@ describe.skipIf(!found.ok)(`real Espruino 2v29${found.ok ? "" : ` (skipped: ${fo
     expect(await p.waitFor(/^VER /, 10_000)).toBe("VER 2v29");
   });
 
-  it("a named class expression cannot see its own name (why host/build refuses it)", async () => {
+  it("a named class expression cannot see its own name (why host/bundle refuses it)", async () => {
     const p = start("native");
     p.send('try { var A = class B { constructor(){ this.x = B.f(); } static f(){ return 1; } }; new A(); print("OK"); } catch (e) { print("ERR", e); }');
     expect(await p.waitFor(/^(OK|ERR)/, 10_000)).toMatch(/^ERR .*"B" is not defined/);

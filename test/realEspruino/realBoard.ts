@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildFirmware, defaultPackFor, loadBoard, loadPack } from "../../host/build/buildFirmware";
+import { buildFirmware, defaultPackFor, loadBoard, loadPack } from "../../host/bundle/buildFirmware";
 import { formatCommandCall, replLine } from "../../host/serial/replCommand";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";
-import type { PackState } from "../../host/board/frontEnd";
+import type { PackState } from "../../host/virtualBoard/frontEnd";
 import { realEspruino, type RealEspruino } from "../../tools/espruino/interpreters";
 import { EspruinoProcess, type EspruinoVariant } from "../../tools/espruino/process";
 import { writeFlashFolder } from "../../tools/espruino/flashImage";

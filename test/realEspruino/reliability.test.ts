@@ -12,7 +12,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT, loadBoard } from "../../host/build/buildFirmware";
+import { REPO_ROOT, loadBoard } from "../../host/bundle/buildFirmware";
 import { formatCommandCall, replLine } from "../../host/serial/replCommand";
 import { CAL_FILE, CONFIG_FILE } from "../../firmware/commands";
 import { pinsLine, standInPins } from "../../tools/espruino/standIns";

@@ -17,8 +17,8 @@ import { realEspruino, ESP32_POOL_200KB_FREE } from "../../tools/espruino/interp
 import { EspruinoProcess } from "../../tools/espruino/process";
 import { flashBoot } from "../../tools/espruino/flashBoot";
 import { memLines, streamReplay } from "../../tools/espruino/replayStream";
-import { buildFirmware } from "../../host/build/buildFirmware";
-import { parseReplaySamples } from "../../host/build/replaySamples";
+import { buildFirmware } from "../../host/bundle/buildFirmware";
+import { parseReplaySamples } from "../../host/bundle/replaySamples";
 import { PackModel } from "../../shared/model/packModel";
 import { validateConfig } from "../../shared/config/validateConfig";
 import { decodeLine, encodeLine } from "../../shared/telemetry/lineFormat";

@@ -1,5 +1,5 @@
 /**
- * The virtual board (host/board, V8) against the real interpreter (native 2v29 with the stand-in
+ * The virtual board (host/virtualBoard, V8) against the real interpreter (native 2v29 with the stand-in
  * chips) on the same board bundle and the same pack state: the measured cell voltages, current
  * and temperatures in the status lines are identical (the stand-ins read the virtual board's own
  * front end, with ideal chips on both sides; both print at wire resolution), as is the `raw`
@@ -7,8 +7,8 @@
  * (number formatting, integer maths, typed arrays) on the whole sample path.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultPackFor, loadPack } from "../../host/build/buildFirmware";
-import type { PackState } from "../../host/board/frontEnd";
+import { defaultPackFor, loadPack } from "../../host/bundle/buildFirmware";
+import type { PackState } from "../../host/virtualBoard/frontEnd";
 import { EspruinoProcess } from "../../tools/espruino/process";
 import { sendWords, startFirmwareBoard, TelemetryTap } from "../reliability/firmwareBoard";
 import { BOARD_IDS, boardBundle, found, preludeFor, RealBoard, removeFolder, skipReason, tempFolder, type SeqRecord } from "./realBoard";

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildFirmware, REPO_ROOT } from "../../host/build/buildFirmware";
-import { VirtualBoard, BOOTCODE_FILE } from "../../host/board/virtualBoard";
-import type { PackSource } from "../../host/board/frontEnd";
-import type { BoardDef } from "../../firmware/boardTypes";
+import { buildFirmware, REPO_ROOT } from "../../host/bundle/buildFirmware";
+import { VirtualBoard, BOOTCODE_FILE } from "../../host/virtualBoard/virtualBoard";
+import type { PackSource } from "../../host/virtualBoard/frontEnd";
+import type { BoardDef } from "../../shared/config/boardDef";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";
 import { formatCommandCall } from "../../host/serial/replCommand";

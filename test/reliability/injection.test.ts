@@ -9,7 +9,7 @@ import { KNOWN_PAYLOADS, probeText, runInjection, startLinkedBoard } from "./sce
 import type { OpenLineChannel } from "../../host/serial/lineChannel";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "../../host/build/buildFirmware";
+import { REPO_ROOT } from "../../host/bundle/buildFirmware";
 
 const PACK_KEYS = Object.keys(JSON.parse(readFileSync(join(REPO_ROOT, "hardware/packs/znmno2-4s.json"), "utf8")) as object);
 
@@ -51,8 +51,8 @@ describe("zbms flash: the pack name in the bundle", () => {
     const { mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
     const { join } = await import("node:path");
     const { tmpdir } = await import("node:os");
-    const { buildFirmware, REPO_ROOT } = await import("../../host/build/buildFirmware");
-    const { VirtualBoard, BOOTCODE_FILE } = await import("../../host/board/virtualBoard");
+    const { buildFirmware, REPO_ROOT } = await import("../../host/bundle/buildFirmware");
+    const { VirtualBoard, BOOTCODE_FILE } = await import("../../host/virtualBoard/virtualBoard");
     const { boardDef } = await import("./firmwareBoard");
     const { classifyLine } = await import("../../host/monitor/classifyLine");
     const name = 'Zn\u2016MnO2 "4S" \u0122);print("INJ")//';

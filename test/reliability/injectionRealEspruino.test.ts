@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatCommandCall, replLine, utf8ByteString } from "../../host/serial/replCommand";
-import { REPO_ROOT } from "../../host/build/buildFirmware";
+import { REPO_ROOT } from "../../host/bundle/buildFirmware";
 import { KNOWN_PAYLOADS } from "./scenarios/injection";
 
 function findEspruino(): string | null {

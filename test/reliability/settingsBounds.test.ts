@@ -8,11 +8,11 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sendWords, startFirmwareBoard, TelemetryTap } from "./firmwareBoard";
-import { REPO_ROOT } from "../../host/build/buildFirmware";
+import { REPO_ROOT } from "../../host/bundle/buildFirmware";
 import { CONFIG_FILE, CAL_FILE } from "../../firmware/commands";
 import { SETTINGS_WRITE_MIN_S } from "../../firmware/app";
 import { validateConfig } from "../../shared/config/validateConfig";
-import type { VirtualBoard } from "../../host/board/virtualBoard";
+import type { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import { ESP32_STORAGE_AREA_B, FLASH_ERASE_CYCLES, STORAGE_FILE_HEADER_B } from "../../firmware/persistence/stateStore";
 
 function answer(board: VirtualBoard, tap: TelemetryTap, words: string[]): { kind: string; text: string } {

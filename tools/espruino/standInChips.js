@@ -9,10 +9,10 @@
  *   - analogRead(pin): the ESP32 ADC code the host computed for that pin, / 4096;
  *   - ESP32.setAtten: records the attenuation.
  * Inputs: the global ZBMS_PINS, set by the host (tools/espruino/standIns.ts, from the board's
- * analog front end, host/board/frontEnd.ts) before this file runs, and replaceable over the
+ * analog front end, host/virtualBoard/frontEnd.ts) before this file runs, and replaceable over the
  * console at any time: { ads: { "<addr>": [vAIN0..vAIN3] }, ina: { "<addr>": [shuntV, busV] },
  * esp: { "<pin>": code } }. An address not listed NACKs (throws, as Espruino's I2C does).
- * Register logic mirrors host/board/chips (the virtual board's emulators). Plain ES5 for Espruino
+ * Register logic mirrors host/virtualBoard/chips (the virtual board's emulators). Plain ES5 for Espruino
  * 2v29; comments stay outside the functions (function text costs JsVars).
  */
 var ZBMS_CHIPS = {};

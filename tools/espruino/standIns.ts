@@ -2,15 +2,15 @@
  * What a zbms board bundle needs from the hardware, for Linux Espruino: the stand-in chips of
  * `standInChips.js` (emulated ADS1115 / INA226 behind I2C1, ESP32 ADC codes behind analogRead,
  * ESP32.setAtten) and the table of volts and codes they read (`ZBMS_PINS`), computed here from the
- * board's analog front end (host/board/frontEnd.ts, the virtual board's) for one pack state.
+ * board's analog front end (host/virtualBoard/frontEnd.ts, the virtual board's) for one pack state.
  * Test scaffolding only: the prelude runs on the interpreter before the bundle and is never part
  * of a firmware bundle.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BoardDef } from "../../firmware/boardTypes.js";
-import { AnalogFrontEnd, type PackState } from "../../host/board/frontEnd.js";
+import type { BoardDef } from "../../shared/config/boardDef.js";
+import { AnalogFrontEnd, type PackState } from "../../host/virtualBoard/frontEnd.js";
 
 const STAND_IN_FILE = join(dirname(fileURLToPath(import.meta.url)), "standInChips.js");
 /** ADS1115 analog inputs AIN0…AIN3 (TI SBAS444). */

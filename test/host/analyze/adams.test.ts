@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
-import { analyzeFile } from "../../../host/analyze/cli";
+import { analyzeFile } from "../../../host/analyze/analyzeApi";
 import { adamsOfHalves, HalfCollector, parseAdamsSpan, parsePlating, type HalfRecord } from "../../../host/analyze/adams";
 import { fitValidConfig } from "../../../host/analyze/fitConfig";
 import { profileInput } from "../../../host/analyze/profile";
@@ -18,6 +18,7 @@ import type { Sample } from "../../../shared/sample";
 import { NO_ERRORS, sampleProfile, testCell, testPackConfig, TEST_PERIOD_MS, type AppliedErrors, type ProfileStep } from "../../shared/synthetic";
 import { main as zbmsMain } from "../../../host/cli/main";
 import { EXIT_USAGE } from "../../../host/cli/cliErrors";
+import { S_PER_H } from "../../../shared/units";
 
 // Whole-pipeline runs: allow for a loaded CI machine.
 vi.setConfig({ testTimeout: 60000 });
@@ -33,7 +34,6 @@ const LOSS_PER_CYCLE_AH = 5e-6; // Zn lost (dead / corroded) per cycle: shows in
 const FINAL_STRIP_AH = RESERVOIR_AH - N_CYCLES * LOSS_PER_CYCLE_AH;
 /** True CE: (n·Q_C + Q_S)/(n·Q_C + Q_T) = 2.95/3 (the file's currents and times give exactly these). */
 const TRUE_CE = (N_CYCLES * CYCLE_AH + FINAL_STRIP_AH) / (N_CYCLES * CYCLE_AH + RESERVOIR_AH);
-const S_PER_H = 3600;
 const SAMPLE_S = 10;
 const REST_S = 60;
 /** Voltages written (V): only for the V/I plots; the Adams figures use the current. */
@@ -341,7 +341,7 @@ describe("replay's halves", () => {
   });
 });
 
-describe("Adams span times (read by host/units/duration.ts)", () => {
+describe("Adams span times (read by host/util/duration.ts)", () => {
   it("take the protocol's duration units too", () => {
     expect(parseAdamsSpan("1d-2 days")).toMatchObject({ kind: "time", fromS: 86400, toS: 172800 });
     expect(parseAdamsSpan("0h-30 minutes")).toMatchObject({ kind: "time", fromS: 0, toS: 1800 });

@@ -12,7 +12,7 @@ import { describe, expect, it, vi } from "vitest";
 
 // Whole-pipeline runs: allow for a loaded CI machine.
 vi.setConfig({ testTimeout: 60000 });
-import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/cli";
+import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/analyzeApi";
 import { CYCLE_FLAG_TRUNCATED } from "../../../host/analyze/replay";
 import type { CycleRecord } from "../../../shared/model/events";
 

@@ -13,13 +13,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/cli";
+import { analyzeFile, type AnalyzeResult } from "../../../host/analyze/analyzeApi";
 import { CYCLE_FLAG_TRUNCATED } from "../../../host/analyze/replay";
 import { newareNdaImporter } from "../../../host/import/newareNda";
 import { newareNdaxImporter } from "../../../host/import/newareNdax";
 import { openWorkbook, readSheet } from "../../../host/import/xlsx";
 import { CYCLE_FLAG_PARTIAL } from "../../../shared/model/events";
 import { MIN_CAPACITY_AH } from "../../../shared/config/physicalLimits";
+import { S_PER_H } from "../../../shared/units";
 
 vi.setConfig({ testTimeout: 60000 });
 
@@ -27,7 +28,6 @@ const FIX = resolve(__dirname, "..", "..", "fixtures", "cyclers");
 const CAP_TOL_FRAC = 0.001;
 const CE_TOL_PP = 0.05;
 const PERCENT = 100;
-const S_PER_H = 3600;
 
 interface CounterSpec {
   /** 0-based line of the header. */

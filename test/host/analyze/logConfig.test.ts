@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { analyzeFile, AnalyzeOptionError } from "../../../host/analyze/cli";
+import { analyzeFile, AnalyzeOptionError } from "../../../host/analyze/analyzeApi";
 import { writeDemoPack } from "../../../host/demo/demoPack";
 import { canonicalConfigText, configCopyPath, configHash, CONFIG_REPLY_ID } from "../../../host/monitor/boardConfig";
 import { NOTE_PREFIX } from "../../../host/monitor/rawLog";

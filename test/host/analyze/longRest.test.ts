@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { analyzeFile } from "../../../host/analyze/cli";
+import { analyzeFile } from "../../../host/analyze/analyzeApi";
 import { CYCLE_FLAG_TRUNCATED } from "../../../host/analyze/replay";
 import { CYCLE_FLAG_PARTIAL } from "../../../shared/model/events";
 import { ISSUE20_OPTIONS, longRestCsv, matchTruth } from "../../../bench/longRest";

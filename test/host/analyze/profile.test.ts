@@ -5,9 +5,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PROFILE_FULL_PARSE_BYTES, PROFILE_NARROW_ROW_BYTES, PROFILE_SAMPLE_POSITIONS, profileInput, profileStride } from "../../../host/analyze/profile";
 import { newRecord, newStats, type Importer, type ReadOptions } from "../../../host/import/record";
+import { S_PER_H } from "../../../shared/units";
 
 const dir = mkdtempSync(join(tmpdir(), "zbms-profile-"));
-const S_PER_H = 3600;
 
 /** A cycling test of 1-s rows: charge, rest, discharge, rest, `cycles` times. */
 interface Cycling {

@@ -13,7 +13,7 @@ import { profileInput } from "../../../host/analyze/profile";
 import { canReadAhead, readAhead } from "../../../host/analyze/readAhead";
 import { BATCH_RECORDS } from "../../../host/analyze/readAheadLayout";
 import { replay } from "../../../host/analyze/replay";
-import { MAX_LINE_BYTES } from "../../../host/bdf/csvStream";
+import { MAX_LINE_BYTES } from "../../../host/import/csvStream";
 import { bdfImporter } from "../../../host/import/bdfCsv";
 import { zbmsLogImporter } from "../../../host/import/zbmsLog";
 import type { ImportedRecord } from "../../../host/import/record";

@@ -14,13 +14,13 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { exportBdf } from "../../../host/analyze/cli";
+import { exportBdf } from "../../../host/analyze/analyzeApi";
+import { S_PER_H } from "../../../shared/units";
 
 vi.setConfig({ testTimeout: 60000 });
 
 const FIX = resolve(__dirname, "..", "..", "fixtures", "cyclers");
 const dir = mkdtempSync(join(tmpdir(), "zbms-bdf-onto-"));
-const S_PER_H = 3600;
 /** Relative tolerance of the re-integrated charge (the CSV writes shortest round-trip doubles). */
 const INTEGRAL_TOL_FRAC = 1e-9;
 

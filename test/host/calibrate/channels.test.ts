@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadBoard } from "../../../host/build/buildFirmware";
+import { loadBoard } from "../../../host/bundle/buildFirmware";
 import {
   appliedValueProblem,
   boardChannelNames,
@@ -15,7 +15,7 @@ import {
 import { defaultCalibrationPath } from "../../../host/calibrate/calibrationFile";
 import { summarize } from "../../../host/calibrate/rawReadings";
 import { twoPointCal } from "../../../shared/sensors/calibration";
-import type { CurrentChannelDef, VoltageChannelDef } from "../../../firmware/boardTypes";
+import type { CurrentChannelDef, VoltageChannelDef } from "../../../shared/config/boardDef";
 
 const BOARDS = ["esp32-ads1115", "esp32-ina226", "esp32-adc"];
 

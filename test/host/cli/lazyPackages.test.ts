@@ -1,5 +1,5 @@
 /**
- * npm packages used by some commands only are loaded lazily (host/lazyPackage.ts): `zbms --help`
+ * npm packages used by some commands only are loaded lazily (host/util/lazyPackage.ts): `zbms --help`
  * and `zbms analyze` must run without serialport, @serialport/parser-readline, acorn,
  * acorn-walk, node-pty and cli-progress, and the commands that need them must say clearly that
  * they are missing.
@@ -62,7 +62,7 @@ function linkPackages(from: string, to: string, skip: string[]): void {
   }
 }
 
-/** The copy's CLI bundle (host/build/cachedBundle.mjs: cli-<hash>.mjs beside its manifest). */
+/** The copy's CLI bundle (host/bundle/cachedBundle.mjs: cli-<hash>.mjs beside its manifest). */
 function bundleText(): string {
   const cache = join(copy, "node_modules", ".cache", "zbms");
   const bundles = readdirSync(cache).filter((f) => /^cli-[0-9a-f]{64}\.mjs$/.test(f));

@@ -1,7 +1,7 @@
 /**
  * node-pty is an optional dependency (npm skips it where it cannot be compiled): `zbms sim`
  * must then say what is missing and how to get it, and exit non-zero before it starts anything.
- * Here node-pty's loader is replaced (host/board/ptyBoard.ts setPtyLoader) by one that fails the
+ * Here node-pty's loader is replaced (host/virtualBoard/ptyBoard.ts setPtyLoader) by one that fails the
  * way a present but unusable binary does; test/host/cli/lazyPackages.test.ts runs the real CLI
  * on a checkout whose node_modules has no node-pty at all. Also `zbms --version`.
  */
@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../../host/cli/main";
-import { loadNodePty, setPtyLoader } from "../../../host/board/ptyBoard";
-import { PackageLoadError } from "../../../host/lazyPackage";
+import { loadNodePty, setPtyLoader } from "../../../host/virtualBoard/ptyBoard";
+import { PackageLoadError } from "../../../host/util/lazyPackage";
 import { EXIT_FAILED } from "../../../host/cli/cliErrors";
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {

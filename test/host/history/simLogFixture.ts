@@ -1,7 +1,7 @@
 /** A short raw log from a simulated 4-cell pack: a few fast cycles, a rest, a leaking cell. */
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
-import { REPO_ROOT } from "../../../host/repoRoot";
+import { REPO_ROOT } from "../../../host/util/repoRoot";
 import { VirtualPackLog } from "../../../host/history/virtualPackLog";
 
 /** Pack file with 20 s samples (as the demo) so hours of protocol are a few thousand lines. */

@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { analyzeFile, exportBdf } from "../../../host/analyze/cli";
+import { analyzeFile, exportBdf } from "../../../host/analyze/analyzeApi";
 import { detectFormat } from "../../../host/import/detect";
 import { ndcRecords, readNdaxTables } from "../../../host/import/newareNdax";
 import { zipEntries } from "../../../host/import/zip";

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 
 // Whole-pipeline runs: allow for a loaded CI machine.
 vi.setConfig({ testTimeout: 60000 });
-import { analyzeFile } from "../../../host/analyze/cli";
+import { analyzeFile } from "../../../host/analyze/analyzeApi";
 import { detectFormat } from "../../../host/import/detect";
 import { zbmsLogImporter, REBOOT_GAP_MS } from "../../../host/import/zbmsLog";
 import type { ImportedRecord } from "../../../host/import/record";

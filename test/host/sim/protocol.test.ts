@@ -89,7 +89,7 @@ describe("protocol parsing", () => {
   });
 });
 
-describe("protocol durations (read by host/units/duration.ts)", () => {
+describe("protocol durations (read by host/util/duration.ts)", () => {
   it("keeps the step's context and its own limit > 0", () => {
     expect(() => parseProtocol(["Rest for 1 h", "Rest for 0 h"], opts)).toThrow(/step 2 "Rest for 0 h": duration "0 h" must be > 0/);
     expect(() => parseProtocol("Rest for 1 h\nRest for 1e400 hours", opts)).toThrow(/line 2.*duration "1e400 hours" is too large/);

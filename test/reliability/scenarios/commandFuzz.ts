@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRng, type Rng } from "../rng";
 import { boardStatus, sendWords, startFirmwareBoard, TelemetryTap, type SeqRecord } from "../firmwareBoard";
-import { REPO_ROOT } from "../../../host/build/buildFirmware";
+import { REPO_ROOT } from "../../../host/bundle/buildFirmware";
 import { COMMANDS, CONFIG_FILE, CAL_FILE } from "../../../firmware/commands";
 
 export interface FuzzOptions {

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as nodePath from "node:path";
 import { startFirmwareBoard, TelemetryTap } from "../firmwareBoard";
-import { PtyBoard } from "../../../host/board/ptyBoard";
+import { PtyBoard } from "../../../host/virtualBoard/ptyBoard";
 import { decodeLine } from "../../../shared/telemetry/lineFormat";
 import { sleep, waitFor } from "../monitorHarness";
 import { runZbms, startZbms, type CliProcess } from "../../e2e/monitorCli";

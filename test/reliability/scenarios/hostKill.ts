@@ -16,7 +16,7 @@ import * as os from "node:os";
 import * as nodePath from "node:path";
 import { makeRng } from "../rng";
 import { startFirmwareBoard, TelemetryTap } from "../firmwareBoard";
-import { PtyBoard } from "../../../host/board/ptyBoard";
+import { PtyBoard } from "../../../host/virtualBoard/ptyBoard";
 import { decodeLine } from "../../../shared/telemetry/lineFormat";
 import { BDF_HEADER_LINE } from "../../../host/bdf/writer";
 import { sleep, waitFor } from "../monitorHarness";

@@ -13,7 +13,7 @@ import { sendBoardCommand } from "../../../host/serial/commandAnswer";
 import type { LineChannel } from "../../../host/serial/replCommand";
 import { classifyLine } from "../../../host/monitor/classifyLine";
 import { startFirmwareBoard } from "../firmwareBoard";
-import { PtyBoard } from "../../../host/board/ptyBoard";
+import { PtyBoard } from "../../../host/virtualBoard/ptyBoard";
 import { openLineChannel, type OpenLineChannel } from "../../../host/serial/lineChannel";
 
 /** The payloads of the report (issue 21), as typed: `Ģ` (U+0122) was sent as `"`, `Ċ` as a newline, `ă` as Ctrl-C. */

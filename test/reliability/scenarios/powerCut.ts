@@ -144,7 +144,7 @@ export interface LoggedRestoreFigures {
  * counted as lost lines.
  */
 export async function runLoggedPowerCut(speed: number): Promise<LoggedRestoreFigures> {
-  const { PtyBoard } = await import("../../../host/board/ptyBoard");
+  const { PtyBoard } = await import("../../../host/virtualBoard/ptyBoard");
   const { readRawLog, startMonitor, waitFor, sleep } = await import("../monitorHarness");
   const board = await startFirmwareBoard({ pack: () => ({ cellV: [1.4, 1.41, 1.39, 1.4], currentA: CHARGE_A, tempC: [25, 25] }) });
   const pb = await PtyBoard.start(board);

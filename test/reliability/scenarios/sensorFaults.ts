@@ -12,8 +12,8 @@
  * - no CE from the bad channel: every cycle record that spans the fault is flagged
  *   CYCLE_FLAG_SENSOR_FAULT; no rest record (self-discharge figure) is emitted with the fault on.
  */
-import type { PackSource } from "../../../host/board/frontEnd";
-import type { VirtualBoard } from "../../../host/board/virtualBoard";
+import type { PackSource } from "../../../host/virtualBoard/frontEnd";
+import type { VirtualBoard } from "../../../host/virtualBoard/virtualBoard";
 import { CYCLE_FLAG_SENSOR_FAULT } from "../../../shared/model/events";
 import { alarmBit, startFirmwareBoard, TelemetryTap } from "../firmwareBoard";
 import type { StatusLine } from "../../../shared/telemetry/records";

@@ -10,7 +10,7 @@ import { makeRng, type Rng } from "../rng";
 import { startFirmwareBoard, TelemetryTap } from "../firmwareBoard";
 import { PtyWire } from "../ptyWire";
 import { readRawLog, sleep, startMonitor, wrongAccepted } from "../monitorHarness";
-import type { PackSource } from "../../../host/board/frontEnd";
+import type { PackSource } from "../../../host/virtualBoard/frontEnd";
 
 export interface CorruptionOptions {
   /** Probability that a byte is damaged (0.001 = 0.1 %). */

@@ -1,6 +1,6 @@
 /**
  * USB unplug/replug while monitoring: the firmware on a virtual board keeps running (self-
- * powered) on its pty (host/board/ptyBoard.ts), which is closed and re-created at seeded
+ * powered) on its pty (host/virtualBoard/ptyBoard.ts), which is closed and re-created at seeded
  * random instants for seeded random durations; the port is reached through a stable symlink
  * (as /dev/serial/by-id/ gives a real adapter the same name after a replug). The real monitor
  * session (BoardLink's reconnect) reads it. Per unplug: how long until the port is open again
@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as nodePath from "node:path";
 import { makeRng } from "../rng";
 import { startFirmwareBoard, TelemetryTap } from "../firmwareBoard";
-import { PtyBoard } from "../../../host/board/ptyBoard";
+import { PtyBoard } from "../../../host/virtualBoard/ptyBoard";
 import { readRawLog, sleep, startMonitor, waitFor, wrongAccepted } from "../monitorHarness";
 import { VARYING_PACK } from "./serialCorruption";
 

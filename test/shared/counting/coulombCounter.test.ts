@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { createCountingState, MS_PER_H, stepCounting } from "../../../shared/counting/coulombCounter";
+import { createCountingState, stepCounting } from "../../../shared/counting/coulombCounter";
+import { MS_PER_H } from "../../../shared/units";
 import type { ModelEvent } from "../../../shared/model/events";
 import { testPackConfig } from "../synthetic";
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { createCountingState, MS_PER_H, stepCounting } from "../../../shared/counting/coulombCounter";
+import { createCountingState, stepCounting } from "../../../shared/counting/coulombCounter";
+import { MS_PER_H } from "../../../shared/units";
 import { PackModel } from "../../../shared/model/packModel";
 import type { PackConfig, SensorChainConfig } from "../../../shared/config/packConfig";
 import type { CycleRecord, ModelEvent } from "../../../shared/model/events";

@@ -1,13 +1,14 @@
 /**
- * The sensor conversions, the telemetry line format and the config validator run on the board:
+ * The sensor conversions, the telemetry line format, the config and board validators and the
+ * units run (or may run) on the board:
  * bundled the way the firmware build bundles (esbuild, es2015, the same unsupported features),
- * they must pass the Espruino 2v29 subset check (host/build/espruinoSubset.ts).
+ * they must pass the Espruino 2v29 subset check (host/bundle/espruinoSubset.ts).
  */
 import { describe, expect, it } from "vitest";
 import * as esbuild from "esbuild";
-import { ESPRUINO_ESBUILD_OPTIONS } from "../../../host/build/buildFirmware";
+import { ESPRUINO_ESBUILD_OPTIONS } from "../../../host/bundle/buildFirmware";
 import * as path from "node:path";
-import { checkEspruinoSubset, formatFinding } from "../../../host/build/espruinoSubset";
+import { checkEspruinoSubset, formatFinding } from "../../../host/bundle/espruinoSubset";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const MODULES = [
@@ -21,6 +22,9 @@ const MODULES = [
   "shared/telemetry/records.ts",
   "shared/telemetry/lineFormat.ts",
   "shared/config/validateConfig.ts",
+  "shared/config/boardDef.ts",
+  "shared/config/validateBoard.ts",
+  "shared/units.ts",
 ];
 
 async function bundle(): Promise<string> {
