@@ -31,6 +31,9 @@ let board: VirtualBoard | null = null;
 let pty: PtyBoard | null = null;
 let monitor: CliProcess | null = null;
 let ctx: BrowserContext | null = null;
+/** Stage timings on stdout, so a timeout on a loaded machine says which stage was slow. */
+const tStart = Date.now();
+const stage = (what: string): void => void process.stdout.write(`[dashboard e2e] ${((Date.now() - tStart) / 1000).toFixed(1)} s: ${what}\n`);
 afterAll(async () => {
   if (ctx) await ctx.close();
   if (monitor && monitor.child.exitCode === null) monitor.child.kill("SIGKILL");
@@ -58,15 +61,18 @@ describe("zbms monitor --dashboard on the flashed virtual board, in headless Chr
     // a stable name, as udev's /dev/serial/by-id links give a real adapter: the board is "ttyUSB0"
     const port = nodePath.join(dir, "ttyUSB0");
     fs.symlinkSync(pty.path!, port);
+    stage("flashing");
     const flash = await runZbms(["flash", "--port", port, "--pack", packPath]);
     expect(flash.code, flash.stderr).toBe(0);
 
+    stage("flashed; starting the monitor");
     monitor = startZbms(["monitor", "--port", port, "--out", nodePath.join(dir, "logs"), "--view", "none", "--dashboard", "127.0.0.1:0"]);
     const t0 = Date.now();
     while (!/dashboard: (http\S+)/.test(monitor.stdout()) && monitor.child.exitCode === null && Date.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 100));
     const m = /dashboard: (http\S+)/.exec(monitor.stdout());
     expect(m, monitor.stderr()).not.toBeNull();
 
+    stage("monitor serves the page; starting Chromium");
     ctx = await chromium.launchPersistentContext(nodePath.join(dir, "profile"), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1200, height: 1600 } });
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     // the board prints a status line per sample: wait until the page lists it, then watch a value move
@@ -80,12 +86,16 @@ describe("zbms monitor --dashboard on the flashed virtual board, in headless Chr
         { timeout: 60000, interval: 2000 },
       )
       .toMatch(/^\d\.\d{4}$/);
+    stage("the page lists the board");
     const first = await v1.textContent();
     board.runRealTime(RUN_SPEED);
     await expect.poll(() => v1.textContent(), { timeout: 15000 }).not.toBe(first);
+    stage("live values move");
     await expect.poll(() => page.locator("#cycles tbody tr").count(), { timeout: 120000 }).toBeGreaterThanOrEqual(1);
     expect(Number((await page.locator("#cycles tbody tr").first().locator("td").allTextContents())[3])).toBeGreaterThan(0.1);
+    stage("first cycle shown");
     await expect.poll(() => page.locator("#alarms tbody").textContent(), { timeout: 120000 }).toContain("selfDischarge");
+    stage("alarm shown");
     const png = nodePath.join(REPO_ROOT, "out", "test", "dashboard-virtual-board.png");
     fs.mkdirSync(nodePath.dirname(png), { recursive: true });
     await page.screenshot({ path: png, fullPage: true });
