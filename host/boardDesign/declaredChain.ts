@@ -4,8 +4,9 @@
  * (`boardSensorChain`); after `zbms calibrate` has calibrated every ESP32-ADC cell channel, the
  * cell-voltage offset and gain floor is the calibrated chain's (`esp32VoltageTerms`). A tighter
  * declaration gives CE bounds and SOC weights that are too tight: a wrong number presented as
- * right. Checked by `zbms build` (host/bundle/buildFirmware.ts) and by `zbms calibrate` before
- * it sets `sensorChain.*` on a board (host/calibrate/session.ts); the firmware keeps no copy.
+ * right. Checked by `zbms build` (host/bundle/packChain.ts), by `zbms calibrate` before it sets
+ * `sensorChain.*` on a board (host/calibrate/session.ts) and by `zbms send set sensorChain.*`
+ * (host/cli/sendCommand.ts); the firmware keeps no copy.
  */
 import type { BoardDef } from "../../shared/config/boardDef";
 import type { SensorChainConfig } from "../../shared/config/packConfig";

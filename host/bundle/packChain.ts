@@ -29,7 +29,7 @@ export async function declaredChainProblem(board: BoardDef, pack: PackConfig, pa
 }
 
 /** Why a calibration record does not vouch for the calibrated chain of `cellCount` cells on `board` (null = it does). */
-async function calibrationRecordProblem(board: BoardDef, cellCount: number, file: string): Promise<string | null> {
+export async function calibrationRecordProblem(board: BoardDef, cellCount: number, file: string): Promise<string | null> {
   let rec: Partial<CalibrationRecord>;
   try {
     rec = JSON.parse(await readFile(file, "utf8")) as Partial<CalibrationRecord>;
