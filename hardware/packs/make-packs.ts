@@ -2,16 +2,26 @@
  * Regenerates the example pack configs in this folder from the shared defaults
  * (`defaultPackConfig`) plus the few choices each example makes, and checks each with
  * `validateConfig`. Run: `npx tsx hardware/packs/make-packs.ts`. Edit a pack by hand freely
- * afterwards; test/firmware/packs.test.ts validates whatever is here.
+ * afterwards; test/firmware/packs.test.ts validates whatever is here. Each pack declares the
+ * sensor chain of the board it is made for (its default board, host/bundle/buildFirmware.ts
+ * BOARD_DEFAULT_PACKS), never better than that board delivers: `zbms build` refuses a better
+ * one (host/boardDesign/declaredChain.ts).
  */
 import { writeFileSync } from "node:fs";
-import { defaultPackConfig, ina226SensorChain, BOARD_TIME_BASE_ERR_FRAC } from "../../shared/config/defaults";
+import { fileURLToPath } from "node:url";
+import { defaultPackConfig, BOARD_TIME_BASE_ERR_FRAC } from "../../shared/config/defaults";
+import { boardSensorChain } from "../../host/boardDesign/accuracy";
+import { loadBoard } from "../../host/boardDesign/generate";
 import { validateConfig } from "../../shared/config/validateConfig";
 import { ADS1115_FSR_V, ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
 import type { PackConfig, SensorChainConfig } from "../../shared/config/packConfig";
 
-/** Shunt of hardware/boards/esp32-ina226.json (Ω): 20 mΩ, the INA226's ±81.92 mV span = ±4.096 A. */
-const INA226_BOARD_SHUNT_OHM = 0.02;
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The data-sheet chain of board `id` on the channels of a `cellCount`-cell pack (host/boardDesign/accuracy.ts). */
+function boardChain(id: string, cellCount: number): SensorChainConfig {
+  return boardSensorChain(loadBoard(REPO_ROOT, id), cellCount);
+}
 
 /** ADS1115 offset (±3 LSB) and gain error (0.15 %): SBAS444 Electrical Characteristics. */
 const ADS_OFFSET_LSB = 3;
@@ -66,16 +76,19 @@ mn.tempCount = 1;
 mn.sensorChain = ads1115BoardChain(0.05, 4);
 make("znmno2-4s.json", mn);
 
-// 1 × Zn‖I2 pouch, 0.5 Ah, INA226 on the 20 mΩ shunt of esp32-ina226 (hardware/boards); flat plateau: SOC from counting.
+// 1 × Zn‖I2 pouch, 0.5 Ah, sized for esp32-adc (the ESP32's own ADC, its ±1.6 A current
+// channel): that board's chain (current through the INA240A2, cell 0 on divider 1; calibrating
+// with `zbms calibrate` lowers the cell-voltage terms on the board); flat plateau: SOC from counting.
 const i2 = defaultPackConfig("ZnI2", 1, 0.5);
 i2.name = "ZnI2 1S 0.5Ah pouch";
 i2.tempCount = 1;
-i2.sensorChain = ina226SensorChain(INA226_BOARD_SHUNT_OHM);
+i2.sensorChain = boardChain("esp32-adc", i2.cellCount);
 make("zni2-1s.json", i2);
 
-// 2 × Zn‖PBA (ZnHCF) pouch, 1 Ah, INA226 board, two NTCs.
+// 2 × Zn‖PBA (ZnHCF) pouch, 1 Ah, esp32-ina226 (INA226 current on 20 mΩ, cells on the ESP32 ADC
+// through dividers 1 and 2), two NTCs.
 const pba = defaultPackConfig("ZnPBA", 2, 1);
 pba.name = "ZnPBA 2S 1Ah pouch";
 pba.tempCount = 2;
-pba.sensorChain = ina226SensorChain(INA226_BOARD_SHUNT_OHM);
+pba.sensorChain = boardChain("esp32-ina226", pba.cellCount);
 make("znpba-2s.json", pba);

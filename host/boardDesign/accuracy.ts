@@ -1,8 +1,9 @@
 /**
  * The measurement chain's expected accuracy for a board, derived from the data sheets through
  * the same functions the model's CE bound uses (shared/config/defaults.ts sensor chains,
- * shared/cycles/ceBound.ts). Used by the hardware docs and by `zbms build` to check that the
- * pack's declared sensor chain is not better than its board can deliver.
+ * shared/cycles/ceBound.ts). Used by the hardware docs, by `zbms calibrate`'s tolerances and by
+ * the rule that a pack's declared sensor chain is not better than its board can deliver
+ * (declaredChain.ts, checked by `zbms build` and `zbms calibrate`).
  */
 import type { BoardDef } from "../../shared/config/boardDef";
 import type { SensorChainConfig } from "../../shared/config/packConfig";
@@ -17,10 +18,14 @@ import {
 import { ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
 import { ceBoundFrac } from "../../shared/cycles/ceBound";
 
-/** Sensor chain of a board, from its chips and the data-sheet figures. */
-export function boardSensorChain(b: BoardDef): SensorChainConfig {
+/**
+ * Sensor chain of a board, from its chips and the data-sheet figures; the cell-voltage terms at
+ * the largest divider among its first `cellCount` voltage channels (default: all of them), the
+ * channels a pack of that many cells reads.
+ */
+export function boardSensorChain(b: BoardDef, cellCount: number = b.voltages.length): SensorChainConfig {
   const c = b.current;
-  const maxDivider = b.voltages.reduce((m, v) => Math.max(m, v.dividerRatio), 1);
+  const maxDivider = b.voltages.slice(0, cellCount).reduce((m, v) => Math.max(m, v.dividerRatio), 1);
   if (c.chip === "ina226") {
     const chain = ina226SensorChain(c.shuntOhm);
     if (b.voltages[0] && b.voltages[0].chip === "esp32adc") {

@@ -39,6 +39,7 @@ import { embedModuleSource } from "./embedCompact.js";
 import { CONFIG_RULES, validateConfig } from "../../shared/config/validateConfig.js";
 import type { ConfigLimits } from "../../firmware/configCheck.js";
 import { checkPackFitsBoard } from "../boardDesign/packFit.js";
+import { declaredChainProblem } from "./packChain.js";
 import type { PackConfig } from "../../shared/config/packConfig.js";
 
 /** The checkout root (host/util/repoRoot.ts; re-exported here for this module's callers). */
@@ -47,12 +48,18 @@ export const DEFAULT_BOARD = "esp32-ads1115";
 export const DEFAULT_PACK = "hardware/packs/znmno2-4s.json";
 /**
  * Boards whose default pack is not DEFAULT_PACK, because that pack does not fit them
- * (host/boardDesign/packFit.ts): esp32-adc reads at most ±1.6 A through its 10 mΩ shunt and
+ * (host/boardDesign/packFit.ts) or declares a better sensor chain than they deliver
+ * (host/boardDesign/declaredChain.ts): esp32-adc reads at most ±1.6 A through its 10 mΩ shunt and
  * INA240A2 into the ESP32 ADC, below the 4 A over-current alarm of the 4S 2 Ah pack; a
  * smaller shunt would make its already ±2 pp CE bound several times worse
- * (hardware/generated/esp32-adc.md), so it is sized for the 1-cell 0.5 Ah Zn-I2 pack.
+ * (hardware/generated/esp32-adc.md), so it is sized for the 1-cell 0.5 Ah Zn-I2 pack, which
+ * declares its chain. esp32-ina226 reads cell voltages on the ESP32 ADC, far coarser than the
+ * 4S pack's ADS1115 chain: the 2-cell Zn-PBA pack declares its chain (INA226 current, ESP32 cells).
  */
-export const BOARD_DEFAULT_PACKS: Record<string, string> = { "esp32-adc": "hardware/packs/zni2-1s.json" };
+export const BOARD_DEFAULT_PACKS: Record<string, string> = {
+  "esp32-adc": "hardware/packs/zni2-1s.json",
+  "esp32-ina226": "hardware/packs/znpba-2s.json",
+};
 
 /** The pack a board builds with when no --pack is given. */
 export function defaultPackFor(board: string): string {
@@ -70,7 +77,7 @@ const VIRTUAL_MODULE = "zbms-build";
 export interface BuildOptions {
   /** Board id (file `hardware/boards/<id>.json`) or "replay"; default `esp32-ads1115`. */
   board?: string;
-  /** Pack config JSON path (relative to the repo root or absolute); default `defaultPackFor(board)`: `hardware/packs/znmno2-4s.json`, esp32-adc `hardware/packs/zni2-1s.json`. */
+  /** Pack config JSON path (relative to the repo root or absolute); default `defaultPackFor(board)`: `hardware/packs/znmno2-4s.json`, esp32-adc `zni2-1s.json`, esp32-ina226 `znpba-2s.json`. */
   pack?: string;
   /** Output file; default `dist/firmware/zbms.js` (replay: `dist/firmware/replay.js`). Set `write: false` to skip writing. */
   out?: string;
@@ -83,6 +90,9 @@ export interface BuildOptions {
   entry?: string;
   /** Minify (default true). */
   minify?: boolean;
+  /** A `zbms calibrate` record of this board type: allows the pack to declare the calibrated
+   *  ESP32-ADC cell-voltage terms (host/bundle/packChain.ts); without it the data-sheet chain is the floor. */
+  calibration?: string;
 }
 
 export interface BuildResult {
@@ -293,6 +303,10 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
       throw new FirmwareBuildError(`the pack does not fit the board (host/boardDesign/packFit.ts):\n  ${misfit.join("\n  ")}\n` +
         `choose another --board or --pack, or change the board file hardware/boards/${boardId}.json`);
     }
+    const chain = await declaredChainProblem(board, pack as unknown as PackConfig, abs(packPath), opts.calibration);
+    if (chain !== null) throw new FirmwareBuildError(chain);
+  } else if (opts.calibration !== undefined) {
+    throw new FirmwareBuildError(`--calibration is not accepted with --board replay`);
   }
   const nameBytes = utf8ByteString(String(pack.name)).length;
   if (nameBytes > CONFIG_RULES.name.maxLen!) {

@@ -14,15 +14,16 @@ const program = new Command()
   .description("Bundle firmware/main.ts for Espruino 2v29 with a board and a pack embedded")
   .option("--board <id>", `board file hardware/boards/<id>.json, or "replay"`, DEFAULT_BOARD)
   .option("--pack <path>", `pack config JSON (default ${DEFAULT_PACK}; ${Object.keys(BOARD_DEFAULT_PACKS).map((b) => b + ": " + BOARD_DEFAULT_PACKS[b]).join(", ")})`)
+  .option("--calibration <file>", "a `zbms calibrate` record of this board type: the pack may then declare the calibrated ESP32-ADC cell-voltage terms")
   .option("--out <file>", "output file (default dist/firmware/zbms.js; replay: dist/firmware/replay.js)")
   .option("--samples <file>", "replay builds: samples JSONL (without it the replay bundle streams: one zbmsReplay(...) console call per sample)")
   .option("--no-minify", "keep the bundle readable (debugging only)")
   .option("--analyze", "list the bytes each source file adds to the bundle");
 program.parse();
-const o = program.opts<{ board: string; pack?: string; out?: string; samples?: string; minify: boolean; analyze?: boolean }>();
+const o = program.opts<{ board: string; pack?: string; calibration?: string; out?: string; samples?: string; minify: boolean; analyze?: boolean }>();
 
 try {
-  const r = await buildFirmware({ board: o.board, pack: o.pack, out: o.out, samples: o.samples, minify: o.minify });
+  const r = await buildFirmware({ board: o.board, pack: o.pack, calibration: o.calibration, out: o.out, samples: o.samples, minify: o.minify });
   for (const w of r.warnings) console.warn(`warning: ${w}`);
   console.log(`built ${relative(REPO_ROOT, r.outFile!)}: board ${r.board}, pack "${r.packName}", version ${r.version}, hash ${r.hash}`);
   console.log(describeBundleSize(r.sizeB));

@@ -27,6 +27,7 @@ import {
   type ChannelInfo,
 } from "./channels";
 import { esp32VoltageTerms } from "../boardDesign/accuracy";
+import { chainShortfalls, describeShortfalls } from "../boardDesign/declaredChain";
 import { CALIBRATION_FORMAT, type CalibrationPoint, type CalibrationRecord, type ChainDeclaration, type ChannelCalibration } from "./calibrationFile";
 import { readRawAll, readRawCodes } from "./rawReadings";
 
@@ -176,6 +177,10 @@ async function declareVoltageChain(ch: LineChannel, p: Prompter, board: BoardDef
     p.say(`cell-voltage accuracy declared on the board unchanged: ${missing.join(", ")} not calibrated in this run (calibrate every cell channel together to declare the calibrated accuracy)`);
     return null;
   }
+  // The one rule for declared chains (declaredChain.ts), here with the calibrated floor when every check passed.
+  const sent = { voltageOffsetV: terms.voltageOffsetV, voltageGainErrFrac: terms.voltageGainErrFrac };
+  const short = chainShortfalls(sent, board, cells.length, !failed);
+  if (short.length > 0) throw new CalibrationError(describeShortfalls(short, board, cells.length, !failed).join("; "));
   let persisted = "";
   for (const key of ["voltageOffsetV", "voltageGainErrFrac"] as const) {
     persisted = String((await boardReply(ch, ["set", "sensorChain." + key, String(terms[key])], timeoutMs)).persisted);

@@ -9,6 +9,7 @@ import { CliError, EXIT_FAILED } from "./cliErrors";
 export interface BuildFlags {
   board: string;
   pack?: string;
+  calibration?: string;
   out?: string;
 }
 
@@ -18,15 +19,16 @@ export function registerBuild(program: Command, run: (f: () => Promise<void>) =>
     .description("build the firmware bundle (one Espruino script, board and pack embedded)")
     .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
     .option("-c, --pack <file>", "pack config JSON (default: the board's default pack, e.g. hardware/packs/znmno2-4s.json)")
+    .option("--calibration <file>", "a `zbms calibrate` record of this board type: the pack may then declare the calibrated ESP32-ADC cell-voltage terms")
     .option("-o, --out <file>", "output file (default dist/firmware/zbms.js)")
-    .addHelpText("after", "\nExample:\n  zbms build --board esp32-ina226 --pack hardware/packs/znmno2-4s.json")
+    .addHelpText("after", "\nExample:\n  zbms build --board esp32-ina226 --pack hardware/packs/znpba-2s.json")
     .action((flags: BuildFlags) => run(() => buildCommand(flags)));
 }
 
 export async function buildCommand(flags: BuildFlags): Promise<void> {
   let r;
   try {
-    r = await buildFirmware({ board: flags.board, pack: flags.pack, out: flags.out });
+    r = await buildFirmware({ board: flags.board, pack: flags.pack, calibration: flags.calibration, out: flags.out });
   } catch (e) {
     if (e instanceof FirmwareBuildError) throw new CliError(`build failed: ${e.message}`, EXIT_FAILED);
     throw e;

@@ -36,6 +36,7 @@ export interface FlashFlags {
   port: string;
   board: string;
   pack?: string;
+  calibration?: string;
   bundle?: string;
   timeout?: number;
   verify: boolean;
@@ -55,6 +56,7 @@ export function registerFlash(program: Command, run: (f: () => Promise<void>) =>
     .requiredOption("-p, --port <path>", "serial port of the board (/dev/ttyUSB0, COM3, a /dev/pts/N from `zbms sim`)", parsePortPath)
     .option("-b, --board <id>", "board file hardware/boards/<id>.json", DEFAULT_BOARD)
     .option("-c, --pack <file>", "pack config JSON (default: the board's default pack, e.g. hardware/packs/znmno2-4s.json)")
+    .option("--calibration <file>", "a `zbms calibrate` record of this board type: the pack may then declare the calibrated ESP32-ADC cell-voltage terms")
     .option("--bundle <file>", "upload this already-built bundle instead of building")
     .option("-t, --timeout <s>", `seconds the upload may take (default ${DEFAULT_UPLOAD_TIMEOUT_S})`, parsePositiveNumber)
     .option("--no-verify", "skip the reboot-and-identity check")
@@ -77,7 +79,7 @@ async function bundleToFlash(flags: FlashFlags): Promise<{ code: string; expect:
     return { code, expect: { hash } };
   }
   try {
-    const r = await buildFirmware({ board: flags.board, pack: flags.pack });
+    const r = await buildFirmware({ board: flags.board, pack: flags.pack, calibration: flags.calibration });
     if (r.findings.length > 0) throw new CliError(`the bundle uses what Espruino lacks; run \`zbms build\` to see the ${r.findings.length} finding(s)`, EXIT_FAILED);
     process.stderr.write(`built bundle ${r.hash} (${r.sizeB} B) for board ${r.board}, pack "${r.packName}"\n`);
     return { code: r.code, expect: { hash: r.hash, version: r.version, board: r.board, pack: r.packName } };

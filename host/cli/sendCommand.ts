@@ -3,6 +3,12 @@ import type { Command } from "commander";
 import { sendBoardCommand, type CommandAnswer } from "../serial/commandAnswer";
 import { openLineChannel } from "../serial/lineChannel";
 import { DEFAULT_REPLY_TIMEOUT_MS } from "../serial/replCommand";
+import type { LineChannel } from "../serial/replCommand";
+import { loadBoard } from "../bundle/buildFirmware";
+import { calibrationRecordProblem } from "../bundle/packChain";
+import { chainFloor, chainShortfalls, describeShortfalls } from "../boardDesign/declaredChain";
+import { parseConfigReply } from "../monitor/boardConfig";
+import type { SensorChainConfig } from "../../shared/config/packConfig";
 import { CliError, EXIT_FAILED } from "./cliErrors";
 import { parsePortPath, parsePositiveNumber } from "./options";
 
@@ -10,6 +16,7 @@ export interface SendFlags {
   port: string;
   timeout?: number;
   json?: boolean;
+  calibration?: string;
 }
 
 export function registerSend(program: Command, run: (f: () => Promise<void>) => Promise<void>): void {
@@ -19,6 +26,7 @@ export function registerSend(program: Command, run: (f: () => Promise<void>) => 
     .requiredOption("-p, --port <path>", "serial port of the board", parsePortPath)
     .option("-t, --timeout <s>", `seconds to wait for the answer (default ${DEFAULT_REPLY_TIMEOUT_MS / 1000})`, parsePositiveNumber)
     .option("--json", "print the answer as one JSON object")
+    .option("--calibration <file>", "set sensorChain.*: a `zbms calibrate` record of this board, allowing the calibrated ESP32-ADC cell-voltage terms")
     .argument("<command...>", "a firmware command and its arguments, e.g. ident, status, get PATH, set PATH VALUE, cycles (`help` lists what the board accepts)")
     .addHelpText(
       "after",
@@ -62,11 +70,47 @@ export function formatAnswer(a: CommandAnswer): string {
   }
 }
 
+/**
+ * `set sensorChain.FIELD VALUE` must pass the rule `zbms build` applies (host/boardDesign/
+ * declaredChain.ts) for the board and pack on the line (asked with `ident` and `config`); the
+ * calibrated ESP32-ADC cell-voltage floor only with a `zbms calibrate` record. Returns why not, or null.
+ */
+export async function chainSetProblem(ch: LineChannel, words: string[], timeoutMs: number, calibrationFile?: string): Promise<string | null> {
+  const m = words[0] === "set" && words.length === 3 ? /^sensorChain\.(\w+)$/.exec(words[1]!) : null;
+  if (m === null) return null;
+  const value = Number(words[2]);
+  if (!Number.isFinite(value)) return null; // the board refuses it itself, quoting it
+  const id = await sendBoardCommand(ch, ["ident"], timeoutMs);
+  const cfg = await sendBoardCommand(ch, ["config"], timeoutMs);
+  if (id.kind !== "ident" || cfg.kind !== "reply") return `cannot check the sensor chain: the board did not answer ident and config (${id.kind}, ${cfg.kind})`;
+  let board;
+  try {
+    board = await loadBoard(id.board);
+  } catch (e) {
+    return `cannot check the sensor chain: ${(e as Error).message}`;
+  }
+  const cellCount = parseConfigReply(cfg.payload).cellCount;
+  if (!(m[1]! in chainFloor(board, cellCount, false))) return null; // not a chain term: the board refuses it
+  let calibrated = false;
+  if (calibrationFile !== undefined) {
+    const why = await calibrationRecordProblem(board, cellCount, calibrationFile);
+    if (why !== null) return `--calibration ${calibrationFile}: ${why}`;
+    calibrated = true;
+  }
+  const short = chainShortfalls({ [m[1]!]: value } as Partial<SensorChainConfig>, board, cellCount, calibrated);
+  if (short.length === 0) return null;
+  return describeShortfalls(short, board, cellCount, calibrated).join("; ") +
+    (calibrated ? "" : "; after `zbms calibrate` of every cell channel, pass its record with --calibration to set the calibrated cell-voltage terms");
+}
+
 export async function sendCommand(words: string[], flags: SendFlags): Promise<void> {
   const ch = await openLineChannel(flags.port);
+  const timeoutMs = flags.timeout === undefined ? DEFAULT_REPLY_TIMEOUT_MS : flags.timeout * 1000;
   let answer: CommandAnswer;
   try {
-    answer = await sendBoardCommand(ch, words, flags.timeout === undefined ? DEFAULT_REPLY_TIMEOUT_MS : flags.timeout * 1000);
+    const chain = await chainSetProblem(ch, words, timeoutMs, flags.calibration);
+    if (chain !== null) throw new CliError(`not sent: "${words.join(" ")}": ${chain}`, EXIT_FAILED);
+    answer = await sendBoardCommand(ch, words, timeoutMs);
   } finally {
     await ch.close();
   }

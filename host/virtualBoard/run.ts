@@ -13,14 +13,14 @@ import { VirtualBoard } from "./virtualBoard.js";
 import { PtyBoard } from "./ptyBoard.js";
 import { simPackSource } from "./simSource.js";
 import { simChipModels } from "./simChips.js";
-import { loadBoard, loadPack, buildFirmware, REPO_ROOT } from "../bundle/buildFirmware.js";
+import { loadBoard, loadPack, buildFirmware, defaultPackFor, REPO_ROOT } from "../bundle/buildFirmware.js";
 import type { ChemistryId } from "../../shared/chemistry/presets.js";
 
 const program = new Command()
   .name("board")
   .description("Run a virtual zbms board with a simulated pack on a pseudo-terminal")
   .option("--board <id>", "board file hardware/boards/<id>.json", "esp32-ads1115")
-  .option("--pack <path>", "pack config JSON", "hardware/packs/znmno2-4s.json")
+  .option("--pack <path>", "pack config JSON (default: the board's default pack, e.g. hardware/packs/znmno2-4s.json)")
   .option("--protocol <fileOrText>", "test protocol (file, or text such as \"Rest for 1 hours\"); default C/5 cycles")
   .option("--speed <x>", "virtual time per real time (1 = real time)", "1")
   .option("--seed <n>", "seed of the pack's spread and the protocol", "1")
@@ -28,7 +28,7 @@ const program = new Command()
   .option("--ideal-chips", "perfect ADCs (no offset/gain/INL/noise); default: host/sim's chip models")
   .option("--firmware <fileOrBuild>", 'bundle to put in .bootcde before power-on, or "build" to build the default one');
 program.parse();
-const o = program.opts<{ board: string; pack: string; protocol?: string; speed: string; seed: string; storage?: string; firmware?: string; idealChips?: boolean }>();
+const o = program.opts<{ board: string; pack?: string; protocol?: string; speed: string; seed: string; storage?: string; firmware?: string; idealChips?: boolean }>();
 
 function fail(msg: string): never {
   process.stderr.write(`board: ${msg}\n`);
@@ -42,7 +42,8 @@ if (!Number.isInteger(seed)) fail(`--seed: got "${o.seed}"; accepted: an integer
 
 try {
   const boardDef = await loadBoard(o.board);
-  const pack = (await loadPack(o.pack)) as { chemistry: ChemistryId; cellCount: number; capacityAh: number; tempCount: number; name: string };
+  const packPath = o.pack ?? defaultPackFor(o.board);
+  const pack = (await loadPack(packPath)) as { chemistry: ChemistryId; cellCount: number; capacityAh: number; tempCount: number; name: string };
   const protocol = o.protocol === undefined ? undefined : existsSync(o.protocol) ? readFileSync(o.protocol, "utf8") : o.protocol;
   const { source } = simPackSource({
     spec: { chemistry: pack.chemistry, cellCount: pack.cellCount, capacityAh: pack.capacityAh, seed },
@@ -53,7 +54,7 @@ try {
   const chips = o.idealChips ? {} : simChipModels(boardDef, seed);
   const board = new VirtualBoard({ ...chips, board: boardDef, pack: source, storagePath: o.storage ? resolve(o.storage) : undefined, startOff: true });
   if (o.firmware) {
-    const code = o.firmware === "build" ? (await buildFirmware({ board: o.board, pack: o.pack, write: false })).code : readFileSync(resolve(REPO_ROOT, o.firmware), "latin1");
+    const code = o.firmware === "build" ? (await buildFirmware({ board: o.board, pack: packPath, write: false })).code : readFileSync(resolve(REPO_ROOT, o.firmware), "latin1");
     board.storage.write(".bootcde", new Uint8Array(Buffer.from(code, "latin1")), undefined, undefined);
   }
   board.powerOn();

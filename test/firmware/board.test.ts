@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { buildFirmware } from "../../host/bundle/buildFirmware";
+import { buildFirmware, defaultPackFor, loadPack } from "../../host/bundle/buildFirmware";
 import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import type { PackState } from "../../host/virtualBoard/frontEnd";
 import { validateBoard } from "../../shared/config/validateBoard";
@@ -235,8 +235,8 @@ describe("the other two boards", () => {
       vb.evaluate(b.code);
       vb.advance(4000);
       const s = last(vb, "status");
-      // esp32-adc builds its default pack, the 1-cell Zn-I2 (defaultPackFor): it reads cell 0 only
-      const cells = b.packName === pack.name ? pack.cellCount : 1;
+      // each builds its default pack (defaultPackFor: esp32-ina226 the 2-cell Zn-PBA, esp32-adc the 1-cell Zn-I2): it reads those cells only
+      const cells = ((await loadPack(defaultPackFor(id))) as { cellCount: number }).cellCount;
       expect(s.cellV.length).toBe(cells);
       for (let k = 0; k < cells; k++) expect(Math.abs(s.cellV[k] - charging().cellV[k])).toBeLessThan(0.01);
       expect(Math.abs(s.currentA - CHARGE_A)).toBeLessThan(id === "esp32-adc" ? 0.02 : 0.001);

@@ -6,6 +6,7 @@ import * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import { buildFirmware, chipDriverSubstitutes, defaultPackFor, FirmwareBuildError, loadBoard, loadPack, REPO_ROOT as REPO } from "../../host/bundle/buildFirmware.js";
 import { checkPackFitsBoard } from "../../host/boardDesign/packFit.js";
+import { chainShortfalls } from "../../host/boardDesign/declaredChain.js";
 import type { PackConfig } from "../../shared/config/packConfig.js";
 import { describeBundleSize, BUNDLE_BUDGET_BYTES } from "../../host/bundle/bundleBudget.js";
 import { formatFinding } from "../../host/bundle/espruinoSubset.js";
@@ -83,17 +84,22 @@ describe("firmware build (CI check: the real bundle passes the Espruino-subset c
     expect((err as Error).message).toMatch(/does not fit the board[\s\S]*6 cells but the board has 4 voltage channels/);
   });
 
-  it("every example pack that fits a board builds for it; each board builds its default pack", async () => {
+  it("every example pack that fits a board and declares no better chain than it delivers builds for it; each board builds its default pack", async () => {
     for (const board of ["esp32-ads1115", "esp32-ina226", "esp32-adc"]) {
       const def = await loadBoard(board);
       for (const p of ["znmno2-4s", "znpba-2s", "zni2-1s"]) {
         const pack = `hardware/packs/${p}.json`;
-        const misfit = checkPackFitsBoard(def, (await loadPack(pack)) as unknown as PackConfig);
+        const cfg = (await loadPack(pack)) as unknown as PackConfig;
+        const misfit = checkPackFitsBoard(def, cfg);
+        const short = chainShortfalls(cfg.sensorChain, def, cfg.cellCount, false);
         const r = buildFirmware({ board, pack, write: false });
-        if (misfit.length === 0) expect((await r).findings, `${board} + ${p}`).toEqual([]);
-        else await expect(r, `${board} + ${p}`).rejects.toThrow(misfit[0]!);
+        if (misfit.length > 0) await expect(r, `${board} + ${p}`).rejects.toThrow(misfit[0]!);
+        else if (short.length > 0) await expect(r, `${board} + ${p}`).rejects.toThrow("sensorChain." + short[0]!.field + " = ");
+        else expect((await r).findings, `${board} + ${p}`).toEqual([]);
       }
-      expect(checkPackFitsBoard(def, (await loadPack(defaultPackFor(board))) as unknown as PackConfig), board).toEqual([]);
+      const cfg = (await loadPack(defaultPackFor(board))) as unknown as PackConfig;
+      expect(checkPackFitsBoard(def, cfg), board).toEqual([]);
+      expect(chainShortfalls(cfg.sensorChain, def, cfg.cellCount, false), board).toEqual([]);
     }
   }, 60000);
 
