@@ -522,155 +522,203 @@ function readCsvSampledByBytes(
 ): { lines: number; bytes: number } {
   const fd = openSync(path, "r");
   try {
-    const size = fstatSync(fd).size;
-    const windowBytes = opts.chunkBytes !== undefined && opts.chunkBytes > 0 ? opts.chunkBytes : CHUNK_BYTES;
-    let buf = new Uint8Array(windowBytes);
-    let winStart = 0;
-    let winLen = 0;
-    const load = (at: number): void => {
-      winStart = at;
-      winLen = size - at < buf.length ? size - at : buf.length;
-      let got = 0;
-      while (got < winLen) {
-        const n = readSync(fd, buf, got, winLen - got, at + got);
-        if (n <= 0) break;
-        got += n;
-      }
-      winLen = got;
-    };
-    const maxLine = maxLineOf(opts);
-    const lfFrom = (i: number): number => lineEndIn(buf, i, winLen, winStart + winLen >= size);
-    /** A window about to grow past the line cap: the line at `abs` is too long. */
-    const checkCap = (abs: number): void => {
-      if (buf.length > maxLine) throw new CsvLineTooLongError(path, lineNo + 1, maxLine, buf.subarray(abs - winStart, abs - winStart + LINE_QUOTE_BYTES));
-    };
-    /**
-     * Make the window hold the line that starts at absolute byte `abs` up to its LF; returns
-     * that LF's index in the window, or −1 when the file ends first.
-     */
-    const findLf = (abs: number): number => {
-      if (abs < winStart || abs >= winStart + winLen) load(abs);
-      let nl = lfFrom(abs - winStart);
-      if (nl >= 0 || winStart + winLen >= size) return nl;
-      load(abs);
-      nl = lfFrom(0);
-      while (nl < 0 && winLen === buf.length) {
-        // A line longer than the window: grow the window (up to the line cap).
-        checkCap(abs);
-        buf = new Uint8Array(buf.length * 2);
-        load(abs);
-        nl = lfFrom(0);
-      }
-      return nl;
-    };
-    const row = new CsvRow();
-    let delimiter = opts.delimiter ?? -1;
-    let lineNo = 0;
-    /** Absolute start of the line after the last one handed out. */
-    let nextAbs = 0;
-    /** Hand out the line [s, e) of the window as line `no`; false = stop. */
-    const deliver = (s: number, e: number, no: number): boolean => {
-      nextAbs = winStart + e + 1;
-      lineNo = no;
-      if (e > s && buf[e - 1] === BYTE_CR) e--;
-      if (no === 1 && e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
-      if (e <= s) return true;
-      if (delimiter < 0) delimiter = guessDelimiter(utf8.decode(buf.subarray(s, e)));
-      splitFields(row, buf, s, e, delimiter);
-      row.lineNo = no;
-      return onRow(row) !== false;
-    };
-    load(0);
-    // Header.
-    const e = findLf(0);
+    return new SampledReader(path, fd, onRow, opts).read(stride);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The state of one sampled read: a window of the file (`buf` from `winStart`) and the lines handed out. */
+class SampledReader {
+  private readonly size: number;
+  private buf: Uint8Array;
+  private winStart = 0;
+  private winLen = 0;
+  private readonly maxLine: number;
+  private readonly row = new CsvRow();
+  private delimiter: number;
+  private lineNo = 0;
+  /** Absolute start of the line after the last one handed out. */
+  private nextAbs = 0;
+  /** Absolute start of the first data line (after the header). */
+  private dataStart = 0;
+  private meanLineBytes = 1;
+
+  constructor(
+    private readonly path: string,
+    private readonly fd: number,
+    private readonly onRow: (row: CsvRow) => boolean | void,
+    private readonly opts: CsvReadOptions,
+  ) {
+    this.size = fstatSync(fd).size;
+    this.buf = new Uint8Array(opts.chunkBytes !== undefined && opts.chunkBytes > 0 ? opts.chunkBytes : CHUNK_BYTES);
+    this.maxLine = maxLineOf(opts);
+    this.delimiter = opts.delimiter ?? -1;
+  }
+
+  read(stride: number): { lines: number; bytes: number } {
+    this.load(0);
+    const e = this.findLf(0);
     if (e < 0) {
-      if (winLen > 0) deliver(0, winLen, 1);
-      return { lines: winLen > 0 ? 1 : 0, bytes: size };
+      // A file of one line, the header.
+      if (this.winLen > 0) this.deliver(0, this.winLen, 1);
+      return { lines: this.winLen > 0 ? 1 : 0, bytes: this.size };
     }
-    if (!deliver(0, e, 1)) return { lines: 1, bytes: size };
-    const dataStart = winStart + e + 1;
-    // Mean line length: of the first lines and of the last window's lines (early lines of a
-    // log are often shorter: small time stamps).
-    const bytesPerLine = (from: number): number => {
-      let k = from;
-      let counted = 0;
-      while (counted < SAMPLE_LENGTH_LINES) {
-        // (A CR ending the window counts as a line end here, as a LF would: an estimate.)
-        const nl = lineEndIn(buf, k, winLen, true);
-        if (nl < 0) break;
-        k = nl + 1;
-        counted++;
-      }
-      return counted > 0 ? (k - from) / counted : 0;
-    };
-    const headMean = bytesPerLine(e + 1);
-    let meanLineBytes = headMean > 0 ? headMean : 1;
-    if (size > dataStart + buf.length) {
-      load(size - buf.length);
-      const first = lfFrom(0);
-      const tailMean = first >= 0 ? bytesPerLine(first + 1) : 0;
-      if (tailMean > 0 && headMean > 0) meanLineBytes = 0.5 * (headMean + tailMean);
-    }
-    const jump = Math.max(1, Math.round(stride * meanLineBytes));
+    if (!this.deliver(0, e, 1)) return { lines: 1, bytes: this.size };
+    this.dataStart = this.winStart + e + 1;
+    this.meanLineBytes = this.measureMeanLine(e + 1);
+    const jump = Math.max(1, Math.round(stride * this.meanLineBytes));
     // Far-apart positions: a small window per position instead of whole windows that would
     // read every byte of the file (a positioned read costs about a µs, reading a whole 318 MB file
     // tens of ms: docs/performance.md). The rows handed out do not depend on the window size.
-    const sparseWindow = sparseWindowBytes(meanLineBytes);
-    if (jump >= SPARSE_JUMP_OF_WINDOW * sparseWindow && sparseWindow < buf.length) {
-      buf = new Uint8Array(sparseWindow);
-      winLen = 0;
+    const sparseWindow = sparseWindowBytes(this.meanLineBytes);
+    if (jump >= SPARSE_JUMP_OF_WINDOW * sparseWindow && sparseWindow < this.buf.length) {
+      this.buf = new Uint8Array(sparseWindow);
+      this.winLen = 0;
     }
-    /** Line number of the line starting at `abs`: the next one when adjacent, else estimated and ≥ 2 past. */
-    const numberAt = (abs: number): number => {
-      if (abs === nextAbs) return lineNo + 1;
-      const est = 2 + Math.round((abs - dataStart) / meanLineBytes);
-      return est > lineNo + 1 ? est : lineNo + 2;
-    };
-    let stopped = false;
-    for (let at = dataStart; at < size && !stopped; at += jump) {
+    if (this.samplePairs(jump)) this.deliverLastLine();
+    return { lines: this.lineNo, bytes: this.size };
+  }
+
+  /** Window = the file from `at` (as much as fits). */
+  private load(at: number): void {
+    this.winStart = at;
+    const want = this.size - at < this.buf.length ? this.size - at : this.buf.length;
+    let got = 0;
+    while (got < want) {
+      const n = readSync(this.fd, this.buf, got, want - got, at + got);
+      if (n <= 0) break;
+      got += n;
+    }
+    this.winLen = got;
+  }
+
+  private lfFrom(i: number): number {
+    return lineEndIn(this.buf, i, this.winLen, this.winStart + this.winLen >= this.size);
+  }
+
+  /** A window about to grow past the line cap: the line at `abs` is too long. */
+  private checkCap(abs: number): void {
+    if (this.buf.length > this.maxLine) {
+      const at = abs - this.winStart;
+      throw new CsvLineTooLongError(this.path, this.lineNo + 1, this.maxLine, this.buf.subarray(at, at + LINE_QUOTE_BYTES));
+    }
+  }
+
+  /**
+   * Make the window hold the line that starts at absolute byte `abs` up to its LF; returns
+   * that LF's index in the window, or −1 when the file ends first.
+   */
+  private findLf(abs: number): number {
+    if (abs < this.winStart || abs >= this.winStart + this.winLen) this.load(abs);
+    let nl = this.lfFrom(abs - this.winStart);
+    if (nl >= 0 || this.winStart + this.winLen >= this.size) return nl;
+    this.load(abs);
+    nl = this.lfFrom(0);
+    while (nl < 0 && this.winLen === this.buf.length) {
+      // A line longer than the window: grow the window (up to the line cap).
+      this.checkCap(abs);
+      this.buf = new Uint8Array(this.buf.length * 2);
+      this.load(abs);
+      nl = this.lfFrom(0);
+    }
+    return nl;
+  }
+
+  /** Hand out the line [s, e) of the window as line `no`; false = stop. */
+  private deliver(s: number, e: number, no: number): boolean {
+    const buf = this.buf;
+    this.nextAbs = this.winStart + e + 1;
+    this.lineNo = no;
+    if (e > s && buf[e - 1] === BYTE_CR) e--;
+    if (no === 1 && e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) s += 3;
+    if (e <= s) return true;
+    if (this.delimiter < 0) this.delimiter = guessDelimiter(utf8.decode(buf.subarray(s, e)));
+    splitFields(this.row, buf, s, e, this.delimiter);
+    this.row.lineNo = no;
+    return this.onRow(this.row) !== false;
+  }
+
+  /** Mean bytes per line of up to SAMPLE_LENGTH_LINES lines of the window from `from` (0 when none). */
+  private bytesPerLine(from: number): number {
+    let k = from;
+    let counted = 0;
+    while (counted < SAMPLE_LENGTH_LINES) {
+      // (A CR ending the window counts as a line end here, as a LF would: an estimate.)
+      const nl = lineEndIn(this.buf, k, this.winLen, true);
+      if (nl < 0) break;
+      k = nl + 1;
+      counted++;
+    }
+    return counted > 0 ? (k - from) / counted : 0;
+  }
+
+  /**
+   * Mean line length: of the first lines (from window index `from`) and of the last window's
+   * lines (early lines of a log are often shorter: small time stamps).
+   */
+  private measureMeanLine(from: number): number {
+    const headMean = this.bytesPerLine(from);
+    let mean = headMean > 0 ? headMean : 1;
+    if (this.size > this.dataStart + this.buf.length) {
+      this.load(this.size - this.buf.length);
+      const first = this.lfFrom(0);
+      const tailMean = first >= 0 ? this.bytesPerLine(first + 1) : 0;
+      if (tailMean > 0 && headMean > 0) mean = 0.5 * (headMean + tailMean);
+    }
+    return mean;
+  }
+
+  /** Line number of the line starting at `abs`: the next one when adjacent, else estimated and ≥ 2 past. */
+  private numberAt(abs: number): number {
+    if (abs === this.nextAbs) return this.lineNo + 1;
+    const est = 2 + Math.round((abs - this.dataStart) / this.meanLineBytes);
+    return est > this.lineNo + 1 ? est : this.lineNo + 2;
+  }
+
+  /** Two whole lines every `jump` bytes; false when onRow asked to stop. */
+  private samplePairs(jump: number): boolean {
+    for (let at = this.dataStart; at < this.size; at += jump) {
       // The first whole line at or after `at` starts after the LF ending the line holding at − 1.
       let lineAbs = at;
-      if (at > dataStart) {
-        const nl = findLf(at - 1);
+      if (at > this.dataStart) {
+        const nl = this.findLf(at - 1);
         if (nl < 0) break;
-        lineAbs = winStart + nl + 1;
+        lineAbs = this.winStart + nl + 1;
       }
-      if (lineAbs < nextAbs) lineAbs = nextAbs;
-      let no = numberAt(lineAbs);
-      for (let pair = 0; pair < 2 && lineAbs < size; pair++) {
-        const nl = findLf(lineAbs);
-        if (nl < 0) break; // the last line (no line end) is handed out below
-        if (!deliver(lineAbs - winStart, nl, no)) {
-          stopped = true;
-          break;
-        }
-        lineAbs = winStart + nl + 1;
+      if (lineAbs < this.nextAbs) lineAbs = this.nextAbs;
+      let no = this.numberAt(lineAbs);
+      for (let pair = 0; pair < 2 && lineAbs < this.size; pair++) {
+        const nl = this.findLf(lineAbs);
+        if (nl < 0) break; // the last line (no line end) is handed out by deliverLastLine
+        if (!this.deliver(lineAbs - this.winStart, nl, no)) return false;
+        lineAbs = this.winStart + nl + 1;
         no++;
       }
-      if (opts.onProgress) opts.onProgress(lineAbs, size);
+      if (this.opts.onProgress) this.opts.onProgress(lineAbs, this.size);
     }
-    if (!stopped) {
-      // The file's last line, unless already handed out.
-      let end = 0;
-      let prevNl = -1;
-      for (;;) {
-        load(size > buf.length ? size - buf.length : 0);
-        end = winLen;
-        while (end > 0 && (buf[end - 1] === BYTE_LF || buf[end - 1] === BYTE_CR)) end--;
-        prevNl = end - 1;
-        while (prevNl >= 0 && buf[prevNl] !== BYTE_LF && buf[prevNl] !== BYTE_CR) prevNl--;
-        if (prevNl >= 0 || winStart === 0) break;
-        checkCap(winStart);
-        buf = new Uint8Array(buf.length * 2); // the last line is longer than the window
-      }
-      const start = prevNl + 1;
-      if (end > start && winStart + start >= nextAbs && winStart + start >= dataStart) {
-        deliver(start, end, numberAt(winStart + start));
-      }
+    return true;
+  }
+
+  /** The file's last line, unless already handed out. */
+  private deliverLastLine(): void {
+    let end = 0;
+    let prevNl = -1;
+    for (;;) {
+      this.load(this.size > this.buf.length ? this.size - this.buf.length : 0);
+      const buf = this.buf;
+      end = this.winLen;
+      while (end > 0 && (buf[end - 1] === BYTE_LF || buf[end - 1] === BYTE_CR)) end--;
+      prevNl = end - 1;
+      while (prevNl >= 0 && buf[prevNl] !== BYTE_LF && buf[prevNl] !== BYTE_CR) prevNl--;
+      if (prevNl >= 0 || this.winStart === 0) break;
+      this.checkCap(this.winStart);
+      this.buf = new Uint8Array(this.buf.length * 2); // the last line is longer than the window
     }
-    return { lines: lineNo, bytes: size };
-  } finally {
-    closeSync(fd);
+    const start = prevNl + 1;
+    if (end > start && this.winStart + start >= this.nextAbs && this.winStart + start >= this.dataStart) {
+      this.deliver(start, end, this.numberAt(this.winStart + start));
+    }
   }
 }
 
