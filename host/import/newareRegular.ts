@@ -12,7 +12,7 @@
  * (= the last record's test time when the step row appears). The current's sign is taken
  * from the step name (charge +, discharge −) because exports differ on how they print it.
  */
-import { readCsv } from "./csvStream";
+import { readCsv, type CsvRow } from "./csvStream";
 import {
   ImportError,
   newRecord,
@@ -96,6 +96,97 @@ export const newareRegularImporter: Importer = {
   read: readRegular,
 };
 
+/** Where the regular export's three header lines put each column. */
+interface RegularColumns {
+  chg: UnitCol;
+  dchg: UnitCol;
+  echg: UnitCol;
+  edchg: UnitCol;
+  stepName: number;
+  time: number;
+  total: number;
+  v: UnitCol;
+  i: UnitCol;
+  t: UnitCol;
+}
+
+/** The columns of the three header lines (cycle, step, record), or an ImportError quoting them. */
+function regularColumns(path: string, headers: string[][]): RegularColumns {
+  if (!isRegularHead(headers)) {
+    throw new ImportError(
+      `${path}: not a Neware regular export. First lines found: ${headers
+        .map((h) => JSON.stringify(h.slice(0, 4).join(",")))
+        .join(" / ")}. Expected: ${EXPECTED.join("; ")}.`,
+    );
+  }
+  const [ch, sh, rh] = headers;
+  const cols: RegularColumns = {
+    chg: unitColumn(ch, ["Cap_Chg", "Chg. Cap", "Charge Capacity"], CAP_UNITS),
+    dchg: unitColumn(ch, ["Cap_DChg", "DChg. Cap", "Discharge Capacity"], CAP_UNITS),
+    echg: unitColumn(ch, ["Engy_Chg", "Chg. Energy", "Charge Energy"], ENERGY_UNITS),
+    edchg: unitColumn(ch, ["Engy_DChg", "DChg. Energy", "Discharge Energy"], ENERGY_UNITS),
+    stepName: sh.findIndex((h) => h.trim().toLowerCase() === "step name" || h.trim().toLowerCase() === "step type"),
+    // Step-relative "Time(h:min:s.ms)" (BTS 7); BTS 8 also writes the test time ("Total Time").
+    total: rh.findIndex((h) => h.trim().toLowerCase().startsWith("total time")),
+    time: rh.findIndex((h) => h.trim().toLowerCase().startsWith("time")),
+    v: unitColumn(rh, ["Voltage"], VOLT_UNITS),
+    i: unitColumn(rh, ["Current"], CURRENT_UNITS),
+    t: unitColumn(rh, ["Temperature", "T1"], TEMP_UNITS),
+  };
+  if (cols.time < 0 || cols.v.idx < 0 || cols.i.idx < 0) {
+    throw new ImportError(
+      `${path}: Neware regular export without time, voltage or current in its record header. Found: ${rh
+        .map((h) => `"${h}"`)
+        .join(", ")}. Expected "Time(h:min:s.ms)", "Voltage(V)", "Current(mA)" (or A/uA).`,
+    );
+  }
+  return cols;
+}
+
+/** Where the reader is: the cycle and step rows seen last, and the last record's test time. */
+interface RegularPlace {
+  cycle: number;
+  step: number;
+  stepCount: number;
+  stepKind: number;
+  stepStartS: number;
+  lastTS: number;
+}
+
+/** A cycle row (first column set): the cycler's own per-cycle totals. */
+function cycleRow(row: CsvRow, cols: RegularColumns, place: RegularPlace, onCyclerCycle?: (c: CyclerCycle) => void): void {
+  place.cycle = row.num(0);
+  if (!onCyclerCycle) return;
+  onCyclerCycle({
+    cycle: place.cycle,
+    chargeAh: row.num(cols.chg.idx) * cols.chg.scale,
+    dischargeAh: row.num(cols.dchg.idx) * cols.dchg.scale,
+    chargeWh: row.num(cols.echg.idx) * cols.echg.scale,
+    dischargeWh: row.num(cols.edchg.idx) * cols.edchg.scale,
+  });
+}
+
+/** A record row into `rec` (current signed by the step's kind); false when time or current is not a number. */
+function recordRow(row: CsvRow, cols: RegularColumns, place: RegularPlace, rec: ImportedRecord): boolean {
+  const relS = parseHms(row.str(cols.time));
+  const iRaw = row.num(cols.i.idx) * cols.i.scale;
+  if (!Number.isFinite(relS) || !Number.isFinite(iRaw)) return false;
+  let iA = iRaw;
+  if (place.stepKind === STEP_CHARGE) iA = Math.abs(iRaw);
+  else if (place.stepKind === STEP_DISCHARGE) iA = -Math.abs(iRaw);
+  rec.line = row.lineNo;
+  const totalS = cols.total >= 0 ? parseHms(row.str(cols.total)) : NaN;
+  rec.tS = Number.isFinite(totalS) ? totalS : place.stepStartS + relS;
+  place.lastTS = rec.tS;
+  rec.voltageV = row.num(cols.v.idx) * cols.v.scale;
+  rec.currentA = iA === 0 ? 0 : iA;
+  rec.tempC = cols.t.idx >= 0 ? row.num(cols.t.idx) * cols.t.scale : NaN;
+  rec.cycle = place.cycle;
+  rec.step = Number.isFinite(place.step) ? place.step : place.stepCount;
+  rec.stepKind = place.stepKind;
+  return true;
+}
+
 async function readRegular(
   path: string,
   onRecord: (r: ImportedRecord) => void,
@@ -105,98 +196,28 @@ async function readRegular(
   const stats = newStats();
   const rec = newRecord();
   const headers: string[][] = [];
-  let cyc = { chg: { idx: -1, scale: 1 }, dchg: { idx: -1, scale: 1 }, echg: { idx: -1, scale: 1 }, edchg: { idx: -1, scale: 1 } };
-  let stepNameIdx = -1;
-  let rTime = -1;
-  let rTotal = -1;
-  let rV: UnitCol = { idx: -1, scale: 1 };
-  let rI: UnitCol = { idx: -1, scale: 1 };
-  let rT: UnitCol = { idx: -1, scale: 1 };
-  let cycle = NaN;
-  let step = NaN;
-  let stepCount = 0;
-  let stepKind = STEP_UNKNOWN;
-  let stepStartS = 0;
-  let lastTS = 0;
-
+  let cols: RegularColumns | null = null;
+  const place: RegularPlace = { cycle: NaN, step: NaN, stepCount: 0, stepKind: STEP_UNKNOWN, stepStartS: 0, lastTS: 0 };
   await readCsv(
     path,
     (row) => {
-      if (headers.length < 3) {
+      if (cols === null) {
         headers.push(row.strings());
-        if (headers.length === 3) {
-          if (!isRegularHead(headers)) {
-            throw new ImportError(
-              `${path}: not a Neware regular export. First lines found: ${headers
-                .map((h) => JSON.stringify(h.slice(0, 4).join(",")))
-                .join(" / ")}. Expected: ${EXPECTED.join("; ")}.`,
-            );
-          }
-          const ch = headers[0];
-          cyc = {
-            chg: unitColumn(ch, ["Cap_Chg", "Chg. Cap", "Charge Capacity"], CAP_UNITS),
-            dchg: unitColumn(ch, ["Cap_DChg", "DChg. Cap", "Discharge Capacity"], CAP_UNITS),
-            echg: unitColumn(ch, ["Engy_Chg", "Chg. Energy", "Charge Energy"], ENERGY_UNITS),
-            edchg: unitColumn(ch, ["Engy_DChg", "DChg. Energy", "Discharge Energy"], ENERGY_UNITS),
-          };
-          stepNameIdx = headers[1].findIndex((h) => h.trim().toLowerCase() === "step name" || h.trim().toLowerCase() === "step type");
-          const rh = headers[2];
-          // Step-relative "Time(h:min:s.ms)" (BTS 7); BTS 8 also writes the test time ("Total Time").
-          rTotal = rh.findIndex((h) => h.trim().toLowerCase().startsWith("total time"));
-          rTime = rh.findIndex((h) => h.trim().toLowerCase().startsWith("time"));
-          rV = unitColumn(rh, ["Voltage"], VOLT_UNITS);
-          rI = unitColumn(rh, ["Current"], CURRENT_UNITS);
-          rT = unitColumn(rh, ["Temperature", "T1"], TEMP_UNITS);
-          if (rTime < 0 || rV.idx < 0 || rI.idx < 0) {
-            throw new ImportError(
-              `${path}: Neware regular export without time, voltage or current in its record header. Found: ${rh
-                .map((h) => `"${h}"`)
-                .join(", ")}. Expected "Time(h:min:s.ms)", "Voltage(V)", "Current(mA)" (or A/uA).`,
-            );
-          }
-        }
+        if (headers.length === 3) cols = regularColumns(path, headers);
         return;
       }
-      const c0 = row.str(0);
-      if (c0 !== "") {
-        cycle = row.num(0);
-        if (onCyclerCycle) {
-          onCyclerCycle({
-            cycle,
-            chargeAh: row.num(cyc.chg.idx) * cyc.chg.scale,
-            dischargeAh: row.num(cyc.dchg.idx) * cyc.dchg.scale,
-            chargeWh: row.num(cyc.echg.idx) * cyc.echg.scale,
-            dischargeWh: row.num(cyc.edchg.idx) * cyc.edchg.scale,
-          });
-        }
-        return;
-      }
+      if (row.str(0) !== "") return cycleRow(row, cols, place, onCyclerCycle);
       if (row.str(1) !== "") {
-        step = row.num(1);
-        stepCount++;
-        stepKind = stepNameIdx >= 0 ? newareStepKind(row.str(stepNameIdx)) : STEP_UNKNOWN;
-        stepStartS = lastTS;
+        place.step = row.num(1);
+        place.stepCount++;
+        place.stepKind = cols.stepName >= 0 ? newareStepKind(row.str(cols.stepName)) : STEP_UNKNOWN;
+        place.stepStartS = place.lastTS;
         return;
       }
-      const relS = parseHms(row.str(rTime));
-      const iRaw = row.num(rI.idx) * rI.scale;
-      if (!Number.isFinite(relS) || !Number.isFinite(iRaw)) {
-        noteSkip(stats, `line ${row.lineNo}: time "${row.str(rTime)}" or current "${row.str(rI.idx)}" is not a number`);
+      if (!recordRow(row, cols, place, rec)) {
+        noteSkip(stats, `line ${row.lineNo}: time "${row.str(cols.time)}" or current "${row.str(cols.i.idx)}" is not a number`);
         return;
       }
-      let iA = iRaw;
-      if (stepKind === STEP_CHARGE) iA = Math.abs(iRaw);
-      else if (stepKind === STEP_DISCHARGE) iA = -Math.abs(iRaw);
-      rec.line = row.lineNo;
-      const totalS = rTotal >= 0 ? parseHms(row.str(rTotal)) : NaN;
-      rec.tS = Number.isFinite(totalS) ? totalS : stepStartS + relS;
-      lastTS = rec.tS;
-      rec.voltageV = row.num(rV.idx) * rV.scale;
-      rec.currentA = iA === 0 ? 0 : iA;
-      rec.tempC = rT.idx >= 0 ? row.num(rT.idx) * rT.scale : NaN;
-      rec.cycle = cycle;
-      rec.step = Number.isFinite(step) ? step : stepCount;
-      rec.stepKind = stepKind;
       stats.records++;
       onRecord(rec);
     },
