@@ -199,7 +199,15 @@ export function checkEspruinoSubset(code: string): SubsetFinding[] {
 
 type Add = (rule: string, message: string, node: { start: number; end: number }) => void;
 
+/** One node against the subset's per-node rules (syntax forms, class members, references). */
 function checkNode(node: AnyNode, parent: AnyNode | undefined, add: Add): void {
+  checkSyntaxForm(node, parent, add);
+  checkClassPart(node, add);
+  checkReference(node, parent, add);
+}
+
+/** Syntax Espruino lacks: patterns, rest/spread, async/generators, labels, newer operators, templates, modules. */
+function checkSyntaxForm(node: AnyNode, parent: AnyNode | undefined, add: Add): void {
   switch (node.type) {
     case "AssignmentPattern":
       add("default-param", "default parameters/values are a syntax error in Espruino [043], [027]: test for undefined in the body", node);
@@ -245,6 +253,28 @@ function checkNode(node: AnyNode, parent: AnyNode | undefined, add: Add): void {
     case "ChainExpression":
       add("optional-chaining", "`?.` is a syntax error in Espruino [206], [207]: test for null first", node);
       break;
+    case "TaggedTemplateExpression":
+      add("tagged-template", "tagged templates are a syntax error in Espruino [041], [042]", node);
+      break;
+    case "MetaProperty":
+      add("meta-property", `\`${node.meta.name}.${node.property.name}\` is a syntax error in Espruino [228]`, node);
+      break;
+    case "ImportExpression":
+    case "ImportDeclaration":
+    case "ExportNamedDeclaration":
+    case "ExportDefaultDeclaration":
+    case "ExportAllDeclaration":
+      add("module-syntax", "ES module syntax: the bundle must be one plain script", node);
+      break;
+    case "ForOfStatement":
+      if (node.await) add("async", "for await is missing in Espruino", node);
+      break;
+  }
+}
+
+/** Class and object members: computed keys, #private, bare fields, static setters and blocks, built-in bases. */
+function checkClassPart(node: AnyNode, add: Add): void {
+  switch (node.type) {
     case "Property":
       if (node.computed) add("computed-key", "computed property names are a syntax error in Espruino [214]: assign o[k] = v after creating o", node);
       break;
@@ -265,19 +295,18 @@ function checkNode(node: AnyNode, parent: AnyNode | undefined, add: Add): void {
     case "StaticBlock":
       add("static-block", "class static blocks are not supported by Espruino", node);
       break;
-    case "TaggedTemplateExpression":
-      add("tagged-template", "tagged templates are a syntax error in Espruino [041], [042]", node);
+    case "ClassDeclaration":
+    case "ClassExpression":
+      if (node.superClass && node.superClass.type === "Identifier" && UNEXTENDABLE.has(node.superClass.name)) {
+        add("extends-builtin", `\`extends ${node.superClass.name}\` is broken in Espruino [018], [019], [191]: use composition or an ES5-style constructor`, node);
+      }
       break;
-    case "MetaProperty":
-      add("meta-property", `\`${node.meta.name}.${node.property.name}\` is a syntax error in Espruino [228]`, node);
-      break;
-    case "ImportExpression":
-    case "ImportDeclaration":
-    case "ExportNamedDeclaration":
-    case "ExportDefaultDeclaration":
-    case "ExportAllDeclaration":
-      add("module-syntax", "ES module syntax: the bundle must be one plain script", node);
-      break;
+  }
+}
+
+/** References: missing globals, members and calls Espruino lacks or gets wrong, regexes, BigInt. */
+function checkReference(node: AnyNode, parent: AnyNode | undefined, add: Add): void {
+  switch (node.type) {
     case "Identifier":
       if (Object.prototype.hasOwnProperty.call(MISSING_GLOBALS, node.name) && isReference(node, parent)) {
         add("missing-global", MISSING_GLOBALS[node.name]!, node);
@@ -296,15 +325,6 @@ function checkNode(node: AnyNode, parent: AnyNode | undefined, add: Add): void {
     case "Literal":
       if ("regex" in node && node.regex) checkRegex(node.regex.pattern, node.regex.flags, node, add);
       if (typeof node.bigint === "string") add("bigint", "BigInt literals are missing in Espruino [239]", node);
-      break;
-    case "ClassDeclaration":
-    case "ClassExpression":
-      if (node.superClass && node.superClass.type === "Identifier" && UNEXTENDABLE.has(node.superClass.name)) {
-        add("extends-builtin", `\`extends ${node.superClass.name}\` is broken in Espruino [018], [019], [191]: use composition or an ES5-style constructor`, node);
-      }
-      break;
-    case "ForOfStatement":
-      if (node.await) add("async", "for await is missing in Espruino", node);
       break;
   }
 }
