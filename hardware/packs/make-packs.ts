@@ -14,6 +14,7 @@ import { boardSensorChain } from "../../host/boardDesign/accuracy";
 import { packMaxCellV } from "../../host/boardDesign/packFit";
 import { loadBoard } from "../../host/boardDesign/generate";
 import { validateConfig } from "../../shared/config/validateConfig";
+import { SIG_DIGITS } from "../../shared/telemetry/fieldText";
 import type { PackConfig, SensorChainConfig } from "../../shared/config/packConfig";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -24,7 +25,25 @@ const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
  * boardSensorChain in host/boardDesign/accuracy.ts, which `zbms build` checks against.
  */
 function boardChain(id: string, p: PackConfig): SensorChainConfig {
-  return boardSensorChain(loadBoard(REPO_ROOT, id), p.cellCount, packMaxCellV(p));
+  const c = boardSensorChain(loadBoard(REPO_ROOT, id), p.cellCount, packMaxCellV(p));
+  for (const k of Object.keys(c) as (keyof SensorChainConfig)[]) c[k] = roundUpSig(c[k], SIG_DIGITS);
+  return c;
+}
+
+/** Relative size of binary rounding noise in the computed chain terms. */
+const FLOAT_NOISE_REL = 1e-12;
+
+/**
+ * `x` rounded up to `digits` significant digits: the board's `config` reply carries SIG_DIGITS
+ * (shared/telemetry/fieldText.ts), so the file's chain reads back exactly, and rounding up never
+ * declares a term below the board's (binary noise below 1e-12, e.g. 0.019725000000000003, is
+ * rounded to nearest: far inside declaredChain.ts's comparison slack).
+ */
+function roundUpSig(x: number, digits: number): number {
+  const r = Number(x.toPrecision(digits));
+  if (r >= x * (1 - FLOAT_NOISE_REL) || x === 0) return r;
+  const unit = Math.pow(10, Math.floor(Math.log10(Math.abs(x))) - digits + 1);
+  return Number((r + unit).toPrecision(digits));
 }
 
 /** Significant digits kept in the files: drops binary noise such as 1.9000000000000001. */
