@@ -6,7 +6,7 @@
  *  A. Zn‖MnO2 4S 1 Ah at C/5, INA226 current + ADS1115 taps, 100 cycles with random rest tests;
  *  B. the same pack and protocol with the ESP32's own ADC for everything (INA240 on the shunt),
  *     cell voltages calibrated as `zbms calibrate` does (two points per channel; the sim's
- *     "twoPoint" calibration) and the calibrated chain declared (esp32AdcCalibratedSensorChain, as
+ *     "twoPoint" calibration) and the calibrated per-cell chain declared (boardSensorChain, as
  *     `zbms calibrate` sets it on the board: host/calibrate/session.ts);
  *  C. Zn‖I2 4S (flat plateau), INA226 + ADS1115, 30 cycles with random rests (SOC);
  *  D. self-discharge detection, per chemistry (Zn‖MnO2 and Zn‖I2): 100 fresh healthy packs and
@@ -45,6 +45,8 @@ import type { PackConfig } from "../shared/config/packConfig";
 import type { CycleRecord, ModelEvent, RestRecord } from "../shared/model/events";
 import type { Sample } from "../shared/sample";
 import { Simulation, loadBoard } from "../host/sim/simulate";
+import { boardSensorChain } from "../host/boardDesign/accuracy";
+import { packMaxCellV } from "../host/boardDesign/packFit";
 import { defaultCellParams } from "../host/sim/cellParams";
 import type { CycleTruth, RestTruth } from "../host/sim/truth";
 
@@ -57,9 +59,6 @@ interface Shared {
   PackModel: PackModelCtor;
   defaultPackConfig: (chem: ChemistryId, cells: number, capAh: number) => PackConfig;
   validateConfig: (x: unknown) => PackConfig;
-  ina226SensorChain: (shuntOhm: number) => PackConfig["sensorChain"];
-  esp32AdcSensorChain: (ampsPerVolt: number, dividerRatio: number) => PackConfig["sensorChain"];
-  esp32AdcCalibratedSensorChain: (ampsPerVolt: number, dividerRatio: number) => PackConfig["sensorChain"];
 }
 
 async function loadShared(): Promise<Shared> {
@@ -72,9 +71,6 @@ async function loadShared(): Promise<Shared> {
       PackModel: m.PackModel as unknown as PackModelCtor,
       defaultPackConfig: d.defaultPackConfig,
       validateConfig: v.validateConfig,
-      ina226SensorChain: d.ina226SensorChain,
-      esp32AdcSensorChain: d.esp32AdcSensorChain,
-      esp32AdcCalibratedSensorChain: d.esp32AdcCalibratedSensorChain,
     };
   } catch (e) {
     console.error(`bench:accuracy cannot run: the shared model is not ready (${(e as Error).message}).`);
@@ -140,14 +136,11 @@ function configFor(sh: Shared, chem: ChemistryId, board: BoardDef, samplePeriodM
   c.tempCount = Math.min(board.temps.length, CELLS);
   c.samplePeriodMs = samplePeriodMs;
   c.counting.maxGapMs = MAX_GAP_PERIODS * samplePeriodMs;
-  const cur = board.current;
-  if (cur.chip === "ina226") c.sensorChain = sh.ina226SensorChain(cur.shuntOhm);
-  else if (cur.chip === "esp32adc" && cur.senseAmp) {
-    const chainOf = calibrated ? sh.esp32AdcCalibratedSensorChain : sh.esp32AdcSensorChain;
-    const chain = chainOf(1 / (cur.shuntOhm * cur.senseAmp.gain), board.voltages[CELLS - 1].dividerRatio);
-    c.sensorChain = chain;
-    c.counting.offsetRestMaxA = chain.currentOffsetA + 4 * chain.currentLsbA;
-  }
+  // The chain the board delivers for this pack's cells (tap differences), as zbms build requires
+  // and zbms calibrate declares: host/boardDesign/accuracy.ts boardSensorChain.
+  const chain = boardSensorChain(board, CELLS, packMaxCellV(c), calibrated);
+  c.sensorChain = chain;
+  if (board.current.chip === "esp32adc") c.counting.offsetRestMaxA = chain.currentOffsetA + 4 * chain.currentLsbA;
   if (flagOnlyZeroing) c.counting.offsetRestMs = 0;
   return sh.validateConfig(c);
 }

@@ -9,43 +9,41 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { defaultPackConfig, BOARD_TIME_BASE_ERR_FRAC } from "../../shared/config/defaults";
+import { defaultPackConfig } from "../../shared/config/defaults";
 import { boardSensorChain } from "../../host/boardDesign/accuracy";
+import { packMaxCellV } from "../../host/boardDesign/packFit";
 import { loadBoard } from "../../host/boardDesign/generate";
 import { validateConfig } from "../../shared/config/validateConfig";
-import { ADS1115_FSR_V, ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
+import { SIG_DIGITS } from "../../shared/telemetry/fieldText";
 import type { PackConfig, SensorChainConfig } from "../../shared/config/packConfig";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The data-sheet chain of board `id` on the channels of a `cellCount`-cell pack (host/boardDesign/accuracy.ts). */
-function boardChain(id: string, cellCount: number): SensorChainConfig {
-  return boardSensorChain(loadBoard(REPO_ROOT, id), cellCount);
+/**
+ * The data-sheet chain board `id` delivers for pack `p` (its cells, up to its over-voltage alarm
+ * limit; on tap-wired boards a cell is a difference of two taps): the one function,
+ * boardSensorChain in host/boardDesign/accuracy.ts, which `zbms build` checks against.
+ */
+function boardChain(id: string, p: PackConfig): SensorChainConfig {
+  const c = boardSensorChain(loadBoard(REPO_ROOT, id), p.cellCount, packMaxCellV(p));
+  for (const k of Object.keys(c) as (keyof SensorChainConfig)[]) c[k] = roundUpSig(c[k], SIG_DIGITS);
+  return c;
 }
 
-/** ADS1115 offset (±3 LSB) and gain error (0.15 %): SBAS444 Electrical Characteristics. */
-const ADS_OFFSET_LSB = 3;
-const ADS_GAIN_ERR_FRAC = 0.0015;
-/** ADS1115 gain drift (fraction/°C): SBAS444 Electrical Characteristics, 40 ppm/°C max; × 2 °C between halves. */
-const ADS_GAIN_DRIFT_MISMATCH = 40e-6 * 2;
+/** Relative size of binary rounding noise in the computed chain terms. */
+const FLOAT_NOISE_REL = 1e-12;
 
 /**
- * Sensor chain of hardware/boards/esp32-ads1115.json: shunt 50 mΩ on ±0.256 V, taps on
- * ±4.096 V through dividers up to 4:1; a cell is a difference of two taps (errors add).
+ * `x` rounded up to `digits` significant digits: the board's `config` reply carries SIG_DIGITS
+ * (shared/telemetry/fieldText.ts), so the file's chain reads back exactly, and rounding up never
+ * declares a term below the board's (binary noise below 1e-12, e.g. 0.019725000000000003, is
+ * rounded to nearest: far inside declaredChain.ts's comparison slack).
  */
-function ads1115BoardChain(shuntOhm: number, maxDividerRatio: number): SensorChainConfig {
-  const shuntLsbV = ADS1115_FSR_V[5] / ADS1115_HALF_CODES;
-  const tapLsbV = (ADS1115_FSR_V[1] / ADS1115_HALF_CODES) * maxDividerRatio;
-  return {
-    currentOffsetA: (ADS_OFFSET_LSB * shuntLsbV) / shuntOhm,
-    currentGainErrFrac: ADS_GAIN_ERR_FRAC,
-    currentGainMismatchFrac: ADS_GAIN_DRIFT_MISMATCH,
-    currentLsbA: shuntLsbV / shuntOhm,
-    voltageOffsetV: 2 * ADS_OFFSET_LSB * tapLsbV,
-    voltageGainErrFrac: ADS_GAIN_ERR_FRAC,
-    voltageLsbV: tapLsbV,
-    timeBaseErrFrac: BOARD_TIME_BASE_ERR_FRAC,
-  };
+function roundUpSig(x: number, digits: number): number {
+  const r = Number(x.toPrecision(digits));
+  if (r >= x * (1 - FLOAT_NOISE_REL) || x === 0) return r;
+  const unit = Math.pow(10, Math.floor(Math.log10(Math.abs(x))) - digits + 1);
+  return Number((r + unit).toPrecision(digits));
 }
 
 /** Significant digits kept in the files: drops binary noise such as 1.9000000000000001. */
@@ -73,7 +71,7 @@ function make(file: string, c: PackConfig): void {
 const mn = defaultPackConfig("ZnMnO2", 4, 2);
 mn.name = "ZnMnO2 4S 2Ah pouch";
 mn.tempCount = 1;
-mn.sensorChain = ads1115BoardChain(0.05, 4);
+mn.sensorChain = boardChain("esp32-ads1115", mn);
 make("znmno2-4s.json", mn);
 
 // 1 × Zn‖I2 pouch, 0.5 Ah, sized for esp32-adc (the ESP32's own ADC, its ±1.6 A current
@@ -82,7 +80,7 @@ make("znmno2-4s.json", mn);
 const i2 = defaultPackConfig("ZnI2", 1, 0.5);
 i2.name = "ZnI2 1S 0.5Ah pouch";
 i2.tempCount = 1;
-i2.sensorChain = boardChain("esp32-adc", i2.cellCount);
+i2.sensorChain = boardChain("esp32-adc", i2);
 make("zni2-1s.json", i2);
 
 // 2 × Zn‖PBA (ZnHCF) pouch, 1 Ah, esp32-ina226 (INA226 current on 20 mΩ, cells on the ESP32 ADC
@@ -90,5 +88,5 @@ make("zni2-1s.json", i2);
 const pba = defaultPackConfig("ZnPBA", 2, 1);
 pba.name = "ZnPBA 2S 1Ah pouch";
 pba.tempCount = 2;
-pba.sensorChain = boardChain("esp32-ina226", pba.cellCount);
+pba.sensorChain = boardChain("esp32-ina226", pba);
 make("znpba-2s.json", pba);

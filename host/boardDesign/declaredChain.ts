@@ -1,16 +1,18 @@
 /**
  * The one rule for a declared sensor chain: no term may be better (smaller) than what the board
- * delivers on the channels the pack uses. The floor is the board's data-sheet worst case
- * (`boardSensorChain`); after `zbms calibrate` has calibrated every ESP32-ADC cell channel, the
- * cell-voltage offset and gain floor is the calibrated chain's (`esp32VoltageTerms`). A tighter
+ * delivers on the cells the pack uses. The floor is the board's data-sheet worst case per cell
+ * (`boardSensorChain`: on tap-wired boards a cell is a difference of two taps, their errors add);
+ * after `zbms calibrate` has calibrated every ESP32-ADC cell channel, the cell-voltage offset and
+ * gain floor is the calibrated one (the same function, `calibrated`). A tighter
  * declaration gives CE bounds and SOC weights that are too tight: a wrong number presented as
  * right. Checked by `zbms build` (host/bundle/packChain.ts), by `zbms calibrate` before it sets
  * `sensorChain.*` on a board (host/calibrate/session.ts) and by `zbms send set sensorChain.*`
  * (host/cli/sendCommand.ts); the firmware keeps no copy.
  */
 import type { BoardDef } from "../../shared/config/boardDef";
-import type { SensorChainConfig } from "../../shared/config/packConfig";
-import { boardSensorChain, esp32VoltageTerms } from "./accuracy";
+import type { PackConfig, SensorChainConfig } from "../../shared/config/packConfig";
+import { boardSensorChain } from "./accuracy";
+import { packMaxCellV } from "./packFit";
 
 /**
  * Relative slack of the comparison: pack files keep 12 significant digits
@@ -25,18 +27,20 @@ export interface ChainShortfall {
   floor: number;
 }
 
+/** What the floor depends on: the pack's cell count and the largest cell voltage it must read (packMaxCellV). */
+export type ChainPack = Pick<PackConfig, "cellCount" | "chemistry" | "alarms">;
+
 /**
- * The least a pack of `cellCount` cells may declare on board `b`: the data-sheet chain of its
- * first `cellCount` voltage channels; with `calibrated`, the cell-voltage offset and gain of
- * `zbms calibrate`'s calibrated ESP32-ADC chain when all those channels are ESP32-ADC inputs
- * (other converters have no calibrated chain: their data-sheet terms stay the floor).
+ * The least `pack` may declare on board `b`: the data-sheet chain of its cells (their taps up to
+ * the pack's over-voltage alarm limit); with `calibrated`, the cell-voltage offset and gain after
+ * `zbms calibrate` of every ESP32-ADC cell channel (other converters have no calibrated chain:
+ * their data-sheet terms stay the floor). The LSB is not lowered by calibration.
  */
-export function chainFloor(b: BoardDef, cellCount: number, calibrated: boolean): SensorChainConfig {
-  const floor = boardSensorChain(b, cellCount);
-  const cells: number[] = [];
-  for (let k = 0; k < Math.min(cellCount, b.voltages.length); k++) cells.push(k);
-  const cal = calibrated ? esp32VoltageTerms(b, cells, true) : null;
-  if (cal !== null) {
+export function chainFloor(b: BoardDef, pack: ChainPack, calibrated: boolean): SensorChainConfig {
+  const maxCellV = packMaxCellV(pack);
+  const floor = boardSensorChain(b, pack.cellCount, maxCellV, false);
+  if (calibrated) {
+    const cal = boardSensorChain(b, pack.cellCount, maxCellV, true);
     floor.voltageOffsetV = cal.voltageOffsetV;
     floor.voltageGainErrFrac = cal.voltageGainErrFrac;
   }
@@ -44,8 +48,8 @@ export function chainFloor(b: BoardDef, cellCount: number, calibrated: boolean):
 }
 
 /** The declared terms (all given, or a subset such as the two `zbms calibrate` sets) below the floor; empty = allowed. */
-export function chainShortfalls(declared: Partial<SensorChainConfig>, b: BoardDef, cellCount: number, calibrated: boolean): ChainShortfall[] {
-  const floor = chainFloor(b, cellCount, calibrated);
+export function chainShortfalls(declared: Partial<SensorChainConfig>, b: BoardDef, pack: ChainPack, calibrated: boolean): ChainShortfall[] {
+  const floor = chainFloor(b, pack, calibrated);
   const out: ChainShortfall[] = [];
   for (const field of Object.keys(floor) as (keyof SensorChainConfig)[]) {
     const d = declared[field];
@@ -55,9 +59,9 @@ export function chainShortfalls(declared: Partial<SensorChainConfig>, b: BoardDe
 }
 
 /** One line per shortfall: field, declared value, the board's value. */
-export function describeShortfalls(s: ChainShortfall[], b: BoardDef, cellCount: number, calibrated: boolean): string[] {
+export function describeShortfalls(s: ChainShortfall[], b: BoardDef, pack: ChainPack, calibrated: boolean): string[] {
   const what = calibrated ? "calibrated (zbms calibrate)" : "data-sheet worst case";
-  const cells = cellCount + (cellCount === 1 ? " cell" : " cells");
+  const cells = pack.cellCount + (pack.cellCount === 1 ? " cell" : " cells");
   return s.map((x) => `sensorChain.${x.field} = ${fmt(x.declared)} is better than board ${b.id} delivers for ${cells}: its ${what} is ${fmt(x.floor)}`);
 }
 

@@ -23,7 +23,7 @@ export function inputMaxV(input: AnalogInput): number {
 }
 
 /** Largest cell voltage (V) the pack's alarm table asks the monitor to see. */
-export function packMaxCellV(pack: PackConfig): number {
+export function packMaxCellV(pack: Pick<PackConfig, "chemistry" | "alarms">): number {
   let v = CHEMISTRY_PRESETS[pack.chemistry].maxCellV;
   for (const r of pack.alarms) if (r.id === "cellOverVoltage") v = Math.max(v, r.limit);
   return v;

@@ -1,7 +1,7 @@
 /**
  * `zbms build`'s check of the pack's declared sensor chain against its board
  * (host/boardDesign/declaredChain.ts, the one rule): every term at least the board's data-sheet
- * worst case, or — with `--calibration <record>`, the JSON `zbms calibrate` wrote for a board of
+ * worst case for the pack's cells (on tap-wired boards a cell is a difference of two taps), or — with `--calibration <record>`, the JSON `zbms calibrate` wrote for a board of
  * this type after calibrating and checking every cell channel the pack uses — at least the
  * calibrated ESP32-ADC cell-voltage terms. Returns the error text, or null when the chain is allowed.
  */
@@ -18,14 +18,14 @@ export async function declaredChainProblem(board: BoardDef, pack: PackConfig, pa
     if (why !== null) return `--calibration ${calibrationFile}: ${why}`;
     calibrated = true;
   }
-  const short = chainShortfalls(pack.sensorChain, board, pack.cellCount, calibrated);
+  const short = chainShortfalls(pack.sensorChain, board, pack, calibrated);
   if (short.length === 0) return null;
   const fix = calibrated
     ? "declare at least these values"
     : `declare at least the board's values (hardware/generated/${board.id}.md, boardSensorChain in host/boardDesign/accuracy.ts)` +
       `, or on an ESP32-ADC board run \`zbms calibrate\` and build with --calibration <its record> to declare the calibrated cell-voltage terms`;
   return `${packFile}: the declared sensor chain is better than the board delivers, so its CE bounds and SOC weights would be too tight:\n  ` +
-    describeShortfalls(short, board, pack.cellCount, calibrated).join("\n  ") + `\n${fix}`;
+    describeShortfalls(short, board, pack, calibrated).join("\n  ") + `\n${fix}`;
 }
 
 /** Why a calibration record does not vouch for the calibrated chain of `cellCount` cells on `board` (null = it does). */

@@ -3,7 +3,7 @@
  * commands ("v0"…"vN", "i"), unit, where to apply the reference, the range it can read, the
  * suggested calibration points, the conversion of a raw code to the channel's value through a
  * calibration (the firmware's own `chipInputV`/`currentFromInputV`), the spread a point's readings
- * may have (the data-sheet worst case of `boardSensorChain`) and the tolerance a calibrated
+ * may have (the data-sheet worst case of `boardTapChain`) and the tolerance a calibrated
  * reading must meet (the same, or for an ESP32-ADC cell channel its calibrated chain).
  */
 import type { BoardDef, CurrentChannelDef, VoltageChannelDef } from "../../shared/config/boardDef";
@@ -12,7 +12,7 @@ import { ADS1115_HALF_CODES } from "../../shared/sensors/ads1115";
 import { INA226_SHUNT_LSB_V } from "../../shared/sensors/ina226";
 import { ESP32_RANGE_MAX_V, ESP32_RANGE_MIN_V, esp32RangeIndex } from "../../shared/sensors/esp32Adc";
 import { chipInputV, currentFromInputV } from "../../firmware/sensors";
-import { boardSensorChain, esp32VoltageTerms } from "../boardDesign/accuracy";
+import { boardTapChain, tapVoltageTerms } from "../boardDesign/accuracy";
 import { boardMaxCurrentA, inputMaxV } from "../boardDesign/packFit";
 
 /** Suggested per-cell calibration points (V): near both ends of a Zn cell's working range and between them (hardware/README, Calibration). */
@@ -102,11 +102,12 @@ export function valueFromRaw(info: ChannelInfo, cal: AdcCalibration | undefined,
 
 /**
  * Largest error (V or A) a reading of `value` may have: the data-sheet worst case of the
- * board's uncalibrated chain (offset + gain error × |value| + 1 LSB, `boardSensorChain`).
+ * board's uncalibrated chain for one channel's reading, at the worst channel (offset + gain error
+ * × |value| + 1 LSB, `boardTapChain`; a reading, not a cell: no tap difference).
  * A calibrated channel must do at least this well.
  */
 export function toleranceAt(board: BoardDef, info: ChannelInfo, value: number): number {
-  const c = boardSensorChain(board);
+  const c = boardTapChain(board);
   if (info.kind === "current") return c.currentOffsetA + c.currentGainErrFrac * Math.abs(value) + c.currentLsbA;
   return c.voltageOffsetV + c.voltageGainErrFrac * Math.abs(value) + c.voltageLsbV;
 }
@@ -114,12 +115,13 @@ export function toleranceAt(board: BoardDef, info: ChannelInfo, value: number): 
 /**
  * Largest error (V or A) a reading of `value` may have after calibration (the third-point
  * check): for an ESP32-ADC cell channel the calibrated chain at its own divider (offset and gain
- * = the ADC's INL, `esp32AdcCalibratedSensorChain`), the accuracy the pack is then declared with
+ * = the ADC's INL, `tapVoltageTerms`), from which the pack's per-cell declaration follows
  * (session.ts); for other channels the data-sheet worst case (`toleranceAt`).
  */
 export function checkToleranceAt(board: BoardDef, info: ChannelInfo, value: number): number {
-  const t = info.kind === "voltage" ? esp32VoltageTerms(board, [Number(info.name.slice(1))], true) : null;
-  if (t === null) return toleranceAt(board, info, value);
+  const k = Number(info.name.slice(1));
+  if (info.kind !== "voltage" || !board.voltages[k] || board.voltages[k]!.chip !== "esp32adc") return toleranceAt(board, info, value);
+  const t = tapVoltageTerms(board, k, true);
   return t.voltageOffsetV + t.voltageGainErrFrac * Math.abs(value) + t.voltageLsbV;
 }
 

@@ -26,7 +26,9 @@ import {
   valueFromRaw,
   type ChannelInfo,
 } from "./channels";
-import { esp32VoltageTerms } from "../boardDesign/accuracy";
+import { boardSensorChain, cellsOnEsp32Adc } from "../boardDesign/accuracy";
+import { packMaxCellV } from "../boardDesign/packFit";
+import { parseConfigReply } from "../monitor/boardConfig";
 import { chainShortfalls, describeShortfalls } from "../boardDesign/declaredChain";
 import { CALIBRATION_FORMAT, type CalibrationPoint, type CalibrationRecord, type ChainDeclaration, type ChannelCalibration } from "./calibrationFile";
 import { readRawAll, readRawCodes } from "./rawReadings";
@@ -159,7 +161,8 @@ async function calibrateChannel(ch: LineChannel, p: Prompter, board: BoardDef, i
 
 /**
  * The pack config on the board declares the cell-voltage accuracy its channels now have, so the
- * model weighs relaxed OCV readings by it (shared/soc): the calibrated ESP32-ADC chain when every
+ * model weighs relaxed OCV readings by it (shared/soc): per cell, as the board computes it (on
+ * tap-wired boards a difference of two taps: boardSensorChain), the calibrated ESP32-ADC chain when every
  * cell channel the firmware reads was calibrated in this run and passed its check, the
  * uncalibrated one when any cell channel's check failed (its stored calibration is not
  * verified), unchanged otherwise (no cell channel calibrated, some skipped, or not ESP32-ADC
@@ -171,16 +174,20 @@ async function declareVoltageChain(ch: LineChannel, p: Prompter, board: BoardDef
   if (calibrated.length === 0) return null;
   const failed = calibrated.some((c) => !c.check.pass);
   const missing = cells.filter((n) => !calibrated.some((c) => c.channel === n));
-  const terms = esp32VoltageTerms(board, cells.map((n) => Number(n.slice(1))), !failed);
-  if (terms === null) return null;
+  if (!cellsOnEsp32Adc(board, cells.length)) return null;
   if (!failed && missing.length > 0) {
     p.say(`cell-voltage accuracy declared on the board unchanged: ${missing.join(", ")} not calibrated in this run (calibrate every cell channel together to declare the calibrated accuracy)`);
     return null;
   }
+  // The pack's cells as the board computes them (tap differences), up to its over-voltage alarm limit.
+  const cfg = await sendBoardCommand(ch, ["config"], timeoutMs);
+  if (cfg.kind !== "reply") throw new CalibrationError(`cannot declare the cell-voltage accuracy: the board did not answer config (${JSON.stringify(cfg)})`);
+  const pack = parseConfigReply(cfg.payload);
+  const terms = boardSensorChain(board, cells.length, packMaxCellV(pack), !failed);
   // The one rule for declared chains (declaredChain.ts), here with the calibrated floor when every check passed.
   const sent = { voltageOffsetV: terms.voltageOffsetV, voltageGainErrFrac: terms.voltageGainErrFrac };
-  const short = chainShortfalls(sent, board, cells.length, !failed);
-  if (short.length > 0) throw new CalibrationError(describeShortfalls(short, board, cells.length, !failed).join("; "));
+  const short = chainShortfalls(sent, board, pack, !failed);
+  if (short.length > 0) throw new CalibrationError(describeShortfalls(short, board, pack, !failed).join("; "));
   let persisted = "";
   for (const key of ["voltageOffsetV", "voltageGainErrFrac"] as const) {
     persisted = String((await boardReply(ch, ["set", "sensorChain." + key, String(terms[key])], timeoutMs)).persisted);

@@ -89,17 +89,18 @@ export async function chainSetProblem(ch: LineChannel, words: string[], timeoutM
   } catch (e) {
     return `cannot check the sensor chain: ${(e as Error).message}`;
   }
-  const cellCount = parseConfigReply(cfg.payload).cellCount;
-  if (!(m[1]! in chainFloor(board, cellCount, false))) return null; // not a chain term: the board refuses it
+  const pack = parseConfigReply(cfg.payload);
+  const cellCount = pack.cellCount;
+  if (!(m[1]! in chainFloor(board, pack, false))) return null; // not a chain term: the board refuses it
   let calibrated = false;
   if (calibrationFile !== undefined) {
     const why = await calibrationRecordProblem(board, cellCount, calibrationFile);
     if (why !== null) return `--calibration ${calibrationFile}: ${why}`;
     calibrated = true;
   }
-  const short = chainShortfalls({ [m[1]!]: value } as Partial<SensorChainConfig>, board, cellCount, calibrated);
+  const short = chainShortfalls({ [m[1]!]: value } as Partial<SensorChainConfig>, board, pack, calibrated);
   if (short.length === 0) return null;
-  return describeShortfalls(short, board, cellCount, calibrated).join("; ") +
+  return describeShortfalls(short, board, pack, calibrated).join("; ") +
     (calibrated ? "" : "; after `zbms calibrate` of every cell channel, pass its record with --calibration to set the calibrated cell-voltage terms");
 }
 

@@ -91,7 +91,7 @@ describe("firmware build (CI check: the real bundle passes the Espruino-subset c
         const pack = `hardware/packs/${p}.json`;
         const cfg = (await loadPack(pack)) as unknown as PackConfig;
         const misfit = checkPackFitsBoard(def, cfg);
-        const short = chainShortfalls(cfg.sensorChain, def, cfg.cellCount, false);
+        const short = chainShortfalls(cfg.sensorChain, def, cfg, false);
         const r = buildFirmware({ board, pack, write: false });
         if (misfit.length > 0) await expect(r, `${board} + ${p}`).rejects.toThrow(misfit[0]!);
         else if (short.length > 0) await expect(r, `${board} + ${p}`).rejects.toThrow("sensorChain." + short[0]!.field + " = ");
@@ -99,7 +99,7 @@ describe("firmware build (CI check: the real bundle passes the Espruino-subset c
       }
       const cfg = (await loadPack(defaultPackFor(board))) as unknown as PackConfig;
       expect(checkPackFitsBoard(def, cfg), board).toEqual([]);
-      expect(chainShortfalls(cfg.sensorChain, def, cfg.cellCount, false), board).toEqual([]);
+      expect(chainShortfalls(cfg.sensorChain, def, cfg, false), board).toEqual([]);
     }
   }, 60000);
 

@@ -8,8 +8,10 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import path from "node:path";
 import { loadBoard } from "../../../host/boardDesign/generate";
-import { boardSensorChain, esp32VoltageTerms } from "../../../host/boardDesign/accuracy";
+import { boardSensorChain } from "../../../host/boardDesign/accuracy";
 import { chainFloor, chainShortfalls, describeShortfalls } from "../../../host/boardDesign/declaredChain";
+import { packMaxCellV } from "../../../host/boardDesign/packFit";
+import { defaultPackConfig } from "../../../shared/config/defaults";
 import type { SensorChainConfig } from "../../../shared/config/packConfig";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
@@ -21,15 +23,20 @@ const ESP32_SPAN_V = 2.3;
 /** ESP32 ADC INL ±12 LSB of 3.1 V / 4096 (the calibrated chain's residual). */
 const ESP32_INL_V = (12 * 3.1) / 4096;
 
+/** A Zn‖MnO2 pack of `n` cells: over-voltage alarm limit 1.9 V (the chain's largest cell voltage). */
+const mn = (n: number) => defaultPackConfig("ZnMnO2", n, 2);
+
 describe("chainFloor: the board's data-sheet chain on the pack's channels", () => {
   it("esp32-adc, 1 cell: 60 mV × divider 1; current 60 mV / (10 mΩ × gain 50) = 0.12 A; calibrated: the INL", () => {
     const b = loadBoard(repoRoot, "esp32-adc");
-    const f = chainFloor(b, 1, false);
+    const f = chainFloor(b, mn(1), false);
     expect(f.voltageOffsetV).toBeCloseTo(ESP32_TOTAL_ERR_V, 12);
     expect(f.voltageGainErrFrac).toBeCloseTo(ESP32_TOTAL_ERR_V / ESP32_SPAN_V, 12);
     expect(f.currentOffsetA).toBeCloseTo(ESP32_TOTAL_ERR_V / (0.01 * 50), 12);
-    expect(chainFloor(b, 4, false).voltageOffsetV).toBeCloseTo(4 * ESP32_TOTAL_ERR_V, 12); // top tap: divider 4
-    const c = chainFloor(b, 1, true);
+    // top cell = tap 3 (divider 4) − tap 2 (divider 3), lower cells at the 1.9 V alarm limit (accuracy.ts cellVoltageTerms)
+    const g = ESP32_TOTAL_ERR_V / ESP32_SPAN_V;
+    expect(chainFloor(b, mn(4), false).voltageOffsetV).toBeCloseTo((4 + 3) * ESP32_TOTAL_ERR_V + 2 * g * 3 * 1.9, 12);
+    const c = chainFloor(b, mn(1), true);
     expect(c.voltageOffsetV).toBeCloseTo(ESP32_INL_V, 12);
     expect(c.voltageGainErrFrac).toBeCloseTo(ESP32_INL_V / ESP32_SPAN_V, 12);
     expect(c.currentOffsetA, "calibration does not lower the current terms").toBe(f.currentOffsetA);
@@ -37,17 +44,17 @@ describe("chainFloor: the board's data-sheet chain on the pack's channels", () =
 
   it("esp32-ads1115 has no calibrated chain: calibrated or not, the data-sheet floor", () => {
     const b = loadBoard(repoRoot, "esp32-ads1115");
-    expect(chainFloor(b, 4, true)).toEqual(chainFloor(b, 4, false));
+    expect(chainFloor(b, mn(4), true)).toEqual(chainFloor(b, mn(4), false));
   });
 });
 
 describe("chainShortfalls", () => {
   it("refuses every term below the floor, naming field, declared value and the board's value", () => {
     const b = loadBoard(repoRoot, "esp32-adc");
-    const declared: SensorChainConfig = { ...chainFloor(b, 1, false), voltageOffsetV: 0.000375, currentOffsetA: 0.0005 };
-    const s = chainShortfalls(declared, b, 1, false);
+    const declared: SensorChainConfig = { ...chainFloor(b, mn(1), false), voltageOffsetV: 0.000375, currentOffsetA: 0.0005 };
+    const s = chainShortfalls(declared, b, mn(1), false);
     expect(s.map((x) => x.field)).toEqual(["currentOffsetA", "voltageOffsetV"]);
-    const text = describeShortfalls(s, b, 1, false).join("\n");
+    const text = describeShortfalls(s, b, mn(1), false).join("\n");
     expect(text).toContain("sensorChain.voltageOffsetV = 0.000375 is better than board esp32-adc delivers for 1 cell: its data-sheet worst case is 0.06");
     expect(text).toContain("sensorChain.currentOffsetA = 0.0005 is better than board esp32-adc delivers for 1 cell: its data-sheet worst case is 0.12");
   });
@@ -56,15 +63,15 @@ describe("chainShortfalls", () => {
     fc.assert(
       fc.property(fc.constantFrom(...BOARDS), fc.integer({ min: 1, max: 4 }), fc.boolean(), fc.array(fc.double({ min: 1, max: 100, noNaN: true }), { minLength: 8, maxLength: 8 }), (id, n, calibrated, factors) => {
         const b = loadBoard(repoRoot, id);
-        const own = boardSensorChain(b, n);
+        const own = boardSensorChain(b, n, packMaxCellV(mn(n)));
         const worse = { ...own };
         (Object.keys(worse) as (keyof SensorChainConfig)[]).forEach((k, i) => (worse[k] = own[k] * factors[i]!));
-        expect(chainShortfalls(own, b, n, calibrated)).toEqual([]);
-        expect(chainShortfalls(worse, b, n, calibrated)).toEqual([]);
+        expect(chainShortfalls(own, b, mn(n), calibrated)).toEqual([]);
+        expect(chainShortfalls(worse, b, mn(n), calibrated)).toEqual([]);
         // a file's 12 significant digits of the board's own chain still pass
         const rounded = { ...own };
         for (const k of Object.keys(rounded) as (keyof SensorChainConfig)[]) rounded[k] = Number(own[k].toPrecision(12));
-        expect(chainShortfalls(rounded, b, n, false)).toEqual([]);
+        expect(chainShortfalls(rounded, b, mn(n), false)).toEqual([]);
       }),
     );
   });
@@ -72,25 +79,24 @@ describe("chainShortfalls", () => {
   it("any one data-sheet term halved is refused, that term only", () => {
     for (const id of BOARDS) {
       const b = loadBoard(repoRoot, id);
-      const own = boardSensorChain(b, 2);
+      const own = boardSensorChain(b, 2, packMaxCellV(mn(2)));
       for (const k of Object.keys(own) as (keyof SensorChainConfig)[]) {
-        const s = chainShortfalls({ ...own, [k]: own[k] / 2 }, b, 2, false);
+        const s = chainShortfalls({ ...own, [k]: own[k] / 2 }, b, mn(2), false);
         expect(s, `${id} ${k}`).toEqual([{ field: k, declared: own[k] / 2, floor: own[k] }]);
       }
     }
   });
 
-  it("the terms zbms calibrate sets (esp32VoltageTerms) pass only as calibrated, and the uncalibrated ones always", () => {
+  it("the terms zbms calibrate sets (boardSensorChain calibrated) pass only as calibrated, and the uncalibrated ones always", () => {
     for (const id of ["esp32-ina226", "esp32-adc"]) {
       const b = loadBoard(repoRoot, id);
       for (const n of [1, 2, 4]) {
-        const cells = [...Array(n).keys()];
-        const cal = esp32VoltageTerms(b, cells, true)!;
+        const cal = boardSensorChain(b, n, packMaxCellV(mn(n)), true);
         const sent = { voltageOffsetV: cal.voltageOffsetV, voltageGainErrFrac: cal.voltageGainErrFrac };
-        expect(chainShortfalls(sent, b, n, true), `${id} ${n}`).toEqual([]);
-        expect(chainShortfalls(sent, b, n, false).map((x) => x.field), `${id} ${n}`).toEqual(["voltageOffsetV", "voltageGainErrFrac"]);
-        const uncal = esp32VoltageTerms(b, cells, false)!;
-        expect(chainShortfalls({ voltageOffsetV: uncal.voltageOffsetV, voltageGainErrFrac: uncal.voltageGainErrFrac }, b, n, false)).toEqual([]);
+        expect(chainShortfalls(sent, b, mn(n), true), `${id} ${n}`).toEqual([]);
+        expect(chainShortfalls(sent, b, mn(n), false).map((x) => x.field), `${id} ${n}`).toEqual(["voltageOffsetV", "voltageGainErrFrac"]);
+        const uncal = boardSensorChain(b, n, packMaxCellV(mn(n)), false);
+        expect(chainShortfalls({ voltageOffsetV: uncal.voltageOffsetV, voltageGainErrFrac: uncal.voltageGainErrFrac }, b, mn(n), false)).toEqual([]);
       }
     }
   });

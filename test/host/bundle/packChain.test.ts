@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildFirmware, defaultPackFor, FirmwareBuildError, REPO_ROOT } from "../../../host/bundle/buildFirmware";
 import { boardSensorChain } from "../../../host/boardDesign/accuracy";
+import { packMaxCellV } from "../../../host/boardDesign/packFit";
 import { loadBoard } from "../../../host/boardDesign/generate";
 import { CALIBRATION_FORMAT, type CalibrationRecord, type ChannelCalibration } from "../../../host/calibrate/calibrationFile";
 import type { PackConfig } from "../../../shared/config/packConfig";
@@ -83,8 +84,10 @@ describe("zbms build checks the declared sensor chain against the board", () => 
   it("refuses the 4S ADS1115-chain pack on esp32-ina226 (cells on the ESP32 ADC), quoting pack file, field, declared and board values, and the fix", async () => {
     const msg = await buildError({ board: "esp32-ina226", pack: "hardware/packs/znmno2-4s.json" });
     expect(msg).toContain(join(REPO_ROOT, "hardware/packs/znmno2-4s.json"));
-    // ADS1115 taps: 2 × 3 LSB × 125 µV × divider 4 = 3 mV declared; ESP32 ADC: 60 mV × divider 4 = 0.24 V
-    expect(msg).toContain("sensorChain.voltageOffsetV = 0.003 is better than board esp32-ina226 delivers for 4 cells: its data-sheet worst case is 0.24");
+    // top cell = tap 3 − tap 2, lower cells at the 1.9 V alarm limit (host/boardDesign/accuracy.ts cellVoltageTerms).
+    // ADS1115 taps: 3 LSB × 125 µV × (4 + 3) + 2 × 0.15 % × 3 × 1.9 V = 19.725 mV declared;
+    // ESP32 ADC: 60 mV × (4 + 3) + 2 × (60 mV / 2.3 V) × 3 × 1.9 V = 717.39 mV
+    expect(msg).toContain("sensorChain.voltageOffsetV = 0.019725 is better than board esp32-ina226 delivers for 4 cells: its data-sheet worst case is 0.717391");
     expect(msg).toContain("sensorChain.voltageGainErrFrac = 0.0015 is better than board esp32-ina226 delivers for 4 cells: its data-sheet worst case is 0.026087");
     expect(msg).toContain("zbms calibrate");
     expect(msg).toContain("--calibration");
@@ -101,11 +104,19 @@ describe("zbms build checks the declared sensor chain against the board", () => 
   it("accepts the board's own chain and a worse one", async () => {
     const board = loadBoard(REPO_ROOT, "esp32-ina226");
     const p = readPack("hardware/packs/znpba-2s.json");
-    p.sensorChain = boardSensorChain(board, p.cellCount);
+    p.sensorChain = boardSensorChain(board, p.cellCount, packMaxCellV(p));
     expect((await buildFirmware({ board: "esp32-ina226", pack: writePack("own.json", p), write: false })).findings).toEqual([]);
     p.sensorChain.voltageOffsetV *= 1.5;
     p.sensorChain.currentGainMismatchFrac *= 10;
     expect((await buildFirmware({ board: "esp32-ina226", pack: writePack("worse.json", p), write: false })).findings).toEqual([]);
+  }, 30000);
+
+  it("refuses the 2S Zn-PBA pack as it shipped before (cell 1 offset 120 mV: one tap only) on esp32-ina226: tap 1 + tap 0 and the gain on tap 0", async () => {
+    const p = readPack("hardware/packs/znpba-2s.json");
+    p.sensorChain.voltageOffsetV = 0.12;
+    const msg = await buildError({ board: "esp32-ina226", pack: writePack("znpba-one-tap.json", p) });
+    // 120 mV + 60 mV + 2 × (60 mV / 2.3 V) × 1 × 2.1 V (Zn-PBA over-voltage alarm limit) = 289.565 mV
+    expect(msg).toContain("sensorChain.voltageOffsetV = 0.12 is better than board esp32-ina226 delivers for 2 cells: its data-sheet worst case is 0.289565");
   }, 30000);
 
   it("the calibrated ESP32-ADC cell-voltage terms need a zbms calibrate record of the board: refused without, or with a failed or foreign one", async () => {

@@ -244,6 +244,26 @@ describe("runCalibration declares the calibrated cell-voltage accuracy (ESP32 AD
     expect((await boardChain(ch)).voltageOffsetV).toBeCloseTo(ESP32_UNCAL_OFFSET_V, 9);
   }, 90000);
 
+  it("a 2-cell pack (esp32-ina226, Zn-PBA) declares its worst cell: cell 1 = tap 1 − tap 0, both calibrated taps' errors added", async () => {
+    const board = await loadBoard("esp32-ina226");
+    const { ch, apply } = start(board);
+    await firstSample(ch);
+    // as shipped (make-packs, rounded up to 9 digits): 60 mV × (2 + 1) + 2 × (60 mV / 2.3 V) × 1 × 2.1 V (Zn-PBA alarm limit) = 289.6 mV
+    expect((await boardChain(ch)).voltageOffsetV).toBeCloseTo(0.18 + 2 * (0.06 / ESP32_CAL_SPAN_V) * 2.1, 8);
+    const p = lab(apply, (n, _l, s) => (n === "i" ? "skip" : s));
+    const rec = await runCalibration(ch, p, { readings: 2, timeoutMs: 5000, port: "test", loadBoard });
+    expect(rec.channels.map((c) => c.channel)).toEqual(["v0", "v1"]);
+    expect(rec.allPassed).toBe(true);
+    // INL × (2 + 1) + 2 × (INL / 2.3 V) × 1 × 2.1 V = 27.25 + 16.58 = 43.83 mV; gain INL / 2.3 V
+    const cellOffsetV = 3 * ESP32_CAL_OFFSET_V + 2 * (ESP32_CAL_OFFSET_V / ESP32_CAL_SPAN_V) * 2.1;
+    expect(rec.declared).toMatchObject({ calibrated: true, persisted: "saved" });
+    expect(rec.declared!.voltageOffsetV).toBeCloseTo(cellOffsetV, 9);
+    const after = await boardChain(ch);
+    expect(after.voltageOffsetV).toBeCloseTo(cellOffsetV, 9);
+    expect(after.voltageOffsetV).toBeCloseTo(0.04383, 5);
+    expect(after.voltageGainErrFrac).toBeCloseTo(ESP32_CAL_OFFSET_V / ESP32_CAL_SPAN_V, 9);
+  }, 60000);
+
   it("boards whose cell channels are not ESP32-ADC inputs keep their declaration", async () => {
     const board = await loadBoard("esp32-ads1115");
     const { ch, apply } = start(board);

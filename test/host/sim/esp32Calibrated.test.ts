@@ -1,13 +1,15 @@
 /**
  * SOC with the ESP32's own ADC after `zbms calibrate`'s two-point calibration (issue 20): the
  * simulator's "twoPoint" calibration (two known voltages per tap, one line each) and the model
- * given the calibrated chain (esp32AdcCalibratedSensorChain) keep a 4S Zn‖MnO2 pack's SOC within
- * 5 % RMS; the declared chain bounds the calibrated cell-voltage errors.
+ * given the calibrated per-cell chain (boardSensorChain, as zbms calibrate declares it) keep a 4S
+ * Zn‖MnO2 pack's SOC within 5 % RMS; the declared chain bounds the calibrated cell-voltage errors.
  */
 import { describe, expect, it, vi } from "vitest";
 import { Simulation, loadBoard } from "../../../host/sim/simulate";
 import { PackModel } from "../../../shared/model/packModel";
-import { defaultPackConfig, esp32AdcCalibratedSensorChain, esp32AdcSensorChain } from "../../../shared/config/defaults";
+import { defaultPackConfig } from "../../../shared/config/defaults";
+import { boardSensorChain } from "../../../host/boardDesign/accuracy";
+import { packMaxCellV } from "../../../host/boardDesign/packFit";
 import { validateConfig } from "../../../shared/config/validateConfig";
 import type { PackConfig } from "../../../shared/config/packConfig";
 
@@ -25,8 +27,7 @@ function config(calibrated: boolean): PackConfig {
   c.tempCount = Math.min(board.temps.length, CELLS);
   c.samplePeriodMs = PERIOD_MS;
   c.counting.maxGapMs = 10 * PERIOD_MS;
-  const chainOf = calibrated ? esp32AdcCalibratedSensorChain : esp32AdcSensorChain;
-  c.sensorChain = chainOf(1 / (cur.shuntOhm * cur.senseAmp.gain), board.voltages[CELLS - 1].dividerRatio);
+  c.sensorChain = boardSensorChain(board, CELLS, packMaxCellV(c), calibrated);
   c.counting.offsetRestMs = 0; // zero on the relay's flagged rests (bench:accuracy B)
   return validateConfig(c);
 }
@@ -66,7 +67,9 @@ describe("ESP32 ADC after two-point calibration", () => {
     const uncal = run(false);
     expect(cal.socRms).toBeLessThanOrEqual(0.05);
     expect(cal.socRms).toBeLessThan(uncal.socRms);
-    // Each tap's residual is within the declared INL × ratio, a cell (two taps) within twice it.
-    expect(cal.maxCellErrV).toBeLessThanOrEqual(2 * config(true).sensorChain.voltageOffsetV);
+    // The declared chain is per cell (boardSensorChain: cell k = tap k − tap k−1, both taps' INL
+    // added, lower cells up to the 1.9 V alarm limit), so it bounds every cell's error itself.
+    const ch = config(true).sensorChain;
+    expect(cal.maxCellErrV).toBeLessThanOrEqual(ch.voltageOffsetV + ch.voltageGainErrFrac * 1.9 + ch.voltageLsbV);
   });
 });
