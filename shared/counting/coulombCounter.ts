@@ -280,6 +280,25 @@ function abs(x: number): number {
 }
 
 /**
+ * A gap, or time counted once already (after a step back): the interval is bounded, not
+ * integrated — its worst-case charge (the larger end's |I| + error over dt) goes to gapErrAh.
+ */
+function boundInterval(st: CountingState, config: PackConfig, tMs: number, dtMs: number, gap: boolean, curA: number, curErrA: number, emit: EventSink): void {
+  if (gap) {
+    st.gapCount++;
+    if (dtMs !== 0) st.lostTimeCount++;
+    if (-dtMs > config.counting.maxGapMs) st.maxTMs = NaN;
+    st.stepFlags |= COUNT_STEP_GAP;
+    emit({ kind: "gap", tMs: tMs, dtMs: dtMs });
+  }
+  if (dtMs > 0) {
+    const a = abs(st.lastCurrentA) + st.lastErrA;
+    const b = abs(curA) + curErrA;
+    st.gapErrAh += ((a > b ? a : b) * dtMs) / MS_PER_H;
+  }
+}
+
+/**
  * Count one sample. `rawCurrentA` is the sensor's reading (+ = charge, NaN = invalid),
  * `cellV` the cell voltages (NaN = invalid; missing entries count as invalid).
  */
@@ -346,19 +365,7 @@ export function stepCounting(
     const dtMs = tMs - st.lastTMs;
     const gap = dtMs > config.counting.maxGapMs || dtMs <= 0;
     if (gap || st.lastTMs < st.maxTMs) {
-      // A gap, or time counted once already (after a step back): bounded, not integrated.
-      if (gap) {
-        st.gapCount++;
-        if (dtMs !== 0) st.lostTimeCount++;
-        if (-dtMs > config.counting.maxGapMs) st.maxTMs = NaN;
-        st.stepFlags |= COUNT_STEP_GAP;
-        emit({ kind: "gap", tMs: tMs, dtMs: dtMs });
-      }
-      if (dtMs > 0) {
-        const a = abs(st.lastCurrentA) + st.lastErrA;
-        const b = abs(curA) + curErrA;
-        st.gapErrAh += ((a > b ? a : b) * dtMs) / MS_PER_H;
-      }
+      boundInterval(st, config, tMs, dtMs, gap, curA, curErrA, emit);
     } else if (calm === 1 && st.lastCalm === 1 && starts === 0) {
       // Both ends calm (the interval into a calm stretch's first sample holds the step edge).
       countCalmInterval(st, dtMs, curA, curErrA, atRest);
