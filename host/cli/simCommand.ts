@@ -15,6 +15,8 @@ import { VirtualBoard } from "../virtualBoard/virtualBoard";
 import type { ChemistryId } from "../../shared/chemistry/presets";
 import type { ProtocolRunner } from "../sim/runner";
 import { writeFileAtomic } from "../util/atomicWrite.mjs";
+import type { BoardDef } from "../../shared/config/boardDef";
+import { MS_PER_H, MS_PER_S, S_PER_H } from "../../shared/units";
 import { CliError, EXIT_FAILED } from "./cliErrors";
 import { parsePositiveNumber } from "./options";
 
@@ -84,13 +86,16 @@ export interface TruthFile {
   rests: ProtocolRunner["rests"];
 }
 
+/** What the sim needs of a pack file. */
+type SimPack = { chemistry: ChemistryId; cellCount: number; capacityAh: number; name: string };
+
 function writeTruth(path: string, flags: SimFlags, runner: ProtocolRunner, simTimeS: number, boots: TruthFile["boots"]): void {
   const t: TruthFile = { speed: flags.speed, seed: flags.seed, done: runner.done, simTimeS, boots, cycles: runner.cycles, rests: runner.rests };
   writeFileAtomic(path, JSON.stringify(t, null, 1)); // readers never see a half-written file
 }
 
-export async function simCommand(flags: SimFlags): Promise<void> {
-  loadNodePty(); // first: without node-pty there is no port to offer, and the error says why
+/** The protocol text, board, pack and simulated pack `flags` name; errors say which flag is wrong. */
+async function loadSimInputs(flags: SimFlags): Promise<{ boardDef: BoardDef; pack: SimPack; sim: ReturnType<typeof simPackSource> }> {
   let protocol: string | undefined;
   if (flags.protocol !== undefined) {
     try {
@@ -99,48 +104,36 @@ export async function simCommand(flags: SimFlags): Promise<void> {
       throw new CliError(`--protocol: cannot read "${flags.protocol}" (${(e as Error).message})`, EXIT_FAILED);
     }
   }
-  let boardDef, pack;
+  let boardDef: BoardDef;
+  let pack: SimPack;
   try {
     boardDef = await loadBoard(flags.board);
-    pack = (await loadPack(flags.pack ?? defaultPackFor(flags.board))) as { chemistry: ChemistryId; cellCount: number; capacityAh: number; name: string };
+    pack = (await loadPack(flags.pack ?? defaultPackFor(flags.board))) as SimPack;
   } catch (e) {
     throw new CliError((e as Error).message, EXIT_FAILED);
   }
-  let sim;
   try {
-    sim = simPackSource({
+    const sim = simPackSource({
       spec: { chemistry: pack.chemistry, cellCount: pack.cellCount, capacityAh: pack.capacityAh, seed: flags.seed },
       protocol,
       seed: flags.seed,
       tempCount: boardDef.temps.length,
     });
+    return { boardDef, pack, sim };
   } catch (e) {
     throw new CliError(`--protocol: ${(e as Error).message}`, EXIT_FAILED);
   }
-  const board = new VirtualBoard({ board: boardDef, pack: sim.source, storagePath: flags.storage ? nodePath.resolve(flags.storage) : undefined, startOff: true });
-  const boots: TruthFile["boots"] = [];
-  board.onBoot((reason) => boots.push({ reason, simTimeS: board.clock.now() / 1000 }));
-  board.powerOn();
-  const pty = await PtyBoard.start(board, { onPath: (p) => process.stderr.write(`sim: console on ${p}\n`) });
-  process.stdout.write(pty.path + "\n");
-  process.stderr.write(
-    `sim: board ${boardDef.id}, pack "${pack.name}", ${flags.protocol ? `protocol ${flags.protocol}` : "default C/5 protocol"}, ` +
-      `speed ×${flags.speed}, seed ${flags.seed}. Flash it with: zbms flash --port ${pty.path}\n`,
-  );
-  let speedNow = (): number => flags.speed;
-  if (flags.startSpeed !== undefined && flags.startSpeed !== flags.speed) {
-    board.runRealTime(flags.startSpeed);
-    speedNow = () => flags.startSpeed!;
-    process.once("SIGUSR1", () => {
-      speedNow = () => flags.speed;
-      board.runRealTime(flags.speed);
-      process.stderr.write(`sim: speed ×${flags.speed} from simulated ${(board.clock.now() / 3.6e6).toFixed(2)} h\n`);
-    });
-  } else board.runRealTime(flags.speed);
-  const simTimeS = (): number => board.clock.now() / 1000;
+}
+
+/**
+ * Until SIGINT or SIGTERM: say when the board runs slower than asked, and keep the truth file
+ * current as cycles close and when the protocol finishes.
+ */
+function watchUntilStopped(board: VirtualBoard, sim: ReturnType<typeof simPackSource>, flags: SimFlags, speedNow: () => number, boots: TruthFile["boots"]): Promise<void> {
+  const simTimeS = (): number => board.clock.now() / MS_PER_S;
   let cyclesSeen = 0;
   let announcedDone = false;
-  await new Promise<void>((resolve) => {
+  return new Promise<void>((resolve) => {
     let lastSlowNotice = -Infinity;
     let slowSince = NaN;
     const poll = setInterval(() => {
@@ -160,7 +153,7 @@ export async function simCommand(flags: SimFlags): Promise<void> {
       if (sim.runner.done && !announcedDone) {
         announcedDone = true;
         if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS(), boots);
-        process.stderr.write(`sim: protocol finished at simulated ${(simTimeS() / 3600).toFixed(1)} h (${sim.runner.cycles.length} cycles, ${sim.runner.rests.length} rests)\n`);
+        process.stderr.write(`sim: protocol finished at simulated ${(simTimeS() / S_PER_H).toFixed(1)} h (${sim.runner.cycles.length} cycles, ${sim.runner.rests.length} rests)\n`);
       }
     }, DONE_POLL_MS);
     const stop = (): void => {
@@ -172,8 +165,35 @@ export async function simCommand(flags: SimFlags): Promise<void> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+export async function simCommand(flags: SimFlags): Promise<void> {
+  loadNodePty(); // first: without node-pty there is no port to offer, and the error says why
+  const { boardDef, pack, sim } = await loadSimInputs(flags);
+  const board = new VirtualBoard({ board: boardDef, pack: sim.source, storagePath: flags.storage ? nodePath.resolve(flags.storage) : undefined, startOff: true });
+  const boots: TruthFile["boots"] = [];
+  board.onBoot((reason) => boots.push({ reason, simTimeS: board.clock.now() / MS_PER_S }));
+  board.powerOn();
+  const pty = await PtyBoard.start(board, { onPath: (p) => process.stderr.write(`sim: console on ${p}\n`) });
+  process.stdout.write(pty.path + "\n");
+  process.stderr.write(
+    `sim: board ${boardDef.id}, pack "${pack.name}", ${flags.protocol ? `protocol ${flags.protocol}` : "default C/5 protocol"}, ` +
+      `speed ×${flags.speed}, seed ${flags.seed}. Flash it with: zbms flash --port ${pty.path}\n`,
+  );
+  let speedNow = (): number => flags.speed;
+  if (flags.startSpeed !== undefined && flags.startSpeed !== flags.speed) {
+    board.runRealTime(flags.startSpeed);
+    speedNow = () => flags.startSpeed!;
+    process.once("SIGUSR1", () => {
+      speedNow = () => flags.speed;
+      board.runRealTime(flags.speed);
+      process.stderr.write(`sim: speed ×${flags.speed} from simulated ${(board.clock.now() / MS_PER_H).toFixed(2)} h\n`);
+    });
+  } else board.runRealTime(flags.speed);
+  await watchUntilStopped(board, sim, flags, () => speedNow(), boots);
   board.stopRealTime(); // no more output, then the cable
   pty.close();
-  if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS(), boots);
-  process.stderr.write(`sim: stopped at simulated ${(simTimeS() / 3600).toFixed(1)} h` + (flags.truth ? `; truth in ${flags.truth}` : "") + "\n");
+  const simTimeS = board.clock.now() / MS_PER_S;
+  if (flags.truth) writeTruth(flags.truth, flags, sim.runner, simTimeS, boots);
+  process.stderr.write(`sim: stopped at simulated ${(simTimeS / S_PER_H).toFixed(1)} h` + (flags.truth ? `; truth in ${flags.truth}` : "") + "\n");
 }
