@@ -5,6 +5,7 @@
  * then flushes and closes every port and file and prints where the logs are. A wrong or busy
  * port at start is refused at once (nothing half-open is left behind).
  */
+import { MS_PER_S } from "../../shared/units";
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import type { LineClass, MonitorRecord } from "./monitorRecord";
@@ -64,9 +65,8 @@ export function sessionStamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
 }
 
-export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult> {
-  const out = opts.out ?? process.stdout;
-  const stamp = sessionStamp(new Date());
+/** One session per port; a label used twice gets "-2", "-3"… so no two sessions share files. */
+function createSessions(opts: RunMonitorOptions, stamp: string): MonitorSession[] {
   const used = new Map<string, number>();
   const sessions: MonitorSession[] = [];
   for (const port of opts.ports) {
@@ -85,19 +85,15 @@ export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult
       }),
     );
   }
-  try {
-    for (const s of sessions) await s.start();
-  } catch (e) {
-    for (const s of sessions) await s.stop();
-    throw e;
-  }
-  if (opts.display !== "none") {
-    for (const s of sessions) out.write(`monitoring ${s.view.port} → ${s.files.rawLog}\n`);
-    out.write("Ctrl-C stops, flushes and closes the logs.\n");
-  }
-  if (opts.onStarted) opts.onStarted(sessions);
+  return sessions;
+}
 
-  const stoppedBy = await new Promise<MonitorResult["stoppedBy"]>((resolve) => {
+/**
+ * Runs the timers (BDF flush, the live view) until a signal, the abort signal or the duration
+ * ends the session; resolves with what ended it, every timer and handler removed.
+ */
+function untilStopped(opts: RunMonitorOptions, sessions: MonitorSession[], out: NodeJS.WritableStream): Promise<MonitorResult["stoppedBy"]> {
+  return new Promise<MonitorResult["stoppedBy"]>((resolve) => {
     const timers: NodeJS.Timeout[] = [];
     const finish = (why: MonitorResult["stoppedBy"]): void => {
       for (const t of timers) clearInterval(t);
@@ -116,7 +112,7 @@ export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult
       if (opts.signal.aborted) return finish("abort");
       opts.signal.addEventListener("abort", onAbort);
     }
-    if (opts.durationS !== undefined) timers.push(setTimeout(() => finish("duration"), opts.durationS * 1000));
+    if (opts.durationS !== undefined) timers.push(setTimeout(() => finish("duration"), opts.durationS * MS_PER_S));
     timers.push(setInterval(() => sessions.forEach((s) => s.flush()), BDF_FLUSH_MS));
     if (opts.display === "tty") {
       timers.push(
@@ -130,28 +126,47 @@ export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult
       );
     }
   });
+}
 
+/** The closing summary: per port, line counts, gaps, resets, unplugs, cycles and where the files are. */
+function writeSummary(out: NodeJS.WritableStream, result: MonitorResult, sessions: MonitorSession[]): void {
+  out.write(`\nmonitor stopped (${result.stoppedBy}); logs:\n`);
+  for (const r of result.sessions) {
+    const h = r.health;
+    out.write(
+      `  ${r.port}: ${h.lines} lines (${h.telemetry} telemetry, ${h.rejected} rejected, ${h.noise} other), ` +
+        `${h.gaps} gaps (${h.missingLines} lines lost), ${h.boots} resets, ${h.disconnects} unplugs, ${r.cycles.length} cycles\n` +
+        `    raw log  ${r.files.rawLog}\n    cycles   ${r.files.cycles}\n` +
+        (fs.existsSync(r.files.packConfig) ? `    config   ${r.files.packConfig} (the pack config the board runs; analyze reads it from the raw log)\n` : "") +
+        r.files.bdf.map((f) => `    BDF      ${f}\n`).join(""),
+    );
+  }
+  for (const s of sessions) {
+    const hint = noTelemetryHint(s.view, Date.now(), true);
+    if (hint) out.write(`  ${s.view.port}: ${hint}\n`);
+  }
+}
+
+export async function runMonitor(opts: RunMonitorOptions): Promise<MonitorResult> {
+  const out = opts.out ?? process.stdout;
+  const sessions = createSessions(opts, sessionStamp(new Date()));
+  try {
+    for (const s of sessions) await s.start();
+  } catch (e) {
+    for (const s of sessions) await s.stop();
+    throw e;
+  }
+  if (opts.display !== "none") {
+    for (const s of sessions) out.write(`monitoring ${s.view.port} → ${s.files.rawLog}\n`);
+    out.write("Ctrl-C stops, flushes and closes the logs.\n");
+  }
+  if (opts.onStarted) opts.onStarted(sessions);
+  const stoppedBy = await untilStopped(opts, sessions, out);
   for (const s of sessions) await s.stop();
   const result: MonitorResult = {
     stoppedBy,
     sessions: sessions.map((s) => ({ port: s.view.port, files: s.files, cycles: s.cycles, health: s.view.health })),
   };
-  if (opts.summary !== false) {
-    out.write(`\nmonitor stopped (${stoppedBy}); logs:\n`);
-    for (const r of result.sessions) {
-      const h = r.health;
-      out.write(
-        `  ${r.port}: ${h.lines} lines (${h.telemetry} telemetry, ${h.rejected} rejected, ${h.noise} other), ` +
-          `${h.gaps} gaps (${h.missingLines} lines lost), ${h.boots} resets, ${h.disconnects} unplugs, ${r.cycles.length} cycles\n` +
-          `    raw log  ${r.files.rawLog}\n    cycles   ${r.files.cycles}\n` +
-          (fs.existsSync(r.files.packConfig) ? `    config   ${r.files.packConfig} (the pack config the board runs; analyze reads it from the raw log)\n` : "") +
-          r.files.bdf.map((f) => `    BDF      ${f}\n`).join(""),
-      );
-    }
-    for (const s of sessions) {
-      const hint = noTelemetryHint(s.view, Date.now(), true);
-      if (hint) out.write(`  ${s.view.port}: ${hint}\n`);
-    }
-  }
+  if (opts.summary !== false) writeSummary(out, result, sessions);
   return result;
 }
