@@ -209,20 +209,8 @@ export function uploadBundle(opts: UploadOptions): Promise<UploadResult> {
 
 let uploadQueue: Promise<void> = Promise.resolve();
 
-async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
-  const { SerialPort: SerialPortClass } = loadSerialPort();
-  const { tools, E } = await loadTools();
-  const mode = opts.mode ?? (opts.save ? "ram" : "flash");
-  // espruino-tools prefixes every line with \x10 itself (and turns control characters in code into "?").
-  const payload = mode === "ram" ? opts.code + "\nsave();\n" : opts.code;
-  let sentB = 0;
-  let totalB = payload.length;
-  let lost = false;
-  const progress = (phase: UploadProgress["phase"]): void => {
-    // A recovery Ctrl-C or a second prompt request can add a few bytes beyond the framed total:
-    // progress stops at 100 % rather than counting past it.
-    if (opts.onProgress) opts.onProgress({ phase, sentB: phase === "done" ? totalB : Math.min(sentB, totalB), totalB });
-  };
+/** espruino-tools' settings for one upload in `mode`, and the local board's environment (no network lookups). */
+async function configureTools(E: Awaited<ReturnType<typeof loadTools>>["E"], mode: NonNullable<UploadOptions["mode"]>): Promise<void> {
   Object.assign(E.Config, {
     BLUETOOTH_LOW_ENERGY: false,
     BLUETOOTH_LOW_ENERGY_DBUS: false,
@@ -240,6 +228,23 @@ async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
   const env = E.Core.Env.getData();
   Object.assign(env, LOCAL_BOARD_ENV);
   await new Promise<void>((r) => E.callProcessor("boardJSONLoaded", env, () => r()));
+}
+
+async function uploadOnce(opts: UploadOptions): Promise<UploadResult> {
+  const { SerialPort: SerialPortClass } = loadSerialPort();
+  const { tools, E } = await loadTools();
+  const mode = opts.mode ?? (opts.save ? "ram" : "flash");
+  // espruino-tools prefixes every line with \x10 itself (and turns control characters in code into "?").
+  const payload = mode === "ram" ? opts.code + "\nsave();\n" : opts.code;
+  let sentB = 0;
+  let totalB = payload.length;
+  let lost = false;
+  const progress = (phase: UploadProgress["phase"]): void => {
+    // A recovery Ctrl-C or a second prompt request can add a few bytes beyond the framed total:
+    // progress stops at 100 % rather than counting past it.
+    if (opts.onProgress) opts.onProgress({ phase, sentB: phase === "done" ? totalB : Math.min(sentB, totalB), totalB });
+  };
+  await configureTools(E, mode);
   const devices = E.Core.Serial.devices;
   devices.length = 0;
   devices.push(
