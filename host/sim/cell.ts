@@ -189,6 +189,23 @@ function rcMean(a: number, b: number, tauS: number, dtS: number, decay: number):
   return a + (b * (1 - decay) * tauS) / dtS;
 }
 
+/**
+ * Hysteresis state after `dtS` at `i`: exact exponential approach to the branch of the present
+ * direction, driven by the terminal current only (Plett): leaks at rest do not walk the branch.
+ */
+function nextHysteresis(p: CellParams, h0: number, i: number, dtS: number, capAh: number): number {
+  if (i === 0) return h0;
+  const target = i > 0 ? 1 : 0;
+  return target + (h0 - target) * Math.exp((-p.hysteresisRate * Math.abs(i * dtS)) / SECONDS_PER_HOUR / capAh);
+}
+
+/** Lumped thermal model: exact first-order response over `dtS` to a mean irreversible heat `heatW`. */
+function nextTempC(p: CellParams, tempC: number, heatW: number, dtS: number, ambientC: number): number {
+  const tauThS = p.thermalResistanceKPerW * p.heatCapacityJPerK;
+  const tInf = ambientC + heatW * p.thermalResistanceKPerW;
+  return tauThS > 0 ? tInf + (tempC - tInf) * Math.exp(-dtS / tauThS) : tInf;
+}
+
 const scratchSide: SideCurrents = { h2A: 0, leakA: 0 };
 
 /**
@@ -215,14 +232,8 @@ export function stepCell(p: CellParams, s: CellState, currentA: number, dtS: num
   const soc1 = (s.storedAh + dAh) / capAh;
   const socMid = (soc0 + soc1) / 2;
 
-  // Hysteresis state: exact exponential approach to the branch of the present direction.
   const h0 = s.hyst;
-  let h1 = h0;
-  if (i !== 0) {
-    // Driven by the terminal current only (Plett): leaks at rest do not walk the branch.
-    const target = i > 0 ? 1 : 0;
-    h1 = target + (h0 - target) * Math.exp((-p.hysteresisRate * Math.abs(i * dtS)) / SECONDS_PER_HOUR / capAh);
-  }
+  const h1 = nextHysteresis(p, h0, i, dtS, capAh);
   const hMid = (h0 + h1) / 2;
 
   // RC pairs: v(t) = I·R + (v0 − I·R)·e^(−t/τ).
@@ -274,17 +285,30 @@ export function stepCell(p: CellParams, s: CellState, currentA: number, dtS: num
   const calendarAh = (p.calendarLossShare * side.leakA * dtS) / SECONDS_PER_HOUR;
   s.capacityRefAh -= fadeAh + calendarAh;
 
-  // Lumped thermal model: exact first-order response to this step's mean irreversible heat.
-  const heatW = (ohmicJ + rcJ + Math.abs(hystJ) + sideJ) / dtS;
-  const tauThS = p.thermalResistanceKPerW * p.heatCapacityJPerK;
-  const tInf = ambientC + heatW * p.thermalResistanceKPerW;
-  s.tempC = tauThS > 0 ? tInf + (s.tempC - tInf) * Math.exp(-dtS / tauThS) : tInf;
+  s.tempC = nextTempC(p, s.tempC, (ohmicJ + rcJ + Math.abs(hystJ) + sideJ) / dtS, dtS, ambientC);
 
   // Outputs.
   s.stepMeanV = vMean;
   s.terminalV = cellOcvV(p, c, s) + i * cellR0Ohm(p, s) + s.v1V + s.v2V + s.v3V;
 
-  const t = s.totals;
+  addTotals(s.totals, i, vMean, dtS, side, fadeAh, calendarAh, ohmicJ, rcJ, hystJ, sideJ, entropicJ);
+}
+
+/** One step's terminal charge and energy, side reactions, losses and energy terms (J → Wh) into the cell's totals. */
+function addTotals(
+  t: CellState["totals"],
+  i: number,
+  vMean: number,
+  dtS: number,
+  side: SideCurrents,
+  fadeAh: number,
+  calendarAh: number,
+  ohmicJ: number,
+  rcJ: number,
+  hystJ: number,
+  sideJ: number,
+  entropicJ: number,
+): void {
   const dTermAh = (i * dtS) / SECONDS_PER_HOUR;
   const dTermWh = (vMean * i * dtS) / SECONDS_PER_HOUR;
   if (i > 0) {
