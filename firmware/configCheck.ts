@@ -9,7 +9,8 @@
  *     validateConfig's own `CONFIG_RULES` (host/bundle/configLimits.ts): one row per leaf (a
  *     curve is one leaf, the alarm table none) in the order a walk of PACK's keys meets them,
  *     so no field path is stored twice;
- *   - the OCV curves: template's length, each value in range, strictly rising;
+ *   - the OCV curves: template's length, each value in range, strictly rising; a per-cell list
+ *     (LIMIT_CELLS) the same without the rise;
  *   - the alarm table: rows of exactly {id, level, limit, reset, delayMs}, then the shared
  *     `checkAlarmTable`;
  *   - validateConfig's cross-field orderings, repeated in `crossFieldProblem` below.
@@ -26,6 +27,8 @@ export const LIMIT_INT = 1;
 export const LIMIT_CURVE = 2;
 export const LIMIT_STR = 3;
 export const LIMIT_ENUM = 4;
+/** A per-cell list (sensorChain.cellVoltageOffsetV): the template's length, each in range, any order. */
+export const LIMIT_CELLS = 5;
 /** Flags (fourth element): the lower / upper bound is exclusive. */
 export const LIMIT_MIN_OPEN = 1;
 export const LIMIT_MAX_OPEN = 2;
@@ -57,7 +60,7 @@ function bad(path: string, v: unknown, problem: string, accepted: string): strin
 export function describeLimit(r: LimitRow): string {
   if (r[0] === LIMIT_ENUM) return (r[4] as string[]).join("|");
   if (r[0] === LIMIT_STR) return "text of " + r[1] + ".." + r[2] + " chars";
-  const what = r[0] === LIMIT_INT ? "integer " : r[0] === LIMIT_CURVE ? "rising numbers " : "number ";
+  const what = r[0] === LIMIT_INT ? "integer " : r[0] === LIMIT_CURVE ? "rising numbers " : r[0] === LIMIT_CELLS ? "numbers " : "number ";
   const unit = r[4] ? " " + r[4] : "";
   if (r[3] === 0) return what + r[1] + ".." + r[2] + unit;
   return what + (r[3] & LIMIT_MIN_OPEN ? "> " : ">= ") + r[1] + " and " + (r[3] & LIMIT_MAX_OPEN ? "< " : "<= ") + r[2] + unit;
@@ -90,7 +93,7 @@ function checkCurve(path: string, t: unknown[], x: unknown, r: LimitRow): string
     const v = x[i];
     const p = path + "[" + i + "]";
     if (typeof v !== "number" || !isFinite(v) || !inLimit(v, r)) return bad(p, v, "is out of range", acc);
-    if (i > 0 && !(v > x[i - 1])) return bad(p, v, "does not rise above " + x[i - 1], acc);
+    if (r[0] === LIMIT_CURVE && i > 0 && !(v > x[i - 1])) return bad(p, v, "does not rise above " + x[i - 1], acc);
   }
   return null;
 }
@@ -143,7 +146,12 @@ function crossFieldProblem(c: PackConfig): string | null {
   for (let i = 0; i < ch.length; i++) {
     if (dis[i] > ch[i]) return bad("soc.ocvDischargeV[" + i + "]", dis[i], "is above ocvChargeV[" + i + "] = " + ch[i], "discharge branch <= charge branch");
   }
-  return null;
+  // validateConfig's checkCellOffsets, in one message (the list is quoted)
+  const sc = c.sensorChain;
+  const cells = sc.cellVoltageOffsetV;
+  let ok = cells === undefined || cells.length === c.cellCount;
+  if (cells !== undefined) for (let i = 0; i < cells.length; i++) if (cells[i] > sc.voltageOffsetV) ok = false;
+  return ok ? null : bad("sensorChain.cellVoltageOffsetV", cells, "is not " + c.cellCount + " values <= voltageOffsetV = " + sc.voltageOffsetV, "one per cell");
 }
 
 /**

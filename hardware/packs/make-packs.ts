@@ -26,7 +26,11 @@ const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
  */
 function boardChain(id: string, p: PackConfig): SensorChainConfig {
   const c = boardSensorChain(loadBoard(REPO_ROOT, id), p.cellCount, packMaxCellV(p));
-  for (const k of Object.keys(c) as (keyof SensorChainConfig)[]) c[k] = roundUpSig(c[k], SIG_DIGITS);
+  const r = c as unknown as Record<string, number | number[]>;
+  for (const k of Object.keys(r)) {
+    const x = r[k]!;
+    r[k] = Array.isArray(x) ? x.map((e) => roundUpSig(e, SIG_DIGITS)) : roundUpSig(x, SIG_DIGITS);
+  }
   return c;
 }
 

@@ -116,8 +116,8 @@ export function boardTapChain(b: BoardDef, channelCount: number = b.voltages.len
 /**
  * THE sensor chain of board `b` for a pack of `cellCount` cells read up to `maxCellV` per cell
  * (host/boardDesign/packFit.ts packMaxCellV: the over-voltage alarm limit): the data-sheet
- * current and time-base terms, and per voltage term the worst cell (cellVoltageTerms: tap
- * differences on tap-wired boards) — or, with `calibrated`, the cell-voltage terms after
+ * current and time-base terms, per voltage term the worst cell (cellVoltageTerms: tap
+ * differences on tap-wired boards) and each cell's own offset (cellVoltageOffsetV) — or, with `calibrated`, the cell-voltage terms after
  * `zbms calibrate` of every ESP32-ADC cell channel. Every pack chain derived from a board comes
  * from here: the `zbms build` floor (declaredChain.ts), `zbms calibrate`'s declaration, the
  * shipped packs (hardware/packs/make-packs.ts) and the generated board pages.
@@ -127,7 +127,11 @@ export function boardSensorChain(b: BoardDef, cellCount: number, maxCellV: numbe
   const n = Math.min(cellCount, b.voltages.length);
   const terms: VoltageTerms[] = [];
   for (let k = 0; k < n; k++) terms.push(cellVoltageTerms(b, k, maxCellV, calibrated));
-  return terms.length === 0 ? chain : withVoltage(chain, worstTerms(terms));
+  if (terms.length === 0) return chain;
+  withVoltage(chain, worstTerms(terms));
+  // each cell's own offset (the SOC estimator weighs each cell's OCV reading by it), when the board reads every cell
+  if (n === cellCount) chain.cellVoltageOffsetV = terms.map((t) => t.voltageOffsetV);
+  return chain;
 }
 
 /** Each term's largest value over `terms` (not empty). */

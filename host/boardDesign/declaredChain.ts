@@ -20,9 +20,9 @@ import { packMaxCellV } from "./packFit";
  */
 const CHAIN_COMPARE_REL_TOL = 1e-9;
 
-/** A declared term below the board's floor. */
+/** A declared term below the board's floor (field e.g. "voltageOffsetV", "cellVoltageOffsetV[2]"). */
 export interface ChainShortfall {
-  field: keyof SensorChainConfig;
+  field: string;
   declared: number;
   floor: number;
 }
@@ -43,17 +43,28 @@ export function chainFloor(b: BoardDef, pack: ChainPack, calibrated: boolean): S
     const cal = boardSensorChain(b, pack.cellCount, maxCellV, true);
     floor.voltageOffsetV = cal.voltageOffsetV;
     floor.voltageGainErrFrac = cal.voltageGainErrFrac;
+    floor.cellVoltageOffsetV = cal.cellVoltageOffsetV;
   }
   return floor;
 }
 
-/** The declared terms (all given, or a subset such as the two `zbms calibrate` sets) below the floor; empty = allowed. */
+/**
+ * The declared terms (all given, or a subset such as those `zbms calibrate` sets) below the
+ * floor; empty = allowed. A declared per-cell list is checked entry by entry against each cell's
+ * own floor (entries that are not numbers, e.g. holes of a one-entry `set`, are skipped).
+ */
 export function chainShortfalls(declared: Partial<SensorChainConfig>, b: BoardDef, pack: ChainPack, calibrated: boolean): ChainShortfall[] {
   const floor = chainFloor(b, pack, calibrated);
   const out: ChainShortfall[] = [];
+  const below = (field: string, d: unknown, f: number | undefined): void => {
+    if (typeof d === "number" && f !== undefined && d < f * (1 - CHAIN_COMPARE_REL_TOL)) out.push({ field, declared: d, floor: f });
+  };
   for (const field of Object.keys(floor) as (keyof SensorChainConfig)[]) {
     const d = declared[field];
-    if (d !== undefined && d < floor[field] * (1 - CHAIN_COMPARE_REL_TOL)) out.push({ field, declared: d, floor: floor[field] });
+    const f = floor[field];
+    if (Array.isArray(f)) {
+      if (Array.isArray(d)) f.forEach((x, k) => below(`${field}[${k}]`, d[k], x));
+    } else below(field, d, f);
   }
   return out;
 }

@@ -5,12 +5,12 @@
  * without carrying the validator (firmware/configCheck.ts).
  *
  * `configLimits(rules, template): ConfigLimits` — one row per leaf field of the template, in walk order:
- * num/int/curve → [kind, min, max, openFlags, unit]; str → [LIMIT_STR, minLen, maxLen, 0, ""];
+ * num/int/curve/cells → [kind, min, max, openFlags, unit]; str → [LIMIT_STR, minLen, maxLen, 0, ""];
  * enum → [LIMIT_ENUM, 0, 0, 0, values]. The alarm table has no row (the board runs the shared
  * `checkAlarmTable`). Units are written in ASCII (the ESP32 build has no Unicode).
  */
 import {
-  LIMIT_CURVE, LIMIT_ENUM, LIMIT_INT, LIMIT_MAX_OPEN, LIMIT_MIN_OPEN, LIMIT_NUM, LIMIT_STR,
+  LIMIT_CELLS, LIMIT_CURVE, LIMIT_ENUM, LIMIT_INT, LIMIT_MAX_OPEN, LIMIT_MIN_OPEN, LIMIT_NUM, LIMIT_STR,
   type ConfigLimits, type LimitRow,
 } from "../../firmware/configCheck.js";
 import type { ConfigRule } from "../../shared/config/validateConfig.js";
@@ -23,8 +23,8 @@ function asciiUnit(u: string | undefined): string {
 /** The row of one rule (num/int/curve/str/enum); throws on a kind that has none. */
 function limitRow(path: string, r: ConfigRule): LimitRow {
   const flags = (r.minOpen ? LIMIT_MIN_OPEN : 0) | (r.maxOpen ? LIMIT_MAX_OPEN : 0);
-  if (r.kind === "num" || r.kind === "int" || r.kind === "curve") {
-    const kind = r.kind === "num" ? LIMIT_NUM : r.kind === "int" ? LIMIT_INT : LIMIT_CURVE;
+  if (r.kind === "num" || r.kind === "int" || r.kind === "curve" || r.kind === "cells") {
+    const kind = r.kind === "num" ? LIMIT_NUM : r.kind === "int" ? LIMIT_INT : r.kind === "curve" ? LIMIT_CURVE : LIMIT_CELLS;
     return [kind, r.min!, r.max!, flags, asciiUnit(r.unit)];
   }
   if (r.kind === "str") return [LIMIT_STR, r.minLen!, r.maxLen!, 0, ""];

@@ -52,6 +52,8 @@ export interface ChainDeclaration {
   calibrated: boolean;
   voltageOffsetV: number;
   voltageGainErrFrac: number;
+  /** Each cell's offset (V), when the board's config declares them (sensorChain.cellVoltageOffsetV). */
+  cellVoltageOffsetV?: number[];
   /** The board's answer on storing the config ("saved", "pending (save failed)", "no storage"). */
   persisted: string;
 }

@@ -15,6 +15,7 @@
  */
 import type { BoardDef } from "../../shared/config/boardDef";
 import type { AdcCalibration } from "../../shared/sensors/calibration";
+import type { SensorChainConfig } from "../../shared/config/packConfig";
 import { sendBoardCommand } from "../serial/commandAnswer";
 import type { LineChannel } from "../serial/replCommand";
 import {
@@ -185,12 +186,20 @@ async function declareVoltageChain(ch: LineChannel, p: Prompter, board: BoardDef
   const pack = parseConfigReply(cfg.payload);
   const terms = boardSensorChain(board, cells.length, packMaxCellV(pack), !failed);
   // The one rule for declared chains (declaredChain.ts), here with the calibrated floor when every check passed.
-  const sent = { voltageOffsetV: terms.voltageOffsetV, voltageGainErrFrac: terms.voltageGainErrFrac };
+  const sent: Partial<SensorChainConfig> = { voltageOffsetV: terms.voltageOffsetV, voltageGainErrFrac: terms.voltageGainErrFrac };
+  // A config with per-cell offsets gets them too: the board refuses an entry above voltageOffsetV.
+  const onBoardCells = pack.sensorChain.cellVoltageOffsetV;
+  const cellTerms = terms.cellVoltageOffsetV;
+  if (onBoardCells !== undefined) {
+    if (cellTerms === undefined || cellTerms.length !== onBoardCells.length)
+      throw new CalibrationError(`cannot declare the cell-voltage accuracy: the board's config has ${onBoardCells.length} per-cell offsets (sensorChain.cellVoltageOffsetV), this run reads ${cells.length} cell channels`);
+    sent.cellVoltageOffsetV = cellTerms;
+  }
   const short = chainShortfalls(sent, board, pack, !failed);
   if (short.length > 0) throw new CalibrationError(describeShortfalls(short, board, pack, !failed).join("; "));
   let persisted = "";
-  for (const key of ["voltageOffsetV", "voltageGainErrFrac"] as const) {
-    persisted = String((await boardReply(ch, ["set", "sensorChain." + key, String(terms[key])], timeoutMs)).persisted);
+  for (const [path, value] of chainSetOrder(sent, pack.sensorChain.voltageOffsetV)) {
+    persisted = String((await boardReply(ch, ["set", "sensorChain." + path, String(value)], timeoutMs)).persisted);
   }
   if (persisted === "pending") {
     // settings writes are coalesced (one per minute): write this one now, as for a calibration
@@ -200,7 +209,22 @@ async function declareVoltageChain(ch: LineChannel, p: Prompter, board: BoardDef
     `cell-voltage accuracy declared on the board: ${failed ? "uncalibrated (a check failed)" : "calibrated"} ESP32 ADC, ` +
       `offset ±${fmt(terms.voltageOffsetV * 1000)} mV, gain ±${fmt(terms.voltageGainErrFrac * 100)} % (${persisted})`,
   );
-  return { calibrated: !failed, voltageOffsetV: terms.voltageOffsetV, voltageGainErrFrac: terms.voltageGainErrFrac, persisted };
+  const out: ChainDeclaration = { calibrated: !failed, voltageOffsetV: terms.voltageOffsetV, voltageGainErrFrac: terms.voltageGainErrFrac, persisted };
+  if (sent.cellVoltageOffsetV !== undefined) out.cellVoltageOffsetV = sent.cellVoltageOffsetV;
+  return out;
+}
+
+/**
+ * The `set sensorChain.*` paths and values of `sent`, in an order the board accepts one at a
+ * time (each per-cell offset ≤ voltageOffsetV, validateConfig): when the worst-cell offset
+ * falls below the board's `boardOffsetV`, the per-cell entries go first; otherwise after it.
+ */
+export function chainSetOrder(sent: Partial<SensorChainConfig>, boardOffsetV: number): [string, number][] {
+  const terms: [string, number][] = [];
+  if (sent.voltageOffsetV !== undefined) terms.push(["voltageOffsetV", sent.voltageOffsetV]);
+  if (sent.voltageGainErrFrac !== undefined) terms.push(["voltageGainErrFrac", sent.voltageGainErrFrac]);
+  const cells: [string, number][] = (sent.cellVoltageOffsetV ?? []).map((v, k) => ["cellVoltageOffsetV." + k, v]);
+  return sent.voltageOffsetV !== undefined && sent.voltageOffsetV < boardOffsetV ? cells.concat(terms) : terms.concat(cells);
 }
 
 /** Run the whole calibration; returns the record (the caller writes it). */

@@ -76,8 +76,10 @@ export function formatAnswer(a: CommandAnswer): string {
  * calibrated ESP32-ADC cell-voltage floor only with a `zbms calibrate` record. Returns why not, or null.
  */
 export async function chainSetProblem(ch: LineChannel, words: string[], timeoutMs: number, calibrationFile?: string): Promise<string | null> {
-  const m = words[0] === "set" && words.length === 3 ? /^sensorChain\.(\w+)$/.exec(words[1]!) : null;
+  const m = words[0] === "set" && words.length === 3 ? /^sensorChain\.(\w+)(?:\.(\d+))?$/.exec(words[1]!) : null;
   if (m === null) return null;
+  // one entry of a per-cell list (sensorChain.cellVoltageOffsetV.2), or a scalar term
+  if ((m[2] !== undefined) !== (m[1] === "cellVoltageOffsetV")) return null; // the board refuses it itself
   const value = Number(words[2]);
   if (!Number.isFinite(value)) return null; // the board refuses it itself, quoting it
   const id = await sendBoardCommand(ch, ["ident"], timeoutMs);
@@ -98,7 +100,10 @@ export async function chainSetProblem(ch: LineChannel, words: string[], timeoutM
     if (why !== null) return `--calibration ${calibrationFile}: ${why}`;
     calibrated = true;
   }
-  const short = chainShortfalls({ [m[1]!]: value } as Partial<SensorChainConfig>, board, pack, calibrated);
+  const entries: number[] = [];
+  if (m[2] !== undefined) entries[Number(m[2])] = value;
+  const declared = (m[2] !== undefined ? { [m[1]!]: entries } : { [m[1]!]: value }) as Partial<SensorChainConfig>;
+  const short = chainShortfalls(declared, board, pack, calibrated);
   if (short.length === 0) return null;
   return describeShortfalls(short, board, pack, calibrated).join("; ") +
     (calibrated ? "" : "; after `zbms calibrate` of every cell channel, pass its record with --calibration to set the calibrated cell-voltage terms");

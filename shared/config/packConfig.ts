@@ -49,8 +49,12 @@ export interface SensorChainConfig {
   currentGainMismatchFrac: number;
   /** Current resolution, 1 LSB (A). */
   currentLsbA: number;
-  /** Worst-case cell-voltage offset (V). */
+  /** Worst-case cell-voltage offset (V): the worst cell's (build floor, alarms, cut-off anchors). */
   voltageOffsetV: number;
+  /** Optional worst-case offset of each cell (V), cellCount entries, each ≤ voltageOffsetV: on
+   *  tap-wired boards cell k is tap k − tap k−1, so its offset grows with k. The SOC estimator
+   *  weights cell i's OCV reading with entry i when present, else with voltageOffsetV. */
+  cellVoltageOffsetV?: number[];
   /** Worst-case cell-voltage gain error (fraction). */
   voltageGainErrFrac: number;
   /** Cell-voltage resolution, 1 LSB (V). */

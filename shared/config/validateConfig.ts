@@ -65,9 +65,10 @@ function quote(v: unknown): string {
   return s.length > QUOTE_MAX_CHARS ? s.substring(0, QUOTE_MAX_CHARS) + "…" : s;
 }
 
-/** One field's rule. `kind`: num, int, str, enum, obj, curve (OCV table), alarms. */
+/** One field's rule. `kind`: num, int, str, enum, obj, curve (OCV table), cells (one number per
+ *  cell, each in range; length and cross-field bounds in checkCrossFields), alarms. */
 export interface ConfigRule {
-  kind: "num" | "int" | "str" | "enum" | "obj" | "curve" | "alarms";
+  kind: "num" | "int" | "str" | "enum" | "obj" | "curve" | "cells" | "alarms";
   /** Field may be absent. */
   optional?: boolean;
   /** Range for num/int/curve (inclusive unless minOpen/maxOpen); curve: each value. */
@@ -155,6 +156,7 @@ const SENSOR_CHAIN_RULES: Record<keyof SensorChainConfig, ConfigRule> = {
   currentGainMismatchFrac: num(0, 1, "fraction", false, true),
   currentLsbA: num(0, MAX_CURRENT_A, "A"),
   voltageOffsetV: num(0, MAX_CELL_V, "V"),
+  cellVoltageOffsetV: { kind: "cells", optional: true, min: 0, max: MAX_CELL_V, unit: "V" },
   voltageGainErrFrac: num(0, 1, "fraction", false, true),
   voltageLsbV: num(0, MAX_CELL_V, "V"),
   timeBaseErrFrac: num(0, 1, "fraction", false, true),
@@ -204,6 +206,7 @@ function describe(r: ConfigRule): string {
   if (r.kind === "enum") return (r.values as string[]).map((v) => JSON.stringify(v)).join(", ");
   if (r.kind === "curve")
     return OCV_SOC_GRID.length + " strictly rising values" + " " + r.min + "…" + r.max + unitText(r) + " on the SOC grid " + OCV_SOC_GRID.join(", ");
+  if (r.kind === "cells") return "one value per cell (cellCount), each " + r.min + "…" + r.max + unitText(r) + " and ≤ sensorChain.voltageOffsetV";
   if (r.kind === "alarms") return "a list of rows {id, level, limit, reset, delayMs}";
   return "an object with fields " + Object.keys(r.fields as Record<string, ConfigRule>).join(", ");
 }
@@ -235,6 +238,16 @@ function checkCurve(path: string, v: unknown, r: ConfigRule): void {
     if (typeof x !== "number" || !isFinite(x)) throw new ConfigError(p, x, "is not a finite number", describe(r));
     if (!inRange(x, r)) throw new ConfigError(p, x, "is out of range", describe(r));
     if (i > 0 && !(x > v[i - 1])) throw new ConfigError(p, x, "does not rise above the previous value " + v[i - 1], describe(r));
+  }
+}
+
+/** A per-cell list: finite numbers in range (its length and bound: checkCellOffsets). */
+function checkCells(path: string, v: unknown, r: ConfigRule): void {
+  if (!Array.isArray(v)) throw new ConfigError(path, v, "is not a list", describe(r));
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== "number" || !isFinite(x)) throw new ConfigError(path + "[" + i + "]", x, "is not a finite number", describe(r));
+    if (!inRange(x, r)) throw new ConfigError(path + "[" + i + "]", x, "is out of range", describe(r));
   }
 }
 
@@ -310,6 +323,7 @@ function checkObject(prefix: string, v: unknown, fields: Record<string, ConfigRu
     } else if (r.kind === "enum") {
       if ((r.values as string[]).indexOf(x as string) < 0) throw new ConfigError(path, x, "is not accepted", describe(r));
     } else if (r.kind === "curve") checkCurve(path, x, r);
+    else if (r.kind === "cells") checkCells(path, x, r);
     else if (r.kind === "alarms") checkAlarms(path, x, r, cellWindow(obj.soc));
     else checkObject(path, x, r.fields as Record<string, ConfigRule>, r);
   }
@@ -332,6 +346,22 @@ function checkCrossFields(c: PackConfig): void {
     if (dis[i] > ch[i])
       throw new ConfigError("soc.ocvDischargeV[" + i + "]", dis[i], "is above soc.ocvChargeV[" + i + "] = " + ch[i],
         "the discharge branch at or below the charge branch at every SOC (OCV hysteresis)");
+  }
+  checkCellOffsets(c);
+}
+
+/** sensorChain.cellVoltageOffsetV: one entry per cell, none above the worst cell's voltageOffsetV. */
+function checkCellOffsets(c: PackConfig): void {
+  const list = c.sensorChain.cellVoltageOffsetV;
+  if (list === undefined) return;
+  const path = "sensorChain.cellVoltageOffsetV";
+  if (list.length !== c.cellCount)
+    throw new ConfigError(path, list, "has " + list.length + " values, not cellCount = " + c.cellCount, describe(SENSOR_CHAIN_RULES.cellVoltageOffsetV));
+  const worst = c.sensorChain.voltageOffsetV;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i] > worst)
+      throw new ConfigError(path + "[" + i + "]", list[i], "is above sensorChain.voltageOffsetV = " + worst,
+        "each cell's offset ≤ voltageOffsetV (the worst cell's)");
   }
 }
 

@@ -369,9 +369,6 @@ function stepCells(
  */
 function closeRelaxationWindow(st: SocState, config: PackConfig, tMs: number): void {
   const sc = config.soc;
-  const chain = config.sensorChain;
-  const offSigmaV = chain.voltageOffsetV * RECT_SIGMA_PER_BOUND;
-  const sigmaV2 = sc.ocvSigmaV * sc.ocvSigmaV + offSigmaV * offSigmaV;
   for (let i = 0; i < config.cellCount; i++) {
     if (st.winN[i] === 0) {
       st.prevMeanV[i] = NaN;
@@ -390,14 +387,21 @@ function closeRelaxationWindow(st: SocState, config: PackConfig, tMs: number): v
     st.winN[i] = 0;
     st.winSumV[i] = 0;
     st.winSumT[i] = 0;
-    if (st.relaxedForMs[i] >= sc.relaxedMinMs) correctFromOcv(st, config, i, meanV, sigmaV2);
+    if (st.relaxedForMs[i] >= sc.relaxedMinMs) correctFromOcv(st, config, i, meanV, ocvReadingSigmaV(config, i));
   }
   st.winStartTMs = tMs;
 }
 
-function ocvReadingSigmaV(config: PackConfig): number {
+/**
+ * σ of a relaxed OCV reading of cell `i` (V): the curve's own σ and the cell's declared offset
+ * bound (sensorChain.cellVoltageOffsetV[i] when declared: on tap-wired boards each cell has its
+ * own; else, and for i < 0, the worst cell's voltageOffsetV) as a rectangular σ, in quadrature.
+ */
+function ocvReadingSigmaV(config: PackConfig, i: number): number {
   const sc = config.soc;
-  const off = config.sensorChain.voltageOffsetV * RECT_SIGMA_PER_BOUND;
+  const chain = config.sensorChain;
+  const cells = chain.cellVoltageOffsetV;
+  const off = (cells !== undefined && i >= 0 && i < cells.length ? cells[i] : chain.voltageOffsetV) * RECT_SIGMA_PER_BOUND;
   return Math.sqrt(sc.ocvSigmaV * sc.ocvSigmaV + off * off);
 }
 
@@ -416,16 +420,18 @@ function endOfCharge(st: SocState, config: PackConfig): void {
   const n = config.cellCount;
   const capAh = st.capacityAh > 0 ? st.capacityAh : config.capacityAh;
   if (!(st.lastActiveA <= sc.fullTaperCurrentC * capAh)) return;
-  const sigmaV = ocvReadingSigmaV(config);
+  // the CV-hold test uses the worst cell's σ (which cell is highest is not known beforehand)
+  const worstSigmaV = ocvReadingSigmaV(config, -1);
   let maxV = NaN;
   for (let i = 0; i < n; i++) {
     const v = st.lastActiveV[i];
     if (v === v && !(v <= maxV)) maxV = v;
   }
-  if (!(maxV >= sc.fullCellV - sigmaV)) return;
+  if (!(maxV >= sc.fullCellV - worstSigmaV)) return;
   for (let i = 0; i < n; i++) {
     const v = st.lastActiveV[i];
     if (!isFinite(v)) continue;
+    const sigmaV = ocvReadingSigmaV(config, i);
     const socOcv = socAtOcv(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, SEG_CHARGE, v);
     const slope = Math.abs(ocvSlopeAtSoc(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, SEG_CHARGE, socOcv));
     if (!(slope >= MIN_OCV_SLOPE_V)) continue;
@@ -456,10 +462,9 @@ function endOfCharge(st: SocState, config: PackConfig): void {
  */
 function endOfDischarge(st: SocState, config: PackConfig): void {
   const sc = config.soc;
-  const limitV = sc.emptyCellV + ocvReadingSigmaV(config);
   for (let i = 0; i < config.cellCount; i++) {
     const v = st.lastActiveV[i];
-    if (!(v <= limitV)) continue;
+    if (!(v <= sc.emptyCellV + ocvReadingSigmaV(config, i))) continue;
     anchor(st, i, 0, sc.anchorSigmaFrac);
     capacityReading(st, config, i, 0, sc.anchorSigmaFrac);
   }
@@ -509,13 +514,13 @@ function anchor(st: SocState, i: number, socFrac: number, sigmaFrac: number): vo
  *   σ_post = σ_ocv; the cell counts as anchored once the rest ends;
  * - not yet anchored on a flat curve: the Kalman weight against the wide provisional prior.
  */
-function correctFromOcv(st: SocState, config: PackConfig, i: number, ocvV: number, sigmaV2: number): void {
+function correctFromOcv(st: SocState, config: PackConfig, i: number, ocvV: number, sigmaV: number): void {
   const sc = config.soc;
   const branch = st.dir;
   const socOcv = socAtOcv(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, branch, ocvV);
   const slope = Math.abs(ocvSlopeAtSoc(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, branch, socOcv));
   if (!(slope >= MIN_OCV_SLOPE_V)) return;
-  const sOcv = Math.sqrt(sigmaV2) / slope;
+  const sOcv = sigmaV / slope;
   const informative = sOcv <= sc.maxOcvSigmaFrac;
   const anchored = st.known[i] === SOC_ANCHORED;
   if (anchored && !informative) return;

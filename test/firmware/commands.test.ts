@@ -13,10 +13,13 @@ import { FakeStorage, byteCrc } from "./storageFake";
 const boardJson = readFileSync(new URL("../../hardware/boards/esp32-ads1115.json", import.meta.url), "utf8");
 const packJson = readFileSync(new URL("../../hardware/packs/znmno2-4s.json", import.meta.url), "utf8");
 
-function setup() {
+/** The app on the shipped pack, `edit`ed first when given. */
+function setup(edit?: (p: { sensorChain: Record<string, unknown> }) => void) {
   const lines: string[] = [];
   const io: AppIo = { hw: null, storage: new FakeStorage(), byteCrc, strCrc: undefined, print: (l) => lines.push(l), nowS: () => 100, memory: () => ({ free: 1, usage: 2, total: 3 }) };
-  const pack = validateConfig(JSON.parse(packJson));
+  const raw = JSON.parse(packJson);
+  if (edit) edit(raw);
+  const pack = validateConfig(raw);
   const app = createApp({ version: "t", hash: "h", board: "b", pack: "p" }, validateBoard(JSON.parse(boardJson)), pack, io);
   const limits = configLimits(CONFIG_RULES, pack);
   return { app, lines, ctx: { app, sampler: null, onConfig: null, checkConfig: (c: unknown) => configProblem(pack, c, limits) } };
@@ -80,8 +83,31 @@ describe("zbms() commands", () => {
     expect(stored().saveIntervalS).toBe(700);
   });
 
-  it("a set that changes the model's shape is refused and the model keeps its state (the old model is let go before the new one is built)", () => {
+  it("per-cell offsets (sensorChain.cellVoltageOffsetV): set one entry, refused above voltageOffsetV or with another cellCount; config carries the list", () => {
     const { ctx, lines, app } = setup();
+    const worst = app.config.sensorChain.voltageOffsetV;
+    const list = app.config.sensorChain.cellVoltageOffsetV!.slice();
+    expect(list.length).toBe(app.config.cellCount);
+    runCommand(ctx, "set#a", "sensorChain.cellVoltageOffsetV.0", worst * 2, undefined, undefined, undefined);
+    const refused = decoded(lines)[0] as { type: string; text: string };
+    expect(refused.type).toBe("error");
+    expect(refused.text).toBe(`set: "sensorChain.cellVoltageOffsetV" = ${JSON.stringify([worst * 2].concat(list.slice(1)))} is not 4 values <= voltageOffsetV = ${worst}; accepted: one per cell (config unchanged)`);
+    expect(app.config.sensorChain.cellVoltageOffsetV).toEqual(list);
+    lines.length = 0;
+    runCommand(ctx, "set#c", "cellCount", 3, undefined, undefined, undefined);
+    expect((decoded(lines)[0] as { text: string }).text).toMatch(/"sensorChain.cellVoltageOffsetV" = \[.* is not 3 values <= voltageOffsetV = /);
+    lines.length = 0;
+    runCommand(ctx, "set#b", "sensorChain.cellVoltageOffsetV.0", worst, undefined, undefined, undefined);
+    expect(decoded(lines)[0]).toMatchObject({ type: "reply", id: "b" });
+    lines.length = 0;
+    runCommand(ctx, "config", undefined, undefined, undefined, undefined, undefined);
+    const cfg = JSON.parse((decoded(lines)[0] as { payload: string }).payload).config;
+    expect(cfg.sensorChain.cellVoltageOffsetV).toEqual([worst].concat(list.slice(1)));
+  });
+
+  it("a set that changes the model's shape is refused and the model keeps its state (the old model is let go before the new one is built)", () => {
+    // without per-cell offsets (with them, a new cellCount fails the config check first: the next test)
+    const { ctx, lines, app } = setup((p) => delete p.sensorChain.cellVoltageOffsetV);
     const before = Array.from(app.model.snapshot());
     runCommand(ctx, "set#s", "cellCount", 3, undefined, undefined, undefined);
     const r = decoded(lines);

@@ -36,6 +36,11 @@ describe("chainFloor: the board's data-sheet chain on the pack's channels", () =
     // top cell = tap 3 (divider 4) − tap 2 (divider 3), lower cells at the 1.9 V alarm limit (accuracy.ts cellVoltageTerms)
     const g = ESP32_TOTAL_ERR_V / ESP32_SPAN_V;
     expect(chainFloor(b, mn(4), false).voltageOffsetV).toBeCloseTo((4 + 3) * ESP32_TOTAL_ERR_V + 2 * g * 3 * 1.9, 12);
+    // each cell's own: cell k = tap k (divider k + 1) − tap k−1 (divider k), the k cells below at 1.9 V; cell 0 one tap
+    const cells = chainFloor(b, mn(4), false).cellVoltageOffsetV!;
+    expect(cells.length).toBe(4);
+    cells.forEach((x, k) => expect(x, `cell ${k}`).toBeCloseTo(k === 0 ? ESP32_TOTAL_ERR_V : (2 * k + 1) * ESP32_TOTAL_ERR_V + 2 * g * k * 1.9, 12));
+    expect(chainFloor(b, mn(4), true).cellVoltageOffsetV![0], "calibrated: the INL on tap 0").toBeCloseTo(ESP32_INL_V, 12);
     const c = chainFloor(b, mn(1), true);
     expect(c.voltageOffsetV).toBeCloseTo(ESP32_INL_V, 12);
     expect(c.voltageGainErrFrac).toBeCloseTo(ESP32_INL_V / ESP32_SPAN_V, 12);
@@ -47,6 +52,16 @@ describe("chainFloor: the board's data-sheet chain on the pack's channels", () =
     expect(chainFloor(b, mn(4), true)).toEqual(chainFloor(b, mn(4), false));
   });
 });
+
+/** `c` with every number term and every per-cell entry mapped by `f`. */
+function mapTerms(c: SensorChainConfig, f: (x: number) => number): SensorChainConfig {
+  const out = { ...c };
+  for (const k of Object.keys(c) as (keyof SensorChainConfig)[]) {
+    const x = c[k]!;
+    (out as Record<string, unknown>)[k] = Array.isArray(x) ? x.map(f) : f(x);
+  }
+  return out;
+}
 
 describe("chainShortfalls", () => {
   it("refuses every term below the floor, naming field, declared value and the board's value", () => {
@@ -64,14 +79,12 @@ describe("chainShortfalls", () => {
       fc.property(fc.constantFrom(...BOARDS), fc.integer({ min: 1, max: 4 }), fc.boolean(), fc.array(fc.double({ min: 1, max: 100, noNaN: true }), { minLength: 8, maxLength: 8 }), (id, n, calibrated, factors) => {
         const b = loadBoard(repoRoot, id);
         const own = boardSensorChain(b, n, packMaxCellV(mn(n)));
-        const worse = { ...own };
-        (Object.keys(worse) as (keyof SensorChainConfig)[]).forEach((k, i) => (worse[k] = own[k] * factors[i]!));
+        let i = 0;
+        const worse = mapTerms(own, (x) => x * factors[i++ % factors.length]!);
         expect(chainShortfalls(own, b, mn(n), calibrated)).toEqual([]);
         expect(chainShortfalls(worse, b, mn(n), calibrated)).toEqual([]);
         // a file's 12 significant digits of the board's own chain still pass
-        const rounded = { ...own };
-        for (const k of Object.keys(rounded) as (keyof SensorChainConfig)[]) rounded[k] = Number(own[k].toPrecision(12));
-        expect(chainShortfalls(rounded, b, mn(n), false)).toEqual([]);
+        expect(chainShortfalls(mapTerms(own, (x) => Number(x.toPrecision(12))), b, mn(n), false)).toEqual([]);
       }),
     );
   });
@@ -81,8 +94,18 @@ describe("chainShortfalls", () => {
       const b = loadBoard(repoRoot, id);
       const own = boardSensorChain(b, 2, packMaxCellV(mn(2)));
       for (const k of Object.keys(own) as (keyof SensorChainConfig)[]) {
-        const s = chainShortfalls({ ...own, [k]: own[k] / 2 }, b, mn(2), false);
-        expect(s, `${id} ${k}`).toEqual([{ field: k, declared: own[k] / 2, floor: own[k] }]);
+        const x = own[k]!;
+        if (Array.isArray(x)) {
+          // each cell's own offset against that cell's floor
+          x.forEach((e, c) => {
+            const list = x.slice();
+            list[c] = e / 2;
+            expect(chainShortfalls({ ...own, [k]: list }, b, mn(2), false), `${id} ${k}[${c}]`).toEqual([{ field: `${k}[${c}]`, declared: e / 2, floor: e }]);
+          });
+          continue;
+        }
+        const s = chainShortfalls({ ...own, [k]: x / 2 }, b, mn(2), false);
+        expect(s, `${id} ${k}`).toEqual([{ field: k, declared: x / 2, floor: x }]);
       }
     }
   });

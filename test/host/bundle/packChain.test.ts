@@ -95,8 +95,10 @@ describe("zbms build checks the declared sensor chain against the board", () => 
 
   it("the INA226-chain Zn-I2 pack as it shipped before (0.375 mV cells, 0.5 mA offset) is refused on esp32-adc", async () => {
     const p = readPack("hardware/packs/zni2-1s.json");
-    p.sensorChain = { ...p.sensorChain, currentOffsetA: 0.0005, currentGainErrFrac: 0.001, currentGainMismatchFrac: 0.0001, currentLsbA: 0.000125, voltageOffsetV: 0.000375, voltageGainErrFrac: 0.0015, voltageLsbV: 0.000125 };
+    p.sensorChain = { ...p.sensorChain, currentOffsetA: 0.0005, currentGainErrFrac: 0.001, currentGainMismatchFrac: 0.0001, currentLsbA: 0.000125, voltageOffsetV: 0.000375, voltageGainErrFrac: 0.0015, voltageLsbV: 0.000125, cellVoltageOffsetV: [0.000375] };
     const msg = await buildError({ board: "esp32-adc", pack: writePack("zni2-ina226-chain.json", p) });
+    // the per-cell list against each cell's own floor (boardSensorChain)
+    expect(msg).toContain("sensorChain.cellVoltageOffsetV[0] = 0.000375 is better than board esp32-adc delivers for 1 cell: its data-sheet worst case is 0.06");
     expect(msg).toContain("sensorChain.currentOffsetA = 0.0005 is better than board esp32-adc delivers for 1 cell: its data-sheet worst case is 0.12");
     expect(msg).toContain("sensorChain.voltageOffsetV = 0.000375 is better than board esp32-adc delivers for 1 cell: its data-sheet worst case is 0.06");
   }, 30000);
@@ -114,6 +116,7 @@ describe("zbms build checks the declared sensor chain against the board", () => 
   it("refuses the 2S Zn-PBA pack as it shipped before (cell 1 offset 120 mV: one tap only) on esp32-ina226: tap 1 + tap 0 and the gain on tap 0", async () => {
     const p = readPack("hardware/packs/znpba-2s.json");
     p.sensorChain.voltageOffsetV = 0.12;
+    delete p.sensorChain.cellVoltageOffsetV; // shipped without per-cell offsets
     const msg = await buildError({ board: "esp32-ina226", pack: writePack("znpba-one-tap.json", p) });
     // 120 mV + 60 mV + 2 × (60 mV / 2.3 V) × 1 × 2.1 V (Zn-PBA over-voltage alarm limit) = 289.565 mV
     expect(msg).toContain("sensorChain.voltageOffsetV = 0.12 is better than board esp32-ina226 delivers for 2 cells: its data-sheet worst case is 0.289565");
@@ -123,6 +126,7 @@ describe("zbms build checks the declared sensor chain against the board", () => 
     const p = readPack("hardware/packs/zni2-1s.json");
     p.sensorChain.voltageOffsetV = ESP32_CAL_OFFSET_V;
     p.sensorChain.voltageGainErrFrac = ESP32_CAL_OFFSET_V / ESP32_CAL_SPAN_V;
+    p.sensorChain.cellVoltageOffsetV = [ESP32_CAL_OFFSET_V];
     const pack = writePack("zni2-calibrated.json", p);
     expect(await buildError({ board: "esp32-adc", pack })).toMatch(/sensorChain\.voltageOffsetV = 0\.00908203 is better than board esp32-adc delivers for 1 cell: its data-sheet worst case is 0\.06/);
     const r = await buildFirmware({ board: "esp32-adc", pack, calibration: record("esp32-adc", 1, true), write: false });
@@ -132,6 +136,7 @@ describe("zbms build checks the declared sensor chain against the board", () => 
     expect(await buildError({ board: "esp32-adc", pack, calibration: join(tmp, "nope.json") })).toMatch(/--calibration .*nope\.json: cannot read it/);
     // calibrated, but half the calibrated offset is still better than calibration delivers
     p.sensorChain.voltageOffsetV = ESP32_CAL_OFFSET_V / 2;
+    p.sensorChain.cellVoltageOffsetV = [ESP32_CAL_OFFSET_V / 2];
     const msg = await buildError({ board: "esp32-adc", pack: writePack("zni2-too-good.json", p), calibration: record("esp32-adc", 1, true) });
     expect(msg).toMatch(/sensorChain\.voltageOffsetV = 0\.00454102 is better than board esp32-adc delivers for 1 cell: its calibrated \(zbms calibrate\) is 0\.00908203/);
   }, 60000);

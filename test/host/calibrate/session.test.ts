@@ -206,6 +206,9 @@ describe("runCalibration declares the calibrated cell-voltage accuracy (ESP32 AD
     expect(after.voltageOffsetV).toBeCloseTo(ESP32_CAL_OFFSET_V, 9);
     expect(after.voltageOffsetV).toBeCloseTo(0.00908, 5);
     expect(after.voltageGainErrFrac).toBeCloseTo(ESP32_CAL_OFFSET_V / ESP32_CAL_SPAN_V, 9);
+    expect(before.cellVoltageOffsetV, "the shipped pack declares its one cell's offset").toEqual([ESP32_UNCAL_OFFSET_V]);
+    expect(after.cellVoltageOffsetV!.length).toBe(1);
+    expect(after.cellVoltageOffsetV![0]).toBeCloseTo(ESP32_CAL_OFFSET_V, 9);
     expect(after.currentOffsetA, "the current terms are not the calibration's business").toBe(currentA);
     expect(p.said.some((t) => /cell-voltage accuracy declared on the board: calibrated ESP32 ADC, offset ±9\.08\d* mV/.test(t))).toBe(true);
     // Stored: after a power cycle the board runs the saved config (Storage zbms.cfg), not the embedded pack's.
@@ -241,7 +244,11 @@ describe("runCalibration declares the calibrated cell-voltage accuracy (ESP32 AD
     // the calibrated tolerance at 1.35 V: 9.08 mV + 0.395 % × 1.35 V + 1 LSB (0.76 mV) ≈ 15.2 mV
     expect(chk.tolerance).toBeCloseTo(ESP32_CAL_OFFSET_V + (ESP32_CAL_OFFSET_V / ESP32_CAL_SPAN_V) * chk.applied + 3.1 / 4096, 9);
     expect(recF.declared).toMatchObject({ calibrated: false, voltageOffsetV: ESP32_UNCAL_OFFSET_V });
-    expect((await boardChain(ch)).voltageOffsetV).toBeCloseTo(ESP32_UNCAL_OFFSET_V, 9);
+    const back = await boardChain(ch);
+    expect(back.voltageOffsetV).toBeCloseTo(ESP32_UNCAL_OFFSET_V, 9);
+    // the worst-cell offset rose: it was set before the per-cell entry, which the board then accepted
+    expect(back.cellVoltageOffsetV![0]).toBeCloseTo(ESP32_UNCAL_OFFSET_V, 9);
+    expect(recF.declared!.cellVoltageOffsetV![0]).toBeCloseTo(ESP32_UNCAL_OFFSET_V, 9);
   }, 90000);
 
   it("a 2-cell pack (esp32-ina226, Zn-PBA) declares its worst cell: cell 1 = tap 1 − tap 0, both calibrated taps' errors added", async () => {
@@ -261,6 +268,10 @@ describe("runCalibration declares the calibrated cell-voltage accuracy (ESP32 AD
     const after = await boardChain(ch);
     expect(after.voltageOffsetV).toBeCloseTo(cellOffsetV, 9);
     expect(after.voltageOffsetV).toBeCloseTo(0.04383, 5);
+    // each cell's own: cell 0 is tap 0 alone (INL × divider 1), cell 1 the worst; set before voltageOffsetV fell
+    expect(after.cellVoltageOffsetV!.length).toBe(2);
+    expect(after.cellVoltageOffsetV![0]).toBeCloseTo(ESP32_CAL_OFFSET_V, 9);
+    expect(after.cellVoltageOffsetV![1]).toBeCloseTo(cellOffsetV, 9);
     expect(after.voltageGainErrFrac).toBeCloseTo(ESP32_CAL_OFFSET_V / ESP32_CAL_SPAN_V, 9);
   }, 60000);
 

@@ -57,6 +57,10 @@ describe("zbms send set sensorChain.*", () => {
     expect(why).toContain("sensorChain.voltageOffsetV = 0.001 is better than board esp32-adc delivers for 1 cell: its data-sheet worst case is 0.06");
     expect(why).toContain("--calibration");
     expect(await chainSetProblem(ch, ["set", "sensorChain.currentOffsetA", "0.01"], TIMEOUT_MS)).toMatch(/currentOffsetA = 0\.01 .* is 0\.12/);
+    // one entry of the per-cell list, against that cell's own floor
+    expect(await chainSetProblem(ch, ["set", "sensorChain.cellVoltageOffsetV.0", "0.001"], TIMEOUT_MS)).toContain(
+      "sensorChain.cellVoltageOffsetV[0] = 0.001 is better than board esp32-adc delivers for 1 cell: its data-sheet worst case is 0.06");
+    expect(await chainSetProblem(ch, ["set", "sensorChain.cellVoltageOffsetV.0", String(UNCAL_OFFSET_V)], TIMEOUT_MS)).toBeNull();
   }, 30000);
 
   it("lets the board's own value, a worse one, and other settings through", async () => {

@@ -131,6 +131,37 @@ describe("validateConfig names the bad field, quotes the value, lists what is al
     (d.soc as Json).ocvChargeV = curve;
     expect(errorOf(d).field).toBe("soc.ocvChargeV[5]");
   });
+  it("per-cell offsets sensorChain.cellVoltageOffsetV: optional; one per cell, each finite, ≥ 0 and ≤ voltageOffsetV", () => {
+    const withCells = (list: unknown): Json => {
+      const c = base();
+      (c.sensorChain as Json).voltageOffsetV = 0.02;
+      (c.sensorChain as Json).cellVoltageOffsetV = list;
+      return c;
+    };
+    // absent (the defaults) and a valid list, any order (tap-wired boards: rising), an entry equal to the worst
+    expect(validateConfig(withCells([0.02, 0.001, 0, 0.01])).sensorChain.cellVoltageOffsetV).toEqual([0.02, 0.001, 0, 0.01]);
+    expect(validateConfig(base()).sensorChain.cellVoltageOffsetV).toBeUndefined();
+    const short = errorOf(withCells([0.001, 0.002, 0.003]));
+    expect(short.field).toBe("sensorChain.cellVoltageOffsetV");
+    expect(short.message).toBe('pack config: field "sensorChain.cellVoltageOffsetV" = [0.001,0.002,0.003] has 3 values, not cellCount = 4; ' +
+      "allowed: one value per cell (cellCount), each 0…3 V and ≤ sensorChain.voltageOffsetV");
+    expect(errorOf(withCells([0.001, 0.002, 0.003, 0.004, 0.005])).message).toMatch(/has 5 values, not cellCount = 4/);
+    const above = errorOf(withCells([0.001, 0.021, 0.003, 0.004]));
+    expect(above.field).toBe("sensorChain.cellVoltageOffsetV[1]");
+    expect(above.value).toBe(0.021);
+    expect(above.message).toMatch(/= 0.021 is above sensorChain.voltageOffsetV = 0.02; allowed: each cell's offset ≤ voltageOffsetV/);
+    const neg = errorOf(withCells([0.001, 0.002, -0.001, 0.004]));
+    expect([neg.field, neg.value]).toEqual(["sensorChain.cellVoltageOffsetV[2]", -0.001]);
+    expect(neg.message).toMatch(/is out of range/);
+    const nan = errorOf(withCells([NaN, 0.002, 0.003, 0.004]));
+    expect(nan.field).toBe("sensorChain.cellVoltageOffsetV[0]");
+    expect(nan.message).toMatch(/= NaN is not a finite number/);
+    expect(errorOf(withCells([0.001, Infinity, 0.003, 0.004])).field).toBe("sensorChain.cellVoltageOffsetV[1]");
+    expect(errorOf(withCells([0.001, "0.002", 0.003, 0.004])).field).toBe("sensorChain.cellVoltageOffsetV[1]");
+    const notList = errorOf(withCells(0.01));
+    expect([notList.field, notList.value]).toEqual(["sensorChain.cellVoltageOffsetV", 0.01]);
+    expect(notList.message).toMatch(/is not a list/);
+  });
   it("cross-field orderings name the field that must move", () => {
     const c = base();
     (c.segmentation as Json).restCurrentA = (c.segmentation as Json).activeCurrentA;

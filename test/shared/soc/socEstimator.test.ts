@@ -259,6 +259,37 @@ describe("OCV correction after relaxation", () => {
     );
   });
 
+  it("each cell's OCV reading is weighted by its own declared offset (sensorChain.cellVoltageOffsetV), else by voltageOffsetV", () => {
+    // 4 cells, the same 10 mV reading error on each; cell 0 declares 2 mV, cell 3 the worst 100 mV
+    const slope = 0.8;
+    const errV = 0.01;
+    const cellOffV = [0.002, 0.02, 0.05, 0.1];
+    const move = (perCell: boolean) => {
+      const cfg = linearPack(0.5, slope);
+      cfg.cellCount = 4;
+      cfg.sensorChain.currentOffsetA = 0; // σ constant during the rest
+      cfg.sensorChain.voltageOffsetV = 0.1;
+      if (perCell) cfg.sensorChain.cellVoltageOffsetV = cellOffV.slice();
+      const d = anchoredAt(cfg, 0.5);
+      const base = [0, 1, 2, 3].map((i) => socOfCell(d.st, i));
+      const sigma = socSigmaOfCell(d.st, 0);
+      const v = base.map((b) => ocvAtSoc(OCV_SOC_GRID, cfg.soc.ocvChargeV, cfg.soc.ocvDischargeV, OCV_BRANCH_DISCHARGE, b) + errV);
+      d.run(2 * 3600000, MIN_MS, 0, v, SEG_REST);
+      return { moved: base.map((b, i) => socOfCell(d.st, i) - b), sigma, cfg };
+    };
+    const own = move(true);
+    const worst = move(false);
+    // K·e/s with σ_V² = ocvSigmaV² + (bound / √3)², the bound being the cell's own entry
+    const expected = (boundV: number) => {
+      const sigmaV2 = own.cfg.soc.ocvSigmaV ** 2 + boundV ** 2 / 3;
+      return (own.sigma * own.sigma * slope * errV) / (own.sigma * own.sigma * slope * slope + sigmaV2);
+    };
+    cellOffV.forEach((b, i) => expect(own.moved[i], `cell ${i}`).toBeCloseTo(expected(b), 9));
+    expect(own.moved[0]).toBeGreaterThan(own.moved[3]! * 1.5);
+    // without the list every cell is weighted by the worst bound, as cell 3 is with it
+    worst.moved.forEach((m, i) => expect(m, `cell ${i}`).toBeCloseTo(own.moved[3]!, 12));
+  });
+
   it("for the same SOC disagreement, the weight K grows with the slope (Kalman weight)", () => {
     fc.assert(
       fc.property(
