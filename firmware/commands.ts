@@ -32,9 +32,10 @@
 import type { PackConfig } from "../shared/config/packConfig";
 import { calGainProblem, calSlope, twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
 import { chipInputV } from "./sensors";
-import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
+import { encodeSig, escapeText, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
+import { lineHead, lineTail } from "../shared/telemetry/lineFormat";
 import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
-import { emit, emitError, emitReply, errorText } from "./telemetryOut";
+import { emit, emitError, emitLine, emitReply, errorText } from "./telemetryOut";
 import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
 import { eraseState, flashWear } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
@@ -97,43 +98,73 @@ function js(s: string): string {
  * `+=` appends in place on Espruino (jsparse.c: a string with one reference is extended, not
  * copied): the config reply (≈ 2.8 kB, ≈ 290 JsVars) exists once while it is built, not once
  * per nesting level or per concatenation (measured: bench:firmware, docs/performance.md).
+ * `e`: every piece is escaped for a telemetry field as it is appended (`replyLine`: the text is
+ * the line itself, so no unescaped copy and no line copy exist beside it).
  */
-const JV = { s: "" };
+const JV = { s: "", e: false };
+
+/** Append `text` to JV.s (escaped for a line field when JV.e). */
+function jvPut(text: string): void {
+  JV.s += JV.e ? escapeText(text) : text;
+}
 
 /** Append config value `v` as JSON text to JV.s, numbers through the encoder. */
 function jvAdd(v: unknown): void {
-  if (typeof v === "number") JV.s += jg(v);
-  else if (typeof v === "string") JV.s += js(v);
-  else if (typeof v === "boolean") JV.s += v ? "true" : "false";
-  else if (v === null || v === undefined) JV.s += "null";
+  if (typeof v === "number") jvPut(jg(v));
+  else if (typeof v === "string") jvPut(js(v));
+  else if (typeof v === "boolean") jvPut(v ? "true" : "false");
+  else if (v === null || v === undefined) jvPut("null");
   else if (Array.isArray(v)) {
-    JV.s += "[";
+    jvPut("[");
     for (let i = 0; i < v.length; i++) {
-      if (i > 0) JV.s += ",";
+      if (i > 0) jvPut(",");
       jvAdd(v[i]);
     }
-    JV.s += "]";
+    jvPut("]");
   } else {
     const keys = Object.keys(v as object);
-    JV.s += "{";
+    jvPut("{");
     for (let i = 0; i < keys.length; i++) {
-      if (i > 0) JV.s += ",";
-      JV.s += js(keys[i]);
-      JV.s += ":";
+      if (i > 0) jvPut(",");
+      jvPut(js(keys[i]));
+      jvPut(":");
       jvAdd((v as Record<string, unknown>)[keys[i]]);
     }
-    JV.s += "}";
+    jvPut("}");
   }
 }
 
-/** `head`, config value `v` as JSON text (numbers through the encoder), then `tail`: one string, built in place. */
+/** `head`, value `v` as JSON text (numbers through the encoder), then `tail`: one string, built in place. */
 function jvText(head: string, v: unknown, tail: string): string {
   JV.s = head;
+  JV.e = false;
   jvAdd(v);
   JV.s += tail;
   const out = JV.s;
   JV.s = "";
   return out;
+}
+
+/**
+ * Print the reply line `id`, payload `head` + JSON of `v` + `tail`, built in place as the line
+ * itself (lineHead, each piece escaped, lineTail): the same bytes as emitReply of that payload,
+ * with one copy of the text alive instead of three (payload, escaped payload, line).
+ */
+function replyLine(app: App, id: string, head: string, v: unknown, tail: string): void {
+  const t = app.tel;
+  JV.s = lineHead("reply", t.seq);
+  JV.s += ",";
+  JV.s += escapeText(id);
+  JV.s += ",";
+  JV.e = true;
+  jvPut(head);
+  jvAdd(v);
+  jvPut(tail);
+  JV.e = false;
+  JV.s += lineTail(JV.s, t.crc);
+  const line = JV.s;
+  JV.s = "";
+  emitLine(t, line);
 }
 
 /** A config value as JSON text, numbers through the encoder. */
@@ -335,7 +366,7 @@ function cmdStatus(ctx: CommandContext, id: string): void {
   }
   const w = st !== null ? flashWear(st.payloadDoubles, app.config.saveIntervalS, CYCLE_ENDS_PER_DAY) : null;
   const sens = app.sensors;
-  emitReply(app.tel, id, jv({
+  replyLine(app, id, "", {
     mem: mem,
     model: { chargeAh: ms.chargeAh, dischargeAh: ms.dischargeAh, cycleCount: ms.cycleCount, offsetA: ms.offsetA, gapCount: ms.gapCount, invalidChannels: ms.sensorFault, tMs: ms.tMs },
     stepMs: sp ? { last: rnd(sp.lastStepMs, 2), mean: rnd(sp.meanStepMs, 2), max: rnd(sp.maxStepMs, 2) } : null,
@@ -362,7 +393,7 @@ function cmdStatus(ctx: CommandContext, id: string): void {
     switchOpen: app.switchOpen,
     zeroLeft: app.zeroLeft,
     lines: app.tel.lines,
-  }));
+  }, "");
 }
 
 function cmdResetCounters(ctx: CommandContext, id: string): void {
@@ -399,7 +430,7 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
     if (name === "ident") emitIdent(app);
     else if (name === "status") cmdStatus(ctx, id);
     else if (name === "get") cmdGet(ctx, id, a);
-    else if (name === "config") emitReply(app.tel, id, jvText("{\"config\":", app.config, "}"));
+    else if (name === "config") replyLine(app, id, "{\"config\":", app.config, "}");
     else if (name === "set") cmdSet(ctx, id, a, b);
     else if (name === "cal") cmdCal(ctx, id, a, b, c, d, e);
     else if (name === "raw") cmdRaw(ctx, id);

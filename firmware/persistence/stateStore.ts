@@ -123,6 +123,9 @@ export function createStateStore(storage: StorageLike, crc: ByteCrc, payloadDoub
   };
 }
 
+/** Index (in f64 words of `StateStore.f64`) of the payload's first double: `commitState` writes what is there. */
+export const PAYLOAD_F64 = SAVED_AT_F64 + 1;
+
 /**
  * Write `payload` (length `payloadDoubles`) to the slot not holding the newest copy.
  * Returns true when Storage reported success; never throws.
@@ -132,6 +135,17 @@ export function saveState(st: StateStore, payload: ArrayLike<number>, savedAtS: 
     st.failedSaves++;
     return false;
   }
+  const f64 = st.f64;
+  for (let i = 0; i < st.payloadDoubles; i++) f64[PAYLOAD_F64 + i] = payload[i];
+  return commitState(st, savedAtS);
+}
+
+/**
+ * Write the record whose payload the caller already put into `st.f64` from PAYLOAD_F64 (the
+ * firmware writes the model's state there directly: no snapshot copy held beside the record
+ * buffer, ≈ 300 JsVars on the ESP32). Returns true when Storage reported success; never throws.
+ */
+export function commitState(st: StateStore, savedAtS: number): boolean {
   const seq = st.seq + 1;
   const u32 = st.u32;
   u32[0] = STATE_MAGIC;
@@ -140,9 +154,7 @@ export function saveState(st: StateStore, payload: ArrayLike<number>, savedAtS: 
   u32[3] = st.payloadDoubles;
   u32[4] = st.configCrc;
   u32[5] = 0;
-  const f64 = st.f64;
-  f64[SAVED_AT_F64] = savedAtS;
-  for (let i = 0; i < st.payloadDoubles; i++) f64[SAVED_AT_F64 + 1 + i] = payload[i];
+  st.f64[SAVED_AT_F64] = savedAtS;
   const crcAt = crcWordAt(st);
   u32[crcAt] = st.crc(new Uint8Array(st.buf, 0, crcAt * U32_B)) >>> 0;
   u32[crcAt + 1] = 0;

@@ -246,7 +246,7 @@ export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): 
   const paths = plan.paths;
   const kinds = plan.kinds;
   const digits = plan.digits;
-  let body = LINE_MARKER + PROTOCOL_VERSION + FIELD_SEP + encodeFixed(seq, 0) + FIELD_SEP + TYPE_CODES[rec.type];
+  let body = lineHead(rec.type, seq);
   for (let i = 0; i < paths.length; i++) {
     const v = plan.nested ? getPath(rec, paths[i]) : r[paths[i]];
     // two appends, not `FIELD_SEP + field`: on Espruino `+=` extends `body` in place, the sum
@@ -254,10 +254,21 @@ export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): 
     body += FIELD_SEP;
     body += encodeField(kinds.charAt(i), digits.charCodeAt(i) - CHAR_0, v, paths[i]);
   }
-  const c = crcFn ? crcFn(body) : crc32(body);
-  body += CRC_SEP;
-  body += crcToHex(c);
+  body += lineTail(body, crcFn);
   return body;
+}
+
+/** The start of every line, "#Z1,<seq>,<type code>"; each field follows as FIELD_SEP and its text. */
+export function lineHead(type: TelemetryType, seq: number): string {
+  return LINE_MARKER + PROTOCOL_VERSION + FIELD_SEP + encodeFixed(seq, 0) + FIELD_SEP + TYPE_CODES[type];
+}
+
+/**
+ * What ends a line whose text so far is `body`: "*" and the CRC of every byte of `body`. A caller
+ * that builds a long line in place (firmware/commands.ts, the config reply) appends this last.
+ */
+export function lineTail(body: string, crcFn?: Crc32Fn): string {
+  return CRC_SEP + crcToHex(crcFn ? crcFn(body) : crc32(body));
 }
 
 function fail(reason: DecodeReason, detail: string): DecodeFail {
