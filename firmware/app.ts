@@ -309,6 +309,18 @@ export function bootApp(app: App, reason: string): void {
   updateProtection(app);
 }
 
+/**
+ * The model's state as doubles: written into the store's record buffer (scratch between saves)
+ * and viewed there, so a `set` holds no snapshot array of its own (≈ 300 JsVars on the ESP32);
+ * a new snapshot where there is no store.
+ */
+export function stateInStore(app: App): ArrayLike<number> {
+  const st = app.store;
+  if (st === null) return app.model.snapshot();
+  const end = writeState(app.model.state(), st.f64, PAYLOAD_F64);
+  return st.f64.subarray(PAYLOAD_F64, end);
+}
+
 /** Write the state now (snapshot + counters) to the next slot. */
 export function saveApp(app: App): boolean {
   if (app.store === null) return false;

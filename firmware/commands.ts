@@ -36,7 +36,7 @@ import { encodeSig, escapeText, roundHalfAway, SIG_DIGITS } from "../shared/tele
 import { lineHead, lineTail } from "../shared/telemetry/lineFormat";
 import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
 import { emit, emitError, emitLine, emitReply, errorText } from "./telemetryOut";
-import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
+import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, stateInStore, type App } from "./app";
 import { eraseState, flashWear } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
@@ -220,7 +220,7 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
     r.parent[r.key] = old;
     return emitError(app.tel, id, "set: " + problem + " (config unchanged)");
   }
-  const snap = app.model.snapshot();
+  const snap = stateInStore(app);
   try {
     replaceModel(app, cfg, snap);
   } catch (e) {

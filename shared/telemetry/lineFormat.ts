@@ -246,13 +246,18 @@ export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): 
   const paths = plan.paths;
   const kinds = plan.kinds;
   const digits = plan.digits;
+  const nested = plan.nested;
   let body = lineHead(rec.type, seq);
   for (let i = 0; i < paths.length; i++) {
-    const v = plan.nested ? getPath(rec, paths[i]) : r[paths[i]];
+    const v = nested ? getPath(rec, paths[i]) : r[paths[i]];
+    const kind = kinds.charAt(i);
     // two appends, not `FIELD_SEP + field`: on Espruino `+=` extends `body` in place, the sum
     // would copy a long field (the config reply) once more (firmware/commands.ts jvText)
     body += FIELD_SEP;
-    body += encodeField(kinds.charAt(i), digits.charCodeAt(i) - CHAR_0, v, paths[i]);
+    // the status line's kinds (i, f: one number) written here, the rest by encodeField: one
+    // call less per field of every line (the interpreter's cost is calls and tokens)
+    if (kind === "i" || kind === "f") body += encodeFixed(Number(v), digits.charCodeAt(i) - CHAR_0);
+    else body += encodeField(kind, digits.charCodeAt(i) - CHAR_0, v, paths[i]);
   }
   body += lineTail(body, crcFn);
   return body;
