@@ -50,8 +50,12 @@ const CYCLE_ENDS_PER_DAY = 5;
 /** Longest open rest (h): 30 days, beyond the article's longest rest test; engineering limit. */
 const OPEN_REST_MAX_H = 720;
 const S_PER_H = 3600;
-/** Command names, for the help reply and the error of an unknown command. */
-export const COMMANDS = ["ident", "status", "get", "config", "set", "cal", "raw", "zero", "rest", "openRest", "resetCounters", "cycles", "save", "help"];
+/** Command names, for the help reply and the error of an unknown command; a new list per call (not held between). */
+export function commandNames(): string[] {
+  return ["ident", "status", "get", "config", "set", "cal", "raw", "zero", "rest", "openRest", "resetCounters", "cycles", "save", "help"];
+}
+/** `commandNames()` once, for host code and tests (the firmware bundle leaves it out). */
+export const COMMANDS: string[] = /* @__PURE__ */ commandNames();
 
 export interface CommandContext {
   app: App;
@@ -421,7 +425,7 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
   let id = "";
   try {
     if (typeof cmd !== "string") {
-      emitError(app.tel, "", "command must be a string, got " + typeof cmd + "; accepted: " + COMMANDS.join(", ") + "; example: zbms(\"status\")");
+      emitError(app.tel, "", "command must be a string, got " + typeof cmd + "; accepted: " + commandNames().join(", ") + "; example: zbms(\"status\")");
       return;
     }
     const hash = cmd.indexOf("#");
@@ -454,8 +458,8 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
       const settingsOk = flushSettings(app, true) !== SAVE_FAILED;
       emitReply(app.tel, id, "{\"saved\":" + (saveApp(app) && settingsOk ? "true" : "false") + "}");
     }
-    else if (name === "help") emitReply(app.tel, id, "{\"commands\":" + jv(COMMANDS) + "}");
-    else emitError(app.tel, id, "unknown command " + js(name) + "; accepted: " + COMMANDS.join(", "));
+    else if (name === "help") emitReply(app.tel, id, "{\"commands\":" + jv(commandNames()) + "}");
+    else emitError(app.tel, id, "unknown command " + js(name) + "; accepted: " + commandNames().join(", "));
   } catch (err) {
     try {
       emitError(app.tel, id, "command failed: " + errorText(err));
