@@ -22,6 +22,7 @@ import {
   createStateStore,
   loadState,
   commitState,
+  newRecord,
   PAYLOAD_F64,
   type ByteCrc,
   type StateStore,
@@ -309,28 +310,17 @@ export function bootApp(app: App, reason: string): void {
   updateProtection(app);
 }
 
-/**
- * The model's state as doubles: written into the store's record buffer (scratch between saves)
- * and viewed there, so a `set` holds no snapshot array of its own (≈ 300 JsVars on the ESP32);
- * a new snapshot where there is no store.
- */
-export function stateInStore(app: App): ArrayLike<number> {
-  const st = app.store;
-  if (st === null) return app.model.snapshot();
-  const end = writeState(app.model.state(), st.f64, PAYLOAD_F64);
-  return st.f64.subarray(PAYLOAD_F64, end);
-}
-
 /** Write the state now (snapshot + counters) to the next slot. */
 export function saveApp(app: App): boolean {
   if (app.store === null) return false;
-  // the state goes straight into the store's record buffer (no snapshot array beside it)
+  // the state goes straight into a record buffer made for this save (no snapshot array beside it)
   const st = app.store;
-  const end = writeState(app.model.state(), st.f64, PAYLOAD_F64);
+  const rec = newRecord(st);
+  const end = writeState(app.model.state(), rec.f64, PAYLOAD_F64);
   if (end + EXTRA_DOUBLES !== PAYLOAD_F64 + st.payloadDoubles) return false;
-  st.f64[end] = app.bootCount;
+  rec.f64[end] = app.bootCount;
   const nowS = app.io.nowS();
-  app.lastSaveOk = commitState(st, nowS);
+  app.lastSaveOk = commitState(st, rec, nowS);
   app.lastSaveS = nowS;
   app.saveRequested = false;
   saveOpenRest(app);

@@ -36,8 +36,8 @@ import { encodeSig, escapeText, roundHalfAway, SIG_DIGITS } from "../shared/tele
 import { lineHead, lineTail } from "../shared/telemetry/lineFormat";
 import type { CurrentChannelDef, VoltageChannelDef } from "./boardTypes";
 import { emit, emitError, emitLine, emitReply, errorText } from "./telemetryOut";
-import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, stateInStore, type App } from "./app";
-import { eraseState, flashWear } from "./persistence/stateStore";
+import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
+import { eraseState, flashWear, recordBytes } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
 
@@ -224,7 +224,7 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
     r.parent[r.key] = old;
     return emitError(app.tel, id, "set: " + problem + " (config unchanged)");
   }
-  const snap = stateInStore(app);
+  const snap = app.model.snapshot();
   try {
     replaceModel(app, cfg, snap);
   } catch (e) {
@@ -390,7 +390,7 @@ function cmdStatus(ctx: CommandContext, id: string): void {
     saves: st ? st.saves : 0,
     failedSaves: st ? st.failedSaves : 0,
     lastSaveAgeS: rnd(app.io.nowS() - app.lastSaveS, 1),
-    stateBytes: st ? st.u8.length : 0,
+    stateBytes: st ? recordBytes(st.payloadDoubles) : 0,
     flashWear: w ? { writesPerDay: rnd(w.writesPerDay, 1), erasesPerPagePerDay: rnd(w.erasesPerPagePerDay, 3), lifetimeYears: rnd(w.lifetimeYears, 1) } : null,
     rest: app.restMarked,
     openRestLeftS: rnd(app.restEndS - app.io.nowS(), 0),
