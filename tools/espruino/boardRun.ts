@@ -6,9 +6,11 @@
  * Used by bench/firmware.ts and test/firmware/bundleBudget.test.ts.
  *
  * - The chips read a charging pack: four cells at 1.4 V, 0.4 A, 25 °C (STAND_IN_PACK).
- * - The peak probe: `console.log` (the firmware prints every line through it) first records the
+ * - The peak probe: `console.log` (the firmware prints every line through it) and Storage's
+ *   `write` (the module object is shared, so the firmware's writes go through it) first record the
  *   largest `process.memory(false).usage` seen (no garbage collection: Espruino frees by reference
- *   counting, so this is what is in use while the line is printed) in global `zbmsPeak`.
+ *   counting, so this is what is in use while the line is printed or the file written) in global
+ *   `zbmsPeak`.
  * The stand-in's own JsVars are in the measured figures: the bench reports them (boot with
  * only `.boot0`).
  */
@@ -22,10 +24,12 @@ import { DEFAULT_BOARD, defaultPackFor, loadBoard, loadPack } from "../../host/b
 const STAND_IN_CELL_V = 1.4;
 const STAND_IN_CURRENT_A = 0.4;
 
-/** The peak probe (see above), run after the chips. */
+/** The peak probe (see above), run after the chips; it also looks at every Storage write (a save's record buffer, a settings file's text). */
 const PEAK_PROBE_JS =
   "var zbmsPeak=0;var zbmsLog=console.log;" +
-  "console.log=function(l){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;zbmsLog(l);};";
+  "console.log=function(l){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;zbmsLog(l);};" +
+  "var zbmsS=require('Storage'),zbmsW=zbmsS.write;" +
+  "zbmsS.write=function(){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;return zbmsW.apply(zbmsS,arguments);};";
 
 /** `.boot0` for the default board (DEFAULT_BOARD, its default pack): stand-in chips, then the peak probe. */
 export async function boardStandInJs(): Promise<string> {
