@@ -4,8 +4,8 @@
  *
  *  1. Board memory (ESP32 variable format, 14-byte JsVars, under qemu-i386): the default bundle
  *     (esp32-ads1115, znmno2-4s) in flash mode — `.bootcde` written to Storage over the console,
- *     then the interpreter restarted in the same folder — with the sensor stand-in of
- *     tools/espruino/boardRun.ts in `.boot0`, on a pool of 11 428 JsVars (an ESP32 with 200 kB free).
+ *     then the interpreter restarted in the same folder — with the stand-in chips and peak probe
+ *     of tools/espruino/boardRun.ts in `.boot0`, on a pool of 11 428 JsVars (an ESP32 with 200 kB free).
  *     `bootJsVars`: process.memory().usage after boot and two samples. `peakJsVars`: the largest
  *     usage seen at any printed line (the stand-in's probe) while sampling and answering every
  *     command of COMMAND_SCRIPT (tools/espruino/boardRun.ts), each waited for; the command it happened in is named.
@@ -31,7 +31,7 @@ import { EspruinoProcess } from "../tools/espruino/process";
 import { flashBoot } from "../tools/espruino/flashBoot";
 import { memLines, streamReplay, timingLines, type ReaderTiming } from "../tools/espruino/replayStream";
 import { synthRun, toJsonl } from "../test/firmware/replaySamples";
-import { BOARD_STAND_IN_JS, probe, runBoard, type BoardRun } from "../tools/espruino/boardRun";
+import { boardStandInJs, probe, runBoard, type BoardRun } from "../tools/espruino/boardRun";
 
 /** Pool sizes bisected (JsVars): below the lower bound nothing boots; resolution POOL_STEP. */
 const POOL_LOW = 3000;
@@ -51,7 +51,8 @@ async function imageCopy(image: string): Promise<string> {
 
 async function boardFigures(code: string): Promise<{ run: BoardRun; minPool: number; standInJsVars: number }> {
   // the flash image: stand-in in .boot0, the bundle in .bootcde
-  const up = await flashBoot(code, { variant: "esp32", files: { ".boot0": BOARD_STAND_IN_JS }, timeoutMs: 300_000 });
+  const standIn = await boardStandInJs();
+  const up = await flashBoot(code, { variant: "esp32", files: { ".boot0": standIn }, timeoutMs: 300_000 });
   const image = up.cwd;
   await up.kill();
   const trial = async (pool: number): Promise<BoardRun> => {
@@ -75,7 +76,7 @@ async function boardFigures(code: string): Promise<{ run: BoardRun; minPool: num
     else lo = mid;
   }
   // the stand-in alone: boot an image with only .boot0
-  const alone = await flashBoot("", { variant: "esp32", files: { ".boot0": BOARD_STAND_IN_JS }, timeoutMs: 300_000 });
+  const alone = await flashBoot("", { variant: "esp32", files: { ".boot0": standIn }, timeoutMs: 300_000 });
   const empty = await flashBoot("", { variant: "esp32", timeoutMs: 300_000 });
   const usage = async (p: EspruinoProcess) => Number(await probe(p, "process.memory().usage", "MEM", 0));
   const standInJsVars = (await usage(alone)) - (await usage(empty));
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
       growthSamples: speed.samples,
       stepRefIters: Math.round(speed.stepRefIters),
       sampleRefIters: Math.round(speed.sampleRefIters),
+      standInJsVars: board.standInJsVars,
     }),
   );
 }

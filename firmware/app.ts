@@ -21,11 +21,14 @@ import type { Hw } from "./drivers/hw";
 import {
   createStateStore,
   loadState,
-  saveState,
+  commitState,
+  newRecord,
+  PAYLOAD_F64,
   type ByteCrc,
   type StateStore,
   type StorageLike,
 } from "./persistence/stateStore";
+import { stateLength, writeState } from "../shared/state/snapshot";
 import { resumeOpenRest, saveOpenRest, updateProtection } from "./protection";
 import { MS_PER_S } from "../shared/units";
 
@@ -84,8 +87,6 @@ export interface App {
   /** The one sample, reused every step (typed arrays, filled in place). */
   sample: Sample;
   store: StateStore | null;
-  /** Reused save buffer: model snapshot then firmware counters. */
-  payload: Float64Array;
   bootCount: number;
   /** A valid sample has been seen since boot (publishing allowed). */
   started: boolean;
@@ -203,7 +204,7 @@ export function newModel(holder: { a: App | null }, config: PackConfig): PackMod
 export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig, io: AppIo): App {
   const holder: { a: App | null } = { a: null };
   const model = newModel(holder, config);
-  const snapLen = model.snapshot().length;
+  const snapLen = stateLength(model.state());
   const app: App = {
     build: build,
     board: board,
@@ -214,7 +215,6 @@ export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig
     sensors: io.hw ? createSensorSet(board, io.hw, config.cellCount, config.tempCount) : null,
     sample: newSample(config.cellCount, config.tempCount),
     store: io.storage ? createStateStore(io.storage, io.byteCrc, snapLen + EXTRA_DOUBLES, shapeCrc(io, config)) : null,
-    payload: new Float64Array(snapLen + EXTRA_DOUBLES),
     bootCount: 1,
     started: false,
     restored: false,
@@ -312,13 +312,14 @@ export function bootApp(app: App, reason: string): void {
 /** Write the state now (snapshot + counters) to the next slot. */
 export function saveApp(app: App): boolean {
   if (app.store === null) return false;
-  const snap = app.model.snapshot();
-  const p = app.payload;
-  if (snap.length + EXTRA_DOUBLES !== p.length) return false;
-  p.set(snap, 0);
-  p[snap.length] = app.bootCount;
+  // the state goes straight into a record buffer made for this save (no snapshot array beside it)
+  const st = app.store;
+  const rec = newRecord(st);
+  const end = writeState(app.model.state(), rec.f64, PAYLOAD_F64);
+  if (end + EXTRA_DOUBLES !== PAYLOAD_F64 + st.payloadDoubles) return false;
+  rec.f64[end] = app.bootCount;
   const nowS = app.io.nowS();
-  app.lastSaveOk = saveState(app.store, p, nowS);
+  app.lastSaveOk = commitState(st, rec, nowS);
   app.lastSaveS = nowS;
   app.saveRequested = false;
   saveOpenRest(app);

@@ -32,11 +32,12 @@
 import type { PackConfig } from "../shared/config/packConfig";
 import { calGainProblem, calSlope, twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
 import { chipInputV } from "./sensors";
-import { encodeSig, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
+import { encodeSig, escapeText, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
+import { lineHead, lineTail } from "../shared/telemetry/lineFormat";
 import type { CurrentChannelDef, VoltageChannelDef } from "../shared/config/boardDef";
-import { emit, emitError, emitReply, errorText } from "./telemetryOut";
+import { emit, emitError, emitLine, emitReply, errorText } from "./telemetryOut";
 import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
-import { eraseState, flashWear } from "./persistence/stateStore";
+import { eraseState, flashWear, recordBytes } from "./persistence/stateStore";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
 import { S_PER_H } from "../shared/units";
@@ -49,8 +50,12 @@ export const CAL_FILE = "zbms.cal";
 const CYCLE_ENDS_PER_DAY = 5;
 /** Longest open rest (h): 30 days, beyond the article's longest rest test; engineering limit. */
 const OPEN_REST_MAX_H = 720;
-/** Command names, for the help reply and the error of an unknown command. */
-export const COMMANDS = ["ident", "status", "get", "config", "set", "cal", "raw", "zero", "rest", "openRest", "resetCounters", "cycles", "save", "help"];
+/** Command names, for the help reply and the error of an unknown command; a new list per call (not held between). */
+export function commandNames(): string[] {
+  return ["ident", "status", "get", "config", "set", "cal", "raw", "zero", "rest", "openRest", "resetCounters", "cycles", "save", "help"];
+}
+/** `commandNames()` once, for host code and tests (the firmware bundle leaves it out). */
+export const COMMANDS: string[] = /* @__PURE__ */ commandNames();
 
 export interface CommandContext {
   app: App;
@@ -97,43 +102,73 @@ function js(s: string): string {
  * `+=` appends in place on Espruino (jsparse.c: a string with one reference is extended, not
  * copied): the config reply (≈ 2.8 kB, ≈ 290 JsVars) exists once while it is built, not once
  * per nesting level or per concatenation (measured: bench:firmware, docs/performance.md).
+ * `e`: every piece is escaped for a telemetry field as it is appended (`replyLine`: the text is
+ * the line itself, so no unescaped copy and no line copy exist beside it).
  */
-const JV = { s: "" };
+const JV = { s: "", e: false };
+
+/** Append `text` to JV.s (escaped for a line field when JV.e). */
+function jvPut(text: string): void {
+  JV.s += JV.e ? escapeText(text) : text;
+}
 
 /** Append config value `v` as JSON text to JV.s, numbers through the encoder. */
 function jvAdd(v: unknown): void {
-  if (typeof v === "number") JV.s += jg(v);
-  else if (typeof v === "string") JV.s += js(v);
-  else if (typeof v === "boolean") JV.s += v ? "true" : "false";
-  else if (v === null || v === undefined) JV.s += "null";
+  if (typeof v === "number") jvPut(jg(v));
+  else if (typeof v === "string") jvPut(js(v));
+  else if (typeof v === "boolean") jvPut(v ? "true" : "false");
+  else if (v === null || v === undefined) jvPut("null");
   else if (Array.isArray(v)) {
-    JV.s += "[";
+    jvPut("[");
     for (let i = 0; i < v.length; i++) {
-      if (i > 0) JV.s += ",";
+      if (i > 0) jvPut(",");
       jvAdd(v[i]);
     }
-    JV.s += "]";
+    jvPut("]");
   } else {
     const keys = Object.keys(v as object);
-    JV.s += "{";
+    jvPut("{");
     for (let i = 0; i < keys.length; i++) {
-      if (i > 0) JV.s += ",";
-      JV.s += js(keys[i]);
-      JV.s += ":";
+      if (i > 0) jvPut(",");
+      jvPut(js(keys[i]));
+      jvPut(":");
       jvAdd((v as Record<string, unknown>)[keys[i]]);
     }
-    JV.s += "}";
+    jvPut("}");
   }
 }
 
-/** `head`, config value `v` as JSON text (numbers through the encoder), then `tail`: one string, built in place. */
+/** `head`, value `v` as JSON text (numbers through the encoder), then `tail`: one string, built in place. */
 function jvText(head: string, v: unknown, tail: string): string {
   JV.s = head;
+  JV.e = false;
   jvAdd(v);
   JV.s += tail;
   const out = JV.s;
   JV.s = "";
   return out;
+}
+
+/**
+ * Print the reply line `id`, payload `head` + JSON of `v` + `tail`, built in place as the line
+ * itself (lineHead, each piece escaped, lineTail): the same bytes as emitReply of that payload,
+ * with one copy of the text alive instead of three (payload, escaped payload, line).
+ */
+function replyLine(app: App, id: string, head: string, v: unknown, tail: string): void {
+  const t = app.tel;
+  JV.s = lineHead("reply", t.seq);
+  JV.s += ",";
+  JV.s += escapeText(id);
+  JV.s += ",";
+  JV.e = true;
+  jvPut(head);
+  jvAdd(v);
+  jvPut(tail);
+  JV.e = false;
+  JV.s += lineTail(JV.s, t.crc);
+  const line = JV.s;
+  JV.s = "";
+  emitLine(t, line);
 }
 
 /** A config value as JSON text, numbers through the encoder. */
@@ -189,17 +224,29 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
     r.parent[r.key] = old;
     return emitError(app.tel, id, "set: " + problem + " (config unchanged)");
   }
-  const snap = app.model.snapshot();
-  try {
-    replaceModel(app, cfg, snap);
-  } catch (e) {
-    r.parent[r.key] = old;
-    // the old model was let go first (replaceModel): the old config takes its snapshot back
-    replaceModel(app, cfg, snap);
+  if (!rebuildModel(app, r.parent, r.key, old)) {
     return emitError(app.tel, id, field + " changes the model's shape; run resetCounters with a new pack config instead (config unchanged)");
   }
   if (ctx.onConfig !== null) ctx.onConfig(cfg);
   emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persist(app, CONFIG_FILE, PENDING_LIVE_CONFIG)) + "}");
+}
+
+/**
+ * A new model for the changed config, restored from the old one's snapshot; when the snapshot does
+ * not fit it, `parent[key]` gets `old` back and the model is rebuilt as it was (false). The
+ * snapshot lives only in here, not while `set` then writes the config (≈ 300 JsVars on the ESP32).
+ */
+function rebuildModel(app: App, parent: Record<string, unknown>, key: string, old: unknown): boolean {
+  const snap = app.model.snapshot();
+  try {
+    replaceModel(app, app.config, snap);
+    return true;
+  } catch (e) {
+    parent[key] = old;
+    // the old model was let go first (replaceModel): the old config takes its snapshot back
+    replaceModel(app, app.config, snap);
+    return false;
+  }
 }
 
 /**
@@ -335,7 +382,7 @@ function cmdStatus(ctx: CommandContext, id: string): void {
   }
   const w = st !== null ? flashWear(st.payloadDoubles, app.config.saveIntervalS, CYCLE_ENDS_PER_DAY) : null;
   const sens = app.sensors;
-  emitReply(app.tel, id, jv({
+  replyLine(app, id, "", {
     mem: mem,
     model: { chargeAh: ms.chargeAh, dischargeAh: ms.dischargeAh, cycleCount: ms.cycleCount, offsetA: ms.offsetA, gapCount: ms.gapCount, invalidChannels: ms.sensorFault, tMs: ms.tMs },
     stepMs: sp ? { last: rnd(sp.lastStepMs, 2), mean: rnd(sp.meanStepMs, 2), max: rnd(sp.maxStepMs, 2) } : null,
@@ -355,14 +402,14 @@ function cmdStatus(ctx: CommandContext, id: string): void {
     saves: st ? st.saves : 0,
     failedSaves: st ? st.failedSaves : 0,
     lastSaveAgeS: rnd(app.io.nowS() - app.lastSaveS, 1),
-    stateBytes: st ? st.u8.length : 0,
+    stateBytes: st ? recordBytes(st.payloadDoubles) : 0,
     flashWear: w ? { writesPerDay: rnd(w.writesPerDay, 1), erasesPerPagePerDay: rnd(w.erasesPerPagePerDay, 3), lifetimeYears: rnd(w.lifetimeYears, 1) } : null,
     rest: app.restMarked,
     openRestLeftS: rnd(app.restEndS - app.io.nowS(), 0),
     switchOpen: app.switchOpen,
     zeroLeft: app.zeroLeft,
     lines: app.tel.lines,
-  }));
+  }, "");
 }
 
 function cmdResetCounters(ctx: CommandContext, id: string): void {
@@ -390,7 +437,7 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
   let id = "";
   try {
     if (typeof cmd !== "string") {
-      emitError(app.tel, "", "command must be a string, got " + typeof cmd + "; accepted: " + COMMANDS.join(", ") + "; example: zbms(\"status\")");
+      emitError(app.tel, "", "command must be a string, got " + typeof cmd + "; accepted: " + commandNames().join(", ") + "; example: zbms(\"status\")");
       return;
     }
     const hash = cmd.indexOf("#");
@@ -399,7 +446,7 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
     if (name === "ident") emitIdent(app);
     else if (name === "status") cmdStatus(ctx, id);
     else if (name === "get") cmdGet(ctx, id, a);
-    else if (name === "config") emitReply(app.tel, id, jvText("{\"config\":", app.config, "}"));
+    else if (name === "config") replyLine(app, id, "{\"config\":", app.config, "}");
     else if (name === "set") cmdSet(ctx, id, a, b);
     else if (name === "cal") cmdCal(ctx, id, a, b, c, d, e);
     else if (name === "raw") cmdRaw(ctx, id);
@@ -423,8 +470,8 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
       const settingsOk = flushSettings(app, true) !== SAVE_FAILED;
       emitReply(app.tel, id, "{\"saved\":" + (saveApp(app) && settingsOk ? "true" : "false") + "}");
     }
-    else if (name === "help") emitReply(app.tel, id, "{\"commands\":" + jv(COMMANDS) + "}");
-    else emitError(app.tel, id, "unknown command " + js(name) + "; accepted: " + COMMANDS.join(", "));
+    else if (name === "help") emitReply(app.tel, id, "{\"commands\":" + jv(commandNames()) + "}");
+    else emitError(app.tel, id, "unknown command " + js(name) + "; accepted: " + commandNames().join(", "));
   } catch (err) {
     try {
       emitError(app.tel, id, "command failed: " + errorText(err));

@@ -26,7 +26,7 @@ const running: { sampler: Sampler | null } = { sampler: null };
 
 /** The problem with a config on this board (shape of the embedded PACK, ranges of the build), or null. */
 function checkConfig(cfg: unknown): string | null {
-  return configProblem(PACK, cfg, CONFIG_LIMITS);
+  return configProblem(PACK, cfg, CONFIG_LIMITS());
 }
 
 /** The stored config when it exists and still validates; else the embedded pack (also without Storage). */

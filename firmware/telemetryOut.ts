@@ -31,6 +31,11 @@ export function emit(t: TelemetryOut, rec: TelemetryRecord): void {
   } catch (e) {
     line = encodeLine({ type: "error", id: "telemetry", text: errorText(e) }, t.seq, t.crc);
   }
+  emitLine(t, line);
+}
+
+/** Print a finished line (encoded for sequence number `t.seq`) and count it. */
+export function emitLine(t: TelemetryOut, line: string): void {
   t.seq = nextSeq(t.seq);
   t.lines++;
   t.print(line);

@@ -68,7 +68,14 @@ export interface StateStore {
   /** Saves since boot, failed saves since boot. */
   saves: number;
   failedSaves: number;
-  /** Reused record buffer and its views (no allocation per save). */
+}
+
+/**
+ * One record's buffer and its views, made per save (`newRecord`): ≈ 310 JsVars on the ESP32 that
+ * are not held between saves (docs/performance.md). Espruino allocates it flat when it can and as
+ * a chain of blocks otherwise, so a fragmented pool still saves.
+ */
+export interface StateRecord {
   buf: ArrayBuffer;
   u8: Uint8Array;
   u32: Uint32Array;
@@ -105,8 +112,6 @@ export function recordBytes(payloadDoubles: number): number {
 }
 
 export function createStateStore(storage: StorageLike, crc: ByteCrc, payloadDoubles: number, configCrc: number): StateStore {
-  const n = recordBytes(payloadDoubles);
-  const buf = new ArrayBuffer(n);
   return {
     storage: storage,
     crc: crc,
@@ -115,12 +120,17 @@ export function createStateStore(storage: StorageLike, crc: ByteCrc, payloadDoub
     seq: 0,
     saves: 0,
     failedSaves: 0,
-    buf: buf,
-    u8: new Uint8Array(buf),
-    u32: new Uint32Array(buf),
-    f64: new Float64Array(buf),
   };
 }
+
+/** A new record buffer for `st` (fill its payload from PAYLOAD_F64 of `f64`, then `commitState`). */
+export function newRecord(st: StateStore): StateRecord {
+  const buf = new ArrayBuffer(recordBytes(st.payloadDoubles));
+  return { buf: buf, u8: new Uint8Array(buf), u32: new Uint32Array(buf), f64: new Float64Array(buf) };
+}
+
+/** Index (in f64 words of `StateRecord.f64`) of the payload's first double: `commitState` writes what is there. */
+export const PAYLOAD_F64 = SAVED_AT_F64 + 1;
 
 /**
  * Write `payload` (length `payloadDoubles`) to the slot not holding the newest copy.
@@ -131,23 +141,33 @@ export function saveState(st: StateStore, payload: ArrayLike<number>, savedAtS: 
     st.failedSaves++;
     return false;
   }
+  const rec = newRecord(st);
+  const f64 = rec.f64;
+  for (let i = 0; i < st.payloadDoubles; i++) f64[PAYLOAD_F64 + i] = payload[i];
+  return commitState(st, rec, savedAtS);
+}
+
+/**
+ * Write record `rec` whose payload the caller already put into `rec.f64` from PAYLOAD_F64 (the
+ * firmware writes the model's state there directly: no snapshot array beside the record). Returns
+ * true when Storage reported success; never throws.
+ */
+export function commitState(st: StateStore, rec: StateRecord, savedAtS: number): boolean {
   const seq = st.seq + 1;
-  const u32 = st.u32;
+  const u32 = rec.u32;
   u32[0] = STATE_MAGIC;
   u32[1] = STATE_LAYOUT_VERSION;
   u32[2] = seq;
   u32[3] = st.payloadDoubles;
   u32[4] = st.configCrc;
   u32[5] = 0;
-  const f64 = st.f64;
-  f64[SAVED_AT_F64] = savedAtS;
-  for (let i = 0; i < st.payloadDoubles; i++) f64[SAVED_AT_F64 + 1 + i] = payload[i];
+  rec.f64[SAVED_AT_F64] = savedAtS;
   const crcAt = crcWordAt(st);
-  u32[crcAt] = st.crc(new Uint8Array(st.buf, 0, crcAt * U32_B)) >>> 0;
+  u32[crcAt] = st.crc(new Uint8Array(rec.buf, 0, crcAt * U32_B)) >>> 0;
   u32[crcAt + 1] = 0;
   let ok = false;
   try {
-    ok = st.storage.write(SLOT_NAMES[seq % 2], st.u8) !== false;
+    ok = st.storage.write(SLOT_NAMES[seq % 2], rec.u8) !== false;
   } catch (e) {
     ok = false;
   }

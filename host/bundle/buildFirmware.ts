@@ -190,8 +190,9 @@ export function virtualModuleSource(board: BoardDef, pack: unknown, build: Recor
     { name: "PACK", value: pack },
     { name: "BUILD", value: build },
     { name: "REPLAY_SAMPLES", value: null, source: samplesJs },
-    // read-only on the board (firmware/configCheck.ts only reads it): identical rows may be one array
-    { name: "CONFIG_LIMITS", value: limits, shareRepeats: true },
+    // read-only on the board (firmware/configCheck.ts only reads it): identical rows may be one array;
+    // made per check (a `set`, a stored config at boot), not held: ≈ 160 JsVars on the ESP32
+    { name: "CONFIG_LIMITS", value: limits, shareRepeats: true, lazy: true },
   ]);
 }
 

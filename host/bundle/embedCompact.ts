@@ -52,6 +52,13 @@ export interface EmbedExport {
   shareRepeats?: boolean;
   /** Ready-made JS expression instead of `value` (the replay samples, already written by replaySamples.ts). */
   source?: string;
+  /**
+   * Exported as a function that makes the value on each call (`export function NAME() { … }`):
+   * data the firmware reads rarely (CONFIG_LIMITS: at a `set` or a stored config's check) is then
+   * not held in RAM between uses. Shared values of the one sharing export, when it is lazy, are
+   * declared inside its function.
+   */
+  lazy?: boolean;
 }
 
 type Node =
@@ -180,11 +187,15 @@ export function embedModuleSource(exports: EmbedExport[], report?: CompactReport
     names.set(text, name);
     decls.push(`const ${name} = ${text};`);
   }
+  // shared values belong to the sharing exports; with exactly one, and lazy, they live in its function
+  const sharing = exports.filter((e) => e.shareRepeats === true);
+  const sharedInside = sharing.length === 1 && sharing[0]!.lazy === true;
+  const sharedDecls: string[] = [];
   for (const [key] of sharedOrder) {
     const name = CONST_PREFIX + next++;
     // the declaration itself: the value written with the string constants, never as a reference to itself
     const node = findShared(nodes, key);
-    decls.push(`const ${name} = ${write(node, names, true)};`);
+    (sharedInside ? sharedDecls : decls).push(`const ${name} = ${write(node, names, true)};`);
     names.set(key, name);
   }
   let tables = 0;
@@ -199,7 +210,11 @@ export function embedModuleSource(exports: EmbedExport[], report?: CompactReport
   lines.push(...decls);
   exports.forEach((e, i) => {
     const n = nodes[i];
-    lines.push(`export const ${e.name} = ${n === null ? e.source : write(n, names, true)};`);
+    const expr = n === null ? e.source : write(n, names, true);
+    if (e.lazy === true) {
+      const inner = e.shareRepeats === true && sharedInside ? sharedDecls.join("\n") + "\n" : "";
+      lines.push(`export function ${e.name}() {\n${inner}return ${expr};\n}`);
+    } else lines.push(`export const ${e.name} = ${expr};`);
   });
   return lines.join("\n");
 }

@@ -37,6 +37,7 @@ declare module "zbms-build" {
   /**
    * Compact accepted ranges of every config field, generated from validateConfig's
    * `CONFIG_RULES` (host/bundle/configLimits.ts); firmware/configCheck.ts checks with them.
+   * A function making them per call: the board does not hold them between checks.
    */
-  export const CONFIG_LIMITS: import("../../firmware/configCheck").ConfigLimits;
+  export function CONFIG_LIMITS(): import("../../firmware/configCheck").ConfigLimits;
 }

@@ -63,20 +63,29 @@ export type AlarmInputName = keyof AlarmInputs;
 export const ALARM_OVER = 1;
 export const ALARM_UNDER = -1;
 
-/** Which input each alarm watches, and in which direction. The one table of alarm semantics. */
-export const ALARM_WATCH: Record<AlarmId, { input: AlarmInputName; dir: number; unit: string }> = {
-  cellOverVoltage: { input: "maxCellV", dir: ALARM_OVER, unit: "V" },
-  cellUnderVoltage: { input: "minCellV", dir: ALARM_UNDER, unit: "V" },
-  chargeOverCurrent: { input: "chargeCurrentA", dir: ALARM_OVER, unit: "A" },
-  dischargeOverCurrent: { input: "dischargeCurrentA", dir: ALARM_OVER, unit: "A" },
-  overTemp: { input: "maxTempC", dir: ALARM_OVER, unit: "C" },
-  underTemp: { input: "minTempC", dir: ALARM_UNDER, unit: "C" },
-  cellImbalance: { input: "imbalanceV", dir: ALARM_OVER, unit: "V" },
-  sensorFault: { input: "sensorFault", dir: ALARM_OVER, unit: "channels" },
-  selfDischarge: { input: "selfDischargeFracPerH", dir: ALARM_OVER, unit: "fraction/h" },
-  lowRetention: { input: "retentionFrac", dir: ALARM_UNDER, unit: "fraction" },
-  ceDrop: { input: "lastCe", dir: ALARM_UNDER, unit: "fraction" },
-};
+/**
+ * Which input each alarm watches, and in which direction. The one table of alarm semantics, made
+ * per use (`alarmWatch()`: building a plan, checking a table) so the firmware holds no copy
+ * between (≈ 100 JsVars on the ESP32); `ALARM_WATCH` is the same table for host code and tests.
+ */
+export function alarmWatch(): Record<AlarmId, { input: AlarmInputName; dir: number; unit: string }> {
+  return {
+    cellOverVoltage: { input: "maxCellV", dir: ALARM_OVER, unit: "V" },
+    cellUnderVoltage: { input: "minCellV", dir: ALARM_UNDER, unit: "V" },
+    chargeOverCurrent: { input: "chargeCurrentA", dir: ALARM_OVER, unit: "A" },
+    dischargeOverCurrent: { input: "dischargeCurrentA", dir: ALARM_OVER, unit: "A" },
+    overTemp: { input: "maxTempC", dir: ALARM_OVER, unit: "C" },
+    underTemp: { input: "minTempC", dir: ALARM_UNDER, unit: "C" },
+    cellImbalance: { input: "imbalanceV", dir: ALARM_OVER, unit: "V" },
+    sensorFault: { input: "sensorFault", dir: ALARM_OVER, unit: "channels" },
+    selfDischarge: { input: "selfDischargeFracPerH", dir: ALARM_OVER, unit: "fraction/h" },
+    lowRetention: { input: "retentionFrac", dir: ALARM_UNDER, unit: "fraction" },
+    ceDrop: { input: "lastCe", dir: ALARM_UNDER, unit: "fraction" },
+  };
+}
+
+/** `alarmWatch()` once, for host code and tests (the firmware bundle leaves it out). */
+export const ALARM_WATCH: Record<AlarmId, { input: AlarmInputName; dir: number; unit: string }> = /* @__PURE__ */ alarmWatch();
 
 /**
  * Plausible range of a row's limit and reset by unit (shared/config/physicalLimits.ts; a unit
@@ -95,21 +104,28 @@ export const MAX_ALARM_ROWS = 52;
 
 /**
  * Position of each input in the per-sample value table (`AlarmPlan.values`); `gatherAlarmInputs`
- * writes them in this order (a test pins the two together).
+ * writes them in this order (a test pins the two together). Made per plan (`alarmInputIndex()`);
+ * `ALARM_INPUT_INDEX` for host code and tests.
  */
-export const ALARM_INPUT_INDEX: Record<AlarmInputName, number> = {
-  maxCellV: 0,
-  minCellV: 1,
-  chargeCurrentA: 2,
-  dischargeCurrentA: 3,
-  maxTempC: 4,
-  minTempC: 5,
-  imbalanceV: 6,
-  sensorFault: 7,
-  selfDischargeFracPerH: 8,
-  retentionFrac: 9,
-  lastCe: 10,
-};
+export function alarmInputIndex(): Record<AlarmInputName, number> {
+  return {
+    maxCellV: 0,
+    minCellV: 1,
+    chargeCurrentA: 2,
+    dischargeCurrentA: 3,
+    maxTempC: 4,
+    minTempC: 5,
+    imbalanceV: 6,
+    sensorFault: 7,
+    selfDischargeFracPerH: 8,
+    retentionFrac: 9,
+    lastCe: 10,
+  };
+}
+
+/** `alarmInputIndex()` once, for host code and tests (the firmware bundle leaves it out). */
+export const ALARM_INPUT_INDEX: Record<AlarmInputName, number> = /* @__PURE__ */ alarmInputIndex();
+
 /** Number of inputs (entries of ALARM_INPUT_INDEX). */
 export const ALARM_INPUT_COUNT = 11;
 
@@ -150,9 +166,11 @@ export function buildAlarmPlan(rows: AlarmRow[]): AlarmPlan {
     quietHiV: new Float64Array(ALARM_INPUT_COUNT),
     quietValid: 0,
   };
+  const watch = alarmWatch();
+  const index = alarmInputIndex();
   for (let i = 0; i < n; i++) {
-    const w = ALARM_WATCH[rows[i].id];
-    plan.inputIndex[i] = ALARM_INPUT_INDEX[w.input];
+    const w = watch[rows[i].id];
+    plan.inputIndex[i] = index[w.input];
     plan.dir[i] = w.dir;
   }
   return plan;
@@ -328,12 +346,13 @@ export function checkAlarmTable(rows: AlarmRow[], cellWindowV?: number[]): strin
   if (rows.length > MAX_ALARM_ROWS) {
     problems.push("alarms has " + rows.length + " rows; at most " + MAX_ALARM_ROWS + " fit the active-alarm mask");
   }
+  const watch = alarmWatch();
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     const at = "alarms[" + i + "]";
-    const w = (ALARM_WATCH as Record<string, { input: AlarmInputName; dir: number; unit: string } | undefined>)[r.id];
+    const w = (watch as Record<string, { input: AlarmInputName; dir: number; unit: string } | undefined>)[r.id];
     if (w === undefined) {
-      problems.push(at + ".id = " + JSON.stringify(r.id) + " is not an alarm id; accepted: " + Object.keys(ALARM_WATCH).join(", "));
+      problems.push(at + ".id = " + JSON.stringify(r.id) + " is not an alarm id; accepted: " + Object.keys(watch).join(", "));
       continue;
     }
     if (LEVELS.indexOf(r.level) < 0) {

@@ -195,30 +195,35 @@ export class PackModel {
   status(): PackStatus {
     const st = this.st;
     const n = this.config.cellCount;
+    const count = st.count;
+    const soc = st.soc;
+    const v = count.cellV;
     const cellV: number[] = [];
     const socFrac: number[] = [];
+    // index writes, not push: a method lookup less per item on Espruino (status is every sample)
     for (let i = 0; i < n; i++) {
-      cellV.push(st.count.cellV[i]);
-      socFrac.push(socOfCell(st.soc, i));
+      cellV[i] = v[i];
+      socFrac[i] = socOfCell(soc, i);
     }
+    const t = st.misc.tempC;
     const tempC: number[] = [];
-    for (let i = 0; i < st.misc.tempC.length; i++) tempC.push(st.misc.tempC[i]);
+    for (let i = 0; i < t.length; i++) tempC[i] = t[i];
     return {
       tMs: st.misc.tMs,
       cellV: cellV,
-      currentA: st.count.currentA,
+      currentA: count.currentA,
       tempC: tempC,
       socFrac: socFrac,
       segment: segmentCode(st.seg),
       cycleCount: st.cyc.completed,
-      chargeAh: st.count.chargeAh,
-      dischargeAh: st.count.dischargeAh,
+      chargeAh: count.chargeAh,
+      dischargeAh: count.dischargeAh,
       lastCe: st.cyc.lastCe,
       lastCeBound: st.cyc.lastCeBound,
       lastEe: st.cyc.lastEe,
       alarmMask: activeAlarmMask(st.alarm),
-      offsetA: st.count.offset.offsetA,
-      gapCount: st.count.gapCount,
+      offsetA: count.offset.offsetA,
+      gapCount: count.gapCount,
       sensorFault: st.misc.invalidChannels,
     };
   }

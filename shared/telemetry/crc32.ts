@@ -28,13 +28,17 @@ function makeTable(): Int32Array {
   return t;
 }
 
-/** Byte-wise lookup table, built once at load (1 KB); read-only afterwards. */
-const CRC32_TABLE = makeTable();
+/**
+ * Byte-wise lookup table (1 KB), built on first use and read-only afterwards: the firmware uses
+ * `E.CRC32` and never builds it (≈ 77 JsVars on the ESP32 it would hold from boot).
+ */
+const CRC32_TABLE: { t: Int32Array | null } = { t: null };
 
 /** CRC-32 of the low bytes of `s`'s char codes, as an unsigned integer. */
 export function crc32(s: string): number {
+  const t = CRC32_TABLE.t !== null ? CRC32_TABLE.t : (CRC32_TABLE.t = makeTable());
   let c = -1;
-  for (let i = 0; i < s.length; i++) c = CRC32_TABLE[(c ^ s.charCodeAt(i)) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < s.length; i++) c = t[(c ^ s.charCodeAt(i)) & 0xff] ^ (c >>> 8);
   c = c ^ -1;
   return c < 0 ? c + TWO_POW_32 : c;
 }

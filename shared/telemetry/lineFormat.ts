@@ -21,7 +21,7 @@
  *   text), "badCrc", "badVersion" (CRC fine, version not spoken here) or "malformed".
  *   Text before the marker (a REPL prompt) and a trailing `\r` are tolerated.
  * - `nextSeq(seq)`, constants `PROTOCOL_VERSION`, `LINE_MARKER`, `SEQ_MODULUS`, `TYPE_CODES`,
- *   `FIELDS` (name:kind per type — the single source of the field order and resolution).
+ *   `FIELDS` / `fieldSpecs(type)` (name:kind per type — the single source of the field order and resolution).
  */
 import { crc32, crcToHex, Crc32Fn } from "./crc32";
 import { encodeFixed, encodeSig, escapeText, parseNumber, SIG_DIGITS, unescapeText } from "./fieldText";
@@ -67,9 +67,14 @@ export const TYPE_CODES: Record<TelemetryType, string> = {
  * point with N decimals (resolution 10^−N of the unit); `g` 9 significant digits (relative
  * resolution 5·10^−9); `lN` list of fixed point with N decimals; `b` boolean 0/1;
  * `v` alarm level w/a; `s` string.
+ *
+ * `fieldSpecs(type)` makes a new list per call (undefined for an unknown type): the firmware
+ * holds no table of every type (≈ 250 JsVars on the ESP32, docs/performance.md), only the status
+ * line's plan (planOf). `FIELDS` is the same lists for every type, for host code and tests; the
+ * firmware bundle does not read it, so the bundler leaves it out (a pure initialiser).
  */
-export const FIELDS: Record<TelemetryType, string[]> = {
-  status: [
+export function fieldSpecs(type: TelemetryType): string[] | undefined {
+  if (type === "status") return [
     "tMs:i",
     "cellV:l4",
     "currentA:f6",
@@ -82,8 +87,8 @@ export const FIELDS: Record<TelemetryType, string[]> = {
     "lastCeBound:f6",
     "lastEe:f6",
     "flags:i",
-  ],
-  cycle: [
+  ];
+  if (type === "cycle") return [
     "tMs:i",
     "cycle.index:i",
     "cycle.startTMs:i",
@@ -110,8 +115,8 @@ export const FIELDS: Record<TelemetryType, string[]> = {
     "cycle.cyclesTo80Low:g",
     "cycle.cyclesTo80High:g",
     "cycle.restAh:g",
-  ],
-  rest: [
+  ];
+  if (type === "rest") return [
     "tMs:i",
     "rest.index:i",
     "rest.startTMs:i",
@@ -123,18 +128,29 @@ export const FIELDS: Record<TelemetryType, string[]> = {
     "rest.worstSlopeMVPerH:g",
     "rest.chargeLostEstAh:g",
     "rest.faulty:i",
-  ],
-  retention: ["tMs:i", "restIndex:i", "retention:g", "rcld:g", "chargeLostAh:g"],
-  alarm: ["tMs:i", "id:s", "level:v", "raised:b", "value:g"],
-  gap: ["tMs:i", "dtMs:i"],
-  segment: ["tMs:i", "from:i", "to:i"],
-  adams: ["tMs:i", "ce:g", "ceBound:g"],
-  boot: ["tMs:i", "restored:b", "storedAgeS:i", "reason:s"],
-  reply: ["id:s", "payload:s"],
-  error: ["id:s", "text:s"],
-  ident: ["fwVersion:s", "bundleHash:s", "board:s", "pack:s"],
-  done: ["id:s"],
-};
+  ];
+  if (type === "retention") return ["tMs:i", "restIndex:i", "retention:g", "rcld:g", "chargeLostAh:g"];
+  if (type === "alarm") return ["tMs:i", "id:s", "level:v", "raised:b", "value:g"];
+  if (type === "gap") return ["tMs:i", "dtMs:i"];
+  if (type === "segment") return ["tMs:i", "from:i", "to:i"];
+  if (type === "adams") return ["tMs:i", "ce:g", "ceBound:g"];
+  if (type === "boot") return ["tMs:i", "restored:b", "storedAgeS:i", "reason:s"];
+  if (type === "reply") return ["id:s", "payload:s"];
+  if (type === "error") return ["id:s", "text:s"];
+  if (type === "ident") return ["fwVersion:s", "bundleHash:s", "board:s", "pack:s"];
+  if (type === "done") return ["id:s"];
+  return undefined;
+}
+
+function allFieldSpecs(): Record<TelemetryType, string[]> {
+  const out = {} as Record<TelemetryType, string[]>;
+  const types = Object.keys(TYPE_CODES) as TelemetryType[];
+  for (let i = 0; i < types.length; i++) out[types[i]] = fieldSpecs(types[i]) as string[];
+  return out;
+}
+
+/** `fieldSpecs` of every type, keyed in TYPE_CODES order (the single source of field order and resolution). */
+export const FIELDS: Record<TelemetryType, string[]> = /* @__PURE__ */ allFieldSpecs();
 
 export type DecodeReason = "notTelemetry" | "badCrc" | "badVersion" | "malformed";
 
@@ -225,8 +241,8 @@ const STATUS_PLAN: { plan: FieldPlan | null } = { plan: null };
 
 function planOf(type: TelemetryType): FieldPlan {
   if (type === "status" && STATUS_PLAN.plan !== null) return STATUS_PLAN.plan;
-  const fields = FIELDS[type];
-  if (fields === undefined) throw new Error("telemetry: unknown record type " + String(type) + "; allowed: " + Object.keys(FIELDS).join(", "));
+  const fields = fieldSpecs(type);
+  if (fields === undefined) throw new Error("telemetry: unknown record type " + String(type) + "; allowed: " + Object.keys(TYPE_CODES).join(", "));
   const plan: FieldPlan = { paths: [], kinds: "", digits: "", nested: false };
   for (let i = 0; i < fields.length; i++) {
     const kind = kindOf(fields[i]);
@@ -246,18 +262,34 @@ export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): 
   const paths = plan.paths;
   const kinds = plan.kinds;
   const digits = plan.digits;
-  let body = LINE_MARKER + PROTOCOL_VERSION + FIELD_SEP + encodeFixed(seq, 0) + FIELD_SEP + TYPE_CODES[rec.type];
+  const nested = plan.nested;
+  let body = lineHead(rec.type, seq);
   for (let i = 0; i < paths.length; i++) {
-    const v = plan.nested ? getPath(rec, paths[i]) : r[paths[i]];
+    const v = nested ? getPath(rec, paths[i]) : r[paths[i]];
+    const kind = kinds.charAt(i);
     // two appends, not `FIELD_SEP + field`: on Espruino `+=` extends `body` in place, the sum
     // would copy a long field (the config reply) once more (firmware/commands.ts jvText)
     body += FIELD_SEP;
-    body += encodeField(kinds.charAt(i), digits.charCodeAt(i) - CHAR_0, v, paths[i]);
+    // the status line's kinds (i, f: one number) written here, the rest by encodeField: one
+    // call less per field of every line (the interpreter's cost is calls and tokens)
+    if (kind === "i" || kind === "f") body += encodeFixed(Number(v), digits.charCodeAt(i) - CHAR_0);
+    else body += encodeField(kind, digits.charCodeAt(i) - CHAR_0, v, paths[i]);
   }
-  const c = crcFn ? crcFn(body) : crc32(body);
-  body += CRC_SEP;
-  body += crcToHex(c);
+  body += lineTail(body, crcFn);
   return body;
+}
+
+/** The start of every line, "#Z1,<seq>,<type code>"; each field follows as FIELD_SEP and its text. */
+export function lineHead(type: TelemetryType, seq: number): string {
+  return LINE_MARKER + PROTOCOL_VERSION + FIELD_SEP + encodeFixed(seq, 0) + FIELD_SEP + TYPE_CODES[type];
+}
+
+/**
+ * What ends a line whose text so far is `body`: "*" and the CRC of every byte of `body`. A caller
+ * that builds a long line in place (firmware/commands.ts, the config reply) appends this last.
+ */
+export function lineTail(body: string, crcFn?: Crc32Fn): string {
+  return CRC_SEP + crcToHex(crcFn ? crcFn(body) : crc32(body));
 }
 
 function fail(reason: DecodeReason, detail: string): DecodeFail {

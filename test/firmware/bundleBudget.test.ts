@@ -2,7 +2,7 @@
  * The firmware's memory budget, measured (host/bundle/bundleBudget.ts): the default bundle
  * (esp32-ads1115, znmno2-4s) in flash mode — `.bootcde` in Storage, as `zbms flash` leaves it —
  * on the real Espruino 2v29 interpreter with the ESP32's variable format (tools/espruino), with
- * the sensor stand-in of tools/espruino/boardRun.ts in `.boot0`, must boot, sample and answer
+ * the stand-in chips of tools/espruino/boardRun.ts in `.boot0`, must boot, sample and answer
  * every command on a pool of BOARD_POOL_BUDGET_JSVARS. FAILS on an error line, an "OUT OF MEMORY"
  * or a command left unanswered.
  */
@@ -12,7 +12,7 @@ import { buildFirmware } from "../../host/bundle/buildFirmware";
 import { BOARD_POOL_BUDGET_JSVARS, describeBundleSize } from "../../host/bundle/bundleBudget";
 import { realEspruino } from "../../tools/espruino/interpreters";
 import { flashBoot } from "../../tools/espruino/flashBoot";
-import { BOARD_STAND_IN_JS, runBoard } from "../../tools/espruino/boardRun";
+import { boardStandInJs, runBoard } from "../../tools/espruino/boardRun";
 
 const found = realEspruino();
 
@@ -21,7 +21,7 @@ describe.skipIf(!found.ok)(`firmware memory budget on real Espruino 2v29${found.
     const fw = await buildFirmware({ write: false });
     expect(fw.findings).toEqual([]);
     console.log("[budget] " + describeBundleSize(fw.sizeB));
-    const up = await flashBoot(fw.code, { variant: "esp32", files: { ".boot0": BOARD_STAND_IN_JS }, timeoutMs: 300_000 });
+    const up = await flashBoot(fw.code, { variant: "esp32", files: { ".boot0": await boardStandInJs() }, timeoutMs: 300_000 });
     await up.kill();
     try {
       const run = await runBoard(up.cwd, BOARD_POOL_BUDGET_JSVARS);

@@ -58,7 +58,9 @@ describe("embedded board, pack and limits: the compact module expands to the JSO
         expectSameData(m.BOARD, embedded);
         expectSameData(m.PACK, pack);
         expectSameData(m.BUILD, { ...BUILD, board: boardId, pack: pack.name });
-        expectSameData(m.CONFIG_LIMITS, limits);
+        expectSameData((m.CONFIG_LIMITS as () => unknown)(), limits);
+        // made anew per call (the board holds no copy between checks)
+        expect((m.CONFIG_LIMITS as () => unknown)()).not.toBe((m.CONFIG_LIMITS as () => unknown)());
         expect(m.REPLAY_SAMPLES).toEqual([]);
         // BOARD and PACK may be changed in place (cal, set): no object is shared between two places
         for (const x of [m.BOARD, m.PACK]) {

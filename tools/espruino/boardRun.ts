@@ -1,40 +1,44 @@
 /**
- * The default board bundle on a real Espruino interpreter without its chips: the sensor
- * stand-in (below) goes into Storage as `.boot0`, which Espruino runs before `.bootcde`, and
- * `runBoard` boots a flash image, lets it sample and sends it every command, recording memory.
+ * The default board bundle on a real Espruino interpreter without its chips: the stand-in chips
+ * of tools/espruino/standInChips.js (the one register-level stand-in, standIns.ts) and a peak
+ * probe go into Storage as `.boot0`, which Espruino runs before `.bootcde`, and `runBoard` boots a
+ * flash image, lets it sample and sends it every command, recording memory.
  * Used by bench/firmware.ts and test/firmware/bundleBudget.test.ts.
  *
- * The stand-in is minimal, for esp32-ads1115 (Linux Espruino has no I2C chips, no ESP32 ADC, no
- * `ESP32` object); globals defined at the root shadow Espruino's built-ins of the same name.
- *
- * - `I2C1`: two ADS1115 at 0x48 (cell taps) and 0x49 (shunt) that are always ready: the config
- *   register reads back as written with its "conversion done" bit set, the conversion register reads a fixed
- *   code. Four equal 1.4 V cells through dividers k+1 put 1.4 V on every tap input (code 11 200
- *   at ±4.096 V full scale); 0.4 A through 50 mΩ is 20 mV (code 2 560 at ±0.256 V).
- * - `analogRead`: 0.5 (about 25 °C on the board's NTC divider); `ESP32.setAtten` does nothing.
- * - The peak probe: `console.log` (the firmware prints every line through it) first records the
+ * - The chips read a charging pack: four cells at 1.4 V, 0.4 A, 25 °C (STAND_IN_PACK).
+ * - The peak probe: `console.log` (the firmware prints every line through it) and Storage's
+ *   `write` (the module object is shared, so the firmware's writes go through it) first record the
  *   largest `process.memory(false).usage` seen (no garbage collection: Espruino frees by reference
- *   counting, so this is what is in use while the line is printed) in global `zbmsPeak`.
+ *   counting, so this is what is in use while the line is printed or the file written) in global
+ *   `zbmsPeak`.
  * The stand-in's own JsVars are in the measured figures: the bench reports them (boot with
  * only `.boot0`).
  */
 import { realEspruino } from "./interpreters.js";
 import { EspruinoProcess } from "./process.js";
+import { restingPack, standInPrelude } from "./standIns.js";
 import { decodeLine } from "../../shared/telemetry/lineFormat.js";
+import { DEFAULT_BOARD, defaultPackFor, loadBoard, loadPack } from "../../host/bundle/buildFirmware.js";
 
-/** Conversion codes the stand-in returns per I2C address: taps (1.4 V) and shunt (20 mV). */
-const TAP_CODE = 11200;
-const SHUNT_CODE = 2560;
+/** What the stand-in chips read: every cell at 1.4 V, charging at 0.4 A, at 25 °C. */
+const STAND_IN_CELL_V = 1.4;
+const STAND_IN_CURRENT_A = 0.4;
 
-export const BOARD_STAND_IN_JS =
-  "var zbmsRegs={};" +
-  "var I2C1={setup:function(){}," +
-  "writeTo:function(a,d){var r=zbmsRegs[a]||(zbmsRegs[a]={p:0,c:0});r.p=d[0];if(d.length>2)r.c=(d[1]<<8)|d[2];}," +
-  `readFrom:function(a,n){var r=zbmsRegs[a],c=r.p?(r.c|0x8000):(a==72?${TAP_CODE}:${SHUNT_CODE});return [(c>>8)&255,c&255];}};` +
-  "var ESP32={setAtten:function(){}};" +
-  "function analogRead(p){return 0.5;}" +
+/** The peak probe (see above), run after the chips; it also looks at every Storage write (a save's record buffer, a settings file's text). */
+const PEAK_PROBE_JS =
   "var zbmsPeak=0;var zbmsLog=console.log;" +
-  "console.log=function(l){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;zbmsLog(l);};";
+  "console.log=function(l){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;zbmsLog(l);};" +
+  "var zbmsS=require('Storage'),zbmsW=zbmsS.write;" +
+  "zbmsS.write=function(){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;return zbmsW.apply(zbmsS,arguments);};";
+
+/** `.boot0` for the default board (DEFAULT_BOARD, its default pack): stand-in chips, then the peak probe. */
+export async function boardStandInJs(): Promise<string> {
+  const board = await loadBoard(DEFAULT_BOARD);
+  const pack = (await loadPack(defaultPackFor(DEFAULT_BOARD))) as unknown as { cellCount: number };
+  const state = restingPack(pack.cellCount, board.temps.length, STAND_IN_CELL_V);
+  state.currentA = STAND_IN_CURRENT_A;
+  return standInPrelude(board, state) + "\n" + PEAK_PROBE_JS;
+}
 
 /** Every command of firmware/commands.ts COMMANDS, with arguments that succeed on the default board and pack. */
 export const COMMAND_SCRIPT: Array<[id: string, call: string]> = [
