@@ -37,9 +37,14 @@ describe("zbms monitor on a terminal", () => {
         encodeLine({ type: "alarm", tMs: 3_600_000, id: "cellUnderVoltage", level: "alarm", raised: true, value: 0.79 }, 2),
       ].join("\r\n") + "\r\n",
     );
-    await waitUntil(() => screen.includes("cellUnderVoltage"), 10000, "the alarm on screen");
-    await new Promise((r) => setTimeout(r, 400));
-    const last = screen.slice(screen.lastIndexOf("\x1b[2J"));
+    // A pty may deliver a frame in several chunks: judge the last frame that arrived whole
+    // (from its clear to its footer), never a half-written one.
+    const lastWholeFrame = (): string => {
+      const frames = screen.split("\x1b[2J").filter((f) => f.includes("Ctrl-C"));
+      return frames.length > 0 ? frames[frames.length - 1]! : "";
+    };
+    await waitUntil(() => lastWholeFrame().includes("cellUnderVoltage"), 10000, "the alarm on screen");
+    const last = lastWholeFrame();
     expect(last).toContain("#1 1.401 V");
     expect(last).toContain("state \x1b[1mdischarge");
     expect(last).toContain("CE 98.120 % ± 0.200 %");
