@@ -32,6 +32,8 @@ export class MqttLabFeed {
   committed = 0;
   duplicates = 0;
   holes = 0;
+  /** True once the broker has acknowledged the subscription (SUBACK): chunks published from now on reach us. */
+  subscribed = false;
 
   constructor(private readonly db: Db, private readonly opts: LabFeedOptions) {
     const root = opts.root ?? DEFAULT_TOPIC_ROOT;
@@ -52,7 +54,10 @@ export class MqttLabFeed {
     this.client.on("connect", () => {
       if (down) this.problem("broker reachable again");
       down = false;
-      void this.client.subscribeAsync(`${root}/_log/#`, { qos: 1 }).catch((e: Error) => this.problem(`subscribe failed: ${e.message}`));
+      this.client.subscribeAsync(`${root}/_log/#`, { qos: 1 }).then(
+        () => (this.subscribed = true),
+        (e: Error) => this.problem(`subscribe failed: ${e.message}`),
+      );
     });
     this.client.on("error", (e) => {
       if (!down) this.problem(`broker: ${e.message}; retrying every ${RECONNECT_MS / 1000} s`);

@@ -99,7 +99,8 @@ describe("virtual board on a real pseudo-terminal", () => {
     // ~12 kB per virtual second; at ×100 000 that is 1.2 GB/s asked of the link
     board.evaluate('var n = 0; setInterval(function () { for (var k = 0; k < 100; k++) print("n " + (n++) + " ' + "y".repeat(100) + '"); }, 1000);');
     board.runRealTime(100_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    // run until the reader has over 1 000 lines (≈ 1.5 s here; longer on a loaded machine)
+    await waitFor(() => text().split("\n").length > 1000, 30000);
     board.stopRealTime();
     await new Promise((r) => setTimeout(r, 300));
     const got = [...text().matchAll(/n (\d+) y/g)].map((m) => Number(m[1]));

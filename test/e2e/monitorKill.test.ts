@@ -48,10 +48,14 @@ describe("zbms monitor, killed with SIGKILL", () => {
         sent.push({ line, tMs: Date.now() });
       }
     }, BURST_MS);
-    await new Promise((r) => setTimeout(r, 2500));
-    // kill while lines are still flowing
-    const counts = [...proc.stdout().matchAll(/telemetry (\d+)/g)].map((m) => Number(m[1]));
-    const claimed = counts.length ? counts[counts.length - 1]! : 0;
+    // kill while lines are still flowing, once the monitor says it has received a good number
+    // (a wait on what it printed, not a fixed sleep: a loaded CI machine may start it slowly)
+    const lastCount = (): number => {
+      const counts = [...proc!.stdout().matchAll(/telemetry (\d+)/g)].map((m) => Number(m[1]));
+      return counts.length ? counts[counts.length - 1]! : 0;
+    };
+    await waitUntil(() => lastCount() > 300, 30000, "the monitor to report 300 lines received");
+    const claimed = lastCount();
     const killAtMs = Date.now();
     proc.child.kill("SIGKILL");
     const { signal } = await proc.exited;

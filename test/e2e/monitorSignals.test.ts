@@ -35,7 +35,10 @@ describe.each(["SIGINT", "SIGTERM"] as const)("zbms monitor on two boards, stopp
     await waitUntil(() => fs.existsSync(outDir) && fs.readdirSync(outDir).filter((n) => n.endsWith(".raw.log")).length === 2, 15000, "two raw logs");
     a.write([statusLine(0, 0), statusLine(1, 1000), cycleLine(2, 1000, 1, 0.99)].join("\r\n") + "\r\n");
     b.write([statusLine(7, 0, { cellV: [1.2, 1.3, 1.4, 1.5] }), "partial-without-end"].join("\r\n"));
-    await new Promise((r) => setTimeout(r, 500));
+    // signal only once both boards' lines are in the raw logs (the partial line travels with B's)
+    const rawText = (): string => fs.readdirSync(outDir).filter((n) => n.endsWith(".raw.log")).map((n) => fs.readFileSync(nodePath.join(outDir, n), "latin1")).join("");
+    await waitUntil(() => rawText().includes(cycleLine(2, 1000, 1, 0.99)) && rawText().includes(statusLine(7, 0, { cellV: [1.2, 1.3, 1.4, 1.5] })), 15000, "both boards' lines logged");
+    await new Promise((r) => setTimeout(r, 200));
     proc.child.kill(sig);
     const { code } = await proc.exited;
     expect(code).toBe(0);

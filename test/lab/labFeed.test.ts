@@ -31,8 +31,9 @@ describe("lab feed", () => {
     broker = await startMosquitto();
     const problems: string[] = [];
     lab = await startLab({ db: nodePath.join(dir, "db"), mqttFeed: { url: broker.url, client: { clientId: "feed-test", reconnectPeriod: 500 }, onProblem: (m) => problems.push(m) } });
-    await new Promise<void>((r) => (lab!.feed!.client.connected ? r() : lab!.feed!.client.once("connect", () => r())));
-    await new Promise((r) => setTimeout(r, 300)); // its subscription is in place
+    // publish only once the broker has acknowledged the feed's subscription
+    for (const t0 = Date.now(); !lab.feed!.subscribed && Date.now() - t0 < 20000; ) await new Promise((r) => setTimeout(r, 20));
+    expect(lab.feed!.subscribed).toBe(true);
 
     const log = writeSimLog(dir, "ttyUSB0-20261201T100000Z.raw.log");
     const text = fs.readFileSync(log, "latin1");
