@@ -358,59 +358,64 @@ export class ProtocolRunner {
         if (endsByTime) this.endStep("time");
         continue;
       }
-      if (st.kind === "hold") {
-        // The current that puts the highest cell exactly at the hold voltage at the step's end.
-        const i = this.holdCurrent(st.cellV, dt);
-        if (!isNaN(st.untilCurrentA) && Math.abs(i) <= st.untilCurrentA) {
-          // The current reaches its end value inside this step: place the end in time (as the
-          // voltage cut-offs are), so the cycler's timing is not locked to the sampling.
-          let lo = 0;
-          let hi = dt;
-          for (let k = 0; k < HOLD_END_BISECTIONS; k++) {
-            const mid = (lo + hi) / 2;
-            if (Math.abs(this.holdCurrent(st.cellV, mid)) <= st.untilCurrentA) hi = mid;
-            else lo = mid;
-          }
-          if (lo > 0) {
-            const iLast = this.holdCurrent(st.cellV, lo);
-            this.holdCurrentA = iLast;
-            this.stepPack(iLast, lo, amb);
-          }
-          p.setCurrent(0);
-          this.endStep("current");
-          continue;
-        }
-        this.holdCurrentA = i;
-        this.stepPack(i, dt, amb);
-        if (endsByTime) this.endStep("time");
-        continue;
+      if (st.kind === "hold") this.advanceHold(st, dt, amb, endsByTime);
+      else this.advanceConstantCurrent(st, dt, amb, endsByTime);
+    }
+  }
+
+  /** One slice of a constant-voltage hold: the current that puts the highest cell exactly at the
+   *  hold voltage at the slice's end; the step ends when that current reaches its end value. */
+  private advanceHold(st: ProtocolStep, dt: number, amb: number, endsByTime: boolean): void {
+    const p = this.pack;
+    const i = this.holdCurrent(st.cellV, dt);
+    if (!isNaN(st.untilCurrentA) && Math.abs(i) <= st.untilCurrentA) {
+      // The current reaches its end value inside this slice: place the end in time (as the
+      // voltage cut-offs are), so the cycler's timing is not locked to the sampling.
+      let lo = 0;
+      let hi = dt;
+      for (let k = 0; k < HOLD_END_BISECTIONS; k++) {
+        const mid = (lo + hi) / 2;
+        if (Math.abs(this.holdCurrent(st.cellV, mid)) <= st.untilCurrentA) hi = mid;
+        else lo = mid;
       }
-      // Constant current, with a voltage cut-off placed in time by bisection.
-      const i = st.kind === "charge" ? st.currentA : -st.currentA;
-      if (!isNaN(st.cellV)) {
-        const near =
-          st.kind === "charge" ? p.maxCellV() > st.cellV - LOOKAHEAD_MARGIN_V : p.minCellV() < st.cellV + LOOKAHEAD_MARGIN_V;
-        if (near && this.crosses(st, i, dt)) {
-          let lo = 0;
-          let hi = dt;
-          for (let k = 0; k < CUTOFF_BISECTIONS; k++) {
-            const mid = (lo + hi) / 2;
-            if (this.crosses(st, i, mid)) hi = mid;
-            else lo = mid;
-          }
-          if (hi > 0) {
-            this.stepPack(i, hi, amb);
-          }
-          p.setCurrent(0);
-          this.endStep("voltage");
-          continue;
-        }
+      if (lo > 0) {
+        const iLast = this.holdCurrent(st.cellV, lo);
+        this.holdCurrentA = iLast;
+        this.stepPack(iLast, lo, amb);
       }
-      this.stepPack(i, dt, amb);
-      if (endsByTime) {
+      p.setCurrent(0);
+      this.endStep("current");
+      return;
+    }
+    this.holdCurrentA = i;
+    this.stepPack(i, dt, amb);
+    if (endsByTime) this.endStep("time");
+  }
+
+  /** One slice of a constant-current step, with its voltage cut-off placed in time by bisection. */
+  private advanceConstantCurrent(st: ProtocolStep, dt: number, amb: number, endsByTime: boolean): void {
+    const p = this.pack;
+    const i = st.kind === "charge" ? st.currentA : -st.currentA;
+    if (!isNaN(st.cellV)) {
+      const near = st.kind === "charge" ? p.maxCellV() > st.cellV - LOOKAHEAD_MARGIN_V : p.minCellV() < st.cellV + LOOKAHEAD_MARGIN_V;
+      if (near && this.crosses(st, i, dt)) {
+        let lo = 0;
+        let hi = dt;
+        for (let k = 0; k < CUTOFF_BISECTIONS; k++) {
+          const mid = (lo + hi) / 2;
+          if (this.crosses(st, i, mid)) hi = mid;
+          else lo = mid;
+        }
+        if (hi > 0) this.stepPack(i, hi, amb);
         p.setCurrent(0);
-        this.endStep(p.tS >= this.stepStartS + (isNaN(st.durationS) ? Infinity : st.durationS) - 1e-9 ? "time" : "safety");
+        this.endStep("voltage");
+        return;
       }
+    }
+    this.stepPack(i, dt, amb);
+    if (endsByTime) {
+      p.setCurrent(0);
+      this.endStep(p.tS >= this.stepStartS + (isNaN(st.durationS) ? Infinity : st.durationS) - 1e-9 ? "time" : "safety");
     }
   }
 
