@@ -9,8 +9,11 @@ export default class RetriedReporter implements Reporter {
 
   onTestCaseResult(testCase: TestCase): void {
     const d = testCase.diagnostic();
-    if (d && d.retryCount > 0 && testCase.result().state === "passed") {
-      this.retried.push(`${testCase.module.moduleId.replace(process.cwd() + "/", "")} > ${testCase.fullName} (passed after ${d.retryCount} retry)`);
+    const r = testCase.result();
+    if (d && d.retryCount > 0 && r.state === "passed") {
+      // the failed try's error, where vitest kept it: what to fix
+      const why = (r.errors ?? []).map((e) => "\n      " + String(e.message).split("\n")[0]).join("");
+      this.retried.push(`${testCase.module.moduleId.replace(process.cwd() + "/", "")} > ${testCase.fullName} (passed after ${d.retryCount} retry)${why}`);
     }
   }
 
