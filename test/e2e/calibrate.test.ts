@@ -32,8 +32,9 @@ const I_GAIN = 0.98;
 const I_OFFSET_V = 50e-6;
 /** Virtual-board speed (× real time): one 1 s sample every 50 ms. */
 const SPEED = 20;
-/** Real ms to let the board sample a newly applied reference before answering (a few samples). */
-const SETTLE_MS = 250;
+/** Board time to let it sample a newly applied reference before answering: five 1 s samples
+ *  (≈ 250 ms of real time at ×20; longer when a loaded machine slows the virtual board). */
+const SETTLE_BOARD_MS = 5000;
 /** The "meter" reads the applied value to 0.1 mV / 0.1 mA; the test applies suggested + this offset to prove the typed value is used. */
 const APPLIED_OFFSET = 0.0123;
 
@@ -62,6 +63,16 @@ function lastStatus(): Extract<TelemetryRecord, { type: "status" }> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Wait until the board has run SETTLE_BOARD_MS of its own time (it samples once a board second). */
+async function settle(): Promise<void> {
+  const until = vb.worldMs() + SETTLE_BOARD_MS;
+  const t0 = Date.now();
+  while (vb.worldMs() < until) {
+    if (Date.now() - t0 > 30_000) throw new Error(`the virtual board did not run ${SETTLE_BOARD_MS} ms of board time in 30 s`);
+    await sleep(20);
+  }
+}
 
 beforeAll(async () => {
   board = await loadBoard("esp32-ads1115");
@@ -144,7 +155,7 @@ describe("zbms calibrate against the virtual board with a simulated reference", 
   it("calibrates every channel, rejects an unstable reading and out-of-range values, and the stored calibration corrects the mis-calibrated channels", async () => {
     // Before: the board's own reading of tap 0 is 3 % high.
     apply("v0", 1.2);
-    await sleep(SETTLE_MS);
+    await settle();
     expect(lastStatus().cellV[0]).toBeCloseTo(1.2 * V0_GAIN, 3);
 
     const outFile = join(mkdtempSync(join(tmpdir(), "zbms-cal-")), "cal.json");
@@ -167,7 +178,7 @@ describe("zbms calibrate against the virtual board with a simulated reference", 
         ref.driftFromMs = vb.worldMs();
         ref.driftVPerS = 0.02;
       }
-      await sleep(SETTLE_MS);
+      await settle();
       return String(value);
     });
     expect(r.err).toBe("");
@@ -198,7 +209,7 @@ describe("zbms calibrate against the virtual board with a simulated reference", 
     const iInfo = channelInfo(board, "i");
     apply("v0", 1.6);
     ref.currentA = -0.7;
-    await sleep(SETTLE_MS);
+    await settle();
     expect(Math.abs(lastStatus().cellV[0] - 1.6)).toBeLessThanOrEqual(toleranceAt(board, v0Info, 1.6));
     const offsetA = JSON.parse(await sendRaw('zbms("status")')).model.offsetA as number;
     expect(Math.abs(lastStatus().currentA + offsetA - -0.7)).toBeLessThanOrEqual(toleranceAt(board, iInfo, -0.7));
@@ -220,7 +231,7 @@ describe("zbms calibrate against the virtual board with a simulated reference", 
       const m = QUESTION.exec(q)!;
       const value = Number(m[3]);
       apply("v0", value);
-      await sleep(SETTLE_MS);
+      await settle();
       return String(m[2] === "check point" ? value * 1.02 : value); // the meter misread at the check
     });
     expect(r.code).toBe(4);
