@@ -24,7 +24,7 @@
  *   `FIELDS` / `fieldSpecs(type)` (name:kind per type — the single source of the field order and resolution).
  */
 import { crc32, crcToHex, Crc32Fn } from "./crc32";
-import { encodeFixed, encodeSig, escapeText, parseNumber, SIG_DIGITS, unescapeText } from "./fieldText";
+import { encodeFixed, encodeScaled, encodeSig, escapeText, parseNumber, POW10, SIG_DIGITS, unescapeText } from "./fieldText";
 import type { TelemetryRecord, TelemetryType } from "./records";
 
 /** Version this code writes and reads. Any change of fields, order, kinds or grammar bumps it. */
@@ -202,21 +202,8 @@ function setPath(rec: Record<string, unknown>, path: string, v: unknown): void {
   (rec[head] as Record<string, unknown>)[path.substring(dot + 1)] = v;
 }
 
-/**
- * Text of one field; `kind` is the kind letter, `decimals` its digit (f, l). Called once per field
- * of every line (the status line, every sample): no substrings, no parseInt (docs/performance.md).
- */
-function encodeField(kind: string, decimals: number, v: unknown, path: string): string {
-  if (kind === "i") return encodeFixed(Number(v), 0);
-  if (kind === "f") return encodeFixed(Number(v), decimals);
-  if (kind === "l") {
-    const a = v as ArrayLike<number>;
-    if (a === null || typeof a !== "object" || typeof a.length !== "number")
-      throw new Error("telemetry: field '" + path + "' must be a list of numbers, got " + String(v));
-    let s = a.length > 0 ? encodeFixed(a[0], decimals) : "";
-    for (let i = 1; i < a.length; i++) s += LIST_SEP + encodeFixed(a[i], decimals);
-    return s;
-  }
+/** Text of a field of kind g, s, b or v (`kind` is the letter); i, f and l are encodeLine's own. */
+function encodeField(kind: string, v: unknown, path: string): string {
   if (kind === "g") return encodeSig(Number(v), SIG_DIGITS);
   if (kind === "s") return escapeText(String(v));
   if (kind === "b") return v ? "1" : "0";
@@ -225,13 +212,19 @@ function encodeField(kind: string, decimals: number, v: unknown, path: string): 
   throw new Error("telemetry: field '" + path + "' = " + String(v) + ' is not an alarm level; allowed: "warning", "alarm"');
 }
 
-/** FIELDS of one type split once for the encoder: paths, kind letters, decimals digits. */
+/** A FieldPlan code at or above this is a list (`lN`) with code − LIST_CODE decimals. */
+const LIST_CODE = 16;
+/** FieldPlan code of the kinds without a scale (g, s, b, v): encodeField writes them. */
+const OTHER_CODE = -1;
+
+/** FIELDS of one type split once for the encoder: paths, kind letters, one number code per field. */
 interface FieldPlan {
   paths: string[];
   /** One kind letter per field. */
   kinds: string;
-  /** One decimals digit per field ("0" where the kind has none). */
-  digits: string;
+  /** Per field: decimals of `i` (0) and `fN`; LIST_CODE + decimals of `lN`; OTHER_CODE else.
+   *  Numbers, not the kind's letters: an array read is cheaper than charAt on Espruino. */
+  codes: number[];
   /** Some path is nested ("cycle.ce"). */
   nested: boolean;
 }
@@ -243,16 +236,28 @@ function planOf(type: TelemetryType): FieldPlan {
   if (type === "status" && STATUS_PLAN.plan !== null) return STATUS_PLAN.plan;
   const fields = fieldSpecs(type);
   if (fields === undefined) throw new Error("telemetry: unknown record type " + String(type) + "; allowed: " + Object.keys(TYPE_CODES).join(", "));
-  const plan: FieldPlan = { paths: [], kinds: "", digits: "", nested: false };
+  const plan: FieldPlan = { paths: [], kinds: "", codes: [], nested: false };
   for (let i = 0; i < fields.length; i++) {
     const kind = kindOf(fields[i]);
+    const k = kind.charAt(0);
+    const decimals = kind.length > 1 ? kind.charCodeAt(1) - CHAR_0 : 0;
     plan.paths.push(pathOf(fields[i]));
     if (pathOf(fields[i]).indexOf(".") >= 0) plan.nested = true;
-    plan.kinds += kind.charAt(0);
-    plan.digits += kind.length > 1 ? kind.charAt(1) : "0";
+    plan.kinds += k;
+    plan.codes.push(k === "i" || k === "f" ? decimals : k === "l" ? LIST_CODE + decimals : OTHER_CODE);
   }
   if (type === "status") STATUS_PLAN.plan = plan;
   return plan;
+}
+
+/** A list field's text: items encoded at `scale` (= 10^decimals), joined by LIST_SEP. */
+function encodeList(v: unknown, scale: number, path: string): string {
+  const a = v as ArrayLike<number>;
+  if (a === null || typeof a !== "object" || typeof a.length !== "number")
+    throw new Error("telemetry: field '" + path + "' must be a list of numbers, got " + String(v));
+  let s = a.length > 0 ? encodeScaled(a[0], scale) : "";
+  for (let i = 1; i < a.length; i++) s += LIST_SEP + encodeScaled(a[i], scale);
+  return s;
 }
 
 /** One telemetry line (no newline) for `rec` with sequence number `seq`. */
@@ -260,20 +265,16 @@ export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): 
   const plan = planOf(rec.type);
   const r = rec as unknown as Record<string, unknown>;
   const paths = plan.paths;
-  const kinds = plan.kinds;
-  const digits = plan.digits;
+  const codes = plan.codes;
   const nested = plan.nested;
   let body = lineHead(rec.type, seq);
   for (let i = 0; i < paths.length; i++) {
     const v = nested ? getPath(rec, paths[i]) : r[paths[i]];
-    const kind = kinds.charAt(i);
-    // two appends, not `FIELD_SEP + field`: on Espruino `+=` extends `body` in place, the sum
-    // would copy a long field (the config reply) once more (firmware/commands.ts jvText)
-    body += FIELD_SEP;
-    // the status line's kinds (i, f: one number) written here, the rest by encodeField: one
-    // call less per field of every line (the interpreter's cost is calls and tokens)
-    if (kind === "i" || kind === "f") body += encodeFixed(Number(v), digits.charCodeAt(i) - CHAR_0);
-    else body += encodeField(kind, digits.charCodeAt(i) - CHAR_0, v, paths[i]);
+    const c = codes[i];
+    // i and fN first: 9 of the status line's 12 fields (3 more are lists), every sample
+    if (c >= 0 && c < LIST_CODE) body += FIELD_SEP + encodeScaled(typeof v === "number" ? v : Number(v), POW10[c]);
+    else if (c >= LIST_CODE) body += FIELD_SEP + encodeList(v, POW10[c - LIST_CODE], paths[i]);
+    else body += FIELD_SEP + encodeField(plan.kinds.charAt(i), v, paths[i]);
   }
   body += lineTail(body, crcFn);
   return body;
