@@ -227,6 +227,49 @@ interface FieldPlan {
   codes: number[];
   /** Some path is nested ("cycle.ce"). */
   nested: boolean;
+  /** The status plan's kept tail (TailCache); null for other types. */
+  tail: TailCache | null;
+}
+
+/**
+ * The status line's last fields after its last list (segment … flags: cycle, alarm and flag
+ * numbers that change a few times per cycle) with their values (after Number()) and text as of
+ * the latest line: while every value is the same, the line reuses the text (same value, same
+ * text) instead of encoding 7 numbers again — ≈ 100 reference iterations per sample on Espruino.
+ */
+interface TailCache {
+  /** First field of the tail; the tail runs to the last field. */
+  from: number;
+  /** The tail's values on the latest line; NaN matches NaN. */
+  values: Float64Array;
+  /** Their text on the latest line, from the FIELD_SEP before field `from` on; "" = none yet. */
+  text: string;
+}
+
+/** A tail over the scalar fields after the last list or other field, or null when there are none. */
+function tailOf(codes: number[]): TailCache | null {
+  let from = codes.length;
+  while (from > 0 && codes[from - 1] >= 0 && codes[from - 1] < LIST_CODE) from--;
+  return from < codes.length ? { from: from, values: new Float64Array(codes.length - from), text: "" } : null;
+}
+
+/** The number a scalar field encodes (as encodeLine converts it). */
+function scalarOf(v: unknown): number {
+  return typeof v === "number" ? v : Number(v);
+}
+
+/** True when the tail's fields of `r` hold the values its text was made from. */
+function tailSame(tail: TailCache, r: Record<string, unknown>, paths: string[]): boolean {
+  if (tail.text === "") return false;
+  const values = tail.values;
+  const from = tail.from;
+  for (let i = from; i < paths.length; i++) {
+    const v = r[paths[i]];
+    const x = typeof v === "number" ? v : Number(v); // scalarOf without the call: 7 times per line
+    const y = values[i - from];
+    if (x !== y && (x === x || y === y)) return false;
+  }
+  return true;
 }
 
 /** The status line's plan, made on first use and kept (one line per sample); other types are planned per line (rare). */
@@ -236,7 +279,7 @@ function planOf(type: TelemetryType): FieldPlan {
   if (type === "status" && STATUS_PLAN.plan !== null) return STATUS_PLAN.plan;
   const fields = fieldSpecs(type);
   if (fields === undefined) throw new Error("telemetry: unknown record type " + String(type) + "; allowed: " + Object.keys(TYPE_CODES).join(", "));
-  const plan: FieldPlan = { paths: [], kinds: "", codes: [], nested: false };
+  const plan: FieldPlan = { paths: [], kinds: "", codes: [], nested: false, tail: null };
   for (let i = 0; i < fields.length; i++) {
     const kind = kindOf(fields[i]);
     const k = kind.charAt(0);
@@ -246,7 +289,10 @@ function planOf(type: TelemetryType): FieldPlan {
     plan.kinds += k;
     plan.codes.push(k === "i" || k === "f" ? decimals : k === "l" ? LIST_CODE + decimals : OTHER_CODE);
   }
-  if (type === "status") STATUS_PLAN.plan = plan;
+  if (type === "status") {
+    plan.tail = tailOf(plan.codes);
+    STATUS_PLAN.plan = plan;
+  }
   return plan;
 }
 
@@ -267,14 +313,26 @@ export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): 
   const paths = plan.paths;
   const codes = plan.codes;
   const nested = plan.nested;
+  const tail = plan.tail;
+  // the fields encoded now: all, or up to the kept tail when its values are unchanged
+  const end = tail !== null && tailSame(tail, r, paths) ? tail.from : paths.length;
   let body = lineHead(rec.type, seq);
-  for (let i = 0; i < paths.length; i++) {
+  let tailStart = -1;
+  for (let i = 0; i < end; i++) {
     const v = nested ? getPath(rec, paths[i]) : r[paths[i]];
     const c = codes[i];
+    if (tail !== null && i >= tail.from) {
+      if (i === tail.from) tailStart = body.length;
+      tail.values[i - tail.from] = scalarOf(v);
+    }
     // i and fN first: 9 of the status line's 12 fields (3 more are lists), every sample
-    if (c >= 0 && c < LIST_CODE) body += FIELD_SEP + encodeScaled(typeof v === "number" ? v : Number(v), POW10[c]);
+    if (c >= 0 && c < LIST_CODE) body += FIELD_SEP + encodeScaled(scalarOf(v), POW10[c]);
     else if (c >= LIST_CODE) body += FIELD_SEP + encodeList(v, POW10[c - LIST_CODE], paths[i]);
     else body += FIELD_SEP + encodeField(plan.kinds.charAt(i), v, paths[i]);
+  }
+  if (tail !== null) {
+    if (end < paths.length) body += tail.text;
+    else tail.text = body.substring(tailStart);
   }
   body += lineTail(body, crcFn);
   return body;
