@@ -214,16 +214,12 @@ function encodeField(kind: string, v: unknown, path: string): string {
 
 /** A FieldPlan code at or above this is a list (`lN`) with code − LIST_CODE decimals. */
 const LIST_CODE = 16;
-/** FieldPlan code of the kinds without a scale (g, s, b, v): encodeField writes them. */
-const OTHER_CODE = -1;
-
-/** FIELDS of one type split once for the encoder: paths, kind letters, one number code per field. */
+/** FIELDS of one type split once for the encoder: paths, one number code per field. */
 interface FieldPlan {
   paths: string[];
-  /** One kind letter per field. */
-  kinds: string;
-  /** Per field: decimals of `i` (0) and `fN`; LIST_CODE + decimals of `lN`; OTHER_CODE else.
-   *  Numbers, not the kind's letters: an array read is cheaper than charAt on Espruino. */
+  /** Per field: decimals of `i` (0) and `fN`; LIST_CODE + decimals of `lN`; minus the kind
+   *  letter's char code for g, s, b, v (encodeField). Numbers, not letters: an array read is
+   *  cheaper than charAt on Espruino. */
   codes: number[];
   /** Some path is nested ("cycle.ce"). */
   nested: boolean;
@@ -246,32 +242,6 @@ interface TailCache {
   text: string;
 }
 
-/** A tail over the scalar fields after the last list or other field, or null when there are none. */
-function tailOf(codes: number[]): TailCache | null {
-  let from = codes.length;
-  while (from > 0 && codes[from - 1] >= 0 && codes[from - 1] < LIST_CODE) from--;
-  return from < codes.length ? { from: from, values: new Float64Array(codes.length - from), text: "" } : null;
-}
-
-/** The number a scalar field encodes (as encodeLine converts it). */
-function scalarOf(v: unknown): number {
-  return typeof v === "number" ? v : Number(v);
-}
-
-/** True when the tail's fields of `r` hold the values its text was made from. */
-function tailSame(tail: TailCache, r: Record<string, unknown>, paths: string[]): boolean {
-  if (tail.text === "") return false;
-  const values = tail.values;
-  const from = tail.from;
-  for (let i = from; i < paths.length; i++) {
-    const v = r[paths[i]];
-    const x = typeof v === "number" ? v : Number(v); // scalarOf without the call: 7 times per line
-    const y = values[i - from];
-    if (x !== y && (x === x || y === y)) return false;
-  }
-  return true;
-}
-
 /** The status line's plan, made on first use and kept (one line per sample); other types are planned per line (rare). */
 const STATUS_PLAN: { plan: FieldPlan | null } = { plan: null };
 
@@ -279,34 +249,29 @@ function planOf(type: TelemetryType): FieldPlan {
   if (type === "status" && STATUS_PLAN.plan !== null) return STATUS_PLAN.plan;
   const fields = fieldSpecs(type);
   if (fields === undefined) throw new Error("telemetry: unknown record type " + String(type) + "; allowed: " + Object.keys(TYPE_CODES).join(", "));
-  const plan: FieldPlan = { paths: [], kinds: "", codes: [], nested: false, tail: null };
+  const plan: FieldPlan = { paths: [], codes: [], nested: false, tail: null };
   for (let i = 0; i < fields.length; i++) {
     const kind = kindOf(fields[i]);
     const k = kind.charAt(0);
     const decimals = kind.length > 1 ? kind.charCodeAt(1) - CHAR_0 : 0;
     plan.paths.push(pathOf(fields[i]));
     if (pathOf(fields[i]).indexOf(".") >= 0) plan.nested = true;
-    plan.kinds += k;
-    plan.codes.push(k === "i" || k === "f" ? decimals : k === "l" ? LIST_CODE + decimals : OTHER_CODE);
+    plan.codes.push(k === "i" || k === "f" ? decimals : k === "l" ? LIST_CODE + decimals : -kind.charCodeAt(0));
   }
   if (type === "status") {
-    plan.tail = tailOf(plan.codes);
+    // the tail: the scalar fields after the last list (or other) field
+    let from = fields.length;
+    while (from > 0 && plan.codes[from - 1] >= 0 && plan.codes[from - 1] < LIST_CODE) from--;
+    if (from < fields.length) plan.tail = { from: from, values: new Float64Array(fields.length - from), text: "" };
     STATUS_PLAN.plan = plan;
   }
   return plan;
 }
 
-/** A list field's text: items encoded at `scale` (= 10^decimals), joined by LIST_SEP. */
-function encodeList(v: unknown, scale: number, path: string): string {
-  const a = v as ArrayLike<number>;
-  if (a === null || typeof a !== "object" || typeof a.length !== "number")
-    throw new Error("telemetry: field '" + path + "' must be a list of numbers, got " + String(v));
-  let s = a.length > 0 ? encodeScaled(a[0], scale) : "";
-  for (let i = 1; i < a.length; i++) s += LIST_SEP + encodeScaled(a[i], scale);
-  return s;
-}
-
-/** One telemetry line (no newline) for `rec` with sequence number `seq`. */
+/**
+ * One telemetry line (no newline) for `rec` with sequence number `seq`. The tail check and the
+ * list items are written out here, not in helpers: every function costs the ESP32 ≈ 6 JsVars.
+ */
 export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): string {
   const plan = planOf(rec.type);
   const r = rec as unknown as Record<string, unknown>;
@@ -314,21 +279,38 @@ export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): 
   const codes = plan.codes;
   const nested = plan.nested;
   const tail = plan.tail;
-  // the fields encoded now: all, or up to the kept tail when its values are unchanged
-  const end = tail !== null && tailSame(tail, r, paths) ? tail.from : paths.length;
+  // the fields encoded now: all, or up to the kept tail when it holds the values its text was made from
+  let end = paths.length;
+  if (tail !== null && tail.text !== "") {
+    end = tail.from;
+    for (let i = tail.from; i < paths.length; i++) {
+      const v = r[paths[i]];
+      const x = typeof v === "number" ? v : Number(v); // as a scalar field is converted below
+      const y = tail.values[i - tail.from];
+      if (x !== y && (x === x || y === y)) end = paths.length;
+    }
+  }
   let body = lineHead(rec.type, seq);
   let tailStart = -1;
   for (let i = 0; i < end; i++) {
     const v = nested ? getPath(rec, paths[i]) : r[paths[i]];
     const c = codes[i];
-    if (tail !== null && i >= tail.from) {
-      if (i === tail.from) tailStart = body.length;
-      tail.values[i - tail.from] = scalarOf(v);
-    }
-    // i and fN first: 9 of the status line's 12 fields (3 more are lists), every sample
-    if (c >= 0 && c < LIST_CODE) body += FIELD_SEP + encodeScaled(scalarOf(v), POW10[c]);
-    else if (c >= LIST_CODE) body += FIELD_SEP + encodeList(v, POW10[c - LIST_CODE], paths[i]);
-    else body += FIELD_SEP + encodeField(plan.kinds.charAt(i), v, paths[i]);
+    if (c >= 0 && c < LIST_CODE) {
+      // i and fN: 9 of the status line's 12 fields, every sample
+      const x = typeof v === "number" ? v : Number(v);
+      if (tail !== null && i >= tail.from) {
+        if (i === tail.from) tailStart = body.length;
+        tail.values[i - tail.from] = x;
+      }
+      body += FIELD_SEP + encodeScaled(x, POW10[c]);
+    } else if (c >= LIST_CODE) {
+      const a = v as ArrayLike<number>;
+      if (a === null || typeof a !== "object" || typeof a.length !== "number")
+        throw new Error("telemetry: field '" + paths[i] + "' must be a list of numbers, got " + String(v));
+      const scale = POW10[c - LIST_CODE];
+      body += FIELD_SEP;
+      for (let k = 0; k < a.length; k++) body += (k > 0 ? LIST_SEP : "") + encodeScaled(a[k], scale);
+    } else body += FIELD_SEP + encodeField(String.fromCharCode(-c), v, paths[i]);
   }
   if (tail !== null) {
     if (end < paths.length) body += tail.text;
