@@ -334,8 +334,11 @@ function stepCells(
     const capI = st.cellCapAh[i];
     const dSoc = dAh / capI;
     const dSigma = dSigmaAh / capI;
-    st.countSocFrac[i] = clamp01(st.countSocFrac[i] + dSoc);
-    st.socFrac[i] = clamp01(st.socFrac[i] + dSoc);
+    // clamp01 written out: two calls per cell per sample cost more than the test on Espruino
+    const c = st.countSocFrac[i] + dSoc;
+    st.countSocFrac[i] = c < 0 ? 0 : c > 1 ? 1 : c;
+    const r = st.socFrac[i] + dSoc;
+    st.socFrac[i] = r < 0 ? 0 : r > 1 ? 1 : r;
     st.sigmaFrac[i] += dSigma;
     st.postSigmaFrac[i] += dSigma;
     if (loaded) st.lastActiveV[i] = v;

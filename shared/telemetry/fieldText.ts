@@ -28,7 +28,7 @@ export function roundHalfAway(x: number): number {
 }
 
 /** Exact powers of ten 10^0 … 10^22 (every one is a double exactly). */
-const POW10: number[] = [
+export const POW10: number[] = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
   1e21, 1e22,
 ];
@@ -48,13 +48,25 @@ function encodeSpecial(x: number): string {
  * significant-digit form when the scaled value is not exactly representable.
  */
 export function encodeFixed(x: number, decimals: number): string {
-  if (!isFinite(x)) return encodeSpecial(x);
-  // roundHalfAway(x × 10^decimals), written out: ≈ 20 numbers per status line, every sample
-  const y = x * POW10[decimals];
-  const n = y < 0 ? -Math.floor(-y + 0.5) : Math.floor(y + 0.5);
+  return encodeScaled(x, POW10[decimals]);
+}
+
+/** Math.floor, found once: on Espruino `Math.floor` looks up `Math` through every scope, then `floor`. */
+const floor = Math.floor;
+
+/**
+ * encodeFixed with the power of ten given (`scale` = 10^decimals, from POW10): the line encoder
+ * calls this ≈ 20 times per status line, every sample, so it is written for Espruino — one call,
+ * no isFinite/isNaN/String lookups (docs/performance.md, "Step and sample speed").
+ */
+export function encodeScaled(x: number, scale: number): string {
+  const y = x * scale;
+  // NaN or ±Infinity (in x, or the scaled value overflowed): y − y is NaN; sign as x's
+  if (y - y !== 0) return y === y ? (y > 0 ? "I" : "-I") : "N";
+  const n = y < 0 ? -floor(-y + 0.5) : floor(y + 0.5);
   if (n === 0) return "0";
   if (n > MAX_EXACT_INT || n < -MAX_EXACT_INT) return encodeSig(y, SIG_DIGITS);
-  return String(n);
+  return "" + n;
 }
 
 /** ax × 10^k for any integer k, in exact steps of at most 10^22 (no overflow for subnormals). */

@@ -24,7 +24,7 @@
  *   `FIELDS` / `fieldSpecs(type)` (name:kind per type — the single source of the field order and resolution).
  */
 import { crc32, crcToHex, Crc32Fn } from "./crc32";
-import { encodeFixed, encodeSig, escapeText, parseNumber, SIG_DIGITS, unescapeText } from "./fieldText";
+import { encodeFixed, encodeScaled, encodeSig, escapeText, parseNumber, POW10, SIG_DIGITS, unescapeText } from "./fieldText";
 import type { TelemetryRecord, TelemetryType } from "./records";
 
 /** Version this code writes and reads. Any change of fields, order, kinds or grammar bumps it. */
@@ -202,21 +202,8 @@ function setPath(rec: Record<string, unknown>, path: string, v: unknown): void {
   (rec[head] as Record<string, unknown>)[path.substring(dot + 1)] = v;
 }
 
-/**
- * Text of one field; `kind` is the kind letter, `decimals` its digit (f, l). Called once per field
- * of every line (the status line, every sample): no substrings, no parseInt (docs/performance.md).
- */
-function encodeField(kind: string, decimals: number, v: unknown, path: string): string {
-  if (kind === "i") return encodeFixed(Number(v), 0);
-  if (kind === "f") return encodeFixed(Number(v), decimals);
-  if (kind === "l") {
-    const a = v as ArrayLike<number>;
-    if (a === null || typeof a !== "object" || typeof a.length !== "number")
-      throw new Error("telemetry: field '" + path + "' must be a list of numbers, got " + String(v));
-    let s = a.length > 0 ? encodeFixed(a[0], decimals) : "";
-    for (let i = 1; i < a.length; i++) s += LIST_SEP + encodeFixed(a[i], decimals);
-    return s;
-  }
+/** Text of a field of kind g, s, b or v (`kind` is the letter); i, f and l are encodeLine's own. */
+function encodeField(kind: string, v: unknown, path: string): string {
   if (kind === "g") return encodeSig(Number(v), SIG_DIGITS);
   if (kind === "s") return escapeText(String(v));
   if (kind === "b") return v ? "1" : "0";
@@ -225,15 +212,34 @@ function encodeField(kind: string, decimals: number, v: unknown, path: string): 
   throw new Error("telemetry: field '" + path + "' = " + String(v) + ' is not an alarm level; allowed: "warning", "alarm"');
 }
 
-/** FIELDS of one type split once for the encoder: paths, kind letters, decimals digits. */
+/** A FieldPlan code at or above this is a list (`lN`) with code − LIST_CODE decimals. */
+const LIST_CODE = 16;
+/** FIELDS of one type split once for the encoder: paths, one number code per field. */
 interface FieldPlan {
   paths: string[];
-  /** One kind letter per field. */
-  kinds: string;
-  /** One decimals digit per field ("0" where the kind has none). */
-  digits: string;
+  /** Per field: decimals of `i` (0) and `fN`; LIST_CODE + decimals of `lN`; minus the kind
+   *  letter's char code for g, s, b, v (encodeField). Numbers, not letters: an array read is
+   *  cheaper than charAt on Espruino. */
+  codes: number[];
   /** Some path is nested ("cycle.ce"). */
   nested: boolean;
+  /** The status plan's kept tail (TailCache); null for other types. */
+  tail: TailCache | null;
+}
+
+/**
+ * The status line's last fields after its last list (segment … flags: cycle, alarm and flag
+ * numbers that change a few times per cycle) with their values (after Number()) and text as of
+ * the latest line: while every value is the same, the line reuses the text (same value, same
+ * text) instead of encoding 7 numbers again — ≈ 100 reference iterations per sample on Espruino.
+ */
+interface TailCache {
+  /** First field of the tail; the tail runs to the last field. */
+  from: number;
+  /** The tail's values on the latest line; NaN matches NaN. */
+  values: Float64Array;
+  /** Their text on the latest line, from the FIELD_SEP before field `from` on; "" = none yet. */
+  text: string;
 }
 
 /** The status line's plan, made on first use and kept (one line per sample); other types are planned per line (rare). */
@@ -243,37 +249,72 @@ function planOf(type: TelemetryType): FieldPlan {
   if (type === "status" && STATUS_PLAN.plan !== null) return STATUS_PLAN.plan;
   const fields = fieldSpecs(type);
   if (fields === undefined) throw new Error("telemetry: unknown record type " + String(type) + "; allowed: " + Object.keys(TYPE_CODES).join(", "));
-  const plan: FieldPlan = { paths: [], kinds: "", digits: "", nested: false };
+  const plan: FieldPlan = { paths: [], codes: [], nested: false, tail: null };
   for (let i = 0; i < fields.length; i++) {
     const kind = kindOf(fields[i]);
+    const k = kind.charAt(0);
+    const decimals = kind.length > 1 ? kind.charCodeAt(1) - CHAR_0 : 0;
     plan.paths.push(pathOf(fields[i]));
     if (pathOf(fields[i]).indexOf(".") >= 0) plan.nested = true;
-    plan.kinds += kind.charAt(0);
-    plan.digits += kind.length > 1 ? kind.charAt(1) : "0";
+    plan.codes.push(k === "i" || k === "f" ? decimals : k === "l" ? LIST_CODE + decimals : -kind.charCodeAt(0));
   }
-  if (type === "status") STATUS_PLAN.plan = plan;
+  if (type === "status") {
+    // the tail: the scalar fields after the last list (or other) field
+    let from = fields.length;
+    while (from > 0 && plan.codes[from - 1] >= 0 && plan.codes[from - 1] < LIST_CODE) from--;
+    if (from < fields.length) plan.tail = { from: from, values: new Float64Array(fields.length - from), text: "" };
+    STATUS_PLAN.plan = plan;
+  }
   return plan;
 }
 
-/** One telemetry line (no newline) for `rec` with sequence number `seq`. */
+/**
+ * One telemetry line (no newline) for `rec` with sequence number `seq`. The tail check and the
+ * list items are written out here, not in helpers: every function costs the ESP32 ≈ 6 JsVars.
+ */
 export function encodeLine(rec: TelemetryRecord, seq: number, crcFn?: Crc32Fn): string {
   const plan = planOf(rec.type);
   const r = rec as unknown as Record<string, unknown>;
   const paths = plan.paths;
-  const kinds = plan.kinds;
-  const digits = plan.digits;
+  const codes = plan.codes;
   const nested = plan.nested;
+  const tail = plan.tail;
+  // the fields encoded now: all, or up to the kept tail when it holds the values its text was made from
+  let end = paths.length;
+  if (tail !== null && tail.text !== "") {
+    end = tail.from;
+    for (let i = tail.from; i < paths.length; i++) {
+      const v = r[paths[i]];
+      const x = typeof v === "number" ? v : Number(v); // as a scalar field is converted below
+      const y = tail.values[i - tail.from];
+      if (x !== y && (x === x || y === y)) end = paths.length;
+    }
+  }
   let body = lineHead(rec.type, seq);
-  for (let i = 0; i < paths.length; i++) {
+  let tailStart = -1;
+  for (let i = 0; i < end; i++) {
     const v = nested ? getPath(rec, paths[i]) : r[paths[i]];
-    const kind = kinds.charAt(i);
-    // two appends, not `FIELD_SEP + field`: on Espruino `+=` extends `body` in place, the sum
-    // would copy a long field (the config reply) once more (firmware/commands.ts jvText)
-    body += FIELD_SEP;
-    // the status line's kinds (i, f: one number) written here, the rest by encodeField: one
-    // call less per field of every line (the interpreter's cost is calls and tokens)
-    if (kind === "i" || kind === "f") body += encodeFixed(Number(v), digits.charCodeAt(i) - CHAR_0);
-    else body += encodeField(kind, digits.charCodeAt(i) - CHAR_0, v, paths[i]);
+    const c = codes[i];
+    if (c >= 0 && c < LIST_CODE) {
+      // i and fN: 9 of the status line's 12 fields, every sample
+      const x = typeof v === "number" ? v : Number(v);
+      if (tail !== null && i >= tail.from) {
+        if (i === tail.from) tailStart = body.length;
+        tail.values[i - tail.from] = x;
+      }
+      body += FIELD_SEP + encodeScaled(x, POW10[c]);
+    } else if (c >= LIST_CODE) {
+      const a = v as ArrayLike<number>;
+      if (a === null || typeof a !== "object" || typeof a.length !== "number")
+        throw new Error("telemetry: field '" + paths[i] + "' must be a list of numbers, got " + String(v));
+      const scale = POW10[c - LIST_CODE];
+      body += FIELD_SEP;
+      for (let k = 0; k < a.length; k++) body += (k > 0 ? LIST_SEP : "") + encodeScaled(a[k], scale);
+    } else body += FIELD_SEP + encodeField(String.fromCharCode(-c), v, paths[i]);
+  }
+  if (tail !== null) {
+    if (end < paths.length) body += tail.text;
+    else tail.text = body.substring(tailStart);
   }
   body += lineTail(body, crcFn);
   return body;

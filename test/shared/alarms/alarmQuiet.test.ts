@@ -2,12 +2,14 @@
  * The alarm table's quiet-band fast path (stepAlarms skips the row loop while every input is NaN
  * or strictly inside its band and nothing is pending): bit-identical to the per-row reference on
  * sequences that hold, drift and land exactly on the rows' limits and resets, with ±Infinity,
- * NaN, and restores into a used state (invalidateAlarmCache).
+ * NaN, and restores into a used state (invalidateAlarmCache). The cached activeAlarmMask follows
+ * every change and restore.
  */
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import type { AlarmRow } from "../../../shared/config/packConfig";
 import {
+  activeAlarmMask,
   ALARM_INPUT_COUNT,
   ALARM_INPUT_INDEX,
   createAlarmState,
@@ -18,6 +20,13 @@ import {
 import type { ModelEvent } from "../../../shared/model/events";
 import { INPUT_NAMES, packWith, referenceStep, rowArbitrary } from "./alarmTestKit";
 import { restoreState, snapshotState } from "../../../shared/state/snapshot";
+
+/** The mask written out from the reference's rows: bit i = row i active. */
+function maskOf(active: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < active.length; i++) if (active[i] === 1) m += 2 ** i;
+  return m;
+}
 
 /** Rows on a coarse grid so that inputs often land exactly on a limit or a reset. */
 const rowArb = rowArbitrary(
@@ -40,7 +49,7 @@ const changeArb = fc.record({
 });
 
 describe("alarm quiet-band fast path", () => {
-  it("steps bit-identically to the per-row reference (held and drifting inputs, exact levels, restores)", () => {
+  it("steps bit-identically to the per-row reference (held and drifting inputs, exact levels, restores; the mask too)", () => {
     fc.assert(
       fc.property(fc.array(rowArb, { minLength: 1, maxLength: 24 }), fc.array(changeArb, { minLength: 1, maxLength: 80 }), (rows, changes) => {
         const cfg = packWith(rows);
@@ -58,6 +67,7 @@ describe("alarm quiet-band fast path", () => {
             t += c.dtMs;
             stepAlarms(st, cfg, t, inp, (e) => ev.push(e));
             referenceStep(ref, rows, t, inp, (e) => evRef.push(e));
+            expect(activeAlarmMask(st)).toBe(maskOf(ref.active));
           }
           if (c.restore === 0) {
             // Restore into a fresh state (no cache yet) …
@@ -69,6 +79,7 @@ describe("alarm quiet-band fast path", () => {
             restoreState(st, saved);
             restoreState(ref, saved);
             invalidateAlarmCache(st);
+            expect(activeAlarmMask(st)).toBe(maskOf(ref.active));
           } else if (c.restore === 2) saved = snapshotState(ref);
         }
         expect(ev).toEqual(evRef);

@@ -125,6 +125,39 @@ describe("telemetry line format", () => {
     }
   });
 
+  it("a status line whose last fields repeat the previous line's reuses their text: same bytes as encoded afresh (property)", () => {
+    // each line's tail is the previous one's, or it with one field changed (often to NaN, −0 or 0)
+    const tailValue = fc.constantFrom(0, -0, 1, 2, NaN, Infinity, 0.5, 153, 0.998734, 1e-7);
+    const TAIL = ["segment", "cycleCount", "alarmMask", "lastCe", "lastCeBound", "lastEe", "flags"];
+    const change = fc.option(fc.tuple(fc.integer({ min: 0, max: TAIL.length - 1 }), tailValue), { freq: 2 });
+    const seqArb = fc.tuple(
+      fc.array(tailValue, { minLength: TAIL.length, maxLength: TAIL.length }),
+      fc.array(fc.tuple(arbRecord("status"), change), { minLength: 1, maxLength: 12 }),
+    ).map(([first, steps]) => {
+      const tail = first.slice();
+      return steps.map(([rec, ch]) => {
+        if (ch !== null) tail[ch[0]] = ch[1];
+        const r = rec as unknown as Record<string, unknown>;
+        TAIL.forEach((name, i) => (r[name] = tail[i]));
+        return rec;
+      });
+    });
+    // a record whose tail differs from every tailValue: encoding it first empties the kept text's use
+    const other = { ...STATUS } as unknown as Record<string, unknown>;
+    for (const name of TAIL) other[name] = 0.25;
+    fc.assert(
+      fc.property(seqArb, (recs) => {
+        const inOrder = recs.map((r, k) => encodeLine(r, k));
+        const afresh = recs.map((r, k) => {
+          encodeLine(other as unknown as TelemetryRecord, 0);
+          return encodeLine(r, k);
+        });
+        expect(inOrder).toEqual(afresh);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("round-trips arbitrary records of every type within each field's resolution (property)", () => {
     fc.assert(
       fc.property(anyRecord, anySeq, (rec, seq) => {
