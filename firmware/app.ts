@@ -21,9 +21,10 @@ import type { Hw } from "./drivers/hw";
 import {
   createStateStore,
   loadState,
-  commitState,
-  newRecord,
-  PAYLOAD_F64,
+  beginRecord,
+  endRecord,
+  putDouble,
+  writeChunk,
   type ByteCrc,
   type StateStore,
   type StorageLike,
@@ -312,14 +313,14 @@ export function bootApp(app: App, reason: string): void {
 /** Write the state now (snapshot + counters) to the next slot. */
 export function saveApp(app: App): boolean {
   if (app.store === null) return false;
-  // the state goes straight into a record buffer made for this save (no snapshot array beside it)
-  const st = app.store;
-  const rec = newRecord(st);
-  const end = writeState(app.model.state(), rec.f64, PAYLOAD_F64);
-  if (end + EXTRA_DOUBLES !== PAYLOAD_F64 + st.payloadDoubles) return false;
-  rec.f64[end] = app.bootCount;
+  // the state streams into Storage through one chunk (stateStore.ts): no record or snapshot array held
   const nowS = app.io.nowS();
-  app.lastSaveOk = commitState(st, rec, nowS);
+  const w = beginRecord(app.store, nowS);
+  w.n = writeState(app.model.state(), w.f64, w.n, function (n: number): number {
+    return writeChunk(w, n, false);
+  });
+  putDouble(w, app.bootCount);
+  app.lastSaveOk = endRecord(w);
   app.lastSaveS = nowS;
   app.saveRequested = false;
   saveOpenRest(app);
