@@ -36,6 +36,7 @@ import { readReplaySamples, samplesToJs } from "./replaySamples.js";
 import { configLimits } from "./configLimits.js";
 import { utf8ByteString } from "../serial/replCommand.js";
 import { embedModuleSource } from "./embedCompact.js";
+import { inlineConstants } from "./inlineConstants.js";
 import { CONFIG_RULES, validateConfig } from "../../shared/config/validateConfig.js";
 import type { ConfigLimits } from "../../firmware/configCheck.js";
 import { checkPackFitsBoard } from "../boardDesign/packFit.js";
@@ -368,7 +369,9 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
       : [(e as Error).message];
     throw new FirmwareBuildError(`esbuild failed for ${entry}:\n  ${msgs.join("\n  ")}`);
   }
-  const bundled = result.outputFiles[0]!.text.split(REQUIRE_PLACEHOLDER + "(").join("require(");
+  const raw = result.outputFiles[0]!.text.split(REQUIRE_PLACEHOLDER + "(").join("require(");
+  // numeric module constants as literals: ≈ 100 JsVars less on the board (inlineConstants.ts)
+  const bundled = (opts.minify ?? true) ? inlineConstants(raw).code : raw;
   const { code, hash } = stampBundleHash(bundled);
   const badRequires = checkRequires(code);
   if (badRequires.length > 0) {
