@@ -23,14 +23,28 @@ interface Edit {
   text: string;
 }
 
-/** The numeric literal text of `init` (`128`, `.05`, `-1e5`), or null. */
+/** Value of `n` when it is a number literal or + − × ÷ of such (IEEE doubles: the same on Espruino), else NaN. */
+function constValue(n: AnyNode): number {
+  if (n.type === "Literal") return typeof n.value === "number" ? n.value : NaN;
+  if (n.type === "UnaryExpression" && n.operator === "-") return -constValue(n.argument);
+  if (n.type === "BinaryExpression" && n.left.type !== "PrivateIdentifier") {
+    const a = constValue(n.left);
+    const b = constValue(n.right);
+    if (n.operator === "+") return a + b;
+    if (n.operator === "-") return a - b;
+    if (n.operator === "*") return a * b;
+    if (n.operator === "/") return a / b;
+  }
+  return NaN;
+}
+
+/** The literal text of `init`'s value (`128`, `.05`, `(-100000)`, `600*1e3` → `600000`), or null. */
 function numberText(code: string, init: AnyNode | null | undefined): string | null {
   if (!init) return null;
   if (init.type === "Literal" && typeof init.value === "number") return code.slice(init.start, init.end);
-  if (init.type === "UnaryExpression" && init.operator === "-" && init.argument.type === "Literal" && typeof init.argument.value === "number") {
-    return "(" + code.slice(init.start, init.end) + ")";
-  }
-  return null;
+  const v = constValue(init);
+  if (!isFinite(v)) return null;
+  return v < 0 || Object.is(v, -0) ? "(" + (Object.is(v, -0) ? "-0" : String(v)) + ")" : String(v);
 }
 
 /** Names bound by a pattern (parameter or declarator target). */
@@ -75,8 +89,20 @@ function iifeOf(ast: acorn.Program): acorn.Function | null {
   return (f.type === "ArrowFunctionExpression" || f.type === "FunctionExpression") && f.body.type === "BlockStatement" ? f : null;
 }
 
-/** `code` (an esbuild IIFE bundle) with its numeric module constants inlined; how many went. */
+/**
+ * `code` (an esbuild IIFE bundle) with its numeric module constants inlined (again until none is
+ * left: `ps=32*8` is a literal expression only after `Qe=32` went); how many went.
+ */
 export function inlineConstants(code: string): { code: string; inlined: number } {
+  let out = { code: code, inlined: 0 };
+  for (;;) {
+    const r = inlineOnce(out.code);
+    if (r.inlined === 0) return out;
+    out = { code: r.code, inlined: out.inlined + r.inlined };
+  }
+}
+
+function inlineOnce(code: string): { code: string; inlined: number } {
   const parser = loadAcorn();
   const walk = loadAcornWalk();
   const ast = parser.parse(code, { ecmaVersion: 2020, sourceType: "script" }) as acorn.Program;

@@ -16,11 +16,12 @@ describe("inlineConstants: numeric module constants of the bundle written as lit
       "function g(x) { return {C, D: x, e: C.toFixed(1), n: -B} } function h() { var D = 1; return D; } " +
       "let q = B - B; var o = {D: 3}; globalThis.r = [f(1), g(2), h(), q, D + A, typeof C, o.D]; })();";
     const out = inlineConstants(src);
-    expect(out.inlined).toBe(4);
+    expect(out.inlined).toBe(5); // A, B, C, D, then q = (-2) - (-2) folded
     expect(out.code).not.toMatch(/var A|B ?=|C ?=|D = 7/);
     expect(out.code).toContain("(1.5).toFixed"); // a member access on a literal needs parentheses
     expect(out.code).toContain("{C:1.5"); // a shorthand property keeps its key
     expect(out.code).toContain("function f(A) { return A + (-2); }"); // the parameter A is not the constant
+    expect(out.code).toContain("h(), 0, 7 + 5");
     expect(run(out.code)).toBe(run(src));
   });
 
