@@ -64,7 +64,7 @@ export interface CommandContext {
   onConfig: ((cfg: PackConfig) => void) | null;
   /**
    * The problem with a changed config, or null when it is accepted (main: firmware/configCheck
-   * `configProblem` against the embedded PACK and the build's CONFIG_LIMITS).
+   * `configProblem` with the build's CONFIG_LIMITS, the live config as its own shape template).
    */
   checkConfig: (cfg: unknown) => string | null;
 }

@@ -188,7 +188,9 @@ export function virtualModuleSource(board: BoardDef, pack: unknown, build: Recor
   delete embedded.description;
   return embedModuleSource([
     { name: "BOARD", value: embedded },
-    { name: "PACK", value: pack },
+    // a function making the pack per call: the board holds only the live config (after a `set`
+    // and a reboot the stored copy), not the embedded one beside it (≈ 530 JsVars on the ESP32)
+    { name: "PACK", value: pack, lazy: true },
     { name: "BUILD", value: build },
     { name: "REPLAY_SAMPLES", value: null, source: samplesJs },
     // read-only on the board (firmware/configCheck.ts only reads it): identical rows may be one array;
