@@ -5,11 +5,12 @@
  * typed arrays (`Float64Array`, `Int32Array`, …), with a shape fixed by the config. Strings,
  * `null`, `undefined` and functions are not allowed in state.
  *
- * `snapshotState` walks the tree in `for..in` order (own keys in insertion order on Node and on
- * Espruino; `for..in` because Espruino's `Object.keys` builds an array of the names, ≈ 2 JsVars
- * per field at every level of the walk, docs/performance.md; inherited keys are skipped: the alarm
- * state keeps its derived plan on its prototype) and writes every leaf into one `Float64Array`, so a snapshot is exact (every
- * double kept bit for bit) and compact; it is written to flash as raw bytes on the board.
+ * `snapshotState` walks the tree in `for..in` order and writes every leaf into one
+ * `Float64Array`, so a snapshot is exact (every double kept bit for bit) and compact; it is
+ * written to flash as raw bytes on the board. `for..in` visits own keys in insertion order on
+ * Node and on Espruino, like `Object.keys`, which on Espruino builds an array of the names (≈ 2
+ * JsVars per field at every level of the walk, docs/performance.md); inherited keys are skipped
+ * (the alarm state keeps its derived plan on its prototype).
  * `restoreState` walks a freshly created state of the same shape and assigns back.
  * No parallel list of fields to keep in sync: the state's own shape is the layout.
  */
