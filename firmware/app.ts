@@ -49,6 +49,12 @@ export interface AppIo {
   storage: StorageLike | null;
   /** CRC-32 of bytes (E.CRC32). */
   byteCrc: ByteCrc;
+  /**
+   * A string of `bytes` (a long reply line built as bytes, commands.ts replyLine): Espruino's
+   * E.toString, which returns a Uint8Array's own (flat) backing string without a copy; absent =
+   * built char by char.
+   */
+  text?: (bytes: Uint8Array) => string;
   /** CRC-32 of a string for telemetry lines (E.CRC32); undefined = the portable one. */
   strCrc: Crc32Fn | undefined;
   /** Prints one line (console.log). */
