@@ -37,7 +37,8 @@ import { lineHead, lineTail } from "../shared/telemetry/lineFormat";
 import type { CurrentChannelDef, VoltageChannelDef } from "../shared/config/boardDef";
 import { emit, emitError, emitLine, emitReply, errorText } from "./telemetryOut";
 import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
-import { eraseState, flashWear, recordBytes } from "./persistence/stateStore";
+import { eraseState, flashWear, recordBytes, type FlashWear } from "./persistence/stateStore";
+import type { PackModel } from "../shared/model/packModel";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
 import { S_PER_H } from "../shared/units";
@@ -398,7 +399,7 @@ function cmdStatus(ctx: CommandContext, id: string): void {
   const app = ctx.app;
   const sp = ctx.sampler;
   const st = app.store;
-  const ms = app.model.status();
+  let ms: ReturnType<PackModel["status"]> | null = app.model.status();
   let mem: unknown = null;
   try {
     const m = app.io.memory() as Record<string, number> | null;
@@ -406,9 +407,9 @@ function cmdStatus(ctx: CommandContext, id: string): void {
   } catch (e) {
     mem = null;
   }
-  const w = st !== null ? flashWear(st.payloadDoubles, app.config.saveIntervalS, CYCLE_ENDS_PER_DAY) : null;
+  let w: FlashWear | null = st !== null ? flashWear(st.payloadDoubles, app.config.saveIntervalS, CYCLE_ENDS_PER_DAY) : null;
   const sens = app.sensors;
-  replyLine(app, id, "", {
+  const reply = {
     mem: mem,
     model: { chargeAh: ms.chargeAh, dischargeAh: ms.dischargeAh, cycleCount: ms.cycleCount, offsetA: ms.offsetA, gapCount: ms.gapCount, invalidChannels: ms.sensorFault, tMs: ms.tMs },
     stepMs: sp ? { last: rnd(sp.lastStepMs, 2), mean: rnd(sp.meanStepMs, 2), max: rnd(sp.maxStepMs, 2) } : null,
@@ -435,7 +436,12 @@ function cmdStatus(ctx: CommandContext, id: string): void {
     switchOpen: app.switchOpen,
     zeroLeft: app.zeroLeft,
     lines: app.tel.lines,
-  }, "");
+  };
+  // the model's status object and the wear figures are copied into `reply`: let them go before
+  // the line is built and printed (≈ 70 JsVars on the ESP32)
+  ms = null;
+  w = null;
+  replyLine(app, id, "", reply, "");
 }
 
 function cmdResetCounters(ctx: CommandContext, id: string): void {
