@@ -21,9 +21,10 @@ import type { Hw } from "./drivers/hw";
 import {
   createStateStore,
   loadState,
-  commitState,
-  newRecord,
-  PAYLOAD_F64,
+  beginRecord,
+  endRecord,
+  putDouble,
+  writeChunk,
   type ByteCrc,
   type StateStore,
   type StorageLike,
@@ -48,6 +49,12 @@ export interface AppIo {
   storage: StorageLike | null;
   /** CRC-32 of bytes (E.CRC32). */
   byteCrc: ByteCrc;
+  /**
+   * A string of `bytes` (a long reply line built as bytes, commands.ts replyLine): Espruino's
+   * E.toString, which returns a Uint8Array's own (flat) backing string without a copy; absent =
+   * built char by char.
+   */
+  text?: (bytes: Uint8Array) => string;
   /** CRC-32 of a string for telemetry lines (E.CRC32); undefined = the portable one. */
   strCrc: Crc32Fn | undefined;
   /** Prints one line (console.log). */
@@ -141,6 +148,79 @@ export const PENDING_LIVE_CONFIG = null;
 /** What a reply says of a write that failed. */
 export const SAVE_FAILED = "save failed";
 
+/** Characters gathered before a part of a JSON file is written (≈ 13 JsVars on the ESP32). */
+const JSON_PART_CHARS = 128;
+/** Levels of a JSON file written piece by piece; deeper values (an alarm row) are stringified whole. */
+const JSON_SPLIT_DEPTH = 2;
+
+/** A JSON file being written in parts (`writeJsonFile`). */
+interface JsonOut {
+  s: StorageLike;
+  name: string;
+  /** 0: count the characters only; 1: write. */
+  pass: number;
+  /** The file's size (known after pass 0). */
+  size: number;
+  /** Characters of the file before `buf`. */
+  at: number;
+  buf: string;
+  ok: boolean;
+}
+
+/** Write (in pass 1) what `o.buf` holds at `o.at`; a file's first part makes it, `o.size` long. */
+function jsonFlush(o: JsonOut): void {
+  const n = o.buf.length;
+  if (o.pass === 1 && o.ok && n > 0) o.ok = (o.at === 0 ? o.s.write(o.name, o.buf, 0, o.size) : o.s.write(o.name, o.buf, o.at)) !== false;
+  o.at += n;
+  o.buf = "";
+}
+
+/** Append JSON text (the property holds the only reference: `+=` extends in place on Espruino). */
+function jsonPut(o: JsonOut, text: string): void {
+  o.buf += text;
+  if (o.buf.length >= JSON_PART_CHARS) jsonFlush(o);
+}
+
+/** Append `v` as JSON.stringify writes it (config data: numbers, strings, booleans, null, arrays, objects). */
+function jsonAdd(o: JsonOut, v: unknown, depth: number): void {
+  if (depth >= JSON_SPLIT_DEPTH || v === null || typeof v !== "object") jsonPut(o, v === undefined ? "null" : JSON.stringify(v));
+  else if (Array.isArray(v)) {
+    jsonPut(o, "[");
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) jsonPut(o, ",");
+      jsonAdd(o, v[i], depth + 1);
+    }
+    jsonPut(o, "]");
+  } else {
+    let sep = "{";
+    for (const key in v) {
+      const x = (v as Record<string, unknown>)[key];
+      if (!v.hasOwnProperty(key) || x === undefined) continue; // JSON.stringify drops undefined fields
+      jsonPut(o, sep + JSON.stringify(key) + ":");
+      jsonAdd(o, x, depth + 1);
+      sep = ",";
+    }
+    jsonPut(o, sep === "{" ? "{}" : "}");
+  }
+}
+
+/**
+ * Write JSON.stringify(v) to Storage file `name` in parts of ≈ JSON_PART_CHARS: the same bytes,
+ * without the whole text in RAM (the config's JSON is ≈ 2.9 kB, ≈ 290 JsVars on the ESP32). The
+ * first pass counts the characters (a file's size comes with its first part), the second writes.
+ * False when a write failed.
+ */
+export function writeJsonFile(s: StorageLike, name: string, v: object): boolean {
+  const o: JsonOut = { s: s, name: name, pass: 0, size: 0, at: 0, buf: "", ok: true };
+  for (; o.pass < 2; o.pass++) {
+    o.at = 0;
+    jsonAdd(o, v, 0);
+    jsonFlush(o);
+    o.size = o.at;
+  }
+  return o.ok;
+}
+
 /** Write pending settings (queued by commands.ts `persist`, which needs storage) now if `force` or none was written for SETTINGS_WRITE_MIN_S: "saved", "save failed" or "pending". */
 export function flushSettings(app: App, force: boolean): string {
   const s = app.io.storage as NonNullable<AppIo["storage"]>;
@@ -150,7 +230,7 @@ export function flushSettings(app: App, force: boolean): string {
   for (let i = 0; i < files.length; i++) {
     try {
       const t = app.pending[files[i]];
-      if (s.write(files[i], t === PENDING_LIVE_CONFIG ? JSON.stringify(app.config) : t) === false) r = SAVE_FAILED;
+      if (!(t === PENDING_LIVE_CONFIG ? writeJsonFile(s, files[i], app.config) : s.write(files[i], t) !== false)) r = SAVE_FAILED;
     } catch (e) {
       r = SAVE_FAILED;
     }
@@ -312,14 +392,14 @@ export function bootApp(app: App, reason: string): void {
 /** Write the state now (snapshot + counters) to the next slot. */
 export function saveApp(app: App): boolean {
   if (app.store === null) return false;
-  // the state goes straight into a record buffer made for this save (no snapshot array beside it)
-  const st = app.store;
-  const rec = newRecord(st);
-  const end = writeState(app.model.state(), rec.f64, PAYLOAD_F64);
-  if (end + EXTRA_DOUBLES !== PAYLOAD_F64 + st.payloadDoubles) return false;
-  rec.f64[end] = app.bootCount;
+  // the state streams into Storage through one chunk (stateStore.ts): no record or snapshot array held
   const nowS = app.io.nowS();
-  app.lastSaveOk = commitState(st, rec, nowS);
+  const w = beginRecord(app.store, nowS);
+  w.n = writeState(app.model.state(), w.f64, w.n, function (n: number): number {
+    return writeChunk(w, n, false);
+  });
+  putDouble(w, app.bootCount);
+  app.lastSaveOk = endRecord(w);
   app.lastSaveS = nowS;
   app.saveRequested = false;
   saveOpenRest(app);

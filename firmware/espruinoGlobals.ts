@@ -15,6 +15,7 @@ export interface EspruinoI2c {
 
 export interface EspruinoE {
   CRC32(data: string | Uint8Array): number;
+  toString(data: Uint8Array): string;
   enableWatchdog(timeoutS: number, isAuto: boolean): void;
   kickWatchdog(): void;
   on(event: string, fn: () => void): void;
@@ -84,6 +85,8 @@ export function espAppIo(hw: Hw | null, storage: StorageLike | null): AppIo {
     print: function (line: string) {
       console.log(line);
     },
+    // Espruino's static methods run without `this`: the native function itself, no wrapper
+    text: e.toString,
     nowS: espTimeS,
     memory: espMemory,
   };

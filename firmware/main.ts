@@ -24,9 +24,18 @@ const WATCHDOG_PERIODS = 5;
 /** The running instance (one per boot), so a re-boot can stop the previous sampler. */
 const running: { sampler: Sampler | null } = { sampler: null };
 
-/** The problem with a config on this board (shape of the embedded PACK, ranges of the build), or null. */
-function checkConfig(cfg: unknown): string | null {
-  return configProblem(PACK, cfg, CONFIG_LIMITS());
+/** The problem with a stored config (shape of the embedded PACK, ranges of the build), or null. */
+function checkStored(cfg: unknown): string | null {
+  return configProblem(PACK(), cfg, CONFIG_LIMITS());
+}
+
+/**
+ * The problem with the live config after a `set` changed one value in place, or null. The live
+ * config is its own shape template: it has PACK's shape (checked at boot, or PACK itself) and
+ * `set` replaces one leaf by a value of the same type, so no embedded PACK is made for this.
+ */
+function checkChanged(cfg: unknown): string | null {
+  return configProblem(cfg as PackConfig, cfg, CONFIG_LIMITS());
 }
 
 /** The stored config when it exists and still validates; else the embedded pack (also without Storage). */
@@ -37,15 +46,15 @@ function loadConfig(storage: StorageLike | null): { config: PackConfig; note: st
   } catch (e) {
     text = undefined;
   }
-  if (!text) return { config: PACK, note: "config: embedded" };
+  if (!text) return { config: PACK(), note: "config: embedded" };
   let cfg: unknown;
   try {
     cfg = JSON.parse(text);
   } catch (e) {
-    return { config: PACK, note: "config: stored copy unreadable, embedded used" };
+    return { config: PACK(), note: "config: stored copy unreadable, embedded used" };
   }
-  const problem = checkConfig(cfg);
-  if (problem !== null) return { config: PACK, note: "config: stored copy rejected (" + problem + "), embedded used" };
+  const problem = checkStored(cfg);
+  if (problem !== null) return { config: PACK(), note: "config: stored copy rejected (" + problem + "), embedded used" };
   return { config: cfg as PackConfig, note: "config: stored" };
 }
 
@@ -127,7 +136,7 @@ function boot(reason: string): void {
       sampler.periodMs = cfg.samplePeriodMs;
       armWatchdog(app, cfg.samplePeriodMs);
     },
-    checkConfig: checkConfig,
+    checkConfig: checkChanged,
   });
   armWatchdog(app, lc.config.samplePeriodMs);
   startSampler(sampler);

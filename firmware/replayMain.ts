@@ -20,7 +20,7 @@ const CHUNK_SAMPLES = 50;
 const DONE_LINE = "# done";
 
 const io: AppIo = espAppIo(null, null);
-const app = createApp(BUILD, BOARD, PACK, io);
+const app = createApp(BUILD, BOARD, PACK(), io);
 const pos = { i: 0 };
 
 function chunk(): void {

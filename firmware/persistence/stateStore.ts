@@ -46,7 +46,8 @@ export const FLASH_ERASE_CYCLES = 100000;
 
 /** Espruino's Storage module, the calls used here (espruino.com/Reference#Storage). */
 export interface StorageLike {
-  write(name: string, data: Uint8Array | string): boolean;
+  /** Whole file, or with `offset` > 0 into an existing file; `size` at offset 0 makes a file that long (the rest reads 0xFF). */
+  write(name: string, data: Uint8Array | string, offset?: number, size?: number): boolean;
   /** A file as a string (Espruino: undefined when absent). */
   read(name: string): string | undefined;
   readArrayBuffer(name: string): ArrayBuffer | undefined;
@@ -68,18 +69,6 @@ export interface StateStore {
   /** Saves since boot, failed saves since boot. */
   saves: number;
   failedSaves: number;
-}
-
-/**
- * One record's buffer and its views, made per save (`newRecord`): ≈ 310 JsVars on the ESP32 that
- * are not held between saves (docs/performance.md). Espruino allocates it flat when it can and as
- * a chain of blocks otherwise, so a fragmented pool still saves.
- */
-export interface StateRecord {
-  buf: ArrayBuffer;
-  u8: Uint8Array;
-  u32: Uint32Array;
-  f64: Float64Array;
 }
 
 /** One valid copy found by `load`. */
@@ -123,14 +112,132 @@ export function createStateStore(storage: StorageLike, crc: ByteCrc, payloadDoub
   };
 }
 
-/** A new record buffer for `st` (fill its payload from PAYLOAD_F64 of `f64`, then `commitState`). */
-export function newRecord(st: StateStore): StateRecord {
-  const buf = new ArrayBuffer(recordBytes(st.payloadDoubles));
-  return { buf: buf, u8: new Uint8Array(buf), u32: new Uint32Array(buf), f64: new Float64Array(buf) };
+/**
+ * Doubles per chunk of a record written to Storage: a save holds one chunk (≈ 20 JsVars on the
+ * ESP32) instead of the whole ≈ 3.7 kB record (≈ 310 JsVars), and writes it in ≈ 15 parts with
+ * `Storage.write(name, part, offset, size)` (docs/performance.md, "Peak memory, 2026-12-07 night").
+ */
+export const CHUNK_DOUBLES = 32;
+/** Bytes per chunk (tests cut power at a given byte of a record: chunk = byte / RECORD_CHUNK_B). */
+export const RECORD_CHUNK_B = CHUNK_DOUBLES * F64_B;
+/** Byte offset of the chunk in the writer's buffer; bytes 4–7 before it carry the CRC (`crcCarry`). */
+const CHUNK_AT_B = 8;
+
+/**
+ * One save in progress (`beginRecord` … `putDouble` / writeState with `writeChunk` … `endRecord`): the
+ * record is written chunk by chunk into the slot file; its CRC is carried from chunk to chunk.
+ * A failed or torn part leaves the file without its trailer (0xFF), which `load` refuses.
+ */
+export interface RecordWriter {
+  st: StateStore;
+  seq: number;
+  /** CHUNK_AT_B + RECORD_CHUNK_B bytes. */
+  buf: ArrayBuffer;
+  u32: Uint32Array;
+  /** The chunk: doubles from CHUNK_AT_B of `buf`. */
+  f64: Float64Array;
+  /** Doubles in `f64` not written yet. */
+  n: number;
+  /** Bytes of the record written so far. */
+  at: number;
+  /** CRC-32 of those bytes. */
+  crc: number;
+  ok: boolean;
 }
 
-/** Index (in f64 words of `StateRecord.f64`) of the payload's first double: `commitState` writes what is there. */
-export const PAYLOAD_F64 = SAVED_AT_F64 + 1;
+/** CRC-32 polynomial, reflected (the standard CRC-32 that E.CRC32 computes). */
+const CRC_POLY = 0xedb88320;
+
+/**
+ * The 4 bytes (a little-endian u32) that, CRC'd first, leave the CRC register where `crcSoFar`
+ * left it, so `crc(those 4 bytes ++ next bytes)` = the CRC of everything so far and the next bytes:
+ * E.CRC32 has no start value. 4 bytes XORed into the register then 32 shifts (linear over GF(2));
+ * a shift is undone from the top bit, which is 1 exactly when the polynomial was XORed in.
+ */
+export function crcCarry(crcSoFar: number): number {
+  let r = ~crcSoFar;
+  for (let i = 0; i < 32; i++) r = r & 0x80000000 ? ((r ^ CRC_POLY) << 1) | 1 : r << 1;
+  return (r ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Write the chunk's first `n` doubles (and the trailer when `last`) at the record's next byte;
+ * returns 0, where the next double goes (so it serves as writeState's `full`). Callers pass it to
+ * writeState wrapped in a function expression made at the call, not kept in the writer or a
+ * local: a closure held by the scope it closes over is a reference cycle, which Espruino frees
+ * only at its next garbage collection (≈ 100 JsVars kept after every save, measured).
+ */
+export function writeChunk(w: RecordWriter, n: number, last: boolean): number {
+  const st = w.st;
+  let bytes = n * F64_B;
+  if (!w.ok || w.at + bytes > recordBytes(st.payloadDoubles) - STATE_TRAILER_B) {
+    w.ok = false;
+    return 0;
+  }
+  w.u32[1] = crcCarry(w.crc);
+  w.crc = st.crc(new Uint8Array(w.buf, CHUNK_AT_B - U32_B, U32_B + bytes)) >>> 0;
+  if (last) {
+    w.u32[2 + 2 * n] = w.crc;
+    w.u32[3 + 2 * n] = 0;
+    bytes += STATE_TRAILER_B;
+  }
+  try {
+    const name = SLOT_NAMES[w.seq % 2];
+    const part = new Uint8Array(w.buf, CHUNK_AT_B, bytes);
+    // offset 0 with the record's size makes a new file (the old copy in this slot goes)
+    w.ok = (w.at === 0 ? st.storage.write(name, part, 0, recordBytes(st.payloadDoubles)) : st.storage.write(name, part, w.at)) !== false;
+  } catch (e) {
+    w.ok = false;
+  }
+  w.at += n * F64_B;
+  return 0;
+}
+
+/** Start a record in the slot not holding the newest copy: its header is the first chunk's start. */
+export function beginRecord(st: StateStore, savedAtS: number): RecordWriter {
+  const buf = new ArrayBuffer(CHUNK_AT_B + RECORD_CHUNK_B);
+  const w: RecordWriter = {
+    st: st,
+    seq: st.seq + 1,
+    buf: buf,
+    u32: new Uint32Array(buf),
+    f64: new Float64Array(buf, CHUNK_AT_B, CHUNK_DOUBLES),
+    n: SAVED_AT_F64 + 1,
+    at: 0,
+    crc: 0,
+    ok: true,
+  };
+  const u32 = w.u32;
+  u32[2] = STATE_MAGIC;
+  u32[3] = STATE_LAYOUT_VERSION;
+  u32[4] = w.seq;
+  u32[5] = st.payloadDoubles;
+  u32[6] = st.configCrc;
+  u32[7] = 0;
+  w.f64[SAVED_AT_F64] = savedAtS;
+  return w;
+}
+
+/** Append one payload double. */
+export function putDouble(w: RecordWriter, v: number): void {
+  w.f64[w.n++] = v;
+  if (w.n === CHUNK_DOUBLES) w.n = writeChunk(w, w.n, false);
+}
+
+/**
+ * Write the last chunk and the trailer. True when every part reached Storage and the payload had
+ * exactly `payloadDoubles` doubles; never throws.
+ */
+export function endRecord(w: RecordWriter): boolean {
+  const st = w.st;
+  if (w.at + w.n * F64_B !== recordBytes(st.payloadDoubles) - STATE_TRAILER_B) w.ok = false;
+  writeChunk(w, w.n, true);
+  if (w.ok) {
+    st.seq = w.seq;
+    st.saves++;
+  } else st.failedSaves++;
+  return w.ok;
+}
 
 /**
  * Write `payload` (length `payloadDoubles`) to the slot not holding the newest copy.
@@ -141,41 +248,9 @@ export function saveState(st: StateStore, payload: ArrayLike<number>, savedAtS: 
     st.failedSaves++;
     return false;
   }
-  const rec = newRecord(st);
-  const f64 = rec.f64;
-  for (let i = 0; i < st.payloadDoubles; i++) f64[PAYLOAD_F64 + i] = payload[i];
-  return commitState(st, rec, savedAtS);
-}
-
-/**
- * Write record `rec` whose payload the caller already put into `rec.f64` from PAYLOAD_F64 (the
- * firmware writes the model's state there directly: no snapshot array beside the record). Returns
- * true when Storage reported success; never throws.
- */
-export function commitState(st: StateStore, rec: StateRecord, savedAtS: number): boolean {
-  const seq = st.seq + 1;
-  const u32 = rec.u32;
-  u32[0] = STATE_MAGIC;
-  u32[1] = STATE_LAYOUT_VERSION;
-  u32[2] = seq;
-  u32[3] = st.payloadDoubles;
-  u32[4] = st.configCrc;
-  u32[5] = 0;
-  rec.f64[SAVED_AT_F64] = savedAtS;
-  const crcAt = crcWordAt(st);
-  u32[crcAt] = st.crc(new Uint8Array(rec.buf, 0, crcAt * U32_B)) >>> 0;
-  u32[crcAt + 1] = 0;
-  let ok = false;
-  try {
-    ok = st.storage.write(SLOT_NAMES[seq % 2], rec.u8) !== false;
-  } catch (e) {
-    ok = false;
-  }
-  if (ok) {
-    st.seq = seq;
-    st.saves++;
-  } else st.failedSaves++;
-  return ok;
+  const w = beginRecord(st, savedAtS);
+  for (let i = 0; i < payload.length; i++) putDouble(w, payload[i]);
+  return endRecord(w);
 }
 
 /** Check one slot; the copy or the reason it is unusable. */
@@ -189,21 +264,20 @@ function readSlot(st: StateStore, slot: number): LoadedState | string {
   if (ab === undefined || ab === null) return "none";
   const n = recordBytes(st.payloadDoubles);
   if (ab.byteLength < STATE_HEADER_B) return "short (" + ab.byteLength + " B)";
-  // copy into an aligned buffer (flash-backed buffers may not be 8-byte aligned)
-  const b = new ArrayBuffer(ab.byteLength - (ab.byteLength % F64_B));
-  new Uint8Array(b).set(new Uint8Array(ab, 0, b.byteLength));
-  const u32 = new Uint32Array(b);
+  // views over the file, no copy (on the board it is in flash: a 4 kB record copied twice cost
+  // ≈ 550 JsVars at a restoring boot); Espruino reads typed-array elements byte by byte, so a
+  // flash address that is not 8-byte aligned does not matter
+  const u32 = new Uint32Array(ab, 0, STATE_HEADER_B / U32_B);
   if (u32[0] !== STATE_MAGIC) return "not a state record";
   if (u32[1] !== STATE_LAYOUT_VERSION) return "layout " + u32[1] + ", expected " + STATE_LAYOUT_VERSION;
   if (u32[3] !== st.payloadDoubles) return "holds " + u32[3] + " values, this config needs " + st.payloadDoubles;
-  if (b.byteLength < n) return "short (" + ab.byteLength + " of " + n + " B)";
+  if (ab.byteLength < n) return "short (" + ab.byteLength + " of " + n + " B)";
   const crcAt = crcWordAt(st);
-  if ((st.crc(new Uint8Array(b, 0, crcAt * U32_B)) >>> 0) !== u32[crcAt] || u32[crcAt + 1] !== 0) return "bad crc";
+  const tail = new Uint32Array(ab, crcAt * U32_B, 2);
+  if ((st.crc(new Uint8Array(ab, 0, crcAt * U32_B)) >>> 0) !== tail[0] || tail[1] !== 0) return "bad crc";
   if (u32[4] !== st.configCrc) return "made with another config";
-  const f64 = new Float64Array(b);
-  const payload = new Float64Array(st.payloadDoubles);
-  for (let i = 0; i < st.payloadDoubles; i++) payload[i] = f64[SAVED_AT_F64 + 1 + i];
-  return { seq: u32[2], savedAtS: f64[SAVED_AT_F64], slot: slot, payload: payload };
+  const savedAtS = new Float64Array(ab, SAVED_AT_F64 * F64_B, 1)[0];
+  return { seq: u32[2], savedAtS: savedAtS, slot: slot, payload: new Float64Array(ab, STATE_HEADER_B, st.payloadDoubles) };
 }
 
 /** Newest valid copy; also sets `st.seq` so the next save goes to the other slot. Never throws. */

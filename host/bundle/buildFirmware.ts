@@ -36,6 +36,7 @@ import { readReplaySamples, samplesToJs } from "./replaySamples.js";
 import { configLimits } from "./configLimits.js";
 import { utf8ByteString } from "../serial/replCommand.js";
 import { embedModuleSource } from "./embedCompact.js";
+import { inlineConstants } from "./inlineConstants.js";
 import { CONFIG_RULES, validateConfig } from "../../shared/config/validateConfig.js";
 import type { ConfigLimits } from "../../firmware/configCheck.js";
 import { checkPackFitsBoard } from "../boardDesign/packFit.js";
@@ -187,7 +188,9 @@ export function virtualModuleSource(board: BoardDef, pack: unknown, build: Recor
   delete embedded.description;
   return embedModuleSource([
     { name: "BOARD", value: embedded },
-    { name: "PACK", value: pack },
+    // a function making the pack per call: the board holds only the live config (after a `set`
+    // and a reboot the stored copy), not the embedded one beside it (≈ 530 JsVars on the ESP32)
+    { name: "PACK", value: pack, lazy: true },
     { name: "BUILD", value: build },
     { name: "REPLAY_SAMPLES", value: null, source: samplesJs },
     // read-only on the board (firmware/configCheck.ts only reads it): identical rows may be one array;
@@ -368,7 +371,9 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
       : [(e as Error).message];
     throw new FirmwareBuildError(`esbuild failed for ${entry}:\n  ${msgs.join("\n  ")}`);
   }
-  const bundled = result.outputFiles[0]!.text.split(REQUIRE_PLACEHOLDER + "(").join("require(");
+  const raw = result.outputFiles[0]!.text.split(REQUIRE_PLACEHOLDER + "(").join("require(");
+  // numeric module constants as literals: ≈ 100 JsVars less on the board (inlineConstants.ts)
+  const bundled = (opts.minify ?? true) ? inlineConstants(raw).code : raw;
   const { code, hash } = stampBundleHash(bundled);
   const badRequires = checkRequires(code);
   if (badRequires.length > 0) {

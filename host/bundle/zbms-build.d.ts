@@ -6,7 +6,7 @@
  * in `firmware/main.ts` and `firmware/replayMain.ts`. The values are embedded at build time:
  *   - BOARD: the board file `hardware/boards/<name>.json`, checked with `validateBoard`
  *     (for `--board replay`, the default board `esp32-ads1115`; the replay entry ignores it).
- *   - PACK: the pack file, checked with `validateConfig` (shared/config/validateConfig.ts).
+ *   - PACK(): the pack file, checked with `validateConfig` (shared/config/validateConfig.ts).
  *   - BUILD: identity of this bundle, see `BuildInfo`.
  *   - REPLAY_SAMPLES: only non-empty in a replay build (`--board replay --samples F.jsonl`).
  * Espruino modules: write `require("Storage")` (Espruino's global `require`; declare it in
@@ -30,7 +30,12 @@ declare module "zbms-build" {
     pack: string;
   }
   export const BOARD: import("../../shared/config/boardDef").BoardDef;
-  export const PACK: import("../../shared/config/packConfig").PackConfig;
+  /**
+   * The pack config, a new object per call: the firmware calls it once for the live config (or,
+   * with a stored config, once at boot as the shape template of the check), so the board never
+   * holds the embedded pack beside a stored one.
+   */
+  export function PACK(): import("../../shared/config/packConfig").PackConfig;
   export const BUILD: BuildInfo;
   /** Replay builds: the samples, NaN where the JSONL had null; empty array otherwise. */
   export const REPLAY_SAMPLES: import("../../shared/sample").Sample[];

@@ -742,6 +742,7 @@ export class VirtualBoard {
       reboot: () => board.requestReboot("reboot"),
       getErrorFlags: () => new intr.Array(),
       toUint8Array: (...args: unknown[]) => new intr.Uint8Array(args.flatMap((a) => Array.from(toBytes(a)))),
+      toString: (...args: unknown[]) => Buffer.from(args.flatMap((a) => Array.from(toBytes(a)))).toString("latin1"),
       setConsole: () => undefined,
     };
   }

@@ -5,9 +5,12 @@
  * typed arrays (`Float64Array`, `Int32Array`, …), with a shape fixed by the config. Strings,
  * `null`, `undefined` and functions are not allowed in state.
  *
- * `snapshotState` walks the tree in `Object.keys` order (insertion order on Node and on
- * Espruino) and writes every leaf into one `Float64Array`, so a snapshot is exact (every
- * double kept bit for bit) and compact; it is written to flash as raw bytes on the board.
+ * `snapshotState` walks the tree in `for..in` order and writes every leaf into one
+ * `Float64Array`, so a snapshot is exact (every double kept bit for bit) and compact; it is
+ * written to flash as raw bytes on the board. `for..in` visits own keys in insertion order on
+ * Node and on Espruino, like `Object.keys`, which on Espruino builds an array of the names (≈ 2
+ * JsVars per field at every level of the walk, docs/performance.md); inherited keys are skipped
+ * (the alarm state keeps its derived plan on its prototype).
  * `restoreState` walks a freshly created state of the same shape and assigns back.
  * No parallel list of fields to keep in sync: the state's own shape is the layout.
  */
@@ -15,46 +18,60 @@
 /** Number of doubles the state occupies in a snapshot. */
 export function stateLength(state: object): number {
   let n = 0;
-  const keys = Object.keys(state);
-  for (let k = 0; k < keys.length; k++) {
-    const v = (state as Record<string, unknown>)[keys[k]];
+  for (const key in state) {
+    if (!state.hasOwnProperty(key)) continue; // for..in also visits the prototype's
+    const v = (state as Record<string, unknown>)[key];
     if (typeof v === "number" || typeof v === "boolean") n++;
     else if (isNumberList(v)) n += (v as ArrayLike<number>).length;
     else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) n += stateLength(v[i] as object);
     } else if (v !== null && typeof v === "object") n += stateLength(v as object);
-    else throw new Error("state field '" + keys[k] + "' has unsupported type " + typeof v);
+    else throw new Error("state field '" + key + "' has unsupported type " + typeof v);
   }
   return n;
 }
 
-/** Write the state into `out` from `offset`; returns the offset after the last double. */
-export function writeState(state: object, out: Float64Array, offset: number): number {
-  const keys = Object.keys(state);
+/**
+ * Write the state into `out` from `offset`; returns the offset after the last double. With `full`,
+ * `out` is a chunk: when it is full, `full(out.length)` writes it out and returns where the next
+ * double goes (the firmware streams a save to Storage through one small buffer, stateStore.ts).
+ */
+export function writeState(state: object, out: Float64Array, offset: number, full?: (n: number) => number): number {
+  const n = out.length;
   let o = offset;
-  for (let k = 0; k < keys.length; k++) {
-    const v = (state as Record<string, unknown>)[keys[k]];
+  for (const key in state) {
+    if (!state.hasOwnProperty(key)) continue; // for..in also visits the prototype's
+    const v = (state as Record<string, unknown>)[key];
     if (typeof v === "number") out[o++] = v;
     else if (typeof v === "boolean") out[o++] = v ? 1 : 0;
     else if (isNumberList(v)) {
       const a = v as ArrayLike<number>;
-      for (let i = 0; i < a.length; i++) out[o++] = a[i];
+      for (let i = 0; i < a.length; i++) {
+        out[o++] = a[i];
+        if (o === n && full !== undefined) o = full(o);
+      }
+      continue;
     } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) o = writeState(v[i] as object, out, o);
-    } else o = writeState(v as object, out, o);
+      for (let i = 0; i < v.length; i++) o = writeState(v[i] as object, out, o, full);
+      continue;
+    } else {
+      o = writeState(v as object, out, o, full);
+      continue;
+    }
+    if (o === n && full !== undefined) o = full(o);
   }
   return o;
 }
 
 /** Read back into a state of the same shape; returns the offset after the last double. */
 export function readState(state: object, src: ArrayLike<number>, offset: number): number {
-  const keys = Object.keys(state);
   const s = state as Record<string, unknown>;
   let o = offset;
-  for (let k = 0; k < keys.length; k++) {
-    const v = s[keys[k]];
-    if (typeof v === "number") s[keys[k]] = leafValue(src[o++]);
-    else if (typeof v === "boolean") s[keys[k]] = src[o++] !== 0;
+  for (const key in s) {
+    if (!state.hasOwnProperty(key)) continue; // for..in also visits the prototype's
+    const v = s[key];
+    if (typeof v === "number") s[key] = leafValue(src[o++]);
+    else if (typeof v === "boolean") s[key] = src[o++] !== 0;
     else if (isNumberList(v)) {
       const a = v as { [i: number]: number; length: number };
       for (let i = 0; i < a.length; i++) a[i] = src[o++];

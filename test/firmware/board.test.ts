@@ -13,6 +13,7 @@ import { VirtualBoard } from "../../host/virtualBoard/virtualBoard";
 import type { PackState } from "../../host/virtualBoard/frontEnd";
 import { validateBoard } from "../../shared/config/validateBoard";
 import { SETTINGS_WRITE_MIN_S } from "../../firmware/app";
+import { RECORD_CHUNK_B } from "../../firmware/persistence/stateStore";
 import { decodeLine } from "../../shared/telemetry/lineFormat";
 import type { TelemetryRecord } from "../../shared/telemetry/records";
 
@@ -199,8 +200,9 @@ describe("firmware on the virtual board", () => {
         vb.advance((pack.saveIntervalS + 10) * 1000); // first save done
         const first = reply(vb, 'zbms("status")');
         expect(first.saves).toBe(1);
-        const afterBytes = Math.floor(cutFrac * first.stateBytes); // any byte of the record, never all of it
-        vb.storage.armPowerLoss({ writeIndex: 0, afterBytes });
+        const cutB = Math.floor(cutFrac * first.stateBytes); // any byte of the record, never all of it
+        // the record is written in chunks of RECORD_CHUNK_B (one Storage write each)
+        vb.storage.armPowerLoss({ writeIndex: Math.floor(cutB / RECORD_CHUNK_B), afterBytes: cutB % RECORD_CHUNK_B });
         vb.advance(pack.saveIntervalS * 1000); // the second save is torn; the board reboots
         vb.advance(3000);
         const boot = last(vb, "boot");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { createApp, type AppIo } from "../../firmware/app";
+import { createApp, writeJsonFile, type AppIo } from "../../firmware/app";
 import { runCommand, COMMANDS } from "../../firmware/commands";
 import { validateBoard } from "../../shared/config/validateBoard";
 import { validateConfig, CONFIG_RULES } from "../../shared/config/validateConfig";
@@ -68,6 +68,17 @@ describe("zbms() commands", () => {
     lines.length = 0;
     runCommand(ctx, "get", "saveIntervalS", undefined, undefined, undefined, undefined);
     expect(JSON.parse((decoded(lines)[0] as { payload: string }).payload).value).toBe(600);
+  });
+
+  it("the config file is written in parts, byte for byte JSON.stringify of the live config", () => {
+    const { ctx, app } = setup();
+    const s = app.io.storage as FakeStorage;
+    runCommand(ctx, "set", "name", "pack \"A\" ü", undefined, undefined, undefined);
+    expect(s.read("zbms.cfg")).toBe(JSON.stringify(app.config));
+    expect(s.writes).toBeGreaterThan(10); // parts of ≈ 128 characters
+    const odd = { a: 1, b: undefined, c: [1, "2", null, undefined, { d: [{}], e: [] }], f: {}, g: [[1, { h: "\"" }]] };
+    expect(writeJsonFile(s, "x", odd)).toBe(true);
+    expect(s.read("x")).toBe(JSON.stringify(odd));
   });
 
   it("a set within a minute of a settings write is pending, and save writes the live config then", () => {

@@ -56,14 +56,17 @@ describe("embedded board, pack and limits: the compact module expands to the JSO
         delete embedded.sources;
         delete embedded.description;
         expectSameData(m.BOARD, embedded);
-        expectSameData(m.PACK, pack);
+        const packFn = m.PACK as () => unknown;
+        expectSameData(packFn(), pack);
+        // made anew per call: the board holds only the live config, not the embedded one beside it
+        expect(packFn()).not.toBe(packFn());
         expectSameData(m.BUILD, { ...BUILD, board: boardId, pack: pack.name });
         expectSameData((m.CONFIG_LIMITS as () => unknown)(), limits);
         // made anew per call (the board holds no copy between checks)
         expect((m.CONFIG_LIMITS as () => unknown)()).not.toBe((m.CONFIG_LIMITS as () => unknown)());
         expect(m.REPLAY_SAMPLES).toEqual([]);
         // BOARD and PACK may be changed in place (cal, set): no object is shared between two places
-        for (const x of [m.BOARD, m.PACK]) {
+        for (const x of [m.BOARD, packFn()]) {
           const objs = objectsIn(x, []);
           expect(new Set(objs).size).toBe(objs.length);
         }

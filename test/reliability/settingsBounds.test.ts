@@ -22,13 +22,14 @@ function answer(board: VirtualBoard, tap: TelemetryTap, words: string[]): { kind
 }
 
 /** Count Storage writes per file name on a virtual board. */
+/** Files written per name: a write at offset 0 (a new file; the firmware writes a long file in parts at offsets after it). */
 function countWrites(board: VirtualBoard): Record<string, number> {
   const n: Record<string, number> = {};
-  const st = board.storage as unknown as { write: (name: string, ...rest: unknown[]) => boolean };
+  const st = board.storage as unknown as { write: (name: string, data: unknown, offset?: number, ...rest: unknown[]) => boolean };
   const orig = st.write.bind(st);
-  st.write = (name: string, ...rest: unknown[]) => {
-    n[name] = (n[name] ?? 0) + 1;
-    return orig(name, ...rest);
+  st.write = (name: string, data: unknown, offset?: number, ...rest: unknown[]) => {
+    if (!offset) n[name] = (n[name] ?? 0) + 1;
+    return orig(name, data, offset, ...rest);
   };
   return n;
 }

@@ -11,7 +11,7 @@
  */
 import { makeRng } from "../rng";
 import { boardStatus, startFirmwareBoard, TelemetryTap } from "../firmwareBoard";
-import { recordBytes, SLOT_NAMES } from "../../../firmware/persistence/stateStore";
+import { RECORD_CHUNK_B, recordBytes, SLOT_NAMES } from "../../../firmware/persistence/stateStore";
 import { FLAG_RESTORED } from "../../../firmware/app";
 import { decodeLine } from "../../../shared/telemetry/lineFormat";
 
@@ -91,7 +91,9 @@ export async function runPowerCuts(o: PowerCutOptions): Promise<PowerCutFigures>
       const tapFrom = tap.records.length;
       if (duringWrite) {
         const size = board.storageFile(SLOT_NAMES[0]!)?.length ?? payloadB;
-        board.storage.armPowerLoss({ writeIndex: 0, afterBytes: rng.int(0, Math.max(1, size - 1)) });
+        // a save writes the record in chunks of RECORD_CHUNK_B, one Storage write each: cut at any byte of it
+        const cutB = rng.int(0, Math.max(1, size - 1));
+        board.storage.armPowerLoss({ writeIndex: Math.floor(cutB / RECORD_CHUNK_B), afterBytes: cutB % RECORD_CHUNK_B });
         if (run(2 * saveIntervalS * 1000 + 5000)) throw new Error("armed power loss never fired");
         f.cutsDuringWrite++;
       } else {
