@@ -41,8 +41,8 @@ export const ESP32_JSVAR_POOL = Math.min(
 /** Pool (JsVars) on which the default board, in flash mode, must boot, sample and answer every command (see above). */
 export const BOARD_POOL_BUDGET_JSVARS = 7_500;
 
-/** Size line of the bundle (bytes): 70.6 kB measured on 7 Dec 2026, evening (smallest pool 5 766) plus ≈ 1 %; see above. */
-export const BUNDLE_BUDGET_BYTES = 71_250;
+/** Size line of the bundle (bytes): 73.0 kB measured on 7 Dec 2026, night (smallest pool 5 634) plus ≈ 1 %; see above. */
+export const BUNDLE_BUDGET_BYTES = 73_750;
 
 /** One line: the bundle's size against the size line, and what a RAM upload would hold. */
 export function describeBundleSize(sizeB: number): string {
