@@ -42,23 +42,18 @@ export function writeState(state: object, out: Float64Array, offset: number, ful
   for (const key in state) {
     if (!state.hasOwnProperty(key)) continue; // for..in also visits the prototype's
     const v = (state as Record<string, unknown>)[key];
-    if (typeof v === "number") out[o++] = v;
-    else if (typeof v === "boolean") out[o++] = v ? 1 : 0;
-    else if (isNumberList(v)) {
+    if (typeof v === "number" || typeof v === "boolean") {
+      out[o++] = +v; // a boolean as 1 or 0
+      if (o === n && full !== undefined) o = full(o);
+    } else if (isNumberList(v)) {
       const a = v as ArrayLike<number>;
       for (let i = 0; i < a.length; i++) {
         out[o++] = a[i];
         if (o === n && full !== undefined) o = full(o);
       }
-      continue;
     } else if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) o = writeState(v[i] as object, out, o, full);
-      continue;
-    } else {
-      o = writeState(v as object, out, o, full);
-      continue;
-    }
-    if (o === n && full !== undefined) o = full(o);
+    } else o = writeState(v as object, out, o, full);
   }
   return o;
 }

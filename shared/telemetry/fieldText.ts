@@ -62,7 +62,7 @@ const floor = Math.floor;
 export function encodeScaled(x: number, scale: number): string {
   const y = x * scale;
   // NaN or ±Infinity (in x, or the scaled value overflowed): y − y is NaN; sign as x's
-  if (y - y !== 0) return y === y ? (y > 0 ? "I" : "-I") : "N";
+  if (y - y !== 0) return encodeSpecial(y);
   const n = y < 0 ? -floor(-y + 0.5) : floor(y + 0.5);
   if (n === 0) return "0";
   if (n > MAX_EXACT_INT || n < -MAX_EXACT_INT) return encodeSig(y, SIG_DIGITS);
