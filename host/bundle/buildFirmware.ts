@@ -37,6 +37,8 @@ import { configLimits } from "./configLimits.js";
 import { utf8ByteString } from "../serial/replCommand.js";
 import { embedModuleSource } from "./embedCompact.js";
 import { inlineConstants } from "./inlineConstants.js";
+import { inlineFunctions } from "./inlineFunctions.js";
+import { aliasGlobals } from "./aliasGlobals.js";
 import { CONFIG_RULES, validateConfig } from "../../shared/config/validateConfig.js";
 import type { ConfigLimits } from "../../firmware/configCheck.js";
 import { checkPackFitsBoard } from "../boardDesign/packFit.js";
@@ -291,6 +293,17 @@ async function nameSelfNamedClasses(findings: SubsetFinding[], opts: BuildOption
 }
 
 /** Build one bundle. Throws FirmwareBuildError on bad input or a failed esbuild; subset findings are returned, not thrown. */
+/**
+ * The minified bundle rewritten for the interpreter (each rewrite checks its own safety):
+ * numeric module constants as literals (≈ 100 JsVars less, inlineConstants.ts) and one-expression
+ * functions inlined at their calls (inlineFunctions.ts, for the model step's speed). The subset
+ * check reads this text; the globals' aliases (aliasGlobals.ts) come after it, as they would hide
+ * `Math.trunc` and the like from the check.
+ */
+export function rewriteForEspruino(raw: string): string {
+  return inlineFunctions(inlineConstants(raw).code).code;
+}
+
 export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResult> {
   const boardId = opts.board ?? DEFAULT_BOARD;
   const isReplay = boardId === REPLAY_BOARD;
@@ -372,14 +385,14 @@ export async function buildFirmware(opts: BuildOptions = {}): Promise<BuildResul
     throw new FirmwareBuildError(`esbuild failed for ${entry}:\n  ${msgs.join("\n  ")}`);
   }
   const raw = result.outputFiles[0]!.text.split(REQUIRE_PLACEHOLDER + "(").join("require(");
-  // numeric module constants as literals: ≈ 100 JsVars less on the board (inlineConstants.ts)
-  const bundled = (opts.minify ?? true) ? inlineConstants(raw).code : raw;
-  const { code, hash } = stampBundleHash(bundled);
+  const minify = opts.minify ?? true;
+  const rewritten = minify ? rewriteForEspruino(raw) : raw;
+  const findings = checkEspruinoSubset(rewritten);
+  const { code, hash } = stampBundleHash(minify ? aliasGlobals(rewritten).code : rewritten);
   const badRequires = checkRequires(code);
   if (badRequires.length > 0) {
     throw new FirmwareBuildError(`the bundle requires modules Espruino does not have:\n  ${badRequires.join("\n  ")}`);
   }
-  const findings = checkEspruinoSubset(code);
   if ((opts.minify ?? true) && findings.some((f) => f.rule === SELF_NAMED_CLASS_RULE)) await nameSelfNamedClasses(findings, opts);
   const warnings = result.warnings.map((w) => `${w.location ? `${w.location.file}:${w.location.line}: ` : ""}${w.text}`);
   const sizeB = Buffer.byteLength(code, "utf8");

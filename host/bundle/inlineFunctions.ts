@@ -1,0 +1,193 @@
+/**
+ * Inline the bundle's one-expression functions at their calls. On Espruino a call costs about
+ * one reference-loop iteration (a scope object, the scope chain copied, the arguments parsed:
+ * docs/performance.md, "Step and sample speed, 2026-12-08") — more than the arithmetic of a
+ * small function such as `trapezoidWh` or `segmentCode`, which the model step calls every
+ * sample. The source keeps each rule in one function; the bundle gets its expression in place.
+ *
+ * Safe by construction on the minified IIFE bundle:
+ * - a candidate is a function declared once in the bundle's scope, never assigned, whose body is
+ *   `return <expr>` where <expr> has no call, `new`, assignment, update, `this`, `arguments`,
+ *   function, object, array, template or sequence: it reads its parameters and names, nothing else;
+ * - a call is inlined only when it names the candidate (no local of that name at the call), passes
+ *   exactly one argument per parameter, each argument side-effect free (a name, a literal, a
+ *   member read of such, a unary `-`/`+`/`!` of such), and no enclosing function at the call
+ *   declares a name the expression reads from outside (it would resolve differently there);
+ * - each parameter is replaced by its argument in parentheses (a plain name as it is); with no
+ *   side effects, the order and number of evaluations cannot change the result;
+ * - a candidate whose every reference was inlined loses its declaration (a JsVar less on the board).
+ * The output is parsed again before it is returned.
+ */
+import type * as acorn from "acorn";
+import { loadAcorn, loadAcornWalk } from "./espruinoSubset.js";
+import { applyEdits, declaredIn, iifeOf, type AnyNode, type Edit } from "./bundleScope.js";
+interface Candidate {
+  decl: acorn.FunctionDeclaration;
+  params: string[];
+  expr: AnyNode;
+  /** Names the expression reads that are not its parameters. */
+  free: Set<string>;
+}
+
+/** Longest expression text inlined (characters): each call site grows the bundle by about this. */
+const MAX_INLINE_CHARS = 120;
+
+const PURE_EXPR = new Set(["Identifier", "Literal", "MemberExpression", "BinaryExpression", "LogicalExpression", "UnaryExpression", "ConditionalExpression"]);
+
+/** The names `n` reads, if it is a pure expression (see the header), else null. */
+function pureReads(n: AnyNode, out: Set<string>): boolean {
+  if (!PURE_EXPR.has(n.type)) return false;
+  switch (n.type) {
+    case "Identifier":
+      if (n.name === "arguments") return false;
+      out.add(n.name);
+      return true;
+    case "Literal":
+      return !(n as acorn.Literal & { regex?: unknown }).regex;
+    case "MemberExpression":
+      if (n.object.type === "Super" || n.property.type === "PrivateIdentifier") return false;
+      return pureReads(n.object, out) && (!n.computed || pureReads(n.property as AnyNode, out));
+    case "BinaryExpression":
+      return n.left.type !== "PrivateIdentifier" && pureReads(n.left, out) && pureReads(n.right, out);
+    case "LogicalExpression":
+      return pureReads(n.left, out) && pureReads(n.right, out);
+    case "UnaryExpression":
+      return n.operator !== "delete" && pureReads(n.argument, out);
+    case "ConditionalExpression":
+      return pureReads(n.test, out) && pureReads(n.consequent, out) && pureReads(n.alternate, out);
+    default:
+      return false;
+  }
+}
+
+/** An argument that can be evaluated any number of times, in any order: a name, a literal, a member read or a unary of such. */
+function simpleArg(n: AnyNode): boolean {
+  if (n.type === "Identifier") return n.name !== "arguments";
+  if (n.type === "Literal") return !(n as acorn.Literal & { regex?: unknown }).regex;
+  if (n.type === "UnaryExpression") return (n.operator === "-" || n.operator === "+" || n.operator === "!") && simpleArg(n.argument);
+  if (n.type === "MemberExpression") return n.object.type !== "Super" && n.property.type !== "PrivateIdentifier" && simpleArg(n.object) && (!n.computed || simpleArg(n.property as AnyNode));
+  return false;
+}
+
+/** The bundle's one-expression functions (see the header), by name. */
+function candidatesOf(top: acorn.Function): Map<string, Candidate> {
+  const counts = new Map<string, number>();
+  for (const n of declaredIn(top)) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const out = new Map<string, Candidate>();
+  for (const st of (top.body as acorn.BlockStatement).body) {
+    if (st.type !== "FunctionDeclaration" || st.async || st.generator || counts.get(st.id.name) !== 1) continue;
+    const ret = st.body.body.length === 1 ? st.body.body[0] : undefined;
+    if (!ret || ret.type !== "ReturnStatement" || !ret.argument || ret.argument.end - ret.argument.start > MAX_INLINE_CHARS) continue;
+    if (!st.params.every((p) => p.type === "Identifier")) continue;
+    const params = st.params.map((p) => (p as acorn.Identifier).name);
+    if (new Set(params).size !== params.length) continue;
+    const reads = new Set<string>();
+    if (!pureReads(ret.argument, reads)) continue;
+    const free = new Set([...reads].filter((r) => !params.includes(r)));
+    out.set(st.id.name, { decl: st, params, expr: ret.argument, free });
+  }
+  return out;
+}
+
+/** `expr`'s text with each parameter read replaced by its argument's text. */
+function substituted(code: string, c: Candidate, args: AnyNode[], walk: ReturnType<typeof loadAcornWalk>): string {
+  const reps: Edit[] = [];
+  const memberProps = new WeakSet<AnyNode>();
+  walk.full(c.expr, (n) => {
+    if (n.type === "MemberExpression" && !n.computed) memberProps.add(n.property as AnyNode);
+  });
+  walk.full(c.expr, (n) => {
+    if (n.type !== "Identifier" || memberProps.has(n)) return;
+    const k = c.params.indexOf(n.name);
+    if (k < 0) return;
+    const a = args[k]!;
+    const text = code.slice(a.start, a.end);
+    reps.push({ start: n.start, end: n.end, text: a.type === "Identifier" ? text : "(" + text + ")" });
+  });
+  reps.sort((a, b) => b.start - a.start);
+  let s = code.slice(c.expr.start, c.expr.end);
+  for (const r of reps) s = s.slice(0, r.start - c.expr.start) + r.text + s.slice(r.end - c.expr.start);
+  return "(" + s + ")";
+}
+
+/**
+ * `code` (an esbuild IIFE bundle) with its one-expression functions inlined at their calls, again
+ * until none is left (a call whose argument was an inlined call may qualify next); how many went.
+ */
+export function inlineFunctions(code: string): { code: string; inlinedCalls: number; removedFunctions: number } {
+  let out = { code: code, inlinedCalls: 0, removedFunctions: 0 };
+  for (;;) {
+    const r = inlineOnce(out.code);
+    if (r.inlinedCalls === 0) return out;
+    out = { code: r.code, inlinedCalls: out.inlinedCalls + r.inlinedCalls, removedFunctions: out.removedFunctions + r.removedFunctions };
+  }
+}
+
+function inlineOnce(code: string): { code: string; inlinedCalls: number; removedFunctions: number } {
+  const parser = loadAcorn();
+  const walk = loadAcornWalk();
+  const ast = parser.parse(code, { ecmaVersion: 2020, sourceType: "script" }) as acorn.Program;
+  const top = iifeOf(ast);
+  if (top === null) return { code, inlinedCalls: 0, removedFunctions: 0 };
+  const cands = candidatesOf(top);
+  walk.full(ast, (n) => {
+    if (n.type === "AssignmentExpression" && n.left.type === "Identifier") cands.delete(n.left.name);
+    if (n.type === "UpdateExpression" && n.argument.type === "Identifier") cands.delete(n.argument.name);
+  });
+  const edits: Edit[] = [];
+  const refs = new Map<string, number>();
+  const inlined = new Map<string, number>();
+  const memberProps = new WeakSet<AnyNode>();
+  type Walk = (n: AnyNode, s: Set<string>, c: unknown) => void;
+  const visitors = {
+    Function(node: acorn.Function, shadow: Set<string>, c: unknown) {
+      let inner = shadow;
+      if (node !== top) {
+        inner = new Set(shadow);
+        for (const n of declaredIn(node)) inner.add(n);
+      }
+      (walk.base.Function as Walk)(node as AnyNode, inner, c);
+    },
+    MemberExpression(node: acorn.MemberExpression, shadow: Set<string>, c: unknown) {
+      if (!node.computed) memberProps.add(node.property as AnyNode);
+      (walk.base.MemberExpression as Walk)(node, shadow, c);
+    },
+    Property(node: acorn.Property, shadow: Set<string>, c: unknown) {
+      if (!node.computed && !node.shorthand) memberProps.add(node.key as AnyNode);
+      (walk.base.Property as Walk)(node, shadow, c);
+    },
+    CallExpression(node: acorn.CallExpression, shadow: Set<string>, c: unknown) {
+      const callee = node.callee;
+      const cand = callee.type === "Identifier" && !shadow.has(callee.name) ? cands.get(callee.name) : undefined;
+      const ok =
+        cand !== undefined &&
+        node.arguments.length === cand.params.length &&
+        node.arguments.every((a) => a.type !== "SpreadElement" && simpleArg(a as AnyNode)) &&
+        ![...cand.free].some((f) => shadow.has(f));
+      if (ok && callee.type === "Identifier") {
+        edits.push({ start: node.start, end: node.end, text: substituted(code, cand!, node.arguments as AnyNode[], walk) });
+        inlined.set(callee.name, (inlined.get(callee.name) ?? 0) + 1);
+        return; // simple arguments hold no calls
+      }
+      (walk.base.CallExpression as Walk)(node as AnyNode, shadow, c);
+    },
+    Identifier(node: acorn.Identifier, shadow: Set<string>) {
+      if (cands.has(node.name) && !shadow.has(node.name) && !memberProps.has(node)) refs.set(node.name, (refs.get(node.name) ?? 0) + 1);
+    },
+  };
+  walk.recursive(ast as AnyNode, new Set<string>(), visitors as unknown as Parameters<typeof walk.recursive>[2]);
+  // a declaration goes when every reference to its name was an inlined call (its own id is not walked as a reference)
+  let removed = 0;
+  for (const [name, cand] of cands) {
+    const n = inlined.get(name) ?? 0;
+    if (n > 0 && (refs.get(name) ?? 0) === 0) {
+      edits.push({ start: cand.decl.start, end: cand.decl.end, text: "" });
+      removed++;
+    }
+  }
+  const out = applyEdits(code, edits, "inlineFunctions");
+  parser.parse(out, { ecmaVersion: 2020, sourceType: "script" });
+  let calls = 0;
+  for (const n of inlined.values()) calls += n;
+  return { code: out, inlinedCalls: calls, removedFunctions: removed };
+}
