@@ -129,17 +129,14 @@ export function markCycleRestored(st: CycleState): void {
   else st.flags |= CYCLE_FLAG_RESTORED;
 }
 
-/** Per-sample update of the open cycle: its temperature range. */
-export function stepCycleSample(st: CycleState, tempC: ArrayLike<number>, tempCount: number): void {
+/**
+ * Per-sample update of the open cycle: its temperature range, from the sample's lowest and
+ * highest valid temperature (°C; NaN when none is valid).
+ */
+export function stepCycleSample(st: CycleState, minTempC: number, maxTempC: number): void {
   if (st.phase === PHASE_NONE) return;
-  const n = tempC.length < tempCount ? tempC.length : tempCount;
-  for (let i = 0; i < n; i++) {
-    const t = tempC[i];
-    if (t === t) {
-      if (t < st.tempMinC) st.tempMinC = t;
-      if (t > st.tempMaxC) st.tempMaxC = t;
-    }
-  }
+  if (minTempC < st.tempMinC) st.tempMinC = minTempC;
+  if (maxTempC > st.tempMaxC) st.tempMaxC = maxTempC;
 }
 
 function finite(x: number): number {

@@ -116,12 +116,15 @@ export class PackModel {
     stepCounting(count, cfg, tMs, rawA, rawCellV, oc, emit);
 
     // Channel validity and temperatures.
+    // (lengths read once: on Espruino `.length` is a prototype lookup at every read)
     let invalid = rawA === rawA ? 0 : 1;
     let maxT = NaN;
     let minT = NaN;
     const temps = misc.tempC;
-    for (let i = 0; i < temps.length; i++) {
-      const t = i < rawTempC.length ? rawTempC[i] : NaN;
+    const nTemps = temps.length;
+    const nRawTemps = rawTempC.length;
+    for (let i = 0; i < nTemps; i++) {
+      const t = i < nRawTemps ? rawTempC[i] : NaN;
       if (typeof t !== "number" || t !== t) {
         temps[i] = NaN;
         invalid++;
@@ -134,7 +137,8 @@ export class PackModel {
     let maxV = NaN;
     let minV = NaN;
     const v = count.cellV;
-    for (let i = 0; i < v.length; i++) {
+    const nCells = v.length;
+    for (let i = 0; i < nCells; i++) {
       const x = v[i];
       if (x !== x) invalid++;
       else {
@@ -152,7 +156,7 @@ export class PackModel {
     const segStep = stepSegmentation(seg, cfg.segmentation, tMs, count.currentA, oc);
     if ((segStep & SEG_STEP_CANDIDATE) !== 0) markCounters(count);
     if ((segStep & SEG_STEP_SWITCH) !== 0) this.onSwitch(seg.previous, seg.segment, seg.boundaryTMs);
-    stepCycleSample(st.cyc, temps, temps.length);
+    stepCycleSample(st.cyc, minT, maxT);
 
     // 4. SOC, self-discharge.
     const segment: SegmentCode = segmentCode(seg);

@@ -329,26 +329,35 @@ function stepCells(
 ): void {
   const sc = config.soc;
   const n = config.cellCount;
+  // the state's arrays read once (each `st.x` is a name search in the state's ≈ 30 fields on Espruino)
+  const capAh = st.cellCapAh;
+  const countSoc = st.countSocFrac;
+  const soc = st.socFrac;
+  const sigma = st.sigmaFrac;
+  const postSigma = st.postSigmaFrac;
+  const known = st.known;
+  const lastActiveV = st.lastActiveV;
+  const rest = segment === SEG_REST;
   for (let i = 0; i < n; i++) {
     const v = cellV[i];
-    const capI = st.cellCapAh[i];
+    const capI = capAh[i];
     const dSoc = dAh / capI;
     const dSigma = dSigmaAh / capI;
     // clamp01 written out: two calls per cell per sample cost more than the test on Espruino
-    const c = st.countSocFrac[i] + dSoc;
-    st.countSocFrac[i] = c < 0 ? 0 : c > 1 ? 1 : c;
-    const r = st.socFrac[i] + dSoc;
-    st.socFrac[i] = r < 0 ? 0 : r > 1 ? 1 : r;
-    st.sigmaFrac[i] += dSigma;
-    st.postSigmaFrac[i] += dSigma;
-    if (loaded) st.lastActiveV[i] = v;
+    const c = countSoc[i] + dSoc;
+    countSoc[i] = c < 0 ? 0 : c > 1 ? 1 : c;
+    const r = soc[i] + dSoc;
+    soc[i] = r < 0 ? 0 : r > 1 ? 1 : r;
+    sigma[i] += dSigma;
+    postSigma[i] += dSigma;
+    if (loaded) lastActiveV[i] = v;
     if (!isFinite(v)) continue;
-    if (st.known[i] === SOC_UNKNOWN) {
+    if (known[i] === SOC_UNKNOWN) {
       // First valid voltage: provisional guess from the mid OCV curve, wide uncertainty.
       const g = socAtOcv(OCV_SOC_GRID, sc.ocvChargeV, sc.ocvDischargeV, OCV_BRANCH_MEAN, v);
-      st.countSocFrac[i] = g;
-      st.socFrac[i] = g;
-      st.known[i] = SOC_PROVISIONAL;
+      countSoc[i] = g;
+      soc[i] = g;
+      known[i] = SOC_PROVISIONAL;
     }
     if (segment === SEG_CHARGE && v >= sc.fullCellV) {
       anchor(st, i, 1, sc.anchorSigmaFrac);
@@ -358,7 +367,7 @@ function stepCells(
       capacityReading(st, config, i, 0, sc.anchorSigmaFrac);
       if (st.fromFull[i] === 1) st.fullDischarge = 1;
     }
-    if (segment === SEG_REST) {
+    if (rest) {
       st.winN[i] += 1;
       st.winSumV[i] += v;
       st.winSumT[i] += tMs - st.winStartTMs;
