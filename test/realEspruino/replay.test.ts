@@ -135,7 +135,10 @@ describe.skipIf(!found.ok)(`streaming replay on real Espruino 2v29${found.ok ? "
     if (nativeLines.length > 0) expect(esp).toEqual(tel(nativeLines).slice(0, esp.length));
     const mem = memLines(out);
     console.log(`[real espruino] ESP32 format, flash mode, pool ${ESP32_POOL_200KB_FREE}: JsVars in use every ${ESP32_MEM_EVERY} samples: ${mem.map(([, u]) => u).join(" ")}`);
+    // 60 samples cannot tell a lazily made object (a JsVar or two, once: the checkpoints moved by
+    // +1 and +2 in some runs) from a slow leak; they do show one of a JsVar every few samples. The
+    // fine bound is the native run above (20 926 samples) and bench:firmware's.
     const settled = mem.filter(([k]) => k >= ESP32_MEM_EVERY).map(([, u]) => u);
-    expect(settled[settled.length - 1]! - settled[0]!).toBeLessThanOrEqual(0);
+    expect(settled[settled.length - 1]! - settled[0]!).toBeLessThan(ESP32_MEM_EVERY / 4);
   }, 600_000);
 });
