@@ -42,6 +42,11 @@ export interface BuildIdent {
 }
 
 /** Everything the firmware touches outside itself (Espruino globals on the board). */
+/** What a line is written to in parts: Espruino's Serial/USB `write`, the text out as it is. */
+export interface ConsoleDevice {
+  write(text: string): void;
+}
+
 export interface AppIo {
   /** Sensor hardware; null in a replay build (samples come from the bundle). */
   hw: Hw | null;
@@ -50,11 +55,11 @@ export interface AppIo {
   /** CRC-32 of bytes (E.CRC32). */
   byteCrc: ByteCrc;
   /**
-   * A string of `bytes` (a long reply line built as bytes, commands.ts replyLine): Espruino's
-   * E.toString, which returns a Uint8Array's own (flat) backing string without a copy; absent =
-   * built char by char.
+   * The console device (Espruino: the object E.getConsole() names, `Serial1`, `USB`…), to which a
+   * long reply line is written in parts (commands.ts replyLine); absent or null = lines are
+   * printed whole.
    */
-  text?: (bytes: Uint8Array) => string;
+  console?: () => ConsoleDevice | null;
   /** CRC-32 of a string for telemetry lines (E.CRC32); undefined = the portable one. */
   strCrc: Crc32Fn | undefined;
   /** Prints one line (console.log). */

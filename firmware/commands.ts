@@ -36,8 +36,9 @@ import { encodeSig, escapeText, roundHalfAway, SIG_DIGITS } from "../shared/tele
 import { lineHead, lineTail } from "../shared/telemetry/lineFormat";
 import type { CurrentChannelDef, VoltageChannelDef } from "../shared/config/boardDef";
 import { emit, emitError, emitLine, emitReply, errorText } from "./telemetryOut";
-import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App } from "./app";
-import { eraseState, flashWear, recordBytes, type FlashWear } from "./persistence/stateStore";
+import { emitIdent, flushSettings, PENDING_LIVE_CONFIG, replaceModel, SAVE_FAILED, saveApp, type App, type ConsoleDevice } from "./app";
+import { crcCarry, eraseState, flashWear, recordBytes, type FlashWear } from "./persistence/stateStore";
+import { crc32, type Crc32Fn } from "../shared/telemetry/crc32";
 import type { PackModel } from "../shared/model/packModel";
 import type { Sampler } from "./sampler";
 import { endOpenRest, startOpenRest, updateProtection } from "./protection";
@@ -98,28 +99,35 @@ function js(s: string): string {
   return out + '"';
 }
 
-/** `JV.u` between replies. */
-const EMPTY_BYTES = new Uint8Array(0);
+/** Characters of a reply line written to the console device at a time (`replyLine`): ≈ 10 JsVars. */
+const PART_CHARS = 128;
 
 /**
- * Where `jvAdd` puts its JSON text (`m`): 0 appended to `s`, a property holding the only reference
- * to its string, so `+=` appends in place on Espruino (jsparse.c: a string with one reference is
- * extended, not copied); 1 only counted into `n`; 2 written as bytes into `u` from `n` (a reply
- * line, `replyLine`). `e`: every piece is escaped for a telemetry field as it is put.
+ * Where `jvAdd` puts its JSON text: appended to `s`, a property holding the only reference to its
+ * string, so `+=` appends in place on Espruino (jsparse.c: a string with one reference is
+ * extended, not copied). `e`: every piece is escaped for a telemetry field as it is put. `d`: the
+ * console device a reply line is being written to in parts (`replyLine`): `s` goes out whenever
+ * it reaches PART_CHARS, `c` is the CRC-32 (by `f`) of every byte written so far.
  */
-const JV = { s: "", e: false, m: 0, n: 0, u: EMPTY_BYTES };
+const JV: { s: string; e: boolean; d: ConsoleDevice | null; c: number; f: Crc32Fn } = { s: "", e: false, d: null, c: 0, f: crc32 };
 
-/** Put `text` (escaped for a line field when JV.e) where JV.m says. */
+/** Put `text` (escaped for a line field when JV.e) where JV says. */
 function jvPut(text: string): void {
-  const x = JV.e ? escapeText(text) : text;
-  if (JV.m === 0) JV.s += x;
-  else if (JV.m === 1) JV.n += x.length;
-  else {
-    const u = JV.u;
-    let n = JV.n;
-    for (let i = 0; i < x.length; i++) u[n++] = x.charCodeAt(i);
-    JV.n = n;
-  }
+  JV.s += JV.e ? escapeText(text) : text;
+  if (JV.d !== null && JV.s.length >= PART_CHARS) jvPart(JV.d);
+}
+
+/**
+ * Write JV.s to device `d` as the next part of a line, and carry the line's CRC over it: the
+ * standard CRC-32 has no start value, so the part is checked behind the 4 bytes that put the
+ * register back where the previous part left it (`crcCarry`, as a save's chunks do).
+ */
+function jvPart(d: ConsoleDevice): void {
+  const s = JV.s;
+  JV.s = "";
+  const k = crcCarry(JV.c);
+  JV.c = JV.f(String.fromCharCode(k & 0xff, (k >>> 8) & 0xff, (k >>> 16) & 0xff, k >>> 24) + s);
+  d.write(s);
 }
 
 /** Append config value `v` as JSON text to JV.s, numbers through the encoder. */
@@ -136,71 +144,71 @@ function jvAdd(v: unknown): void {
     }
     jvPut("]");
   } else {
-    const keys = Object.keys(v as object);
-    jvPut("{");
-    for (let i = 0; i < keys.length; i++) {
-      if (i > 0) jvPut(",");
-      jvPut(js(keys[i]));
-      jvPut(":");
-      jvAdd((v as Record<string, unknown>)[keys[i]]);
+    // for..in walks the object's own properties in Object.keys order without an array of the names
+    // (Espruino: jsparse.c for..in iterates the children; ≈ 2 JsVars per name at every level)
+    let sep = "{";
+    for (const k in v as object) {
+      jvPut(sep + js(k) + ":");
+      sep = ",";
+      jvAdd((v as Record<string, unknown>)[k]);
     }
-    jvPut("}");
+    jvPut(sep === "{" ? "{}" : "}");
   }
 }
 
-/** `head`, value `v` as JSON text (numbers through the encoder), then `tail`: one string, built in place. */
-function jvText(head: string, v: unknown, tail: string): string {
-  JV.s = head;
-  JV.e = false;
-  jvAdd(v);
-  JV.s += tail;
-  const out = JV.s;
-  JV.s = "";
-  return out;
-}
-
-/** Characters after a line's body: "*" and 8 hex digits of the CRC (shared/telemetry/lineFormat.ts lineTail). */
-const LINE_TAIL_CHARS = 9;
+/** How Espruino's console.log ends a line (jsiConsolePrint turns "\n" into "\r\n"). */
+const CONSOLE_EOL = "\r\n";
 
 /**
  * Print the reply line `id`, payload `head` + JSON of `v` + `tail`: the same bytes as emitReply of
- * that payload, with one copy of the text alive instead of three (payload, escaped payload, line),
- * and that one flat. A first pass counts the line's characters, a second writes them into a
- * Uint8Array of that length, which Espruino allocates as one flat string when it can: 14
- * characters per JsVar instead of ≈ 10 in a string built by appending (the 3.3 kB config reply:
- * ≈ 235 JsVars instead of ≈ 310); `io.text` (E.toString) then returns that very string, no copy.
+ * that payload, escaped piece by piece as it is built (escapeText works char by char). Where the
+ * app has the console device (`io.console`, Espruino), the line is written to it in parts of
+ * ≈ PART_CHARS with its CRC carried across them, and ended as console.log ends a line: no whole
+ * line is held (the 3.3 kB config reply took ≈ 235 JsVars as one flat string). The parts go out in
+ * this one JS turn, so no other line can come between them. Elsewhere the line is built whole and
+ * printed. If building fails halfway, the parts written are ended as a line (its CRC is wrong, the
+ * host drops it) and the error goes on: the caller's error line starts on a line of its own.
  */
 function replyLine(app: App, id: string, head: string, v: unknown, tail: string): void {
-  const start = lineHead("reply", app.tel.seq) + "," + escapeText(id) + ",";
-  let u = JV.u;
-  for (let pass = 1; pass <= 2; pass++) {
-    JV.m = pass;
-    JV.n = 0;
-    jvPut(start);
+  const io = app.io;
+  const d = io.console ? io.console() : null;
+  JV.d = d;
+  JV.c = 0;
+  JV.f = io.strCrc || crc32;
+  JV.s = lineHead("reply", app.tel.seq) + "," + escapeText(id) + ",";
+  try {
     JV.e = true;
     jvPut(head);
     jvAdd(v);
     jvPut(tail);
     JV.e = false;
-    if (pass === 1) u = JV.u = new Uint8Array(JV.n + LINE_TAIL_CHARS);
+    if (d !== null) {
+      jvPart(d);
+      const crc = JV.c;
+      d.write(
+        lineTail("", function () {
+          return crc;
+        }) + CONSOLE_EOL,
+      );
+      emitLine(app.tel, null);
+    } else emitLine(app.tel, JV.s + lineTail(JV.s, io.strCrc));
+  } catch (err) {
+    if (d !== null) d.write(CONSOLE_EOL);
+    throw err;
+  } finally {
+    JV.d = null;
+    JV.e = false;
+    JV.s = "";
   }
-  const crc = app.io.byteCrc(new Uint8Array(u.buffer, 0, JV.n));
-  jvPut(
-    lineTail("", function () {
-      return crc;
-    }),
-  );
-  JV.m = 0;
-  JV.u = EMPTY_BYTES;
-  let text = "";
-  if (app.io.text) text = app.io.text(u);
-  else for (let i = 0; i < u.length; i++) text += String.fromCharCode(u[i]);
-  emitLine(app.tel, text);
 }
 
 /** A config value as JSON text, numbers through the encoder. */
 function jv(v: unknown): string {
-  return jvText("", v, "");
+  JV.s = "";
+  jvAdd(v);
+  const out = JV.s;
+  JV.s = "";
+  return out;
 }
 
 /** Walk a dotted path; returns [parent, key] or an error text naming the part that does not exist. */
