@@ -32,7 +32,7 @@
 import type { PackConfig } from "../shared/config/packConfig";
 import { calGainProblem, calSlope, twoPointCal, type AdcCalibration } from "../shared/sensors/calibration";
 import { chipInputV } from "./sensors";
-import { encodeSig, escapeText, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
+import { encodeSig, escapeText, POW10, roundHalfAway, SIG_DIGITS } from "../shared/telemetry/fieldText";
 import { lineHead, lineTail } from "../shared/telemetry/lineFormat";
 import type { CurrentChannelDef, VoltageChannelDef } from "../shared/config/boardDef";
 import { emit, emitError, emitLine, emitReply, errorText } from "./telemetryOut";
@@ -74,9 +74,6 @@ export interface CommandContext {
 function isNum(x: unknown): boolean {
   return typeof x === "number" && isFinite(x);
 }
-
-/** Powers of ten for `rnd` (decimals 0…3). */
-const POW10 = [1, 10, 100, 1000];
 
 /**
  * A number as JSON text, digits through the telemetry encoder (9 significant digits as
@@ -166,9 +163,6 @@ function jvField(name: string, v: unknown): void {
   jvAdd(v);
 }
 
-/** How Espruino's console.log ends a line (jsiConsolePrint turns "\n" into "\r\n"). */
-const CONSOLE_EOL = "\r\n";
-
 /**
  * Print the reply line `id` whose payload `body` puts (jvPut, jvAdd): the same bytes as emitReply
  * of that payload, escaped piece by piece as it is built (escapeText works char by char). Where the
@@ -196,12 +190,12 @@ function replyLine(app: App, id: string, body: () => void): void {
       d.write(
         lineTail("", function () {
           return crc;
-        }) + CONSOLE_EOL,
+        }) + "\r\n", // how console.log ends a line (Espruino's jsiConsolePrint turns "\n" into "\r\n")
       );
       emitLine(app.tel, null);
     } else emitLine(app.tel, JV.s + lineTail(JV.s, io.strCrc));
   } catch (err) {
-    if (d !== null) d.write(CONSOLE_EOL);
+    if (d !== null) d.write("\r\n");
     throw err;
   } finally {
     JV.d = null;
