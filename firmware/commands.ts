@@ -265,7 +265,9 @@ function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown):
     return emitError(app.tel, id, field + " changes the model's shape; run resetCounters with a new pack config instead (config unchanged)");
   }
   if (ctx.onConfig !== null) ctx.onConfig(cfg);
-  emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persist(app, CONFIG_FILE, PENDING_LIVE_CONFIG)) + "}");
+  // the config file is written before the reply's text is begun: nothing of it held meanwhile
+  const persisted = persist(app, CONFIG_FILE, PENDING_LIVE_CONFIG);
+  emitReply(app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + ",\"persisted\":" + js(persisted) + "}");
 }
 
 /**
