@@ -14,7 +14,7 @@ import type { Sample } from "../shared/sample";
 import type { ModelEvent } from "../shared/model/events";
 import { PackModel } from "../shared/model/packModel";
 import { recordFromEvent, type TelemetryRecord } from "../shared/telemetry/records";
-import type { Crc32Fn } from "../shared/telemetry/crc32";
+import { crc32, type Crc32Fn } from "../shared/telemetry/crc32";
 import { createTelemetryOut, emit, emitError, errorText, type TelemetryOut } from "./telemetryOut";
 import { beginRead, continueRead, createSensorSet, finishRead, type SensorSet } from "./sensors";
 import type { Hw } from "./drivers/hw";
@@ -251,35 +251,21 @@ export function configShapeText(c: PackConfig): string {
   return c.chemistry + "/" + c.cellCount + "/" + c.tempCount + "/" + c.capacityAh + "/" + c.alarms.length + "/" + c.segmentation.firstHalf;
 }
 
-function shapeCrc(io: AppIo, c: PackConfig): number {
-  const s = configShapeText(c);
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
-  return io.byteCrc(b);
-}
+// Single-use helpers are written out where they are used: every function costs ≈ 6–9 JsVars for
+// as long as the firmware runs on the ESP32 (docs/performance.md, "Peak memory, 2026-12-08").
 
-function newSample(cellCount: number, tempCount: number): Sample {
-  const cellV = new Float64Array(cellCount);
-  const tempC = new Float64Array(tempCount);
-  cellV.fill(NaN);
-  tempC.fill(NaN);
-  return { tMs: NaN, cellV: cellV, currentA: NaN, tempC: tempC, openCircuit: 0 };
-}
-
-/** The model's event sink: one line per event; a cycle end asks for a save. */
-function eventSink(app: { a: App | null }): (ev: ModelEvent) => void {
-  return function (ev: ModelEvent) {
-    const a = app.a;
+/**
+ * A new model for `config`, wired to print its events for `holder.a` (one line per event; a
+ * cycle end asks for a save).
+ */
+export function newModel(holder: { a: App | null }, config: PackConfig): PackModel {
+  return new PackModel(config, function (ev: ModelEvent) {
+    const a = holder.a;
     if (a === null) return;
     const r = recordFromEvent(ev);
     if (r !== null) emit(a.tel, r);
     if (ev.kind === "cycle") a.saveRequested = true;
-  };
-}
-
-/** A new model for `config`, wired to print its events for `app`. */
-export function newModel(holder: { a: App | null }, config: PackConfig): PackModel {
-  return new PackModel(config, eventSink(holder));
+  });
 }
 
 /**
@@ -298,8 +284,9 @@ export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig
     tel: createTelemetryOut(io.print, io.strCrc),
     model: model,
     sensors: io.hw ? createSensorSet(board, io.hw, config.cellCount, config.tempCount) : null,
-    sample: newSample(config.cellCount, config.tempCount),
-    store: io.storage ? createStateStore(io.storage, io.byteCrc, snapLen + EXTRA_DOUBLES, shapeCrc(io, config)) : null,
+    sample: { tMs: NaN, cellV: new Float64Array(config.cellCount).fill(NaN), currentA: NaN, tempC: new Float64Array(config.tempCount).fill(NaN), openCircuit: 0 },
+    // the shape's CRC: the text is ASCII, so the CRC of its chars is that of its bytes
+    store: io.storage ? createStateStore(io.storage, io.byteCrc, snapLen + EXTRA_DOUBLES, (io.strCrc || crc32)(configShapeText(config))) : null,
     bootCount: 1,
     started: false,
     restored: false,
@@ -421,22 +408,6 @@ export function reportError(app: App, id: string, text: string): void {
   emitError(app.tel, id, text);
 }
 
-function sampleValid(s: Sample): boolean {
-  if (!isFinite(s.currentA) || !isFinite(s.tMs)) return false;
-  for (let i = 0; i < s.cellV.length; i++) if (!isFinite(s.cellV[i])) return false;
-  return true;
-}
-
-function statusFlags(app: App): number {
-  return (
-    (app.restored ? FLAG_RESTORED : 0) |
-    (app.lastDriverErrors > 0 ? FLAG_DRIVER_ERROR : 0) |
-    (app.restMarked ? FLAG_REST_MARKED : 0) |
-    (app.zeroLeft > 0 ? FLAG_ZEROING : 0) |
-    (app.lastSaveOk ? 0 : FLAG_SAVE_FAILED)
-  );
-}
-
 /**
  * Print the status line from the model's live numbers: the model's status object (a new one per
  * call) already has every field of the line but `type` and `flags`; the encoder reads only the
@@ -446,7 +417,12 @@ export function emitStatus(app: App): void {
   // the two fields set on the status object itself: no second object, no Object.assign per sample
   const st = app.model.status() as unknown as { type: "status"; flags: number };
   st.type = "status";
-  st.flags = statusFlags(app);
+  st.flags =
+    (app.restored ? FLAG_RESTORED : 0) |
+    (app.lastDriverErrors > 0 ? FLAG_DRIVER_ERROR : 0) |
+    (app.restMarked ? FLAG_REST_MARKED : 0) |
+    (app.zeroLeft > 0 ? FLAG_ZEROING : 0) |
+    (app.lastSaveOk ? 0 : FLAG_SAVE_FAILED);
   emit(app.tel, st as unknown as TelemetryRecord);
 }
 
@@ -492,7 +468,10 @@ function sampleFinish(app: App): void {
   s.openCircuit = app.restMarked || app.zeroLeft > 0 ? 1 : 0;
   if (app.zeroLeft > 0) app.zeroLeft--;
   if (!app.started) {
-    if (!sampleValid(s)) {
+    // the model starts at the first sample with a finite current, time and every cell voltage
+    let valid = isFinite(s.currentA) && isFinite(s.tMs);
+    for (let i = 0; valid && i < s.cellV.length; i++) valid = isFinite(s.cellV[i]);
+    if (!valid) {
       app.waited++;
       updateProtection(app);
       return;
