@@ -230,12 +230,6 @@ function resolvePath(root: unknown, path: unknown): { parent: Record<string, unk
   return { parent: node, key: key };
 }
 
-function cmdGet(ctx: CommandContext, id: string, path: unknown): void {
-  const r = resolvePath(ctx.app.config, path);
-  if (typeof r === "string") return emitError(ctx.app.tel, id, "get: " + r);
-  emitReply(ctx.app.tel, id, "{\"path\":" + js(path as string) + ",\"value\":" + jv(r.parent[r.key]) + "}");
-}
-
 function cmdSet(ctx: CommandContext, id: string, path: unknown, value: unknown): void {
   const app = ctx.app;
   // the value is tried in the live config and taken back if rejected: no copy of the config and no
@@ -391,17 +385,6 @@ function cmdOpenRest(ctx: CommandContext, id: string, hours: unknown): void {
   emitReply(app.tel, id, "{\"openRestS\":" + jg((hours as number) * S_PER_H) + ",\"persisted\":" + (saved ? "true" : "false") + "}");
 }
 
-function cmdRaw(ctx: CommandContext, id: string): void {
-  const s = ctx.app.sensors;
-  if (s === null) return emitError(ctx.app.tel, id, "raw: no sensors in this build (replay)");
-  const n = s.volts.length;
-  let out = "{";
-  for (let k = 0; k < n; k++) out += "\"v" + k + "\":" + jg(s.raw[k]) + ",";
-  out += "\"i\":" + jg(s.raw[n]);
-  for (let k = 0; k < s.temps.length; k++) out += ",\"t" + k + "\":" + jg(s.raw[n + 1 + k]);
-  emitReply(ctx.app.tel, id, out + "}");
-}
-
 /** `x` rounded to `decimals` (0…3) for a reply; printed through the encoder by `jv`. */
 function rnd(x: number, decimals: number): number {
   return roundHalfAway(x * POW10[decimals]) / POW10[decimals];
@@ -459,26 +442,10 @@ function cmdStatus(ctx: CommandContext, id: string): void {
   });
 }
 
-function cmdResetCounters(ctx: CommandContext, id: string): void {
-  const app = ctx.app;
-  replaceModel(app, app.config, null);
-  app.restored = false;
-  let saved = "no storage";
-  if (app.store !== null) {
-    eraseState(app.store);
-    saved = saveApp(app) ? "saved" : SAVE_FAILED;
-  }
-  emitReply(app.tel, id, "{\"reset\":true,\"state\":" + js(saved) + "}");
-}
-
-function cmdCycles(ctx: CommandContext, id: string): void {
-  const app = ctx.app;
-  const cs = app.model.recentCycles();
-  for (let i = 0; i < cs.length; i++) emit(app.tel, { type: "cycle", tMs: cs[i].endTMs, cycle: cs[i] });
-  emit(app.tel, { type: "done", id: id });
-}
-
-/** Run one command; never throws. */
+/**
+ * Run one command; never throws. The short commands are written out here, not as functions of
+ * their own: every function costs ≈ 6–9 JsVars for as long as the firmware runs on the ESP32.
+ */
 export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
   const app = ctx.app;
   let id = "";
@@ -492,7 +459,11 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
     id = hash >= 0 ? cmd.substring(hash + 1) : cmd;
     if (name === "ident") emitIdent(app);
     else if (name === "status") cmdStatus(ctx, id);
-    else if (name === "get") cmdGet(ctx, id, a);
+    else if (name === "get") {
+      const r = resolvePath(app.config, a);
+      if (typeof r === "string") emitError(app.tel, id, "get: " + r);
+      else emitReply(app.tel, id, "{\"path\":" + js(a as string) + ",\"value\":" + jv(r.parent[r.key]) + "}");
+    }
     else if (name === "config")
       replyLine(app, id, function () {
         jvPut("{\"config\":");
@@ -501,7 +472,16 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
       });
     else if (name === "set") cmdSet(ctx, id, a, b);
     else if (name === "cal") cmdCal(ctx, id, a, b, c, d, e);
-    else if (name === "raw") cmdRaw(ctx, id);
+    else if (name === "raw") {
+      const s = app.sensors;
+      if (s === null) return emitError(app.tel, id, "raw: no sensors in this build (replay)");
+      const n = s.volts.length;
+      let out = "{";
+      for (let k = 0; k < n; k++) out += "\"v" + k + "\":" + jg(s.raw[k]) + ",";
+      out += "\"i\":" + jg(s.raw[n]);
+      for (let k = 0; k < s.temps.length; k++) out += ",\"t" + k + "\":" + jg(s.raw[n + 1 + k]);
+      emitReply(app.tel, id, out + "}");
+    }
     else if (name === "zero") {
       app.zeroLeft = app.config.counting.offsetMinSamples;
       emitReply(app.tel, id, "{\"zeroSamples\":" + jg(app.zeroLeft) + ",\"note\":\"keep the pack at open circuit\"}");
@@ -515,8 +495,21 @@ export function runCommand(ctx: CommandContext, cmd: unknown, a: unknown, b: unk
       updateProtection(app);
       emitReply(app.tel, id, "{\"rest\":" + jg(app.restMarked) + "}");
     } else if (name === "openRest") cmdOpenRest(ctx, id, a);
-    else if (name === "resetCounters") cmdResetCounters(ctx, id);
-    else if (name === "cycles") cmdCycles(ctx, id);
+    else if (name === "resetCounters") {
+      replaceModel(app, app.config, null);
+      app.restored = false;
+      let saved = "no storage";
+      if (app.store !== null) {
+        eraseState(app.store);
+        saved = saveApp(app) ? "saved" : SAVE_FAILED;
+      }
+      emitReply(app.tel, id, "{\"reset\":true,\"state\":" + js(saved) + "}");
+    }
+    else if (name === "cycles") {
+      const cs = app.model.recentCycles();
+      for (let i = 0; i < cs.length; i++) emit(app.tel, { type: "cycle", tMs: cs[i].endTMs, cycle: cs[i] });
+      emit(app.tel, { type: "done", id: id });
+    }
     else if (name === "save") {
       // saved: the state and any pending settings were written
       const settingsOk = flushSettings(app, true) !== SAVE_FAILED;
