@@ -15,7 +15,7 @@ import type { ModelEvent } from "../shared/model/events";
 import { PackModel } from "../shared/model/packModel";
 import { recordFromEvent, type TelemetryRecord } from "../shared/telemetry/records";
 import { crc32, type Crc32Fn } from "../shared/telemetry/crc32";
-import { createTelemetryOut, emit, emitError, errorText, type TelemetryOut } from "./telemetryOut";
+import { emit, emitError, errorText, type TelemetryOut } from "./telemetryOut";
 import { beginRead, continueRead, createSensorSet, finishRead, type SensorSet } from "./sensors";
 import type { Hw } from "./drivers/hw";
 import {
@@ -246,11 +246,6 @@ export function flushSettings(app: App, force: boolean): string {
   return r;
 }
 
-/** Fingerprint of what a snapshot's meaning depends on; changes invalidate stored state. */
-export function configShapeText(c: PackConfig): string {
-  return c.chemistry + "/" + c.cellCount + "/" + c.tempCount + "/" + c.capacityAh + "/" + c.alarms.length + "/" + c.segmentation.firstHalf;
-}
-
 // Single-use helpers are written out where they are used: every function costs ≈ 6–9 JsVars for
 // as long as the firmware runs on the ESP32 (docs/performance.md, "Peak memory, 2026-12-08").
 
@@ -281,12 +276,20 @@ export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig
     board: board,
     config: config,
     io: io,
-    tel: createTelemetryOut(io.print, io.strCrc),
+    tel: { seq: 0, print: io.print, crc: io.strCrc, lines: 0 },
     model: model,
     sensors: io.hw ? createSensorSet(board, io.hw, config.cellCount, config.tempCount) : null,
     sample: { tMs: NaN, cellV: new Float64Array(config.cellCount).fill(NaN), currentA: NaN, tempC: new Float64Array(config.tempCount).fill(NaN), openCircuit: 0 },
-    // the shape's CRC: the text is ASCII, so the CRC of its chars is that of its bytes
-    store: io.storage ? createStateStore(io.storage, io.byteCrc, snapLen + EXTRA_DOUBLES, (io.strCrc || crc32)(configShapeText(config))) : null,
+    // the store's config CRC: a fingerprint of what a snapshot's meaning depends on (a change
+    // invalidates stored state); its text is ASCII, so the CRC of its chars is that of its bytes
+    store: io.storage
+      ? createStateStore(
+          io.storage,
+          io.byteCrc,
+          snapLen + EXTRA_DOUBLES,
+          (io.strCrc || crc32)(config.chemistry + "/" + config.cellCount + "/" + config.tempCount + "/" + config.capacityAh + "/" + config.alarms.length + "/" + config.segmentation.firstHalf),
+        )
+      : null,
     bootCount: 1,
     started: false,
     restored: false,
@@ -408,24 +411,6 @@ export function reportError(app: App, id: string, text: string): void {
   emitError(app.tel, id, text);
 }
 
-/**
- * Print the status line from the model's live numbers: the model's status object (a new one per
- * call) already has every field of the line but `type` and `flags`; the encoder reads only the
- * line's own fields (shared/telemetry/lineFormat.ts), so the other numbers it carries are ignored.
- */
-export function emitStatus(app: App): void {
-  // the two fields set on the status object itself: no second object, no Object.assign per sample
-  const st = app.model.status() as unknown as { type: "status"; flags: number };
-  st.type = "status";
-  st.flags =
-    (app.restored ? FLAG_RESTORED : 0) |
-    (app.lastDriverErrors > 0 ? FLAG_DRIVER_ERROR : 0) |
-    (app.restMarked ? FLAG_REST_MARKED : 0) |
-    (app.zeroLeft > 0 ? FLAG_ZEROING : 0) |
-    (app.lastSaveOk ? 0 : FLAG_SAVE_FAILED);
-  emit(app.tel, st as unknown as TelemetryRecord);
-}
-
 /** Step the model on `s` (already filled), print its lines, save when due. */
 export function stepModel(app: App, s: Sample): void {
   const t0 = app.io.nowS();
@@ -435,7 +420,22 @@ export function stepModel(app: App, s: Sample): void {
   app.modelStepMeanMs = isNaN(app.modelStepMeanMs) ? ms : app.modelStepMeanMs + MODEL_MEAN_WEIGHT * (ms - app.modelStepMeanMs);
   if (ms > app.modelStepMaxMs) app.modelStepMaxMs = ms;
   app.samples++;
-  emitStatus(app);
+  {
+    // The status line from the model's live numbers: the model's status object (a new one per
+    // call) already has every field of the line but `type` and `flags`, set on it here (no second
+    // object, no Object.assign per sample); the encoder reads only the line's own fields
+    // (shared/telemetry/lineFormat.ts), so the other numbers it carries are ignored. In a block of
+    // its own: the object goes before a save (Espruino drops a block's scope at its end).
+    const st = app.model.status() as unknown as { type: "status"; flags: number };
+    st.type = "status";
+    st.flags =
+      (app.restored ? FLAG_RESTORED : 0) |
+      (app.lastDriverErrors > 0 ? FLAG_DRIVER_ERROR : 0) |
+      (app.restMarked ? FLAG_REST_MARKED : 0) |
+      (app.zeroLeft > 0 ? FLAG_ZEROING : 0) |
+      (app.lastSaveOk ? 0 : FLAG_SAVE_FAILED);
+    emit(app.tel, st as unknown as TelemetryRecord);
+  }
   if (app.store !== null && (app.saveRequested || app.io.nowS() - app.lastSaveS >= app.config.saveIntervalS)) saveApp(app);
   if (app.setPend) flushSettings(app, false);
 }

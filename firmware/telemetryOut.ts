@@ -19,10 +19,6 @@ export interface TelemetryOut {
   lines: number;
 }
 
-export function createTelemetryOut(print: (line: string) => void, crc: Crc32Fn | undefined): TelemetryOut {
-  return { seq: 0, print: print, crc: crc, lines: 0 };
-}
-
 /** Encode and print one record. */
 export function emit(t: TelemetryOut, rec: TelemetryRecord): void {
   let line: string;
