@@ -14,8 +14,8 @@ import type { Sample } from "../shared/sample";
 import type { ModelEvent } from "../shared/model/events";
 import { PackModel } from "../shared/model/packModel";
 import { recordFromEvent, type TelemetryRecord } from "../shared/telemetry/records";
-import type { Crc32Fn } from "../shared/telemetry/crc32";
-import { createTelemetryOut, emit, emitError, errorText, type TelemetryOut } from "./telemetryOut";
+import { crc32, type Crc32Fn } from "../shared/telemetry/crc32";
+import { emit, emitError, errorText, type TelemetryOut } from "./telemetryOut";
 import { beginRead, continueRead, createSensorSet, finishRead, type SensorSet } from "./sensors";
 import type { Hw } from "./drivers/hw";
 import {
@@ -42,6 +42,11 @@ export interface BuildIdent {
 }
 
 /** Everything the firmware touches outside itself (Espruino globals on the board). */
+/** What a line is written to in parts: Espruino's Serial/USB `write`, the text out as it is. */
+export interface ConsoleDevice {
+  write(text: string): void;
+}
+
 export interface AppIo {
   /** Sensor hardware; null in a replay build (samples come from the bundle). */
   hw: Hw | null;
@@ -50,11 +55,11 @@ export interface AppIo {
   /** CRC-32 of bytes (E.CRC32). */
   byteCrc: ByteCrc;
   /**
-   * A string of `bytes` (a long reply line built as bytes, commands.ts replyLine): Espruino's
-   * E.toString, which returns a Uint8Array's own (flat) backing string without a copy; absent =
-   * built char by char.
+   * The console device (Espruino: the object E.getConsole() names, `Serial1`, `USB`…), to which a
+   * long reply line is written in parts (commands.ts replyLine); absent or null = lines are
+   * printed whole.
    */
-  text?: (bytes: Uint8Array) => string;
+  console?: () => ConsoleDevice | null;
   /** CRC-32 of a string for telemetry lines (E.CRC32); undefined = the portable one. */
   strCrc: Crc32Fn | undefined;
   /** Prints one line (console.log). */
@@ -241,40 +246,21 @@ export function flushSettings(app: App, force: boolean): string {
   return r;
 }
 
-/** Fingerprint of what a snapshot's meaning depends on; changes invalidate stored state. */
-export function configShapeText(c: PackConfig): string {
-  return c.chemistry + "/" + c.cellCount + "/" + c.tempCount + "/" + c.capacityAh + "/" + c.alarms.length + "/" + c.segmentation.firstHalf;
-}
+// Single-use helpers are written out where they are used: every function costs ≈ 6–9 JsVars for
+// as long as the firmware runs on the ESP32 (docs/performance.md, "Peak memory, 2026-12-08").
 
-function shapeCrc(io: AppIo, c: PackConfig): number {
-  const s = configShapeText(c);
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
-  return io.byteCrc(b);
-}
-
-function newSample(cellCount: number, tempCount: number): Sample {
-  const cellV = new Float64Array(cellCount);
-  const tempC = new Float64Array(tempCount);
-  cellV.fill(NaN);
-  tempC.fill(NaN);
-  return { tMs: NaN, cellV: cellV, currentA: NaN, tempC: tempC, openCircuit: 0 };
-}
-
-/** The model's event sink: one line per event; a cycle end asks for a save. */
-function eventSink(app: { a: App | null }): (ev: ModelEvent) => void {
-  return function (ev: ModelEvent) {
-    const a = app.a;
+/**
+ * A new model for `config`, wired to print its events for `holder.a` (one line per event; a
+ * cycle end asks for a save).
+ */
+export function newModel(holder: { a: App | null }, config: PackConfig): PackModel {
+  return new PackModel(config, function (ev: ModelEvent) {
+    const a = holder.a;
     if (a === null) return;
     const r = recordFromEvent(ev);
     if (r !== null) emit(a.tel, r);
     if (ev.kind === "cycle") a.saveRequested = true;
-  };
-}
-
-/** A new model for `config`, wired to print its events for `app`. */
-export function newModel(holder: { a: App | null }, config: PackConfig): PackModel {
-  return new PackModel(config, eventSink(holder));
+  });
 }
 
 /**
@@ -290,11 +276,20 @@ export function createApp(build: BuildIdent, board: BoardDef, config: PackConfig
     board: board,
     config: config,
     io: io,
-    tel: createTelemetryOut(io.print, io.strCrc),
+    tel: { seq: 0, print: io.print, crc: io.strCrc, lines: 0 },
     model: model,
     sensors: io.hw ? createSensorSet(board, io.hw, config.cellCount, config.tempCount) : null,
-    sample: newSample(config.cellCount, config.tempCount),
-    store: io.storage ? createStateStore(io.storage, io.byteCrc, snapLen + EXTRA_DOUBLES, shapeCrc(io, config)) : null,
+    sample: { tMs: NaN, cellV: new Float64Array(config.cellCount).fill(NaN), currentA: NaN, tempC: new Float64Array(config.tempCount).fill(NaN), openCircuit: 0 },
+    // the store's config CRC: a fingerprint of what a snapshot's meaning depends on (a change
+    // invalidates stored state); its text is ASCII, so the CRC of its chars is that of its bytes
+    store: io.storage
+      ? createStateStore(
+          io.storage,
+          io.byteCrc,
+          snapLen + EXTRA_DOUBLES,
+          (io.strCrc || crc32)(config.chemistry + "/" + config.cellCount + "/" + config.tempCount + "/" + config.capacityAh + "/" + config.alarms.length + "/" + config.segmentation.firstHalf),
+        )
+      : null,
     bootCount: 1,
     started: false,
     restored: false,
@@ -416,35 +411,6 @@ export function reportError(app: App, id: string, text: string): void {
   emitError(app.tel, id, text);
 }
 
-function sampleValid(s: Sample): boolean {
-  if (!isFinite(s.currentA) || !isFinite(s.tMs)) return false;
-  for (let i = 0; i < s.cellV.length; i++) if (!isFinite(s.cellV[i])) return false;
-  return true;
-}
-
-function statusFlags(app: App): number {
-  return (
-    (app.restored ? FLAG_RESTORED : 0) |
-    (app.lastDriverErrors > 0 ? FLAG_DRIVER_ERROR : 0) |
-    (app.restMarked ? FLAG_REST_MARKED : 0) |
-    (app.zeroLeft > 0 ? FLAG_ZEROING : 0) |
-    (app.lastSaveOk ? 0 : FLAG_SAVE_FAILED)
-  );
-}
-
-/**
- * Print the status line from the model's live numbers: the model's status object (a new one per
- * call) already has every field of the line but `type` and `flags`; the encoder reads only the
- * line's own fields (shared/telemetry/lineFormat.ts), so the other numbers it carries are ignored.
- */
-export function emitStatus(app: App): void {
-  // the two fields set on the status object itself: no second object, no Object.assign per sample
-  const st = app.model.status() as unknown as { type: "status"; flags: number };
-  st.type = "status";
-  st.flags = statusFlags(app);
-  emit(app.tel, st as unknown as TelemetryRecord);
-}
-
 /** Step the model on `s` (already filled), print its lines, save when due. */
 export function stepModel(app: App, s: Sample): void {
   const t0 = app.io.nowS();
@@ -454,7 +420,22 @@ export function stepModel(app: App, s: Sample): void {
   app.modelStepMeanMs = isNaN(app.modelStepMeanMs) ? ms : app.modelStepMeanMs + MODEL_MEAN_WEIGHT * (ms - app.modelStepMeanMs);
   if (ms > app.modelStepMaxMs) app.modelStepMaxMs = ms;
   app.samples++;
-  emitStatus(app);
+  {
+    // The status line from the model's live numbers: the model's status object (a new one per
+    // call) already has every field of the line but `type` and `flags`, set on it here (no second
+    // object, no Object.assign per sample); the encoder reads only the line's own fields
+    // (shared/telemetry/lineFormat.ts), so the other numbers it carries are ignored. In a block of
+    // its own: the object goes before a save (Espruino drops a block's scope at its end).
+    const st = app.model.status() as unknown as { type: "status"; flags: number };
+    st.type = "status";
+    st.flags =
+      (app.restored ? FLAG_RESTORED : 0) |
+      (app.lastDriverErrors > 0 ? FLAG_DRIVER_ERROR : 0) |
+      (app.restMarked ? FLAG_REST_MARKED : 0) |
+      (app.zeroLeft > 0 ? FLAG_ZEROING : 0) |
+      (app.lastSaveOk ? 0 : FLAG_SAVE_FAILED);
+    emit(app.tel, st as unknown as TelemetryRecord);
+  }
   if (app.store !== null && (app.saveRequested || app.io.nowS() - app.lastSaveS >= app.config.saveIntervalS)) saveApp(app);
   if (app.setPend) flushSettings(app, false);
 }
@@ -487,7 +468,10 @@ function sampleFinish(app: App): void {
   s.openCircuit = app.restMarked || app.zeroLeft > 0 ? 1 : 0;
   if (app.zeroLeft > 0) app.zeroLeft--;
   if (!app.started) {
-    if (!sampleValid(s)) {
+    // the model starts at the first sample with a finite current, time and every cell voltage
+    let valid = isFinite(s.currentA) && isFinite(s.tMs);
+    for (let i = 0; valid && i < s.cellV.length; i++) valid = isFinite(s.cellV[i]);
+    if (!valid) {
       app.waited++;
       updateProtection(app);
       return;

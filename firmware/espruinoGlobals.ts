@@ -3,7 +3,7 @@
  * `replayMain.ts` touch them (everything else gets them injected through `AppIo` / `Hw`).
  * References: espruino.com/Reference (E, ESP32, I2C, getTime, analogRead, process, Storage).
  */
-import type { AppIo } from "./app";
+import type { AppIo, ConsoleDevice } from "./app";
 import type { Hw } from "./drivers/hw";
 import type { StorageLike } from "./persistence/stateStore";
 
@@ -15,7 +15,8 @@ export interface EspruinoI2c {
 
 export interface EspruinoE {
   CRC32(data: string | Uint8Array): number;
-  toString(data: Uint8Array): string;
+  /** The console device's name ("Serial1", "USB", "Telnet"…), null without one; absent on the virtual board. */
+  getConsole?: () => string | null;
   enableWatchdog(timeoutS: number, isAuto: boolean): void;
   kickWatchdog(): void;
   on(event: string, fn: () => void): void;
@@ -85,8 +86,14 @@ export function espAppIo(hw: Hw | null, storage: StorageLike | null): AppIo {
     print: function (line: string) {
       console.log(line);
     },
-    // Espruino's static methods run without `this`: the native function itself, no wrapper
-    text: e.toString,
+    // the object named by E.getConsole(), when it has a `write` (globalThis works on 2v29, matrix [237])
+    console: e.getConsole
+      ? function () {
+          const name = (e.getConsole as () => string | null)();
+          const d = name !== null ? (globalThis as unknown as Record<string, ConsoleDevice | undefined>)[name] : undefined;
+          return d && typeof d.write === "function" ? d : null;
+        }
+      : undefined,
     nowS: espTimeS,
     memory: espMemory,
   };

@@ -19,10 +19,6 @@ export interface TelemetryOut {
   lines: number;
 }
 
-export function createTelemetryOut(print: (line: string) => void, crc: Crc32Fn | undefined): TelemetryOut {
-  return { seq: 0, print: print, crc: crc, lines: 0 };
-}
-
 /** Encode and print one record. */
 export function emit(t: TelemetryOut, rec: TelemetryRecord): void {
   let line: string;
@@ -34,11 +30,14 @@ export function emit(t: TelemetryOut, rec: TelemetryRecord): void {
   emitLine(t, line);
 }
 
-/** Print a finished line (encoded for sequence number `t.seq`) and count it. */
-export function emitLine(t: TelemetryOut, line: string): void {
+/**
+ * Print a finished line (encoded for sequence number `t.seq`) and count it; null = the caller has
+ * written it already (a reply line written in parts, firmware/commands.ts replyLine).
+ */
+export function emitLine(t: TelemetryOut, line: string | null): void {
   t.seq = nextSeq(t.seq);
   t.lines++;
-  t.print(line);
+  if (line !== null) t.print(line);
 }
 
 /** Shorthand for an error line (`id` = command id or driver/source name). */

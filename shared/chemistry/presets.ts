@@ -34,8 +34,11 @@ export interface ChemistryPreset {
 export const CELL_V_PLAUSIBLE_MIN_V = -0.5;
 export const CELL_V_PLAUSIBLE_MAX_V = 2.6;
 
-/** SOC grid (fraction) of every preset's OCV table. */
-export const OCV_SOC_GRID: number[] = [0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
+/**
+ * SOC grid (fraction) of every preset's OCV table. A typed array: on the ESP32 an array of floats
+ * costs 2 JsVars per element, this one ≈ 11 in all (docs/performance.md).
+ */
+export const OCV_SOC_GRID: Float64Array = new Float64Array([0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1]);
 
 /** Zn‖MnO2: two sloping plateaus, ~1.4 V and ~1.25 V on discharge; window 0.8–1.8 V (article). */
 const ZN_MNO2: ChemistryPreset = {

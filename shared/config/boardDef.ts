@@ -24,7 +24,7 @@ export const ESP32_ADC1_PINS: Esp32AdcPin[] = ["D32", "D33", "D34", "D35", "D36"
 
 /** ESP32 ADC input attenuation (dB); `ESP32.setAtten(pin, code)` takes code 0…3 in this order. */
 export type Esp32AttenDb = 0 | 2.5 | 6 | 11;
-export const ESP32_ATTEN_DB: Esp32AttenDb[] = [0, 2.5, 6, 11];
+export { ESP32_ATTEN_DB } from "../sensors/esp32Adc";
 
 /** ADS1115 input multiplexer settings (data sheet SBAS444, table 8, MUX[2:0]). "AINp-AINn" = differential. */
 export type Ads1115Mux = "AIN0-AIN1" | "AIN0-AIN3" | "AIN1-AIN3" | "AIN2-AIN3" | "AIN0" | "AIN1" | "AIN2" | "AIN3";

@@ -48,8 +48,11 @@ export const ADS1115_MUX_SINGLE_3 = 7;
 /** Bits 11:9 PGA, full-scale range. */
 export const ADS1115_PGA_SHIFT = 9;
 export const ADS1115_PGA_MASK = 0x0e00;
-/** ±FSR (V) per PGA code 0…7 (SBAS444 §9.3.3 Table "Full-Scale Range and LSB Size"; codes 6, 7 = ±0.256 V). */
-export const ADS1115_FSR_V: number[] = [6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256];
+/**
+ * ±FSR (V) per PGA code 0…7 (SBAS444 §9.3.3 Table "Full-Scale Range and LSB Size"; codes 6, 7 = ±0.256 V).
+ * A typed array: on the ESP32 an array of floats costs 2 JsVars per element (docs/performance.md).
+ */
+export const ADS1115_FSR_V: Float64Array = new Float64Array([6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256]);
 /** PGA code of the reset value (±2.048 V). */
 export const ADS1115_PGA_2_048V = 2;
 /** Bit 8 MODE: 1 = single-shot / power-down (reset value), 0 = continuous. */

@@ -17,6 +17,7 @@
  * Nothing is clamped: an invalid reading is NaN and the model raises `sensorFault`.
  */
 import { AdcCalibration, applyCalibration, dividerInputV } from "./calibration";
+import type { Esp32AttenDb } from "../config/boardDef";
 
 /** SAR resolution (bits). ESP32 Technical Reference Manual, "SAR ADC": 12-bit. */
 export const ESP32_ADC_BITS = 12;
@@ -26,12 +27,13 @@ export const ESP32_ADC_CODES = 4096;
 export const ESP32_ADC_MAX_CODE = ESP32_ADC_CODES - 1;
 /** Attenuation Espruino sets by default (dB); ESP-IDF ADC_ATTEN_DB_11 (a.k.a. DB_12 in IDF ≥ 5). */
 export const ESP32_ATTEN_DEFAULT_DB = 11;
-/** The four attenuation settings (dB), ESP-IDF `adc_atten_t`. */
-export const ESP32_ATTEN_DB: number[] = [0, 2.5, 6, 11];
+/** The four attenuation settings (dB), ESP-IDF `adc_atten_t` (also boardDef's list: one copy in the firmware). */
+export const ESP32_ATTEN_DB: Esp32AttenDb[] = [0, 2.5, 6, 11];
+// The ranges are typed arrays: on the ESP32 an array of floats costs 2 JsVars per element (docs/performance.md)
 /** Lower end of each setting's accurate range (V): ESP-IDF v4 adc.h notes / ESP32 data sheet ADC table: 100, 100, 150, 150 mV. */
-export const ESP32_RANGE_MIN_V: number[] = [0.1, 0.1, 0.15, 0.15];
+export const ESP32_RANGE_MIN_V: Float64Array = new Float64Array([0.1, 0.1, 0.15, 0.15]);
 /** Upper end of each setting's accurate range (V): same source: 950, 1250, 1750, 2450 mV. */
-export const ESP32_RANGE_MAX_V: number[] = [0.95, 1.25, 1.75, 2.45];
+export const ESP32_RANGE_MAX_V: Float64Array = new Float64Array([0.95, 1.25, 1.75, 2.45]);
 /** Tolerance when checking that a fraction is a whole code (Espruino computes raw/4096 in doubles). */
 const CODE_MATCH_TOL = 1e-6;
 

@@ -34,6 +34,42 @@ function decoded(lines: string[]) {
 }
 
 describe("zbms() commands", () => {
+  it("config and status written to the console device in parts are byte for byte the lines printed whole", () => {
+    const whole = setup();
+    const parted = setup();
+    const writes: string[] = [];
+    parted.app.io.console = () => ({ write: (t: string) => void writes.push(t) });
+    for (const cmd of ["config", "status", "config#x"]) {
+      whole.lines.length = 0;
+      writes.length = 0;
+      runCommand(whole.ctx, cmd, undefined, undefined, undefined, undefined, undefined);
+      runCommand(parted.ctx, cmd, undefined, undefined, undefined, undefined, undefined);
+      expect(whole.lines.length).toBe(1);
+      expect(decodeLine(whole.lines[0]!).ok).toBe(true);
+      expect(parted.lines).toEqual([]);
+      // console.log's line end on Espruino
+      expect(writes.join("")).toBe(whole.lines[0] + "\r\n");
+      expect(writes.length).toBeGreaterThan(cmd === "status" ? 3 : 10);
+      // a part holds at most one piece (a config key or number) beyond the 128 characters
+      for (const w of writes) expect(w.length).toBeLessThan(200);
+    }
+    expect(parted.app.tel.seq).toBe(whole.app.tel.seq);
+    expect(parted.app.tel.lines).toBe(whole.app.tel.lines);
+  });
+
+  it("a reply that fails halfway ends the parts written as a line; the error line follows on its own", () => {
+    const { ctx, lines, app } = setup();
+    const writes: string[] = [];
+    app.io.console = () => ({ write: (t: string) => void writes.push(t) });
+    const cfg = app.config as unknown as Record<string, unknown>;
+    Object.defineProperty(cfg, "zz", { enumerable: true, get: () => { throw new Error("bad leaf"); } });
+    runCommand(ctx, "config", undefined, undefined, undefined, undefined, undefined);
+    expect(writes.length).toBeGreaterThan(10);
+    expect(writes[writes.length - 1]).toBe("\r\n");
+    expect(decodeLine(writes.join("").replace(/\r\n$/, "")).ok).toBe(false);
+    expect(decoded(lines)).toEqual([{ type: "error", id: "config", text: "command failed: bad leaf" }]);
+  });
+
   it("every command name answers with one line (cycles: its records then done)", () => {
     const { ctx, lines } = setup();
     for (const c of COMMANDS) {

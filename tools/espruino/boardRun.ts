@@ -6,8 +6,9 @@
  * Used by bench/firmware.ts and test/firmware/bundleBudget.test.ts.
  *
  * - The chips read a charging pack: four cells at 1.4 V, 0.4 A, 25 °C (STAND_IN_PACK).
- * - The peak probe: `console.log` (the firmware prints every line through it) and Storage's
- *   `write` (the module object is shared, so the firmware's writes go through it) first record the
+ * - The peak probe: `console.log` (the firmware prints every line through it), the console
+ *   device's `write` (a long reply goes out through it in parts) and Storage's `write` (the
+ *   module object is shared, so the firmware's writes go through it) first record the
  *   largest `process.memory(false).usage` seen (no garbage collection: Espruino frees by reference
  *   counting, so this is what is in use while the line is printed or the file written) in global
  *   `zbmsPeak`.
@@ -28,6 +29,8 @@ const STAND_IN_CURRENT_A = 0.4;
 const PEAK_PROBE_JS =
   "var zbmsPeak=0;var zbmsLog=console.log;" +
   "console.log=function(l){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;zbmsLog(l);};" +
+  "var zbmsD=globalThis[E.getConsole()],zbmsDW=zbmsD.write;" +
+  "zbmsD.write=function(){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;return zbmsDW.apply(zbmsD,arguments);};" +
   "var zbmsS=require('Storage'),zbmsW=zbmsS.write;" +
   "zbmsS.write=function(){var u=process.memory(false).usage;if(u>zbmsPeak)zbmsPeak=u;return zbmsW.apply(zbmsS,arguments);};";
 

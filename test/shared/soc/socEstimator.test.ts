@@ -195,8 +195,8 @@ describe("OCV correction after relaxation", () => {
 
   function linearPack(v0: number, slopeV: number): PackConfig {
     const c = pack("ZnVOx", 1, 1);
-    c.soc.ocvDischargeV = OCV_SOC_GRID.map((s) => v0 + slopeV * s);
-    c.soc.ocvChargeV = OCV_SOC_GRID.map((s) => v0 + 0.02 + slopeV * s);
+    c.soc.ocvDischargeV = Array.from(OCV_SOC_GRID, (s) => v0 + slopeV * s);
+    c.soc.ocvChargeV = Array.from(OCV_SOC_GRID, (s) => v0 + 0.02 + slopeV * s);
     c.soc.fullCellV = v0 + slopeV + 0.2;
     c.soc.emptyCellV = v0 - 0.2;
     return c;
