@@ -24,10 +24,15 @@ import { applyEdits, declaredIn, iifeOf, type AnyNode, type Edit } from "./bundl
 interface Candidate {
   decl: acorn.FunctionDeclaration;
   params: string[];
+  /** `let`/`const` names before the return, in order, and their initial values. */
+  locals: Array<{ name: string; init: AnyNode }>;
   expr: AnyNode;
-  /** Names the expression reads that are not its parameters. */
+  /** Names the expressions read that are not its parameters or locals. */
   free: Set<string>;
 }
+
+/** Most reads of one local before it is not written out at each read (its value is computed at each). */
+const MAX_LOCAL_READS = 3;
 
 /** Longest expression text inlined (characters): each call site grows the bundle by about this. */
 const MAX_INLINE_CHARS = 120;
@@ -69,45 +74,78 @@ function simpleArg(n: AnyNode): boolean {
   return false;
 }
 
+/** `let a = <pure>, …; return <pure>` (or only the return): its locals and expression, or null. */
+function bodyShape(body: acorn.Statement[]): { locals: Candidate["locals"]; expr: AnyNode; reads: Set<string> } | null {
+  const ret = body[body.length - 1];
+  if (!ret || ret.type !== "ReturnStatement" || !ret.argument || body.length > 2) return null;
+  const reads = new Set<string>();
+  const locals: Candidate["locals"] = [];
+  const decl = body.length === 2 ? body[0]! : null;
+  if (decl !== null) {
+    if (decl.type !== "VariableDeclaration" || decl.kind === "var") return null;
+    for (const d of decl.declarations) {
+      if (d.id.type !== "Identifier" || !d.init || !pureReads(d.init, reads)) return null;
+      locals.push({ name: d.id.name, init: d.init });
+    }
+  }
+  if (!pureReads(ret.argument, reads)) return null;
+  const first = decl ?? ret;
+  if (ret.end - first.start > MAX_INLINE_CHARS) return null;
+  return { locals, expr: ret.argument, reads };
+}
+
+/** How many times `name` is read in `nodes`. */
+function readsOf(name: string, nodes: AnyNode[], walk: ReturnType<typeof loadAcornWalk>): number {
+  let n = 0;
+  for (const node of nodes) walk.full(node, (x) => void (x.type === "Identifier" && x.name === name && n++));
+  return n;
+}
+
 /** The bundle's one-expression functions (see the header), by name. */
-function candidatesOf(top: acorn.Function): Map<string, Candidate> {
+function candidatesOf(top: acorn.Function, walk: ReturnType<typeof loadAcornWalk>): Map<string, Candidate> {
   const counts = new Map<string, number>();
   for (const n of declaredIn(top)) counts.set(n, (counts.get(n) ?? 0) + 1);
   const out = new Map<string, Candidate>();
   for (const st of (top.body as acorn.BlockStatement).body) {
     if (st.type !== "FunctionDeclaration" || st.async || st.generator || counts.get(st.id.name) !== 1) continue;
-    const ret = st.body.body.length === 1 ? st.body.body[0] : undefined;
-    if (!ret || ret.type !== "ReturnStatement" || !ret.argument || ret.argument.end - ret.argument.start > MAX_INLINE_CHARS) continue;
     if (!st.params.every((p) => p.type === "Identifier")) continue;
+    const shape = bodyShape(st.body.body);
+    if (shape === null) continue;
     const params = st.params.map((p) => (p as acorn.Identifier).name);
-    if (new Set(params).size !== params.length) continue;
-    const reads = new Set<string>();
-    if (!pureReads(ret.argument, reads)) continue;
-    const free = new Set([...reads].filter((r) => !params.includes(r)));
-    out.set(st.id.name, { decl: st, params, expr: ret.argument, free });
+    const names = params.concat(shape.locals.map((l) => l.name));
+    if (new Set(names).size !== names.length) continue;
+    const later = (k: number): AnyNode[] => shape.locals.slice(k + 1).map((l) => l.init as AnyNode).concat([shape.expr]);
+    // a local read only after it is set, and not too often
+    if (shape.locals.some((l, k) => readsOf(l.name, shape.locals.slice(0, k + 1).map((x) => x.init as AnyNode), walk) > 0 || readsOf(l.name, later(k), walk) > MAX_LOCAL_READS)) continue;
+    const free = new Set([...shape.reads].filter((r) => !names.includes(r)));
+    out.set(st.id.name, { decl: st, params, locals: shape.locals, expr: shape.expr, free });
   }
   return out;
 }
 
-/** `expr`'s text with each parameter read replaced by its argument's text. */
-function substituted(code: string, c: Candidate, args: AnyNode[], walk: ReturnType<typeof loadAcornWalk>): string {
+/** `node`'s text with each read of a name in `texts` replaced by that text. */
+function replaced(code: string, node: AnyNode, texts: Map<string, string>, walk: ReturnType<typeof loadAcornWalk>): string {
   const reps: Edit[] = [];
-  const memberProps = new WeakSet<AnyNode>();
-  walk.full(c.expr, (n) => {
-    if (n.type === "MemberExpression" && !n.computed) memberProps.add(n.property as AnyNode);
-  });
-  walk.full(c.expr, (n) => {
-    if (n.type !== "Identifier" || memberProps.has(n)) return;
-    const k = c.params.indexOf(n.name);
-    if (k < 0) return;
-    const a = args[k]!;
-    const text = code.slice(a.start, a.end);
-    reps.push({ start: n.start, end: n.end, text: a.type === "Identifier" ? text : "(" + text + ")" });
+  walk.full(node, (n) => {
+    const t = n.type === "Identifier" ? texts.get(n.name) : undefined;
+    if (t !== undefined) reps.push({ start: n.start, end: n.end, text: t });
   });
   reps.sort((a, b) => b.start - a.start);
-  let s = code.slice(c.expr.start, c.expr.end);
-  for (const r of reps) s = s.slice(0, r.start - c.expr.start) + r.text + s.slice(r.end - c.expr.start);
-  return "(" + s + ")";
+  let s = code.slice(node.start, node.end);
+  for (const r of reps) s = s.slice(0, r.start - node.start) + r.text + s.slice(r.end - node.start);
+  return s;
+}
+
+/** The candidate's expression with its parameters replaced by the arguments and its locals by their values. */
+function substituted(code: string, c: Candidate, args: AnyNode[], walk: ReturnType<typeof loadAcornWalk>): string {
+  const texts = new Map<string, string>();
+  c.params.forEach((p, k) => {
+    const a = args[k]!;
+    const text = code.slice(a.start, a.end);
+    texts.set(p, a.type === "Identifier" ? text : "(" + text + ")");
+  });
+  for (const l of c.locals) texts.set(l.name, "(" + replaced(code, l.init, texts, walk) + ")");
+  return "(" + replaced(code, c.expr, texts, walk) + ")";
 }
 
 /**
@@ -129,7 +167,7 @@ function inlineOnce(code: string): { code: string; inlinedCalls: number; removed
   const ast = parser.parse(code, { ecmaVersion: 2020, sourceType: "script" }) as acorn.Program;
   const top = iifeOf(ast);
   if (top === null) return { code, inlinedCalls: 0, removedFunctions: 0 };
-  const cands = candidatesOf(top);
+  const cands = candidatesOf(top, walk);
   walk.full(ast, (n) => {
     if (n.type === "AssignmentExpression" && n.left.type === "Identifier") cands.delete(n.left.name);
     if (n.type === "UpdateExpression" && n.argument.type === "Identifier") cands.delete(n.argument.name);

@@ -42,6 +42,18 @@ describe("inlineFunctions: one-expression functions written in place at their ca
     expect(run(out.code)).toBe(run(src));
   });
 
+  it("writes the locals of `let a = …; return …` in place of their reads, when each is read at most 3 times", () => {
+    const src =
+      "(() => { function err(s, c) { let h = 0.5 * c.lsb; return s.known === 1 ? h + h + s.res : h + c.off; } " +
+      "function many(a) { let d = a * 2; return d + d + d + d; } function late(a) { let d = a + 1, e = d * d; return e; } " +
+      "var c = { lsb: 0.002, off: 0.01 }, s1 = { known: 1, res: 0.1 }, s0 = { known: 0 }; globalThis.r = [err(s1, c), err(s0, c), many(2), late(3)]; })();";
+    const out = inlineFunctions(src);
+    expect(out.code).toContain("(s1.known === 1 ? (0.5 * c.lsb) + (0.5 * c.lsb) + s1.res : (0.5 * c.lsb) + c.off)"); // err at its calls
+    expect(out.code).toContain("function many("); // d read 4 times: left as a call
+    expect(out.code).toContain("(((3) + 1) * ((3) + 1))"); // a local from an earlier one
+    expect(run(out.code)).toBe(run(src));
+  });
+
   it("computes what the calls computed, for any numbers (property)", () => {
     const src =
       "(() => { function tw(v0, v1, i0, i1, h) { return (h / 6) * (2 * v0 * i0 + v0 * i1 + v1 * i0 + 2 * v1 * i1); } " +
