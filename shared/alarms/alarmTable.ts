@@ -263,14 +263,12 @@ export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp:
     plan = buildAlarmPlan(rows);
     if (st.plan !== undefined) (Object.getPrototypeOf(st) as { plan: AlarmPlan }).plan = plan;
   }
+  if (plan.quietValid === 1 && allInBand(inp, plan.quietLoV, plan.quietHiV)) return; // every row keeps its state, nothing is pending
   const values = plan.values;
   const inputIndex = plan.inputIndex;
   const dirs = plan.dir;
   const active = st.active;
   const pending = st.pendingSinceTMs;
-  const lo = plan.quietLoV;
-  const hi = plan.quietHiV;
-  if (plan.quietValid === 1 && allInBand(inp, lo, hi)) return; // every row keeps its state, nothing is pending
   gatherAlarmInputs(inp, values);
   for (let i = 0; i < rows.length; i++) {
     const value = values[inputIndex[i]];
@@ -299,6 +297,8 @@ export function stepAlarms(st: AlarmState, config: PackConfig, tMs: number, inp:
   // The quiet band of each input: a row raises past its limit (clears past its reset) with the
   // comparisons above, so a value strictly on the quiet side of every row's level changes nothing.
   let valid = 1;
+  const lo = plan.quietLoV;
+  const hi = plan.quietHiV;
   for (let k = 0; k < ALARM_INPUT_COUNT; k++) {
     lo[k] = -Infinity;
     hi[k] = Infinity;

@@ -266,17 +266,25 @@ export function stepSoc(
  * direction (the dwell before a switch may already carry the next half's current, or none).
  */
 function enterSegment(st: SocState, config: PackConfig, tMs: number, currentA: number, segment: SegmentCode): boolean {
-  const n = config.cellCount;
-  if (segment !== st.prevSeg) {
-    if (st.prevSeg === SEG_CHARGE) endOfCharge(st, config);
-    else if (st.prevSeg === SEG_DISCHARGE) endOfDischarge(st, config);
-    st.lastActiveA = NaN;
-    for (let i = 0; i < n; i++) st.lastActiveV[i] = NaN;
-  }
+  if (segment !== st.prevSeg) switchSegment(st, config, tMs, segment);
+  else if (segment === SEG_REST && isNaN(st.winStartTMs)) openRelaxationWindows(st, config.cellCount, tMs);
   const restA = config.segmentation.restCurrentA;
   const loaded = (segment === SEG_CHARGE && currentA > restA) || (segment === SEG_DISCHARGE && currentA < -restA);
   if (loaded) st.lastActiveA = Math.abs(currentA);
-  if (segment === SEG_CHARGE && st.prevSeg !== SEG_CHARGE) {
+  return loaded;
+}
+
+/**
+ * The first sample of a new segment. Within a segment nothing here changes again (the direction
+ * is the segment's, winStartTMs stays NaN outside rests), so enterSegment calls it only on a switch.
+ */
+function switchSegment(st: SocState, config: PackConfig, tMs: number, segment: SegmentCode): void {
+  const n = config.cellCount;
+  if (st.prevSeg === SEG_CHARGE) endOfCharge(st, config);
+  else if (st.prevSeg === SEG_DISCHARGE) endOfDischarge(st, config);
+  st.lastActiveA = NaN;
+  for (let i = 0; i < n; i++) st.lastActiveV[i] = NaN;
+  if (segment === SEG_CHARGE) {
     for (let i = 0; i < n; i++) st.fromFull[i] = 0;
   }
   if (segment === SEG_CHARGE || segment === SEG_DISCHARGE) st.dir = segment;
@@ -284,7 +292,6 @@ function enterSegment(st: SocState, config: PackConfig, tMs: number, currentA: n
   if (segment !== SEG_REST) st.winStartTMs = NaN;
   else if (isNaN(st.winStartTMs)) openRelaxationWindows(st, n, tMs);
   st.prevSeg = segment;
-  return loaded;
 }
 
 /** A rest ended: its OCV corrections become the committed estimates. */
