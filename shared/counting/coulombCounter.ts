@@ -204,23 +204,25 @@ export function countInterval(st: CountingState, dtMs: number, curA: number, cur
   }
   let inWh = 0;
   let outWh = 0;
+  const cellInWh = st.cellChargeWh;
+  const cellOutWh = st.cellDischargeWh;
   for (let i = 0; i < n; i++) {
     const v0 = lastV[i];
     const v1 = nowV[i];
     if (v0 === v0 && v1 === v1) {
       if (sign === 1) {
         const ein = trapezoidWh(v0, v1, i0, curA, dtH);
-        st.cellChargeWh[i] += ein;
+        cellInWh[i] += ein;
         inWh += ein;
       } else if (sign === -1) {
         const eout = trapezoidWh(v0, v1, -i0, -curA, dtH);
-        st.cellDischargeWh[i] += eout;
+        cellOutWh[i] += eout;
         outWh += eout;
       } else {
         const ein = positiveEnergyWh(v0, v1, i0, curA, dtH);
         const eout = negativeEnergyWh(v0, v1, i0, curA, dtH);
-        st.cellChargeWh[i] += ein;
-        st.cellDischargeWh[i] += eout;
+        cellInWh[i] += ein;
+        cellOutWh[i] += eout;
         inWh += ein;
         outWh += eout;
       }
