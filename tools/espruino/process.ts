@@ -105,6 +105,11 @@ export class EspruinoProcess {
     });
   }
 
+  /** The interpreter's exit code once it has exited by itself (1 after a failed internal ASSERT), else null. */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
   /** Stops the interpreter (SIGKILL: a power cut, Storage stays as written) and waits for it. */
   async kill(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
