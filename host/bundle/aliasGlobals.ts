@@ -14,7 +14,7 @@
  */
 import type * as acorn from "acorn";
 import { loadAcorn, loadAcornWalk } from "./espruinoSubset.js";
-import { applyEdits, declaredIn, iifeOf, type AnyNode, type Edit } from "./bundleScope.js";
+import { applyEdits, declaredIn, iifeOf, shadowingFunction, type AnyNode, type Edit } from "./bundleScope.js";
 
 /** Globals that may be aliased: the language's own values and functions, never reassigned. */
 export const ALIASABLE_GLOBALS = [
@@ -75,10 +75,7 @@ export function aliasGlobals(code: string): { code: string; aliased: string[] } 
   const refs: Array<{ node: acorn.Identifier; shorthand: boolean }> = [];
   type Walk = (n: AnyNode, s: Set<string>, c: unknown) => void;
   const visitors = {
-    Function(node: acorn.Function, shadow: Set<string>, c: unknown) {
-      const inner = node === top ? shadow : new Set([...shadow, ...declaredIn(node)]);
-      (walk.base.Function as Walk)(node as AnyNode, inner, c);
-    },
+    Function: shadowingFunction(top, walk),
     Property(node: acorn.Property, shadow: Set<string>, c: unknown) {
       if (node.shorthand && node.value.type === "Identifier") {
         if (globals.has(node.value.name) && !shadow.has(node.value.name)) refs.push({ node: node.value, shorthand: true });

@@ -4,6 +4,7 @@
  * function. A rewrite replaces a name only where no enclosing function declares the same name.
  */
 import type * as acorn from "acorn";
+import type { loadAcornWalk } from "./espruinoSubset.js";
 
 export type AnyNode = acorn.AnyNode;
 
@@ -67,4 +68,18 @@ export function applyEdits(code: string, edits: Edit[], who: string): string {
     last = e.start;
   }
   return out;
+}
+
+type Walk = (n: AnyNode, s: Set<string>, c: unknown) => void;
+
+/**
+ * An acorn-walk `recursive` visitor for functions: the walk's state is the set of names declared
+ * by the functions around the node (the bundle's scope function `top` not counted), so a
+ * reference whose name is in it is a local, not the bundle's name or a global.
+ */
+export function shadowingFunction(top: acorn.Function, walk: ReturnType<typeof loadAcornWalk>): (node: acorn.Function, shadow: Set<string>, c: unknown) => void {
+  return (node, shadow, c) => {
+    const inner = node === top ? shadow : new Set([...shadow, ...declaredIn(node)]);
+    (walk.base.Function as Walk)(node as AnyNode, inner, c);
+  };
 }

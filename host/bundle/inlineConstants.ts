@@ -15,13 +15,7 @@
  */
 import type * as acorn from "acorn";
 import { loadAcorn, loadAcornWalk } from "./espruinoSubset.js";
-
-type AnyNode = acorn.AnyNode;
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
+import { applyEdits, declaredIn, iifeOf, shadowingFunction, type AnyNode, type Edit } from "./bundleScope.js";
 
 /** Value of `n` when it is a number literal or + − × ÷ of such (IEEE doubles: the same on Espruino), else NaN. */
 function constValue(n: AnyNode): number {
@@ -45,48 +39,6 @@ function numberText(code: string, init: AnyNode | null | undefined): string | nu
   const v = constValue(init);
   if (!isFinite(v)) return null;
   return v < 0 || Object.is(v, -0) ? "(" + (Object.is(v, -0) ? "-0" : String(v)) + ")" : String(v);
-}
-
-/** Names bound by a pattern (parameter or declarator target). */
-function patternNames(p: AnyNode | null | undefined, out: string[]): void {
-  if (!p) return;
-  if (p.type === "Identifier") out.push(p.name);
-  else if (p.type === "ObjectPattern") for (const q of p.properties) patternNames(q.type === "RestElement" ? q.argument : q.value, out);
-  else if (p.type === "ArrayPattern") for (const q of p.elements) patternNames(q, out);
-  else if (p.type === "RestElement") patternNames(p.argument, out);
-  else if (p.type === "AssignmentPattern") patternNames(p.left, out);
-}
-
-/** Every name a function declares for its own body (params, own name, var/let/const/class/function, catch), nested functions not entered. */
-function declaredIn(fn: acorn.Function): string[] {
-  const names: string[] = [];
-  if (fn.id && fn.type === "FunctionExpression") names.push(fn.id.name);
-  for (const p of fn.params) patternNames(p, names);
-  const visit = (n: AnyNode): void => {
-    if (n.type === "FunctionDeclaration") {
-      if (n.id) names.push(n.id.name);
-      return;
-    }
-    if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") return;
-    if (n.type === "VariableDeclarator") patternNames(n.id, names);
-    if (n.type === "ClassDeclaration" && n.id) names.push(n.id.name);
-    if (n.type === "CatchClause") patternNames(n.param, names);
-    for (const key of Object.keys(n)) {
-      const v = (n as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(v)) for (const c of v) if (c && typeof c === "object" && typeof (c as AnyNode).type === "string") visit(c as AnyNode);
-      if (v && typeof v === "object" && !Array.isArray(v) && typeof (v as AnyNode).type === "string") visit(v as AnyNode);
-    }
-  };
-  visit(fn.body as AnyNode);
-  return names;
-}
-
-/** The bundle's scope function: the body of `(() => { … })()` or `(function () { … })()`. */
-function iifeOf(ast: acorn.Program): acorn.Function | null {
-  const st = ast.body.length === 1 ? ast.body[0] : undefined;
-  if (!st || st.type !== "ExpressionStatement" || st.expression.type !== "CallExpression") return null;
-  const f = st.expression.callee;
-  return (f.type === "ArrowFunctionExpression" || f.type === "FunctionExpression") && f.body.type === "BlockStatement" ? f : null;
 }
 
 /**
@@ -131,14 +83,7 @@ function inlineOnce(code: string): { code: string; inlined: number } {
   const memberObjects = new WeakSet<AnyNode>();
   type Walk = (n: AnyNode, s: Set<string>, c: unknown) => void;
   const visitors = {
-    Function(node: acorn.Function, shadow: Set<string>, c: unknown) {
-      let inner = shadow;
-      if (node !== top) {
-        inner = new Set(shadow);
-        for (const n of declaredIn(node)) if (values.has(n)) inner.add(n);
-      }
-      (walk.base.Function as Walk)(node as AnyNode, inner, c);
-    },
+    Function: shadowingFunction(top, walk),
     MemberExpression(node: acorn.MemberExpression, shadow: Set<string>, c: unknown) {
       memberObjects.add(node.object);
       (walk.base.MemberExpression as Walk)(node, shadow, c);
@@ -173,15 +118,7 @@ function inlineOnce(code: string): { code: string; inlined: number } {
       if (lastKept < ds.length - 1) edits.push({ start: ds[lastKept]!.end, end: ds[ds.length - 1]!.end, text: "" });
     }
   }
-  const kept = edits;
-  kept.sort((a, b) => b.start - a.start);
-  let out = code;
-  let last = Infinity;
-  for (const e of kept) {
-    if (e.end > last) throw new Error(`inlineConstants: overlapping edits at ${e.start}`);
-    out = out.slice(0, e.start) + e.text + out.slice(e.end);
-    last = e.start;
-  }
+  const out = applyEdits(code, edits, "inlineConstants");
   parser.parse(out, { ecmaVersion: 2020, sourceType: "script" });
   return { code: out, inlined: values.size };
 }

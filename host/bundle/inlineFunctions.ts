@@ -20,7 +20,7 @@
  */
 import type * as acorn from "acorn";
 import { loadAcorn, loadAcornWalk } from "./espruinoSubset.js";
-import { applyEdits, declaredIn, iifeOf, type AnyNode, type Edit } from "./bundleScope.js";
+import { applyEdits, declaredIn, iifeOf, shadowingFunction, type AnyNode, type Edit } from "./bundleScope.js";
 interface Candidate {
   decl: acorn.FunctionDeclaration;
   params: string[];
@@ -178,14 +178,7 @@ function inlineOnce(code: string): { code: string; inlinedCalls: number; removed
   const memberProps = new WeakSet<AnyNode>();
   type Walk = (n: AnyNode, s: Set<string>, c: unknown) => void;
   const visitors = {
-    Function(node: acorn.Function, shadow: Set<string>, c: unknown) {
-      let inner = shadow;
-      if (node !== top) {
-        inner = new Set(shadow);
-        for (const n of declaredIn(node)) inner.add(n);
-      }
-      (walk.base.Function as Walk)(node as AnyNode, inner, c);
-    },
+    Function: shadowingFunction(top, walk),
     MemberExpression(node: acorn.MemberExpression, shadow: Set<string>, c: unknown) {
       if (!node.computed) memberProps.add(node.property as AnyNode);
       (walk.base.MemberExpression as Walk)(node, shadow, c);
