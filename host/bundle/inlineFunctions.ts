@@ -175,18 +175,9 @@ function inlineOnce(code: string): { code: string; inlinedCalls: number; removed
   const edits: Edit[] = [];
   const refs = new Map<string, number>();
   const inlined = new Map<string, number>();
-  const memberProps = new WeakSet<AnyNode>();
   type Walk = (n: AnyNode, s: Set<string>, c: unknown) => void;
   const visitors = {
     Function: shadowingFunction(top, walk),
-    MemberExpression(node: acorn.MemberExpression, shadow: Set<string>, c: unknown) {
-      if (!node.computed) memberProps.add(node.property as AnyNode);
-      (walk.base.MemberExpression as Walk)(node, shadow, c);
-    },
-    Property(node: acorn.Property, shadow: Set<string>, c: unknown) {
-      if (!node.computed && !node.shorthand) memberProps.add(node.key as AnyNode);
-      (walk.base.Property as Walk)(node, shadow, c);
-    },
     CallExpression(node: acorn.CallExpression, shadow: Set<string>, c: unknown) {
       const callee = node.callee;
       const cand = callee.type === "Identifier" && !shadow.has(callee.name) ? cands.get(callee.name) : undefined;
@@ -202,8 +193,9 @@ function inlineOnce(code: string): { code: string; inlinedCalls: number; removed
       }
       (walk.base.CallExpression as Walk)(node as AnyNode, shadow, c);
     },
+    // (acorn-walk visits no property name of `a.b` or `{b: …}`: every Identifier here is a reference)
     Identifier(node: acorn.Identifier, shadow: Set<string>) {
-      if (cands.has(node.name) && !shadow.has(node.name) && !memberProps.has(node)) refs.set(node.name, (refs.get(node.name) ?? 0) + 1);
+      if (cands.has(node.name) && !shadow.has(node.name)) refs.set(node.name, (refs.get(node.name) ?? 0) + 1);
     },
   };
   walk.recursive(ast as AnyNode, new Set<string>(), visitors as unknown as Parameters<typeof walk.recursive>[2]);

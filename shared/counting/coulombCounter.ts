@@ -258,11 +258,11 @@ function countCalmInterval(st: CountingState, dtMs: number, curA: number, curErr
 /**
  * Settle the provisional net of a quiet stretch: into the rest ledger when the pack is at open
  * circuit (`toRest` = 1), else as one net into charge or discharge. `before` moves with it, so a
- * segment mark taken at this sample has the stretch on the side it ended on.
+ * segment mark taken at this sample has the stretch on the side it ended on. Called only with a
+ * net to settle (quietNetAh ≠ 0).
  */
 function settleQuiet(st: CountingState, toRest: number): void {
   const q = st.quietNetAh;
-  if (q === 0) return;
   st.quietNetAh = 0;
   const b = st.before;
   if (toRest === 1) {
